@@ -1,0 +1,65 @@
+// ramette: the administrator's command line (imports, indicators). Argument parsing only; the
+// actions are in commands.cc.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "aggregator/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ramette: print accounting for CUPS print servers — imports and indicators"};
+  app.require_subcommand(1);
+  std::string db = "ramette.db";
+  bool version = false;
+  app.add_option("--db", db, "SQLite database of the aggregator")->capture_default_str();
+  app.add_flag("--version", version, "print the version and exit");
+
+  auto* import = app.add_subcommand("import", "import reference data from a CSV file");
+  import->require_subcommand(1);
+  std::string file;
+  std::string kind;
+  const char* kinds[][2] = {
+      {"papers", "paper stocks: paper_id,recycled,grammage_gsm"},
+      {"devices", "devices: server,queue,class,direction,paper_id,in_service,out_of_service"},
+      {"users", "users' directions: user,direction[,valid_from[,valid_to]]"},
+      {"workstations", "workstation counts: direction,date,count"},
+  };
+  for (auto& k : kinds) {
+    auto* sub = import->add_subcommand(k[0], k[1]);
+    sub->add_option("FILE", file, "CSV file with a header row, ',' or ';' separated, UTF-8")
+        ->required();
+    sub->callback([&kind, name = std::string(k[0])] { kind = name; });
+  }
+
+  auto* indicators = app.add_subcommand("indicators", "I1-I5 for a year, organisation and directions");
+  int year = 0;
+  std::string direction;
+  std::string format = "table";
+  indicators->add_option("--year", year, "calendar year N")->required()->check(CLI::Range(1990, 2200));
+  indicators->add_option("--direction", direction, "show only this direction (and the organisation)");
+  indicators->add_option("--format", format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+
+  try {
+    if (argc >= 2 && std::string(argv[1]) == "--version") {
+      std::cout << "ramette 0.1.0\n";
+      return 0;
+    }
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (import->parsed()) {
+    return ramette::aggregator::RunImport(db, kind, file, std::cout, std::cerr);
+  }
+  if (indicators->parsed()) {
+    std::optional<std::string> dir;
+    if (!direction.empty()) dir = direction;
+    return ramette::aggregator::RunIndicators(db, year, dir, format, std::cout, std::cerr);
+  }
+  return 2;
+}

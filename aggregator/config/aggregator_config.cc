@@ -1,0 +1,112 @@
+// TOML parsing with toml++ and the loopback rule.
+#include "aggregator/config/aggregator_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+namespace ramette::aggregator {
+namespace {
+
+std::string Where(std::string_view source, const toml::node& n) {
+  return std::string(source) + ":" + std::to_string(n.source().begin.line);
+}
+
+}  // namespace
+
+Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::string_view source) {
+  toml::parse_result parsed = toml::parse(text, source);
+  if (!parsed) {
+    const auto& err = parsed.error();
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(err.source().begin.line) + ": " +
+                                   std::string(err.description()));
+  }
+  toml::table& root = parsed.table();
+  AggregatorConfig c;
+  struct Key {
+    const char* table;
+    const char* key;
+    std::string* str;
+    bool* flag;
+  };
+  const Key keys[] = {
+      {"server", "listen", &c.listen, nullptr},
+      {"storage", "database", &c.database, nullptr},
+      {"organisation", "time_zone", &c.time_zone, nullptr},
+      {"privacy", "store_titles", nullptr, &c.store_titles},
+      {"log", "level", &c.log_level, nullptr},
+  };
+  for (auto& [tname, tnode] : root) {
+    const toml::table* t = tnode.as_table();
+    if (t == nullptr) {
+      return Status::InvalidArgument(Where(source, tnode) + ": unexpected top-level key '" +
+                                     std::string(tname.str()) + "'");
+    }
+    for (auto& [kname, knode] : *t) {
+      const Key* found = nullptr;
+      for (const Key& k : keys) {
+        if (tname.str() == k.table && kname.str() == k.key) found = &k;
+      }
+      if (found == nullptr) {
+        return Status::InvalidArgument(Where(source, knode) + ": unknown key '" +
+                                       std::string(tname.str()) + "." +
+                                       std::string(kname.str()) + "'");
+      }
+      if (found->str != nullptr) {
+        auto v = knode.value<std::string>();
+        if (!v) {
+          return Status::InvalidArgument(Where(source, knode) + ": '" + std::string(tname.str()) +
+                                         "." + std::string(kname.str()) + "' must be a string");
+        }
+        *found->str = *v;
+      } else {
+        auto v = knode.value<bool>();
+        if (!v || !knode.is_boolean()) {
+          return Status::InvalidArgument(Where(source, knode) + ": '" + std::string(tname.str()) +
+                                         "." + std::string(kname.str()) +
+                                         "' must be true or false");
+        }
+        *found->flag = *v;
+      }
+    }
+  }
+  return c;
+}
+
+Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read configuration file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseAggregatorConfig(ss.str(), path);
+}
+
+bool IsLoopbackListenAddress(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = listen.substr(0, colon);
+  if (host == "localhost" || host == "[::1]") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      ++dots;
+    } else if (ch < '0' || ch > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+Status CheckListenAllowed(const std::string& listen) {
+  if (IsLoopbackListenAddress(listen)) return Status::Ok();
+  return Status::FailedPrecondition(
+      "refusing to listen on " + listen +
+      " without TLS and agent tokens: anyone on the network could send or read print records. "
+      "Listen on a loopback address (127.0.0.1:PORT) or configure TLS and agent tokens.");
+}
+
+}  // namespace ramette::aggregator

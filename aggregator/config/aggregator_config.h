@@ -1,0 +1,35 @@
+// The aggregator's configuration: embedded defaults, a TOML file, then command-line overrides.
+#ifndef RAMETTE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_
+#define RAMETTE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+struct AggregatorConfig {
+  std::string listen = "127.0.0.1:50551";  // [server] listen
+  std::string database = "ramette.db";     // [storage] database
+  std::string time_zone = "Europe/Paris";  // [organisation] time_zone
+  bool store_titles = false;               // [privacy] store_titles
+  std::string log_level = "info";          // [log] level: trace, debug, info, warn, error
+};
+
+// Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming
+// `source_name`, the key and the line, so that a typo never silently falls back to a default.
+Result<AggregatorConfig> ParseAggregatorConfig(std::string_view toml_text,
+                                               std::string_view source_name);
+// Reads and parses a file; IoError naming the path when it cannot be read.
+Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path);
+
+// True for "127.0.0.1:P", any 127.x.y.z, "localhost:P" and "[::1]:P".
+bool IsLoopbackListenAddress(const std::string& listen);
+// FailedPrecondition when `listen` is not loopback: plaintext without agent tokens would let
+// anyone on the network inject or read records. The message says what to do instead.
+Status CheckListenAllowed(const std::string& listen);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_

@@ -1,0 +1,92 @@
+// Validation, derivation and commit of a batch.
+#include "aggregator/ingest/ingest_processor.h"
+
+#include <ctime>
+#include <utility>
+
+#include "aggregator/ingest/media.h"
+#include "aggregator/ingest/sheets.h"
+#include "aggregator/ingest/validate.h"
+
+namespace ramette::aggregator {
+
+IngestProcessor::IngestProcessor(JobStore* store, IngestOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+int64_t IngestProcessor::Now() const {
+  return options_.now ? options_.now() : static_cast<int64_t>(std::time(nullptr));
+}
+
+StoredJob IngestProcessor::Derive(JobRecord job) const {
+  StoredJob s;
+  if (!options_.store_titles) job.title.reset();
+  MediaSize size = ParseMediaSize(job.media);
+  s.area_um2 = size.area_um2();
+  s.media_known = size.known;
+  s.sheets = ComputeSheets(job.impressions_completed, job.copies, job.sides);
+  s.local_day = options_.time_zone.LocalDay(job.completed_at);
+  s.record = std::move(job);
+  return s;
+}
+
+Result<std::vector<RecordResult>> IngestProcessor::SubmitJobs(const std::string& server_id,
+                                                              const std::string& agent_version,
+                                                              std::vector<JobRecord> jobs) {
+  if (std::string why = ValidateServerId(server_id); !why.empty()) {
+    return Status::InvalidArgument(why);
+  }
+  const int64_t now = Now();
+  std::vector<RecordResult> results(jobs.size());
+  std::vector<StoredJob> valid;
+  std::vector<size_t> valid_index;
+  std::vector<QuarantinedRecord> rejected;
+  valid.reserve(jobs.size());
+  valid_index.reserve(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    std::string why = ValidateJob(jobs[i], now);
+    if (!why.empty()) {
+      results[i] = RecordResult{RecordResult::Kind::kRejected, why};
+      QuarantinedRecord q{std::move(jobs[i]), std::move(why)};
+      q.record.title.reset();  // a title never reaches the quarantine either
+      rejected.push_back(std::move(q));
+      continue;
+    }
+    valid.push_back(Derive(std::move(jobs[i])));
+    valid_index.push_back(i);
+  }
+  Result<std::vector<StoreOutcome>> outcomes =
+      store_->CommitJobs(server_id, agent_version, valid, rejected);
+  if (!outcomes.ok()) return outcomes.status();
+  if (outcomes->size() != valid.size()) {
+    return Status::Internal("store answered " + std::to_string(outcomes->size()) +
+                            " outcomes for " + std::to_string(valid.size()) + " jobs");
+  }
+  for (size_t k = 0; k < valid.size(); ++k) {
+    results[valid_index[k]].kind = (*outcomes)[k] == StoreOutcome::kAccepted
+                                       ? RecordResult::Kind::kAccepted
+                                       : RecordResult::Kind::kDuplicate;
+  }
+  return results;
+}
+
+Result<std::vector<RecordResult>> IngestProcessor::SubmitQueues(const std::string& server_id,
+                                                                const std::string& agent_version,
+                                                                std::vector<QueueRecord> queues) {
+  if (std::string why = ValidateServerId(server_id); !why.empty()) {
+    return Status::InvalidArgument(why);
+  }
+  std::vector<RecordResult> results(queues.size());
+  std::vector<QueueRecord> valid;
+  for (size_t i = 0; i < queues.size(); ++i) {
+    std::string why = ValidateQueue(queues[i]);
+    if (!why.empty()) {
+      results[i] = RecordResult{RecordResult::Kind::kRejected, std::move(why)};
+    } else {
+      valid.push_back(std::move(queues[i]));
+    }
+  }
+  RAMETTE_RETURN_IF_ERROR(store_->UpsertQueues(server_id, agent_version, valid));
+  return results;
+}
+
+}  // namespace ramette::aggregator

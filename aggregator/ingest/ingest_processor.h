@@ -1,0 +1,56 @@
+// The ingest use case, independent of gRPC and SQLite: validate each record, derive its local
+// day, sheets and sheet area, and commit the batch to a JobStore before answering.
+#ifndef RAMETTE_AGGREGATOR_INGEST_INGEST_PROCESSOR_H_
+#define RAMETTE_AGGREGATOR_INGEST_INGEST_PROCESSOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aggregator/ingest/job_store.h"
+#include "common/civil_time.h"
+#include "common/job_record.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+struct RecordResult {
+  enum class Kind { kAccepted, kDuplicate, kRejected };
+  Kind kind = Kind::kAccepted;
+  std::string reason;  // non-empty only for kRejected
+};
+
+struct IngestOptions {
+  TimeZone time_zone = TimeZone::Utc();  // the organisation's zone: a job's day is local
+  bool store_titles = false;             // privacy by default: titles are dropped
+  std::function<int64_t()> now;          // seconds since the epoch; empty = the system clock
+};
+
+class IngestProcessor {
+ public:
+  // `store` must outlive the processor. Thread-safe when the store is.
+  IngestProcessor(JobStore* store, IngestOptions options);
+
+  // results[i] answers jobs[i]. InvalidArgument for a bad server id (nothing stored); a store
+  // error is returned as is (nothing stored, nothing acknowledged).
+  Result<std::vector<RecordResult>> SubmitJobs(const std::string& server_id,
+                                               const std::string& agent_version,
+                                               std::vector<JobRecord> jobs);
+  // results[i] answers queues[i]; invalid queue records are rejected, the others registered.
+  Result<std::vector<RecordResult>> SubmitQueues(const std::string& server_id,
+                                                 const std::string& agent_version,
+                                                 std::vector<QueueRecord> queues);
+
+  // The derived figures of one valid job (exposed for tests and backfills).
+  StoredJob Derive(JobRecord job) const;
+
+ private:
+  int64_t Now() const;
+  JobStore* store_;
+  IngestOptions options_;
+};
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_INGEST_INGEST_PROCESSOR_H_

@@ -1,0 +1,106 @@
+// The ingest use case against the in-memory store: partial batches, derived figures, privacy,
+// and no acknowledgement when the commit fails.
+#include "aggregator/ingest/ingest_processor.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/fakes/fake_job_store.h"
+
+namespace ramette::aggregator {
+namespace {
+
+using Kind = RecordResult::Kind;
+constexpr int64_t kNow = 1546300800;  // 2019-01-01T00:00:00Z
+
+JobRecord Job(int id, int64_t completed_at) {
+  JobRecord j;
+  j.queue = "q1";
+  j.cups_job_id = id;
+  j.completed_at = completed_at;
+  j.state = JobState::kCompleted;
+  j.copies = 3;
+  j.impressions_completed = 9;
+  j.sides = Sides::kTwoSidedLongEdge;
+  j.media = "iso_a3_297x420mm";
+  j.title = "Budget 2019 confidentiel.pdf";
+  return j;
+}
+
+class IngestProcessorTest : public ::testing::Test {
+ protected:
+  IngestProcessorTest()
+      : processor_(&store_, IngestOptions{*TimeZone::Load("Europe/Paris"), false,
+                                          [] { return kNow; }}) {}
+  testing::FakeJobStore store_;
+  IngestProcessor processor_;
+};
+
+TEST_F(IngestProcessorTest, PartialBatchAndDerivedFigures) {
+  std::vector<JobRecord> batch = {Job(1, kNow - 1800), Job(2, kNow - 60), Job(3, kNow)};
+  batch[1].copies = 0;  // rejected
+  auto r = processor_.SubmitJobs("prn-a", "0.1", batch);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].kind, Kind::kAccepted);
+  EXPECT_EQ((*r)[1].kind, Kind::kRejected);
+  EXPECT_EQ((*r)[1].reason, "copies < 1 (got 0)");
+  EXPECT_EQ((*r)[2].kind, Kind::kAccepted);
+  ASSERT_EQ(store_.stored().size(), 2u);
+  const StoredJob& s = store_.stored()[0].job;
+  EXPECT_EQ(s.sheets, 6);  // 3 copies x ceil(3/2)
+  EXPECT_EQ(s.area_um2, 297000LL * 420000);
+  EXPECT_TRUE(s.media_known);
+  // 2018-12-31T23:30:00Z is 2019-01-01 00:30 in Paris.
+  EXPECT_EQ(s.local_day, DaysFromCivil(2019, 1, 1));
+  EXPECT_FALSE(s.record.title.has_value());  // privacy by default
+  ASSERT_EQ(store_.quarantine().size(), 1u);
+  EXPECT_EQ(store_.quarantine()[0].reason, "copies < 1 (got 0)");
+  EXPECT_FALSE(store_.quarantine()[0].record.title.has_value());
+}
+
+TEST_F(IngestProcessorTest, ResendIsDuplicate) {
+  ASSERT_TRUE(processor_.SubmitJobs("prn-a", "0.1", {Job(1, kNow - 10)}).ok());
+  auto r = processor_.SubmitJobs("prn-a", "0.1", {Job(1, kNow - 7), Job(1, kNow - 10)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].kind, Kind::kDuplicate);
+  EXPECT_EQ((*r)[1].kind, Kind::kDuplicate);
+  EXPECT_EQ(store_.stored().size(), 1u);
+}
+
+TEST_F(IngestProcessorTest, FailedCommitAcknowledgesNothing) {
+  store_.FailNextCommit();
+  auto r = processor_.SubmitJobs("prn-a", "0.1", {Job(1, kNow - 10)});
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(store_.stored().empty());
+}
+
+TEST_F(IngestProcessorTest, BadServerIdRejectsTheCall) {
+  auto r = processor_.SubmitJobs("", "0.1", {Job(1, kNow - 10)});
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(store_.stored().empty());
+}
+
+TEST_F(IngestProcessorTest, TitlesKeptOnlyWhenConfigured) {
+  testing::FakeJobStore store;
+  IngestProcessor p(&store, IngestOptions{TimeZone::Utc(), true, [] { return kNow; }});
+  ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1", {Job(1, kNow - 10)}).ok());
+  ASSERT_EQ(store.stored().size(), 1u);
+  EXPECT_EQ(store.stored()[0].job.record.title.value_or(""), "Budget 2019 confidentiel.pdf");
+  EXPECT_EQ(store.stored()[0].job.local_day, DaysFromCivil(2018, 12, 31));  // UTC
+}
+
+TEST_F(IngestProcessorTest, Queues) {
+  QueueRecord good;
+  good.name = "rdc";
+  QueueRecord bad;
+  auto r = processor_.SubmitQueues("prn-a", "0.1", {good, bad});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].kind, Kind::kAccepted);
+  EXPECT_EQ((*r)[1].kind, Kind::kRejected);
+  ASSERT_EQ(store_.queues().size(), 1u);
+  EXPECT_EQ(store_.queues()[0].second.name, "rdc");
+}
+
+}  // namespace
+}  // namespace ramette::aggregator

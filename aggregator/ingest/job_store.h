@@ -1,0 +1,45 @@
+// The storage the ingest path needs, as an interface: the SQLite store implements it, tests use
+// tests/fakes/fake_job_store.h.
+#ifndef RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_
+#define RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "aggregator/ingest/stored_job.h"
+#include "common/job_record.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+struct QuarantinedRecord {
+  JobRecord record;
+  std::string reason;
+};
+
+enum class StoreOutcome { kAccepted, kDuplicate };
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // In one transaction, durable when OK is returned: stores every job of `jobs` that is not
+  // already stored (same server id and CUPS job id, completion times within
+  // kDuplicateWindowSeconds; this includes earlier jobs of the same batch), adds the stored ones
+  // to the daily and monthly rollups, registers unknown queues as unclassified devices, records
+  // the server's last contact and keeps `rejected` in the quarantine table. outcomes[i] answers
+  // jobs[i]. On error nothing at all is stored. Thread-safe.
+  virtual Result<std::vector<StoreOutcome>> CommitJobs(
+      const std::string& server_id, const std::string& agent_version,
+      const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) = 0;
+
+  // Registers or updates the queues of a server as devices (make and model, URI, location,
+  // description, colour and duplex support); a deleted queue is marked deleted, never removed.
+  // Does not change a device's classification. Thread-safe.
+  virtual Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
+                              const std::vector<QueueRecord>& queues) = 0;
+};
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_

@@ -1,0 +1,92 @@
+// Validation rules for job and queue records.
+#include "aggregator/ingest/validate.h"
+
+#include <initializer_list>
+#include <optional>
+#include <utility>
+
+#include "common/utf8.h"
+
+namespace ramette::aggregator {
+namespace {
+
+std::string CheckText(std::initializer_list<std::pair<const char*, const std::string*>> fields) {
+  for (const auto& [name, value] : fields) {
+    if (value->size() > kMaxStringBytes) {
+      return std::string(name) + " longer than " + std::to_string(kMaxStringBytes) + " bytes (" +
+             std::to_string(value->size()) + ")";
+    }
+    if (!IsValidUtf8(*value)) return std::string("invalid UTF-8 in ") + name;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ValidateJob(const JobRecord& j, int64_t now) {
+  static const std::string kEmpty;
+  const std::string* title = j.title ? &*j.title : &kEmpty;
+  std::string text = CheckText({{"queue", &j.queue},
+                                {"job_uuid", &j.job_uuid},
+                                {"user", &j.user},
+                                {"client_host", &j.client_host},
+                                {"media", &j.media},
+                                {"title", title}});
+  if (!text.empty()) return text;
+  if (j.queue.empty()) return "empty queue";
+  if (j.cups_job_id < 1) return "cups_job_id < 1 (got " + std::to_string(j.cups_job_id) + ")";
+  if (j.copies < 1) return "copies < 1 (got " + std::to_string(j.copies) + ")";
+  if (j.copies > kMaxCopies) {
+    return "copies > " + std::to_string(kMaxCopies) + " (got " + std::to_string(j.copies) + ")";
+  }
+  if (j.impressions_completed < 0) {
+    return "negative impressions (got " + std::to_string(j.impressions_completed) + ")";
+  }
+  if (j.impressions_completed > kMaxImpressions) {
+    return "impressions > " + std::to_string(kMaxImpressions) + " (got " +
+           std::to_string(j.impressions_completed) + ")";
+  }
+  if (j.cups_media_sheets_completed < -1) {
+    return "negative cups_media_sheets_completed (got " +
+           std::to_string(j.cups_media_sheets_completed) + ")";
+  }
+  if (j.number_up < 0) return "negative number_up (got " + std::to_string(j.number_up) + ")";
+  if (j.completed_at < kEarliestCompletion) {
+    return "completion time before 1990 (got " + std::to_string(j.completed_at) + ")";
+  }
+  if (j.completed_at > now + kMaxFutureSeconds) {
+    return "completion time more than one day in the future (got " +
+           std::to_string(j.completed_at) + ", now " + std::to_string(now) + ")";
+  }
+  if (j.created_at < 0) return "negative creation time";
+  if (j.state != JobState::kCompleted && j.state != JobState::kCanceled &&
+      j.state != JobState::kAborted) {
+    return "job state is not completed, canceled or aborted (got " +
+           std::to_string(static_cast<int>(j.state)) + ")";
+  }
+  return "";
+}
+
+std::string ValidateQueue(const QueueRecord& q) {
+  std::string text = CheckText({{"name", &q.name},
+                                {"uuid", &q.uuid},
+                                {"make_model", &q.make_model},
+                                {"device_uri", &q.device_uri},
+                                {"location", &q.location},
+                                {"description", &q.description}});
+  if (!text.empty()) return text;
+  if (q.name.empty()) return "empty queue name";
+  return "";
+}
+
+std::string ValidateServerId(const std::string& s) {
+  if (s.empty()) return "empty server id";
+  if (s.size() > 255) return "server id longer than 255 bytes";
+  if (!IsValidUtf8(s)) return "invalid UTF-8 in server id";
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return "control character in server id";
+  }
+  return "";
+}
+
+}  // namespace ramette::aggregator

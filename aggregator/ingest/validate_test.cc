@@ -1,0 +1,95 @@
+// Each validation rule, with the record just inside and just outside the limit.
+#include "aggregator/ingest/validate.h"
+
+#include <gtest/gtest.h>
+
+namespace ramette::aggregator {
+namespace {
+
+constexpr int64_t kNow = 1700000000;  // 2023-11-14T22:13:20Z
+
+JobRecord Good() {
+  JobRecord j;
+  j.queue = "compta-2e";
+  j.cups_job_id = 42;
+  j.user = "élodie.lefèvre";
+  j.completed_at = kNow - 60;
+  j.state = JobState::kCompleted;
+  j.copies = 1;
+  j.impressions_completed = 3;
+  j.sides = Sides::kTwoSidedLongEdge;
+  j.media = "iso_a4_210x297mm";
+  return j;
+}
+
+TEST(ValidateTest, GoodRecordPasses) { EXPECT_EQ(ValidateJob(Good(), kNow), ""); }
+
+TEST(ValidateTest, Counts) {
+  JobRecord j = Good();
+  j.copies = 0;
+  EXPECT_EQ(ValidateJob(j, kNow), "copies < 1 (got 0)");
+  j = Good();
+  j.impressions_completed = 1000000;
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.impressions_completed = 1000001;
+  EXPECT_EQ(ValidateJob(j, kNow), "impressions > 1000000 (got 1000001)");
+  j.impressions_completed = -1;
+  EXPECT_EQ(ValidateJob(j, kNow), "negative impressions (got -1)");
+  j = Good();
+  j.cups_job_id = 0;
+  EXPECT_NE(ValidateJob(j, kNow), "");
+}
+
+TEST(ValidateTest, CompletionTime) {
+  JobRecord j = Good();
+  j.completed_at = kEarliestCompletion;
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.completed_at = kEarliestCompletion - 1;
+  EXPECT_NE(ValidateJob(j, kNow).find("before 1990"), std::string::npos);
+  j.completed_at = kNow + 86400;
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.completed_at = kNow + 86401;
+  EXPECT_NE(ValidateJob(j, kNow).find("future"), std::string::npos);
+}
+
+TEST(ValidateTest, Strings) {
+  JobRecord j = Good();
+  j.queue = "";
+  EXPECT_EQ(ValidateJob(j, kNow), "empty queue");
+  j = Good();
+  j.user = "bad\xC3(";
+  EXPECT_EQ(ValidateJob(j, kNow), "invalid UTF-8 in user");
+  j = Good();
+  j.client_host = std::string(1024, 'h');
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.client_host = std::string(1025, 'h');
+  EXPECT_EQ(ValidateJob(j, kNow), "client_host longer than 1024 bytes (1025)");
+  j = Good();
+  j.title = std::string("\xFF");
+  EXPECT_EQ(ValidateJob(j, kNow), "invalid UTF-8 in title");
+}
+
+TEST(ValidateTest, StateMustBeFinished) {
+  JobRecord j = Good();
+  j.state = JobState::kUnknown;
+  EXPECT_NE(ValidateJob(j, kNow), "");
+  j.state = JobState::kCanceled;
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.state = JobState::kAborted;
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+}
+
+TEST(ValidateTest, QueuesAndServerIds) {
+  QueueRecord q;
+  EXPECT_EQ(ValidateQueue(q), "empty queue name");
+  q.name = "rdc";
+  EXPECT_EQ(ValidateQueue(q), "");
+  q.location = std::string(2000, 'x');
+  EXPECT_NE(ValidateQueue(q), "");
+  EXPECT_EQ(ValidateServerId("prn-a"), "");
+  EXPECT_NE(ValidateServerId(""), "");
+  EXPECT_NE(ValidateServerId("a\nb"), "");
+}
+
+}  // namespace
+}  // namespace ramette::aggregator

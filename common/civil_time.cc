@@ -1,0 +1,110 @@
+// Civil-date arithmetic (Howard Hinnant's algorithms) and zone offsets through the C library.
+#include "common/civil_time.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+
+namespace ramette {
+
+Day DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+CivilDate CivilFromDays(Day z) {
+  int zz = z + 719468;
+  const int era = (zz >= 0 ? zz : zz - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(zz - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int y = static_cast<int>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return CivilDate{y + (m <= 2), static_cast<int>(m), static_cast<int>(d)};
+}
+
+static bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+Result<Day> ParseIsoDate(std::string_view t) {
+  auto bad = [&] {
+    return Status::InvalidArgument("bad date '" + std::string(t) + "' (expected YYYY-MM-DD)");
+  };
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return bad();
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (t[i] < '0' || t[i] > '9') return bad();
+  }
+  int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+  int m = (t[5] - '0') * 10 + (t[6] - '0');
+  int d = (t[8] - '0') * 10 + (t[9] - '0');
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return bad();
+  int dim = kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
+  if (d > dim) return bad();
+  return DaysFromCivil(y, m, d);
+}
+
+std::string FormatIsoDate(Day d) {
+  CivilDate c = CivilFromDays(d);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
+  return buf;
+}
+
+namespace {
+// The C library knows one zone at a time (TZ): switch it under a lock.
+std::mutex& TzMutex() {
+  static std::mutex m;
+  return m;
+}
+std::string& CurrentTz() {
+  static std::string tz = "\x01unset";
+  return tz;
+}
+int64_t OffsetLocked(const std::string& name, int64_t t) {
+  if (CurrentTz() != name) {
+    setenv("TZ", name.c_str(), 1);
+    tzset();
+    CurrentTz() = name;
+  }
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm;
+  if (localtime_r(&tt, &tm) == nullptr) return 0;
+  return tm.tm_gmtoff;
+}
+}  // namespace
+
+Result<TimeZone> TimeZone::Load(const std::string& name) {
+  if (name == "UTC" || name == "Etc/UTC") return TimeZone(name);
+  bool safe = !name.empty() && name[0] != '/' && name.find("..") == std::string::npos;
+  struct stat st;
+  if (!safe || stat(("/usr/share/zoneinfo/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument("unknown time zone '" + name +
+                                   "' (expected an IANA name such as Europe/Paris; is tzdata installed?)");
+  }
+  return TimeZone(name);
+}
+
+TimeZone TimeZone::Utc() { return TimeZone("UTC"); }
+
+int64_t TimeZone::UtcOffset(int64_t unix_seconds) const {
+  if (name_ == "UTC" || name_ == "Etc/UTC") return 0;
+  std::lock_guard<std::mutex> lock(TzMutex());
+  return OffsetLocked(name_, unix_seconds);
+}
+
+Day TimeZone::LocalDay(int64_t t) const {
+  int64_t local = t + UtcOffset(t);
+  int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+  return static_cast<Day>(day);
+}
+
+}  // namespace ramette

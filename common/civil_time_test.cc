@@ -1,0 +1,47 @@
+// Day numbers, ISO dates and local days in a zone with daylight saving time.
+#include "common/civil_time.h"
+
+#include <gtest/gtest.h>
+
+namespace ramette {
+namespace {
+
+TEST(CivilTimeTest, DaysRoundTrip) {
+  EXPECT_EQ(DaysFromCivil(1970, 1, 1), 0);
+  EXPECT_EQ(DaysFromCivil(2000, 3, 1), 11017);
+  for (Day d = -800; d < 30000; d += 7) {
+    CivilDate c = CivilFromDays(d);
+    EXPECT_EQ(DaysFromCivil(c.year, c.month, c.day), d);
+  }
+  EXPECT_EQ(FormatIsoDate(DaysFromCivil(2018, 12, 31)), "2018-12-31");
+  EXPECT_EQ(MonthIndexOfDay(DaysFromCivil(2018, 12, 31)) + 1, MonthIndex(2019, 1));
+}
+
+TEST(CivilTimeTest, ParseIsoDate) {
+  EXPECT_EQ(*ParseIsoDate("2016-02-29"), DaysFromCivil(2016, 2, 29));
+  EXPECT_FALSE(ParseIsoDate("2018-02-29").ok());
+  EXPECT_FALSE(ParseIsoDate("2018-02-30").ok());
+  EXPECT_FALSE(ParseIsoDate("2018-13-01").ok());
+  EXPECT_FALSE(ParseIsoDate("18-01-01").ok());
+  EXPECT_FALSE(ParseIsoDate("2018/01/01").ok());
+  EXPECT_FALSE(ParseIsoDate("").ok());
+  EXPECT_NE(ParseIsoDate("2018-02-30").status().message().find("2018-02-30"), std::string::npos);
+}
+
+TEST(CivilTimeTest, ParisLocalDays) {
+  auto paris = TimeZone::Load("Europe/Paris");
+  ASSERT_TRUE(paris.ok());
+  // 2018-12-31T22:59:59Z = 23:59:59 in Paris (UTC+1): still 2018.
+  EXPECT_EQ(paris->LocalDay(1546297199), DaysFromCivil(2018, 12, 31));
+  // 2018-12-31T23:00:00Z = 2019-01-01 00:00 in Paris.
+  EXPECT_EQ(paris->LocalDay(1546300800 - 3600), DaysFromCivil(2019, 1, 1));
+  // Summer (UTC+2): 2018-06-30T22:30:00Z = 2018-07-01 00:30.
+  EXPECT_EQ(paris->LocalDay(1530397800), DaysFromCivil(2018, 7, 1));
+  EXPECT_EQ(paris->UtcOffset(1530397800), 7200);
+  EXPECT_EQ(TimeZone::Utc().LocalDay(1530397800), DaysFromCivil(2018, 6, 30));
+  EXPECT_FALSE(TimeZone::Load("Europe/Atlantis").ok());
+  EXPECT_FALSE(TimeZone::Load("../etc/passwd").ok());
+}
+
+}  // namespace
+}  // namespace ramette

@@ -1,0 +1,77 @@
+// An in-memory JobStore for unit tests: same dedup rule as the SQLite store, and a switch that
+// makes the next commit fail (to check that nothing is acknowledged then).
+#ifndef RAMETTE_TESTS_FAKES_FAKE_JOB_STORE_H_
+#define RAMETTE_TESTS_FAKES_FAKE_JOB_STORE_H_
+
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aggregator/ingest/job_store.h"
+
+namespace ramette::testing {
+
+class FakeJobStore : public aggregator::JobStore {
+ public:
+  struct Stored {
+    std::string server_id;
+    aggregator::StoredJob job;
+  };
+
+  Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
+      const std::string& server_id, const std::string& /*agent_version*/,
+      const std::vector<aggregator::StoredJob>& jobs,
+      const std::vector<aggregator::QuarantinedRecord>& rejected) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail_next_commit_) {
+      fail_next_commit_ = false;
+      return Status::IoError("injected commit failure");
+    }
+    std::vector<Stored> added;
+    std::vector<aggregator::StoreOutcome> out;
+    for (const auto& j : jobs) {
+      bool dup = IsDuplicate(server_id, j, stored_) || IsDuplicate(server_id, j, added);
+      out.push_back(dup ? aggregator::StoreOutcome::kDuplicate : aggregator::StoreOutcome::kAccepted);
+      if (!dup) added.push_back(Stored{server_id, j});
+    }
+    stored_.insert(stored_.end(), added.begin(), added.end());
+    quarantine_.insert(quarantine_.end(), rejected.begin(), rejected.end());
+    return out;
+  }
+
+  Status UpsertQueues(const std::string& server_id, const std::string&,
+                      const std::vector<QueueRecord>& queues) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& q : queues) queues_.push_back({server_id, q});
+    return Status::Ok();
+  }
+
+  void FailNextCommit() { fail_next_commit_ = true; }
+  const std::vector<Stored>& stored() const { return stored_; }
+  const std::vector<aggregator::QuarantinedRecord>& quarantine() const { return quarantine_; }
+  const std::vector<std::pair<std::string, QueueRecord>>& queues() const { return queues_; }
+
+ private:
+  static bool IsDuplicate(const std::string& server, const aggregator::StoredJob& j,
+                          const std::vector<Stored>& in) {
+    for (const auto& s : in) {
+      if (s.server_id == server && s.job.record.cups_job_id == j.record.cups_job_id &&
+          std::llabs(s.job.record.completed_at - j.record.completed_at) <=
+              aggregator::kDuplicateWindowSeconds) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::mutex mu_;
+  bool fail_next_commit_ = false;
+  std::vector<Stored> stored_;
+  std::vector<aggregator::QuarantinedRecord> quarantine_;
+  std::vector<std::pair<std::string, QueueRecord>> queues_;
+};
+
+}  // namespace ramette::testing
+
+#endif  // RAMETTE_TESTS_FAKES_FAKE_JOB_STORE_H_
