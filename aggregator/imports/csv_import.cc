@@ -1,0 +1,454 @@
+// Header mapping, per-row value checks and the cross-row rules (duplicates, overlapping user
+// intervals) of the four CSV imports. Rows are checked in file order so the first error wins.
+#include "aggregator/imports/csv_import.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "aggregator/imports/csv_reader.h"
+#include "common/civil_time.h"
+
+namespace ramette::aggregator {
+
+namespace {
+
+// One expected column of an import.
+struct Column {
+  std::string_view name;  // lower case
+  bool required;
+};
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// 'value', as values are shown in messages.
+std::string Quote(std::string_view v) {
+  std::string out = "'";
+  out += v;
+  out += '\'';
+  return out;
+}
+
+std::string ColumnList(std::span<const Column> columns) {
+  std::string out;
+  for (const Column& c : columns) {
+    if (!out.empty()) out += ", ";
+    out += c.name;
+    if (!c.required) out += " (optional)";
+  }
+  return out;
+}
+
+std::string FormatBound(const std::optional<Day>& d) {
+  return d ? FormatIsoDate(*d) : std::string("unbounded");
+}
+
+// A file checked against its expected columns: where each column is and the data rows.
+struct Table {
+  std::vector<int> index;  // per expected column, its position in the file, -1 when absent
+  size_t width = 0;        // number of header fields
+  std::vector<CsvRecord> rows;
+};
+
+Result<Table> ReadTable(std::string_view content, std::string_view file_name,
+                        std::span<const Column> columns) {
+  Result<CsvDocument> doc = ReadCsv(content, file_name);
+  if (!doc.ok()) return doc.status();
+  std::vector<CsvRecord>& records = doc->records;
+  if (records.empty()) {
+    return CsvError(file_name, 1,
+                    "empty file: a header row is required (" + ColumnList(columns) + ")");
+  }
+  const CsvRecord& header = records.front();
+  Table table;
+  table.index.assign(columns.size(), -1);
+  table.width = header.fields.size();
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string_view written = TrimSpaces(header.fields[i]);
+    std::string name = AsciiLower(written);
+    if (name.empty()) {
+      return CsvError(file_name, header.line,
+                      "empty column name in the header (field " + std::to_string(i + 1) + ")");
+    }
+    size_t c = 0;
+    while (c < columns.size() && columns[c].name != name) ++c;
+    if (c == columns.size()) {
+      return CsvError(file_name, header.line,
+                      "unknown column " + Quote(written) + " in the header (expected " +
+                          ColumnList(columns) + ")");
+    }
+    if (table.index[c] != -1) {
+      return CsvError(file_name, header.line,
+                      "duplicate column " + Quote(written) + " in the header");
+    }
+    table.index[c] = static_cast<int>(i);
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].required && table.index[c] == -1) {
+      return CsvError(file_name, header.line,
+                      "missing column " + Quote(columns[c].name) + " in the header (expected " +
+                          ColumnList(columns) + ")");
+    }
+  }
+  table.rows.assign(std::make_move_iterator(records.begin() + 1),
+                    std::make_move_iterator(records.end()));
+  return table;
+}
+
+// Typed access to the fields of one data row, with messages naming the file, line and column.
+class Row {
+ public:
+  Row(std::string_view file_name, const Table& table, std::span<const Column> columns,
+      const CsvRecord& record)
+      : file_name_(file_name), table_(table), columns_(columns), record_(record) {}
+
+  int line() const { return record_.line; }
+
+  Status CheckWidth() const {
+    if (record_.fields.size() == table_.width) return Status::Ok();
+    return Error("expected " + std::to_string(table_.width) + " columns as in the header, found " +
+                 std::to_string(record_.fields.size()));
+  }
+
+  // The field as written; empty when the optional column is absent from the file.
+  std::string_view Raw(int col) const {
+    int i = table_.index[col];
+    return i < 0 ? std::string_view() : std::string_view(record_.fields[i]);
+  }
+
+  Status Error(std::string_view what) const { return CsvError(file_name_, line(), what); }
+  Status Error(int col, std::string_view what) const {
+    std::string m(what);
+    m += " (column ";
+    m += columns_[col].name;
+    m += ')';
+    return Error(m);
+  }
+
+  // A required text value, byte for byte.
+  Result<std::string> Text(int col) const {
+    std::string_view v = Raw(col);
+    if (TrimSpaces(v).empty()) return Error(col, "missing value");
+    return std::string(v);
+  }
+
+  // Empty (nullopt) or a YYYY-MM-DD calendar date.
+  Result<std::optional<Day>> OptionalDate(int col) const {
+    std::string_view v = TrimSpaces(Raw(col));
+    if (v.empty()) return std::optional<Day>();
+    Result<Day> d = ParseIsoDate(v);
+    if (!d.ok()) {
+      return Error(col, "invalid date " + Quote(v) + ", expected a real YYYY-MM-DD date");
+    }
+    return std::optional<Day>(*d);
+  }
+
+  Result<Day> Date(int col) const {
+    Result<std::optional<Day>> d = OptionalDate(col);
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) return Error(col, "missing date");
+    return **d;
+  }
+
+ private:
+  std::string_view file_name_;
+  const Table& table_;
+  std::span<const Column> columns_;
+  const CsvRecord& record_;
+};
+
+// Digits with at most one `.` or `,` decimal mark between digits.
+std::optional<double> ParseDecimal(std::string_view s) {
+  std::string normalized;
+  size_t before = 0, after = 0;
+  bool mark = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      normalized += c;
+      ++(mark ? after : before);
+    } else if ((c == '.' || c == ',') && !mark) {
+      mark = true;
+      normalized += '.';
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (before == 0 || (mark && after == 0)) return std::nullopt;
+  double value = 0;
+  const char* end = normalized.data() + normalized.size();
+  auto [ptr, ec] = std::from_chars(normalized.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// ---- papers ----
+
+enum PaperColumn { kPaperId, kPaperRecycled, kPaperGrammage };
+constexpr Column kPaperColumns[] = {{"paper_id", true}, {"recycled", true}, {"grammage_gsm", true}};
+
+// ---- devices ----
+
+enum DeviceColumn {
+  kDevServer,
+  kDevQueue,
+  kDevClass,
+  kDevDirection,
+  kDevPaperId,
+  kDevInService,
+  kDevOutOfService
+};
+constexpr Column kDeviceColumns[] = {
+    {"server", true},   {"queue", true},      {"class", true},         {"direction", true},
+    {"paper_id", true}, {"in_service", true}, {"out_of_service", true}};
+
+// ---- users ----
+
+enum UserColumn { kUserName, kUserDirection, kUserValidFrom, kUserValidTo };
+constexpr Column kUserColumns[] = {
+    {"user", true}, {"direction", true}, {"valid_from", false}, {"valid_to", false}};
+
+// [from, to) intervals, either bound possibly unbounded.
+bool Overlap(const UserDirection& a, const UserDirection& b) {
+  bool a_starts_before_b_ends = !a.valid_from || !b.valid_to || *a.valid_from < *b.valid_to;
+  bool b_starts_before_a_ends = !b.valid_from || !a.valid_to || *b.valid_from < *a.valid_to;
+  return a_starts_before_b_ends && b_starts_before_a_ends;
+}
+
+std::string FormatInterval(const UserDirection& u) {
+  return "[" + FormatBound(u.valid_from) + ", " + FormatBound(u.valid_to) + ")";
+}
+
+// ---- workstations ----
+
+enum WorkstationColumn { kWsDirection, kWsDate, kWsCount };
+constexpr Column kWorkstationColumns[] = {{"direction", true}, {"date", true}, {"count", true}};
+
+}  // namespace
+
+Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_view file_name) {
+  Result<Table> table = ReadTable(content, file_name, kPaperColumns);
+  if (!table.ok()) return table.status();
+  std::vector<Paper> papers;
+  std::unordered_map<std::string, int> line_of_id;
+  for (const CsvRecord& record : table->rows) {
+    Row row(file_name, *table, kPaperColumns, record);
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    Paper paper;
+
+    Result<std::string> id = row.Text(kPaperId);
+    if (!id.ok()) return id.status();
+    paper.paper_id = std::move(id).value();
+
+    std::string_view recycled_text = TrimSpaces(row.Raw(kPaperRecycled));
+    std::string recycled = AsciiLower(recycled_text);
+    if (recycled == "yes" || recycled == "oui") {
+      paper.recycled = true;
+    } else if (recycled == "no" || recycled == "non") {
+      paper.recycled = false;
+    } else {
+      return row.Error(kPaperRecycled,
+                       "invalid value " + Quote(recycled_text) + ", expected yes or no");
+    }
+
+    std::string_view grammage_text = TrimSpaces(row.Raw(kPaperGrammage));
+    std::optional<double> grammage = ParseDecimal(grammage_text);
+    if (!grammage || *grammage < 1.0 || *grammage > 1000.0) {
+      return row.Error(kPaperGrammage, "invalid grammage " + Quote(grammage_text) +
+                                           ", expected a number of g/m² from 1 to 1000");
+    }
+    paper.grammage_gsm = *grammage;
+
+    auto [it, inserted] = line_of_id.emplace(paper.paper_id, row.line());
+    if (!inserted) {
+      return row.Error(kPaperId, "duplicate paper id " + Quote(paper.paper_id) +
+                                     ", already on line " + std::to_string(it->second));
+    }
+    papers.push_back(std::move(paper));
+  }
+  return papers;
+}
+
+Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::string_view file_name,
+                                            const std::set<std::string>& known_paper_ids) {
+  Result<Table> table = ReadTable(content, file_name, kDeviceColumns);
+  if (!table.ok()) return table.status();
+  std::vector<Device> devices;
+  std::map<std::pair<std::string, std::string>, int> line_of_key;
+  for (const CsvRecord& record : table->rows) {
+    Row row(file_name, *table, kDeviceColumns, record);
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    Device device;
+    device.classified = true;
+
+    Result<std::string> server = row.Text(kDevServer);
+    if (!server.ok()) return server.status();
+    device.server = std::move(server).value();
+    Result<std::string> queue = row.Text(kDevQueue);
+    if (!queue.ok()) return queue.status();
+    device.queue = std::move(queue).value();
+
+    std::string_view class_text = TrimSpaces(row.Raw(kDevClass));
+    std::optional<DeviceClass> device_class = ParseDeviceClass(AsciiLower(class_text));
+    if (!device_class) {
+      return row.Error(kDevClass, "unknown class " + Quote(class_text) +
+                                      ", expected desktop_printer, mfp, print_shop or other");
+    }
+    device.device_class = *device_class;
+
+    device.direction = std::string(row.Raw(kDevDirection));
+
+    std::string_view paper_id = row.Raw(kDevPaperId);
+    if (!TrimSpaces(paper_id).empty() && !known_paper_ids.contains(std::string(paper_id))) {
+      return row.Error(kDevPaperId,
+                       "unknown paper id " + Quote(paper_id) + ", not among the imported papers");
+    }
+    if (!TrimSpaces(paper_id).empty()) device.paper_id = std::string(paper_id);
+
+    Result<Day> in_service = row.Date(kDevInService);
+    if (!in_service.ok()) return in_service.status();
+    device.in_service = *in_service;
+    Result<std::optional<Day>> out_of_service = row.OptionalDate(kDevOutOfService);
+    if (!out_of_service.ok()) return out_of_service.status();
+    if (out_of_service->has_value() && **out_of_service <= *in_service) {
+      return row.Error(kDevOutOfService,
+                       "out_of_service " + Quote(FormatIsoDate(**out_of_service)) +
+                           " is not after in_service " + Quote(FormatIsoDate(*in_service)));
+    }
+    device.out_of_service = *out_of_service;
+
+    auto [it, inserted] = line_of_key.emplace(std::pair(device.server, device.queue), row.line());
+    if (!inserted) {
+      return row.Error("duplicate device server " + Quote(device.server) + ", queue " +
+                       Quote(device.queue) + ", already on line " + std::to_string(it->second) +
+                       " (columns server, queue)");
+    }
+    devices.push_back(std::move(device));
+  }
+  return devices;
+}
+
+Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
+                                                 std::string_view file_name) {
+  Result<Table> table = ReadTable(content, file_name, kUserColumns);
+  if (!table.ok()) return table.status();
+  std::vector<UserDirection> users;
+  // Per user, the rows seen so far: their index in `users` and line.
+  std::unordered_map<std::string, std::vector<std::pair<size_t, int>>> rows_of_user;
+  for (const CsvRecord& record : table->rows) {
+    Row row(file_name, *table, kUserColumns, record);
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    UserDirection user;
+
+    Result<std::string> name = row.Text(kUserName);
+    if (!name.ok()) return name.status();
+    user.user = std::move(name).value();
+    Result<std::string> direction = row.Text(kUserDirection);
+    if (!direction.ok()) return direction.status();
+    user.direction = std::move(direction).value();
+
+    Result<std::optional<Day>> from = row.OptionalDate(kUserValidFrom);
+    if (!from.ok()) return from.status();
+    user.valid_from = *from;
+    Result<std::optional<Day>> to = row.OptionalDate(kUserValidTo);
+    if (!to.ok()) return to.status();
+    user.valid_to = *to;
+    if (user.valid_from && user.valid_to && *user.valid_to <= *user.valid_from) {
+      return row.Error(kUserValidTo, "valid_to " + Quote(FormatIsoDate(*user.valid_to)) +
+                                         " is not after valid_from " +
+                                         Quote(FormatIsoDate(*user.valid_from)));
+    }
+
+    std::vector<std::pair<size_t, int>>& earlier = rows_of_user[user.user];
+    for (const auto& [index, line] : earlier) {
+      if (Overlap(users[index], user)) {
+        return row.Error("user " + Quote(user.user) + ": validity " + FormatInterval(user) +
+                         " overlaps " + FormatInterval(users[index]) + " on line " +
+                         std::to_string(line) + " (columns valid_from, valid_to)");
+      }
+    }
+    earlier.emplace_back(users.size(), row.line());
+    users.push_back(std::move(user));
+  }
+  return users;
+}
+
+Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                           std::string_view file_name) {
+  Result<Table> table = ReadTable(content, file_name, kWorkstationColumns);
+  if (!table.ok()) return table.status();
+  std::vector<WorkstationCount> counts;
+  std::map<std::pair<std::string, Day>, int> line_of_key;
+  for (const CsvRecord& record : table->rows) {
+    Row row(file_name, *table, kWorkstationColumns, record);
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    WorkstationCount count;
+
+    Result<std::string> direction = row.Text(kWsDirection);
+    if (!direction.ok()) return direction.status();
+    count.direction = std::move(direction).value();
+    Result<Day> date = row.Date(kWsDate);
+    if (!date.ok()) return date.status();
+    count.date = *date;
+
+    std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
+    bool digits_only = !count_text.empty();
+    for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
+    const char* end = count_text.data() + count_text.size();
+    std::from_chars_result parsed{};
+    if (digits_only) parsed = std::from_chars(count_text.data(), end, count.count);
+    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+      return row.Error(kWsCount, "invalid count " + Quote(count_text) +
+                                     ", expected a whole number of workstations (0 or more)");
+    }
+
+    auto [it, inserted] = line_of_key.emplace(std::pair(count.direction, count.date), row.line());
+    if (!inserted) {
+      return row.Error("duplicate count for direction " + Quote(count.direction) + " on " +
+                       FormatIsoDate(count.date) + ", already on line " +
+                       std::to_string(it->second) + " (columns direction, date)");
+    }
+    counts.push_back(std::move(count));
+  }
+  return counts;
+}
+
+Result<std::string> ReadFileContent(const std::string& path) {
+  auto fail = [&path](int err) {
+    return Status::IoError("cannot read '" + path + "': " + std::strerror(err));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) return fail(errno);
+  std::string content;
+  char buffer[1 << 16];
+  errno = 0;
+  while (true) {
+    size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+    content.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(file.get())) return fail(errno != 0 ? errno : EIO);
+  return content;
+}
+
+}  // namespace ramette::aggregator

@@ -1,0 +1,56 @@
+// The four reference-data CSV imports of DESIGN.md ("CSV imports"): papers, devices, users'
+// directions and workstation counts, parsed and fully validated into the model. No storage.
+#ifndef RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
+#define RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aggregator/model/inventory.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+// Common to the four parsers below. `content` is the whole file, read as by ReadCsv
+// (csv_reader.h); `file_name` only prefixes the messages. The first record is the header:
+// columns are found by name (ASCII case-insensitive, trimmed), in any order; a missing required
+// column, an unknown, empty or repeated column name is an error on the header line. Every data
+// row must have as many fields as the header. A file is all or nothing: on the first error, in
+// file order, the result is InvalidArgument "FILE:LINE: what is wrong (column NAME)" naming the
+// offending value, and no row is returned. Text values are kept byte for byte (UTF-8).
+// A required text value made only of spaces counts as empty. A header with no rows is valid.
+
+// Columns paper_id, recycled, grammage_gsm. paper_id non-empty and unique in the file; recycled
+// yes/no or oui/non (case-insensitive); grammage_gsm a decimal number in [1, 1000] written with
+// a `.` or a `,` decimal mark ("80", "80.5", "80,5").
+Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_view file_name);
+
+// Columns server, queue, class, direction, paper_id, in_service, out_of_service. server and
+// queue non-empty, (server, queue) unique in the file; class desktop_printer, mfp, print_shop
+// or other (ASCII case-insensitive); direction may be empty; paper_id empty for the default
+// stock, else one of `known_paper_ids`; in_service a YYYY-MM-DD date; out_of_service empty or a
+// date after in_service. Every returned device has classified == true and id == 0.
+Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::string_view file_name,
+                                            const std::set<std::string>& known_paper_ids);
+
+// Columns user, direction and the optional columns valid_from, valid_to (each YYYY-MM-DD or
+// empty for unbounded). user and direction non-empty; valid_from < valid_to when both are set;
+// the [valid_from, valid_to) intervals of one user's rows must not overlap (one may end on the
+// day the next begins).
+Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
+                                                 std::string_view file_name);
+
+// Columns direction, date, count. direction non-empty; date YYYY-MM-DD; count a non-negative
+// integer written with digits only; (direction, date) unique in the file.
+Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                           std::string_view file_name);
+
+// The whole content of the file at `path`, bytes unchanged. IoError naming the path and the
+// system's reason when it cannot be opened or read (a directory included).
+Result<std::string> ReadFileContent(const std::string& path);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_

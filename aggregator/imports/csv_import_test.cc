@@ -1,0 +1,592 @@
+// Tests of the four CSV imports: good files in both separators and each rule that must fail a
+// whole file with the file name and the exact line; and ReadFileContent on real files.
+#include "aggregator/imports/csv_import.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ramette::aggregator {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+template <typename T>
+std::string ErrorOf(const Result<T>& r) {
+  return r.ok() ? std::string("<ok>") : r.status().message();
+}
+
+Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
+
+// ---------------------------------------------------------------- papers
+
+TEST(ParsePapersCsvTest, CommaFile) {
+  auto r = ParsePapersCsv(
+      "paper_id,recycled,grammage_gsm\n"
+      "A4-80,no,80\n"
+      "A4-REC,yes,75.5\n"
+      "A3-90,No,\"90,5\"\n",
+      "papers.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].paper_id, "A4-80");
+  EXPECT_FALSE((*r)[0].recycled);
+  EXPECT_DOUBLE_EQ((*r)[0].grammage_gsm, 80.0);
+  EXPECT_EQ((*r)[1].paper_id, "A4-REC");
+  EXPECT_TRUE((*r)[1].recycled);
+  EXPECT_DOUBLE_EQ((*r)[1].grammage_gsm, 75.5);
+  EXPECT_FALSE((*r)[2].recycled);
+  EXPECT_DOUBLE_EQ((*r)[2].grammage_gsm, 90.5);
+}
+
+TEST(ParsePapersCsvTest, SemicolonFileWithDecimalCommaFrenchWordsBomCrlf) {
+  auto r = ParsePapersCsv(
+      "\xEF\xBB\xBF"
+      "Paper_ID ; Recycled ; Grammage_GSM\r\n"
+      "Recyclé 80;OUI;80,0\r\n"
+      "\r\n"
+      "Blanc;non;1000\r\n",
+      "papers.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].paper_id, "Recycl\xC3\xA9 80");
+  EXPECT_TRUE((*r)[0].recycled);
+  EXPECT_DOUBLE_EQ((*r)[0].grammage_gsm, 80.0);
+  EXPECT_FALSE((*r)[1].recycled);
+  EXPECT_DOUBLE_EQ((*r)[1].grammage_gsm, 1000.0);
+}
+
+TEST(ParsePapersCsvTest, ColumnsInAnyOrder) {
+  auto r = ParsePapersCsv("grammage_gsm,paper_id,recycled\n90,P1,yes\n", "papers.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].paper_id, "P1");
+  EXPECT_TRUE((*r)[0].recycled);
+  EXPECT_DOUBLE_EQ((*r)[0].grammage_gsm, 90.0);
+}
+
+TEST(ParsePapersCsvTest, HeaderOnlyIsAnEmptyImport) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\n", "papers.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_TRUE(r->empty());
+}
+
+TEST(ParsePapersCsvTest, EmptyFileNeedsAHeader) {
+  auto r = ParsePapersCsv("", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("header"));
+}
+
+TEST(ParsePapersCsvTest, BadRecycled) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\nA,yes,80\nB,maybe,80\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("'maybe'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column recycled"));
+}
+
+TEST(ParsePapersCsvTest, BadGrammage) {
+  for (const char* value :
+       {"0", "0.5", "1000.5", "abc", "-80", "80.", ".5", "8,0,0", "", "80g", "1e2"}) {
+    std::string csv = "paper_id;recycled;grammage_gsm\nA;yes;80\nB;no;" + std::string(value) + "\n";
+    auto r = ParsePapersCsv(csv, "papers.csv");
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:3: ")) << value;
+    EXPECT_THAT(ErrorOf(r), HasSubstr("'" + std::string(value) + "'"));
+    EXPECT_THAT(ErrorOf(r), HasSubstr("column grammage_gsm"));
+  }
+}
+
+TEST(ParsePapersCsvTest, GrammageBounds) {
+  auto r = ParsePapersCsv("paper_id;recycled;grammage_gsm\nA;yes;1\nB;no;1000,0\n", "papers.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_DOUBLE_EQ((*r)[0].grammage_gsm, 1.0);
+  EXPECT_DOUBLE_EQ((*r)[1].grammage_gsm, 1000.0);
+}
+
+TEST(ParsePapersCsvTest, EmptyPaperId) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\n  ,yes,80\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column paper_id"));
+}
+
+TEST(ParsePapersCsvTest, DuplicatePaperIdNamesBothLines) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\nA,yes,80\nB,no,80\n\nA,no,90\n",
+                          "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:5: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate paper id 'A'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParsePapersCsvTest, MissingHeaderColumn) {
+  auto r = ParsePapersCsv("paper_id,recycled\nA,yes\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("missing column 'grammage_gsm'"));
+}
+
+TEST(ParsePapersCsvTest, UnknownHeaderColumn) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm,Colour\nA,yes,80,white\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("unknown column 'Colour'"));
+}
+
+TEST(ParsePapersCsvTest, DuplicateHeaderColumn) {
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm,PAPER_ID\nA,yes,80,A\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate column 'PAPER_ID'"));
+}
+
+TEST(ParsePapersCsvTest, EmptyHeaderColumn) {
+  auto r = ParsePapersCsv("paper_id;recycled;grammage_gsm;\nA;yes;80;\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("empty column name"));
+}
+
+TEST(ParsePapersCsvTest, WrongColumnCount) {
+  // An unquoted decimal comma in a comma-separated file splits the field.
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\nA,yes,80\nB,no,80,5\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("expected 3 columns"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("found 4"));
+}
+
+TEST(ParsePapersCsvTest, FirstErrorInFileOrderWins) {
+  // Line 2 has a bad grammage, line 3 a wrong column count: line 2 is reported.
+  auto r = ParsePapersCsv("paper_id,recycled,grammage_gsm\nA,yes,0\nB,no\n", "papers.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("papers.csv:2: "));
+}
+
+// ---------------------------------------------------------------- devices
+
+const std::set<std::string> kKnownPapers = {"A4-80", "A4-REC", "Recyclé"};
+constexpr char kDevicesHeader[] =
+    "server,queue,class,direction,paper_id,in_service,out_of_service\n";
+
+TEST(ParseDevicesCsvTest, CommaFile) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,hp-daf-2e,desktop_printer,DAF,A4-80,2015-03-01,\n"
+                    "print1,\"copieur, RDC\",mfp,,,2014-01-01,2018-06-30\n"
+                    "print2,repro,print_shop,Reprographie,A4-REC,2010-01-01,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 3u);
+  const Device& d0 = (*r)[0];
+  EXPECT_EQ(d0.id, 0);
+  EXPECT_EQ(d0.server, "print1");
+  EXPECT_EQ(d0.queue, "hp-daf-2e");
+  EXPECT_TRUE(d0.classified);
+  EXPECT_EQ(d0.device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(d0.direction, "DAF");
+  EXPECT_EQ(d0.paper_id, "A4-80");
+  EXPECT_EQ(d0.in_service, D(2015, 3, 1));
+  EXPECT_FALSE(d0.out_of_service.has_value());
+  const Device& d1 = (*r)[1];
+  EXPECT_EQ(d1.queue, "copieur, RDC");
+  EXPECT_TRUE(d1.classified);
+  EXPECT_EQ(d1.device_class, DeviceClass::kMfp);
+  EXPECT_EQ(d1.direction, "");
+  EXPECT_EQ(d1.paper_id, "");  // the default stock
+  EXPECT_EQ(d1.in_service, D(2014, 1, 1));
+  EXPECT_EQ(d1.out_of_service, D(2018, 6, 30));
+  EXPECT_EQ((*r)[2].device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ((*r)[2].paper_id, "A4-REC");
+}
+
+TEST(ParseDevicesCsvTest, SemicolonFileWithAccentsBomCrlfAndReorderedColumns) {
+  auto r = ParseDevicesCsv(
+      "\xEF\xBB\xBF"
+      "Queue;Server;In_Service;Out_Of_Service;Class;Paper_Id;Direction\r\n"
+      "imprimante-élodie;srv-paris;2016-02-29;;Other;Recyclé;"
+      "Direction des Achats et de l'Équipement\r\n",
+      "devices.csv", kKnownPapers);
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 1u);
+  const Device& d = (*r)[0];
+  EXPECT_EQ(d.server, "srv-paris");
+  EXPECT_EQ(d.queue, "imprimante-\xC3\xA9lodie");
+  EXPECT_EQ(d.device_class, DeviceClass::kOther);
+  EXPECT_EQ(d.paper_id, "Recycl\xC3\xA9");
+  EXPECT_EQ(d.direction, "Direction des Achats et de l'\xC3\x89quipement");
+  EXPECT_EQ(d.in_service, D(2016, 2, 29));
+}
+
+TEST(ParseDevicesCsvTest, UnknownClass) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q2,printer,DAF,,2015-03-01,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("unknown class 'printer'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column class"));
+}
+
+TEST(ParseDevicesCsvTest, BadDate) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q2,mfp,DAF,,2018-02-30,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("'2018-02-30'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column in_service"));
+}
+
+TEST(ParseDevicesCsvTest, BadDateFormats) {
+  for (const char* value : {"2018-2-3", "03/02/2018", "2018-13-01", "20180301", "x"}) {
+    std::string csv = std::string(kDevicesHeader) + "print1,q1,mfp,DAF,,2015-03-01," + value + "\n";
+    auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:2: ")) << value;
+    EXPECT_THAT(ErrorOf(r), HasSubstr("column out_of_service")) << value;
+  }
+}
+
+TEST(ParseDevicesCsvTest, MissingInService) {
+  std::string csv = std::string(kDevicesHeader) + "print1,q1,mfp,DAF,,,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column in_service"));
+}
+
+TEST(ParseDevicesCsvTest, OutOfServiceMustBeAfterInService) {
+  for (const char* out : {"2015-03-01", "2015-02-28"}) {
+    std::string csv = std::string(kDevicesHeader) + "print1,q1,mfp,DAF,,2015-03-01," + out + "\n";
+    auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+    ASSERT_FALSE(r.ok()) << out;
+    EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:2: "));
+    EXPECT_THAT(ErrorOf(r), HasSubstr("column out_of_service"));
+  }
+  std::string csv = std::string(kDevicesHeader) + "print1,q1,mfp,DAF,,2015-03-01,2015-03-02\n";
+  EXPECT_TRUE(ParseDevicesCsv(csv, "devices.csv", kKnownPapers).ok());
+}
+
+TEST(ParseDevicesCsvTest, UnknownPaperId) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,A4-80,2015-03-01,\n"
+                    "print1,q2,mfp,DAF,A4-90,2015-03-01,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("unknown paper id 'A4-90'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column paper_id"));
+}
+
+TEST(ParseDevicesCsvTest, EmptyServerOrQueue) {
+  auto r = ParseDevicesCsv(std::string(kDevicesHeader) + ",q1,mfp,DAF,,2015-03-01,\n",
+                           "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column server"));
+  r = ParseDevicesCsv(std::string(kDevicesHeader) + "print1,\"\",mfp,DAF,,2015-03-01,\n",
+                      "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column queue"));
+}
+
+TEST(ParseDevicesCsvTest, DuplicateServerQueueNamesBothLines) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print2,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q2,mfp,DAF,,2015-03-01,\n"
+                    "print1,q1,other,DRH,,2016-03-01,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:5: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate device"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParseDevicesCsvTest, WrongColumnCountAfterMultiLineQuotedField) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,\"Direction\ndes Achats\",,2015-03-01,\n"
+                    "print1,q2,mfp,DAF,,2015-03-01\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:4: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("expected 7 columns"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("found 6"));
+}
+
+TEST(ParseDevicesCsvTest, UnterminatedQuote) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,\"q2,mfp,DAF,,2015-03-01,\n"
+                    "print1,q3,mfp,DAF,,2015-03-01,\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("unterminated quoted field"));
+}
+
+TEST(ParseDevicesCsvTest, MissingHeaderColumn) {
+  auto r = ParseDevicesCsv(
+      "server,queue,class,direction,paper_id,in_service\nprint1,q1,mfp,DAF,,2015-03-01\n",
+      "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("missing column 'out_of_service'"));
+}
+
+// ---------------------------------------------------------------- users
+
+TEST(ParseUsersCsvTest, TwoColumnsOnly) {
+  auto r = ParseUsersCsv(
+      "user,direction\n"
+      "jdupont,DAF\n"
+      "élodie.lefèvre,\"Direction des Achats et de l'Équipement\"\n",
+      "users.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].user, "jdupont");
+  EXPECT_EQ((*r)[0].direction, "DAF");
+  EXPECT_FALSE((*r)[0].valid_from.has_value());
+  EXPECT_FALSE((*r)[0].valid_to.has_value());
+  EXPECT_EQ((*r)[1].user, "\xC3\xA9lodie.lef\xC3\xA8vre");
+  EXPECT_EQ((*r)[1].direction, "Direction des Achats et de l'\xC3\x89quipement");
+}
+
+TEST(ParseUsersCsvTest, EffectiveDatedRowsMayTouch) {
+  auto r = ParseUsersCsv(
+      "user;direction;valid_from;valid_to\n"
+      "jdupont;DAF;;2017-01-01\n"
+      "jdupont;DRH;2017-01-01;2018-07-01\n"
+      "jdupont;DSI;2018-07-01;\n"
+      "mmartin;DSI;2016-05-01;\n",
+      "users.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_FALSE((*r)[0].valid_from.has_value());
+  EXPECT_EQ((*r)[0].valid_to, D(2017, 1, 1));
+  EXPECT_EQ((*r)[1].valid_from, D(2017, 1, 1));
+  EXPECT_EQ((*r)[1].valid_to, D(2018, 7, 1));
+  EXPECT_EQ((*r)[2].valid_from, D(2018, 7, 1));
+  EXPECT_FALSE((*r)[2].valid_to.has_value());
+  EXPECT_EQ((*r)[3].user, "mmartin");
+}
+
+TEST(ParseUsersCsvTest, OptionalValidFromOnly) {
+  auto r = ParseUsersCsv("valid_from,user,direction\n2018-01-01,bob,DAF\n", "users.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_EQ((*r)[0].valid_from, D(2018, 1, 1));
+  EXPECT_FALSE((*r)[0].valid_to.has_value());
+}
+
+TEST(ParseUsersCsvTest, OverlappingRowsNameBothLines) {
+  auto r = ParseUsersCsv(
+      "user,direction,valid_from,valid_to\n"
+      "jdupont,DAF,2015-01-01,2017-01-01\n"
+      "mmartin,DSI,,\n"
+      "jdupont,DRH,2016-12-31,\n",
+      "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:4: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("'jdupont'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParseUsersCsvTest, UnboundedRowsOverlap) {
+  auto r = ParseUsersCsv(
+      "user,direction,valid_from,valid_to\n"
+      "bob,DAF,,\n"
+      "\n"
+      "bob,DRH,2030-01-01,\n",
+      "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:4: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParseUsersCsvTest, SameNameWithDifferentCaseIsAnotherUser) {
+  auto r = ParseUsersCsv("user,direction\nbob,DAF\nBob,DRH\n", "users.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_EQ(r->size(), 2u);
+}
+
+TEST(ParseUsersCsvTest, ValidToMustBeAfterValidFrom) {
+  auto r = ParseUsersCsv("user,direction,valid_from,valid_to\nbob,DAF,2018-01-01,2018-01-01\n",
+                         "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column valid_to"));
+}
+
+TEST(ParseUsersCsvTest, BadDate) {
+  auto r = ParseUsersCsv("user,direction,valid_from\nbob,DAF,2018-02-30\n", "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("'2018-02-30'"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column valid_from"));
+}
+
+TEST(ParseUsersCsvTest, EmptyUserOrDirection) {
+  auto r = ParseUsersCsv("user,direction\nbob,DAF\n,DAF\n", "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column user"));
+  r = ParseUsersCsv("user,direction\nbob,\n", "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column direction"));
+}
+
+TEST(ParseUsersCsvTest, MissingHeaderColumn) {
+  auto r = ParseUsersCsv("\n\nuser,valid_from\nbob,2018-01-01\n", "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("missing column 'direction'"));
+}
+
+TEST(ParseUsersCsvTest, LineNumbersAfterMultiLineQuotedField) {
+  auto r = ParseUsersCsv(
+      "user,direction\n"
+      "alice,\"Direction\r\ngénérale\r\ndes services\"\n"
+      "bob,DAF,extra\n",
+      "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:5: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("expected 2 columns"));
+}
+
+TEST(ParseUsersCsvTest, InvalidUtf8) {
+  auto r = ParseUsersCsv("user,direction\nbob,DAF\n\xE9lodie,DAF\n", "users.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("UTF-8"));
+}
+
+// ---------------------------------------------------------------- workstations
+
+TEST(ParseWorkstationsCsvTest, GoodFile) {
+  auto r = ParseWorkstationsCsv(
+      "direction;date;count\r\n"
+      "DAF;2017-12-31;120\r\n"
+      "DAF;2018-12-31;118\r\n"
+      "Direction des Achats et de l'Équipement;2018-12-31;0\r\n",
+      "workstations.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].direction, "DAF");
+  EXPECT_EQ((*r)[0].date, D(2017, 12, 31));
+  EXPECT_EQ((*r)[0].count, 120);
+  EXPECT_EQ((*r)[1].count, 118);
+  EXPECT_EQ((*r)[2].direction, "Direction des Achats et de l'\xC3\x89quipement");
+  EXPECT_EQ((*r)[2].count, 0);
+}
+
+TEST(ParseWorkstationsCsvTest, BadCount) {
+  for (const char* value : {"-3", "12.5", "abc", "", "+4", "1 000", "99999999999999999999"}) {
+    std::string csv =
+        "direction,date,count\nDAF,2018-12-31,10\nDRH,2018-12-31," + std::string(value) + "\n";
+    auto r = ParseWorkstationsCsv(csv, "workstations.csv");
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: ")) << value;
+    EXPECT_THAT(ErrorOf(r), HasSubstr("column count")) << value;
+  }
+}
+
+TEST(ParseWorkstationsCsvTest, DateRequired) {
+  auto r = ParseWorkstationsCsv("direction,date,count\nDAF,,10\n", "workstations.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:2: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("column date"));
+}
+
+TEST(ParseWorkstationsCsvTest, DuplicateDirectionDateNamesBothLines) {
+  auto r = ParseWorkstationsCsv(
+      "direction,date,count\n"
+      "DAF,2018-12-31,10\n"
+      "DAF,2017-12-31,10\n"
+      "DRH,2018-12-31,10\n"
+      "DAF,2018-12-31,12\n",
+      "workstations.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:5: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate"));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParseWorkstationsCsvTest, UnknownHeaderColumn) {
+  auto r = ParseWorkstationsCsv("direction,day,count\nDAF,2018-12-31,10\n", "workstations.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:1: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("unknown column 'day'"));
+}
+
+// ---------------------------------------------------------------- ReadFileContent
+
+class ReadFileContentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ramette_imports_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ReadFileContentTest, ReadsBytesUnchanged) {
+  const std::string bytes = std::string("\xEF\xBB\xBFuser;direction\r\n\xC3\xA9") +
+                            std::string(1, '\0') + std::string(200000, 'x');
+  std::filesystem::path path = dir_ / "users.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+  }
+  Result<std::string> r = ReadFileContent(path.string());
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_EQ(*r, bytes);
+}
+
+TEST_F(ReadFileContentTest, EmptyFile) {
+  std::filesystem::path path = dir_ / "empty.csv";
+  { std::ofstream out(path, std::ios::binary); }
+  Result<std::string> r = ReadFileContent(path.string());
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_EQ(*r, "");
+}
+
+TEST_F(ReadFileContentTest, MissingFileIsIoErrorNamingPath) {
+  std::string path = (dir_ / "nope.csv").string();
+  Result<std::string> r = ReadFileContent(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kIoError);
+  EXPECT_THAT(ErrorOf(r), HasSubstr(path));
+}
+
+TEST_F(ReadFileContentTest, DirectoryIsIoError) {
+  Result<std::string> r = ReadFileContent(dir_.string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kIoError);
+  EXPECT_THAT(ErrorOf(r), HasSubstr(dir_.string()));
+}
+
+}  // namespace
+}  // namespace ramette::aggregator

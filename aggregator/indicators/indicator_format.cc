@@ -1,0 +1,209 @@
+// The three renderings of an IndicatorReport share one list of fields (key, label, kind), so
+// that JSON, CSV and table always show the same figures under the same names.
+#include "aggregator/indicators/indicator_format.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace ramette::aggregator {
+namespace {
+
+enum class Kind {
+  kChangePercent,  // I1, I3, I4: one decimal, signed in the table
+  kPercent,        // one decimal
+  kKg,             // two decimals
+  kInteger,
+};
+
+struct Field {
+  std::string_view key;
+  std::string_view label;  // table header; empty: not in the table
+  Kind kind;
+  std::optional<double> number;    // kChangePercent, kPercent, kKg
+  std::optional<int64_t> integer;  // kInteger
+};
+
+std::vector<Field> Fields(const ScopeFigures& f) {
+  auto num = [](std::string_view key, std::string_view label, Kind kind, std::optional<double> v) {
+    return Field{key, label, kind, v, std::nullopt};
+  };
+  auto integer = [](std::string_view key, std::string_view label, std::optional<int64_t> v) {
+    return Field{key, label, Kind::kInteger, std::nullopt, v};
+  };
+  return {
+      num("paper_change_pct", "I1 paper change %", Kind::kChangePercent, f.paper_change_pct),
+      num("recycled_share_pct", "I2 recycled share %", Kind::kPercent, f.recycled_share_pct),
+      num("desktop_printers_change_pct", "I3 desktop printers change %", Kind::kChangePercent,
+          f.desktop_printers_change_pct),
+      num("mfp_change_pct", "I4 MFP change %", Kind::kChangePercent, f.mfp_change_pct),
+      num("kg_per_workstation", "I5 kg per workstation", Kind::kKg, f.kg_per_workstation),
+      num("paper_kg", "paper kg", Kind::kKg, f.paper_kg),
+      num("paper_kg_all_devices", "paper kg all devices", Kind::kKg, f.paper_kg_all_devices),
+      integer("sheets", "sheets", f.sheets),
+      integer("workstations", "workstations", f.workstations),
+      integer("desktop_printers", "desktop printers", f.desktop_printers),
+      integer("mfps", "MFPs", f.mfps),
+      integer("sheets_all_devices", "", f.sheets_all_devices),
+      num("paper_kg_previous_year", "", Kind::kKg, f.paper_kg_previous_year),
+      num("recycled_kg", "", Kind::kKg, f.recycled_kg),
+      integer("desktop_printers_previous_year", "", f.desktop_printers_previous_year),
+      integer("mfps_previous_year", "", f.mfps_previous_year),
+      integer("unknown_media_jobs", "", f.unknown_media_jobs),
+      integer("jobs_on_unclassified_devices", "", f.jobs_on_unclassified_devices),
+      integer("jobs_without_user_direction", "", f.jobs_without_user_direction),
+  };
+}
+
+// The rounded text of a field ("" when missing): one decimal for percentages, two for kg,
+// never "-0.0"; `signed_changes` writes "+" before positive changes.
+std::string Rounded(const Field& field, char decimal_mark, bool signed_changes) {
+  char buf[64];
+  if (field.kind == Kind::kInteger) {
+    if (!field.integer) return "";
+    std::snprintf(buf, sizeof buf, "%" PRId64, *field.integer);
+    return buf;
+  }
+  if (!field.number) return "";
+  const char* format = field.kind == Kind::kKg ? "%.2f" : "%.1f";
+  if (signed_changes && field.kind == Kind::kChangePercent) {
+    format = "%+.1f";
+  }
+  std::snprintf(buf, sizeof buf, format, *field.number);
+  std::string text = buf;
+  if (text.find_first_of("123456789") == std::string::npos && (text[0] == '-' || text[0] == '+')) {
+    text.erase(0, 1);  // -0.0 and +0.0 are 0.0
+  }
+  if (decimal_mark != '.') std::replace(text.begin(), text.end(), '.', decimal_mark);
+  return text;
+}
+
+nlohmann::ordered_json ScopeJson(const ScopeFigures& f, bool with_direction) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (with_direction) j["direction"] = f.direction;
+  for (const Field& field : Fields(f)) {
+    const std::string key(field.key);
+    if (field.kind == Kind::kInteger) {
+      j[key] = field.integer ? nlohmann::ordered_json(*field.integer) : nullptr;
+    } else {
+      j[key] = field.number ? nlohmann::ordered_json(*field.number) : nullptr;
+    }
+  }
+  return j;
+}
+
+std::string CsvCell(const std::string& text, char separator) {
+  if (text.find_first_of(std::string{separator, '"', '\n', '\r'}) == std::string::npos) {
+    return text;
+  }
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// Width of UTF-8 text in code points (continuation bytes do not count).
+size_t CodePoints(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string Pad(const std::string& text, size_t width, bool right_align) {
+  const size_t n = CodePoints(text);
+  const std::string padding(n < width ? width - n : 0, ' ');
+  return right_align ? padding + text : text + padding;
+}
+
+constexpr std::string_view kMissing = "—";
+constexpr std::string_view kOrganisation = "organisation";
+
+}  // namespace
+
+std::string FormatIndicatorsJson(const IndicatorReport& report) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["year"] = report.year;
+  j["organisation"] = ScopeJson(report.organisation, /*with_direction=*/false);
+  nlohmann::ordered_json directions = nlohmann::ordered_json::array();
+  for (const ScopeFigures& d : report.directions) {
+    directions.push_back(ScopeJson(d, /*with_direction=*/true));
+  }
+  j["directions"] = std::move(directions);
+  return j.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string FormatIndicatorsCsv(const IndicatorReport& report, const CsvConventions& conventions) {
+  const char sep = conventions.separator;
+  std::string out = "scope";
+  for (const Field& field : Fields(report.organisation)) {
+    out += sep;
+    out += field.key;
+  }
+  out += '\n';
+  auto row = [&](const std::string& scope, const ScopeFigures& f) {
+    out += CsvCell(scope, sep);
+    for (const Field& field : Fields(f)) {
+      out += sep;
+      out += Rounded(field, conventions.decimal_mark, /*signed_changes=*/false);
+    }
+    out += '\n';
+  };
+  row(std::string(kOrganisation), report.organisation);
+  for (const ScopeFigures& d : report.directions) row(d.direction, d);
+  return out;
+}
+
+std::string FormatIndicatorsTable(const IndicatorReport& report) {
+  // Cells: row 0 is the header, then one row per scope; column 0 is the scope.
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"scope"};
+  for (const Field& field : Fields(report.organisation)) {
+    if (!field.label.empty()) header.emplace_back(field.label);
+  }
+  rows.push_back(std::move(header));
+  auto add = [&](const std::string& scope, const ScopeFigures& f) {
+    std::vector<std::string> cells = {scope};
+    for (const Field& field : Fields(f)) {
+      if (field.label.empty()) continue;
+      std::string text = Rounded(field, '.', /*signed_changes=*/true);
+      cells.push_back(text.empty() ? std::string(kMissing) : text);
+    }
+    rows.push_back(std::move(cells));
+  };
+  add(std::string(kOrganisation), report.organisation);
+  for (const ScopeFigures& d : report.directions) add(d.direction, d);
+
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& cells : rows) {
+    for (size_t c = 0; c < cells.size(); ++c) widths[c] = std::max(widths[c], CodePoints(cells[c]));
+  }
+  std::string out = "Paper indicators " + std::to_string(report.year) + "\n\n";
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      if (c > 0) out += "  ";
+      out += Pad(rows[r][c], widths[c], /*right_align=*/c > 0);
+    }
+    out += '\n';
+    if (r == 0) {
+      for (size_t c = 0; c < widths.size(); ++c) {
+        if (c > 0) out += "  ";
+        out += std::string(widths[c], '-');
+      }
+      out += '\n';
+    }
+  }
+  const ScopeFigures& org = report.organisation;
+  out += "\nData quality " + std::to_string(report.year) + ": " +
+         std::to_string(org.unknown_media_jobs) + " jobs with unknown media (counted as A4), " +
+         std::to_string(org.jobs_on_unclassified_devices) +
+         " jobs on unclassified devices (counted as other), " +
+         std::to_string(org.jobs_without_user_direction) + " jobs without a user direction.\n";
+  return out;
+}
+
+}  // namespace ramette::aggregator

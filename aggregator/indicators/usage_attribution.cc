@@ -1,0 +1,516 @@
+// Attribution of rollup rows through lookup tables built once per call: per row, a device
+// lookup, a user lookup and one read of a (user, month) -> direction table; sheet areas are
+// summed exactly in 128-bit integers and turned into kilograms at the end.
+#include "aggregator/indicators/usage_attribution.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "common/civil_time.h"
+
+namespace ramette::aggregator {
+namespace {
+
+__extension__ typedef __int128 Int128;  // sheets x µm² overflows int64 past ~1.5e8 A4 sheets
+
+constexpr int32_t kMaxMonths = 200 * 12;
+constexpr int32_t kFirstMonth = 1 * 12;         // January of year 1
+constexpr int32_t kLastMonth = 9999 * 12 + 11;  // December 9999
+constexpr Day kMinDay = std::numeric_limits<Day>::min();
+constexpr Day kMaxDay = std::numeric_limits<Day>::max();
+// Codes of the (user, month) table besides direction indices.
+constexpr int32_t kNoDirection = -1;  // no directory row holds on the 1st of the month
+constexpr int32_t kSplitMonth = -2;   // a directory row starts or ends inside the month
+constexpr int kPrintShop = static_cast<int>(DeviceClass::kPrintShop);
+constexpr int kOther = static_cast<int>(DeviceClass::kOther);
+
+// The 1st of a month given as a MonthIndex (>= 0).
+Day FirstDayOfMonth(int32_t month) { return DaysFromCivil(month / 12, month % 12 + 1, 1); }
+
+// A paper stock; index 0 is the default stock.
+struct Stock {
+  double grammage_gsm = kDefaultGrammageGsm;
+  bool recycled = false;
+};
+
+struct DeviceSlot {
+  int32_t direction = kNoDirection;
+  int32_t stock = 0;
+  int device_class = kOther;
+  bool classified = false;
+};
+
+// One directory row of a user: direction index from `from` (inclusive) to `to` (exclusive).
+struct Interval {
+  Day from = kMinDay;
+  Day to = kMaxDay;
+  int32_t direction = 0;
+};
+
+// Store ids -> values: a vector for the small dense ids SQLite hands out, a hash map for the
+// others. Ids not in the table give `missing`.
+template <typename T>
+class IdTable {
+ public:
+  IdTable(const std::vector<std::pair<int64_t, T>>& entries, T missing)
+      : missing_(std::move(missing)) {
+    const int64_t dense_limit = 4 * static_cast<int64_t>(entries.size()) + 1024;
+    int64_t max_dense = -1;
+    for (const auto& e : entries) {
+      if (e.first >= 0 && e.first < dense_limit) max_dense = std::max(max_dense, e.first);
+    }
+    dense_.assign(static_cast<size_t>(max_dense + 1), missing_);
+    for (const auto& e : entries) {
+      if (e.first >= 0 && e.first < dense_limit) {
+        dense_[static_cast<size_t>(e.first)] = e.second;
+      } else {
+        sparse_[e.first] = e.second;
+      }
+    }
+  }
+  const T& Find(int64_t id) const {
+    if (id >= 0 && static_cast<uint64_t>(id) < dense_.size()) return dense_[id];
+    if (sparse_.empty()) return missing_;
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? missing_ : it->second;
+  }
+
+ private:
+  T missing_;
+  std::vector<T> dense_;
+  std::unordered_map<int64_t, T> sparse_;
+};
+
+// The direction index the intervals give on `day`, kNoDirection if none. When rows overlap
+// (bad data), the one that starts last wins; intervals are sorted so this does not depend on
+// import order.
+int32_t DirectionOn(const Interval* begin, const Interval* end, Day day) {
+  int32_t found = kNoDirection;
+  for (const Interval* iv = begin; iv != end; ++iv) {
+    if (iv->from <= day && day < iv->to) found = iv->direction;
+  }
+  return found;
+}
+
+// Sums of one scope in one period, before the areas become kilograms.
+struct ScopeAcc {
+  std::array<UsageSums, kDeviceClassCount> sums;
+  int64_t jobs_on_unclassified_devices = 0;
+  int64_t jobs_without_user_direction = 0;
+};
+
+class Attributor {
+ public:
+  Attributor(const Inventory& inventory, const UserNames& user_names,
+             std::vector<MonthRange> periods);
+
+  Status Run(UsageSource& source);
+  AttributedUsage Finish() const;
+
+ private:
+  void BuildDirections(const Inventory& inventory);
+  void BuildStocksAndDevices(const Inventory& inventory);
+  void BuildMonths();
+  void BuildUsers(const Inventory& inventory, const UserNames& user_names);
+
+  int32_t DirectionIndex(const std::string& name) const;
+  void OnMonthlyRow(const RollupRow& row);
+  void Accumulate(const RollupRow& row, int32_t covered_month, int32_t user_code);
+  ScopeUsage ToScopeUsage(const ScopeAcc& acc, const Int128* areas) const;
+  UsageFigures Figures(const ScopeAcc& acc, const Int128* areas, bool with_print_shop) const;
+
+  std::vector<MonthRange> periods_;
+  // Directions: sorted names, kUnassignedDirection last (always present internally).
+  std::vector<std::string> directions_;
+  int32_t unassigned_ = 0;
+  bool unassigned_named_ = false;
+  bool unassigned_used_ = false;
+
+  std::vector<Stock> stocks_;
+  IdTable<DeviceSlot> devices_{{}, DeviceSlot{}};
+
+  // Months: the extent [first_month_, first_month_ + extent) of all periods; months covered
+  // by a period get a dense "covered" index, gaps get -1.
+  int32_t first_month_ = 0;
+  std::vector<int32_t> covered_of_offset_;
+  std::vector<Day> covered_first_day_;
+  // Period indices of covered month k: period_list_[period_begin_[k] .. period_begin_[k + 1]).
+  std::vector<int32_t> period_begin_;
+  std::vector<int32_t> period_list_;
+
+  // Users with directory rows: user id -> slot; the slot's intervals and its code for each
+  // covered month (a direction index, kNoDirection or kSplitMonth).
+  IdTable<int32_t> user_slots_{{}, -1};
+  std::vector<int32_t> interval_begin_;  // slot -> [begin, begin of next slot) in intervals_
+  std::vector<Interval> intervals_;
+  std::vector<int32_t> month_codes_;  // slot * covered months + covered index
+
+  // (user id, month) pairs to read from the daily rollup.
+  std::vector<std::pair<int64_t, int32_t>> split_pairs_;
+
+  // Accumulators, indexed [period][direction] and [period][direction][class][stock].
+  std::vector<ScopeAcc> scopes_;
+  std::vector<Int128> areas_;
+};
+
+Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
+                       std::vector<MonthRange> periods)
+    : periods_(std::move(periods)) {
+  BuildDirections(inventory);
+  BuildStocksAndDevices(inventory);
+  BuildMonths();
+  BuildUsers(inventory, user_names);
+  const size_t scope_count = periods_.size() * directions_.size();
+  scopes_.assign(scope_count, ScopeAcc{});
+  areas_.assign(scope_count * kDeviceClassCount * stocks_.size(), 0);
+}
+
+void Attributor::BuildDirections(const Inventory& inventory) {
+  std::vector<std::string> names;
+  auto add = [&](const std::string& name) {
+    if (name.empty()) return;
+    if (name == kUnassignedDirection) {
+      unassigned_named_ = true;
+      return;
+    }
+    names.push_back(name);
+  };
+  for (const Device& d : inventory.devices) {
+    if (d.classified) add(d.direction);
+  }
+  for (const UserDirection& u : inventory.users) add(u.direction);
+  for (const WorkstationCount& w : inventory.workstations) add(w.direction);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  names.emplace_back(kUnassignedDirection);
+  directions_ = std::move(names);
+  unassigned_ = static_cast<int32_t>(directions_.size()) - 1;
+}
+
+int32_t Attributor::DirectionIndex(const std::string& name) const {
+  if (name.empty()) return kNoDirection;
+  if (name == kUnassignedDirection) return unassigned_;
+  auto it = std::lower_bound(directions_.begin(), directions_.begin() + unassigned_, name);
+  if (it == directions_.begin() + unassigned_ || *it != name) return kNoDirection;
+  return static_cast<int32_t>(it - directions_.begin());
+}
+
+void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
+  // Stocks sorted by paper id so that the order of the final sums, hence the last bits of
+  // the masses, do not depend on import order. Paper ids are unique; the first wins.
+  std::vector<const Paper*> papers;
+  for (const Paper& p : inventory.papers) {
+    if (!p.paper_id.empty()) papers.push_back(&p);
+  }
+  std::stable_sort(papers.begin(), papers.end(),
+                   [](const Paper* a, const Paper* b) { return a->paper_id < b->paper_id; });
+  stocks_.assign(1, Stock{});
+  std::vector<std::string_view> stock_ids(1);
+  for (const Paper* p : papers) {
+    if (stock_ids.size() > 1 && stock_ids.back() == p->paper_id) continue;
+    stocks_.push_back(Stock{p->grammage_gsm, p->recycled});
+    stock_ids.push_back(p->paper_id);
+  }
+  auto stock_of = [&](const std::string& paper_id) -> int32_t {
+    if (paper_id.empty()) return 0;
+    auto it = std::lower_bound(stock_ids.begin() + 1, stock_ids.end(), std::string_view(paper_id));
+    if (it == stock_ids.end() || *it != paper_id) return 0;
+    return static_cast<int32_t>(it - stock_ids.begin());
+  };
+
+  std::vector<std::pair<int64_t, DeviceSlot>> entries;
+  entries.reserve(inventory.devices.size());
+  for (const Device& d : inventory.devices) {
+    DeviceSlot slot;  // unclassified: other, default stock, no direction
+    if (d.classified) {
+      slot.classified = true;
+      slot.device_class = static_cast<int>(d.device_class);
+      slot.direction = DirectionIndex(d.direction);
+      slot.stock = stock_of(d.paper_id);
+    }
+    entries.emplace_back(d.id, slot);
+  }
+  devices_ = IdTable<DeviceSlot>(entries, DeviceSlot{});
+}
+
+void Attributor::BuildMonths() {
+  first_month_ = periods_[0].first_month;
+  int32_t last_month = periods_[0].last_month;
+  for (const MonthRange& p : periods_) {
+    first_month_ = std::min(first_month_, p.first_month);
+    last_month = std::max(last_month, p.last_month);
+  }
+  const int32_t extent = last_month - first_month_ + 1;
+  covered_of_offset_.assign(static_cast<size_t>(extent), -1);
+  std::vector<std::vector<int32_t>> lists;
+  for (int32_t off = 0; off < extent; ++off) {
+    const int32_t month = first_month_ + off;
+    std::vector<int32_t> list;
+    for (size_t p = 0; p < periods_.size(); ++p) {
+      if (periods_[p].first_month <= month && month <= periods_[p].last_month) {
+        list.push_back(static_cast<int32_t>(p));
+      }
+    }
+    if (list.empty()) continue;
+    covered_of_offset_[off] = static_cast<int32_t>(lists.size());
+    covered_first_day_.push_back(FirstDayOfMonth(month));
+    lists.push_back(std::move(list));
+  }
+  for (const auto& list : lists) {
+    period_begin_.push_back(static_cast<int32_t>(period_list_.size()));
+    period_list_.insert(period_list_.end(), list.begin(), list.end());
+  }
+  period_begin_.push_back(static_cast<int32_t>(period_list_.size()));
+}
+
+void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_names) {
+  std::unordered_map<std::string_view, std::vector<Interval>> by_name;
+  for (const UserDirection& u : inventory.users) {
+    const int32_t dir = DirectionIndex(u.direction);
+    if (dir < 0) continue;  // empty direction: the row gives none
+    Interval iv{u.valid_from.value_or(kMinDay), u.valid_to.value_or(kMaxDay), dir};
+    if (iv.from >= iv.to) continue;
+    by_name[u.user].push_back(iv);
+  }
+  for (auto& [name, ivs] : by_name) {
+    std::sort(ivs.begin(), ivs.end(), [](const Interval& a, const Interval& b) {
+      return std::tie(a.from, a.to, a.direction) < std::tie(b.from, b.to, b.direction);
+    });
+  }
+
+  const size_t covered = covered_first_day_.size();
+  std::vector<std::pair<int64_t, int32_t>> slots;
+  std::vector<char> split(covered);
+  for (const auto& [user_id, name] : user_names) {
+    if (name.empty()) continue;
+    auto it = by_name.find(name);
+    if (it == by_name.end()) continue;
+    const int32_t slot = static_cast<int32_t>(slots.size());
+    slots.emplace_back(user_id, slot);
+    interval_begin_.push_back(static_cast<int32_t>(intervals_.size()));
+    intervals_.insert(intervals_.end(), it->second.begin(), it->second.end());
+
+    std::fill(split.begin(), split.end(), 0);
+    auto mark = [&](Day bound) {
+      if (bound == kMinDay || bound == kMaxDay) return;
+      const CivilDate c = CivilFromDays(bound);
+      if (c.day == 1) return;  // a change on the 1st holds for the whole month
+      const int64_t off = int64_t{MonthIndex(c.year, c.month)} - first_month_;
+      if (off < 0 || off >= static_cast<int64_t>(covered_of_offset_.size())) return;
+      const int32_t k = covered_of_offset_[off];
+      if (k >= 0) split[k] = 1;
+    };
+    for (const Interval& iv : it->second) {
+      mark(iv.from);
+      mark(iv.to);
+    }
+    const Interval* b = it->second.data();
+    const Interval* e = b + it->second.size();
+    for (size_t k = 0; k < covered; ++k) {
+      month_codes_.push_back(split[k] ? kSplitMonth : DirectionOn(b, e, covered_first_day_[k]));
+    }
+  }
+  interval_begin_.push_back(static_cast<int32_t>(intervals_.size()));
+  user_slots_ = IdTable<int32_t>(slots, -1);
+}
+
+void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, int32_t user_code) {
+  const DeviceSlot& device = devices_.Find(row.device_id);
+  const bool user_has_direction = user_code >= 0;
+  const int32_t dir = user_has_direction      ? user_code
+                      : device.direction >= 0 ? device.direction
+                                              : unassigned_;
+  if (dir == unassigned_) unassigned_used_ = true;
+  const Int128 area = Int128{row.sums.sheets} * row.area_um2;
+  const size_t dir_count = directions_.size();
+  const size_t stock_count = stocks_.size();
+  for (int32_t i = period_begin_[covered_month]; i < period_begin_[covered_month + 1]; ++i) {
+    const size_t scope = static_cast<size_t>(period_list_[i]) * dir_count + dir;
+    ScopeAcc& acc = scopes_[scope];
+    acc.sums[device.device_class].Add(row.sums);
+    if (!device.classified) acc.jobs_on_unclassified_devices += row.sums.jobs;
+    if (!user_has_direction) acc.jobs_without_user_direction += row.sums.jobs;
+    areas_[(scope * kDeviceClassCount + device.device_class) * stock_count + device.stock] += area;
+  }
+}
+
+void Attributor::OnMonthlyRow(const RollupRow& row) {
+  const int64_t off = int64_t{row.period} - first_month_;
+  if (off < 0 || off >= static_cast<int64_t>(covered_of_offset_.size())) return;
+  const int32_t k = covered_of_offset_[off];
+  if (k < 0) return;
+  const int32_t slot = user_slots_.Find(row.user_id);
+  int32_t code = kNoDirection;
+  if (slot >= 0) {
+    code = month_codes_[static_cast<size_t>(slot) * covered_first_day_.size() + k];
+    if (code == kSplitMonth) {
+      split_pairs_.emplace_back(row.user_id, row.period);
+      return;
+    }
+  }
+  Accumulate(row, k, code);
+}
+
+Status Attributor::Run(UsageSource& source) {
+  // Monthly rows, one call per run of contiguous covered months.
+  const int32_t extent = static_cast<int32_t>(covered_of_offset_.size());
+  for (int32_t off = 0; off < extent;) {
+    if (covered_of_offset_[off] < 0) {
+      ++off;
+      continue;
+    }
+    int32_t end = off;
+    while (end + 1 < extent && covered_of_offset_[end + 1] >= 0) ++end;
+    RAMETTE_RETURN_IF_ERROR(
+        source.ForEachMonthlyRow(first_month_ + off, first_month_ + end,
+                                 [this](const RollupRow& row) { OnMonthlyRow(row); }));
+    off = end + 1;
+  }
+
+  // Daily rows of the user-months whose direction may change inside the month, one call per
+  // run of consecutive months of one user.
+  std::sort(split_pairs_.begin(), split_pairs_.end());
+  split_pairs_.erase(std::unique(split_pairs_.begin(), split_pairs_.end()), split_pairs_.end());
+  for (size_t i = 0; i < split_pairs_.size();) {
+    const int64_t user_id = split_pairs_[i].first;
+    const int32_t run_first = split_pairs_[i].second;
+    size_t j = i;
+    while (j + 1 < split_pairs_.size() && split_pairs_[j + 1].first == user_id &&
+           split_pairs_[j + 1].second == split_pairs_[j].second + 1) {
+      ++j;
+    }
+    const int32_t run_last = split_pairs_[j].second;
+    i = j + 1;
+
+    const int32_t slot = user_slots_.Find(user_id);
+    const Interval* b = intervals_.data() + interval_begin_[slot];
+    const Interval* e = intervals_.data() + interval_begin_[slot + 1];
+    const Day first_day = FirstDayOfMonth(run_first);
+    const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
+    RAMETTE_RETURN_IF_ERROR(
+        source.ForEachDailyRow(user_id, first_day, last_day, [&](const RollupRow& row) {
+          if (row.period < first_day || row.period > last_day) return;
+          const int32_t k = covered_of_offset_[MonthIndexOfDay(row.period) - first_month_];
+          Accumulate(row, k, DirectionOn(b, e, row.period));
+        }));
+  }
+  return Status::Ok();
+}
+
+// Kilograms of a sheet area (µm²) at a grammage (µm² x g/m² = 1e-15 kg), in long double so
+// that the double it becomes is rounded once (4.9896 kg, not 4.989599999999999).
+long double Kilograms(Int128 area_um2, double grammage_gsm) {
+  return static_cast<long double>(area_um2) * grammage_gsm / 1e15L;
+}
+
+UsageFigures Attributor::Figures(const ScopeAcc& acc, const Int128* areas,
+                                 bool with_print_shop) const {
+  UsageFigures f;
+  const size_t stock_count = stocks_.size();
+  long double mass = 0, recycled = 0;
+  for (size_t s = 0; s < stock_count; ++s) {
+    Int128 area = 0;
+    for (int c = 0; c < kDeviceClassCount; ++c) {
+      if (c == kPrintShop && !with_print_shop) continue;
+      area += areas[c * stock_count + s];
+    }
+    const long double kg = Kilograms(area, stocks_[s].grammage_gsm);
+    mass += kg;
+    if (stocks_[s].recycled) recycled += kg;
+  }
+  f.mass_kg = static_cast<double>(mass);
+  f.recycled_mass_kg = static_cast<double>(recycled);
+  for (int c = 0; c < kDeviceClassCount; ++c) {
+    if (c == kPrintShop && !with_print_shop) continue;
+    f.sums.Add(acc.sums[c]);
+  }
+  return f;
+}
+
+ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) const {
+  ScopeUsage u;
+  const size_t stock_count = stocks_.size();
+  for (int c = 0; c < kDeviceClassCount; ++c) {
+    UsageFigures& f = u.by_class[c];
+    f.sums = acc.sums[c];
+    long double mass = 0, recycled = 0;
+    for (size_t s = 0; s < stock_count; ++s) {
+      const long double kg = Kilograms(areas[c * stock_count + s], stocks_[s].grammage_gsm);
+      mass += kg;
+      if (stocks_[s].recycled) recycled += kg;
+    }
+    f.mass_kg = static_cast<double>(mass);
+    f.recycled_mass_kg = static_cast<double>(recycled);
+  }
+  u.all_devices = Figures(acc, areas, /*with_print_shop=*/true);
+  u.excluding_print_shop = Figures(acc, areas, /*with_print_shop=*/false);
+  u.jobs_on_unclassified_devices = acc.jobs_on_unclassified_devices;
+  u.jobs_without_user_direction = acc.jobs_without_user_direction;
+  return u;
+}
+
+AttributedUsage Attributor::Finish() const {
+  AttributedUsage out;
+  const bool keep_unassigned = unassigned_named_ || unassigned_used_;
+  const size_t dir_count = directions_.size();
+  const size_t listed = keep_unassigned ? dir_count : dir_count - 1;
+  out.directions.assign(directions_.begin(), directions_.begin() + listed);
+  const size_t block = kDeviceClassCount * stocks_.size();
+  for (size_t p = 0; p < periods_.size(); ++p) {
+    PeriodUsage period;
+    period.months = periods_[p];
+    // The organisation: exact sums over every direction (each row went to exactly one).
+    ScopeAcc org;
+    std::vector<Int128> org_areas(block, 0);
+    for (size_t d = 0; d < dir_count; ++d) {
+      const size_t scope = p * dir_count + d;
+      const ScopeAcc& acc = scopes_[scope];
+      for (int c = 0; c < kDeviceClassCount; ++c) org.sums[c].Add(acc.sums[c]);
+      org.jobs_on_unclassified_devices += acc.jobs_on_unclassified_devices;
+      org.jobs_without_user_direction += acc.jobs_without_user_direction;
+      for (size_t i = 0; i < block; ++i) org_areas[i] += areas_[scope * block + i];
+      if (d < listed) period.directions.push_back(ToScopeUsage(acc, &areas_[scope * block]));
+    }
+    period.organisation = ToScopeUsage(org, org_areas.data());
+    out.periods.push_back(std::move(period));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+                                       const UserNames& user_names,
+                                       const std::vector<MonthRange>& periods) {
+  if (periods.empty()) return Status::InvalidArgument("no period to attribute usage for");
+  int32_t lo = periods[0].first_month, hi = periods[0].last_month;
+  for (const MonthRange& p : periods) {
+    if (p.first_month > p.last_month) {
+      return Status::InvalidArgument("bad month range: first month after last month");
+    }
+    if (p.first_month < kFirstMonth || p.last_month > kLastMonth) {
+      return Status::InvalidArgument("bad month range: outside the years 1 to 9999");
+    }
+    lo = std::min(lo, p.first_month);
+    hi = std::max(hi, p.last_month);
+  }
+  if (int64_t{hi} - lo >= kMaxMonths) {
+    return Status::InvalidArgument("month ranges span more than 200 years");
+  }
+  Attributor attributor(inventory, user_names, periods);
+  RAMETTE_RETURN_IF_ERROR(attributor.Run(source));
+  return attributor.Finish();
+}
+
+Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+                                       const UserNames& user_names, int32_t first_month,
+                                       int32_t last_month) {
+  return AttributeUsage(source, inventory, user_names,
+                        std::vector<MonthRange>{MonthRange{first_month, last_month}});
+}
+
+}  // namespace ramette::aggregator

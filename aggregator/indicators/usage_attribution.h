@@ -1,0 +1,92 @@
+// Attribution of stored usage to directions (DESIGN.md "A job's direction"), with the paper
+// mass of every scope computed from exact integer sums. Shared by the yearly indicators and the
+// monthly report.
+#ifndef RAMETTE_AGGREGATOR_INDICATORS_USAGE_ATTRIBUTION_H_
+#define RAMETTE_AGGREGATOR_INDICATORS_USAGE_ATTRIBUTION_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aggregator/indicators/usage_source.h"
+#include "aggregator/model/inventory.h"
+#include "aggregator/model/rollup.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+// Store user id -> user name, as UsageSource::LoadUserNames returns it ("" is the unknown user).
+using UserNames = std::unordered_map<int64_t, std::string>;
+
+// Number of DeviceClass values; ScopeUsage::by_class is indexed by static_cast<int>(class).
+inline constexpr int kDeviceClassCount = 4;
+
+// Usage of a set of devices: the rollup sums plus the paper mass of the stock loaded in each
+// device (sheets x sheet area x grammage), in kilograms.
+struct UsageFigures {
+  UsageSums sums;
+  double mass_kg = 0;
+  double recycled_mass_kg = 0;  // the part printed on recycled stock
+};
+
+// One scope (the organisation or one direction) over one period. The totals are computed
+// from exact integer sums, not by adding the per-class doubles.
+struct ScopeUsage {
+  // By the class the job's device counts as: unclassified and unknown devices count as kOther.
+  std::array<UsageFigures, kDeviceClassCount> by_class;
+  UsageFigures all_devices;
+  UsageFigures excluding_print_shop;  // what I1 and I5 measure
+  // Data quality: jobs on devices the inventory has not classified (or does not list at all),
+  // and jobs whose user had no direction on the job's date (they fell back to the device's
+  // direction or to `unassigned`). Unknown media is in the sums (unknown_media_jobs/sheets).
+  int64_t jobs_on_unclassified_devices = 0;
+  int64_t jobs_without_user_direction = 0;
+};
+
+// A range of whole months, as MonthIndex values (year * 12 + month - 1), both included.
+struct MonthRange {
+  int32_t first_month = 0;
+  int32_t last_month = 0;
+};
+
+// The usage of one requested period, per scope.
+struct PeriodUsage {
+  MonthRange months;
+  ScopeUsage organisation;             // every job, whatever its direction
+  std::vector<ScopeUsage> directions;  // parallel to AttributedUsage::directions
+};
+
+struct AttributedUsage {
+  // Every direction named by a classified device, a directory row or a workstation count,
+  // sorted by byte order, then kUnassignedDirection last when it is named or has jobs in one
+  // of the periods. Empty names are ignored.
+  std::vector<std::string> directions;
+  std::vector<PeriodUsage> periods;  // in the order requested
+};
+
+// Reads the monthly rollup rows of `periods` (one ForEachMonthlyRow call per run of
+// contiguous months) and attributes each row to a direction: the direction its user holds on
+// the 1st of the month in `inventory.users`, else its device's direction, else
+// kUnassignedDirection. For the (user, month) pairs where one of the user's directory rows
+// starts or ends on a day other than the 1st, the monthly rows are skipped and that user's
+// daily rows of those months are read instead (ForEachDailyRow) and attributed day by day.
+// Mass uses the paper stock of the device (the default 80 g/m² stock, not recycled, when the
+// device has no or an unknown paper_id, is unclassified, or is not in the inventory).
+// Periods may overlap and come in any order. Errors: InvalidArgument for an empty list, a
+// range with first_month > last_month, outside the years 1 to 9999, or periods spanning more
+// than 200 years; any error of `source` as it is. `source` is only used during the call, and
+// never re-entered from one of its callbacks (daily rows are read after the monthly scan).
+Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+                                       const UserNames& user_names,
+                                       const std::vector<MonthRange>& periods);
+
+// The same for one range of months: the result has exactly one period.
+Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+                                       const UserNames& user_names, int32_t first_month,
+                                       int32_t last_month);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_INDICATORS_USAGE_ATTRIBUTION_H_

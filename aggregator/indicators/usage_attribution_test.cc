@@ -1,0 +1,183 @@
+// AttributeUsage on its own: periods, per-class figures, exactness and the daily fallback.
+#include "aggregator/indicators/usage_attribution.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/civil_time.h"
+#include "tests/fakes/fake_usage_source.h"
+
+namespace ramette::aggregator {
+namespace {
+
+using ramette::testing::FakeJob;
+using ramette::testing::FakeUsageSource;
+using ramette::testing::kA4AreaUm2;
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+constexpr double kEps = 1e-9;
+constexpr int kMfp = static_cast<int>(DeviceClass::kMfp);
+constexpr int kPrintShop = static_cast<int>(DeviceClass::kPrintShop);
+
+Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
+
+FakeJob Job(int64_t device, std::string user, Day day, int64_t sheets) {
+  FakeJob j;
+  j.device_id = device;
+  j.user = std::move(user);
+  j.day = day;
+  j.sheets = sheets;
+  return j;
+}
+
+Result<AttributedUsage> Attribute(FakeUsageSource& src, std::vector<MonthRange> periods) {
+  Result<Inventory> inv = src.LoadInventory();
+  Result<UserNames> names = src.LoadUserNames();
+  EXPECT_TRUE(inv.ok() && names.ok());
+  return AttributeUsage(src, *inv, *names, periods);
+}
+
+TEST(AttributeUsageTest, SplitsByClassWithDuplexAndColourSheets) {
+  FakeUsageSource src;
+  src.AddPaper("REC", true, 80);
+  const int64_t mfp = src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "REC");
+  const int64_t shop = src.AddClassifiedDevice(DeviceClass::kPrintShop, "DA");
+  FakeJob duplex = Job(mfp, "", D(2018, 5, 3), 10);
+  duplex.two_sided = true;
+  duplex.impressions = 20;
+  FakeJob colour = Job(shop, "", D(2018, 5, 4), 4);
+  colour.color = true;
+  src.AddJob(duplex);
+  src.AddJob(colour);
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 5), MonthIndex(2018, 5)}});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_EQ(u->periods.size(), 1u);
+  const ScopeUsage& org = u->periods[0].organisation;
+  EXPECT_EQ(org.by_class[kMfp].sums.sheets, 10);
+  EXPECT_EQ(org.by_class[kMfp].sums.impressions, 20);
+  EXPECT_EQ(org.by_class[kMfp].sums.two_sided_sheets, 10);
+  EXPECT_NEAR(org.by_class[kMfp].recycled_mass_kg, 0.049896, kEps);  // 10 x 4.9896 g
+  EXPECT_EQ(org.by_class[kPrintShop].sums.color_sheets, 4);
+  EXPECT_NEAR(org.by_class[kPrintShop].mass_kg, 0.0199584, kEps);  // 4 x 4.9896 g
+  EXPECT_EQ(org.all_devices.sums.jobs, 2);
+  EXPECT_EQ(org.all_devices.sums.sheets, 14);
+  EXPECT_NEAR(org.all_devices.mass_kg, 0.0698544, kEps);
+  EXPECT_EQ(org.excluding_print_shop.sums.sheets, 10);
+  EXPECT_NEAR(org.excluding_print_shop.recycled_mass_kg, 0.049896, kEps);
+  ASSERT_THAT(u->directions, ElementsAre("DA"));
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 14);
+}
+
+TEST(AttributeUsageTest, PeriodsMayOverlapAndLeaveGaps) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "DA");
+  src.AddJob(Job(dev, "", D(2018, 1, 5), 1));
+  src.AddJob(Job(dev, "", D(2018, 2, 5), 2));
+  src.AddJob(Job(dev, "", D(2018, 3, 5), 4));
+  src.AddJob(Job(dev, "", D(2019, 6, 5), 8));  // in the gap
+  src.AddJob(Job(dev, "", D(2020, 1, 5), 16));
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2020, 1), MonthIndex(2020, 1)},
+                                              {MonthIndex(2018, 1), MonthIndex(2018, 3)},
+                                              {MonthIndex(2018, 2), MonthIndex(2018, 2)}});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_EQ(u->periods.size(), 3u);  // in the order requested
+  EXPECT_EQ(u->periods[0].organisation.all_devices.sums.sheets, 16);
+  EXPECT_EQ(u->periods[1].organisation.all_devices.sums.sheets, 7);  // 1 + 2 + 4
+  EXPECT_EQ(u->periods[2].organisation.all_devices.sums.sheets, 2);
+  EXPECT_EQ(u->periods[1].months.first_month, MonthIndex(2018, 1));
+  // One call per run of contiguous months; the gap is not read.
+  EXPECT_THAT(src.monthly_call_log(), ElementsAre(Pair(MonthIndex(2018, 1), MonthIndex(2018, 3)),
+                                                  Pair(MonthIndex(2020, 1), MonthIndex(2020, 1))));
+}
+
+TEST(AttributeUsageTest, ConsecutiveSplitMonthsAreReadInOneDailyCall) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 10));
+  src.AddUserDirection("alice", "DB", D(2018, 3, 10), D(2018, 4, 20));
+  src.AddUserDirection("alice", "DC", D(2018, 4, 20), std::nullopt);
+  src.AddJob(Job(dev, "alice", D(2018, 3, 9), 1));    // DA
+  src.AddJob(Job(dev, "alice", D(2018, 3, 10), 2));   // DB
+  src.AddJob(Job(dev, "alice", D(2018, 4, 19), 4));   // DB
+  src.AddJob(Job(dev, "alice", D(2018, 4, 20), 8));   // DC
+  src.AddJob(Job(dev, "alice", D(2018, 5, 20), 16));  // DC, monthly row
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 12)}});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_THAT(u->directions, ElementsAre("DA", "DB", "DC"));
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 1);
+  EXPECT_EQ(u->periods[0].directions[1].all_devices.sums.sheets, 6);
+  EXPECT_EQ(u->periods[0].directions[2].all_devices.sums.sheets, 24);
+  ASSERT_EQ(src.daily_calls(), 1);
+  EXPECT_EQ(src.daily_call_log()[0].first_day, D(2018, 3, 1));
+  EXPECT_EQ(src.daily_call_log()[0].last_day, D(2018, 4, 30));
+}
+
+TEST(AttributeUsageTest, SplitMonthWithoutJobsIsNotRead) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 10));
+  src.AddJob(Job(dev, "alice", D(2018, 2, 9), 1));  // February: one direction all month
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 12)}});
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(src.daily_calls(), 0);
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 1);
+}
+
+TEST(AttributeUsageTest, OverlappingDirectoryRowsLatestStartWins) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  src.AddUserDirection("bob", "DB", D(2018, 6, 1), std::nullopt);
+  src.AddUserDirection("bob", "DA", D(2017, 1, 1), std::nullopt);  // still open
+  src.AddJob(Job(dev, "bob", D(2018, 5, 1), 1));                   // DA only
+  src.AddJob(Job(dev, "bob", D(2018, 7, 1), 2));                   // both hold: DB started last
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 12)}});
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 1);
+  EXPECT_EQ(u->periods[0].directions[1].all_devices.sums.sheets, 2);
+}
+
+TEST(AttributeUsageTest, SparseStoreIdsWork) {
+  FakeUsageSource src;
+  const int64_t big =
+      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "", 0, {}, 1'000'000'000'000);
+  src.AddJob(Job(big, "", D(2018, 1, 1), 3));
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 1)}});
+  ASSERT_TRUE(u.ok());
+  ASSERT_THAT(u->directions, ElementsAre("DA"));
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 3);
+  EXPECT_EQ(u->periods[0].organisation.jobs_on_unclassified_devices, 0);
+}
+
+TEST(AttributeUsageTest, MassSumsAreExactBeyondInt64SquareMicrometres) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kPrintShop, "DA");
+  // 3 x 100,000,000 A4 sheets = 1.87e19 µm², more than int64 holds (9.2e18).
+  for (int i = 0; i < 3; ++i) src.AddJob(Job(dev, "", D(2018, 1, 1 + i), 100'000'000));
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 1)}});
+  ASSERT_TRUE(u.ok());
+  // 300,000,000 x 4.9896 g = 1,496,880 kg, exactly the double nearest.
+  EXPECT_EQ(u->periods[0].organisation.all_devices.mass_kg, 1'496'880.0);
+}
+
+TEST(AttributeUsageTest, RejectsBadPeriods) {
+  FakeUsageSource src;
+  for (const std::vector<MonthRange>& periods :
+       std::vector<std::vector<MonthRange>>{{},
+                                            {{MonthIndex(2018, 2), MonthIndex(2018, 1)}},
+                                            {{-5, 3}},
+                                            {{MonthIndex(1800, 1), MonthIndex(2018, 1)}},
+                                            {{MonthIndex(2018, 1), MonthIndex(10000, 1)}}}) {
+    Result<AttributedUsage> u = Attribute(src, periods);
+    ASSERT_FALSE(u.ok());
+    EXPECT_EQ(u.status().code(), Status::Code::kInvalidArgument);
+  }
+  EXPECT_EQ(src.monthly_calls(), 0);
+}
+
+}  // namespace
+}  // namespace ramette::aggregator
