@@ -1,6 +1,7 @@
 // ramette-aggregator: wires configuration, the SQLite store, the ingest processor and the gRPC
 // server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78 (EX_CONFIG).
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -25,6 +26,7 @@ constexpr const char* kVersion = "0.1.0";
 int main(int argc, char** argv) {
   using namespace ramette;
   using namespace ramette::aggregator;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("ramette-aggregator"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S%z %^%l%$ %v");
 
   CLI::App app{"ramette-aggregator: receives print jobs from ramette agents and stores them"};
