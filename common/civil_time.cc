@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -60,45 +61,95 @@ std::string FormatIsoDate(Day d) {
 }
 
 namespace {
-// The C library knows one zone at a time (TZ): switch it under a lock.
+
+// The C library knows one zone at a time (the TZ variable): Load switches it under this lock,
+// tabulates the zone's offsets, and puts it back.
 std::mutex& TzMutex() {
   static std::mutex m;
   return m;
 }
-std::string& CurrentTz() {
-  static std::string tz = "\x01unset";
-  return tz;
-}
-int64_t OffsetLocked(const std::string& name, int64_t t) {
-  if (CurrentTz() != name) {
-    setenv("TZ", name.c_str(), 1);
-    tzset();
-    CurrentTz() = name;
-  }
+
+int64_t OffsetAt(int64_t t) {
   time_t tt = static_cast<time_t>(t);
   struct tm tm;
   if (localtime_r(&tt, &tm) == nullptr) return 0;
   return tm.tm_gmtoff;
 }
+
+constexpr int64_t kTableStart = 0;           // 1970-01-01T00:00:00Z
+constexpr int64_t kTableEnd = 4102444800;     // 2100-01-01T00:00:00Z
+
 }  // namespace
 
 Result<TimeZone> TimeZone::Load(const std::string& name) {
-  if (name == "UTC" || name == "Etc/UTC") return TimeZone(name);
+  if (name == "UTC" || name == "Etc/UTC") return Utc();
   bool safe = !name.empty() && name[0] != '/' && name.find("..") == std::string::npos;
   struct stat st;
   if (!safe || stat(("/usr/share/zoneinfo/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return Status::InvalidArgument("unknown time zone '" + name +
-                                   "' (expected an IANA name such as Europe/Paris; is tzdata installed?)");
+                                   "' (expected an IANA name such as Europe/Paris; is tzdata "
+                                   "installed?)");
   }
-  return TimeZone(name);
+  auto table = std::make_shared<std::vector<Transition>>();
+  {
+    std::lock_guard<std::mutex> lock(TzMutex());
+    const char* old = std::getenv("TZ");
+    std::string saved = old ? old : "";
+    setenv("TZ", name.c_str(), 1);
+    tzset();
+    // Probe daily (zones change offset at most a few times a year), then find each change to
+    // the second by bisection.
+    constexpr int64_t kStep = 86400;
+    int64_t prev_t = kTableStart;
+    int64_t prev_off = OffsetAt(prev_t);
+    table->push_back({INT64_MIN, prev_off});
+    for (int64_t t = kTableStart + kStep; t <= kTableEnd; t += kStep) {
+      int64_t off = OffsetAt(t);
+      if (off == prev_off) {
+        prev_t = t;
+        continue;
+      }
+      int64_t lo = prev_t, hi = t;  // offset(lo) == prev_off, offset(hi) == off
+      while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        (OffsetAt(mid) == prev_off ? lo : hi) = mid;
+      }
+      table->push_back({hi, off});
+      prev_t = t;
+      prev_off = off;
+    }
+    if (old) {
+      setenv("TZ", saved.c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+  TimeZone tz(name);
+  tz.transitions_ = std::move(table);
+  return tz;
 }
 
-TimeZone TimeZone::Utc() { return TimeZone("UTC"); }
+TimeZone TimeZone::Utc() {
+  TimeZone tz("UTC");
+  tz.transitions_ = std::make_shared<const std::vector<Transition>>(
+      std::vector<Transition>{{INT64_MIN, 0}});
+  return tz;
+}
 
-int64_t TimeZone::UtcOffset(int64_t unix_seconds) const {
-  if (name_ == "UTC" || name_ == "Etc/UTC") return 0;
-  std::lock_guard<std::mutex> lock(TzMutex());
-  return OffsetLocked(name_, unix_seconds);
+int64_t TimeZone::UtcOffset(int64_t t) const {
+  const auto& v = *transitions_;
+  // The last transition at or before t.
+  size_t lo = 0, hi = v.size();
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (v[mid].at <= t) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return v[lo].offset;
 }
 
 Day TimeZone::LocalDay(int64_t t) const {

@@ -4,8 +4,10 @@
 #define RAMETTE_COMMON_CIVIL_TIME_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -32,10 +34,13 @@ inline int32_t MonthIndexOfDay(Day d) {
   return MonthIndex(c.year, c.month);
 }
 
-// An IANA time zone from the system's tz database (/usr/share/zoneinfo). Thread-safe.
+// An IANA time zone from the system's tz database (/usr/share/zoneinfo). Immutable after Load
+// and thread-safe. Offsets are tabulated at Load for 1970-2100 (later or earlier instants take
+// the nearest tabulated offset), so that looking one up never touches the process's TZ.
 class TimeZone {
  public:
   // Fails with InvalidArgument when the zone is unknown to the system.
+  // Takes a few milliseconds: call it once at start-up, not per job.
   static Result<TimeZone> Load(const std::string& name);
   static TimeZone Utc();
 
@@ -46,8 +51,14 @@ class TimeZone {
   int64_t UtcOffset(int64_t unix_seconds) const;
 
  private:
+  struct Transition {
+    int64_t at;      // first instant (seconds since the epoch) with this offset
+    int64_t offset;  // seconds east of UTC
+  };
   explicit TimeZone(std::string name) : name_(std::move(name)) {}
   std::string name_;
+  // Sorted by `at`; never empty (UTC holds one entry). Shared: copies are cheap.
+  std::shared_ptr<const std::vector<Transition>> transitions_;
 };
 
 }  // namespace ramette

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace ramette {
 namespace {
 
@@ -39,6 +41,15 @@ TEST(CivilTimeTest, ParisLocalDays) {
   EXPECT_EQ(paris->LocalDay(1530397800), DaysFromCivil(2018, 7, 1));
   EXPECT_EQ(paris->UtcOffset(1530397800), 7200);
   EXPECT_EQ(TimeZone::Utc().LocalDay(1530397800), DaysFromCivil(2018, 6, 30));
+  // The DST switch on 2018-03-25 at 01:00:00Z, to the second.
+  EXPECT_EQ(paris->UtcOffset(1521939599), 3600);
+  EXPECT_EQ(paris->UtcOffset(1521939600), 7200);
+  // Loading a zone does not change the process's own zone.
+  EXPECT_EQ(std::getenv("TZ"), nullptr);
+  auto cayenne = TimeZone::Load("America/Cayenne");  // UTC-3, no DST
+  ASSERT_TRUE(cayenne.ok());
+  EXPECT_EQ(cayenne->LocalDay(1546300800 + 2 * 3600), DaysFromCivil(2018, 12, 31));
+  EXPECT_EQ(paris->UtcOffset(1546300800), 3600);  // two zones side by side
   EXPECT_FALSE(TimeZone::Load("Europe/Atlantis").ok());
   EXPECT_FALSE(TimeZone::Load("../etc/passwd").ok());
 }
