@@ -152,6 +152,20 @@ int main(int argc, char** argv) {
 
   double bare = BareInsert(dir + "/bare.db", w);
 
+  // The store alone (derived jobs straight into CommitJobs), to see where the time goes.
+  double store_only = 0;
+  {
+    auto direct = SqliteStore::Open(dir + "/direct.db");
+    if (!direct.ok()) return 1;
+    (*direct)->EnsureTimeZone(tz);
+    auto t0 = Clock::now();
+    for (size_t b = 0; b < w.derived.size(); ++b) {
+      auto r = (*direct)->CommitJobs(w.requests[b].server_id(), "bench", w.derived[b], {});
+      if (!r.ok()) return 1;
+    }
+    store_only = w.derived.size() * kBatch / std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+
   auto server = StartIngestServer("127.0.0.1:0", &processor);
   if (!server.ok()) return 1;
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server->port),
@@ -185,6 +199,7 @@ int main(int argc, char** argv) {
   std::printf("jobs: %d in batches of %d, %d client threads, synchronous=FULL both sides\n", jobs,
               kBatch, threads);
   std::printf("bare SQLite INSERT OR IGNORE (same rows, same unique key): %.0f jobs/s\n", bare);
+  std::printf("ramette store alone (CommitJobs of derived jobs): %.0f jobs/s\n", store_only);
   std::printf("ramette gRPC ingest -> store (validation, dedup, rollups): %.0f jobs/s\n", grpc_rate);
   std::printf("ratio bare / ramette: %.2fx (target <= 2x; >= 100000 jobs/s)\n", bare / grpc_rate);
   std::printf("stored %lld, accepted %lld\n", static_cast<long long>(stored),

@@ -1,0 +1,1424 @@
+// SqliteStore: schema and migrations, the CommitJobs hot path (cached statements, in-memory id
+// caches, rollup deltas kept in memory and folded in bulk), imports, and the rollup scans behind
+// the indicators.
+#include "aggregator/store/sqlite_store.h"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <ctime>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <unordered_set>
+#include <utility>
+
+#include "common/utf8.h"
+
+namespace ramette::aggregator {
+
+namespace {
+
+// The rollup SQL below tests these enum values.
+static_assert(static_cast<int>(Sides::kTwoSidedLongEdge) == 2);
+static_assert(static_cast<int>(Sides::kTwoSidedShortEdge) == 3);
+static_assert(static_cast<int>(ColorMode::kColor) == 2);
+
+constexpr char kTimeZoneKey[] = "time_zone";
+
+// ---------------------------------------------------------------------------------------------
+// Schema. Migration steps are never edited once released: a change is a new step.
+
+// v1: reference data, servers, devices, users, jobs and the quarantine.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE servers(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  agent_version TEXT NOT NULL DEFAULT '',
+  first_contact INTEGER NOT NULL,  -- unix seconds
+  last_contact INTEGER NOT NULL
+);
+CREATE TABLE devices(
+  id INTEGER PRIMARY KEY,
+  server TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  -- From the devices import:
+  classified INTEGER NOT NULL DEFAULT 0,
+  class TEXT,            -- DeviceClassName(); NULL until classified
+  direction TEXT,        -- NULL: none
+  paper_id TEXT,         -- NULL: the default stock
+  in_service INTEGER,    -- Day
+  out_of_service INTEGER,-- Day; NULL while in service
+  -- From the agents:
+  uuid TEXT,
+  make_model TEXT,
+  device_uri TEXT,
+  location TEXT,
+  description TEXT,
+  color_supported INTEGER,
+  duplex_supported INTEGER,
+  printer_type INTEGER,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  first_seen INTEGER,    -- unix seconds an agent first and last reported the queue
+  last_seen INTEGER,
+  UNIQUE(server, queue)
+);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE  -- '' for jobs without a user
+);
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  server_id INTEGER NOT NULL,   -- servers.id
+  device_id INTEGER NOT NULL,   -- devices.id
+  cups_job_id INTEGER NOT NULL,
+  job_uuid TEXT NOT NULL,       -- '' when unknown (so are client_host and media)
+  user_id INTEGER NOT NULL,     -- users.id
+  client_host TEXT NOT NULL,
+  created_at INTEGER NOT NULL,  -- unix seconds, 0 when unknown
+  completed_at INTEGER NOT NULL,
+  state INTEGER NOT NULL,       -- JobState
+  copies INTEGER NOT NULL,
+  sides INTEGER NOT NULL,       -- Sides
+  media TEXT NOT NULL,
+  color_mode INTEGER NOT NULL,  -- ColorMode
+  number_up INTEGER NOT NULL,
+  impressions INTEGER NOT NULL, -- job-impressions-completed
+  cups_sheets INTEGER NOT NULL, -- job-media-sheets-completed, -1 when unknown (diagnostics)
+  title TEXT,                   -- NULL unless titles are configured
+  source INTEGER NOT NULL,      -- RecordSource
+  sheets INTEGER NOT NULL,      -- DESIGN.md's sheets rule
+  area_um2 INTEGER NOT NULL,
+  media_known INTEGER NOT NULL,
+  local_day INTEGER NOT NULL,   -- Day of completed_at in meta.time_zone
+  received_at INTEGER NOT NULL,
+  UNIQUE(server_id, cups_job_id, completed_at)
+);
+CREATE TABLE quarantine(
+  id INTEGER PRIMARY KEY,
+  server TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  record TEXT NOT NULL  -- JSON of the JobRecord without its title
+);
+CREATE TABLE papers(
+  paper_id TEXT PRIMARY KEY,
+  recycled INTEGER NOT NULL,
+  grammage_gsm REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE user_directions(
+  id INTEGER PRIMARY KEY,
+  user TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  valid_from INTEGER,  -- Day, inclusive; NULL: unbounded
+  valid_to INTEGER     -- Day, exclusive; NULL: unbounded
+);
+CREATE INDEX user_directions_by_user ON user_directions(user);
+CREATE TABLE workstations(
+  direction TEXT NOT NULL,
+  date INTEGER NOT NULL,  -- Day
+  count INTEGER NOT NULL,
+  PRIMARY KEY(direction, date)
+) WITHOUT ROWID;
+)sql";
+
+// v2: the daily and monthly rollups, filled from the jobs stored by v1. Rollups count the jobs
+// whose id is at most rollup_state.folded_job_id (see kFoldDailySql); jobs are never deleted, so
+// ids only grow.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE rollup_daily(
+  period INTEGER NOT NULL,  -- Day; first in the key, so that new days append
+  user_id INTEGER NOT NULL,
+  device_id INTEGER NOT NULL,
+  area_um2 INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  sheets INTEGER NOT NULL,
+  impressions INTEGER NOT NULL,
+  two_sided_sheets INTEGER NOT NULL,
+  color_sheets INTEGER NOT NULL,
+  unknown_media_jobs INTEGER NOT NULL,
+  unknown_media_sheets INTEGER NOT NULL,
+  PRIMARY KEY(period, user_id, device_id, area_um2)
+) WITHOUT ROWID;
+CREATE TABLE rollup_monthly(
+  period INTEGER NOT NULL,  -- MonthIndex
+  device_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  area_um2 INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  sheets INTEGER NOT NULL,
+  impressions INTEGER NOT NULL,
+  two_sided_sheets INTEGER NOT NULL,
+  color_sheets INTEGER NOT NULL,
+  unknown_media_jobs INTEGER NOT NULL,
+  unknown_media_sheets INTEGER NOT NULL,
+  PRIMARY KEY(period, device_id, user_id, area_um2)
+) WITHOUT ROWID;
+CREATE TABLE rollup_state(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  folded_job_id INTEGER NOT NULL  -- the rollups count exactly the jobs with id <= this
+);
+INSERT INTO rollup_daily(period, user_id, device_id, area_um2, jobs, sheets, impressions,
+                         two_sided_sheets, color_sheets, unknown_media_jobs,
+                         unknown_media_sheets)
+  SELECT local_day, user_id, device_id, area_um2, COUNT(*), SUM(sheets), SUM(impressions),
+         SUM(CASE WHEN sides IN (2, 3) THEN sheets ELSE 0 END),
+         SUM(CASE WHEN color_mode = 2 THEN sheets ELSE 0 END),
+         SUM(media_known = 0), SUM(CASE WHEN media_known = 0 THEN sheets ELSE 0 END)
+  FROM jobs GROUP BY local_day, user_id, device_id, area_um2;
+INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, jobs, sheets, impressions,
+                           two_sided_sheets, color_sheets, unknown_media_jobs,
+                           unknown_media_sheets)
+  SELECT ramette_month_index(period), device_id, user_id, area_um2, SUM(jobs), SUM(sheets),
+         SUM(impressions), SUM(two_sided_sheets), SUM(color_sheets), SUM(unknown_media_jobs),
+         SUM(unknown_media_sheets)
+  FROM rollup_daily GROUP BY 1, 2, 3, 4;
+INSERT INTO rollup_state(id, folded_job_id) VALUES(1, COALESCE((SELECT MAX(id) FROM jobs), 0));
+)sql";
+
+// Each step takes the database from version i to i + 1 in one transaction.
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
+
+// ---------------------------------------------------------------------------------------------
+// Statements of the hot paths.
+
+constexpr char kUpsertServerSql[] =
+    "INSERT INTO servers(name, agent_version, first_contact, last_contact) VALUES(?1, ?2, ?3, ?3)"
+    " ON CONFLICT(name) DO UPDATE SET agent_version = excluded.agent_version,"
+    " last_contact = excluded.last_contact RETURNING id";
+constexpr char kFindUserSql[] = "SELECT id FROM users WHERE name = ?1";
+constexpr char kInsertUserSql[] = "INSERT INTO users(name) VALUES(?1)";
+constexpr char kFindDeviceSql[] = "SELECT id FROM devices WHERE server = ?1 AND queue = ?2";
+constexpr char kInsertDeviceSql[] =
+    "INSERT INTO devices(server, queue, classified, deleted, first_seen, last_seen)"
+    " VALUES(?1, ?2, 0, 0, ?3, ?3)";
+constexpr char kMaxCupsJobIdSql[] = "SELECT MAX(cups_job_id) FROM jobs WHERE server_id = ?1";
+constexpr char kFindDuplicateSql[] =
+    "SELECT 1 FROM jobs WHERE server_id = ?1 AND cups_job_id = ?2"
+    " AND completed_at BETWEEN ?3 AND ?4 LIMIT 1";
+constexpr char kInsertJobSql[] =
+    "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
+    " created_at, completed_at, state, copies, sides, media, color_mode, number_up, impressions,"
+    " cups_sheets, title, source, sheets, area_um2, media_known, local_day, received_at)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19, ?20, ?21, ?22, ?23)";
+#define RAMETTE_ROLLUP_SUM_COLUMNS                                                  \
+  "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs, " \
+  "unknown_media_sheets"
+// The rollup rules, from job rows to their sums (DESIGN.md; Sides 2 and 3 are two-sided,
+// ColorMode 2 is colour). CommitJobs applies the same rules in C++ to the jobs it stores.
+#define RAMETTE_ROLLUP_SUMS_OF_JOBS                                              \
+  " COUNT(*), SUM(sheets), SUM(impressions),"                                    \
+  " SUM(CASE WHEN sides IN (2, 3) THEN sheets ELSE 0 END),"                      \
+  " SUM(CASE WHEN color_mode = 2 THEN sheets ELSE 0 END), SUM(media_known = 0)," \
+  " SUM(CASE WHEN media_known = 0 THEN sheets ELSE 0 END)"
+#define RAMETTE_ROLLUP_ADD_SUMS                                                    \
+  " DO UPDATE SET jobs = jobs + excluded.jobs, sheets = sheets + excluded.sheets," \
+  " impressions = impressions + excluded.impressions,"                             \
+  " two_sided_sheets = two_sided_sheets + excluded.two_sided_sheets,"              \
+  " color_sheets = color_sheets + excluded.color_sheets,"                          \
+  " unknown_media_jobs = unknown_media_jobs + excluded.unknown_media_jobs,"        \
+  " unknown_media_sheets = unknown_media_sheets + excluded.unknown_media_sheets"
+// Adds one key's sums (from the deltas kept in memory) to a rollup.
+constexpr char kUpsertDailySql[] =
+    "INSERT INTO rollup_daily(period, user_id, device_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT(period, user_id, device_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
+constexpr char kUpsertMonthlySql[] =
+    "INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT(period, device_id, user_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
+// Adds the jobs with id > ?1 to a rollup straight from the jobs table, when memory does not
+// hold their deltas (another process stored them, a restart, a time zone change).
+constexpr char kFoldDailySql[] =
+    "INSERT INTO rollup_daily(period, user_id, device_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    ") SELECT local_day, user_id, device_id, area_um2," RAMETTE_ROLLUP_SUMS_OF_JOBS
+    " FROM jobs WHERE id > ?1 GROUP BY local_day, user_id, device_id, area_um2"
+    " ON CONFLICT(period, user_id, device_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
+constexpr char kFoldMonthlySql[] =
+    "INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    ") SELECT ramette_month_index(local_day), device_id, user_id, "
+    "area_um2," RAMETTE_ROLLUP_SUMS_OF_JOBS
+    " FROM jobs WHERE id > ?1 GROUP BY 1, 2, 3, 4"
+    " ON CONFLICT(period, device_id, user_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
+// Folded id and newest job id (NULL without jobs).
+constexpr char kFoldStateSql[] =
+    "SELECT folded_job_id, (SELECT MAX(id) FROM jobs) FROM rollup_state WHERE id = 1";
+constexpr char kSetFoldStateSql[] = "UPDATE rollup_state SET folded_job_id = ?1 WHERE id = 1";
+constexpr char kClearRollupsSql[] =
+    "DELETE FROM rollup_daily; DELETE FROM rollup_monthly;"
+    " UPDATE rollup_state SET folded_job_id = 0 WHERE id = 1;";
+constexpr char kInsertQuarantineSql[] =
+    "INSERT INTO quarantine(server, received_at, reason, record) VALUES(?1, ?2, ?3, ?4)";
+constexpr char kUpsertQueueSql[] =
+    "INSERT INTO devices(server, queue, uuid, make_model, device_uri, location, description,"
+    " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
+    " ON CONFLICT(server, queue) DO UPDATE SET uuid = excluded.uuid,"
+    " make_model = excluded.make_model, device_uri = excluded.device_uri,"
+    " location = excluded.location, description = excluded.description,"
+    " color_supported = excluded.color_supported, duplex_supported = excluded.duplex_supported,"
+    " printer_type = excluded.printer_type, deleted = excluded.deleted,"
+    " first_seen = COALESCE(first_seen, excluded.first_seen), last_seen = excluded.last_seen";
+// Both scans return the same columns, in the order ReadRollupRow expects.
+constexpr char kMonthlyRangeSql[] =
+    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    " FROM rollup_monthly WHERE period BETWEEN ?1 AND ?2"
+    " ORDER BY period, device_id, user_id, area_um2";
+// The daily key leads with the day (so that folds append at the table's end): one user's rows
+// are found with one primary-key seek per day of [?2, ?3], clamped to the days stored.
+constexpr char kDailyRangeSql[] =
+    "WITH RECURSIVE days(day) AS ("
+    " SELECT MAX(?2, (SELECT MIN(period) FROM rollup_daily))"
+    " UNION ALL SELECT day + 1 FROM days"
+    " WHERE day < MIN(?3, (SELECT MAX(period) FROM rollup_daily)))"
+    " SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
+    " FROM days CROSS JOIN rollup_daily ON period = days.day AND user_id = ?1"
+    " WHERE days.day BETWEEN ?2 AND ?3";
+#undef RAMETTE_ROLLUP_SUM_COLUMNS
+#undef RAMETTE_ROLLUP_SUMS_OF_JOBS
+#undef RAMETTE_ROLLUP_ADD_SUMS
+
+// ---------------------------------------------------------------------------------------------
+// SQLite helpers.
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = "database error while " + std::string(what) + ": " +
+                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg + " (another process holds the database; retry later)");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    default:
+      return Status::IoError(msg);
+  }
+}
+
+Status Exec(sqlite3* db, const char* sql, std::string_view what) {
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, what);
+}
+
+// Finalizes a statement prepared for one call.
+class OwnedStatement {
+ public:
+  OwnedStatement() = default;
+  ~OwnedStatement() { sqlite3_finalize(stmt_); }
+  OwnedStatement(const OwnedStatement&) = delete;
+  OwnedStatement& operator=(const OwnedStatement&) = delete;
+
+  Status Prepare(sqlite3* db, const char* sql) {
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "preparing a statement");
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a cached statement when leaving scope, so that no read snapshot stays open.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
+  ~ResetOnExit() { sqlite3_reset(s_); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+// Text is bound without a copy: every caller keeps the bytes alive until the statement is
+// stepped and rebinds all parameters before the next step. Sizes are bounded by the gRPC
+// message and CSV line limits, far below INT_MAX.
+inline void BindText(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_text(s, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
+                    SQLITE_STATIC);
+}
+inline void BindTextOrNull(sqlite3_stmt* s, int i, std::string_view v) {
+  if (v.empty()) {
+    sqlite3_bind_null(s, i);
+  } else {
+    BindText(s, i, v);
+  }
+}
+inline void BindInt(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
+inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
+  if (d) {
+    sqlite3_bind_int64(s, i, *d);
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+
+std::string ColumnText(sqlite3_stmt* s, int i) {
+  const unsigned char* p = sqlite3_column_text(s, i);
+  if (p == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(s, i)));
+}
+std::optional<Day> ColumnDay(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return static_cast<Day>(sqlite3_column_int64(s, i));
+}
+
+// Steps a statement that returns no row.
+Status StepDone(sqlite3* db, sqlite3_stmt* s, std::string_view what) {
+  int rc = sqlite3_step(s);
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, what);
+}
+
+// Runs a query whose first column of its only row is an integer.
+Status QueryInt(sqlite3* db, const char* sql, int64_t* out) {
+  OwnedStatement st;
+  RAMETTE_RETURN_IF_ERROR(st.Prepare(db, sql));
+  int rc = sqlite3_step(st.get());
+  if (rc != SQLITE_ROW) return SqliteError(db, rc, "reading the database");
+  *out = sqlite3_column_int64(st.get(), 0);
+  return Status::Ok();
+}
+
+// SQL function ramette_month_index(day): MonthIndexOfDay.
+void MonthIndexFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  sqlite3_result_int64(ctx, MonthIndexOfDay(static_cast<Day>(sqlite3_value_int64(argv[0]))));
+}
+
+// SQL function ramette_local_day(unix_seconds), registered only while EnsureTimeZone runs; its
+// user data is the TimeZone.
+void LocalDayFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto* tz = static_cast<const TimeZone*>(sqlite3_user_data(ctx));
+  sqlite3_result_int64(ctx, tz->LocalDay(sqlite3_value_int64(argv[0])));
+}
+
+std::string HexBytes(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() * 2);
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+// A text field of a quarantined record: as is when valid UTF-8; otherwise with U+FFFD for the
+// bad bytes (at dump time) plus "<key>_hex", the exact bytes in hexadecimal.
+void AddText(nlohmann::ordered_json& j, const char* key, const std::string& value) {
+  j[key] = value;
+  if (!IsValidUtf8(value)) j[std::string(key) + "_hex"] = HexBytes(value);
+}
+
+// The JSON kept in quarantine.record: every field of the record but its title. Always valid
+// UTF-8, whatever the record's bytes.
+std::string QuarantineJson(const JobRecord& r) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  AddText(j, "queue", r.queue);
+  j["cups_job_id"] = r.cups_job_id;
+  AddText(j, "job_uuid", r.job_uuid);
+  AddText(j, "user", r.user);
+  AddText(j, "client_host", r.client_host);
+  j["created_at"] = r.created_at;
+  j["completed_at"] = r.completed_at;
+  j["state"] = static_cast<int>(r.state);
+  j["copies"] = r.copies;
+  j["sides"] = static_cast<int>(r.sides);
+  AddText(j, "media", r.media);
+  j["color_mode"] = static_cast<int>(r.color_mode);
+  j["number_up"] = r.number_up;
+  j["impressions_completed"] = r.impressions_completed;
+  j["cups_media_sheets_completed"] = r.cups_media_sheets_completed;
+  j["source"] = static_cast<int>(r.source);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Cached statements.
+
+namespace {
+
+// Prepared with SQLITE_PREPARE_PERSISTENT on first use (so that a store opened at an old
+// schema version for a test does not prepare statements on tables it lacks), then kept.
+class CachedStatement {
+ public:
+  explicit CachedStatement(const char* sql) : sql_(sql) {}
+  ~CachedStatement() { sqlite3_finalize(stmt_); }
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+
+  Status Get(sqlite3* db, sqlite3_stmt** out) {
+    if (stmt_ == nullptr) {
+      int rc = sqlite3_prepare_v3(db, sql_, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+      if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt_);
+        stmt_ = nullptr;
+        return SqliteError(db, rc, "preparing a statement");
+      }
+    }
+    *out = stmt_;
+    return Status::Ok();
+  }
+
+ private:
+  const char* sql_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+struct SqliteStore::Statements {
+  CachedStatement begin{"BEGIN IMMEDIATE"};
+  CachedStatement commit{"COMMIT"};
+  CachedStatement upsert_server{kUpsertServerSql};
+  CachedStatement find_user{kFindUserSql};
+  CachedStatement insert_user{kInsertUserSql};
+  CachedStatement find_device{kFindDeviceSql};
+  CachedStatement insert_device{kInsertDeviceSql};
+  CachedStatement max_cups_job_id{kMaxCupsJobIdSql};
+  CachedStatement find_duplicate{kFindDuplicateSql};
+  CachedStatement insert_job{kInsertJobSql};
+  CachedStatement fold_state{kFoldStateSql};
+  CachedStatement set_fold_state{kSetFoldStateSql};
+  CachedStatement upsert_daily{kUpsertDailySql};
+  CachedStatement upsert_monthly{kUpsertMonthlySql};
+  CachedStatement fold_daily{kFoldDailySql};
+  CachedStatement fold_monthly{kFoldMonthlySql};
+  CachedStatement insert_quarantine{kInsertQuarantineSql};
+  CachedStatement upsert_queue{kUpsertQueueSql};
+  CachedStatement monthly_range{kMonthlyRangeSql};
+  CachedStatement daily_range{kDailyRangeSql};
+};
+
+// ---------------------------------------------------------------------------------------------
+// Opening and migrations.
+
+SqliteStore::SqliteStore(sqlite3* db, int schema_version)
+    : db_(db), schema_version_(schema_version), stmts_(std::make_unique<Statements>()) {}
+
+SqliteStore::~SqliteStore() {
+  stmts_.reset();  // statements must be finalized before the connection closes
+  sqlite3_close(db_);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return OpenImpl(path, kLatestSchemaVersion);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
+    const std::string& path, int version) {
+  if (version < 1 || version > kLatestSchemaVersion) {
+    return Status::InvalidArgument("schema version " + std::to_string(version) +
+                                   " is not between 1 and " + std::to_string(kLatestSchemaVersion));
+  }
+  return OpenImpl(path, version);
+}
+
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+
+Status RefuseNewer(const std::string& path, int64_t version) {
+  return Status::FailedPrecondition("database '" + path + "' has schema version " +
+                                    std::to_string(version) + ", newer than the version " +
+                                    std::to_string(SqliteStore::kLatestSchemaVersion) +
+                                    " this ramette knows; upgrade ramette");
+}
+
+// Applies the migration steps after the database's version, up to `target`, one transaction
+// each. Returns the version reached.
+Result<int> Migrate(sqlite3* db, const std::string& path, int target) {
+  int64_t version = 0;
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db, "PRAGMA user_version", &version));
+  if (version > SqliteStore::kLatestSchemaVersion) return RefuseNewer(path, version);
+  const int64_t initial = version;
+  while (version < target) {
+    RAMETTE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE", "starting a schema migration"));
+    // Another process may have migrated meanwhile: read the version again under the lock.
+    Status st = QueryInt(db, "PRAGMA user_version", &version);
+    if (st.ok() && version > SqliteStore::kLatestSchemaVersion) st = RefuseNewer(path, version);
+    if (st.ok() && version < target) {
+      st = Exec(db, kMigrations[version],
+                "migrating to schema version " + std::to_string(version + 1));
+      if (st.ok()) {
+        st = Exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str(),
+                  "recording the schema version");
+      }
+      if (st.ok()) ++version;
+    }
+    if (st.ok()) st = Exec(db, "COMMIT", "committing a schema migration");
+    if (!st.ok()) {
+      if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return st;
+    }
+  }
+  if (initial == 0) {
+    spdlog::info("database '{}' created at schema version {}", path, version);
+  } else if (version != initial) {
+    spdlog::info("database '{}' migrated from schema version {} to {}", path, initial, version);
+  }
+  return static_cast<int>(version);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenImpl(const std::string& path, int version) {
+  sqlite3* raw = nullptr;
+  // NOMUTEX: the store serialises every use of the connection with its own mutex.
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, DbCloser> db(raw);
+  if (rc != SQLITE_OK) {
+    return Status::IoError("cannot open database '" + path +
+                           "': " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+
+  std::string journal_mode;
+  rc = sqlite3_exec(
+      db.get(), "PRAGMA journal_mode = WAL",
+      [](void* out, int n, char** values, char**) {
+        if (n > 0 && values[0] != nullptr) *static_cast<std::string*>(out) = values[0];
+        return 0;
+      },
+      &journal_mode, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db.get(), rc, "opening '" + path + "'");
+  if (journal_mode != "wal") {
+    spdlog::warn("database '{}' runs in journal mode '{}', not WAL", path, journal_mode);
+  }
+  RAMETTE_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF",
+                               "configuring the connection"));
+  rc = sqlite3_create_function_v2(db.get(), "ramette_month_index", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  &MonthIndexFunction, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db.get(), rc, "registering SQL functions");
+
+  Result<int> reached = Migrate(db.get(), path, version);
+  if (!reached.ok()) return reached.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db.release(), *reached));
+}
+
+int SqliteStore::SchemaVersion() {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t v = -1;
+  if (!QueryInt(db_, "PRAGMA user_version", &v).ok()) return -1;
+  return static_cast<int>(v);
+}
+
+Status SqliteStore::RequireLatestSchemaLocked() const {
+  if (schema_version_ == kLatestSchemaVersion) return Status::Ok();
+  return Status::FailedPrecondition("store opened at schema version " +
+                                    std::to_string(schema_version_) + ", not the latest (" +
+                                    std::to_string(kLatestSchemaVersion) + ")");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions.
+
+template <typename Body>
+Status SqliteStore::InTransactionLocked(Body&& body) {
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->begin.Get(db_, &s));
+  {
+    ResetOnExit reset(s);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "starting a transaction"));
+  }
+  Status st = body();
+  if (st.ok()) st = stmts_->commit.Get(db_, &s);
+  if (st.ok()) {
+    ResetOnExit reset(s);
+    st = StepDone(db_, s, "committing");
+  }
+  if (!st.ok()) RollbackLocked();
+  return st;
+}
+
+void SqliteStore::RollbackLocked() {
+  if (sqlite3_get_autocommit(db_) == 0) {
+    int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) spdlog::error("rollback failed: {}", sqlite3_errmsg(db_));
+  }
+  // Rows created by the rolled-back transaction are gone: so must be their cached ids.
+  user_ids_.clear();
+  device_ids_.clear();
+  max_cups_job_ids_.clear();
+}
+
+Status SqliteStore::ExecLocked(const char* sql) { return Exec(db_, sql, "writing"); }
+
+// ---------------------------------------------------------------------------------------------
+// Ingest.
+
+Status SqliteStore::TouchServerLocked(const std::string& server, const std::string& agent_version,
+                                      int64_t now, int64_t* server_row) {
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_server.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindText(s, 1, server);
+  BindText(s, 2, agent_version);
+  BindInt(s, 3, now);
+  int rc = sqlite3_step(s);
+  if (rc != SQLITE_ROW) return SqliteError(db_, rc, "recording the server's contact");
+  *server_row = sqlite3_column_int64(s, 0);
+  return StepDone(db_, s, "recording the server's contact");
+}
+
+Status SqliteStore::UserIdLocked(const std::string& name, int64_t* id) {
+  if (auto it = user_ids_.find(std::string_view(name)); it != user_ids_.end()) {
+    *id = it->second;
+    return Status::Ok();
+  }
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->find_user.Get(db_, &s));
+  {
+    ResetOnExit reset(s);
+    BindText(s, 1, name);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+      *id = sqlite3_column_int64(s, 0);
+      user_ids_.emplace(name, *id);
+      return Status::Ok();
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "looking up a user");
+  }
+  RAMETTE_RETURN_IF_ERROR(stmts_->insert_user.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindText(s, 1, name);
+  RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "adding a user"));
+  *id = sqlite3_last_insert_rowid(db_);
+  user_ids_.emplace(name, *id);
+  return Status::Ok();
+}
+
+Status SqliteStore::DeviceIdLocked(const std::string& server, IdMap& queues,
+                                   const std::string& queue, int64_t now, int64_t* id) {
+  if (auto it = queues.find(std::string_view(queue)); it != queues.end()) {
+    *id = it->second;
+    return Status::Ok();
+  }
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->find_device.Get(db_, &s));
+  {
+    ResetOnExit reset(s);
+    BindText(s, 1, server);
+    BindText(s, 2, queue);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+      *id = sqlite3_column_int64(s, 0);
+      queues.emplace(queue, *id);
+      return Status::Ok();
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "looking up a device");
+  }
+  RAMETTE_RETURN_IF_ERROR(stmts_->insert_device.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindText(s, 1, server);
+  BindText(s, 2, queue);
+  BindInt(s, 3, now);
+  RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "registering a queue"));
+  *id = sqlite3_last_insert_rowid(db_);
+  queues.emplace(queue, *id);
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollup folding.
+
+namespace {
+
+// Sorts rollup deltas by key and merges those with equal keys, in place.
+template <typename Delta>
+void SortAndMerge(std::vector<Delta>& v) {
+  std::sort(v.begin(), v.end(), [](const Delta& a, const Delta& b) {
+    return std::lexicographical_compare(a.key, a.key + 4, b.key, b.key + 4);
+  });
+  size_t out = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (out > 0 && std::equal(v[i].key, v[i].key + 4, v[out - 1].key)) {
+      v[out - 1].sums.Add(v[i].sums);
+    } else {
+      v[out++] = v[i];
+    }
+  }
+  v.resize(out);
+}
+
+}  // namespace
+
+Status SqliteStore::MaxCupsJobIdLocked(int64_t server_row, int64_t** max_id) {
+  auto it = max_cups_job_ids_.find(server_row);
+  if (it == max_cups_job_ids_.end()) {
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->max_cups_job_id.Get(db_, &s));
+    ResetOnExit reset(s);
+    BindInt(s, 1, server_row);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) return SqliteError(db_, rc, "looking for duplicates");
+    const int64_t max = sqlite3_column_type(s, 0) == SQLITE_NULL
+                            ? std::numeric_limits<int64_t>::min()
+                            : sqlite3_column_int64(s, 0);
+    it = max_cups_job_ids_.emplace(server_row, max).first;
+  }
+  *max_id = &it->second;
+  return Status::Ok();
+}
+
+Status SqliteStore::FoldStateLocked(int64_t* folded, int64_t* newest) {
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->fold_state.Get(db_, &s));
+  ResetOnExit reset(s);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return Status::Corruption("the rollup_state row is missing");
+  if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the rollup state");
+  *folded = sqlite3_column_int64(s, 0);
+  *newest = sqlite3_column_int64(s, 1);  // 0 when there is no job
+  return Status::Ok();
+}
+
+void SqliteStore::ResetPendingLocked(int64_t newest) {
+  pending_.clear();
+  pending_valid_ = true;
+  pending_after_id_ = newest;
+  pending_last_id_ = newest;
+  unfolded_jobs_ = 0;
+}
+
+void SqliteStore::InvalidatePendingLocked() {
+  pending_.clear();
+  pending_valid_ = false;
+}
+
+Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert,
+                                       const std::vector<RollupDelta>& deltas) {
+  ResetOnExit reset(upsert);
+  for (const RollupDelta& d : deltas) {
+    sqlite3_reset(upsert);
+    for (int k = 0; k < 4; ++k) BindInt(upsert, k + 1, d.key[k]);
+    BindInt(upsert, 5, d.sums.jobs);
+    BindInt(upsert, 6, d.sums.sheets);
+    BindInt(upsert, 7, d.sums.impressions);
+    BindInt(upsert, 8, d.sums.two_sided_sheets);
+    BindInt(upsert, 9, d.sums.color_sheets);
+    BindInt(upsert, 10, d.sums.unknown_media_jobs);
+    BindInt(upsert, 11, d.sums.unknown_media_sheets);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, upsert, "updating the rollups"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::FlushPendingLocked() {
+  SortAndMerge(pending_);  // stays valid (merged) if the transaction fails
+  monthly_scratch_.clear();
+  monthly_scratch_.reserve(pending_.size());
+  for (const RollupDelta& d : pending_) {
+    RollupDelta& m = monthly_scratch_.emplace_back();
+    m.key[0] = MonthIndexOfDay(static_cast<Day>(d.key[0]));
+    m.key[1] = d.key[2];  // device_id
+    m.key[2] = d.key[1];  // user_id
+    m.key[3] = d.key[3];  // area_um2
+    m.sums = d.sums;
+  }
+  SortAndMerge(monthly_scratch_);
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_daily.Get(db_, &s));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, pending_));
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_monthly.Get(db_, &s));
+  return UpsertDeltasLocked(s, monthly_scratch_);
+}
+
+Status SqliteStore::FoldInTransactionLocked(int64_t* reached) {
+  int64_t folded = 0;
+  int64_t newest = 0;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
+  *reached = std::max(folded, newest);
+  if (newest <= folded) return Status::Ok();
+  if (pending_valid_ && pending_after_id_ == folded && pending_last_id_ == newest) {
+    // Memory holds the deltas of exactly the unfolded jobs.
+    RAMETTE_RETURN_IF_ERROR(FlushPendingLocked());
+  } else {
+    for (CachedStatement* cached : {&stmts_->fold_daily, &stmts_->fold_monthly}) {
+      sqlite3_stmt* s = nullptr;
+      RAMETTE_RETURN_IF_ERROR(cached->Get(db_, &s));
+      ResetOnExit reset(s);
+      BindInt(s, 1, folded);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "updating the rollups"));
+    }
+  }
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->set_fold_state.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindInt(s, 1, newest);
+  return StepDone(db_, s, "updating the rollup state");
+}
+
+Status SqliteStore::FoldLocked() {
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  // A read first, so that the common case (nothing to fold) takes no write lock.
+  int64_t folded = 0;
+  int64_t newest = 0;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
+  if (newest <= folded) {
+    if (!pending_valid_ || pending_after_id_ != folded || pending_last_id_ != folded) {
+      ResetPendingLocked(folded);  // another connection folded this one's jobs
+    }
+    return Status::Ok();
+  }
+  int64_t reached = 0;
+  RAMETTE_RETURN_IF_ERROR(InTransactionLocked([&] { return FoldInTransactionLocked(&reached); }));
+  ResetPendingLocked(reached);
+  return Status::Ok();
+}
+
+Status SqliteStore::FoldRollups() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FoldLocked();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ingest, continued.
+
+Status SqliteStore::InsertQuarantineLocked(const std::string& server, int64_t now,
+                                           const std::vector<QuarantinedRecord>& rejected) {
+  if (rejected.empty()) return Status::Ok();
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->insert_quarantine.Get(db_, &s));
+  ResetOnExit reset(s);
+  for (const QuarantinedRecord& q : rejected) {
+    const std::string json = QuarantineJson(q.record);
+    sqlite3_reset(s);
+    BindText(s, 1, server);
+    BindInt(s, 2, now);
+    BindText(s, 3, q.reason);
+    BindText(s, 4, json);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "quarantining a record"));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
+    const std::string& server_id, const std::string& agent_version,
+    const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  std::vector<StoreOutcome> outcomes(jobs.size(), StoreOutcome::kDuplicate);
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+
+  int64_t accepted = 0;
+  int64_t last_id = 0;
+  size_t pending_mark = pending_.size();  // deltas beyond it belong to this batch
+  Status st = InTransactionLocked([&]() -> Status {
+    // Keep the in-memory deltas only while they describe exactly the unfolded jobs: another
+    // connection may have stored or folded jobs since this one last did.
+    int64_t folded = 0;
+    int64_t newest = 0;
+    RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
+    // Likewise the highest CUPS job ids, when another connection stored jobs.
+    if (newest != newest_job_seen_) max_cups_job_ids_.clear();
+    if (!pending_valid_ || folded != pending_after_id_ || newest != pending_last_id_) {
+      if (folded >= newest) {
+        ResetPendingLocked(folded);
+      } else {
+        InvalidatePendingLocked();
+      }
+    }
+    pending_mark = pending_.size();
+
+    int64_t server_row = 0;
+    RAMETTE_RETURN_IF_ERROR(TouchServerLocked(server_id, agent_version, now, &server_row));
+    auto queues_it = device_ids_.find(std::string_view(server_id));
+    if (queues_it == device_ids_.end()) queues_it = device_ids_.emplace(server_id, IdMap()).first;
+    IdMap& queues = queues_it->second;
+    int64_t* max_cups_job_id = nullptr;
+    RAMETTE_RETURN_IF_ERROR(MaxCupsJobIdLocked(server_row, &max_cups_job_id));
+
+    sqlite3_stmt* find_dup = nullptr;
+    sqlite3_stmt* insert = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->find_duplicate.Get(db_, &find_dup));
+    RAMETTE_RETURN_IF_ERROR(stmts_->insert_job.Get(db_, &insert));
+    ResetOnExit reset_find(find_dup);
+    ResetOnExit reset_insert(insert);
+
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const StoredJob& job = jobs[i];
+      const JobRecord& r = job.record;
+      // A duplicate has the same CUPS job id as a stored job: none can exist above the highest
+      // stored one, which spares the lookup for jobs arriving in CUPS order.
+      if (r.cups_job_id <= *max_cups_job_id) {
+        sqlite3_reset(find_dup);
+        BindInt(find_dup, 1, server_row);
+        BindInt(find_dup, 2, r.cups_job_id);
+        BindInt(find_dup, 3, r.completed_at - kDuplicateWindowSeconds);
+        BindInt(find_dup, 4, r.completed_at + kDuplicateWindowSeconds);
+        int rc = sqlite3_step(find_dup);
+        if (rc == SQLITE_ROW) continue;  // outcomes[i] is already kDuplicate
+        if (rc != SQLITE_DONE) return SqliteError(db_, rc, "looking for duplicates");
+      }
+
+      int64_t device_id = 0;
+      int64_t user_id = 0;
+      RAMETTE_RETURN_IF_ERROR(DeviceIdLocked(server_id, queues, r.queue, now, &device_id));
+      RAMETTE_RETURN_IF_ERROR(UserIdLocked(r.user, &user_id));
+
+      sqlite3_reset(insert);
+      BindInt(insert, 1, server_row);
+      BindInt(insert, 2, device_id);
+      BindInt(insert, 3, r.cups_job_id);
+      BindText(insert, 4, r.job_uuid);
+      BindInt(insert, 5, user_id);
+      BindText(insert, 6, r.client_host);
+      BindInt(insert, 7, r.created_at);
+      BindInt(insert, 8, r.completed_at);
+      BindInt(insert, 9, static_cast<int>(r.state));
+      BindInt(insert, 10, r.copies);
+      BindInt(insert, 11, static_cast<int>(r.sides));
+      BindText(insert, 12, r.media);
+      BindInt(insert, 13, static_cast<int>(r.color_mode));
+      BindInt(insert, 14, r.number_up);
+      BindInt(insert, 15, r.impressions_completed);
+      BindInt(insert, 16, r.cups_media_sheets_completed);
+      if (r.title) {
+        BindText(insert, 17, *r.title);
+      } else {
+        sqlite3_bind_null(insert, 17);
+      }
+      BindInt(insert, 18, static_cast<int>(r.source));
+      BindInt(insert, 19, job.sheets);
+      BindInt(insert, 20, job.area_um2);
+      BindInt(insert, 21, job.media_known ? 1 : 0);
+      BindInt(insert, 22, job.local_day);
+      BindInt(insert, 23, now);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, insert, "storing a job"));
+      outcomes[i] = StoreOutcome::kAccepted;
+      ++accepted;
+      *max_cups_job_id = std::max<int64_t>(*max_cups_job_id, r.cups_job_id);
+      if (pending_valid_) {
+        RollupDelta& d = pending_.emplace_back();
+        d.key[0] = job.local_day;
+        d.key[1] = user_id;
+        d.key[2] = device_id;
+        d.key[3] = job.area_um2;
+        UsageSums& u = d.sums;
+        u.jobs = 1;
+        u.sheets = job.sheets;
+        u.impressions = r.impressions_completed;
+        u.two_sided_sheets = job.two_sided() ? job.sheets : 0;
+        u.color_sheets = job.color() ? job.sheets : 0;
+        u.unknown_media_jobs = job.media_known ? 0 : 1;
+        u.unknown_media_sheets = job.media_known ? 0 : job.sheets;
+      }
+    }
+    last_id = newest;
+    if (accepted > 0) {
+      last_id = sqlite3_last_insert_rowid(db_);
+      // Rowids are max + 1: the batch holds ids newest + 1 .. last_id, unless SQLite had to pick
+      // them at random (at the top of the id space), which memory cannot describe.
+      if (last_id - newest != accepted) InvalidatePendingLocked();
+    }
+    return InsertQuarantineLocked(server_id, now, rejected);
+  });
+  if (!st.ok()) {
+    if (pending_.size() > pending_mark) pending_.resize(pending_mark);
+    spdlog::warn("storing {} jobs from server '{}' failed, nothing stored: {}", jobs.size(),
+                 server_id, st.message());
+    return st;
+  }
+  if (pending_valid_ && accepted > 0) pending_last_id_ = last_id;
+  newest_job_seen_ = last_id;
+  unfolded_jobs_ += accepted;
+  if (unfolded_jobs_ >= kFoldEveryJobs) {
+    // The jobs are stored whatever happens here; a failed fold is retried by the next call.
+    Status fold = FoldLocked();
+    if (!fold.ok()) {
+      spdlog::warn("updating the rollups failed (will retry): {}", fold.message());
+      // Bound memory: the SQL fold can always catch up from the jobs table.
+      if (pending_.size() > 4 * static_cast<size_t>(kFoldEveryJobs)) InvalidatePendingLocked();
+    }
+  }
+  return outcomes;
+}
+
+Status SqliteStore::UpsertQueues(const std::string& server_id, const std::string& agent_version,
+                                 const std::vector<QueueRecord>& queues) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  return InTransactionLocked([&]() -> Status {
+    int64_t server_row = 0;
+    RAMETTE_RETURN_IF_ERROR(TouchServerLocked(server_id, agent_version, now, &server_row));
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->upsert_queue.Get(db_, &s));
+    ResetOnExit reset(s);
+    for (const QueueRecord& q : queues) {
+      sqlite3_reset(s);
+      BindText(s, 1, server_id);
+      BindText(s, 2, q.name);
+      BindText(s, 3, q.uuid);
+      BindText(s, 4, q.make_model);
+      BindText(s, 5, q.device_uri);
+      BindText(s, 6, q.location);
+      BindText(s, 7, q.description);
+      BindInt(s, 8, q.color_supported ? 1 : 0);
+      BindInt(s, 9, q.duplex_supported ? 1 : 0);
+      BindInt(s, 10, q.printer_type);
+      BindInt(s, 11, q.deleted ? 1 : 0);
+      BindInt(s, 12, now);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "registering a queue"));
+    }
+    return Status::Ok();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time zone.
+
+Status SqliteStore::ReadMetaLocked(const char* key, std::string* value) {
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, "SELECT value FROM meta WHERE key = ?1"));
+  BindText(s.get(), 1, key);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) {
+    *value = ColumnText(s.get(), 0);
+    return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading settings");
+  value->clear();
+  return Status::Ok();
+}
+
+std::string SqliteStore::StoredTimeZone() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string value;
+  Status st = ReadMetaLocked(kTimeZoneKey, &value);
+  if (!st.ok()) {
+    spdlog::error("cannot read the stored time zone: {}", st.message());
+    return std::string();
+  }
+  return value;
+}
+
+Status SqliteStore::EnsureTimeZone(const TimeZone& tz) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  std::string stored;
+  RAMETTE_RETURN_IF_ERROR(ReadMetaLocked(kTimeZoneKey, &stored));
+  if (stored == tz.name()) return Status::Ok();
+
+  int64_t moved = 0;
+  Status st = InTransactionLocked([&]() -> Status {
+    // Read again under the write lock: another process may have done the work meanwhile.
+    RAMETTE_RETURN_IF_ERROR(ReadMetaLocked(kTimeZoneKey, &stored));
+    if (stored == tz.name()) return Status::Ok();
+    int64_t has_jobs = 0;
+    RAMETTE_RETURN_IF_ERROR(QueryInt(db_, "SELECT EXISTS(SELECT 1 FROM jobs)", &has_jobs));
+    InvalidatePendingLocked();  // its local days are about to change
+    if (has_jobs != 0) {
+      int rc = sqlite3_create_function_v2(db_, "ramette_local_day", 1, SQLITE_UTF8,
+                                          const_cast<TimeZone*>(&tz), &LocalDayFunction, nullptr,
+                                          nullptr, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "registering SQL functions");
+      Status update = ExecLocked(
+          "UPDATE jobs SET local_day = ramette_local_day(completed_at)"
+          " WHERE local_day <> ramette_local_day(completed_at)");
+      moved = sqlite3_changes64(db_);
+      // Unregister: the function points at `tz`, which the caller owns.
+      sqlite3_create_function_v2(db_, "ramette_local_day", 1, SQLITE_UTF8, nullptr, nullptr,
+                                 nullptr, nullptr, nullptr);
+      RAMETTE_RETURN_IF_ERROR(update);
+      RAMETTE_RETURN_IF_ERROR(ExecLocked(kClearRollupsSql));
+      int64_t reached = 0;
+      RAMETTE_RETURN_IF_ERROR(FoldInTransactionLocked(&reached));
+    }
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+    BindText(s.get(), 1, kTimeZoneKey);
+    BindText(s.get(), 2, tz.name());
+    return StepDone(db_, s.get(), "storing the time zone");
+  });
+  if (st.ok() && stored != tz.name()) {
+    spdlog::info("time zone set to '{}' (was '{}'): {} jobs moved to another local day", tz.name(),
+                 stored.empty() ? "none" : stored, moved);
+  }
+  return st;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports.
+
+Status SqliteStore::UpsertPapers(const std::vector<Paper>& papers) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT INTO papers(paper_id, recycled, grammage_gsm) VALUES(?1, ?2, ?3)"
+                  " ON CONFLICT(paper_id) DO UPDATE SET recycled = excluded.recycled,"
+                  " grammage_gsm = excluded.grammage_gsm"));
+    for (const Paper& p : papers) {
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, p.paper_id);
+      BindInt(s.get(), 2, p.recycled ? 1 : 0);
+      sqlite3_bind_double(s.get(), 3, p.grammage_gsm);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing papers"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(
+        db_,
+        "INSERT INTO devices(server, queue, classified, class, direction, paper_id, in_service,"
+        " out_of_service) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT(server, queue) DO UPDATE SET classified = 1, class = excluded.class,"
+        " direction = excluded.direction, paper_id = excluded.paper_id,"
+        " in_service = excluded.in_service, out_of_service = excluded.out_of_service"));
+    for (const Device& d : devices) {
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, d.server);
+      BindText(s.get(), 2, d.queue);
+      BindText(s.get(), 3, DeviceClassName(d.device_class));
+      BindTextOrNull(s.get(), 4, d.direction);
+      BindTextOrNull(s.get(), 5, d.paper_id);
+      BindDay(s.get(), 6, d.in_service);
+      BindDay(s.get(), 7, d.out_of_service);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing devices"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::ReplaceUserDirections(const std::vector<UserDirection>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement del;
+    OwnedStatement ins;
+    RAMETTE_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM user_directions WHERE user = ?1"));
+    RAMETTE_RETURN_IF_ERROR(
+        ins.Prepare(db_,
+                    "INSERT INTO user_directions(user, direction, valid_from, valid_to)"
+                    " VALUES(?1, ?2, ?3, ?4)"));
+    std::unordered_set<std::string_view> users;
+    for (const UserDirection& r : rows) {
+      if (!users.insert(r.user).second) continue;
+      sqlite3_reset(del.get());
+      BindText(del.get(), 1, r.user);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing users' directions"));
+    }
+    for (const UserDirection& r : rows) {
+      sqlite3_reset(ins.get());
+      BindText(ins.get(), 1, r.user);
+      BindText(ins.get(), 2, r.direction);
+      BindDay(ins.get(), 3, r.valid_from);
+      BindDay(ins.get(), 4, r.valid_to);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing users' directions"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::UpsertWorkstations(const std::vector<WorkstationCount>& counts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
+                  " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count"));
+    for (const WorkstationCount& w : counts) {
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, w.direction);
+      BindInt(s.get(), 2, w.date);
+      BindInt(s.get(), 3, w.count);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::KnownPaperIds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, "SELECT paper_id FROM papers ORDER BY paper_id"));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(ColumnText(s.get(), 0));
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading papers");
+  return ids;
+}
+
+Result<int64_t> SqliteStore::CountLocked(const char* sql) {
+  int64_t n = 0;
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db_, sql, &n));
+  return n;
+}
+
+Result<int64_t> SqliteStore::CountJobs() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CountLocked("SELECT COUNT(*) FROM jobs");
+}
+
+Result<int64_t> SqliteStore::CountQuarantined() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CountLocked("SELECT COUNT(*) FROM quarantine");
+}
+
+// ---------------------------------------------------------------------------------------------
+// UsageSource.
+
+Result<Inventory> SqliteStore::LoadInventory() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction, so that the four tables come from the same snapshot.
+  RAMETTE_RETURN_IF_ERROR(Exec(db_, "BEGIN", "reading the inventory"));
+  Inventory inv;
+  Status st = [&]() -> Status {
+    int rc;
+    {
+      OwnedStatement s;
+      RAMETTE_RETURN_IF_ERROR(
+          s.Prepare(db_, "SELECT paper_id, recycled, grammage_gsm FROM papers ORDER BY paper_id"));
+      while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        Paper& p = inv.papers.emplace_back();
+        p.paper_id = ColumnText(s.get(), 0);
+        p.recycled = sqlite3_column_int64(s.get(), 1) != 0;
+        p.grammage_gsm = sqlite3_column_double(s.get(), 2);
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading papers");
+    }
+    {
+      OwnedStatement s;
+      RAMETTE_RETURN_IF_ERROR(
+          s.Prepare(db_,
+                    "SELECT id, server, queue, classified, class, direction, paper_id, in_service,"
+                    " out_of_service FROM devices ORDER BY id"));
+      while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        Device& d = inv.devices.emplace_back();
+        d.id = sqlite3_column_int64(s.get(), 0);
+        d.server = ColumnText(s.get(), 1);
+        d.queue = ColumnText(s.get(), 2);
+        d.classified = sqlite3_column_int64(s.get(), 3) != 0;
+        if (sqlite3_column_type(s.get(), 4) != SQLITE_NULL) {
+          std::string name = ColumnText(s.get(), 4);
+          std::optional<DeviceClass> c = ParseDeviceClass(name);
+          if (!c) {
+            return Status::Corruption("device " + std::to_string(d.id) + " has unknown class '" +
+                                      name + "'");
+          }
+          d.device_class = *c;
+        }
+        d.direction = ColumnText(s.get(), 5);
+        d.paper_id = ColumnText(s.get(), 6);
+        d.in_service = ColumnDay(s.get(), 7);
+        d.out_of_service = ColumnDay(s.get(), 8);
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading devices");
+    }
+    {
+      OwnedStatement s;
+      RAMETTE_RETURN_IF_ERROR(s.Prepare(
+          db_, "SELECT user, direction, valid_from, valid_to FROM user_directions ORDER BY id"));
+      while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        UserDirection& u = inv.users.emplace_back();
+        u.user = ColumnText(s.get(), 0);
+        u.direction = ColumnText(s.get(), 1);
+        u.valid_from = ColumnDay(s.get(), 2);
+        u.valid_to = ColumnDay(s.get(), 3);
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading users' directions");
+    }
+    {
+      OwnedStatement s;
+      RAMETTE_RETURN_IF_ERROR(s.Prepare(
+          db_, "SELECT direction, date, count FROM workstations ORDER BY direction, date"));
+      while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        WorkstationCount& w = inv.workstations.emplace_back();
+        w.direction = ColumnText(s.get(), 0);
+        w.date = static_cast<Day>(sqlite3_column_int64(s.get(), 1));
+        w.count = sqlite3_column_int64(s.get(), 2);
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading workstations");
+    }
+    return Status::Ok();
+  }();
+  // A read transaction: ending it cannot lose anything.
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  if (!st.ok()) return st;
+  return inv;
+}
+
+Result<std::unordered_map<int64_t, std::string>> SqliteStore::LoadUserNames() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, "SELECT id, name FROM users"));
+  std::unordered_map<int64_t, std::string> names;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    names.emplace(sqlite3_column_int64(s.get(), 0), ColumnText(s.get(), 1));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading users");
+  return names;
+}
+
+Status SqliteStore::ForEachRollupRowLocked(sqlite3_stmt* s,
+                                           const std::function<void(const RollupRow&)>& fn) {
+  RollupRow row;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    row.period = static_cast<int32_t>(sqlite3_column_int64(s, 0));
+    row.device_id = sqlite3_column_int64(s, 1);
+    row.user_id = sqlite3_column_int64(s, 2);
+    row.area_um2 = sqlite3_column_int64(s, 3);
+    row.sums.jobs = sqlite3_column_int64(s, 4);
+    row.sums.sheets = sqlite3_column_int64(s, 5);
+    row.sums.impressions = sqlite3_column_int64(s, 6);
+    row.sums.two_sided_sheets = sqlite3_column_int64(s, 7);
+    row.sums.color_sheets = sqlite3_column_int64(s, 8);
+    row.sums.unknown_media_jobs = sqlite3_column_int64(s, 9);
+    row.sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
+    fn(row);
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db_, rc, "reading the rollups");
+}
+
+Status SqliteStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
+                                      const std::function<void(const RollupRow&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->monthly_range.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindInt(s, 1, first_month);
+  BindInt(s, 2, last_month);
+  return ForEachRollupRowLocked(s, fn);
+}
+
+Status SqliteStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
+                                    const std::function<void(const RollupRow&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->daily_range.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindInt(s, 1, user_id);
+  BindInt(s, 2, first_day);
+  BindInt(s, 3, last_day);
+  return ForEachRollupRowLocked(s, fn);
+}
+
+}  // namespace ramette::aggregator

@@ -1,0 +1,196 @@
+// SqliteStore: the aggregator's SQLite database (WAL, versioned migrations). It stores jobs,
+// the quarantine, the inventory and directory imports and the daily and monthly usage rollups,
+// and serves them to the ingest path (JobStore) and to the indicators (UsageSource).
+#ifndef RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_
+#define RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "aggregator/indicators/usage_source.h"
+#include "aggregator/ingest/job_store.h"
+#include "aggregator/model/inventory.h"
+#include "aggregator/model/rollup.h"
+#include "common/civil_time.h"
+#include "common/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ramette::aggregator {
+
+// One connection to one database file. Every public method is thread-safe (serialised by a
+// mutex); several processes (the aggregator and the ramette CLI) may open the same file at once:
+// a writer waits up to kBusyTimeoutMs for another one, then fails with Unavailable.
+// Errors: IoError (SQLite or the file system failed), Unavailable (the database stayed locked),
+// Corruption (the file is not a database or holds what ramette never writes),
+// FailedPrecondition (schema version mismatch), InvalidArgument (bad arguments).
+//
+// Rollups are folded, not updated per batch: they count the jobs up to a watermark
+// (rollup_state.folded_job_id), and a fold adds the newer jobs in one transaction, one upsert
+// per distinct key. CommitJobs keeps the newer jobs' sums in memory and folds every
+// kFoldEveryJobs accepted jobs; every rollup read folds first (from the jobs table when memory
+// does not hold the pending jobs, e.g. in another process). So a reader always sees rollups that
+// count every stored job, while the ingest path pays for little more than the job's row.
+class SqliteStore final : public JobStore, public UsageSource {
+ public:
+  // The schema version this code creates and reads (PRAGMA user_version).
+  static constexpr int kLatestSchemaVersion = 2;
+  // How long a write waits for another connection's write transaction.
+  static constexpr int kBusyTimeoutMs = 10000;
+  // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
+  static constexpr int64_t kFoldEveryJobs = 50000;
+
+  // Opens or creates the database at `path` (its folder must exist) and upgrades it to
+  // kLatestSchemaVersion, one transaction per migration step. A database written by a newer
+  // ramette (higher schema version) is refused with FailedPrecondition.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // Tests only: like Open but migrates only up to `version` (1..kLatestSchemaVersion), to test
+  // later migrations. A store below the latest version serves the import methods, the counts and
+  // LoadInventory; the job and rollup methods fail with FailedPrecondition.
+  static Result<std::unique_ptr<SqliteStore>> OpenAtSchemaVersionForTest(const std::string& path,
+                                                                         int version);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // The database's schema version, -1 if it cannot be read.
+  int SchemaVersion();
+
+  // Makes the stored data follow the organisation's time zone `tz`: when the zone stored with
+  // the data differs (or none is stored and jobs exist), recomputes every job's local day in
+  // `tz` and rebuilds both rollup tables, then stores tz.name(), all in one transaction.
+  // Does nothing when `tz` is already the stored zone. Called by the aggregator at start.
+  Status EnsureTimeZone(const TimeZone& tz);
+  // The zone the stored local days were computed in; "" when none is stored (or on error).
+  std::string StoredTimeZone();
+
+  // Imports, each in one transaction (all or nothing). Re-importing updates rows, never
+  // duplicates them.
+  // Inserts or updates paper stocks by paper_id.
+  Status UpsertPapers(const std::vector<Paper>& papers);
+  // Inserts or updates devices by (server, queue) and marks them classified: sets class,
+  // direction, paper stock and service dates; keeps what agents reported (make and model...).
+  // Device::id and Device::classified are ignored.
+  Status UpsertDevices(const std::vector<Device>& devices);
+  // For every user named in `rows`, replaces all of that user's rows by the given ones; other
+  // users' rows are untouched.
+  Status ReplaceUserDirections(const std::vector<UserDirection>& rows);
+  // Inserts or updates workstation counts by (direction, date).
+  Status UpsertWorkstations(const std::vector<WorkstationCount>& counts);
+  // Ids of the stored paper stocks, sorted.
+  Result<std::vector<std::string>> KnownPaperIds();
+
+  // Diagnostics: the number of stored jobs and quarantined records.
+  Result<int64_t> CountJobs();
+  Result<int64_t> CountQuarantined();
+
+  // Adds the jobs stored since the last fold to both rollups, in one transaction. The rollup
+  // readers call it themselves; the aggregator may call it when idle.
+  Status FoldRollups();
+
+  // JobStore. CommitJobs is durable (synchronous=FULL) when it returns OK. Rollups as read
+  // through this class include the accepted jobs (see the class comment).
+  Result<std::vector<StoreOutcome>> CommitJobs(
+      const std::string& server_id, const std::string& agent_version,
+      const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) override;
+  Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
+                      const std::vector<QueueRecord>& queues) override;
+
+  // UsageSource. The ForEach* methods fold the rollups first (a short write transaction when
+  // jobs are pending), then hold the store's lock while calling `fn`: `fn` must not call back
+  // into this store. Rows come ordered by (period, device_id, user_id, area_um2) for months and
+  // by (period, device_id, area_um2) for one user's days. ForEachMonthlyRow is a range scan of
+  // the monthly key; ForEachDailyRow one key seek per day of the range (clamped to the days
+  // stored), the daily key leading with the day so that folds append.
+  Result<Inventory> LoadInventory() override;
+  Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
+  Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
+                           const std::function<void(const RollupRow&)>& fn) override;
+  Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
+                         const std::function<void(const RollupRow&)>& fn) override;
+
+ private:
+  struct Statements;  // the cached prepared statements, defined in sqlite_store.cc
+  // Sums to add to one rollup row, keyed like that table's primary key: (day, user_id,
+  // device_id, area_um2) for days, (month, device_id, user_id, area_um2) for months.
+  struct RollupDelta {
+    int64_t key[4];
+    UsageSums sums;
+  };
+  // Heterogeneous lookup, so that finding a name does not allocate.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using IdMap = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+
+  SqliteStore(sqlite3* db, int schema_version);
+  static Result<std::unique_ptr<SqliteStore>> OpenImpl(const std::string& path, int version);
+
+  // The *Locked methods expect mu_ to be held.
+  Status RequireLatestSchemaLocked() const;
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back when either fails.
+  template <typename Body>
+  Status InTransactionLocked(Body&& body);
+  void RollbackLocked();
+  Status ExecLocked(const char* sql);
+  Status TouchServerLocked(const std::string& server, const std::string& agent_version, int64_t now,
+                           int64_t* server_row);
+  Status UserIdLocked(const std::string& name, int64_t* id);
+  Status DeviceIdLocked(const std::string& server, IdMap& queues, const std::string& queue,
+                        int64_t now, int64_t* id);
+  // Points *max_id at the cached highest CUPS job id stored for the server (INT64_MIN: none).
+  Status MaxCupsJobIdLocked(int64_t server_row, int64_t** max_id);
+  // The fold watermark and the newest job id (0 without jobs).
+  Status FoldStateLocked(int64_t* folded, int64_t* newest);
+  // Folds inside the caller's write transaction; *reached is the new watermark.
+  Status FoldInTransactionLocked(int64_t* reached);
+  Status FlushPendingLocked();
+  Status UpsertDeltasLocked(sqlite3_stmt* upsert, const std::vector<RollupDelta>& deltas);
+  // Memory now describes the unfolded jobs: none, every job up to `newest` being folded.
+  void ResetPendingLocked(int64_t newest);
+  // Memory no longer describes the unfolded jobs; the next fold reads the jobs table.
+  void InvalidatePendingLocked();
+  // Folds in a transaction of its own when jobs are pending.
+  Status FoldLocked();
+  Status InsertQuarantineLocked(const std::string& server, int64_t now,
+                                const std::vector<QuarantinedRecord>& rejected);
+  Status ReadMetaLocked(const char* key, std::string* value);
+  Result<int64_t> CountLocked(const char* sql);
+  Status ForEachRollupRowLocked(sqlite3_stmt* stmt,
+                                const std::function<void(const RollupRow&)>& fn);
+
+  std::mutex mu_;
+  sqlite3* db_;
+  const int schema_version_;  // the version this connection migrated to
+  std::unique_ptr<Statements> stmts_;
+  // Ids of rows that exist in the database; cleared whenever a transaction rolls back.
+  IdMap user_ids_;
+  std::unordered_map<std::string, IdMap, StringHash, std::equal_to<>> device_ids_;  // by server
+  // servers.id -> highest cups_job_id stored, valid while the newest job id is
+  // newest_job_seen_ (no other connection stored jobs since); also cleared on rollback.
+  std::unordered_map<int64_t, int64_t> max_cups_job_ids_;
+  int64_t newest_job_seen_ = -1;
+  // Daily deltas of the jobs with pending_after_id_ < id <= pending_last_id_ (the jobs not yet
+  // folded) when pending_valid_; appended to by CommitJobs, emptied by each fold.
+  std::vector<RollupDelta> pending_;
+  bool pending_valid_ = false;
+  int64_t pending_after_id_ = 0;
+  int64_t pending_last_id_ = 0;
+  std::vector<RollupDelta> monthly_scratch_;  // reused by each fold
+  int64_t unfolded_jobs_ = 0;                 // accepted by this connection since its last fold
+};
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_

@@ -1,0 +1,950 @@
+// Tests of SqliteStore against real SQLite files in a fresh temporary directory: the duplicate
+// window, rollups, quarantine, imports, time zone changes, migrations, rollback and reopening.
+#include "aggregator/store/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+namespace ramette::aggregator {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
+
+constexpr StoreOutcome kAcc = StoreOutcome::kAccepted;
+constexpr StoreOutcome kDup = StoreOutcome::kDuplicate;
+constexpr int64_t kA4 = 210000LL * 297000LL;  // square micrometres
+constexpr int64_t kA3 = 297000LL * 420000LL;
+
+int64_t UtcSeconds(int y, int mo, int d, int h, int mi, int s = 0) {
+  return int64_t{DaysFromCivil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + s;
+}
+
+// A 3-page one-sided monochrome A4 job, dated in UTC.
+StoredJob MakeJob(int32_t cups_job_id, int64_t completed_at, const std::string& user = "alice",
+                  const std::string& queue = "q1") {
+  StoredJob j;
+  j.record.queue = queue;
+  j.record.cups_job_id = cups_job_id;
+  j.record.job_uuid = "urn:uuid:" + std::to_string(cups_job_id);
+  j.record.user = user;
+  j.record.client_host = "pc1";
+  j.record.created_at = completed_at - 10;
+  j.record.completed_at = completed_at;
+  j.record.state = JobState::kCompleted;
+  j.record.copies = 1;
+  j.record.sides = Sides::kOneSided;
+  j.record.media = "iso_a4_210x297mm";
+  j.record.color_mode = ColorMode::kMonochrome;
+  j.record.number_up = 1;
+  j.record.impressions_completed = 3;
+  j.record.source = RecordSource::kLive;
+  j.local_day = TimeZone::Utc().LocalDay(completed_at);
+  j.sheets = 3;
+  j.area_um2 = kA4;
+  j.media_known = true;
+  return j;
+}
+
+auto Tie(const UsageSums& s) {
+  return std::make_tuple(s.jobs, s.sheets, s.impressions, s.two_sided_sheets, s.color_sheets,
+                         s.unknown_media_jobs, s.unknown_media_sheets);
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ramette_store_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/ramette.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<SqliteStore> OpenStore() {
+    auto r = SqliteStore::Open(path_);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(r).value() : nullptr;
+  }
+
+  // SQL through a connection of its own, as another process would run it.
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err != nullptr ? err : "") << " in " << sql;
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  // The first column of the first row of `sql`, as text ("" when there is no row).
+  std::string RawText(const std::string& sql) {
+    sqlite3* db = nullptr;
+    std::string out;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    if (s != nullptr && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+std::vector<StoreOutcome> Commit(SqliteStore& store, const std::vector<StoredJob>& jobs,
+                                 const std::string& server = "srv1",
+                                 const std::vector<QuarantinedRecord>& rejected = {}) {
+  auto r = store.CommitJobs(server, "1.2.3", jobs, rejected);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::vector<StoreOutcome>{};
+}
+
+std::vector<RollupRow> Monthly(SqliteStore& store, int32_t first, int32_t last) {
+  std::vector<RollupRow> rows;
+  Status st = store.ForEachMonthlyRow(first, last, [&](const RollupRow& r) { rows.push_back(r); });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return rows;
+}
+
+std::vector<RollupRow> Daily(SqliteStore& store, int64_t user_id, Day first, Day last) {
+  std::vector<RollupRow> rows;
+  Status st =
+      store.ForEachDailyRow(user_id, first, last, [&](const RollupRow& r) { rows.push_back(r); });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return rows;
+}
+
+// Total jobs per month over [first, last].
+std::map<int32_t, int64_t> JobsPerMonth(SqliteStore& store, int32_t first, int32_t last) {
+  std::map<int32_t, int64_t> out;
+  for (const RollupRow& r : Monthly(store, first, last)) out[r.period] += r.sums.jobs;
+  return out;
+}
+
+Inventory Load(SqliteStore& store) {
+  auto r = store.LoadInventory();
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : Inventory{};
+}
+
+const Device* FindDevice(const Inventory& inv, const std::string& server,
+                         const std::string& queue) {
+  for (const Device& d : inv.devices) {
+    if (d.server == server && d.queue == queue) return &d;
+  }
+  return nullptr;
+}
+
+int64_t UserId(SqliteStore& store, const std::string& name) {
+  auto names = store.LoadUserNames();
+  EXPECT_TRUE(names.ok());
+  if (!names.ok()) return -1;
+  for (const auto& [id, n] : *names) {
+    if (n == name) return id;
+  }
+  return -1;
+}
+
+int64_t Count(const Result<int64_t>& r) {
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : -1;
+}
+
+TEST_F(SqliteStoreTest, FreshDatabaseIsWalAtLatestVersion) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
+  EXPECT_EQ(store->StoredTimeZone(), "");
+  EXPECT_EQ(Count(store->CountJobs()), 0);
+  EXPECT_EQ(Count(store->CountQuarantined()), 0);
+  EXPECT_EQ(RawText("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, AcceptedThenDuplicateOnResend) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kDup));
+  EXPECT_EQ(Count(store->CountJobs()), 1);
+  // The resend did not count twice in the rollups.
+  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].sums.jobs, 1);
+  EXPECT_EQ(rows[0].sums.sheets, 3);
+}
+
+TEST_F(SqliteStoreTest, DuplicateWithinTheWindow) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
+  ASSERT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kAcc));
+  // Live capture vs page_log: a few seconds apart, either way.
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t + 4)}), ElementsAre(kDup));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t - 4)}), ElementsAre(kDup));
+  // The window's bounds are inclusive.
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t + kDuplicateWindowSeconds)}), ElementsAre(kDup));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t - kDuplicateWindowSeconds)}), ElementsAre(kDup));
+  EXPECT_EQ(Count(store->CountJobs()), 1);
+}
+
+TEST_F(SqliteStoreTest, NotDuplicateOutsideTheWindowOrForAnotherServerOrJobId) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
+  ASSERT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t + kDuplicateWindowSeconds + 1)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t - kDuplicateWindowSeconds - 1)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t)}, "srv2"), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(8, t)}), ElementsAre(kAcc));
+  EXPECT_EQ(Count(store->CountJobs()), 5);
+}
+
+TEST_F(SqliteStoreTest, DuplicateWithinOneBatch) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
+  EXPECT_THAT(Commit(*store, {MakeJob(5, t), MakeJob(5, t + 4), MakeJob(6, t), MakeJob(5, t)}),
+              ElementsAre(kAcc, kDup, kAcc, kDup));
+  EXPECT_EQ(Count(store->CountJobs()), 2);
+  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].sums.jobs, 2);
+}
+
+TEST_F(SqliteStoreTest, EmptyBatchIsFine) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(Commit(*store, {}), ElementsAre());
+  EXPECT_EQ(RawText("SELECT agent_version FROM servers WHERE name = 'srv1'"), "1.2.3");
+}
+
+TEST_F(SqliteStoreTest, RollupSums) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  StoredJob j1 = MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0));  // 3 sheets, 3 impressions
+  StoredJob j2 = MakeJob(2, UtcSeconds(2018, 3, 5, 15, 0));  // two-sided colour
+  j2.record.sides = Sides::kTwoSidedLongEdge;
+  j2.record.color_mode = ColorMode::kColor;
+  j2.record.impressions_completed = 4;
+  j2.sheets = 2;
+  StoredJob j3 = MakeJob(3, UtcSeconds(2018, 3, 20, 9, 0));  // unknown media, counted as A4
+  j3.record.media = "";
+  j3.media_known = false;
+  j3.record.impressions_completed = 5;
+  j3.sheets = 5;
+  StoredJob j4 = MakeJob(4, UtcSeconds(2018, 3, 7, 9, 0), "bob", "q2");  // A3, short edge
+  j4.area_um2 = kA3;
+  j4.record.sides = Sides::kTwoSidedShortEdge;
+  j4.record.impressions_completed = 2;
+  j4.sheets = 1;
+  StoredJob j5 = MakeJob(5, UtcSeconds(2018, 4, 1, 8, 0));  // next month
+  j5.sheets = 7;
+  j5.record.impressions_completed = 7;
+  // Two calls, so that the second one adds to existing rows.
+  ASSERT_THAT(Commit(*store, {j1, j4}), ElementsAre(kAcc, kAcc));
+  ASSERT_THAT(Commit(*store, {j2, j3, j5}), ElementsAre(kAcc, kAcc, kAcc));
+
+  Inventory inv = Load(*store);
+  const Device* q1 = FindDevice(inv, "srv1", "q1");
+  const Device* q2 = FindDevice(inv, "srv1", "q2");
+  ASSERT_NE(q1, nullptr);
+  ASSERT_NE(q2, nullptr);
+  const int64_t alice = UserId(*store, "alice");
+  const int64_t bob = UserId(*store, "bob");
+
+  std::vector<RollupRow> march = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  ASSERT_EQ(march.size(), 2u);
+  std::map<int64_t, RollupRow> by_device;
+  for (const RollupRow& r : march) by_device[r.device_id] = r;
+  EXPECT_EQ(by_device[q1->id].user_id, alice);
+  EXPECT_EQ(by_device[q1->id].area_um2, kA4);
+  EXPECT_EQ(by_device[q1->id].period, MonthIndex(2018, 3));
+  EXPECT_EQ(Tie(by_device[q1->id].sums), Tie(UsageSums{3, 10, 12, 2, 2, 1, 5}));
+  EXPECT_EQ(by_device[q2->id].user_id, bob);
+  EXPECT_EQ(by_device[q2->id].area_um2, kA3);
+  EXPECT_EQ(Tie(by_device[q2->id].sums), Tie(UsageSums{1, 1, 2, 1, 0, 0, 0}));
+
+  std::vector<RollupRow> spring = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 4));
+  ASSERT_EQ(spring.size(), 3u);
+  EXPECT_EQ(spring[2].period, MonthIndex(2018, 4));  // primary-key order
+  EXPECT_EQ(Tie(spring[2].sums), Tie(UsageSums{1, 7, 7, 0, 0, 0, 0}));
+  EXPECT_TRUE(Monthly(*store, MonthIndex(2018, 5), MonthIndex(2018, 12)).empty());
+
+  std::vector<RollupRow> alice_march =
+      Daily(*store, alice, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
+  ASSERT_EQ(alice_march.size(), 2u);
+  EXPECT_EQ(alice_march[0].period, DaysFromCivil(2018, 3, 5));
+  EXPECT_EQ(alice_march[0].device_id, q1->id);
+  EXPECT_EQ(Tie(alice_march[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+  EXPECT_EQ(alice_march[1].period, DaysFromCivil(2018, 3, 20));
+  EXPECT_EQ(Tie(alice_march[1].sums), Tie(UsageSums{1, 5, 5, 0, 0, 1, 5}));
+  std::vector<RollupRow> bob_rows =
+      Daily(*store, bob, DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
+  ASSERT_EQ(bob_rows.size(), 1u);
+  EXPECT_EQ(bob_rows[0].period, DaysFromCivil(2018, 3, 7));
+  // A day range is inclusive at both ends, and may reach beyond the days stored.
+  EXPECT_EQ(Daily(*store, alice, DaysFromCivil(2018, 4, 1), DaysFromCivil(2018, 4, 1)).size(), 1u);
+  EXPECT_TRUE(Daily(*store, alice, DaysFromCivil(2018, 3, 6), DaysFromCivil(2018, 3, 19)).empty());
+  EXPECT_EQ(Daily(*store, alice, 0, std::numeric_limits<Day>::max()).size(), 3u);
+  EXPECT_EQ(Daily(*store, alice, std::numeric_limits<Day>::min(), 0).size(), 0u);
+  EXPECT_TRUE(Daily(*store, alice, DaysFromCivil(2017, 1, 1), DaysFromCivil(2017, 1, 31)).empty());
+  EXPECT_TRUE(Daily(*store, alice, DaysFromCivil(2019, 1, 1), DaysFromCivil(2019, 1, 31)).empty());
+}
+
+// Every combination the rollup rules distinguish, over a few users, devices and days.
+std::vector<StoredJob> VariedJobs(int first_id, int count) {
+  std::vector<StoredJob> jobs;
+  for (int i = 0; i < count; ++i) {
+    const int id = first_id + i;
+    StoredJob j = MakeJob(id, UtcSeconds(2018, 1 + id % 3, 1 + id % 28, 8 + id % 10, 0),
+                          "user" + std::to_string(id % 5), "q" + std::to_string(id % 3));
+    j.record.sides = static_cast<Sides>(id % 4);
+    j.record.color_mode = static_cast<ColorMode>(id % 3);
+    j.record.impressions_completed = 1 + id % 7;
+    j.sheets = 1 + id % 4;
+    j.media_known = id % 5 != 0;
+    j.area_um2 = id % 2 == 0 ? kA4 : kA3;
+    jobs.push_back(j);
+  }
+  return jobs;
+}
+
+using RowKey = std::tuple<int32_t, int64_t, int64_t, int64_t>;
+std::map<RowKey, std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> AllRows(
+    SqliteStore& store) {
+  std::map<RowKey, std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> rows;
+  for (const RollupRow& r : Monthly(store, 0, std::numeric_limits<int32_t>::max())) {
+    rows[{r.period, r.device_id, r.user_id, -r.area_um2}] = Tie(r.sums);  // months: area < 0
+  }
+  auto names = store.LoadUserNames();
+  EXPECT_TRUE(names.ok());
+  for (const auto& [user_id, name] : *names) {
+    for (const RollupRow& r : Daily(store, user_id, 0, std::numeric_limits<Day>::max())) {
+      EXPECT_EQ(r.user_id, user_id);
+      rows[{r.period, r.device_id, r.user_id, r.area_um2}] = Tie(r.sums);
+    }
+  }
+  return rows;
+}
+
+TEST_F(SqliteStoreTest, FoldFromMemoryMatchesFoldFromTheJobsTable) {
+  // Memory: one connection stores and reads.
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (int b = 0; b < 4; ++b) Commit(*store, VariedJobs(1 + b * 50, 50));
+  ASSERT_TRUE(store->FoldRollups().ok());
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "200");
+  auto from_memory = AllRows(*store);
+  ASSERT_GT(from_memory.size(), 100u);
+  store.reset();
+
+  // Jobs table: another connection folds what the first one stored.
+  path_ = dir_ + "/second.db";
+  auto writer = OpenStore();
+  auto reader = OpenStore();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(reader, nullptr);
+  for (int b = 0; b < 4; ++b) Commit(*writer, VariedJobs(1 + b * 50, 50));
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
+  EXPECT_EQ(AllRows(*reader), from_memory);
+  // So does a full rebuild (the jobs were dated in UTC).
+  ASSERT_TRUE(writer->EnsureTimeZone(TimeZone::Utc()).ok());
+  EXPECT_EQ(AllRows(*writer), from_memory);
+}
+
+TEST_F(SqliteStoreTest, ConnectionsInterleavingWritesAndFoldsCountEachJobOnce) {
+  auto a = OpenStore();
+  auto b = OpenStore();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const int32_t march = MonthIndex(2018, 3);
+  auto jobs_in_march = [&](SqliteStore& s) { return JobsPerMonth(s, march, march)[march]; };
+  ASSERT_THAT(Commit(*a, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(jobs_in_march(*b), 1);  // b folds a's job from the jobs table
+  ASSERT_THAT(Commit(*a, {MakeJob(2, UtcSeconds(2018, 3, 5, 11, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(jobs_in_march(*a), 2);  // a must not fold job 1 again
+  ASSERT_THAT(Commit(*a, {MakeJob(3, UtcSeconds(2018, 3, 5, 12, 0))}), ElementsAre(kAcc));
+  ASSERT_THAT(Commit(*b, {MakeJob(4, UtcSeconds(2018, 3, 5, 13, 0))}), ElementsAre(kAcc));
+  ASSERT_THAT(Commit(*a, {MakeJob(5, UtcSeconds(2018, 3, 5, 14, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(jobs_in_march(*a), 5);
+  EXPECT_EQ(jobs_in_march(*b), 5);
+  // b stores after a's last batch: a's memory no longer covers every unfolded job.
+  ASSERT_THAT(Commit(*a, {MakeJob(6, UtcSeconds(2018, 3, 5, 15, 0))}), ElementsAre(kAcc));
+  ASSERT_THAT(Commit(*b, {MakeJob(7, UtcSeconds(2018, 3, 5, 16, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(jobs_in_march(*a), 7);
+  EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_daily"), "7");
+}
+
+TEST_F(SqliteStoreTest, CommitJobsFoldsOnItsOwnEveryFewThousandJobs) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int total = static_cast<int>(SqliteStore::kFoldEveryJobs) + 500;
+  std::vector<StoredJob> batch;
+  for (int id = 1; id <= total; ++id) {
+    batch.push_back(
+        MakeJob(id, UtcSeconds(2018, 1, 1, 0, 0) + id * 60, "u" + std::to_string(id % 50)));
+    if (batch.size() == 500) {
+      auto r = store->CommitJobs("srv1", "1", batch, {});
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      batch.clear();
+    }
+  }
+  // No read yet: the rollups were folded by CommitJobs itself.
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"),
+            std::to_string(SqliteStore::kFoldEveryJobs));
+  EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_monthly"),
+            std::to_string(SqliteStore::kFoldEveryJobs));
+  int64_t jobs = 0;
+  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+    jobs += r.sums.jobs;
+  }
+  EXPECT_EQ(jobs, total);
+}
+
+TEST_F(SqliteStoreTest, LowerCupsJobIdsAreStillCheckedForDuplicates) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
+  ASSERT_THAT(Commit(*store, {MakeJob(100, t), MakeJob(50, t)}), ElementsAre(kAcc, kAcc));
+  // Below the highest id: looked up, whether duplicate or not (cupsd renumbered from 1).
+  EXPECT_THAT(Commit(*store, {MakeJob(50, t + 3), MakeJob(1, t + 3600)}), ElementsAre(kDup, kAcc));
+  // Another connection stores higher ids: this one must look them up too.
+  auto other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  ASSERT_THAT(Commit(*other, {MakeJob(200, t)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(200, t + 5), MakeJob(201, t)}), ElementsAre(kDup, kAcc));
+  EXPECT_EQ(Count(store->CountJobs()), 5);
+}
+
+TEST_F(SqliteStoreTest, QuarantineKeepsValidJsonWithoutTitle) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  QuarantinedRecord bad;
+  bad.record = MakeJob(42, UtcSeconds(2018, 3, 5, 10, 0)).record;
+  bad.record.user = "b\xff\xfeob";
+  bad.record.title = "secret plans";
+  bad.reason = "user name is not valid UTF-8";
+  QuarantinedRecord other;
+  other.record = MakeJob(43, UtcSeconds(2018, 3, 5, 10, 0)).record;
+  other.record.copies = 0;
+  other.reason = "copies must be at least 1";
+
+  EXPECT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 9, 0))}, "srv1", {bad, other}),
+              ElementsAre(kAcc));
+  EXPECT_EQ(Count(store->CountQuarantined()), 2);
+  EXPECT_EQ(Count(store->CountJobs()), 1);
+  // Quarantine only, no jobs.
+  EXPECT_THAT(Commit(*store, {}, "srv2", {other}), ElementsAre());
+  EXPECT_EQ(Count(store->CountQuarantined()), 3);
+
+  EXPECT_EQ(RawText("SELECT server FROM quarantine ORDER BY id LIMIT 1"), "srv1");
+  EXPECT_EQ(RawText("SELECT reason FROM quarantine ORDER BY id LIMIT 1"),
+            "user name is not valid UTF-8");
+  const std::string record = RawText("SELECT record FROM quarantine ORDER BY id LIMIT 1");
+  EXPECT_THAT(record, Not(HasSubstr("secret")));
+  nlohmann::json j = nlohmann::json::parse(record);  // throws on invalid UTF-8
+  EXPECT_EQ(j["cups_job_id"], 42);
+  EXPECT_EQ(j["queue"], "q1");
+  EXPECT_EQ(j["user_hex"], "62fffe6f62");
+  EXPECT_EQ(j["user"], "b\xEF\xBF\xBD\xEF\xBF\xBDob");  // U+FFFD for each bad byte
+  EXPECT_EQ(j["completed_at"], UtcSeconds(2018, 3, 5, 10, 0));
+  EXPECT_FALSE(j.contains("title"));
+  EXPECT_FALSE(j.contains("queue_hex"));
+  nlohmann::json second =
+      nlohmann::json::parse(RawText("SELECT record FROM quarantine ORDER BY id LIMIT 1 OFFSET 1"));
+  EXPECT_EQ(second["copies"], 0);
+}
+
+TEST_F(SqliteStoreTest, UnknownQueueBecomesUnclassifiedDeviceThenImportClassifiesIt) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0), "alice", "newq")}),
+              ElementsAre(kAcc));
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.devices.size(), 1u);
+  const Device unclassified = inv.devices[0];
+  EXPECT_EQ(unclassified.server, "srv1");
+  EXPECT_EQ(unclassified.queue, "newq");
+  EXPECT_FALSE(unclassified.classified);
+  EXPECT_EQ(unclassified.device_class, DeviceClass::kOther);
+  EXPECT_NE(unclassified.id, 0);
+
+  Device d;
+  d.server = "srv1";
+  d.queue = "newq";
+  d.device_class = DeviceClass::kMfp;
+  d.direction = "DATM";
+  d.paper_id = "recy80";
+  d.in_service = DaysFromCivil(2017, 1, 1);
+  ASSERT_TRUE(store->UpsertDevices({d}).ok());
+  inv = Load(*store);
+  ASSERT_EQ(inv.devices.size(), 1u);
+  EXPECT_EQ(inv.devices[0].id, unclassified.id);
+  EXPECT_TRUE(inv.devices[0].classified);
+  EXPECT_EQ(inv.devices[0].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(inv.devices[0].direction, "DATM");
+  EXPECT_EQ(inv.devices[0].paper_id, "recy80");
+  EXPECT_EQ(inv.devices[0].in_service, DaysFromCivil(2017, 1, 1));
+  EXPECT_EQ(inv.devices[0].out_of_service, std::nullopt);
+
+  // Later jobs on the queue use the same device.
+  ASSERT_THAT(Commit(*store, {MakeJob(2, UtcSeconds(2018, 3, 6, 10, 0), "alice", "newq")}),
+              ElementsAre(kAcc));
+  EXPECT_EQ(Load(*store).devices.size(), 1u);
+  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].device_id, unclassified.id);
+  EXPECT_EQ(rows[0].sums.jobs, 2);
+}
+
+TEST_F(SqliteStoreTest, UpsertQueuesKeepsClassificationAndMarksDeleted) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Device d;
+  d.server = "srv1";
+  d.queue = "q1";
+  d.device_class = DeviceClass::kDesktopPrinter;
+  d.direction = "DRH";
+  ASSERT_TRUE(store->UpsertDevices({d}).ok());
+
+  QueueRecord q1;
+  q1.name = "q1";
+  q1.make_model = "HP LaserJet 4250";
+  q1.device_uri = "socket://10.0.0.5";
+  q1.duplex_supported = true;
+  QueueRecord q9;
+  q9.name = "q9";
+  q9.deleted = true;
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q1, q9}).ok());
+
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.devices.size(), 2u);
+  const Device* got1 = FindDevice(inv, "srv1", "q1");
+  ASSERT_NE(got1, nullptr);
+  EXPECT_TRUE(got1->classified);
+  EXPECT_EQ(got1->device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(got1->direction, "DRH");
+  const Device* got9 = FindDevice(inv, "srv1", "q9");
+  ASSERT_NE(got9, nullptr);
+  EXPECT_FALSE(got9->classified);
+  EXPECT_EQ(RawText("SELECT make_model FROM devices WHERE queue = 'q1'"), "HP LaserJet 4250");
+  EXPECT_EQ(RawText("SELECT duplex_supported FROM devices WHERE queue = 'q1'"), "1");
+  EXPECT_EQ(RawText("SELECT deleted FROM devices WHERE queue = 'q9'"), "1");
+  EXPECT_EQ(RawText("SELECT agent_version FROM servers WHERE name = 'srv1'"), "2.0");
+
+  // The queue comes back; the devices import again does not touch the agent's columns.
+  q9.deleted = false;
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q9}).ok());
+  EXPECT_EQ(RawText("SELECT deleted FROM devices WHERE queue = 'q9'"), "0");
+  ASSERT_TRUE(store->UpsertDevices({d}).ok());
+  EXPECT_EQ(RawText("SELECT make_model FROM devices WHERE queue = 'q1'"), "HP LaserJet 4250");
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "2");
+}
+
+TEST_F(SqliteStoreTest, ReimportUpdatesInsteadOfDuplicating) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertPapers({{"std80", false, 80.0}, {"recy90", true, 90.0}}).ok());
+  ASSERT_TRUE(store->UpsertPapers({{"recy90", false, 75.0}}).ok());
+  auto ids = store->KnownPaperIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_THAT(*ids, ElementsAre("recy90", "std80"));
+
+  Device d;
+  d.server = "srv1";
+  d.queue = "q1";
+  d.device_class = DeviceClass::kDesktopPrinter;
+  d.direction = "DRH";
+  d.in_service = DaysFromCivil(2015, 1, 1);
+  d.out_of_service = DaysFromCivil(2018, 6, 30);
+  ASSERT_TRUE(store->UpsertDevices({d}).ok());
+  d.direction = "DATM";
+  d.out_of_service = std::nullopt;
+  ASSERT_TRUE(store->UpsertDevices({d}).ok());
+
+  ASSERT_TRUE(store->UpsertWorkstations({{"DRH", DaysFromCivil(2017, 12, 31), 10}}).ok());
+  ASSERT_TRUE(store
+                  ->UpsertWorkstations({{"DRH", DaysFromCivil(2017, 12, 31), 12},
+                                        {"DRH", DaysFromCivil(2018, 12, 31), 13}})
+                  .ok());
+
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.papers.size(), 2u);
+  EXPECT_EQ(inv.papers[0].paper_id, "recy90");
+  EXPECT_FALSE(inv.papers[0].recycled);
+  EXPECT_DOUBLE_EQ(inv.papers[0].grammage_gsm, 75.0);
+  EXPECT_TRUE(inv.papers[1].paper_id == "std80" && !inv.papers[1].recycled);
+  ASSERT_EQ(inv.devices.size(), 1u);
+  EXPECT_EQ(inv.devices[0].direction, "DATM");
+  EXPECT_EQ(inv.devices[0].paper_id, "");
+  EXPECT_EQ(inv.devices[0].out_of_service, std::nullopt);
+  ASSERT_EQ(inv.workstations.size(), 2u);
+  EXPECT_EQ(inv.workstations[0].date, DaysFromCivil(2017, 12, 31));
+  EXPECT_EQ(inv.workstations[0].count, 12);
+  EXPECT_EQ(inv.workstations[1].count, 13);
+}
+
+TEST_F(SqliteStoreTest, ReplaceUserDirectionsReplacesOnlyTheNamedUsers) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const Day d1 = DaysFromCivil(2017, 1, 1);
+  const Day d2 = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(store
+                  ->ReplaceUserDirections({{"alice", "DRH", d1, d2},
+                                           {"alice", "DATM", d2, std::nullopt},
+                                           {"bob", "DSI", std::nullopt, std::nullopt}})
+                  .ok());
+  ASSERT_EQ(Load(*store).users.size(), 3u);
+  ASSERT_TRUE(store->ReplaceUserDirections({{"alice", "DAF", std::nullopt, d2}}).ok());
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.users.size(), 2u);
+  std::map<std::string, UserDirection> by_user;
+  for (const UserDirection& u : inv.users) by_user[u.user] = u;
+  EXPECT_EQ(by_user["alice"].direction, "DAF");
+  EXPECT_EQ(by_user["alice"].valid_from, std::nullopt);
+  EXPECT_EQ(by_user["alice"].valid_to, d2);
+  EXPECT_EQ(by_user["bob"].direction, "DSI");
+}
+
+TEST_F(SqliteStoreTest, EnsureTimeZoneOnAnEmptyDatabaseStoresTheZone) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto paris = TimeZone::Load("Europe/Paris");
+  ASSERT_TRUE(paris.ok());
+  ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());
+  EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
+  ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());  // same zone: nothing to do
+  EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
+}
+
+TEST_F(SqliteStoreTest, EnsureTimeZoneMovesJobsAcrossMidnight) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto paris = TimeZone::Load("Europe/Paris");
+  auto new_york = TimeZone::Load("America/New_York");
+  ASSERT_TRUE(paris.ok());
+  ASSERT_TRUE(new_york.ok());
+  const int32_t dec = MonthIndex(2018, 12);
+  const int32_t jan = MonthIndex(2019, 1);
+  // Dated in UTC, with no zone stored yet.
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 12, 31, 23, 30)),  // Paris: Jan 1st
+                              MakeJob(2, UtcSeconds(2018, 12, 15, 12, 0)),
+                              MakeJob(3, UtcSeconds(2019, 1, 1, 0, 30))}),  // New York: Dec 31
+              ElementsAre(kAcc, kAcc, kAcc));
+  EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 2}, {jan, 1}}));
+  const int64_t alice = UserId(*store, "alice");
+
+  ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());
+  EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
+  EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 1}, {jan, 2}}));
+  std::vector<RollupRow> days =
+      Daily(*store, alice, DaysFromCivil(2018, 12, 1), DaysFromCivil(2019, 1, 31));
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days[0].period, DaysFromCivil(2018, 12, 15));
+  EXPECT_EQ(days[1].period, DaysFromCivil(2019, 1, 1));
+  EXPECT_EQ(days[1].sums.jobs, 2);
+  EXPECT_EQ(days[1].sums.sheets, 6);
+
+  // Westwards: jobs move to the previous local day.
+  ASSERT_TRUE(store->EnsureTimeZone(*new_york).ok());
+  EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 3}}));
+  days = Daily(*store, alice, DaysFromCivil(2018, 12, 1), DaysFromCivil(2019, 1, 31));
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days[1].period, DaysFromCivil(2018, 12, 31));
+  EXPECT_EQ(days[1].sums.jobs, 2);
+
+  ASSERT_TRUE(store->EnsureTimeZone(TimeZone::Utc()).ok());
+  EXPECT_EQ(store->StoredTimeZone(), "UTC");
+  EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 2}, {jan, 1}}));
+  // Dedup still works on the recomputed rows, and new jobs add to the rebuilt rollups.
+  EXPECT_THAT(Commit(*store, {MakeJob(3, UtcSeconds(2019, 1, 1, 0, 31)),
+                              MakeJob(4, UtcSeconds(2019, 1, 2, 0, 0))}),
+              ElementsAre(kDup, kAcc));
+  EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 2}, {jan, 2}}));
+}
+
+TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 1);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    SqliteStore& store = **old;
+    EXPECT_EQ(store.SchemaVersion(), 1);
+    EXPECT_EQ(RawText("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rollup_daily'"), "0");
+    // The job path needs the rollups: refused below the latest version.
+    auto r = store.CommitJobs("srv1", "1", {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+    // Imports work at v1.
+    ASSERT_TRUE(store.UpsertPapers({{"std80", false, 80.0}}).ok());
+    Device d;
+    d.server = "srv1";
+    d.queue = "q1";
+    d.device_class = DeviceClass::kMfp;
+    ASSERT_TRUE(store.UpsertDevices({d}).ok());
+    ASSERT_EQ(Load(store).devices.size(), 1u);
+    EXPECT_EQ(Load(store).devices[0].id, 1);
+  }
+  // Jobs as a v1 aggregator stored them: server 1, device 1, users alice (1) and '' (2).
+  RawExec(
+      "INSERT INTO servers(id, name, agent_version, first_contact, last_contact)"
+      "  VALUES(1, 'srv1', '0.9', 0, 0);"
+      "INSERT INTO users(id, name) VALUES(1, 'alice'), (2, '');"
+      "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
+      "  created_at, completed_at, state, copies, sides, media, color_mode, number_up,"
+      "  impressions, cups_sheets, title, source, sheets, area_um2, media_known, local_day,"
+      "  received_at) VALUES"
+      // alice, 2018-03-05, one-sided, 3 sheets
+      "  (1, 1, 10, '', 1, '', 0, " +
+      std::to_string(UtcSeconds(2018, 3, 5, 10, 0)) +
+      ", 9, 1, 1, 'iso_a4_210x297mm', 1, 1, 3, 1, NULL, 1, 3, " + std::to_string(kA4) + ", 1, " +
+      std::to_string(DaysFromCivil(2018, 3, 5)) +
+      ", 0),"
+      // alice, same day, two-sided colour, 2 sheets
+      "  (1, 1, 11, '', 1, '', 0, " +
+      std::to_string(UtcSeconds(2018, 3, 5, 11, 0)) +
+      ", 9, 1, 2, 'iso_a4_210x297mm', 2, 1, 4, 1, NULL, 1, 2, " + std::to_string(kA4) + ", 1, " +
+      std::to_string(DaysFromCivil(2018, 3, 5)) +
+      ", 0),"
+      // no user, April, unknown media, 4 sheets
+      "  (1, 1, 12, '', 2, '', 0, " +
+      std::to_string(UtcSeconds(2018, 4, 2, 10, 0)) + ", 9, 1, 1, '', 1, 1, 4, -1, NULL, 2, 4, " +
+      std::to_string(kA4) + ", 0, " + std::to_string(DaysFromCivil(2018, 4, 2)) + ", 0);");
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
+  // The migration itself filled the rollups.
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "3");
+  EXPECT_EQ(RawText("SELECT SUM(sheets) FROM rollup_monthly"), "9");
+  auto ids = store->KnownPaperIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_THAT(*ids, ElementsAre("std80"));
+  ASSERT_EQ(Load(*store).devices.size(), 1u);
+  EXPECT_EQ(Load(*store).devices[0].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(Count(store->CountJobs()), 3);
+
+  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 1), MonthIndex(2018, 12));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].period, MonthIndex(2018, 3));
+  EXPECT_EQ(rows[0].device_id, 1);
+  EXPECT_EQ(rows[0].user_id, 1);
+  EXPECT_EQ(rows[0].area_um2, kA4);
+  EXPECT_EQ(Tie(rows[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+  EXPECT_EQ(rows[1].period, MonthIndex(2018, 4));
+  EXPECT_EQ(rows[1].user_id, 2);
+  EXPECT_EQ(Tie(rows[1].sums), Tie(UsageSums{1, 4, 4, 0, 0, 1, 4}));
+  std::vector<RollupRow> days =
+      Daily(*store, 1, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].period, DaysFromCivil(2018, 3, 5));
+  EXPECT_EQ(Tie(days[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+
+  // The ingest path carries on from the migrated data.
+  EXPECT_THAT(Commit(*store, {MakeJob(10, UtcSeconds(2018, 3, 5, 10, 0) + 4),
+                              MakeJob(13, UtcSeconds(2018, 3, 6, 10, 0))}),
+              ElementsAre(kDup, kAcc));
+  rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].sums.jobs, 3);
+  EXPECT_EQ(rows[0].sums.sheets, 8);
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  RawExec("PRAGMA user_version = 99");
+  auto r = SqliteStore::Open(path_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("99"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("version " + std::to_string(SqliteStore::kLatestSchemaVersion)));
+  EXPECT_EQ(RawText("PRAGMA user_version"), "99");  // left untouched
+
+  auto bad = SqliteStore::OpenAtSchemaVersionForTest(dir_ + "/other.db", 0);
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, NotADatabaseIsCorruption) {
+  {
+    FILE* f = fopen(path_.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("this is not an SQLite database, just some text that is long enough........", f);
+    fclose(f);
+  }
+  auto r = SqliteStore::Open(path_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kCorruption) << r.status().ToString();
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
+  auto paris = TimeZone::Load("Europe/Paris");
+  ASSERT_TRUE(paris.ok());
+  int64_t q1_id = 0;
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());
+    ASSERT_TRUE(store->UpsertPapers({{"std80", false, 80.0}}).ok());
+    ASSERT_TRUE(store->UpsertWorkstations({{"DRH", DaysFromCivil(2018, 12, 31), 7}}).ok());
+    ASSERT_TRUE(store->ReplaceUserDirections({{"alice", "DRH", std::nullopt, std::nullopt}}).ok());
+    QuarantinedRecord bad{MakeJob(9, UtcSeconds(2018, 3, 1, 0, 0)).record, "bad"};
+    ASSERT_THAT(Commit(*store,
+                       {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0)),
+                        MakeJob(2, UtcSeconds(2018, 3, 5, 11, 0), "bob", "q2")},
+                       "srv1", {bad}),
+                ElementsAre(kAcc, kAcc));
+    q1_id = FindDevice(Load(*store), "srv1", "q1")->id;
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
+  EXPECT_EQ(Count(store->CountJobs()), 2);
+  EXPECT_EQ(Count(store->CountQuarantined()), 1);
+  Inventory inv = Load(*store);
+  EXPECT_EQ(inv.papers.size(), 1u);
+  EXPECT_EQ(inv.devices.size(), 2u);
+  EXPECT_EQ(inv.users.size(), 1u);
+  EXPECT_EQ(inv.workstations.size(), 1u);
+  EXPECT_EQ(FindDevice(inv, "srv1", "q1")->id, q1_id);
+  EXPECT_EQ(Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3)).size(), 2u);
+  // A fresh connection has empty caches: resends are still duplicates, new jobs reuse rows.
+  EXPECT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0)),
+                              MakeJob(3, UtcSeconds(2018, 3, 5, 12, 0))}),
+              ElementsAre(kDup, kAcc));
+  EXPECT_EQ(Load(*store).devices.size(), 2u);
+  auto names = store->LoadUserNames();
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, LoadUserNamesIncludesTheEmptyName) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0), ""),
+                              MakeJob(2, UtcSeconds(2018, 3, 5, 10, 0), "alice")}),
+              ElementsAre(kAcc, kAcc));
+  auto names = store->LoadUserNames();
+  ASSERT_TRUE(names.ok());
+  std::vector<std::string> values;
+  for (const auto& [id, name] : *names) values.push_back(name);
+  EXPECT_THAT(values, UnorderedElementsAre("", "alice"));
+}
+
+TEST_F(SqliteStoreTest, FailedCommitStoresNothingAndForgetsItsIds) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}), ElementsAre(kAcc));
+  // Make the quarantine insert, which comes last, fail.
+  RawExec(
+      "CREATE TRIGGER fail_quarantine BEFORE INSERT ON quarantine "
+      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  QuarantinedRecord bad{MakeJob(9, UtcSeconds(2018, 3, 1, 0, 0)).record, "bad"};
+  const std::vector<StoredJob> batch = {MakeJob(2, UtcSeconds(2018, 3, 6, 10, 0), "carol", "qx")};
+  auto r = store->CommitJobs("srv1", "1.2.3", batch, {bad});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("injected failure"));
+  EXPECT_EQ(Count(store->CountJobs()), 1);
+  EXPECT_EQ(Count(store->CountQuarantined()), 0);
+  EXPECT_EQ(FindDevice(Load(*store), "srv1", "qx"), nullptr);
+  EXPECT_EQ(UserId(*store, "carol"), -1);
+  ASSERT_EQ(Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3)).size(), 1u);
+
+  // Another process takes the row ids the failed transaction had used.
+  RawExec(
+      "DROP TRIGGER fail_quarantine;"
+      "INSERT INTO devices(server, queue) VALUES('other', 'qz');"
+      "INSERT INTO users(name) VALUES('zed');");
+  ASSERT_THAT(Commit(*store, batch, "srv1", {bad}), ElementsAre(kAcc));
+  Inventory inv = Load(*store);
+  const Device* qx = FindDevice(inv, "srv1", "qx");
+  const Device* qz = FindDevice(inv, "other", "qz");
+  ASSERT_NE(qx, nullptr);
+  ASSERT_NE(qz, nullptr);
+  const int64_t carol = UserId(*store, "carol");
+  ASSERT_NE(carol, -1);
+  std::vector<RollupRow> days =
+      Daily(*store, carol, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].device_id, qx->id);
+  EXPECT_EQ(JobsPerMonth(*store, MonthIndex(2018, 3), MonthIndex(2018, 3))[MonthIndex(2018, 3)], 2);
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM jobs j JOIN devices d ON d.id = j.device_id "
+                    "JOIN users u ON u.id = j.user_id WHERE d.queue = 'qx' AND u.name = 'carol'"),
+            "1");
+  EXPECT_EQ(Count(store->CountQuarantined()), 1);
+}
+
+TEST_F(SqliteStoreTest, TwoConnectionsShareTheFile) {
+  auto aggregator = OpenStore();
+  auto cli = OpenStore();
+  ASSERT_NE(aggregator, nullptr);
+  ASSERT_NE(cli, nullptr);
+  ASSERT_THAT(Commit(*aggregator, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(Count(cli->CountJobs()), 1);
+  Device d;
+  d.server = "srv1";
+  d.queue = "q2";
+  d.device_class = DeviceClass::kPrintShop;
+  ASSERT_TRUE(cli->UpsertDevices({d}).ok());
+  // The aggregator finds the device the CLI imported instead of creating another one.
+  ASSERT_THAT(Commit(*aggregator, {MakeJob(2, UtcSeconds(2018, 3, 5, 10, 0), "alice", "q2")}),
+              ElementsAre(kAcc));
+  Inventory inv = Load(*aggregator);
+  EXPECT_EQ(inv.devices.size(), 2u);
+  EXPECT_EQ(FindDevice(inv, "srv1", "q2")->device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ(Monthly(*cli, MonthIndex(2018, 3), MonthIndex(2018, 3)).size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 20;
+  constexpr int kPerBatch = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string server = "srv" + std::to_string(t);
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<StoredJob> jobs;
+        for (int i = 0; i < kPerBatch; ++i) {
+          jobs.push_back(MakeJob(b * kPerBatch + i, UtcSeconds(2018, 5, 1 + i, 9, 0),
+                                 "user" + std::to_string(i % 7), "q" + std::to_string(i % 3)));
+        }
+        auto r = store->CommitJobs(server, "1", jobs, {});
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(Count(store->CountJobs()), kThreads * kBatches * kPerBatch);
+  int64_t jobs = 0;
+  for (const RollupRow& r : Monthly(*store, MonthIndex(2018, 5), MonthIndex(2018, 5))) {
+    jobs += r.sums.jobs;
+  }
+  EXPECT_EQ(jobs, kThreads * kBatches * kPerBatch);
+  EXPECT_EQ(Load(*store).devices.size(), 3u * kThreads);
+}
+
+}  // namespace
+}  // namespace ramette::aggregator
