@@ -20,6 +20,7 @@ namespace {
 
 constexpr int kExitConfig = 78;
 constexpr const char* kVersion = "0.1.0";
+constexpr int kFoldIntervalSeconds = 10;
 
 }  // namespace
 
@@ -102,9 +103,21 @@ int main(int argc, char** argv) {
   spdlog::info("ramette-aggregator {} listening on {}:{}, database {}, time zone {}", kVersion,
                host, server->port, config.database, tz->name());
 
+  // Wait for a stop signal; meanwhile fold newly stored jobs into the rollups every few
+  // seconds, so that `ramette indicators` finds them up to date.
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    struct timespec timeout = {kFoldIntervalSeconds, 0};
+    sig = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (sig > 0) break;
+    if (Status s = (*store)->FoldRollups(); !s.ok()) {
+      spdlog::warn("folding new jobs into the rollups failed (will retry): {}", s.message());
+    }
+  }
   spdlog::info("signal {} received, stopping", sig);
   server->server->Shutdown();
+  if (Status s = (*store)->FoldRollups(); !s.ok()) {
+    spdlog::warn("folding new jobs into the rollups failed: {}", s.message());
+  }
   return 0;
 }
