@@ -69,7 +69,8 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     err << "ramette: " << file << ": nothing imported: " << applied.message() << "\n";
     return 1;
   }
-  out << "imported " << rows << " " << kind << " rows from " << file << "\n";
+  out << "imported " << rows << " row" << (rows == 1 ? "" : "s") << " of " << kind << " from "
+      << file << "\n";
   return 0;
 }
 

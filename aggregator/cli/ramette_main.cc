@@ -1,6 +1,8 @@
 // ramette: the administrator's command line (imports, indicators). Argument parsing only; the
 // actions are in commands.cc.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <optional>
@@ -9,6 +11,10 @@
 #include "aggregator/cli/commands.h"
 
 int main(int argc, char** argv) {
+  // Results go to stdout (they may be piped into a file); diagnostics to stderr, warnings only.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("ramette"));
+  spdlog::set_pattern("ramette: %l: %v");
+  spdlog::set_level(spdlog::level::warn);
   CLI::App app{"ramette: print accounting for CUPS print servers — imports and indicators"};
   app.require_subcommand(1);
   std::string db = "ramette.db";
