@@ -29,8 +29,16 @@ enum class DeviceClass { kDesktopPrinter, kMfp, kPrintShop, kOther };
 std::string_view DeviceClassName(DeviceClass c);
 std::optional<DeviceClass> ParseDeviceClass(std::string_view name);
 
-// A print queue, identified by (server, queue). Rows created because an agent reported the
-// queue are unclassified (classified == false) until the devices import lists them.
+// A print queue, identified by (server, queue), during one service period. The devices file may
+// give a queue several rows whose periods [in_service, out_of_service) do not overlap (a printer
+// replaced behind the same queue, a change of paper stock, class or direction): each row is one
+// Device with the same id. Rows created because an agent reported the queue are unclassified
+// (classified == false) until the devices import lists them.
+//
+// The row that applies to a job is the one in service on the job's local date; when none is
+// (a job before the first in_service date, after the last out_of_service or in a gap), the row
+// with the latest in_service on or before that date, or else the earliest row
+// (see DevicePeriodOn).
 struct Device {
   int64_t id = 0;  // store id; 0 before the device is stored
   std::string server;
@@ -46,6 +54,10 @@ struct Device {
 // DESIGN.md: in service on `date` when in_service <= date and (no out_of_service or
 // date < out_of_service). A device without in_service date is never in service.
 bool InServiceOn(const Device& d, Day date);
+
+// The index in `periods` (the rows of one queue, any order, not empty) that applies on `date`
+// per the rule above. Ties cannot happen when periods do not overlap.
+size_t DevicePeriodOn(const std::vector<const Device*>& periods, Day date);
 
 // One row of the users' directory: `user` belongs to `direction` from valid_from (inclusive)
 // to valid_to (exclusive); an empty bound is unbounded.

@@ -20,6 +20,20 @@ TEST(InventoryTest, InServiceBoundaries) {
   EXPECT_FALSE(InServiceOn(undated, DaysFromCivil(2018, 12, 31)));
 }
 
+TEST(InventoryTest, DevicePeriodOnDate) {
+  Device first, second;
+  first.in_service = DaysFromCivil(2016, 1, 1);
+  first.out_of_service = DaysFromCivil(2017, 7, 1);
+  second.in_service = DaysFromCivil(2017, 9, 1);  // a two-month gap between the printers
+  std::vector<const Device*> periods = {&second, &first};
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2016, 5, 5)), 1u);
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 6, 30)), 1u);
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 7, 1)), 1u);   // gap: latest started
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 9, 1)), 0u);
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2015, 1, 1)), 1u);   // before all: earliest
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2030, 1, 1)), 0u);
+}
+
 TEST(InventoryTest, ClassNamesRoundTrip) {
   for (DeviceClass c : {DeviceClass::kDesktopPrinter, DeviceClass::kMfp, DeviceClass::kPrintShop,
                         DeviceClass::kOther}) {
