@@ -79,7 +79,12 @@ int main(int argc, char** argv) {
   auto store = SqliteStore::Open(config.database);
   if (!store.ok()) {
     spdlog::critical("cannot open database {}: {}", config.database, store.status().message());
-    return kExitConfig;
+    // A database from a newer ramette or not a database at all will not fix itself; a locked
+    // or briefly unavailable one may, so let systemd retry those.
+    const auto code = store.status().code();
+    return code == Status::Code::kFailedPrecondition || code == Status::Code::kCorruption
+               ? kExitConfig
+               : 1;
   }
   if (Status s = (*store)->EnsureTimeZone(*tz); !s.ok()) {
     spdlog::critical("database {}: {}", config.database, s.message());

@@ -44,8 +44,17 @@ TEST(CivilTimeTest, ParisLocalDays) {
   // The DST switch on 2018-03-25 at 01:00:00Z, to the second.
   EXPECT_EQ(paris->UtcOffset(1521939599), 3600);
   EXPECT_EQ(paris->UtcOffset(1521939600), 7200);
-  // Loading a zone does not change the process's own zone.
+  // Loading a zone does not change the process's own zone, set or not.
+  const char* before = std::getenv("TZ");
+  std::string saved = before ? before : "";
+  setenv("TZ", "Asia/Tokyo", 1);
+  ASSERT_TRUE(TimeZone::Load("America/New_York").ok());
+  ASSERT_NE(std::getenv("TZ"), nullptr);
+  EXPECT_STREQ(std::getenv("TZ"), "Asia/Tokyo");
+  unsetenv("TZ");
+  ASSERT_TRUE(TimeZone::Load("America/New_York").ok());
   EXPECT_EQ(std::getenv("TZ"), nullptr);
+  if (before) setenv("TZ", saved.c_str(), 1);
   auto cayenne = TimeZone::Load("America/Cayenne");  // UTC-3, no DST
   ASSERT_TRUE(cayenne.ok());
   EXPECT_EQ(cayenne->LocalDay(1546300800 + 2 * 3600), DaysFromCivil(2018, 12, 31));

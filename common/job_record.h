@@ -33,6 +33,7 @@ struct JobRecord {
   int32_t number_up = 0;               // 0 when unknown
   int64_t impressions_completed = 0;   // all copies, N-up applied
   int64_t cups_media_sheets_completed = -1;  // CUPS's count, diagnostics only; -1 when unknown
+  int64_t job_impressions = 0;  // impressions of one copy as announced (IPP job-impressions), 0 if unknown
   std::optional<std::string> title;    // only when configured
   RecordSource source = RecordSource::kUnknown;
 };

@@ -23,7 +23,7 @@ StoredJob IngestProcessor::Derive(JobRecord job) const {
   MediaSize size = ParseMediaSize(job.media);
   s.area_um2 = size.area_um2();
   s.media_known = size.known;
-  s.sheets = ComputeSheets(job.impressions_completed, job.copies, job.sides);
+  s.sheets = ComputeSheets(job);
   s.local_day = options_.time_zone.LocalDay(job.completed_at);
   s.record = std::move(job);
   return s;

@@ -83,7 +83,9 @@ JobRecord FromProto(const v1::JobRecord& p) {
   r.color_mode = ColorFrom(p.color_mode());
   r.number_up = p.number_up();
   r.impressions_completed = p.impressions_completed();
-  r.cups_media_sheets_completed = p.cups_media_sheets_completed();
+  r.cups_media_sheets_completed =
+      p.has_cups_media_sheets_completed() ? p.cups_media_sheets_completed() : -1;
+  r.job_impressions = p.job_impressions();
   if (!p.title().empty()) r.title = p.title();
   r.source = SourceFrom(p.source());
   return r;
@@ -119,7 +121,10 @@ void ToProto(const JobRecord& r, v1::JobRecord* p) {
   p->set_color_mode(ColorTo(r.color_mode));
   p->set_number_up(r.number_up);
   p->set_impressions_completed(r.impressions_completed);
-  p->set_cups_media_sheets_completed(r.cups_media_sheets_completed);
+  if (r.cups_media_sheets_completed >= 0) {
+    p->set_cups_media_sheets_completed(r.cups_media_sheets_completed);
+  }
+  p->set_job_impressions(r.job_impressions);
   if (r.title) p->set_title(*r.title);
   p->set_source(SourceTo(r.source));
 }

@@ -3,13 +3,24 @@
 
 namespace ramette::aggregator {
 
-int64_t ComputeSheets(int64_t impressions, int32_t copies, Sides sides) {
-  if (impressions <= 0) return 0;
-  const int64_t s = (sides == Sides::kTwoSidedLongEdge || sides == Sides::kTwoSidedShortEdge) ? 2 : 1;
-  if (copies < 1) copies = 1;
-  if (impressions % copies != 0) return (impressions + s - 1) / s;
-  const int64_t per_copy = impressions / copies;
-  return copies * ((per_copy + s - 1) / s);
+int64_t ComputeSheets(const JobRecord& job) {
+  const int64_t imp = job.impressions_completed;
+  if (imp <= 0) return 0;
+  const bool two_sided =
+      job.sides == Sides::kTwoSidedLongEdge || job.sides == Sides::kTwoSidedShortEdge;
+  const int64_t s = two_sided ? 2 : 1;
+  const int64_t copies = job.copies < 1 ? 1 : job.copies;
+  const int64_t per_copy_announced = job.job_impressions;
+  auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  if (imp % copies == 0 && (per_copy_announced <= 0 || job.state == JobState::kCompleted ||
+                            imp == per_copy_announced * copies)) {
+    return copies * ceil_div(imp / copies, s);
+  }
+  if (per_copy_announced > 0) {
+    return (imp / per_copy_announced) * ceil_div(per_copy_announced, s) +
+           ceil_div(imp % per_copy_announced, s);
+  }
+  return ceil_div(imp, s);
 }
 
 }  // namespace ramette::aggregator

@@ -9,10 +9,15 @@
 
 namespace ramette::aggregator {
 
-// `impressions` >= 0 and `copies` >= 1 (validated before). When impressions are not a whole
-// multiple of copies (a multi-copy job interrupted mid-copy) the copy boundaries are unknown:
-// the job then counts ceil(impressions / s), as if it were one copy.
-int64_t ComputeSheets(int64_t impressions, int32_t copies, Sides sides);
+// The sheets a finished job actually printed. With I = impressions_completed, c = copies,
+// P = job_impressions (one copy's impressions, 0 when unknown):
+// - I a whole multiple of c, and the job completed (or P unknown, or I == P x c):
+//   c x ceil((I / c) / s), DESIGN.md's rule;
+// - otherwise, with P known (a job cancelled or aborted part-way): the full copies and the
+//   partial one, (I / P) x ceil(P / s) + ceil((I mod P) / s);
+// - otherwise the copy boundaries are unknown: ceil(I / s), as if it were one copy.
+// Assumes a validated record (I >= 0, c >= 1).
+int64_t ComputeSheets(const JobRecord& job);
 
 }  // namespace ramette::aggregator
 

@@ -50,6 +50,9 @@ std::string ValidateJob(const JobRecord& j, int64_t now) {
     return "negative cups_media_sheets_completed (got " +
            std::to_string(j.cups_media_sheets_completed) + ")";
   }
+  if (j.job_impressions < 0 || j.job_impressions > kMaxImpressions) {
+    return "job_impressions out of range (got " + std::to_string(j.job_impressions) + ")";
+  }
   if (j.number_up < 0) return "negative number_up (got " + std::to_string(j.number_up) + ")";
   if (j.completed_at < kEarliestCompletion) {
     return "completion time before 1990 (got " + std::to_string(j.completed_at) + ")";
