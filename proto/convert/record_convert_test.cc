@@ -1,10 +1,10 @@
 // Protobuf <-> domain mapping: every field survives a round trip; unset optional counts stay
 // "unknown" instead of becoming 0.
-#include "aggregator/ingest/proto_convert.h"
+#include "proto/convert/record_convert.h"
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette {
 namespace {
 
 TEST(ProtoConvertTest, JobRoundTrip) {
@@ -89,4 +89,4 @@ TEST(ProtoConvertTest, QueueRoundTrip) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette
