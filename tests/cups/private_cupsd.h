@@ -1,0 +1,65 @@
+// A private cupsd for tests: temporary ServerRoot, a port on 127.0.0.1 and a local socket,
+// `User lp`, `FileDevice Yes`, queues on file:///dev/null with the generic PostScript driver.
+// Real job attributes and page counts, nothing shared with a system cupsd. Needs root.
+#ifndef RAMETTE_TESTS_CUPS_PRIVATE_CUPSD_H_
+#define RAMETTE_TESTS_CUPS_PRIVATE_CUPSD_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ramette::testing {
+
+struct PrivateCupsdOptions {
+  bool page_log = false;  // write page_log with the default PageLogFormat
+  int max_jobs = 500;     // cupsd's MaxJobs
+};
+
+class PrivateCupsd {
+ public:
+  // Starts cupsd and waits until it answers. The directory and the process go away with the
+  // object.
+  static Result<std::unique_ptr<PrivateCupsd>> Start(PrivateCupsdOptions options = {});
+  ~PrivateCupsd();
+
+  int port() const { return port_; }
+  // "127.0.0.1:PORT", for lp -h and cupsSetServer.
+  std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& socket_path() const { return socket_; }
+  const std::string& dir() const { return dir_; }
+  std::string page_log_path() const { return dir_ + "/log/page_log"; }
+
+  // lpadmin -p NAME -E -v file:///dev/null -m drv:///sample.drv/generic.ppd [extra args].
+  Status AddQueue(const std::string& name, const std::vector<std::string>& extra = {});
+  Status DeleteQueue(const std::string& name);
+  // lp -d QUEUE [options] FILE; returns the CUPS job id.
+  Result<int> Print(const std::string& queue, const std::string& file,
+                    const std::vector<std::string>& options = {});
+  // Stops cupsd (SIGTERM, as logrotate's restart does) and starts it again on the same port
+  // with the same state; jobs and subscriptions persist as cupsd persists them.
+  Status Restart();
+  // Writes a PostScript document of `pages` pages (A4) and returns its path.
+  std::string WriteDocument(int pages);
+
+ private:
+  PrivateCupsd() = default;
+  Status Launch();
+  void Kill();
+
+  std::string dir_;
+  std::string socket_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  int documents_ = 0;
+};
+
+// Runs a command line through /bin/sh; Status carries its output when it fails.
+Result<std::string> RunCommand(const std::string& command);
+
+}  // namespace ramette::testing
+
+#endif  // RAMETTE_TESTS_CUPS_PRIVATE_CUPSD_H_
