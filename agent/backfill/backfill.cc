@@ -1,0 +1,180 @@
+// Batching, retrying and counting for a backfill run; see backfill.h.
+#include "agent/backfill/backfill.h"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace ramette::agent {
+namespace {
+
+// Protobuf tags, lengths and the varint fields of one record, rounded up.
+constexpr size_t kRecordOverheadBytes = 96;
+
+Status WithMessage(const Status& st, std::string message) {
+  switch (st.code()) {
+    case Status::Code::kOk:
+      return st;
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(std::move(message));
+    case Status::Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Status::Code::kFailedPrecondition:
+      return Status::FailedPrecondition(std::move(message));
+    case Status::Code::kIoError:
+      return Status::IoError(std::move(message));
+    case Status::Code::kCorruption:
+      return Status::Corruption(std::move(message));
+    case Status::Code::kUnavailable:
+      return Status::Unavailable(std::move(message));
+    case Status::Code::kInternal:
+      return Status::Internal(std::move(message));
+  }
+  return Status::Internal(std::move(message));
+}
+
+// "1 record", "2 records"; `plural` defaults to `one` + "s".
+std::string Plural(int64_t n, const char* one, const char* plural = nullptr) {
+  if (n == 1) return "1 " + std::string(one);
+  return std::to_string(n) + " " + (plural ? std::string(plural) : std::string(one) + "s");
+}
+
+// Accumulates records into batches within the limits and submits each, retrying Unavailable.
+class BatchSender {
+ public:
+  BatchSender(Uplink& uplink, const std::string& server_id, const BackfillOptions& options,
+              BackfillCounts* counts)
+      : uplink_(uplink),
+        server_id_(server_id),
+        options_(options),
+        max_records_(std::max<size_t>(options.max_batch_records, 1)),
+        counts_(counts),
+        rng_(std::random_device{}()) {}
+
+  Status Add(JobRecord&& record) {
+    const size_t bytes = EstimateRecordBytes(record);
+    if (!batch_.empty() &&
+        (batch_.size() >= max_records_ || batch_bytes_ + bytes > options_.max_batch_bytes)) {
+      RAMETTE_RETURN_IF_ERROR(Send());
+    }
+    batch_.push_back(std::move(record));
+    batch_bytes_ += bytes;
+    return Status::Ok();
+  }
+
+  Status Flush() { return batch_.empty() ? Status::Ok() : Send(); }
+
+ private:
+  std::chrono::milliseconds Backoff(int attempt) {
+    const int shift = std::min(attempt - 1, 30);
+    int64_t base = options_.initial_backoff.count();
+    for (int i = 0; i < shift && base < options_.max_backoff.count(); ++i) base *= 2;
+    base = std::min<int64_t>(base, options_.max_backoff.count());
+    if (options_.jitter > 0 && base > 0) {
+      std::uniform_real_distribution<double> u(0.0, std::min(options_.jitter, 1.0));
+      base -= static_cast<int64_t>(static_cast<double>(base) * u(rng_));
+    }
+    return std::chrono::milliseconds(std::max<int64_t>(base, 0));
+  }
+
+  void Sleep(std::chrono::milliseconds d) {
+    if (options_.sleep) {
+      options_.sleep(d);
+    } else {
+      std::this_thread::sleep_for(d);
+    }
+  }
+
+  Status Send() {
+    for (int attempt = 1;; ++attempt) {
+      Result<std::vector<SubmitResult>> results = uplink_.SubmitJobs(server_id_, batch_);
+      if (results.ok()) return Tally(*results);
+      const Status& error = results.status();
+      if (error.code() != Status::Code::kUnavailable) return error;
+      if (options_.max_attempts > 0 && attempt >= options_.max_attempts) {
+        return Status::Unavailable("aggregator still unavailable after " +
+                                   Plural(attempt, "attempt") + ": " + error.message());
+      }
+      const std::chrono::milliseconds delay = Backoff(attempt);
+      ++counts_->retries;
+      if (options_.on_retry) options_.on_retry(error, attempt, delay);
+      Sleep(delay);
+    }
+  }
+
+  Status Tally(const std::vector<SubmitResult>& results) {
+    if (results.size() != batch_.size()) {
+      return Status::Internal("the uplink answered " + std::to_string(results.size()) +
+                              " results for " + std::to_string(batch_.size()) + " records");
+    }
+    for (size_t i = 0; i < results.size(); ++i) {
+      switch (results[i].kind) {
+        case SubmitResult::Kind::kAccepted:
+          ++counts_->accepted;
+          break;
+        case SubmitResult::Kind::kDuplicate:
+          ++counts_->duplicate;
+          break;
+        case SubmitResult::Kind::kRejected:
+          ++counts_->rejected;
+          if (options_.on_rejected) options_.on_rejected(batch_[i], results[i].reason);
+          break;
+      }
+    }
+    counts_->records_sent += static_cast<int64_t>(batch_.size());
+    ++counts_->batches;
+    batch_.clear();
+    batch_bytes_ = 0;
+    if (options_.on_batch) options_.on_batch(*counts_);
+    return Status::Ok();
+  }
+
+  Uplink& uplink_;
+  const std::string& server_id_;
+  const BackfillOptions& options_;
+  const size_t max_records_;
+  BackfillCounts* counts_;
+  std::minstd_rand rng_;
+  std::vector<JobRecord> batch_;
+  size_t batch_bytes_ = 0;
+};
+
+}  // namespace
+
+size_t EstimateRecordBytes(const JobRecord& r) {
+  return kRecordOverheadBytes + r.queue.size() + r.job_uuid.size() + r.user.size() +
+         r.client_host.size() + r.media.size() + (r.title ? r.title->size() : 0);
+}
+
+Result<BackfillCounts> RunBackfill(JobRecordSource& source, Uplink& uplink,
+                                   const std::string& server_id, const BackfillOptions& options) {
+  BackfillCounts counts;
+  BatchSender sender(uplink, server_id, options, &counts);
+  Status st = source.ReadAll([&](std::vector<JobRecord>&& batch) -> Status {
+    for (JobRecord& record : batch) RAMETTE_RETURN_IF_ERROR(sender.Add(std::move(record)));
+    return Status::Ok();
+  });
+  if (st.ok()) st = sender.Flush();
+  const SourceCounts read = source.counts();
+  counts.lines_read = read.lines_read;
+  counts.malformed_lines = read.malformed_lines;
+  counts.jobs_found = read.jobs;
+  if (!st.ok()) {
+    return WithMessage(st, "backfill stopped: " + st.message() + " (" +
+                               Plural(counts.records_sent, "record") +
+                               " acknowledged by the aggregator before that)");
+  }
+  return counts;
+}
+
+std::string FormatBackfillCounts(const BackfillCounts& c) {
+  return "read " + Plural(c.lines_read, "line") + " (" + std::to_string(c.malformed_lines) +
+         " malformed), found " + Plural(c.jobs_found, "job") + "; sent " +
+         std::to_string(c.records_sent) + ": " + std::to_string(c.accepted) + " accepted, " +
+         std::to_string(c.duplicate) + " duplicate, " + std::to_string(c.rejected) + " rejected (" +
+         Plural(c.batches, "batch", "batches") + ", " + Plural(c.retries, "retry", "retries") + ")";
+}
+
+}  // namespace ramette::agent

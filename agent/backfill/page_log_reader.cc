@@ -1,0 +1,135 @@
+// page_log files through zlib's gzread, which reads gzip and, transparently, plain files.
+#include "agent/backfill/page_log_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "agent/backfill/page_log_parser.h"
+
+namespace ramette::agent {
+namespace {
+
+constexpr unsigned kReadBytes = 256 * 1024;
+
+struct GzCloser {
+  void operator()(gzFile f) const { gzclose(f); }
+};
+using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
+
+bool IsBlank(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PageLogReader::PageLogReader(std::vector<std::string> paths, PageLogReaderOptions options,
+                             PageLogProblemCallback on_problem)
+    : paths_(std::move(paths)), options_(options), on_problem_(std::move(on_problem)) {}
+
+void PageLogReader::Problem(const std::string& path, int64_t line, const std::string& reason) {
+  ++counts_.malformed_lines;
+  if (on_problem_) on_problem_(path + ":" + std::to_string(line) + ": " + reason);
+}
+
+Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAssembler& assembler) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  GzPtr gz(gzdopen(fd, "rb"));
+  if (!gz) {
+    ::close(fd);
+    return Status::IoError(path + ": cannot read (out of memory)");
+  }
+  gzbuffer(gz.get(), kReadBytes);
+
+  std::unique_ptr<char[]> buf(new char[kReadBytes]);
+  std::string carry;      // the start of a line that continues in the next read
+  bool too_long = false;  // the current line exceeded max_line_bytes: skip to its end
+  int64_t line_number = 0;
+
+  auto on_line = [&](std::string_view line) {
+    ++line_number;
+    ++counts_.lines_read;
+    if (too_long) {
+      Problem(path, line_number,
+              "line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
+      return;
+    }
+    if (IsBlank(line)) return;
+    Result<PageLogEntry> entry = ParsePageLogLine(line);
+    if (!entry.ok()) {
+      Problem(path, line_number, entry.status().message());
+      return;
+    }
+    assembler.Add(*entry, index);
+  };
+  auto append = [&](const char* data, size_t n) {
+    if (too_long) return;
+    if (carry.size() + n > options_.max_line_bytes) {
+      too_long = true;
+      std::string().swap(carry);
+      return;
+    }
+    carry.append(data, n);
+  };
+
+  for (;;) {
+    const int n = gzread(gz.get(), buf.get(), kReadBytes);
+    if (n < 0) {
+      int errnum = 0;
+      const char* message = gzerror(gz.get(), &errnum);
+      if (errnum == Z_ERRNO) message = std::strerror(errno);
+      return Status::IoError(path + ": read error after line " + std::to_string(line_number) +
+                             ": " + message);
+    }
+    if (n == 0) break;
+    const char* p = buf.get();
+    const char* end = p + n;
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (nl == nullptr) {
+        append(p, end - p);
+        break;
+      }
+      if (carry.empty() && !too_long && static_cast<size_t>(nl - p) <= options_.max_line_bytes) {
+        on_line(std::string_view(p, nl - p));
+      } else {
+        append(p, nl - p);
+        on_line(carry);
+        carry.clear();
+        too_long = false;
+      }
+      p = nl + 1;
+    }
+  }
+  // gzread returns 0 at the end and also when gzip data stops short: tell them apart.
+  int errnum = 0;
+  const char* message = gzerror(gz.get(), &errnum);
+  if (errnum != Z_OK) {
+    return Status::IoError(path + ": corrupt or truncated gzip data after line " +
+                           std::to_string(line_number) + ": " + message);
+  }
+  if (!carry.empty() || too_long) on_line(carry);  // a last line without '\n'
+  return Status::Ok();
+}
+
+Status PageLogReader::ReadAll(const JobBatchSink& sink) {
+  counts_ = SourceCounts();
+  PageLogJobAssembler assembler(options_.jobs);
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    RAMETTE_RETURN_IF_ERROR(ReadFile(paths_[i], static_cast<int>(i), assembler));
+  }
+  counts_.jobs = static_cast<int64_t>(assembler.job_count());
+  return assembler.Drain(options_.batch_records, sink);
+}
+
+}  // namespace ramette::agent
