@@ -1,0 +1,116 @@
+// TOML parsing with toml++.
+#include "agent/config/agent_config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+namespace ramette::agent {
+namespace {
+
+std::string Where(std::string_view source, const toml::node& n) {
+  return std::string(source) + ":" + std::to_string(n.source().begin.line);
+}
+
+}  // namespace
+
+Result<AgentConfig> ParseAgentConfig(std::string_view text, std::string_view source) {
+  toml::parse_result parsed = toml::parse(text, source);
+  if (!parsed) {
+    const auto& err = parsed.error();
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(err.source().begin.line) + ": " +
+                                   std::string(err.description()));
+  }
+  AgentConfig c;
+  // Each key: its table, its name and how to set it from a node ("" when accepted).
+  using Setter = std::function<std::string(const toml::node&)>;
+  auto str = [](std::string* out) -> Setter {
+    return [out](const toml::node& n) -> std::string {
+      auto v = n.value<std::string>();
+      if (!v) return "must be a string";
+      *out = *v;
+      return "";
+    };
+  };
+  auto boolean = [](bool* out) -> Setter {
+    return [out](const toml::node& n) -> std::string {
+      if (!n.is_boolean()) return "must be true or false";
+      *out = *n.value<bool>();
+      return "";
+    };
+  };
+  auto integer = [](auto* out, int64_t lo, int64_t hi) -> Setter {
+    return [out, lo, hi](const toml::node& n) -> std::string {
+      if (!n.is_integer()) return "must be an integer";
+      int64_t v = *n.value<int64_t>();
+      if (v < lo || v > hi) {
+        return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+      }
+      *out = static_cast<std::remove_pointer_t<decltype(out)>>(v);
+      return "";
+    };
+  };
+  struct Key {
+    const char* table;
+    const char* key;
+    Setter set;
+  };
+  const Key keys[] = {
+      {"agent", "server_id", str(&c.server_id)},
+      {"agent", "state_dir", str(&c.state_dir)},
+      {"cups", "server", str(&c.cups_server)},
+      {"cups", "send_titles", boolean(&c.send_titles)},
+      {"cups", "max_poll_seconds", integer(&c.max_poll_seconds, 1, 60)},
+      {"aggregator", "address", str(&c.aggregator)},
+      {"aggregator", "deadline_seconds", integer(&c.deadline_seconds, 1, 600)},
+      {"outbox", "max_records", integer(&c.outbox_max_records, 1000, 1000000000)},
+      {"outbox", "max_mb", integer(&c.outbox_max_mb, 1, 1000000)},
+      {"log", "level", str(&c.log_level)},
+  };
+  for (auto& [tname, tnode] : parsed.table()) {
+    const toml::table* t = tnode.as_table();
+    if (t == nullptr) {
+      return Status::InvalidArgument(Where(source, tnode) + ": unexpected top-level key '" +
+                                     std::string(tname.str()) + "'");
+    }
+    for (auto& [kname, knode] : *t) {
+      const Key* found = nullptr;
+      for (const Key& k : keys) {
+        if (tname.str() == k.table && kname.str() == k.key) found = &k;
+      }
+      std::string full = std::string(tname.str()) + "." + std::string(kname.str());
+      if (found == nullptr) {
+        return Status::InvalidArgument(Where(source, knode) + ": unknown key '" + full + "'");
+      }
+      if (std::string why = found->set(knode); !why.empty()) {
+        return Status::InvalidArgument(Where(source, knode) + ": '" + full + "' " + why);
+      }
+    }
+  }
+  return c;
+}
+
+Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required) {
+  struct stat st;
+  if (!required && stat(path.c_str(), &st) != 0) return AgentConfig{};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read configuration file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseAgentConfig(ss.str(), path);
+}
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+}  // namespace ramette::agent

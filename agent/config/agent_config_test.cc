@@ -1,0 +1,70 @@
+// Agent configuration: defaults, a full file, typos, types and ranges, an absent default file.
+#include "agent/config/agent_config.h"
+
+#include <gtest/gtest.h>
+
+namespace ramette::agent {
+namespace {
+
+TEST(AgentConfigTest, Defaults) {
+  auto c = ParseAgentConfig("", "agent.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->aggregator, "127.0.0.1:50551");
+  EXPECT_EQ(c->state_dir, "ramette-agent-state");
+  EXPECT_TRUE(c->server_id.empty());
+  EXPECT_FALSE(c->send_titles);
+  EXPECT_EQ(c->deadline_seconds, 10);
+}
+
+TEST(AgentConfigTest, FullFile) {
+  auto c = ParseAgentConfig(R"(
+[agent]
+server_id = "prn-siege"
+state_dir = "/var/lib/ramette/agent"
+[cups]
+server = "/run/cups/cups.sock"
+send_titles = true
+max_poll_seconds = 2
+[aggregator]
+address = "aggregator.example.org:50551"
+deadline_seconds = 20
+[outbox]
+max_records = 50000
+max_mb = 64
+[log]
+level = "debug"
+)",
+                            "agent.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->server_id, "prn-siege");
+  EXPECT_EQ(c->state_dir, "/var/lib/ramette/agent");
+  EXPECT_EQ(c->cups_server, "/run/cups/cups.sock");
+  EXPECT_TRUE(c->send_titles);
+  EXPECT_EQ(c->max_poll_seconds, 2);
+  EXPECT_EQ(c->aggregator, "aggregator.example.org:50551");
+  EXPECT_EQ(c->deadline_seconds, 20);
+  EXPECT_EQ(c->outbox_max_records, 50000);
+  EXPECT_EQ(c->outbox_max_mb, 64);
+  EXPECT_EQ(c->log_level, "debug");
+}
+
+TEST(AgentConfigTest, Errors) {
+  auto c = ParseAgentConfig("[cups]\nsend_title = true\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "a.toml:2: unknown key 'cups.send_title'");
+  c = ParseAgentConfig("[aggregator]\ndeadline_seconds = \"10\"\n", "a.toml");
+  EXPECT_EQ(c.status().message(), "a.toml:2: 'aggregator.deadline_seconds' must be an integer");
+  c = ParseAgentConfig("[cups]\nmax_poll_seconds = 0\n", "a.toml");
+  EXPECT_EQ(c.status().message(), "a.toml:2: 'cups.max_poll_seconds' must be between 1 and 60");
+}
+
+TEST(AgentConfigTest, AbsentDefaultFileMeansDefaults) {
+  auto c = LoadAgentConfig("/nonexistent/agent.toml", false);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->aggregator, "127.0.0.1:50551");
+  EXPECT_FALSE(LoadAgentConfig("/nonexistent/agent.toml", true).ok());
+  EXPECT_FALSE(HostName().empty());
+}
+
+}  // namespace
+}  // namespace ramette::agent
