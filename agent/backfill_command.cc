@@ -21,6 +21,7 @@ int RunBackfillCommand(const BackfillCommand& command) {
   });
   GrpcUplink uplink({command.aggregator, command.deadline_seconds * 1000, command.agent_version});
   BackfillOptions options;
+  options.max_in_flight = 2;  // keep the aggregator busy while the next batch travels
   options.on_retry = [](const Status& e, int attempt, std::chrono::milliseconds delay) {
     spdlog::warn("aggregator unavailable ({}), attempt {}, retrying in {} ms", e.message(),
                  attempt, delay.count());

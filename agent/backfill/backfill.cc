@@ -2,6 +2,10 @@
 #include "agent/backfill/backfill.h"
 
 #include <algorithm>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <utility>
@@ -64,10 +68,38 @@ class BatchSender {
     return Status::Ok();
   }
 
-  Status Flush() { return batch_.empty() ? Status::Ok() : Send(); }
+  // Sends what is left and waits for every batch in flight; the first error wins.
+  Status Flush() {
+    Status st = batch_.empty() ? Status::Ok() : Send();
+    while (!in_flight_.empty()) {
+      Status done = in_flight_.front().get();
+      in_flight_.pop_front();
+      if (st.ok()) st = done;
+    }
+    return st;
+  }
 
  private:
+  using Batch = std::shared_ptr<std::vector<JobRecord>>;
+
+  // Hands the current batch to a sending thread, first waiting for the oldest one when
+  // max_in_flight are already out.
+  Status Send() {
+    auto batch = std::make_shared<std::vector<JobRecord>>(std::move(batch_));
+    batch_.clear();
+    batch_bytes_ = 0;
+    if (options_.max_in_flight <= 1) return SendBatch(batch);
+    while (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) {
+      Status done = in_flight_.front().get();
+      in_flight_.pop_front();
+      if (!done.ok()) return done;
+    }
+    in_flight_.push_back(std::async(std::launch::async, [this, batch] { return SendBatch(batch); }));
+    return Status::Ok();
+  }
+
   std::chrono::milliseconds Backoff(int attempt) {
+    std::lock_guard<std::mutex> lock(mu_);
     const int shift = std::min(attempt - 1, 30);
     int64_t base = options_.initial_backoff.count();
     for (int i = 0; i < shift && base < options_.max_backoff.count(); ++i) base *= 2;
@@ -87,10 +119,10 @@ class BatchSender {
     }
   }
 
-  Status Send() {
+  Status SendBatch(const Batch& batch) {
     for (int attempt = 1;; ++attempt) {
-      Result<std::vector<SubmitResult>> results = uplink_.SubmitJobs(server_id_, batch_);
-      if (results.ok()) return Tally(*results);
+      Result<std::vector<SubmitResult>> results = uplink_.SubmitJobs(server_id_, *batch);
+      if (results.ok()) return Tally(*batch, *results);
       const Status& error = results.status();
       if (error.code() != Status::Code::kUnavailable) return error;
       if (options_.max_attempts > 0 && attempt >= options_.max_attempts) {
@@ -98,16 +130,20 @@ class BatchSender {
                                    Plural(attempt, "attempt") + ": " + error.message());
       }
       const std::chrono::milliseconds delay = Backoff(attempt);
-      ++counts_->retries;
-      if (options_.on_retry) options_.on_retry(error, attempt, delay);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counts_->retries;
+        if (options_.on_retry) options_.on_retry(error, attempt, delay);
+      }
       Sleep(delay);
     }
   }
 
-  Status Tally(const std::vector<SubmitResult>& results) {
-    if (results.size() != batch_.size()) {
+  Status Tally(const std::vector<JobRecord>& batch, const std::vector<SubmitResult>& results) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (results.size() != batch.size()) {
       return Status::Internal("the uplink answered " + std::to_string(results.size()) +
-                              " results for " + std::to_string(batch_.size()) + " records");
+                              " results for " + std::to_string(batch.size()) + " records");
     }
     for (size_t i = 0; i < results.size(); ++i) {
       switch (results[i].kind) {
@@ -119,14 +155,12 @@ class BatchSender {
           break;
         case SubmitResult::Kind::kRejected:
           ++counts_->rejected;
-          if (options_.on_rejected) options_.on_rejected(batch_[i], results[i].reason);
+          if (options_.on_rejected) options_.on_rejected(batch[i], results[i].reason);
           break;
       }
     }
-    counts_->records_sent += static_cast<int64_t>(batch_.size());
+    counts_->records_sent += static_cast<int64_t>(batch.size());
     ++counts_->batches;
-    batch_.clear();
-    batch_bytes_ = 0;
     if (options_.on_batch) options_.on_batch(*counts_);
     return Status::Ok();
   }
@@ -139,6 +173,8 @@ class BatchSender {
   std::minstd_rand rng_;
   std::vector<JobRecord> batch_;
   size_t batch_bytes_ = 0;
+  std::mutex mu_;  // guards counts_, rng_ and the observers
+  std::deque<std::future<Status>> in_flight_;
 };
 
 }  // namespace
@@ -156,7 +192,8 @@ Result<BackfillCounts> RunBackfill(JobRecordSource& source, Uplink& uplink,
     for (JobRecord& record : batch) RAMETTE_RETURN_IF_ERROR(sender.Add(std::move(record)));
     return Status::Ok();
   });
-  if (st.ok()) st = sender.Flush();
+  Status flushed = sender.Flush();  // also waits for the batches in flight
+  if (st.ok()) st = flushed;
   const SourceCounts read = source.counts();
   counts.lines_read = read.lines_read;
   counts.malformed_lines = read.malformed_lines;

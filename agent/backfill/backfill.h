@@ -64,7 +64,11 @@ struct BackfillOptions {
   int max_attempts = 0;
   // How to wait between attempts; empty = std::this_thread::sleep_for. Tests inject a recorder.
   std::function<void(std::chrono::milliseconds)> sleep;
-  // Optional observers, called on the calling thread; none may throw.
+  // Batches in flight at once (each on its own thread); 1 sends them one after the other. The
+  // uplink must be thread-safe when this is more than 1.
+  int max_in_flight = 1;
+  // Optional observers, called one at a time (serialised), possibly from a sending thread; none
+  // may throw.
   std::function<void(const Status& error, int attempt, std::chrono::milliseconds delay)> on_retry;
   std::function<void(const JobRecord& record, const std::string& reason)> on_rejected;
   std::function<void(const BackfillCounts& so_far)> on_batch;  // after each acknowledged batch

@@ -78,6 +78,23 @@ TEST(BackfillTest, SendsAtMost500RecordsPerBatch) {
   EXPECT_TRUE(sleeps.empty());
 }
 
+TEST(BackfillTest, SeveralBatchesInFlightSendEveryRecordOnce) {
+  TestingUplink uplink;
+  uplink.FailNextCalls(3);  // some batches retried while others are in flight
+  VectorSource source(Records(2600));
+  std::vector<milliseconds> sleeps;
+  BackfillOptions options = TestOptions(&sleeps);
+  options.max_in_flight = 3;
+  Result<BackfillCounts> counts = RunBackfill(source, uplink, "srv1", options);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->records_sent, 2600);
+  EXPECT_EQ(counts->accepted, 2600);
+  EXPECT_EQ(counts->duplicate, 0);
+  EXPECT_EQ(counts->batches, 6);  // 5 x 500 + 100
+  EXPECT_EQ(counts->retries, 3);
+  EXPECT_EQ(uplink.stored().size(), 2600u);
+}
+
 TEST(BackfillTest, BatchesStayUnder256KiB) {
   std::vector<JobRecord> records = Records(600);
   for (JobRecord& r : records) {
