@@ -201,6 +201,79 @@ TEST_F(EndToEndTest, HandComputedIndicatorsWhateverTheImportOrder) {
   EXPECT_NE(unknown.err.find("NOPE"), std::string::npos);
 }
 
+// Effective dates through the real store: carol changes direction on 15 March 2018 and the
+// queue's stock changes to recycled paper on 18 March, both mid-month (so the daily rollups are
+// read), and the devices file is re-imported after the jobs with the new period.
+TEST_F(EndToEndTest, MidMonthChangesImportedBeforeOrAfterTheJobs) {
+  auto send = [&](int port) {
+    auto stub = ramette::v1::Ingest::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    ramette::v1::SubmitJobsRequest req;
+    req.set_server_id("prn-a");
+    int id = 0;
+    for (auto [t, imp] : {std::pair<int64_t, int>{1520676000, 100},  // 2018-03-10T10:00Z
+                          {1521540000, 50},                            // 2018-03-20T10:00Z
+                          {1521194400, 8}}) {                          // 2018-03-16T10:00Z
+      auto* j = req.add_jobs();
+      j->set_queue("q");
+      j->set_cups_job_id(++id);
+      j->set_user("carol");
+      j->set_completed_at_unix(t);
+      j->set_state(ramette::v1::JOB_STATE_COMPLETED);
+      j->set_copies(1);
+      j->set_impressions_completed(imp);
+      j->set_sides(ramette::v1::SIDES_ONE_SIDED);
+      j->set_media("A4");
+    }
+    grpc::ClientContext ctx;
+    ramette::v1::SubmitJobsResponse resp;
+    ASSERT_TRUE(stub->SubmitJobs(&ctx, req, &resp).ok());
+  };
+  auto import = [&](const std::string& db) {
+    Write("papers.csv", "paper_id,recycled,grammage_gsm\nstd80,no,80\nrec80,yes,80\n");
+    Write("devices.csv",
+          "server,queue,class,direction,paper_id,in_service,out_of_service\n"
+          "prn-a,q,desktop_printer,DAF,std80,2015-01-01,2018-03-18\n"
+          "prn-a,q,desktop_printer,DAF,rec80,2018-03-18,\n");
+    Write("users.csv",
+          "user,direction,valid_from,valid_to\ncarol,DAF,,2018-03-15\ncarol,DRH,2018-03-15,\n");
+    for (auto kind : {"papers", "devices", "users"}) {
+      CmdResult r = Ramette("--db " + db + " import " + kind + " " + dir_ + "/" + kind + ".csv");
+      ASSERT_EQ(r.code, 0) << r.err;
+    }
+  };
+  std::string db1 = dir_ + "/jobs-first.db", db2 = dir_ + "/imports-first.db";
+  // db1: the old single-period devices file, the jobs, then the new files.
+  Write("papers.csv", "paper_id,recycled,grammage_gsm\nstd80,no,80\n");
+  Write("devices.csv",
+        "server,queue,class,direction,paper_id,in_service,out_of_service\n"
+        "prn-a,q,desktop_printer,DAF,std80,2015-01-01,\n");
+  ASSERT_EQ(Ramette("--db " + db1 + " import papers " + dir_ + "/papers.csv").code, 0);
+  ASSERT_EQ(Ramette("--db " + db1 + " import devices " + dir_ + "/devices.csv").code, 0);
+  send(StartAggregator(db1));
+  StopAggregator();
+  nlohmann::json before = Indicators(db1);
+  EXPECT_NEAR(before["organisation"]["recycled_share_pct"].get<double>(), 0.0, 1e-12);
+  import(db1);
+  import(db2);
+  send(StartAggregator(db2));
+  StopAggregator();
+
+  nlohmann::json j = Indicators(db1);
+  EXPECT_EQ(j, Indicators(db2));
+  // Sheets: 10 March 100 (DAF, std), 16 March 8 (DRH, std), 20 March 50 (DRH, recycled).
+  EXPECT_EQ(j["organisation"]["sheets"], 158);
+  EXPECT_NEAR(j["organisation"]["recycled_share_pct"].get<double>(), 50.0 / 158 * 100, 1e-9);
+  ASSERT_EQ(j["directions"].size(), 2u);
+  EXPECT_EQ(j["directions"][0]["direction"], "DAF");
+  EXPECT_EQ(j["directions"][0]["sheets"], 100);
+  EXPECT_EQ(j["directions"][1]["direction"], "DRH");
+  EXPECT_EQ(j["directions"][1]["sheets"], 58);
+  EXPECT_NEAR(j["directions"][1]["recycled_share_pct"].get<double>(), 50.0 / 58 * 100, 1e-9);
+  // One queue, replaced behind the same name: one desktop printer on 31 Dec 2018.
+  EXPECT_EQ(j["organisation"]["desktop_printers"], 1);
+}
+
 TEST_F(EndToEndTest, MalformedFileImportsNothing) {
   std::string db = dir_ + "/r.db";
   Write("papers.csv", "paper_id,recycled,grammage_gsm\nstd80,no,80\n");

@@ -1,5 +1,6 @@
 // Header mapping, per-row value checks and the cross-row rules (duplicates, overlapping user
-// intervals) of the four CSV imports. Rows are checked in file order so the first error wins.
+// intervals and device service periods) of the four CSV imports. Rows are checked in file order so
+// the first error wins.
 #include "aggregator/imports/csv_import.h"
 
 #include <cerrno>
@@ -221,6 +222,18 @@ constexpr Column kDeviceColumns[] = {
     {"server", true},   {"queue", true},      {"class", true},         {"direction", true},
     {"paper_id", true}, {"in_service", true}, {"out_of_service", true}};
 
+// Service periods [in_service, out_of_service) of two rows of one queue; a missing
+// out_of_service is unbounded (in_service is always set by the parser).
+bool Overlap(const Device& a, const Device& b) {
+  bool a_starts_before_b_ends = !b.out_of_service || *a.in_service < *b.out_of_service;
+  bool b_starts_before_a_ends = !a.out_of_service || *b.in_service < *a.out_of_service;
+  return a_starts_before_b_ends && b_starts_before_a_ends;
+}
+
+std::string FormatServicePeriod(const Device& d) {
+  return "[" + FormatBound(d.in_service) + ", " + FormatBound(d.out_of_service) + ")";
+}
+
 // ---- users ----
 
 enum UserColumn { kUserName, kUserDirection, kUserValidFrom, kUserValidTo };
@@ -293,7 +306,8 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
   Result<Table> table = ReadTable(content, file_name, kDeviceColumns);
   if (!table.ok()) return table.status();
   std::vector<Device> devices;
-  std::map<std::pair<std::string, std::string>, int> line_of_key;
+  // Per (server, queue), the rows seen so far: their index in `devices` and line.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, int>>> rows_of_key;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kDeviceColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
@@ -336,12 +350,16 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
     }
     device.out_of_service = *out_of_service;
 
-    auto [it, inserted] = line_of_key.emplace(std::pair(device.server, device.queue), row.line());
-    if (!inserted) {
-      return row.Error("duplicate device server " + Quote(device.server) + ", queue " +
-                       Quote(device.queue) + ", already on line " + std::to_string(it->second) +
-                       " (columns server, queue)");
+    std::vector<std::pair<size_t, int>>& earlier = rows_of_key[{device.server, device.queue}];
+    for (const auto& [index, line] : earlier) {
+      if (Overlap(devices[index], device)) {
+        return row.Error("device server " + Quote(device.server) + ", queue " +
+                         Quote(device.queue) + ": service period " + FormatServicePeriod(device) +
+                         " overlaps " + FormatServicePeriod(devices[index]) + " on line " +
+                         std::to_string(line) + " (columns in_service, out_of_service)");
+      }
     }
+    earlier.emplace_back(devices.size(), row.line());
     devices.push_back(std::move(device));
   }
   return devices;

@@ -28,10 +28,13 @@ namespace ramette::aggregator {
 Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_view file_name);
 
 // Columns server, queue, class, direction, paper_id, in_service, out_of_service. server and
-// queue non-empty, (server, queue) unique in the file; class desktop_printer, mfp, print_shop
-// or other (ASCII case-insensitive); direction may be empty; paper_id empty for the default
-// stock, else one of `known_paper_ids`; in_service a YYYY-MM-DD date; out_of_service empty or a
-// date after in_service. Every returned device has classified == true and id == 0.
+// queue non-empty; class desktop_printer, mfp, print_shop or other (ASCII case-insensitive);
+// direction may be empty; paper_id empty for the default stock, else one of `known_paper_ids`;
+// in_service a YYYY-MM-DD date; out_of_service empty (unbounded) or a date after in_service.
+// A (server, queue) may have several rows (service periods, see Device) when their
+// [in_service, out_of_service) periods do not overlap (one may end on the day the next begins);
+// an overlap, an identical row included, names both lines. Every returned device has
+// classified == true and id == 0, in file order.
 Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::string_view file_name,
                                             const std::set<std::string>& known_paper_ids);
 

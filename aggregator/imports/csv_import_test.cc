@@ -306,16 +306,76 @@ TEST(ParseDevicesCsvTest, EmptyServerOrQueue) {
   EXPECT_THAT(ErrorOf(r), HasSubstr("column queue"));
 }
 
-TEST(ParseDevicesCsvTest, DuplicateServerQueueNamesBothLines) {
+TEST(ParseDevicesCsvTest, SeveralServicePeriodsOfOneQueue) {
+  // The stock of print1/q1 changes on 2019-01-01 (the first row ends the day the second
+  // begins), its class and direction on 2020-06-15; print2/q1 is another queue.
   std::string csv = std::string(kDevicesHeader) +
-                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q1,mfp,DAF,A4-80,2015-03-01,2019-01-01\n"
                     "print2,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q1,desktop_printer,DRH,A4-REC,2020-06-15,\n"
+                    "print1,q1,mfp,DAF,A4-REC,2019-01-01,2020-06-15\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 4u);  // in file order
+  EXPECT_EQ((*r)[0].paper_id, "A4-80");
+  EXPECT_EQ((*r)[0].out_of_service, D(2019, 1, 1));
+  EXPECT_EQ((*r)[2].queue, "q1");
+  EXPECT_EQ((*r)[2].device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ((*r)[2].direction, "DRH");
+  EXPECT_EQ((*r)[2].in_service, D(2020, 6, 15));
+  EXPECT_FALSE((*r)[2].out_of_service.has_value());
+  EXPECT_EQ((*r)[3].in_service, D(2019, 1, 1));
+  EXPECT_EQ((*r)[3].out_of_service, D(2020, 6, 15));
+}
+
+TEST(ParseDevicesCsvTest, OverlappingServicePeriodsNameBothLines) {
+  // Line 5 starts on 2018-06-30, before line 3's period [2014-01-01, 2018-07-01) ends.
+  std::string csv = std::string(kDevicesHeader) +
                     "print1,q2,mfp,DAF,,2015-03-01,\n"
-                    "print1,q1,other,DRH,,2016-03-01,\n";
+                    "print1,q1,mfp,DAF,,2014-01-01,2018-07-01\n"
+                    "print2,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q1,other,DRH,,2018-06-30,\n";
   auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:5: "));
-  EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate device"));
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(r),
+            "devices.csv:5: device server 'print1', queue 'q1': service period "
+            "[2018-06-30, unbounded) overlaps [2014-01-01, 2018-07-01) on line 3 "
+            "(columns in_service, out_of_service)");
+}
+
+TEST(ParseDevicesCsvTest, RowStartingAfterAnUnboundedRowOverlapsIt) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,\n"
+                    "print1,q1,mfp,DAF,,2019-01-01,2020-01-01\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("overlaps [2015-03-01, unbounded) on line 2"));
+  // The same rows the other way round: an unbounded row may not start before a bounded one
+  // ends either.
+  csv = std::string(kDevicesHeader) +
+        "print1,q1,mfp,DAF,,2019-01-01,2020-01-01\n"
+        "print1,q1,mfp,DAF,,2015-03-01,\n";
+  r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("overlaps [2019-01-01, 2020-01-01) on line 2"));
+  // Ending before the unbounded row starts is fine.
+  csv = std::string(kDevicesHeader) +
+        "print1,q1,mfp,DAF,,2019-01-01,\n"
+        "print1,q1,mfp,DAF,,2015-03-01,2019-01-01\n";
+  EXPECT_TRUE(ParseDevicesCsv(csv, "devices.csv", kKnownPapers).ok());
+}
+
+TEST(ParseDevicesCsvTest, IdenticalRowsOverlap) {
+  std::string csv = std::string(kDevicesHeader) +
+                    "print1,q1,mfp,DAF,,2015-03-01,2016-01-01\n"
+                    "print1,q1,mfp,DAF,,2015-03-01,2016-01-01\n";
+  auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("[2015-03-01, 2016-01-01) overlaps [2015-03-01, 2016-01-01)"));
   EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
 }
 

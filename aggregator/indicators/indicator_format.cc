@@ -134,6 +134,7 @@ std::string FormatIndicatorsJson(const IndicatorReport& report) {
     directions.push_back(ScopeJson(d, /*with_direction=*/true));
   }
   j["directions"] = std::move(directions);
+  j["unclassified_queues"] = report.unclassified_queues;
   return j.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
@@ -203,6 +204,11 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
          std::to_string(org.jobs_on_unclassified_devices) +
          " jobs on unclassified devices (counted as other), " +
          std::to_string(org.jobs_without_user_direction) + " jobs without a user direction.\n";
+  std::string queues;
+  for (const std::string& q : report.unclassified_queues) {
+    queues += (queues.empty() ? "" : ", ") + q;
+  }
+  out += "Unclassified queues: " + (queues.empty() ? std::string("none") : queues) + ".\n";
   return out;
 }
 

@@ -10,13 +10,14 @@
 namespace ramette::aggregator {
 
 // One object on one line, without a final newline:
-// {"year":N,"organisation":{KEYS},"directions":[{"direction":"X",KEYS},...]} where KEYS are
+// {"year":N,"organisation":{KEYS},"directions":[{"direction":"X",KEYS},...],
+//  "unclassified_queues":["server/queue",...]} where KEYS are
 // paper_change_pct, recycled_share_pct, desktop_printers_change_pct, mfp_change_pct,
 // kg_per_workstation, paper_kg, paper_kg_all_devices, sheets, workstations, desktop_printers,
 // mfps, then sheets_all_devices, paper_kg_previous_year, recycled_kg,
 // desktop_printers_previous_year, mfps_previous_year, unknown_media_jobs,
 // jobs_on_unclassified_devices, jobs_without_user_direction. Numbers are unrounded, missing
-// values are null. Bytes of direction names that are not UTF-8 become U+FFFD. Never throws.
+// values are null. Bytes of names that are not UTF-8 become U+FFFD. Never throws.
 std::string FormatIndicatorsJson(const IndicatorReport& report);
 
 // How a CSV file writes its cells: English (',' and '.') or French (';' and ',').
@@ -30,13 +31,15 @@ inline constexpr CsvConventions kCsvFrench{';', ','};
 // A header row ("scope" then the JSON keys) and one row per scope, the organisation first
 // (scope "organisation") then the directions; percentages with one decimal, kg with two,
 // empty cells for missing values; "\n" line ends; names quoted when they need it (RFC 4180).
+// The unclassified queues are not in the CSV (one row per scope).
 std::string FormatIndicatorsCsv(const IndicatorReport& report,
                                 const CsvConventions& conventions = kCsvEnglish);
 
 // A plain-text table for people: a title, a header naming each indicator ("I1 paper
 // change %", ...) and the main supporting figures, one row per scope, columns aligned by
 // Unicode code points (names with accents line up), the same rounding as the CSV, "—" for
-// missing values, then the organisation's data-quality counts.
+// missing values, then the organisation's data-quality counts and a line listing the
+// unclassified queues ("Unclassified queues: srv/q1, srv/q2." or "Unclassified queues: none.").
 std::string FormatIndicatorsTable(const IndicatorReport& report);
 
 }  // namespace ramette::aggregator

@@ -80,6 +80,7 @@ IndicatorReport Report() {
   r.directions.push_back(datm);
   r.directions.push_back(Sparse("Direction de l'Économie et des Marchés"));
   r.directions.push_back(Sparse("unassigned"));
+  r.unclassified_queues = {"print1/hp-2e", "print2/réception"};
   return r;
 }
 
@@ -106,7 +107,8 @@ TEST(FormatJsonTest, HasDesignShapeKeysAndNulls) {
 
   std::vector<std::string> top;
   for (auto it = j.begin(); it != j.end(); ++it) top.push_back(it.key());
-  EXPECT_THAT(top, ElementsAre("year", "organisation", "directions"));
+  EXPECT_THAT(top, ElementsAre("year", "organisation", "directions", "unclassified_queues"));
+  EXPECT_THAT(j["unclassified_queues"], ElementsAre("print1/hp-2e", "print2/réception"));
   EXPECT_EQ(j["year"], 2018);
 
   std::vector<std::string> org_keys;
@@ -146,10 +148,12 @@ TEST(FormatJsonTest, InvalidUtf8NameDoesNotThrow) {
   IndicatorReport r;
   r.year = 2018;
   r.directions.push_back(Sparse("bad\xFF"));
+  r.unclassified_queues = {"srv/q\xFF"};
   std::string text;
   EXPECT_NO_THROW(text = FormatIndicatorsJson(r));
   const nlohmann::json j = nlohmann::json::parse(text);
   EXPECT_EQ(j["directions"][0]["direction"], "bad\xEF\xBF\xBD");  // U+FFFD
+  EXPECT_EQ(j["unclassified_queues"][0], "srv/q\xEF\xBF\xBD");
 }
 
 TEST(FormatCsvTest, HeaderAndRoundedRows) {
@@ -226,6 +230,22 @@ TEST(FormatTableTest, RoundsSignsAndMarksMissingValues) {
   EXPECT_THAT(unassigned, Not(HasSubstr("-0.0")));
   EXPECT_THAT(text, HasSubstr("12 jobs with unknown media"));
   EXPECT_THAT(text, HasSubstr("40 jobs without a user direction"));
+}
+
+TEST(FormatTableTest, ListsUnclassifiedQueuesAfterDataQuality) {
+  const std::vector<std::string> lines = Lines(FormatIndicatorsTable(Report()));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_THAT(lines[lines.size() - 2], HasSubstr("Data quality 2018: "));
+  EXPECT_EQ(lines.back(), "Unclassified queues: print1/hp-2e, print2/réception.");
+  IndicatorReport none = Report();
+  none.unclassified_queues.clear();
+  EXPECT_EQ(Lines(FormatIndicatorsTable(none)).back(), "Unclassified queues: none.");
+}
+
+TEST(FormatCsvTest, LeavesOutUnclassifiedQueues) {
+  const std::string text = FormatIndicatorsCsv(Report());
+  EXPECT_THAT(text, Not(HasSubstr("hp-2e")));
+  EXPECT_EQ(Lines(text).size(), 5u);
 }
 
 }  // namespace

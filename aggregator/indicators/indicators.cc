@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -93,7 +94,8 @@ Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
     return it == indices.end() ? -1 : it->second;
   };
 
-  // Devices in service on 31 Dec, by their own direction; without one, organisation only.
+  // Device rows in service on 31 Dec, by their own class and direction; without a direction,
+  // organisation only. A queue's service periods do not overlap, so it counts at most once.
   const Day end_of_year = DaysFromCivil(year, 12, 31);
   const Day end_of_previous_year = DaysFromCivil(year - 1, 12, 31);
   DeviceCounts org_devices;
@@ -132,6 +134,20 @@ Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
 
   IndicatorReport report;
   report.year = year;
+  // Unclassified queues: devices with no classified row.
+  std::set<int64_t> classified_ids;
+  for (const Device& d : inventory->devices) {
+    if (d.classified) classified_ids.insert(d.id);
+  }
+  for (const Device& d : inventory->devices) {
+    if (!d.classified && !classified_ids.contains(d.id)) {
+      report.unclassified_queues.push_back(d.server + "/" + d.queue);
+    }
+  }
+  std::sort(report.unclassified_queues.begin(), report.unclassified_queues.end());
+  report.unclassified_queues.erase(
+      std::unique(report.unclassified_queues.begin(), report.unclassified_queues.end()),
+      report.unclassified_queues.end());
   report.organisation =
       MakeFigures(previous.organisation, current.organisation, org_devices, org_workstations);
   for (size_t i = 0; i < names.size(); ++i) {
@@ -147,6 +163,7 @@ Result<IndicatorReport> FilterDirection(const IndicatorReport& report, const std
   IndicatorReport out;
   out.year = report.year;
   out.organisation = report.organisation;
+  out.unclassified_queues = report.unclassified_queues;
   std::string known;
   for (const ScopeFigures& d : report.directions) {
     if (d.direction == name) {

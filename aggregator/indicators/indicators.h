@@ -51,15 +51,21 @@ struct IndicatorReport {
   // Every direction named by the inventory, the directory or the workstation counts, sorted
   // by byte order, then `unassigned` when it has jobs in N or N-1 (or is named).
   std::vector<ScopeFigures> directions;
+  // Data quality: the queues agents reported that the devices import has not classified yet,
+  // as "server/queue", sorted by byte order, each once. Whatever the year and direction.
+  std::vector<std::string> unclassified_queues;
 };
 
 // Computes the report of `year` from `source`: one pass over the monthly rollup rows of N-1
-// and N (plus the daily rows of the user-months where a user changes direction), the
-// inventory and the directory as they are now. Errors: InvalidArgument when year is outside
-// 2..9999; any error of `source` as it is.
+// and N (plus the daily rows of the user-months where a user changes direction and of the
+// device-months where a device's service period changes, see AttributeUsage), the inventory
+// and the directory as they are now. I3 and I4 count the classified device rows (service
+// periods) in service on 31 Dec, by each row's own class and direction. Errors: InvalidArgument
+// when year is outside 2..9999; any error of `source` as it is.
 Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year);
 
-// The report with the organisation and only the direction named `name` (byte-exact match).
+// The report with the organisation, the unclassified queues and only the direction named
+// `name` (byte-exact match).
 // NotFound, listing the known directions, when the report has no such direction.
 Result<IndicatorReport> FilterDirection(const IndicatorReport& report, const std::string& name);
 

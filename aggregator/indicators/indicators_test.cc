@@ -397,6 +397,202 @@ TEST(IndicatorsTest, ReadsOnlyTheMonthsOfNMinus1AndNInOneCall) {
   EXPECT_EQ(src.monthly_call_log()[0].second, MonthIndex(2018, 12));
 }
 
+// A queue's paper stock changes from standard 80 g/m² to recycled 80 g/m² on the 1st of a month
+// (no daily rows needed) and another queue's in the middle of July (its July is read by day).
+TEST(IndicatorsTest, StockChangeAppliesFromItsDateAndLeavesPastYearsAlone) {
+  FakeUsageSource src;
+  src.AddPaper("STD80", /*recycled=*/false, 80);
+  src.AddPaper("REC80", /*recycled=*/true, 80);
+  const int64_t a = src.AddClassifiedDevice(kMfp, "DA", "STD80", D(2010, 1, 1), D(2018, 7, 1));
+  src.AddDevicePeriod(a, FakeUsageSource::Period(kMfp, "DA", "REC80", D(2018, 7, 1)));
+  const int64_t b = src.AddClassifiedDevice(kDesktop, "DA", "STD80", D(2010, 1, 1), D(2018, 7, 15));
+  src.AddDevicePeriod(b, FakeUsageSource::Period(kDesktop, "DA", "REC80", D(2018, 7, 15)));
+  // 2017: everything on the standard stock, 1000 + 500 + 200 + 300 = 2000 sheets.
+  src.AddJob(Job(a, "", D(2017, 3, 10), 1000));
+  src.AddJob(Job(b, "", D(2017, 3, 10), 500));
+  src.AddJob(Job(a, "", D(2017, 7, 20), 200));
+  src.AddJob(Job(b, "", D(2017, 7, 20), 300));
+  // 2018, a: 100 standard (June), 400 + 50 recycled (July).
+  src.AddJob(Job(a, "", D(2018, 6, 30), 100));
+  src.AddJob(Job(a, "", D(2018, 7, 1), 400));
+  src.AddJob(Job(a, "", D(2018, 7, 20), 50));
+  // 2018, b: 20 + 60 standard (up to 14 July), 40 + 10 + 90 recycled (from 15 July).
+  src.AddJob(Job(b, "", D(2018, 6, 10), 20));
+  src.AddJob(Job(b, "", D(2018, 7, 14), 60));
+  src.AddJob(Job(b, "", D(2018, 7, 15), 40));
+  src.AddJob(Job(b, "", D(2018, 7, 31), 10));
+  src.AddJob(Job(b, "", D(2018, 8, 2), 90));
+
+  IndicatorReport r2018 = Compute(src, 2018);
+  // 2018: 550 + 220 = 770 sheets, of which 450 + 140 = 590 recycled:
+  // I2 = 590 / 770 x 100 = 76.623376623... %; 770 x 4.9896 g = 3.841992 kg,
+  // 590 x 4.9896 g = 2.943864 kg.
+  EXPECT_EQ(r2018.organisation.sheets, 770);
+  EXPECT_NEAR(r2018.organisation.paper_kg_all_devices, 3.841992, kEps);
+  EXPECT_NEAR(r2018.organisation.recycled_kg, 2.943864, kEps);
+  ASSERT_TRUE(r2018.organisation.recycled_share_pct.has_value());
+  EXPECT_NEAR(*r2018.organisation.recycled_share_pct, 590.0 / 770.0 * 100.0, kEps);
+  // I1's base, 2017: 2000 x 4.9896 g = 9.9792 kg; (3.841992 - 9.9792) / 9.9792 = -61.5 %.
+  EXPECT_NEAR(r2018.organisation.paper_kg_previous_year, 9.9792, kEps);
+  EXPECT_NEAR(*r2018.organisation.paper_change_pct, -61.5, kEps);
+  // Only b's July 2018 was read by day; a changed on the 1st.
+  ASSERT_EQ(src.device_daily_calls(), 1);
+  EXPECT_EQ(src.device_daily_call_log()[0].device_id, b);
+  EXPECT_EQ(src.device_daily_call_log()[0].first_day, D(2018, 7, 1));
+  EXPECT_EQ(src.device_daily_call_log()[0].last_day, D(2018, 7, 31));
+  EXPECT_EQ(src.daily_calls(), 0);
+
+  // 2017 is not rewritten by the 2018 stock: 2000 sheets, 9.9792 kg, nothing recycled.
+  IndicatorReport r2017 = Compute(src, 2017);
+  EXPECT_EQ(r2017.organisation.sheets, 2000);
+  EXPECT_NEAR(r2017.organisation.paper_kg, 9.9792, kEps);
+  EXPECT_EQ(r2017.organisation.recycled_kg, 0.0);
+  EXPECT_EQ(r2017.organisation.recycled_share_pct, std::optional<double>(0.0));
+  EXPECT_EQ(src.device_daily_calls(), 1);  // nothing changes inside a month of 2016-2017
+}
+
+TEST(IndicatorsTest, DeviceChangingDirectionMidMonthIsReadDayByDay) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(kMfp, "DA", "", D(2010, 1, 1), D(2018, 5, 10));
+  src.AddDevicePeriod(dev, FakeUsageSource::Period(kMfp, "DB", "", D(2018, 5, 10)));
+  src.AddUserDirection("alice", "DX");
+  src.AddJob(Job(dev, "", D(2018, 4, 30), 3));       // DA (monthly row)
+  src.AddJob(Job(dev, "", D(2018, 5, 9), 7));        // DA, the last day of the first row
+  src.AddJob(Job(dev, "", D(2018, 5, 10), 11));      // DB, the first day of the second row
+  src.AddJob(Job(dev, "alice", D(2018, 5, 5), 13));  // DX: the user's direction wins
+  src.AddJob(Job(dev, "", D(2018, 6, 1), 5));        // DB (monthly row)
+  IndicatorReport r = Compute(src, 2018);
+  // DA: 3 + 7 = 10; DB: 11 + 5 = 16; DX: 13.
+  EXPECT_THAT(DirNames(r), ElementsAre("DA", "DB", "DX"));
+  EXPECT_EQ(Dir(r, "DA").sheets, 10);
+  EXPECT_EQ(Dir(r, "DB").sheets, 16);
+  EXPECT_EQ(Dir(r, "DX").sheets, 13);
+  EXPECT_EQ(r.organisation.sheets, 39);
+  EXPECT_EQ(r.organisation.jobs_without_user_direction, 4);
+  EXPECT_EQ(Dir(r, "DX").jobs_without_user_direction, 0);
+  ASSERT_EQ(src.device_daily_calls(), 1);
+  EXPECT_EQ(src.device_daily_call_log()[0].first_day, D(2018, 5, 1));
+  EXPECT_EQ(src.device_daily_call_log()[0].last_day, D(2018, 5, 31));
+}
+
+// alice changes direction on 10 March and device d changes stock on 20 March: alice's rows on
+// d in March are read once, with d's daily rows, not again with alice's.
+TEST(IndicatorsTest, UserAndDeviceSplitInOneMonthCountOnce) {
+  FakeUsageSource src;
+  src.AddPaper("STD80", false, 80);
+  src.AddPaper("REC80", true, 80);
+  const int64_t d = src.AddClassifiedDevice(kDesktop, "DA", "STD80", D(2010, 1, 1), D(2018, 3, 20));
+  src.AddDevicePeriod(d, FakeUsageSource::Period(kDesktop, "DA", "REC80", D(2018, 3, 20)));
+  const int64_t e = src.AddClassifiedDevice(kMfp, "DA", "STD80");
+  src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 10));
+  src.AddUserDirection("alice", "DB", D(2018, 3, 10), std::nullopt);
+  src.AddUserDirection("bob", "DC");
+  src.AddJob(Job(d, "alice", D(2018, 3, 5), 1));     // DA, standard
+  src.AddJob(Job(d, "alice", D(2018, 3, 12), 2));    // DB, standard
+  src.AddJob(Job(d, "alice", D(2018, 3, 25), 4));    // DB, recycled
+  src.AddJob(Job(e, "alice", D(2018, 3, 5), 8));     // DA, standard (alice's daily rows)
+  src.AddJob(Job(e, "alice", D(2018, 3, 15), 16));   // DB, standard (alice's daily rows)
+  src.AddJob(Job(d, "bob", D(2018, 3, 2), 32));      // DC, standard
+  src.AddJob(Job(d, "bob", D(2018, 3, 21), 64));     // DC, recycled
+  src.AddJob(Job(d, "", D(2018, 3, 19), 128));       // device's DA, standard
+  src.AddJob(Job(d, "", D(2018, 3, 20), 256));       // device's DA, recycled
+  src.AddJob(Job(d, "alice", D(2018, 2, 10), 512));  // DA, standard (monthly row)
+  src.AddJob(Job(d, "alice", D(2018, 4, 1), 1024));  // DB, recycled (monthly row)
+  IndicatorReport r = Compute(src, 2018);
+  // All 11 jobs once: 2047 sheets. DA 1 + 8 + 128 + 256 + 512 = 905;
+  // DB 2 + 4 + 16 + 1024 = 1046; DC 32 + 64 = 96.
+  EXPECT_EQ(r.organisation.sheets, 2047);
+  EXPECT_EQ(Dir(r, "DA").sheets, 905);
+  EXPECT_EQ(Dir(r, "DB").sheets, 1046);
+  EXPECT_EQ(Dir(r, "DC").sheets, 96);
+  // Recycled: 4 + 64 + 256 + 1024 = 1348 sheets x 4.9896 g = 6.7259808 kg; DA 256 sheets
+  // = 1.2773376 kg, DB 1028 = 5.1293088 kg, DC 64 = 0.3193344 kg.
+  EXPECT_NEAR(r.organisation.recycled_kg, 6.7259808, kEps);
+  EXPECT_NEAR(Dir(r, "DA").recycled_kg, 1.2773376, kEps);
+  EXPECT_NEAR(Dir(r, "DB").recycled_kg, 5.1293088, kEps);
+  EXPECT_NEAR(Dir(r, "DC").recycled_kg, 0.3193344, kEps);
+  EXPECT_NEAR(r.organisation.paper_kg, 2047 * 4.9896 / 1000, kEps);  // 10.2137112 kg
+  EXPECT_EQ(r.organisation.jobs_without_user_direction, 2);
+  ASSERT_EQ(src.device_daily_calls(), 1);
+  EXPECT_EQ(src.device_daily_call_log()[0].device_id, d);
+  EXPECT_EQ(src.device_daily_call_log()[0].first_day, D(2018, 3, 1));
+  ASSERT_EQ(src.daily_calls(), 1);
+  EXPECT_EQ(src.daily_call_log()[0].user_id, src.UserId("alice"));
+  EXPECT_EQ(src.daily_call_log()[0].last_day, D(2018, 3, 31));
+}
+
+TEST(IndicatorsTest, DeviceCountsFollowEachServicePeriod) {
+  FakeUsageSource src;
+  const Day old = D(2012, 1, 1);
+  // x: a desktop printer replaced by another behind the same queue on 1 June 2018.
+  const int64_t x = src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2018, 6, 1));
+  src.AddDevicePeriod(x, FakeUsageSource::Period(kDesktop, "DA", "", D(2018, 6, 1)));
+  // y: a desktop printer replaced by an MFP on 1 March 2018.
+  const int64_t y = src.AddClassifiedDevice(kDesktop, "DB", "", old, D(2018, 3, 1));
+  src.AddDevicePeriod(y, FakeUsageSource::Period(kMfp, "DB", "", D(2018, 3, 1)));
+  // z: an MFP that moves from DA to DB on 1 September 2018.
+  const int64_t z = src.AddClassifiedDevice(kMfp, "DA", "", old, D(2018, 9, 1));
+  src.AddDevicePeriod(z, FakeUsageSource::Period(kMfp, "DB", "", D(2018, 9, 1)));
+  IndicatorReport r = Compute(src, 2018);
+  // 31 Dec 2017: desktops x (DA), y (DB); MFPs z (DA).
+  // 31 Dec 2018: desktops x (DA); MFPs y (DB), z (DB).
+  EXPECT_EQ(r.organisation.desktop_printers_previous_year, 2);
+  EXPECT_EQ(r.organisation.desktop_printers, 1);
+  EXPECT_NEAR(*r.organisation.desktop_printers_change_pct, -50.0, kEps);  // (1 - 2) / 2
+  EXPECT_EQ(r.organisation.mfps_previous_year, 1);
+  EXPECT_EQ(r.organisation.mfps, 2);
+  EXPECT_NEAR(*r.organisation.mfp_change_pct, 100.0, kEps);  // (2 - 1) / 1
+  const ScopeFigures& da = Dir(r, "DA");
+  EXPECT_EQ(da.desktop_printers_previous_year, 1);  // x counts once on each date
+  EXPECT_EQ(da.desktop_printers, 1);
+  EXPECT_EQ(da.desktop_printers_change_pct, std::optional<double>(0.0));
+  EXPECT_EQ(da.mfps_previous_year, 1);
+  EXPECT_EQ(da.mfps, 0);
+  EXPECT_NEAR(*da.mfp_change_pct, -100.0, kEps);
+  const ScopeFigures& db = Dir(r, "DB");
+  EXPECT_EQ(db.desktop_printers_previous_year, 1);
+  EXPECT_EQ(db.desktop_printers, 0);
+  EXPECT_EQ(db.mfps_previous_year, 0);
+  EXPECT_EQ(db.mfps, 2);
+  EXPECT_FALSE(db.mfp_change_pct.has_value());
+  // The same counts a year later: x 1 -> 1 desktop, y and z 2 -> 2 MFPs.
+  IndicatorReport r2019 = Compute(src, 2019);
+  EXPECT_EQ(r2019.organisation.desktop_printers_previous_year, 1);
+  EXPECT_EQ(r2019.organisation.desktop_printers, 1);
+  EXPECT_EQ(r2019.organisation.mfps, 2);
+}
+
+TEST(IndicatorsTest, ListsUnclassifiedQueues) {
+  FakeUsageSource src;
+  Device zz;
+  zz.server = "print2";
+  zz.queue = "zz";
+  src.AddDevice(zz);
+  Device b;
+  b.server = "print1";
+  b.queue = "b";
+  b.in_service = D(2010, 1, 1);
+  const int64_t b_id = src.AddDevice(b);
+  src.AddClassifiedDevice(kMfp, "DA");  // classified: not listed
+  src.AddJob(Job(b_id, "", D(2018, 2, 1), 5));
+  IndicatorReport r = Compute(src, 2018);
+  EXPECT_THAT(r.unclassified_queues, ElementsAre("print1/b", "print2/zz"));
+  EXPECT_EQ(r.organisation.jobs_on_unclassified_devices, 1);
+  EXPECT_THAT(FormatIndicatorsJson(r),
+              HasSubstr("\"unclassified_queues\":[\"print1/b\",\"print2/zz\"]}"));
+  EXPECT_THAT(FormatIndicatorsTable(r), HasSubstr("Unclassified queues: print1/b, print2/zz.\n"));
+  Result<IndicatorReport> filtered = FilterDirection(r, "DA");
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_EQ(filtered->unclassified_queues, r.unclassified_queues);
+
+  FakeUsageSource classified;
+  classified.AddClassifiedDevice(kMfp, "DA");
+  IndicatorReport none = Compute(classified, 2018);
+  EXPECT_TRUE(none.unclassified_queues.empty());
+  EXPECT_THAT(FormatIndicatorsJson(none), HasSubstr("\"unclassified_queues\":[]"));
+  EXPECT_THAT(FormatIndicatorsTable(none), HasSubstr("Unclassified queues: none.\n"));
+}
+
 // Fills a source with a mixed data set, inventory and jobs in either order; device ids are
 // fixed, user ids follow the order of the jobs.
 void FillMixed(FakeUsageSource& src, bool reversed) {
@@ -407,13 +603,23 @@ void FillMixed(FakeUsageSource& src, bool reversed) {
   steps.push_back([&] { src.AddClassifiedDevice(kMfp, "DA", "REC90", D(2010, 1, 1), {}, 3); });
   steps.push_back([&] { src.AddClassifiedDevice(kDesktop, "DB", "A75", D(2017, 6, 1), {}, 5); });
   steps.push_back([&] { src.AddClassifiedDevice(kPrintShop, "", "STD80", D(2010, 1, 1), {}, 8); });
+  // Device 9 has three service periods: a change of everything on 14 Feb 2018, then on 1 Oct.
+  steps.push_back(
+      [&] { src.AddClassifiedDevice(kMfp, "DA", "STD80", D(2010, 1, 1), D(2018, 2, 14), 9); });
+  steps.push_back([&] {
+    src.AddDevicePeriod(
+        9, FakeUsageSource::Period(kDesktop, "DB", "REC90", D(2018, 2, 14), D(2018, 10, 1)));
+  });
+  steps.push_back([&] {
+    src.AddDevicePeriod(9, FakeUsageSource::Period(kPrintShop, "", "A75", D(2018, 10, 1)));
+  });
   steps.push_back([&] { src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 15)); });
   steps.push_back([&] { src.AddUserDirection("alice", "DB", D(2018, 3, 15)); });
   steps.push_back([&] { src.AddUserDirection("bob", "DB"); });
   steps.push_back([&] { src.AddWorkstations("DA", D(2018, 1, 1), 17); });
   steps.push_back([&] { src.AddWorkstations("DB", D(2017, 1, 1), 23); });
   const std::vector<std::string> users = {"alice", "bob", "", "carl"};
-  const std::vector<int64_t> devices = {3, 5, 8, 42};
+  const std::vector<int64_t> devices = {3, 5, 8, 42, 9};
   int n = 0;
   for (int year : {2017, 2018}) {
     for (int month = 1; month <= 12; ++month) {
@@ -421,7 +627,7 @@ void FillMixed(FakeUsageSource& src, bool reversed) {
         ++n;
         const int64_t area = n % 3 == 0 ? kLetterAreaUm2 : n % 3 == 1 ? kA4AreaUm2 : kA3AreaUm2;
         FakeJob j =
-            Job(devices[n % 4], users[(n / 5) % 4], D(year, month, day), 1 + n * 37 % 101, area);
+            Job(devices[n % 5], users[(n / 5) % 4], D(year, month, day), 1 + n * 37 % 101, area);
         j.media_known = n % 7 != 0;
         steps.push_back([&src, j] { src.AddJob(j); });
       }
@@ -441,7 +647,9 @@ TEST(IndicatorsTest, ResultsDoNotDependOnImportOrder) {
   EXPECT_EQ(FormatIndicatorsJson(a), FormatIndicatorsJson(b));  // bit for bit
   EXPECT_THAT(DirNames(a), ElementsAre("DA", "DB", "unassigned"));
   EXPECT_GT(a.organisation.sheets, 0);
-  EXPECT_EQ(forward.daily_calls(), 1);  // alice, March 2018
+  EXPECT_EQ(forward.daily_calls(), 1);         // alice, March 2018
+  EXPECT_EQ(forward.device_daily_calls(), 1);  // device 9, February 2018 (n = 54, 14 Feb)
+  EXPECT_EQ(backward.device_daily_calls(), 1);
   // The organisation is the exact sum of its directions.
   int64_t sheets = 0;
   for (const ScopeFigures& d : a.directions) sheets += d.sheets_all_devices;
@@ -527,6 +735,14 @@ TEST(IndicatorsTest, SourceErrorsAreReturned) {
     src.AddJob(Job(dev, "alice", D(2018, 3, 2), 1));
     src.FailDailyRows(Status::IoError("daily locked"));
     EXPECT_EQ(ComputeIndicators(src, 2018).status().message(), "daily locked");
+  }
+  {
+    FakeUsageSource src;
+    const int64_t dev = src.AddClassifiedDevice(kMfp, "DA", "", D(2010, 1, 1), D(2018, 3, 15));
+    src.AddDevicePeriod(dev, FakeUsageSource::Period(kMfp, "DB", "", D(2018, 3, 15)));
+    src.AddJob(Job(dev, "", D(2018, 3, 2), 1));
+    src.FailDeviceDailyRows(Status::IoError("device daily locked"));
+    EXPECT_EQ(ComputeIndicators(src, 2018).status().message(), "device daily locked");
   }
 }
 

@@ -1,6 +1,7 @@
 // Attribution of rollup rows through lookup tables built once per call: per row, a device
-// lookup, a user lookup and one read of a (user, month) -> direction table; sheet areas are
-// summed exactly in 128-bit integers and turned into kilograms at the end.
+// lookup (plus one read of a (device, month) -> attributes table for queues with several
+// service periods), a user lookup and one read of a (user, month) -> direction table; sheet
+// areas are summed exactly in 128-bit integers and turned into kilograms at the end.
 #include "aggregator/indicators/usage_attribution.h"
 
 #include <algorithm>
@@ -25,6 +26,7 @@ constexpr Day kMaxDay = std::numeric_limits<Day>::max();
 // Codes of the (user, month) table besides direction indices.
 constexpr int32_t kNoDirection = -1;  // no directory row holds on the 1st of the month
 constexpr int32_t kSplitMonth = -2;   // a directory row starts or ends inside the month
+                                      // (or, for a device, its attributes change in it)
 constexpr int kPrintShop = static_cast<int>(DeviceClass::kPrintShop);
 constexpr int kOther = static_cast<int>(DeviceClass::kOther);
 
@@ -37,11 +39,29 @@ struct Stock {
   bool recycled = false;
 };
 
+// What a job takes from the device row that applies to it.
 struct DeviceSlot {
   int32_t direction = kNoDirection;
   int32_t stock = 0;
   int device_class = kOther;
   bool classified = false;
+
+  bool operator==(const DeviceSlot&) const = default;
+};
+
+// Where the attributes of a device id are: `slot` (an index in device_slots_) for every month,
+// or, when multi >= 0, per covered month in the (device, month) table of a queue with several
+// service periods. Ids unknown to the inventory get slot 0, an unclassified device.
+struct DeviceEntry {
+  int32_t slot = 0;
+  int32_t multi = -1;
+};
+
+// The service periods of a queue with several rows, sorted, and the slot of each. The pointers
+// are into the caller's Inventory, which outlives the Attributor (one AttributeUsage call).
+struct MultiPeriodDevice {
+  std::vector<const Device*> periods;
+  std::vector<int32_t> slots;
 };
 
 // One directory row of a user: direction index from `from` (inclusive) to `to` (exclusive).
@@ -113,13 +133,24 @@ class Attributor {
 
  private:
   void BuildDirections(const Inventory& inventory);
-  void BuildStocksAndDevices(const Inventory& inventory);
   void BuildMonths();
+  void BuildStocksAndDevices(const Inventory& inventory);
   void BuildUsers(const Inventory& inventory, const UserNames& user_names);
 
   int32_t DirectionIndex(const std::string& name) const;
+  // The device slot of `device_id` in covered month k, or kSplitMonth.
+  int32_t DeviceSlotOf(int64_t device_id, int32_t k) const {
+    const DeviceEntry& entry = devices_.Find(device_id);
+    if (entry.multi < 0) return entry.slot;
+    return device_month_codes_[static_cast<size_t>(entry.multi) * covered_first_day_.size() + k];
+  }
+  // The direction index of `user_id` on `day` from the directory, kNoDirection if none.
+  int32_t UserDirectionOn(int64_t user_id, Day day) const;
   void OnMonthlyRow(const RollupRow& row);
-  void Accumulate(const RollupRow& row, int32_t covered_month, int32_t user_code);
+  Status ReadSplitUserMonths(UsageSource& source);
+  Status ReadSplitDeviceMonths(UsageSource& source);
+  void Accumulate(const RollupRow& row, int32_t covered_month, const DeviceSlot& device,
+                  int32_t user_code);
   ScopeUsage ToScopeUsage(const ScopeAcc& acc, const Int128* areas) const;
   UsageFigures Figures(const ScopeAcc& acc, const Int128* areas, bool with_print_shop) const;
 
@@ -131,12 +162,20 @@ class Attributor {
   bool unassigned_used_ = false;
 
   std::vector<Stock> stocks_;
-  IdTable<DeviceSlot> devices_{{}, DeviceSlot{}};
+  // Devices: slot 0 is the unclassified device (other, default stock, no direction), then one
+  // slot per device row. Queues with several service periods also have a row of
+  // device_month_codes_ (multi * covered months + covered index): the slot that holds for the
+  // whole month, or kSplitMonth when the attributes change inside the month.
+  std::vector<DeviceSlot> device_slots_;
+  IdTable<DeviceEntry> devices_{{}, DeviceEntry{}};
+  std::vector<MultiPeriodDevice> multi_;
+  std::vector<int32_t> device_month_codes_;
 
   // Months: the extent [first_month_, first_month_ + extent) of all periods; months covered
   // by a period get a dense "covered" index, gaps get -1.
   int32_t first_month_ = 0;
   std::vector<int32_t> covered_of_offset_;
+  std::vector<int32_t> covered_month_;  // MonthIndex of each covered month
   std::vector<Day> covered_first_day_;
   // Period indices of covered month k: period_list_[period_begin_[k] .. period_begin_[k + 1]).
   std::vector<int32_t> period_begin_;
@@ -149,8 +188,10 @@ class Attributor {
   std::vector<Interval> intervals_;
   std::vector<int32_t> month_codes_;  // slot * covered months + covered index
 
-  // (user id, month) pairs to read from the daily rollup.
+  // (user id, month) and (device id, month) pairs to read from the daily rollup. A row whose
+  // device and user are both split in its month is read once, by the device.
   std::vector<std::pair<int64_t, int32_t>> split_pairs_;
+  std::vector<std::pair<int64_t, int32_t>> device_split_pairs_;
 
   // Accumulators, indexed [period][direction] and [period][direction][class][stock].
   std::vector<ScopeAcc> scopes_;
@@ -161,8 +202,8 @@ Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
                        std::vector<MonthRange> periods)
     : periods_(std::move(periods)) {
   BuildDirections(inventory);
-  BuildStocksAndDevices(inventory);
   BuildMonths();
+  BuildStocksAndDevices(inventory);
   BuildUsers(inventory, user_names);
   const size_t scope_count = periods_.size() * directions_.size();
   scopes_.assign(scope_count, ScopeAcc{});
@@ -222,9 +263,7 @@ void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
     return static_cast<int32_t>(it - stock_ids.begin());
   };
 
-  std::vector<std::pair<int64_t, DeviceSlot>> entries;
-  entries.reserve(inventory.devices.size());
-  for (const Device& d : inventory.devices) {
+  auto slot_of = [&](const Device& d) {
     DeviceSlot slot;  // unclassified: other, default stock, no direction
     if (d.classified) {
       slot.classified = true;
@@ -232,9 +271,63 @@ void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
       slot.direction = DirectionIndex(d.direction);
       slot.stock = stock_of(d.paper_id);
     }
-    entries.emplace_back(d.id, slot);
+    return slot;
+  };
+
+  // The rows of each id together, in an order that does not depend on import order.
+  std::vector<const Device*> rows;
+  rows.reserve(inventory.devices.size());
+  for (const Device& d : inventory.devices) rows.push_back(&d);
+  std::stable_sort(rows.begin(), rows.end(), [](const Device* a, const Device* b) {
+    return std::tie(a->id, a->in_service, a->out_of_service, a->classified, a->device_class,
+                    a->direction, a->paper_id) < std::tie(b->id, b->in_service, b->out_of_service,
+                                                          b->classified, b->device_class,
+                                                          b->direction, b->paper_id);
+  });
+
+  device_slots_.assign(1, DeviceSlot{});
+  const size_t covered = covered_first_day_.size();
+  std::vector<std::pair<int64_t, DeviceEntry>> entries;
+  std::vector<Day> bounds;
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j]->id == rows[i]->id) ++j;
+    const int32_t first_slot = static_cast<int32_t>(device_slots_.size());
+    for (size_t r = i; r < j; ++r) device_slots_.push_back(slot_of(*rows[r]));
+    DeviceEntry entry{first_slot, -1};
+    if (j - i > 1) {
+      // Several service periods: the slot of each covered month, or kSplitMonth when a period
+      // boundary inside the month (not on the 1st) changes what the jobs take from the device.
+      MultiPeriodDevice multi;
+      multi.periods.assign(rows.begin() + i, rows.begin() + j);
+      bounds.clear();
+      for (const Device* d : multi.periods) {
+        multi.slots.push_back(first_slot + static_cast<int32_t>(multi.slots.size()));
+        if (d->in_service) bounds.push_back(*d->in_service);
+        if (d->out_of_service) bounds.push_back(*d->out_of_service);
+      }
+      std::sort(bounds.begin(), bounds.end());
+      bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+      auto slot_on = [&](Day day) { return multi.slots[DevicePeriodOn(multi.periods, day)]; };
+      for (size_t k = 0; k < covered; ++k) {
+        const Day first_day = covered_first_day_[k];
+        const Day next_first_day = FirstDayOfMonth(covered_month_[k] + 1);
+        const int32_t slot = slot_on(first_day);
+        int32_t code = slot;
+        // DevicePeriodOn only changes on a boundary date, so these days cover the month.
+        for (auto b = std::upper_bound(bounds.begin(), bounds.end(), first_day);
+             b != bounds.end() && *b < next_first_day; ++b) {
+          if (device_slots_[slot_on(*b)] != device_slots_[slot]) code = kSplitMonth;
+        }
+        device_month_codes_.push_back(code);
+      }
+      entry.multi = static_cast<int32_t>(multi_.size());
+      multi_.push_back(std::move(multi));
+    }
+    entries.emplace_back(rows[i]->id, entry);
+    i = j;
   }
-  devices_ = IdTable<DeviceSlot>(entries, DeviceSlot{});
+  devices_ = IdTable<DeviceEntry>(entries, DeviceEntry{});
 }
 
 void Attributor::BuildMonths() {
@@ -257,6 +350,7 @@ void Attributor::BuildMonths() {
     }
     if (list.empty()) continue;
     covered_of_offset_[off] = static_cast<int32_t>(lists.size());
+    covered_month_.push_back(month);
     covered_first_day_.push_back(FirstDayOfMonth(month));
     lists.push_back(std::move(list));
   }
@@ -318,8 +412,15 @@ void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_na
   user_slots_ = IdTable<int32_t>(slots, -1);
 }
 
-void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, int32_t user_code) {
-  const DeviceSlot& device = devices_.Find(row.device_id);
+int32_t Attributor::UserDirectionOn(int64_t user_id, Day day) const {
+  const int32_t slot = user_slots_.Find(user_id);
+  if (slot < 0) return kNoDirection;
+  return DirectionOn(intervals_.data() + interval_begin_[slot],
+                     intervals_.data() + interval_begin_[slot + 1], day);
+}
+
+void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const DeviceSlot& device,
+                            int32_t user_code) {
   const bool user_has_direction = user_code >= 0;
   const int32_t dir = user_has_direction      ? user_code
                       : device.direction >= 0 ? device.direction
@@ -343,6 +444,11 @@ void Attributor::OnMonthlyRow(const RollupRow& row) {
   if (off < 0 || off >= static_cast<int64_t>(covered_of_offset_.size())) return;
   const int32_t k = covered_of_offset_[off];
   if (k < 0) return;
+  const int32_t device_slot = DeviceSlotOf(row.device_id, k);
+  if (device_slot == kSplitMonth) {
+    device_split_pairs_.emplace_back(row.device_id, row.period);
+    return;
+  }
   const int32_t slot = user_slots_.Find(row.user_id);
   int32_t code = kNoDirection;
   if (slot >= 0) {
@@ -352,7 +458,25 @@ void Attributor::OnMonthlyRow(const RollupRow& row) {
       return;
     }
   }
-  Accumulate(row, k, code);
+  Accumulate(row, k, device_slots_[device_slot], code);
+}
+
+// Sorts and dedups (id, month) pairs and calls fn(id, first month, last month) for each run of
+// consecutive months of one id, stopping at the first error.
+template <typename Fn>
+Status ForEachRun(std::vector<std::pair<int64_t, int32_t>>& pairs, Fn fn) {
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  for (size_t i = 0; i < pairs.size();) {
+    size_t j = i;
+    while (j + 1 < pairs.size() && pairs[j + 1].first == pairs[i].first &&
+           pairs[j + 1].second == pairs[j].second + 1) {
+      ++j;
+    }
+    RAMETTE_RETURN_IF_ERROR(fn(pairs[i].first, pairs[i].second, pairs[j].second));
+    i = j + 1;
+  }
+  return Status::Ok();
 }
 
 Status Attributor::Run(UsageSource& source) {
@@ -371,34 +495,54 @@ Status Attributor::Run(UsageSource& source) {
     off = end + 1;
   }
 
-  // Daily rows of the user-months whose direction may change inside the month, one call per
-  // run of consecutive months of one user.
-  std::sort(split_pairs_.begin(), split_pairs_.end());
-  split_pairs_.erase(std::unique(split_pairs_.begin(), split_pairs_.end()), split_pairs_.end());
-  for (size_t i = 0; i < split_pairs_.size();) {
-    const int64_t user_id = split_pairs_[i].first;
-    const int32_t run_first = split_pairs_[i].second;
-    size_t j = i;
-    while (j + 1 < split_pairs_.size() && split_pairs_[j + 1].first == user_id &&
-           split_pairs_[j + 1].second == split_pairs_[j].second + 1) {
-      ++j;
-    }
-    const int32_t run_last = split_pairs_[j].second;
-    i = j + 1;
+  RAMETTE_RETURN_IF_ERROR(ReadSplitDeviceMonths(source));
+  return ReadSplitUserMonths(source);
+}
 
-    const int32_t slot = user_slots_.Find(user_id);
-    const Interval* b = intervals_.data() + interval_begin_[slot];
-    const Interval* e = intervals_.data() + interval_begin_[slot + 1];
-    const Day first_day = FirstDayOfMonth(run_first);
-    const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
-    RAMETTE_RETURN_IF_ERROR(
-        source.ForEachDailyRow(user_id, first_day, last_day, [&](const RollupRow& row) {
+// Daily rows of the device-months whose attributes change inside the month (every user), one
+// call per run of consecutive months of one device, each day with the period that holds then.
+Status Attributor::ReadSplitDeviceMonths(UsageSource& source) {
+  std::vector<int32_t> day_slots;
+  return ForEachRun(
+      device_split_pairs_, [&](int64_t device_id, int32_t run_first, int32_t run_last) -> Status {
+        const MultiPeriodDevice& multi = multi_[devices_.Find(device_id).multi];
+        const Day first_day = FirstDayOfMonth(run_first);
+        const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
+        day_slots.clear();
+        for (Day day = first_day; day <= last_day; ++day) {
+          day_slots.push_back(multi.slots[DevicePeriodOn(multi.periods, day)]);
+        }
+        return source.ForEachDailyRowOfDevice(
+            device_id, first_day, last_day, [&](const RollupRow& row) {
+              if (row.device_id != device_id || row.period < first_day || row.period > last_day) {
+                return;
+              }
+              const int32_t k = covered_of_offset_[MonthIndexOfDay(row.period) - first_month_];
+              Accumulate(row, k, device_slots_[day_slots[row.period - first_day]],
+                         UserDirectionOn(row.user_id, row.period));
+            });
+      });
+}
+
+// Daily rows of the user-months whose direction may change inside the month, one call per run
+// of consecutive months of one user. Rows of a device split in their month are left to
+// ReadSplitDeviceMonths.
+Status Attributor::ReadSplitUserMonths(UsageSource& source) {
+  return ForEachRun(
+      split_pairs_, [&](int64_t user_id, int32_t run_first, int32_t run_last) -> Status {
+        const int32_t slot = user_slots_.Find(user_id);
+        const Interval* b = intervals_.data() + interval_begin_[slot];
+        const Interval* e = intervals_.data() + interval_begin_[slot + 1];
+        const Day first_day = FirstDayOfMonth(run_first);
+        const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
+        return source.ForEachDailyRow(user_id, first_day, last_day, [&](const RollupRow& row) {
           if (row.period < first_day || row.period > last_day) return;
           const int32_t k = covered_of_offset_[MonthIndexOfDay(row.period) - first_month_];
-          Accumulate(row, k, DirectionOn(b, e, row.period));
-        }));
-  }
-  return Status::Ok();
+          const int32_t device_slot = DeviceSlotOf(row.device_id, k);
+          if (device_slot == kSplitMonth) return;  // read with the device's daily rows
+          Accumulate(row, k, device_slots_[device_slot], DirectionOn(b, e, row.period));
+        });
+      });
 }
 
 // Kilograms of a sheet area (µm²) at a grammage (µm² x g/m² = 1e-15 kg), in long double so

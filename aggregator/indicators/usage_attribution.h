@@ -69,11 +69,21 @@ struct AttributedUsage {
 // Reads the monthly rollup rows of `periods` (one ForEachMonthlyRow call per run of
 // contiguous months) and attributes each row to a direction: the direction its user holds on
 // the 1st of the month in `inventory.users`, else its device's direction, else
-// kUnassignedDirection. For the (user, month) pairs where one of the user's directory rows
-// starts or ends on a day other than the 1st, the monthly rows are skipped and that user's
-// daily rows of those months are read instead (ForEachDailyRow) and attributed day by day.
-// Mass uses the paper stock of the device (the default 80 g/m² stock, not recycled, when the
-// device has no or an unknown paper_id, is unclassified, or is not in the inventory).
+// kUnassignedDirection. The device's class, direction and paper stock are those of its
+// service period that applies on the job's date (DevicePeriodOn; a device id may have several
+// rows in `inventory.devices`). Where these can change inside a month, rows are read by day:
+// - for the (device, month) pairs where a period of the device starts or ends on a day other
+//   than the 1st and the device's class, direction or stock differ before and after, the
+//   monthly rows of that device are skipped and its daily rows of those months (every user)
+//   are read instead (ForEachDailyRowOfDevice), each day with its period and the user's
+//   direction of that day;
+// - for the (user, month) pairs where one of the user's directory rows starts or ends on a day
+//   other than the 1st, the monthly rows are skipped and that user's daily rows of those
+//   months are read instead (ForEachDailyRow) and attributed day by day, except the rows of
+//   devices read by day in that month (so that no row counts twice).
+// One daily call per run of consecutive months of one device or user. Mass uses the paper
+// stock of the device period (the default 80 g/m² stock, not recycled, when it has no or an
+// unknown paper_id, is unclassified, or the device is not in the inventory).
 // Periods may overlap and come in any order. Errors: InvalidArgument for an empty list, a
 // range with first_month > last_month, outside the years 1 to 9999, or periods spanning more
 // than 200 years; any error of `source` as it is. `source` is only used during the call, and

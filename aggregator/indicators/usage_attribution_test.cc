@@ -141,6 +141,79 @@ TEST(AttributeUsageTest, OverlappingDirectoryRowsLatestStartWins) {
   EXPECT_EQ(u->periods[0].directions[1].all_devices.sums.sheets, 2);
 }
 
+// A device's rows: P1 on recycled stock in DA from 10 Dec 2015 to 1 Jun 2016, P2 on standard
+// stock in DB from 1 Mar 2017. Before P1 the earliest row applies, in the gap the latest started.
+TEST(AttributeUsageTest, DevicePeriodOutsideServiceIsEarliestOrLatestStarted) {
+  FakeUsageSource src;
+  src.AddPaper("REC", true, 80);
+  src.AddPaper("STD", false, 80);
+  const int64_t dev =
+      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "REC", D(2015, 12, 10), D(2016, 6, 1));
+  src.AddDevicePeriod(dev, FakeUsageSource::Period(DeviceClass::kMfp, "DB", "STD", D(2017, 3, 1)));
+  src.AddJob(Job(dev, "", D(2015, 11, 20), 1));  // before every row: the earliest, P1
+  src.AddJob(Job(dev, "", D(2015, 12, 5), 2));   // before P1 in P1's first month: P1
+  src.AddJob(Job(dev, "", D(2016, 8, 1), 4));    // in the gap: P1 started last
+  src.AddJob(Job(dev, "", D(2017, 2, 28), 8));   // in the gap: P1
+  src.AddJob(Job(dev, "", D(2017, 3, 1), 16));   // P2
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2015, 11), MonthIndex(2017, 3)}});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_THAT(u->directions, ElementsAre("DA", "DB"));
+  const PeriodUsage& p = u->periods[0];
+  // DA: 1 + 2 + 4 + 8 = 15 sheets, all recycled: 15 x 4.9896 g = 74.844 g.
+  EXPECT_EQ(p.directions[0].all_devices.sums.sheets, 15);
+  EXPECT_NEAR(p.directions[0].all_devices.recycled_mass_kg, 0.074844, kEps);
+  // DB: 16 sheets on standard stock: 79.8336 g, nothing recycled.
+  EXPECT_EQ(p.directions[1].all_devices.sums.sheets, 16);
+  EXPECT_NEAR(p.directions[1].all_devices.mass_kg, 0.0798336, kEps);
+  EXPECT_EQ(p.directions[1].all_devices.recycled_mass_kg, 0.0);
+  // December 2015 has a boundary on the 10th, but P1 applies on every day of it.
+  EXPECT_EQ(src.device_daily_calls(), 0);
+  EXPECT_EQ(src.daily_calls(), 0);
+}
+
+TEST(AttributeUsageTest, PrinterReplacedMidMonthWithSameAttributesNeedsNoDailyRows) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DA", "", D(2010, 1, 1),
+                                              D(2018, 5, 17));
+  src.AddDevicePeriod(
+      dev, FakeUsageSource::Period(DeviceClass::kDesktopPrinter, "DA", "", D(2018, 5, 17)));
+  src.AddJob(Job(dev, "", D(2018, 5, 16), 3));
+  src.AddJob(Job(dev, "", D(2018, 5, 17), 5));
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 5), MonthIndex(2018, 5)}});
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->periods[0].directions[0].all_devices.sums.sheets, 8);
+  EXPECT_EQ(src.device_daily_calls(), 0);
+}
+
+TEST(AttributeUsageTest, ConsecutiveSplitDeviceMonthsAreReadInOneCall) {
+  FakeUsageSource src;
+  src.AddPaper("REC", true, 80);
+  const int64_t dev =
+      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "", D(2010, 1, 1), D(2018, 3, 10));
+  src.AddDevicePeriod(
+      dev, FakeUsageSource::Period(DeviceClass::kMfp, "DA", "REC", D(2018, 3, 10), D(2018, 4, 20)));
+  src.AddDevicePeriod(dev, FakeUsageSource::Period(DeviceClass::kMfp, "DA", "", D(2018, 4, 20)));
+  src.AddJob(Job(dev, "", D(2018, 3, 9), 1));    // standard
+  src.AddJob(Job(dev, "", D(2018, 3, 10), 2));   // recycled
+  src.AddJob(Job(dev, "", D(2018, 4, 19), 4));   // recycled
+  src.AddJob(Job(dev, "", D(2018, 4, 20), 8));   // standard
+  src.AddJob(Job(dev, "", D(2018, 5, 20), 16));  // standard, monthly row
+  // Overlapping periods: April alone, and the year.
+  Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 4), MonthIndex(2018, 4)},
+                                              {MonthIndex(2018, 1), MonthIndex(2018, 12)}});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  // April: 4 + 8 = 12 sheets, 4 recycled = 19.9584 g.
+  EXPECT_EQ(u->periods[0].organisation.all_devices.sums.sheets, 12);
+  EXPECT_NEAR(u->periods[0].organisation.all_devices.recycled_mass_kg, 0.0199584, kEps);
+  // The year: 31 sheets, 2 + 4 = 6 recycled = 29.9376 g.
+  EXPECT_EQ(u->periods[1].organisation.all_devices.sums.sheets, 31);
+  EXPECT_NEAR(u->periods[1].organisation.all_devices.recycled_mass_kg, 0.0299376, kEps);
+  ASSERT_EQ(src.device_daily_calls(), 1);
+  EXPECT_EQ(src.device_daily_call_log()[0].device_id, dev);
+  EXPECT_EQ(src.device_daily_call_log()[0].first_day, D(2018, 3, 1));
+  EXPECT_EQ(src.device_daily_call_log()[0].last_day, D(2018, 4, 30));
+}
+
 TEST(AttributeUsageTest, SparseStoreIdsWork) {
   FakeUsageSource src;
   const int64_t big =

@@ -19,7 +19,8 @@ class UsageSource {
  public:
   virtual ~UsageSource() = default;
 
-  // All reference data; devices carry their store ids (RollupRow::device_id).
+  // All reference data; devices carry their store ids (RollupRow::device_id). A classified
+  // queue has one Device entry per service period (same id); an unclassified one has one entry.
   virtual Result<Inventory> LoadInventory() = 0;
   // Store id -> user name for every user seen in a job (the empty name included).
   virtual Result<std::unordered_map<int64_t, std::string>> LoadUserNames() = 0;
@@ -30,6 +31,11 @@ class UsageSource {
   // Calls `fn` for every daily rollup row of `user_id` with first_day <= period <= last_day.
   virtual Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
                                  const std::function<void(const RollupRow&)>& fn) = 0;
+  // Calls `fn` for every daily rollup row of `device_id` (all users) with
+  // first_day <= period <= last_day. Used for the months in which a device's service period,
+  // and so possibly its paper stock, class or direction, changes.
+  virtual Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
+                                         const std::function<void(const RollupRow&)>& fn) = 0;
 };
 
 }  // namespace ramette::aggregator

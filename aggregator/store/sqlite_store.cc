@@ -10,6 +10,7 @@
 #include <ctime>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
@@ -27,6 +28,8 @@ static_assert(static_cast<int>(Sides::kTwoSidedShortEdge) == 3);
 static_assert(static_cast<int>(ColorMode::kColor) == 2);
 
 constexpr char kTimeZoneKey[] = "time_zone";
+// The schema version from which devices have service periods (the device_periods table).
+constexpr int kDevicePeriodsSchemaVersion = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Schema. Migration steps are never edited once released: a change is a new step.
@@ -182,8 +185,62 @@ INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, jobs, sheets, i
 INSERT INTO rollup_state(id, folded_job_id) VALUES(1, COALESCE((SELECT MAX(id) FROM jobs), 0));
 )sql";
 
+// v3:
+// - A queue may have several service periods: `devices` keeps the queue's identity (its id,
+//   which jobs and rollups reference, never changes) and what agents report; the devices
+//   import's rows move to `device_periods`, one per classified device. A queue is classified
+//   when it has periods.
+// - rollup_state.job_edits counts the changes of unfolded jobs (a live record superseding a
+//   page_log one), so that every connection knows when its pending deltas became stale.
+// - A record is quarantined once per (server, reason, record): exact duplicates are removed.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE device_periods(
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL,  -- devices.id
+  class TEXT NOT NULL,         -- DeviceClassName()
+  direction TEXT,              -- NULL: none
+  paper_id TEXT,               -- NULL: the default stock
+  in_service INTEGER,          -- Day
+  out_of_service INTEGER       -- Day, exclusive; NULL while in service
+);
+CREATE INDEX device_periods_by_device ON device_periods(device_id, in_service);
+INSERT INTO device_periods(device_id, class, direction, paper_id, in_service, out_of_service)
+  SELECT id, COALESCE(class, 'other'), direction, paper_id, in_service, out_of_service
+  FROM devices WHERE classified <> 0 ORDER BY id;
+CREATE TABLE devices_v3(
+  id INTEGER PRIMARY KEY,
+  server TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  -- From the agents:
+  uuid TEXT,
+  make_model TEXT,
+  device_uri TEXT,
+  location TEXT,
+  description TEXT,
+  color_supported INTEGER,
+  duplex_supported INTEGER,
+  printer_type INTEGER,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  first_seen INTEGER,    -- unix seconds an agent first and last reported the queue
+  last_seen INTEGER,
+  UNIQUE(server, queue)
+);
+INSERT INTO devices_v3(id, server, queue, uuid, make_model, device_uri, location, description,
+                       color_supported, duplex_supported, printer_type, deleted, first_seen,
+                       last_seen)
+  SELECT id, server, queue, uuid, make_model, device_uri, location, description,
+         color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen
+  FROM devices ORDER BY id;
+DROP TABLE devices;
+ALTER TABLE devices_v3 RENAME TO devices;
+ALTER TABLE rollup_state ADD COLUMN job_edits INTEGER NOT NULL DEFAULT 0;
+DELETE FROM quarantine
+  WHERE id NOT IN (SELECT MIN(id) FROM quarantine GROUP BY server, reason, record);
+CREATE UNIQUE INDEX quarantine_once ON quarantine(server, reason, record);
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -197,18 +254,32 @@ constexpr char kFindUserSql[] = "SELECT id FROM users WHERE name = ?1";
 constexpr char kInsertUserSql[] = "INSERT INTO users(name) VALUES(?1)";
 constexpr char kFindDeviceSql[] = "SELECT id FROM devices WHERE server = ?1 AND queue = ?2";
 constexpr char kInsertDeviceSql[] =
-    "INSERT INTO devices(server, queue, classified, deleted, first_seen, last_seen)"
-    " VALUES(?1, ?2, 0, 0, ?3, ?3)";
+    "INSERT INTO devices(server, queue, deleted, first_seen, last_seen) VALUES(?1, ?2, 0, ?3, ?3)";
 constexpr char kMaxCupsJobIdSql[] = "SELECT MAX(cups_job_id) FROM jobs WHERE server_id = ?1";
+// Reads the unique index only (the rowid is in it).
 constexpr char kFindDuplicateSql[] =
-    "SELECT 1 FROM jobs WHERE server_id = ?1 AND cups_job_id = ?2"
+    "SELECT id FROM jobs WHERE server_id = ?1 AND cups_job_id = ?2"
     " AND completed_at BETWEEN ?3 AND ?4 LIMIT 1";
+// What a stored job contributes to the rollups, and its source (see SupersedeLocked).
+constexpr char kStoredFiguresSql[] =
+    "SELECT source, local_day, user_id, device_id, area_um2, sheets, impressions, sides,"
+    " color_mode, media_known FROM jobs WHERE id = ?1";
 constexpr char kInsertJobSql[] =
     "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
     " created_at, completed_at, state, copies, sides, media, color_mode, number_up, impressions,"
     " cups_sheets, title, source, sheets, area_um2, media_known, local_day, received_at)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
     " ?19, ?20, ?21, ?22, ?23)";
+// Replaces a stored job's record by another one of the same job: the parameters are numbered
+// as in kInsertJobSql (?1 server, ?3 CUPS job id and ?23 received_at are left as they are),
+// ?24 is the job's id. OR IGNORE: should the new completion time collide with another stored
+// job's, nothing changes.
+constexpr char kSupersedeJobSql[] =
+    "UPDATE OR IGNORE jobs SET device_id = ?2, job_uuid = ?4, user_id = ?5, client_host = ?6,"
+    " created_at = ?7, completed_at = ?8, state = ?9, copies = ?10, sides = ?11, media = ?12,"
+    " color_mode = ?13, number_up = ?14, impressions = ?15, cups_sheets = ?16, title = ?17,"
+    " source = ?18, sheets = ?19, area_um2 = ?20, media_known = ?21, local_day = ?22"
+    " WHERE id = ?24";
 #define RAMETTE_ROLLUP_SUM_COLUMNS                                                  \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs, " \
   "unknown_media_sheets"
@@ -248,15 +319,25 @@ constexpr char kFoldMonthlySql[] =
     "area_um2," RAMETTE_ROLLUP_SUMS_OF_JOBS
     " FROM jobs WHERE id > ?1 GROUP BY 1, 2, 3, 4"
     " ON CONFLICT(period, device_id, user_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
-// Folded id and newest job id (NULL without jobs).
+// Folded id, newest job id (NULL without jobs) and the count of edits of unfolded jobs.
 constexpr char kFoldStateSql[] =
-    "SELECT folded_job_id, (SELECT MAX(id) FROM jobs) FROM rollup_state WHERE id = 1";
+    "SELECT folded_job_id, (SELECT MAX(id) FROM jobs), job_edits FROM rollup_state WHERE id = 1";
 constexpr char kSetFoldStateSql[] = "UPDATE rollup_state SET folded_job_id = ?1 WHERE id = 1";
+constexpr char kCountJobEditSql[] = "UPDATE rollup_state SET job_edits = job_edits + 1 WHERE id = 1";
+// After a folded job moved to another key: its old key's rows when no job is left in them.
+constexpr char kDeleteEmptyDailySql[] =
+    "DELETE FROM rollup_daily WHERE period = ?1 AND user_id = ?2 AND device_id = ?3"
+    " AND area_um2 = ?4 AND jobs = 0";
+constexpr char kDeleteEmptyMonthlySql[] =
+    "DELETE FROM rollup_monthly WHERE period = ?1 AND device_id = ?2 AND user_id = ?3"
+    " AND area_um2 = ?4 AND jobs = 0";
 constexpr char kClearRollupsSql[] =
     "DELETE FROM rollup_daily; DELETE FROM rollup_monthly;"
     " UPDATE rollup_state SET folded_job_id = 0 WHERE id = 1;";
+// A record already quarantined for the same reason (a replayed batch) is kept once.
 constexpr char kInsertQuarantineSql[] =
-    "INSERT INTO quarantine(server, received_at, reason, record) VALUES(?1, ?2, ?3, ?4)";
+    "INSERT INTO quarantine(server, received_at, reason, record) VALUES(?1, ?2, ?3, ?4)"
+    " ON CONFLICT(server, reason, record) DO NOTHING";
 constexpr char kUpsertQueueSql[] =
     "INSERT INTO devices(server, queue, uuid, make_model, device_uri, location, description,"
     " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen)"
@@ -282,6 +363,24 @@ constexpr char kDailyRangeSql[] =
     " SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
     " FROM days CROSS JOIN rollup_daily ON period = days.day AND user_id = ?1"
     " WHERE days.day BETWEEN ?2 AND ?3";
+// One device's days without an index of their own (which every fold would pay for): the
+// monthly key, (month, device_id, user_id...), gives the users of device ?1 in the months of
+// [?2, ?3] (clamped to the days stored), then one daily key seek per day and user.
+constexpr char kDailyOfDeviceSql[] =
+    "WITH RECURSIVE bounds(lo, hi) AS ("
+    " SELECT MAX(?2, (SELECT MIN(period) FROM rollup_daily)),"
+    " MIN(?3, (SELECT MAX(period) FROM rollup_daily))),"
+    " days(day) AS (SELECT lo FROM bounds WHERE lo <= hi"
+    " UNION ALL SELECT day + 1 FROM days, bounds WHERE day < hi),"
+    " users(id) AS (SELECT DISTINCT m.user_id FROM bounds CROSS JOIN rollup_monthly m"
+    " WHERE m.period BETWEEN ramette_month_index(lo) AND ramette_month_index(hi)"
+    " AND m.device_id = ?1)"
+    " SELECT r.period, r.device_id, r.user_id, r.area_um2,"
+    " r.jobs, r.sheets, r.impressions, r.two_sided_sheets, r.color_sheets,"
+    " r.unknown_media_jobs, r.unknown_media_sheets"
+    " FROM days CROSS JOIN users CROSS JOIN rollup_daily r"
+    " ON r.period = days.day AND r.user_id = users.id AND r.device_id = ?1"
+    " ORDER BY r.period, r.user_id, r.area_um2";
 #undef RAMETTE_ROLLUP_SUM_COLUMNS
 #undef RAMETTE_ROLLUP_SUMS_OF_JOBS
 #undef RAMETTE_ROLLUP_ADD_SUMS
@@ -488,9 +587,14 @@ struct SqliteStore::Statements {
   CachedStatement insert_device{kInsertDeviceSql};
   CachedStatement max_cups_job_id{kMaxCupsJobIdSql};
   CachedStatement find_duplicate{kFindDuplicateSql};
+  CachedStatement stored_figures{kStoredFiguresSql};
   CachedStatement insert_job{kInsertJobSql};
+  CachedStatement supersede_job{kSupersedeJobSql};
   CachedStatement fold_state{kFoldStateSql};
   CachedStatement set_fold_state{kSetFoldStateSql};
+  CachedStatement count_job_edit{kCountJobEditSql};
+  CachedStatement delete_empty_daily{kDeleteEmptyDailySql};
+  CachedStatement delete_empty_monthly{kDeleteEmptyMonthlySql};
   CachedStatement upsert_daily{kUpsertDailySql};
   CachedStatement upsert_monthly{kUpsertMonthlySql};
   CachedStatement fold_daily{kFoldDailySql};
@@ -499,6 +603,7 @@ struct SqliteStore::Statements {
   CachedStatement upsert_queue{kUpsertQueueSql};
   CachedStatement monthly_range{kMonthlyRangeSql};
   CachedStatement daily_range{kDailyRangeSql};
+  CachedStatement daily_of_device{kDailyOfDeviceSql};
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -619,11 +724,16 @@ int SqliteStore::SchemaVersion() {
   return static_cast<int>(v);
 }
 
-Status SqliteStore::RequireLatestSchemaLocked() const {
-  if (schema_version_ == kLatestSchemaVersion) return Status::Ok();
+Status SqliteStore::RequireSchemaLocked(int version) const {
+  if (schema_version_ >= version) return Status::Ok();
   return Status::FailedPrecondition("store opened at schema version " +
-                                    std::to_string(schema_version_) + ", not the latest (" +
+                                    std::to_string(schema_version_) + ", this needs version " +
+                                    std::to_string(version) + " (the latest is " +
                                     std::to_string(kLatestSchemaVersion) + ")");
+}
+
+Status SqliteStore::RequireLatestSchemaLocked() const {
+  return RequireSchemaLocked(kLatestSchemaVersion);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -757,6 +867,63 @@ void SortAndMerge(std::vector<Delta>& v) {
   v.resize(out);
 }
 
+bool IsZero(const UsageSums& u) {
+  return u.jobs == 0 && u.sheets == 0 && u.impressions == 0 && u.two_sided_sheets == 0 &&
+         u.color_sheets == 0 && u.unknown_media_jobs == 0 && u.unknown_media_sheets == 0;
+}
+
+UsageSums Negated(const UsageSums& u) {
+  return UsageSums{-u.jobs,         -u.sheets,           -u.impressions, -u.two_sided_sheets,
+                   -u.color_sheets, -u.unknown_media_jobs, -u.unknown_media_sheets};
+}
+
+// What one job adds to its rollup rows (the rules of RAMETTE_ROLLUP_SUMS_OF_JOBS).
+inline UsageSums SumsOfJob(int64_t sheets, int64_t impressions, bool two_sided, bool color,
+                           bool media_known) {
+  UsageSums u;
+  u.jobs = 1;
+  u.sheets = sheets;
+  u.impressions = impressions;
+  u.two_sided_sheets = two_sided ? sheets : 0;
+  u.color_sheets = color ? sheets : 0;
+  u.unknown_media_jobs = media_known ? 0 : 1;
+  u.unknown_media_sheets = media_known ? 0 : sheets;
+  return u;
+}
+
+// Binds ?1..?23 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
+inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int64_t user_id,
+                    const StoredJob& job, int64_t now) {
+  const JobRecord& r = job.record;
+  BindInt(s, 1, server_row);
+  BindInt(s, 2, device_id);
+  BindInt(s, 3, r.cups_job_id);
+  BindText(s, 4, r.job_uuid);
+  BindInt(s, 5, user_id);
+  BindText(s, 6, r.client_host);
+  BindInt(s, 7, r.created_at);
+  BindInt(s, 8, r.completed_at);
+  BindInt(s, 9, static_cast<int>(r.state));
+  BindInt(s, 10, r.copies);
+  BindInt(s, 11, static_cast<int>(r.sides));
+  BindText(s, 12, r.media);
+  BindInt(s, 13, static_cast<int>(r.color_mode));
+  BindInt(s, 14, r.number_up);
+  BindInt(s, 15, r.impressions_completed);
+  BindInt(s, 16, r.cups_media_sheets_completed);
+  if (r.title) {
+    BindText(s, 17, *r.title);
+  } else {
+    sqlite3_bind_null(s, 17);
+  }
+  BindInt(s, 18, static_cast<int>(r.source));
+  BindInt(s, 19, job.sheets);
+  BindInt(s, 20, job.area_um2);
+  BindInt(s, 21, job.media_known ? 1 : 0);
+  BindInt(s, 22, job.local_day);
+  BindInt(s, 23, now);
+}
+
 }  // namespace
 
 Status SqliteStore::MaxCupsJobIdLocked(int64_t server_row, int64_t** max_id) {
@@ -777,23 +944,30 @@ Status SqliteStore::MaxCupsJobIdLocked(int64_t server_row, int64_t** max_id) {
   return Status::Ok();
 }
 
-Status SqliteStore::FoldStateLocked(int64_t* folded, int64_t* newest) {
+Status SqliteStore::FoldStateLocked(FoldState* state) {
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->fold_state.Get(db_, &s));
   ResetOnExit reset(s);
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return Status::Corruption("the rollup_state row is missing");
   if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the rollup state");
-  *folded = sqlite3_column_int64(s, 0);
-  *newest = sqlite3_column_int64(s, 1);  // 0 when there is no job
+  state->folded = sqlite3_column_int64(s, 0);
+  state->newest = sqlite3_column_int64(s, 1);  // 0 when there is no job
+  state->job_edits = sqlite3_column_int64(s, 2);
   return Status::Ok();
 }
 
-void SqliteStore::ResetPendingLocked(int64_t newest) {
+bool SqliteStore::PendingDescribesLocked(const FoldState& state) const {
+  return pending_valid_ && pending_after_id_ == state.folded &&
+         pending_last_id_ == state.newest && pending_job_edits_ == state.job_edits;
+}
+
+void SqliteStore::ResetPendingLocked(const FoldState& state) {
   pending_.clear();
   pending_valid_ = true;
-  pending_after_id_ = newest;
-  pending_last_id_ = newest;
+  pending_after_id_ = state.folded;
+  pending_last_id_ = state.folded;
+  pending_job_edits_ = state.job_edits;
   unfolded_jobs_ = 0;
 }
 
@@ -806,6 +980,8 @@ Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert,
                                        const std::vector<RollupDelta>& deltas) {
   ResetOnExit reset(upsert);
   for (const RollupDelta& d : deltas) {
+    // A key whose jobs all moved to another key (superseded records) nets to zero.
+    if (IsZero(d.sums)) continue;
     sqlite3_reset(upsert);
     for (int k = 0; k < 4; ++k) BindInt(upsert, k + 1, d.key[k]);
     BindInt(upsert, 5, d.sums.jobs);
@@ -840,13 +1016,15 @@ Status SqliteStore::FlushPendingLocked() {
   return UpsertDeltasLocked(s, monthly_scratch_);
 }
 
-Status SqliteStore::FoldInTransactionLocked(int64_t* reached) {
-  int64_t folded = 0;
-  int64_t newest = 0;
-  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
-  *reached = std::max(folded, newest);
+Status SqliteStore::FoldInTransactionLocked(FoldState* reached) {
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  const int64_t folded = state.folded;
+  const int64_t newest = state.newest;
+  *reached = state;
+  reached->folded = std::max(folded, newest);
   if (newest <= folded) return Status::Ok();
-  if (pending_valid_ && pending_after_id_ == folded && pending_last_id_ == newest) {
+  if (PendingDescribesLocked(state)) {
     // Memory holds the deltas of exactly the unfolded jobs.
     RAMETTE_RETURN_IF_ERROR(FlushPendingLocked());
   } else {
@@ -868,16 +1046,15 @@ Status SqliteStore::FoldInTransactionLocked(int64_t* reached) {
 Status SqliteStore::FoldLocked() {
   RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
   // A read first, so that the common case (nothing to fold) takes no write lock.
-  int64_t folded = 0;
-  int64_t newest = 0;
-  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
-  if (newest <= folded) {
-    if (!pending_valid_ || pending_after_id_ != folded || pending_last_id_ != folded) {
-      ResetPendingLocked(folded);  // another connection folded this one's jobs
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  if (state.newest <= state.folded) {
+    if (!PendingDescribesLocked({state.folded, state.folded, state.job_edits})) {
+      ResetPendingLocked(state);  // another connection folded this one's jobs
     }
     return Status::Ok();
   }
-  int64_t reached = 0;
+  FoldState reached;
   RAMETTE_RETURN_IF_ERROR(InTransactionLocked([&] { return FoldInTransactionLocked(&reached); }));
   ResetPendingLocked(reached);
   return Status::Ok();
@@ -909,6 +1086,103 @@ Status SqliteStore::InsertQuarantineLocked(const std::string& server, int64_t no
   return Status::Ok();
 }
 
+Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_t folded,
+                                    const std::string& server, int64_t server_row, IdMap& queues,
+                                    int64_t now) {
+  // The stored job's source and what it contributes to the rollups.
+  RollupDelta old_day;
+  {
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->stored_figures.Get(db_, &s));
+    ResetOnExit reset(s);
+    BindInt(s, 1, job_id);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading a stored job");
+    if (sqlite3_column_int64(s, 0) != static_cast<int>(RecordSource::kPageLog)) {
+      return Status::Ok();  // live (or unknown) already: a plain duplicate
+    }
+    for (int k = 0; k < 4; ++k) old_day.key[k] = sqlite3_column_int64(s, k + 1);
+    const int64_t sides = sqlite3_column_int64(s, 7);
+    old_day.sums = SumsOfJob(sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6),
+                             sides == static_cast<int>(Sides::kTwoSidedLongEdge) ||
+                                 sides == static_cast<int>(Sides::kTwoSidedShortEdge),
+                             sqlite3_column_int64(s, 8) == static_cast<int>(ColorMode::kColor),
+                             sqlite3_column_int64(s, 9) != 0);
+  }
+
+  int64_t device_id = 0;
+  int64_t user_id = 0;
+  RAMETTE_RETURN_IF_ERROR(DeviceIdLocked(server, queues, job.record.queue, now, &device_id));
+  RAMETTE_RETURN_IF_ERROR(UserIdLocked(job.record.user, &user_id));
+  {
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->supersede_job.Get(db_, &s));
+    ResetOnExit reset(s);
+    BindJob(s, server_row, device_id, user_id, job, now);
+    BindInt(s, 24, job_id);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "replacing a page_log record by the live one"));
+  }
+  if (sqlite3_changes64(db_) != 1) {
+    spdlog::warn(
+        "server '{}': the live record of CUPS job {} cannot replace its page_log copy (job {}):"
+        " its completion time is another stored job's; keeping the page_log figures",
+        server, job.record.cups_job_id, job_id);
+    return Status::Ok();
+  }
+
+  // Move the job's contribution from its old key to its new one.
+  RollupDelta new_day;
+  new_day.key[0] = job.local_day;
+  new_day.key[1] = user_id;
+  new_day.key[2] = device_id;
+  new_day.key[3] = job.area_um2;
+  new_day.sums = SumsOfJob(job.sheets, job.record.impressions_completed, job.two_sided(),
+                           job.color(), job.media_known);
+  RollupDelta minus_old_day = old_day;
+  minus_old_day.sums = Negated(old_day.sums);
+
+  if (job_id > folded) {
+    // Not in the rollups yet. This connection's pending sums follow; the other connections'
+    // (if any) are now stale, which job_edits tells them.
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->count_job_edit.Get(db_, &s));
+    ResetOnExit reset(s);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "updating the rollup state"));
+    if (pending_valid_) {
+      pending_.push_back(minus_old_day);
+      pending_.push_back(new_day);
+      ++pending_job_edits_;
+    }
+    return Status::Ok();
+  }
+
+  // Folded: correct both rollups now, then drop the old keys' rows if no job is left in them.
+  auto monthly = [](const RollupDelta& d) {
+    RollupDelta m;
+    m.key[0] = MonthIndexOfDay(static_cast<Day>(d.key[0]));
+    m.key[1] = d.key[2];  // device_id
+    m.key[2] = d.key[1];  // user_id
+    m.key[3] = d.key[3];  // area_um2
+    m.sums = d.sums;
+    return m;
+  };
+  const std::vector<RollupDelta> daily_deltas = {minus_old_day, new_day};
+  const std::vector<RollupDelta> monthly_deltas = {monthly(minus_old_day), monthly(new_day)};
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_daily.Get(db_, &s));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, daily_deltas));
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_monthly.Get(db_, &s));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, monthly_deltas));
+  auto delete_if_empty = [&](CachedStatement& cached, const RollupDelta& d) -> Status {
+    RAMETTE_RETURN_IF_ERROR(cached.Get(db_, &s));
+    ResetOnExit reset(s);
+    for (int k = 0; k < 4; ++k) BindInt(s, k + 1, d.key[k]);
+    return StepDone(db_, s, "updating the rollups");
+  };
+  RAMETTE_RETURN_IF_ERROR(delete_if_empty(stmts_->delete_empty_daily, daily_deltas[0]));
+  return delete_if_empty(stmts_->delete_empty_monthly, monthly_deltas[0]);
+}
+
 Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
     const std::string& server_id, const std::string& agent_version,
     const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
@@ -920,22 +1194,24 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
   int64_t accepted = 0;
   int64_t last_id = 0;
   size_t pending_mark = pending_.size();  // deltas beyond it belong to this batch
+  int64_t job_edits_mark = pending_job_edits_;
   Status st = InTransactionLocked([&]() -> Status {
     // Keep the in-memory deltas only while they describe exactly the unfolded jobs: another
-    // connection may have stored or folded jobs since this one last did.
-    int64_t folded = 0;
-    int64_t newest = 0;
-    RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&folded, &newest));
+    // connection may have stored, changed or folded jobs since this one last did.
+    FoldState state;
+    RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+    const int64_t newest = state.newest;
     // Likewise the highest CUPS job ids, when another connection stored jobs.
     if (newest != newest_job_seen_) max_cups_job_ids_.clear();
-    if (!pending_valid_ || folded != pending_after_id_ || newest != pending_last_id_) {
-      if (folded >= newest) {
-        ResetPendingLocked(folded);
+    if (!PendingDescribesLocked(state)) {
+      if (state.folded >= newest) {
+        ResetPendingLocked(state);
       } else {
         InvalidatePendingLocked();
       }
     }
     pending_mark = pending_.size();
+    job_edits_mark = pending_job_edits_;
 
     int64_t server_row = 0;
     RAMETTE_RETURN_IF_ERROR(TouchServerLocked(server_id, agent_version, now, &server_row));
@@ -964,7 +1240,16 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
         BindInt(find_dup, 3, r.completed_at - kDuplicateWindowSeconds);
         BindInt(find_dup, 4, r.completed_at + kDuplicateWindowSeconds);
         int rc = sqlite3_step(find_dup);
-        if (rc == SQLITE_ROW) continue;  // outcomes[i] is already kDuplicate
+        if (rc == SQLITE_ROW) {
+          // outcomes[i] is already kDuplicate. A live record may supersede a page_log one.
+          if (r.source == RecordSource::kLive) {
+            const int64_t stored_id = sqlite3_column_int64(find_dup, 0);
+            sqlite3_reset(find_dup);
+            RAMETTE_RETURN_IF_ERROR(SupersedeLocked(stored_id, job, state.folded, server_id,
+                                                    server_row, queues, now));
+          }
+          continue;
+        }
         if (rc != SQLITE_DONE) return SqliteError(db_, rc, "looking for duplicates");
       }
 
@@ -974,33 +1259,7 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
       RAMETTE_RETURN_IF_ERROR(UserIdLocked(r.user, &user_id));
 
       sqlite3_reset(insert);
-      BindInt(insert, 1, server_row);
-      BindInt(insert, 2, device_id);
-      BindInt(insert, 3, r.cups_job_id);
-      BindText(insert, 4, r.job_uuid);
-      BindInt(insert, 5, user_id);
-      BindText(insert, 6, r.client_host);
-      BindInt(insert, 7, r.created_at);
-      BindInt(insert, 8, r.completed_at);
-      BindInt(insert, 9, static_cast<int>(r.state));
-      BindInt(insert, 10, r.copies);
-      BindInt(insert, 11, static_cast<int>(r.sides));
-      BindText(insert, 12, r.media);
-      BindInt(insert, 13, static_cast<int>(r.color_mode));
-      BindInt(insert, 14, r.number_up);
-      BindInt(insert, 15, r.impressions_completed);
-      BindInt(insert, 16, r.cups_media_sheets_completed);
-      if (r.title) {
-        BindText(insert, 17, *r.title);
-      } else {
-        sqlite3_bind_null(insert, 17);
-      }
-      BindInt(insert, 18, static_cast<int>(r.source));
-      BindInt(insert, 19, job.sheets);
-      BindInt(insert, 20, job.area_um2);
-      BindInt(insert, 21, job.media_known ? 1 : 0);
-      BindInt(insert, 22, job.local_day);
-      BindInt(insert, 23, now);
+      BindJob(insert, server_row, device_id, user_id, job, now);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, insert, "storing a job"));
       outcomes[i] = StoreOutcome::kAccepted;
       ++accepted;
@@ -1011,14 +1270,8 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
         d.key[1] = user_id;
         d.key[2] = device_id;
         d.key[3] = job.area_um2;
-        UsageSums& u = d.sums;
-        u.jobs = 1;
-        u.sheets = job.sheets;
-        u.impressions = r.impressions_completed;
-        u.two_sided_sheets = job.two_sided() ? job.sheets : 0;
-        u.color_sheets = job.color() ? job.sheets : 0;
-        u.unknown_media_jobs = job.media_known ? 0 : 1;
-        u.unknown_media_sheets = job.media_known ? 0 : job.sheets;
+        d.sums = SumsOfJob(job.sheets, r.impressions_completed, job.two_sided(), job.color(),
+                           job.media_known);
       }
     }
     last_id = newest;
@@ -1032,6 +1285,7 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
   });
   if (!st.ok()) {
     if (pending_.size() > pending_mark) pending_.resize(pending_mark);
+    pending_job_edits_ = job_edits_mark;
     spdlog::warn("storing {} jobs from server '{}' failed, nothing stored: {}", jobs.size(),
                  server_id, st.message());
     return st;
@@ -1138,7 +1392,7 @@ Status SqliteStore::EnsureTimeZone(const TimeZone& tz) {
                                  nullptr, nullptr, nullptr);
       RAMETTE_RETURN_IF_ERROR(update);
       RAMETTE_RETURN_IF_ERROR(ExecLocked(kClearRollupsSql));
-      int64_t reached = 0;
+      FoldState reached;
       RAMETTE_RETURN_IF_ERROR(FoldInTransactionLocked(&reached));
     }
     OwnedStatement s;
@@ -1178,27 +1432,101 @@ Status SqliteStore::UpsertPapers(const std::vector<Paper>& papers) {
   });
 }
 
+namespace {
+
+// The devices import's rows grouped by queue, in the order queues first appear.
+struct QueuePeriods {
+  std::string_view server;
+  std::string_view queue;
+  std::vector<const Device*> periods;
+};
+
+std::vector<QueuePeriods> GroupByQueue(const std::vector<Device>& devices) {
+  std::vector<QueuePeriods> groups;
+  std::map<std::pair<std::string_view, std::string_view>, size_t> index;
+  for (const Device& d : devices) {
+    auto [it, added] = index.try_emplace({d.server, d.queue}, groups.size());
+    if (added) groups.push_back({d.server, d.queue, {}});
+    groups[it->second].periods.push_back(&d);
+  }
+  return groups;
+}
+
+// Periods of one queue must not overlap (DevicePeriodOn relies on it).
+Status CheckPeriods(const QueuePeriods& q) {
+  if (q.periods.size() < 2) return Status::Ok();
+  std::vector<const Device*> sorted = q.periods;
+  for (const Device* d : sorted) {
+    if (!d->in_service) {
+      return Status::InvalidArgument("device " + std::string(q.server) + "/" +
+                                     std::string(q.queue) +
+                                     " has several service periods, one without in_service date");
+    }
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Device* a, const Device* b) { return *a->in_service < *b->in_service; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    const Device& prev = *sorted[i - 1];
+    if (!prev.out_of_service || *prev.out_of_service > *sorted[i]->in_service) {
+      return Status::InvalidArgument(
+          "device " + std::string(q.server) + "/" + std::string(q.queue) +
+          ": the service periods starting on " + FormatIsoDate(*prev.in_service) + " and " +
+          FormatIsoDate(*sorted[i]->in_service) + " overlap");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
+  const std::vector<QueuePeriods> queues = GroupByQueue(devices);
+  for (const QueuePeriods& q : queues) RAMETTE_RETURN_IF_ERROR(CheckPeriods(q));
   return InTransactionLocked([&]() -> Status {
-    OwnedStatement s;
-    RAMETTE_RETURN_IF_ERROR(s.Prepare(
+    OwnedStatement add_queue;
+    OwnedStatement find_queue;
+    OwnedStatement clear_periods;
+    OwnedStatement add_period;
+    // Created by an import, not by an agent: first_seen and last_seen stay NULL.
+    RAMETTE_RETURN_IF_ERROR(add_queue.Prepare(
         db_,
-        "INSERT INTO devices(server, queue, classified, class, direction, paper_id, in_service,"
-        " out_of_service) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)"
-        " ON CONFLICT(server, queue) DO UPDATE SET classified = 1, class = excluded.class,"
-        " direction = excluded.direction, paper_id = excluded.paper_id,"
-        " in_service = excluded.in_service, out_of_service = excluded.out_of_service"));
-    for (const Device& d : devices) {
-      sqlite3_reset(s.get());
-      BindText(s.get(), 1, d.server);
-      BindText(s.get(), 2, d.queue);
-      BindText(s.get(), 3, DeviceClassName(d.device_class));
-      BindTextOrNull(s.get(), 4, d.direction);
-      BindTextOrNull(s.get(), 5, d.paper_id);
-      BindDay(s.get(), 6, d.in_service);
-      BindDay(s.get(), 7, d.out_of_service);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing devices"));
+        "INSERT INTO devices(server, queue, deleted) VALUES(?1, ?2, 0)"
+        " ON CONFLICT(server, queue) DO NOTHING"));
+    RAMETTE_RETURN_IF_ERROR(find_queue.Prepare(db_, kFindDeviceSql));
+    RAMETTE_RETURN_IF_ERROR(
+        clear_periods.Prepare(db_, "DELETE FROM device_periods WHERE device_id = ?1"));
+    RAMETTE_RETURN_IF_ERROR(add_period.Prepare(
+        db_,
+        "INSERT INTO device_periods(device_id, class, direction, paper_id, in_service,"
+        " out_of_service) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+    for (const QueuePeriods& q : queues) {
+      sqlite3_reset(add_queue.get());
+      BindText(add_queue.get(), 1, q.server);
+      BindText(add_queue.get(), 2, q.queue);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
+      sqlite3_reset(find_queue.get());
+      BindText(find_queue.get(), 1, q.server);
+      BindText(find_queue.get(), 2, q.queue);
+      int rc = sqlite3_step(find_queue.get());
+      if (rc != SQLITE_ROW) return SqliteError(db_, rc, "importing devices");
+      const int64_t id = sqlite3_column_int64(find_queue.get(), 0);
+      sqlite3_reset(find_queue.get());
+
+      sqlite3_reset(clear_periods.get());
+      BindInt(clear_periods.get(), 1, id);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
+      for (const Device* d : q.periods) {
+        sqlite3_reset(add_period.get());
+        BindInt(add_period.get(), 1, id);
+        BindText(add_period.get(), 2, DeviceClassName(d->device_class));
+        BindTextOrNull(add_period.get(), 3, d->direction);
+        BindTextOrNull(add_period.get(), 4, d->paper_id);
+        BindDay(add_period.get(), 5, d->in_service);
+        BindDay(add_period.get(), 6, d->out_of_service);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_period.get(), "importing devices"));
+      }
     }
     return Status::Ok();
   });
@@ -1284,6 +1612,7 @@ Result<int64_t> SqliteStore::CountQuarantined() {
 
 Result<Inventory> SqliteStore::LoadInventory() {
   std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
   // One read transaction, so that the four tables come from the same snapshot.
   RAMETTE_RETURN_IF_ERROR(Exec(db_, "BEGIN", "reading the inventory"));
   Inventory inv;
@@ -1303,17 +1632,21 @@ Result<Inventory> SqliteStore::LoadInventory() {
     }
     {
       OwnedStatement s;
-      RAMETTE_RETURN_IF_ERROR(
-          s.Prepare(db_,
-                    "SELECT id, server, queue, classified, class, direction, paper_id, in_service,"
-                    " out_of_service FROM devices ORDER BY id"));
+      // One row per period of a classified queue, one row with NULL periods' columns for an
+      // unclassified one.
+      RAMETTE_RETURN_IF_ERROR(s.Prepare(
+          db_,
+          "SELECT d.id, d.server, d.queue, p.device_id IS NOT NULL, p.class, p.direction,"
+          " p.paper_id, p.in_service, p.out_of_service"
+          " FROM devices d LEFT JOIN device_periods p ON p.device_id = d.id"
+          " ORDER BY d.id, p.in_service, p.id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
         Device& d = inv.devices.emplace_back();
         d.id = sqlite3_column_int64(s.get(), 0);
         d.server = ColumnText(s.get(), 1);
         d.queue = ColumnText(s.get(), 2);
         d.classified = sqlite3_column_int64(s.get(), 3) != 0;
-        if (sqlite3_column_type(s.get(), 4) != SQLITE_NULL) {
+        if (d.classified) {
           std::string name = ColumnText(s.get(), 4);
           std::optional<DeviceClass> c = ParseDeviceClass(name);
           if (!c) {
@@ -1416,6 +1749,19 @@ Status SqliteStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day
   RAMETTE_RETURN_IF_ERROR(stmts_->daily_range.Get(db_, &s));
   ResetOnExit reset(s);
   BindInt(s, 1, user_id);
+  BindInt(s, 2, first_day);
+  BindInt(s, 3, last_day);
+  return ForEachRollupRowLocked(s, fn);
+}
+
+Status SqliteStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
+                                            const std::function<void(const RollupRow&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->daily_of_device.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindInt(s, 1, device_id);
   BindInt(s, 2, first_day);
   BindInt(s, 3, last_day);
   return ForEachRollupRowLocked(s, fn);

@@ -38,10 +38,13 @@ namespace ramette::aggregator {
 // kFoldEveryJobs accepted jobs; every rollup read folds first (from the jobs table when memory
 // does not hold the pending jobs, e.g. in another process). So a reader always sees rollups that
 // count every stored job, while the ingest path pays for little more than the job's row.
+// A stored job whose figures change (a live record superseding its page_log copy) moves in the
+// rollups at once when it is folded, and otherwise through the pending sums (and
+// rollup_state.job_edits, which tells the other connections that theirs are stale).
 class SqliteStore final : public JobStore, public UsageSource {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 2;
+  static constexpr int kLatestSchemaVersion = 3;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -52,8 +55,9 @@ class SqliteStore final : public JobStore, public UsageSource {
   // ramette (higher schema version) is refused with FailedPrecondition.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   // Tests only: like Open but migrates only up to `version` (1..kLatestSchemaVersion), to test
-  // later migrations. A store below the latest version serves the import methods, the counts and
-  // LoadInventory; the job and rollup methods fail with FailedPrecondition.
+  // later migrations. A store below the latest version serves SchemaVersion, the counts, the
+  // papers, users and workstations imports and UpsertQueues; the other methods (devices import,
+  // LoadInventory, jobs and rollups) fail with FailedPrecondition.
   static Result<std::unique_ptr<SqliteStore>> OpenAtSchemaVersionForTest(const std::string& path,
                                                                          int version);
 
@@ -76,9 +80,12 @@ class SqliteStore final : public JobStore, public UsageSource {
   // duplicates them.
   // Inserts or updates paper stocks by paper_id.
   Status UpsertPapers(const std::vector<Paper>& papers);
-  // Inserts or updates devices by (server, queue) and marks them classified: sets class,
-  // direction, paper stock and service dates; keeps what agents reported (make and model...).
-  // Device::id and Device::classified are ignored.
+  // `devices` holds service periods (one Device each, see model/inventory.h). For every
+  // (server, queue) it names: creates the queue's row if needed (an existing queue keeps its id,
+  // which jobs and rollups reference, and what agents reported) and replaces all its periods by
+  // the given ones, which classifies it. Queues not named are untouched. Device::id and
+  // Device::classified are ignored. InvalidArgument when two periods of a queue overlap (or one
+  // of several lacks its in_service date); nothing is imported then.
   Status UpsertDevices(const std::vector<Device>& devices);
   // For every user named in `rows`, replaces all of that user's rows by the given ones; other
   // users' rows are untouched.
@@ -98,6 +105,10 @@ class SqliteStore final : public JobStore, public UsageSource {
 
   // JobStore. CommitJobs is durable (synchronous=FULL) when it returns OK. Rollups as read
   // through this class include the accepted jobs (see the class comment).
+  // A live record (RecordSource::kLive) that duplicates a job stored from a page_log line
+  // supersedes it: the stored job takes the live record's fields and derived figures (copies,
+  // sides, user, sheets, local day...), the rollups follow, and the answer is kDuplicate (nothing
+  // was added). Any other duplicate (page_log after live, a resend) changes nothing.
   Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
       const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) override;
@@ -106,16 +117,20 @@ class SqliteStore final : public JobStore, public UsageSource {
 
   // UsageSource. The ForEach* methods fold the rollups first (a short write transaction when
   // jobs are pending), then hold the store's lock while calling `fn`: `fn` must not call back
-  // into this store. Rows come ordered by (period, device_id, user_id, area_um2) for months and
-  // by (period, device_id, area_um2) for one user's days. ForEachMonthlyRow is a range scan of
-  // the monthly key; ForEachDailyRow one key seek per day of the range (clamped to the days
-  // stored), the daily key leading with the day so that folds append.
+  // into this store. Rows come ordered by (period, device_id, user_id, area_um2) for months, by
+  // (period, device_id, area_um2) for one user's days and by (period, user_id, area_um2) for one
+  // device's days. ForEachMonthlyRow is a range scan of the monthly key; ForEachDailyRow one key
+  // seek per day of the range (clamped to the days stored), the daily key leading with the day
+  // so that folds append; ForEachDailyRowOfDevice one key seek per day and user of the device
+  // (its users found in the monthly rollup), so that no index slows the folds down.
   Result<Inventory> LoadInventory() override;
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                            const std::function<void(const RollupRow&)>& fn) override;
   Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
                          const std::function<void(const RollupRow&)>& fn) override;
+  Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
+                                 const std::function<void(const RollupRow&)>& fn) override;
 
  private:
   struct Statements;  // the cached prepared statements, defined in sqlite_store.cc
@@ -133,11 +148,18 @@ class SqliteStore final : public JobStore, public UsageSource {
     }
   };
   using IdMap = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+  // The rollup_state row and the newest job id (0 without jobs).
+  struct FoldState {
+    int64_t folded = 0;     // rollups count exactly the jobs with id <= folded
+    int64_t newest = 0;
+    int64_t job_edits = 0;  // changes of unfolded jobs so far
+  };
 
   SqliteStore(sqlite3* db, int schema_version);
   static Result<std::unique_ptr<SqliteStore>> OpenImpl(const std::string& path, int version);
 
   // The *Locked methods expect mu_ to be held.
+  Status RequireSchemaLocked(int version) const;  // at least `version`
   Status RequireLatestSchemaLocked() const;
   // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back when either fails.
   template <typename Body>
@@ -151,18 +173,25 @@ class SqliteStore final : public JobStore, public UsageSource {
                         int64_t now, int64_t* id);
   // Points *max_id at the cached highest CUPS job id stored for the server (INT64_MIN: none).
   Status MaxCupsJobIdLocked(int64_t server_row, int64_t** max_id);
-  // The fold watermark and the newest job id (0 without jobs).
-  Status FoldStateLocked(int64_t* folded, int64_t* newest);
-  // Folds inside the caller's write transaction; *reached is the new watermark.
-  Status FoldInTransactionLocked(int64_t* reached);
+  Status FoldStateLocked(FoldState* state);
+  // Whether pending_ holds the deltas of exactly the unfolded jobs of `state`.
+  bool PendingDescribesLocked(const FoldState& state) const;
+  // Folds inside the caller's write transaction; *reached is the new state.
+  Status FoldInTransactionLocked(FoldState* reached);
   Status FlushPendingLocked();
   Status UpsertDeltasLocked(sqlite3_stmt* upsert, const std::vector<RollupDelta>& deltas);
-  // Memory now describes the unfolded jobs: none, every job up to `newest` being folded.
-  void ResetPendingLocked(int64_t newest);
+  // Memory now describes the unfolded jobs of `state`: none, every job being folded.
+  void ResetPendingLocked(const FoldState& state);
   // Memory no longer describes the unfolded jobs; the next fold reads the jobs table.
   void InvalidatePendingLocked();
   // Folds in a transaction of its own when jobs are pending.
   Status FoldLocked();
+  // CommitJobs, inside its transaction, for a live record `job` whose duplicate, stored job
+  // `job_id`, may come from page_log: if so, replaces it and moves its rollup contribution.
+  // `folded` is the transaction's fold watermark.
+  Status SupersedeLocked(int64_t job_id, const StoredJob& job, int64_t folded,
+                         const std::string& server, int64_t server_row, IdMap& queues,
+                         int64_t now);
   Status InsertQuarantineLocked(const std::string& server, int64_t now,
                                 const std::vector<QuarantinedRecord>& rejected);
   Status ReadMetaLocked(const char* key, std::string* value);
@@ -182,11 +211,13 @@ class SqliteStore final : public JobStore, public UsageSource {
   std::unordered_map<int64_t, int64_t> max_cups_job_ids_;
   int64_t newest_job_seen_ = -1;
   // Daily deltas of the jobs with pending_after_id_ < id <= pending_last_id_ (the jobs not yet
-  // folded) when pending_valid_; appended to by CommitJobs, emptied by each fold.
+  // folded), as they were after pending_job_edits_ edits, when pending_valid_; appended to by
+  // CommitJobs, emptied by each fold.
   std::vector<RollupDelta> pending_;
   bool pending_valid_ = false;
   int64_t pending_after_id_ = 0;
   int64_t pending_last_id_ = 0;
+  int64_t pending_job_edits_ = 0;
   std::vector<RollupDelta> monthly_scratch_;  // reused by each fold
   int64_t unfolded_jobs_ = 0;                 // accepted by this connection since its last fold
 };

@@ -9,8 +9,10 @@
 
 #include <filesystem>
 #include <limits>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -19,6 +21,7 @@
 namespace ramette::aggregator {
 namespace {
 
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -695,18 +698,18 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
     auto r = store.CommitJobs("srv1", "1", {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}, {});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
-    // Imports work at v1.
+    // Imports of tables that never changed work at v1; devices have periods from v3 on.
     ASSERT_TRUE(store.UpsertPapers({{"std80", false, 80.0}}).ok());
     Device d;
     d.server = "srv1";
     d.queue = "q1";
-    d.device_class = DeviceClass::kMfp;
-    ASSERT_TRUE(store.UpsertDevices({d}).ok());
-    ASSERT_EQ(Load(store).devices.size(), 1u);
-    EXPECT_EQ(Load(store).devices[0].id, 1);
+    EXPECT_EQ(store.UpsertDevices({d}).code(), Status::Code::kFailedPrecondition);
+    EXPECT_EQ(store.LoadInventory().status().code(), Status::Code::kFailedPrecondition);
   }
-  // Jobs as a v1 aggregator stored them: server 1, device 1, users alice (1) and '' (2).
+  // A device and jobs as a v1 aggregator stored them: server 1, device 1 (classified as an mfp),
+  // users alice (1) and '' (2).
   RawExec(
+      "INSERT INTO devices(id, server, queue, classified, class) VALUES(1, 'srv1', 'q1', 1, 'mfp');"
       "INSERT INTO servers(id, name, agent_version, first_contact, last_contact)"
       "  VALUES(1, 'srv1', '0.9', 0, 0);"
       "INSERT INTO users(id, name) VALUES(1, 'alice'), (2, '');"
@@ -741,6 +744,7 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
   ASSERT_TRUE(ids.ok());
   EXPECT_THAT(*ids, ElementsAre("std80"));
   ASSERT_EQ(Load(*store).devices.size(), 1u);
+  EXPECT_TRUE(Load(*store).devices[0].classified);
   EXPECT_EQ(Load(*store).devices[0].device_class, DeviceClass::kMfp);
   EXPECT_EQ(Count(store->CountJobs()), 3);
 
@@ -944,6 +948,583 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
   }
   EXPECT_EQ(jobs, kThreads * kBatches * kPerBatch);
   EXPECT_EQ(Load(*store).devices.size(), 3u * kThreads);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Schema version 3: device service periods, the daily rows of one device, live records
+// superseding page_log ones, the quarantine kept once per record.
+
+Device Period(const std::string& queue, DeviceClass c, std::optional<Day> in_service,
+              std::optional<Day> out_of_service, const std::string& direction = "",
+              const std::string& paper_id = "", const std::string& server = "srv1") {
+  Device d;
+  d.server = server;
+  d.queue = queue;
+  d.device_class = c;
+  d.direction = direction;
+  d.paper_id = paper_id;
+  d.in_service = in_service;
+  d.out_of_service = out_of_service;
+  return d;
+}
+
+// The inventory's entries for one queue, in the order LoadInventory gives them.
+std::vector<Device> EntriesOf(const Inventory& inv, const std::string& server,
+                              const std::string& queue) {
+  std::vector<Device> out;
+  for (const Device& d : inv.devices) {
+    if (d.server == server && d.queue == queue) out.push_back(d);
+  }
+  return out;
+}
+
+std::vector<RollupRow> DailyOfDevice(SqliteStore& store, int64_t device_id, Day first, Day last) {
+  std::vector<RollupRow> rows;
+  Status st = store.ForEachDailyRowOfDevice(device_id, first, last,
+                                            [&](const RollupRow& r) { rows.push_back(r); });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return rows;
+}
+
+TEST_F(SqliteStoreTest, QueueReportedByAnAgentKeepsItsIdWhenClassifiedWithTwoPeriods) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}), ElementsAre(kAcc));
+  QueueRecord q;
+  q.name = "q1";
+  q.make_model = "HP LaserJet 4250";
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q}).ok());
+  std::vector<Device> before = EntriesOf(Load(*store), "srv1", "q1");
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_FALSE(before[0].classified);
+  EXPECT_EQ(before[0].in_service, std::nullopt);
+  const int64_t id = before[0].id;
+
+  // Given latest first: LoadInventory orders a queue's periods by in_service.
+  const Day change = DaysFromCivil(2018, 6, 30);
+  ASSERT_TRUE(store
+                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, change, std::nullopt, "DAF",
+                                          "recy80"),
+                                   Period("q1", DeviceClass::kDesktopPrinter,
+                                          DaysFromCivil(2015, 1, 1), change, "DRH", "std80")})
+                  .ok());
+  std::vector<Device> periods = EntriesOf(Load(*store), "srv1", "q1");
+  ASSERT_EQ(periods.size(), 2u);
+  for (const Device& d : periods) {
+    EXPECT_EQ(d.id, id);
+    EXPECT_TRUE(d.classified);
+  }
+  EXPECT_EQ(periods[0].device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(periods[0].direction, "DRH");
+  EXPECT_EQ(periods[0].paper_id, "std80");
+  EXPECT_EQ(periods[0].in_service, DaysFromCivil(2015, 1, 1));
+  EXPECT_EQ(periods[0].out_of_service, change);
+  EXPECT_EQ(periods[1].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(periods[1].direction, "DAF");
+  EXPECT_EQ(periods[1].paper_id, "recy80");
+  EXPECT_EQ(periods[1].in_service, change);
+  EXPECT_EQ(periods[1].out_of_service, std::nullopt);
+  // What the agent reported stays; jobs keep landing on the same device.
+  EXPECT_EQ(RawText("SELECT make_model FROM devices WHERE queue = 'q1'"), "HP LaserJet 4250");
+  ASSERT_THAT(Commit(*store, {MakeJob(2, UtcSeconds(2018, 7, 5, 10, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "1");
+  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+    EXPECT_EQ(r.device_id, id);
+  }
+}
+
+TEST_F(SqliteStoreTest, ReimportReplacesAQueuesPeriodsAndLeavesOtherQueuesAlone) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const Day d2015 = DaysFromCivil(2015, 1, 1);
+  const Day d2017 = DaysFromCivil(2017, 1, 1);
+  const Day d2018 = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(store
+                  ->UpsertDevices({Period("q1", DeviceClass::kDesktopPrinter, d2015, d2017),
+                                   Period("q2", DeviceClass::kPrintShop, d2015, std::nullopt),
+                                   Period("q1", DeviceClass::kMfp, d2017, std::nullopt)})
+                  .ok());
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.devices.size(), 3u);
+  const int64_t q1 = EntriesOf(inv, "srv1", "q1").at(0).id;
+  const int64_t q2 = EntriesOf(inv, "srv1", "q2").at(0).id;
+  EXPECT_LT(q1, q2);  // queues are created in the order they first appear
+  ASSERT_EQ(EntriesOf(inv, "srv1", "q1").size(), 2u);
+
+  // q1 now has one period: the other one goes; q2 is not in the file and stays.
+  ASSERT_TRUE(store->UpsertDevices({Period("q1", DeviceClass::kOther, d2018, std::nullopt)}).ok());
+  inv = Load(*store);
+  std::vector<Device> p1 = EntriesOf(inv, "srv1", "q1");
+  ASSERT_EQ(p1.size(), 1u);
+  EXPECT_EQ(p1[0].id, q1);
+  EXPECT_EQ(p1[0].device_class, DeviceClass::kOther);
+  EXPECT_EQ(p1[0].in_service, d2018);
+  std::vector<Device> p2 = EntriesOf(inv, "srv1", "q2");
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_EQ(p2[0].id, q2);
+  EXPECT_EQ(p2[0].device_class, DeviceClass::kPrintShop);
+
+  // The same file twice: nothing duplicates.
+  const std::vector<Device> file = {Period("q1", DeviceClass::kDesktopPrinter, d2015, d2017),
+                                    Period("q1", DeviceClass::kMfp, d2017, d2018),
+                                    Period("q1", DeviceClass::kMfp, d2018, std::nullopt, "DAF")};
+  ASSERT_TRUE(store->UpsertDevices(file).ok());
+  ASSERT_TRUE(store->UpsertDevices(file).ok());
+  inv = Load(*store);
+  p1 = EntriesOf(inv, "srv1", "q1");
+  ASSERT_EQ(p1.size(), 3u);
+  for (const Device& d : p1) EXPECT_EQ(d.id, q1);
+  EXPECT_EQ(p1[2].direction, "DAF");
+  EXPECT_EQ(EntriesOf(inv, "srv1", "q2").size(), 1u);
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "2");
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM device_periods"), "4");
+  // The same queue name on another server is another device.
+  ASSERT_TRUE(store
+                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, std::nullopt, "", "",
+                                          "srv2")})
+                  .ok());
+  inv = Load(*store);
+  ASSERT_EQ(EntriesOf(inv, "srv2", "q1").size(), 1u);
+  EXPECT_NE(EntriesOf(inv, "srv2", "q1")[0].id, q1);
+  EXPECT_EQ(EntriesOf(inv, "srv1", "q1").size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, OverlappingPeriodsAreRefusedAndNothingIsImported) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const Day d2015 = DaysFromCivil(2015, 1, 1);
+  const Day d2016 = DaysFromCivil(2016, 6, 1);
+  const Day d2017 = DaysFromCivil(2017, 1, 1);
+  const Device ok = Period("q0", DeviceClass::kMfp, d2015, std::nullopt);
+  for (const std::vector<Device>& bad : std::vector<std::vector<Device>>{
+           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),
+            Period("q1", DeviceClass::kMfp, d2016, std::nullopt)},
+           {ok, Period("q1", DeviceClass::kMfp, d2015, std::nullopt),  // open-ended, then another
+            Period("q1", DeviceClass::kMfp, d2017, std::nullopt)},
+           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),
+            Period("q1", DeviceClass::kMfp, std::nullopt, std::nullopt)},
+           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),  // the same row twice
+            Period("q1", DeviceClass::kMfp, d2015, d2017)}}) {
+    Status st = store->UpsertDevices(bad);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+    EXPECT_THAT(st.message(), HasSubstr("srv1/q1"));
+  }
+  EXPECT_THAT(store
+                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, d2017),
+                                   Period("q1", DeviceClass::kMfp, d2016, std::nullopt)})
+                  .message(),
+              HasSubstr("2015-01-01 and 2016-06-01 overlap"));
+  EXPECT_TRUE(Load(*store).devices.empty());
+  // Adjacent periods do not overlap: out_of_service is exclusive.
+  EXPECT_TRUE(store
+                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2016, std::nullopt),
+                                   Period("q1", DeviceClass::kMfp, d2015, d2016)})
+                  .ok());
+  EXPECT_EQ(Load(*store).devices.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  StoredJob a3 = MakeJob(3, UtcSeconds(2018, 3, 5, 12, 0), "alice", "q1");
+  a3.area_um2 = kA3;
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0), "alice", "q1"),
+                              MakeJob(2, UtcSeconds(2018, 3, 5, 11, 0), "bob", "q1"), a3,
+                              MakeJob(4, UtcSeconds(2018, 3, 7, 10, 0), "alice", "q1"),
+                              MakeJob(5, UtcSeconds(2018, 3, 5, 10, 0), "alice", "q2"),
+                              MakeJob(6, UtcSeconds(2018, 4, 1, 10, 0), "carol", "q1"),
+                              MakeJob(7, UtcSeconds(2018, 3, 7, 15, 0), "alice", "q1")}),
+              Each(kAcc));
+  Inventory inv = Load(*store);
+  const int64_t q1 = FindDevice(inv, "srv1", "q1")->id;
+  const int64_t q2 = FindDevice(inv, "srv1", "q2")->id;
+  const int64_t alice = UserId(*store, "alice");
+  const int64_t bob = UserId(*store, "bob");
+  const int64_t carol = UserId(*store, "carol");
+  ASSERT_LT(alice, bob);
+
+  std::vector<RollupRow> march =
+      DailyOfDevice(*store, q1, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
+  // (period, user_id, area_um2) order.
+  std::vector<std::tuple<Day, int64_t, int64_t, int64_t>> got;
+  for (const RollupRow& r : march) {
+    EXPECT_EQ(r.device_id, q1);
+    got.emplace_back(r.period, r.user_id, r.area_um2, r.sums.jobs);
+  }
+  const Day d5 = DaysFromCivil(2018, 3, 5);
+  const Day d7 = DaysFromCivil(2018, 3, 7);
+  EXPECT_THAT(got, ElementsAre(std::make_tuple(d5, alice, kA4, 1), std::make_tuple(d5, alice, kA3, 1),
+                               std::make_tuple(d5, bob, kA4, 1), std::make_tuple(d7, alice, kA4, 2)));
+  EXPECT_EQ(Tie(march[3].sums), Tie(UsageSums{2, 6, 6, 0, 0, 0, 0}));
+  // Both ends are inclusive; ranges may reach beyond the days stored.
+  EXPECT_EQ(DailyOfDevice(*store, q1, d7, d7).size(), 1u);
+  EXPECT_TRUE(DailyOfDevice(*store, q1, d5 + 1, d7 - 1).empty());
+  std::vector<RollupRow> april =
+      DailyOfDevice(*store, q1, DaysFromCivil(2018, 4, 1), std::numeric_limits<Day>::max());
+  ASSERT_EQ(april.size(), 1u);
+  EXPECT_EQ(april[0].user_id, carol);
+  EXPECT_EQ(DailyOfDevice(*store, q1, std::numeric_limits<Day>::min(), 0).size(), 0u);
+  EXPECT_EQ(DailyOfDevice(*store, q1, 0, std::numeric_limits<Day>::max()).size(), 5u);
+  std::vector<RollupRow> other = DailyOfDevice(*store, q2, 0, std::numeric_limits<Day>::max());
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].device_id, q2);
+  EXPECT_TRUE(DailyOfDevice(*store, 9999, 0, std::numeric_limits<Day>::max()).empty());
+
+  // Folds first, including what another connection stored.
+  auto writer = OpenStore();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_THAT(Commit(*writer, {MakeJob(8, UtcSeconds(2018, 3, 6, 10, 0), "dave", "q1")}),
+              ElementsAre(kAcc));
+  EXPECT_EQ(DailyOfDevice(*store, q1, d5, d7).size(), 5u);
+}
+
+// A live record and its page_log copy that differ in every figure the rollups keep: the page_log
+// line comes 4 s later, after midnight (so on another day and in another month), under another
+// user name (bob), with one copy, one-sided, monochrome, without media.
+StoredJob LiveRecord() {
+  StoredJob live = MakeJob(1, UtcSeconds(2018, 3, 31, 23, 59, 58), "alice");
+  live.record.copies = 2;
+  live.record.sides = Sides::kTwoSidedLongEdge;
+  live.record.color_mode = ColorMode::kColor;
+  live.record.impressions_completed = 6;
+  live.sheets = 4;  // 2 x ceil(3 / 2)
+  return live;
+}
+StoredJob PageLogRecord() {
+  StoredJob p = MakeJob(1, UtcSeconds(2018, 4, 1, 0, 0, 2), "bob");
+  p.record.source = RecordSource::kPageLog;
+  p.record.job_uuid = "";
+  p.record.client_host = "";
+  p.record.media = "";
+  p.record.color_mode = ColorMode::kMonochrome;
+  p.record.impressions_completed = 6;
+  p.sheets = 6;
+  p.media_known = false;
+  return p;
+}
+// Another job in the page_log record's monthly row, not in its daily row.
+StoredJob NeighbourOfPageLog() { return MakeJob(2, UtcSeconds(2018, 4, 2, 10, 0), "bob"); }
+
+// The rollups and the job row hold the live record's figures, and the neighbour's.
+void ExpectLiveFigures(SqliteStore& store, const std::function<std::string(const std::string&)>&
+                                               raw_text) {
+  EXPECT_EQ(Count(store.CountJobs()), 2);
+  const int64_t alice = UserId(store, "alice");
+  const int64_t bob = UserId(store, "bob");
+  std::vector<RollupRow> months = Monthly(store, MonthIndex(2018, 1), MonthIndex(2018, 12));
+  ASSERT_EQ(months.size(), 2u);
+  EXPECT_EQ(months[0].period, MonthIndex(2018, 3));
+  EXPECT_EQ(months[0].user_id, alice);
+  EXPECT_EQ(months[0].area_um2, kA4);
+  EXPECT_EQ(Tie(months[0].sums), Tie(UsageSums{1, 4, 6, 4, 4, 0, 0}));
+  EXPECT_EQ(months[1].period, MonthIndex(2018, 4));
+  EXPECT_EQ(months[1].user_id, bob);
+  EXPECT_EQ(Tie(months[1].sums), Tie(UsageSums{1, 3, 3, 0, 0, 0, 0}));
+  const Day first = DaysFromCivil(2018, 1, 1);
+  const Day last = DaysFromCivil(2018, 12, 31);
+  std::vector<RollupRow> alice_days = Daily(store, alice, first, last);
+  ASSERT_EQ(alice_days.size(), 1u);
+  EXPECT_EQ(alice_days[0].period, DaysFromCivil(2018, 3, 31));
+  EXPECT_EQ(Tie(alice_days[0].sums), Tie(UsageSums{1, 4, 6, 4, 4, 0, 0}));
+  std::vector<RollupRow> bob_days = Daily(store, bob, first, last);
+  ASSERT_EQ(bob_days.size(), 1u);
+  EXPECT_EQ(bob_days[0].period, DaysFromCivil(2018, 4, 2));
+  EXPECT_EQ(Tie(bob_days[0].sums), Tie(UsageSums{1, 3, 3, 0, 0, 0, 0}));
+  EXPECT_EQ(DailyOfDevice(store, months[0].device_id, first, last).size(), 2u);
+  // No row is left at zero.
+  EXPECT_EQ(raw_text("SELECT COUNT(*) FROM rollup_daily WHERE jobs <= 0"), "0");
+  EXPECT_EQ(raw_text("SELECT COUNT(*) FROM rollup_monthly WHERE jobs <= 0"), "0");
+  EXPECT_EQ(raw_text("SELECT source || ' ' || copies || ' ' || sides || ' ' || completed_at ||"
+                     " ' ' || sheets || ' ' || media_known || ' ' || job_uuid FROM jobs"
+                     " WHERE cups_job_id = 1"),
+            "1 2 2 " + std::to_string(UtcSeconds(2018, 3, 31, 23, 59, 58)) + " 4 1 urn:uuid:1");
+}
+
+TEST_F(SqliteStoreTest, LiveRecordSupersedesItsPageLogCopyInEitherOrder) {
+  const StoredJob live = LiveRecord();
+  const StoredJob page_log = PageLogRecord();
+  const StoredJob neighbour = NeighbourOfPageLog();
+  auto raw = [&](const std::string& sql) { return RawText(sql); };
+  struct Case {
+    const char* name;
+    std::function<void(SqliteStore&)> run;
+  };
+  const std::vector<Case> cases = {
+      {"page_log folded, then live",
+       [&](SqliteStore& s) {
+         ASSERT_THAT(Commit(s, {page_log, neighbour}), ElementsAre(kAcc, kAcc));
+         ASSERT_TRUE(s.FoldRollups().ok());
+         ASSERT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "2");
+         EXPECT_THAT(Commit(s, {live}), ElementsAre(kDup));
+       }},
+      {"page_log unfolded, then live",
+       [&](SqliteStore& s) {
+         ASSERT_THAT(Commit(s, {page_log, neighbour}), ElementsAre(kAcc, kAcc));
+         EXPECT_THAT(Commit(s, {live}), ElementsAre(kDup));
+         EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
+       }},
+      {"both in one batch", [&](SqliteStore& s) {
+         EXPECT_THAT(Commit(s, {page_log, neighbour, live}), ElementsAre(kAcc, kAcc, kDup));
+       }},
+      {"page_log folded, live, then both again",
+       [&](SqliteStore& s) {
+         ASSERT_THAT(Commit(s, {page_log, neighbour}), ElementsAre(kAcc, kAcc));
+         ASSERT_TRUE(s.FoldRollups().ok());
+         EXPECT_THAT(Commit(s, {live}), ElementsAre(kDup));
+         // Now stored as live: a resend and the page_log copy change nothing.
+         EXPECT_THAT(Commit(s, {live, page_log}), ElementsAre(kDup, kDup));
+       }},
+      {"live folded, then page_log",
+       [&](SqliteStore& s) {
+         ASSERT_THAT(Commit(s, {live, neighbour}), ElementsAre(kAcc, kAcc));
+         ASSERT_TRUE(s.FoldRollups().ok());
+         EXPECT_THAT(Commit(s, {page_log}), ElementsAre(kDup));
+       }},
+      {"live unfolded, then page_log",
+       [&](SqliteStore& s) {
+         ASSERT_THAT(Commit(s, {live, neighbour}), ElementsAre(kAcc, kAcc));
+         EXPECT_THAT(Commit(s, {page_log}), ElementsAre(kDup));
+       }},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].name);
+    path_ = dir_ + "/case" + std::to_string(i) + ".db";
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    cases[i].run(*store);
+    ExpectLiveFigures(*store, raw);
+    // The same from a connection without memory of its own (folding from the jobs table).
+    store.reset();
+    auto fresh = OpenStore();
+    ASSERT_NE(fresh, nullptr);
+    ExpectLiveFigures(*fresh, raw);
+  }
+}
+
+TEST_F(SqliteStoreTest, SupersedingAnUnfoldedJobMakesOtherConnectionsPendingSumsStale) {
+  auto a = OpenStore();
+  auto b = OpenStore();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  // a holds the page_log record's sums in memory; b supersedes it before any fold.
+  ASSERT_THAT(Commit(*a, {PageLogRecord(), NeighbourOfPageLog()}), ElementsAre(kAcc, kAcc));
+  ASSERT_THAT(Commit(*b, {LiveRecord()}), ElementsAre(kDup));
+  EXPECT_EQ(RawText("SELECT job_edits FROM rollup_state"), "1");
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
+  ASSERT_TRUE(a->FoldRollups().ok());
+  ExpectLiveFigures(*a, [&](const std::string& sql) { return RawText(sql); });
+  ExpectLiveFigures(*b, [&](const std::string& sql) { return RawText(sql); });
+  // a carries on from memory again afterwards.
+  ASSERT_THAT(Commit(*a, {MakeJob(3, UtcSeconds(2018, 3, 31, 10, 0))}), ElementsAre(kAcc));
+  EXPECT_EQ(JobsPerMonth(*a, MonthIndex(2018, 3), MonthIndex(2018, 3))[MonthIndex(2018, 3)], 2);
+  EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_daily"), "3");
+}
+
+TEST_F(SqliteStoreTest, FailedCommitForgetsItsSupersedingToo) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(Commit(*store, {PageLogRecord(), NeighbourOfPageLog()}), ElementsAre(kAcc, kAcc));
+  RawExec(
+      "CREATE TRIGGER fail_quarantine BEFORE INSERT ON quarantine "
+      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  QuarantinedRecord bad{MakeJob(9, UtcSeconds(2018, 3, 1, 0, 0)).record, "bad"};
+  ASSERT_FALSE(store->CommitJobs("srv1", "1", {LiveRecord()}, {bad}).ok());
+  EXPECT_EQ(RawText("SELECT source FROM jobs WHERE cups_job_id = 1"), "2");  // still page_log
+  EXPECT_EQ(RawText("SELECT job_edits FROM rollup_state"), "0");
+  RawExec("DROP TRIGGER fail_quarantine");
+  EXPECT_EQ(JobsPerMonth(*store, MonthIndex(2018, 3), MonthIndex(2018, 4)),
+            (std::map<int32_t, int64_t>{{MonthIndex(2018, 4), 2}}));
+  // The retry goes through.
+  ASSERT_THAT(Commit(*store, {LiveRecord()}, "srv1", {bad}), ElementsAre(kDup));
+  ExpectLiveFigures(*store, [&](const std::string& sql) { return RawText(sql); });
+}
+
+// Page_log copies of VariedJobs: one copy, one-sided, no media, 3 s later.
+StoredJob PageLogCopy(const StoredJob& live) {
+  StoredJob p = live;
+  p.record.source = RecordSource::kPageLog;
+  p.record.completed_at += 3;
+  p.record.copies = 1;
+  p.record.sides = Sides::kOneSided;
+  p.record.media = "";
+  p.record.job_uuid = "";
+  p.local_day = TimeZone::Utc().LocalDay(p.record.completed_at);
+  p.sheets = p.record.impressions_completed;
+  p.area_um2 = kA4;
+  p.media_known = false;
+  return p;
+}
+
+TEST_F(SqliteStoreTest, SupersedingGivesTheRollupsOfTheFinalRecords) {
+  // Jobs 1..200 arrive as page_log copies; the live records of some of them follow, before and
+  // after folds, in the same batch or in later ones, from one connection or two.
+  std::vector<StoredJob> live = VariedJobs(1, 200);
+  std::vector<StoredJob> page_log;
+  for (const StoredJob& j : live) page_log.push_back(PageLogCopy(j));
+  auto slice = [](const std::vector<StoredJob>& v, int first, int last) {  // ids, inclusive
+    return std::vector<StoredJob>(v.begin() + (first - 1), v.begin() + last);
+  };
+  auto concat = [](std::vector<StoredJob> a, const std::vector<StoredJob>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  // The final record of each job: live for 1..50 and 101..160, page_log otherwise.
+  std::vector<StoredJob> final_records =
+      concat(concat(concat(slice(live, 1, 50), slice(page_log, 51, 100)), slice(live, 101, 160)),
+             slice(page_log, 161, 200));
+
+  path_ = dir_ + "/reference.db";
+  auto reference = OpenStore();
+  ASSERT_NE(reference, nullptr);
+  Commit(*reference, final_records);
+  const auto expected = AllRows(*reference);
+  ASSERT_GT(expected.size(), 100u);
+
+  for (bool two_connections : {false, true}) {
+    SCOPED_TRACE(two_connections ? "two connections" : "one connection");
+    path_ = dir_ + (two_connections ? "/two.db" : "/one.db");
+    auto a = OpenStore();
+    ASSERT_NE(a, nullptr);
+    std::unique_ptr<SqliteStore> second = two_connections ? OpenStore() : nullptr;
+    SqliteStore& b = two_connections ? *second : *a;
+    Commit(*a, slice(page_log, 1, 100));
+    ASSERT_TRUE(a->FoldRollups().ok());
+    // Folded jobs superseded, new page_log copies stored, in one batch.
+    Commit(b, concat(slice(live, 1, 50), slice(page_log, 101, 200)));
+    // Unfolded jobs superseded, and page_log copies of the same batch.
+    Commit(b, concat(slice(live, 101, 150), slice(page_log, 1, 30)));
+    Commit(*a, slice(live, 151, 160));
+    EXPECT_EQ(Count(a->CountJobs()), 200);
+    EXPECT_EQ(AllRows(*a), expected);
+    EXPECT_EQ(AllRows(b), expected);
+    EXPECT_EQ(RawText("SELECT COUNT(*) FROM rollup_daily WHERE jobs <= 0"), "0");
+    EXPECT_EQ(RawText("SELECT COUNT(*) FROM rollup_monthly WHERE jobs <= 0"), "0");
+  }
+}
+
+TEST_F(SqliteStoreTest, AReplayedBatchQuarantinesEachRecordOnce) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  QuarantinedRecord bad{MakeJob(42, UtcSeconds(2018, 3, 5, 10, 0)).record, "copies must be >= 1"};
+  bad.record.copies = 0;
+  ASSERT_THAT(Commit(*store, {}, "srv1", {bad}), ElementsAre());
+  ASSERT_THAT(Commit(*store, {}, "srv1", {bad}), ElementsAre());
+  EXPECT_EQ(Count(store->CountQuarantined()), 1);
+  // Twice in one batch; with a title, which is not kept: still the same record.
+  QuarantinedRecord titled = bad;
+  titled.record.title = "secret";
+  ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 9, 0))}, "srv1", {bad, titled}),
+              ElementsAre(kAcc));
+  EXPECT_EQ(Count(store->CountQuarantined()), 1);
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM quarantine"), "1");
+  // Another reason, another server, another record: kept.
+  QuarantinedRecord other_reason = bad;
+  other_reason.reason = "something else";
+  QuarantinedRecord other_record = bad;
+  other_record.record.cups_job_id = 43;
+  ASSERT_THAT(Commit(*store, {}, "srv1", {other_reason, other_record}), ElementsAre());
+  ASSERT_THAT(Commit(*store, {}, "srv2", {bad}), ElementsAre());
+  EXPECT_EQ(Count(store->CountQuarantined()), 4);
+}
+
+TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
+  const Day d2014 = DaysFromCivil(2014, 1, 1);
+  const Day d2015 = DaysFromCivil(2015, 1, 1);
+  const Day d2018 = DaysFromCivil(2018, 6, 30);
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 2);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    EXPECT_EQ((*old)->SchemaVersion(), 2);
+    EXPECT_EQ((*old)->LoadInventory().status().code(), Status::Code::kFailedPrecondition);
+  }
+  auto job = [](int device, int cups_job_id, int64_t completed_at, int sheets) {
+    return "(1, " + std::to_string(device) + ", " + std::to_string(cups_job_id) +
+           ", '', 1, '', 0, " + std::to_string(completed_at) +
+           ", 9, 1, 1, 'iso_a4_210x297mm', 1, 1, " + std::to_string(sheets) + ", -1, NULL, 1, " +
+           std::to_string(sheets) + ", " + std::to_string(kA4) + ", 1, " +
+           std::to_string(TimeZone::Utc().LocalDay(completed_at)) + ", 0)";
+  };
+  // As a v2 aggregator stored them: a classified queue, one agents reported, a retired one;
+  // jobs (not folded yet); a record quarantined twice.
+  RawExec(
+      "INSERT INTO servers(id, name, agent_version, first_contact, last_contact)"
+      "  VALUES(1, 'srv1', '0.9', 0, 0);"
+      "INSERT INTO devices(id, server, queue, classified, class, direction, paper_id,"
+      "  in_service, out_of_service, make_model, first_seen, last_seen) VALUES"
+      "  (1, 'srv1', 'q1', 1, 'mfp', 'DATM', 'recy80', " + std::to_string(d2015) +
+      ", NULL, 'HP', 100, 200),"
+      "  (2, 'srv1', 'q2', 0, NULL, NULL, NULL, NULL, NULL, 'Canon', 100, 200),"
+      "  (3, 'srv1', 'q3', 1, 'print_shop', NULL, NULL, " + std::to_string(d2014) + ", " +
+      std::to_string(d2018) + ", NULL, NULL, NULL);"
+      "INSERT INTO users(id, name) VALUES(1, 'alice');"
+      "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
+      "  created_at, completed_at, state, copies, sides, media, color_mode, number_up,"
+      "  impressions, cups_sheets, title, source, sheets, area_um2, media_known, local_day,"
+      "  received_at) VALUES " +
+      job(1, 10, UtcSeconds(2018, 3, 5, 10, 0), 3) + ", " +
+      job(2, 11, UtcSeconds(2018, 3, 6, 10, 0), 5) + ";"
+      "INSERT INTO quarantine(server, received_at, reason, record) VALUES"
+      "  ('srv1', 1, 'bad', '{\"cups_job_id\":1}'), ('srv1', 2, 'bad', '{\"cups_job_id\":1}'),"
+      "  ('srv1', 3, 'worse', '{\"cups_job_id\":1}'), ('srv2', 4, 'bad', '{\"cups_job_id\":1}');");
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 3);
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.devices.size(), 3u);
+  const Device& q1 = inv.devices[0];
+  EXPECT_EQ(q1.id, 1);
+  EXPECT_TRUE(q1.classified);
+  EXPECT_EQ(q1.device_class, DeviceClass::kMfp);
+  EXPECT_EQ(q1.direction, "DATM");
+  EXPECT_EQ(q1.paper_id, "recy80");
+  EXPECT_EQ(q1.in_service, d2015);
+  EXPECT_EQ(q1.out_of_service, std::nullopt);
+  const Device& q2 = inv.devices[1];
+  EXPECT_EQ(q2.id, 2);
+  EXPECT_EQ(q2.queue, "q2");
+  EXPECT_FALSE(q2.classified);
+  EXPECT_EQ(q2.in_service, std::nullopt);
+  const Device& q3 = inv.devices[2];
+  EXPECT_EQ(q3.id, 3);
+  EXPECT_TRUE(q3.classified);
+  EXPECT_EQ(q3.device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ(q3.direction, "");
+  EXPECT_EQ(q3.in_service, d2014);
+  EXPECT_EQ(q3.out_of_service, d2018);
+  // What agents reported stays; the classification columns are gone from devices.
+  EXPECT_EQ(RawText("SELECT make_model || ' ' || first_seen || ' ' || last_seen FROM devices"
+                    " WHERE id = 2"),
+            "Canon 100 200");
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM pragma_table_info('devices')"
+                    " WHERE name IN ('classified', 'class', 'in_service')"),
+            "0");
+  // Exact duplicates left the quarantine (the first one stays), and stay out.
+  EXPECT_EQ(Count(store->CountQuarantined()), 3);
+  EXPECT_EQ(RawText("SELECT GROUP_CONCAT(received_at) FROM (SELECT received_at FROM quarantine"
+                    " ORDER BY received_at)"),
+            "1,3,4");
+  EXPECT_EQ(RawText("SELECT job_edits FROM rollup_state"), "0");
+
+  // The jobs fold onto the same device ids.
+  EXPECT_EQ(JobsPerMonth(*store, MonthIndex(2018, 3), MonthIndex(2018, 3))[MonthIndex(2018, 3)], 2);
+  std::vector<RollupRow> q2_days = DailyOfDevice(*store, 2, 0, std::numeric_limits<Day>::max());
+  ASSERT_EQ(q2_days.size(), 1u);
+  EXPECT_EQ(q2_days[0].sums.sheets, 5);
+  ASSERT_THAT(Commit(*store, {MakeJob(12, UtcSeconds(2018, 3, 7, 10, 0), "alice", "q2")}),
+              ElementsAre(kAcc));
+  EXPECT_EQ(DailyOfDevice(*store, 2, 0, std::numeric_limits<Day>::max()).size(), 2u);
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "3");
+  // Classifying the queue agents reported, with two periods, keeps its id.
+  ASSERT_TRUE(store
+                  ->UpsertDevices({Period("q2", DeviceClass::kDesktopPrinter, d2015, d2018),
+                                   Period("q2", DeviceClass::kMfp, d2018, std::nullopt)})
+                  .ok());
+  std::vector<Device> q2_periods = EntriesOf(Load(*store), "srv1", "q2");
+  ASSERT_EQ(q2_periods.size(), 2u);
+  EXPECT_EQ(q2_periods[0].id, 2);
+  EXPECT_EQ(q2_periods[1].id, 2);
 }
 
 }  // namespace

@@ -42,12 +42,19 @@ struct FakeJob {
 };
 
 // Not thread-safe. Ids: devices get the id they are given (or the next free one), users get
-// store ids in the order their names first appear in AddJob.
+// store ids in the order their names first appear in AddJob. A device id may have several
+// rows (service periods, AddDevicePeriod), as the store returns them.
 class FakeUsageSource : public aggregator::UsageSource {
  public:
   // A ForEachDailyRow call, as made.
   struct DailyCall {
     int64_t user_id;
+    Day first_day;
+    Day last_day;
+  };
+  // A ForEachDailyRowOfDevice call, as made.
+  struct DeviceDailyCall {
+    int64_t device_id;
     Day first_day;
     Day last_day;
   };
@@ -58,6 +65,27 @@ class FakeUsageSource : public aggregator::UsageSource {
     next_device_id_ = std::max(next_device_id_, d.id + 1);
     inventory_.devices.push_back(std::move(d));
     return inventory_.devices.back().id;
+  }
+  // Adds a service period (row) of the device `id` (non-zero): `d` with d.id = id, and, when
+  // they are empty, server "srv" and queue "q<id>" as AddClassifiedDevice names them.
+  void AddDevicePeriod(int64_t id, aggregator::Device d) {
+    d.id = id;
+    if (d.server.empty()) d.server = "srv";
+    if (d.queue.empty()) d.queue = "q" + std::to_string(id);
+    AddDevice(std::move(d));
+  }
+  // A classified row with these attributes, for AddDevicePeriod.
+  static aggregator::Device Period(aggregator::DeviceClass c, std::string direction,
+                                   std::string paper_id, std::optional<Day> in_service,
+                                   std::optional<Day> out_of_service = std::nullopt) {
+    aggregator::Device d;
+    d.classified = true;
+    d.device_class = c;
+    d.direction = std::move(direction);
+    d.paper_id = std::move(paper_id);
+    d.in_service = in_service;
+    d.out_of_service = out_of_service;
+    return d;
   }
   // A classified device in service from `in_service` (no end) on `paper_id`.
   int64_t AddClassifiedDevice(aggregator::DeviceClass c, std::string direction,
@@ -104,6 +132,10 @@ class FakeUsageSource : public aggregator::UsageSource {
   int monthly_calls() const { return monthly_calls_; }
   int daily_calls() const { return static_cast<int>(daily_call_log_.size()); }
   const std::vector<DailyCall>& daily_call_log() const { return daily_call_log_; }
+  int device_daily_calls() const { return static_cast<int>(device_daily_call_log_.size()); }
+  const std::vector<DeviceDailyCall>& device_daily_call_log() const {
+    return device_daily_call_log_;
+  }
   const std::vector<std::pair<int32_t, int32_t>>& monthly_call_log() const {
     return monthly_call_log_;
   }
@@ -113,6 +145,7 @@ class FakeUsageSource : public aggregator::UsageSource {
   void FailLoadUserNames(Status s) { fail_user_names_ = std::move(s); }
   void FailMonthlyRows(Status s) { fail_monthly_ = std::move(s); }
   void FailDailyRows(Status s) { fail_daily_ = std::move(s); }
+  void FailDeviceDailyRows(Status s) { fail_device_daily_ = std::move(s); }
 
   // UsageSource.
   Result<aggregator::Inventory> LoadInventory() override {
@@ -141,6 +174,18 @@ class FakeUsageSource : public aggregator::UsageSource {
     if (!fail_daily_.ok()) return fail_daily_;
     for (const auto& row : Rows(/*monthly=*/false)) {
       if (row.user_id == user_id && row.period >= first_day && row.period <= last_day) fn(row);
+    }
+    return Status::Ok();
+  }
+  Status ForEachDailyRowOfDevice(
+      int64_t device_id, Day first_day, Day last_day,
+      const std::function<void(const aggregator::RollupRow&)>& fn) override {
+    device_daily_call_log_.push_back(DeviceDailyCall{device_id, first_day, last_day});
+    if (!fail_device_daily_.ok()) return fail_device_daily_;
+    for (const auto& row : Rows(/*monthly=*/false)) {
+      if (row.device_id == device_id && row.period >= first_day && row.period <= last_day) {
+        fn(row);
+      }
     }
     return Status::Ok();
   }
@@ -177,10 +222,12 @@ class FakeUsageSource : public aggregator::UsageSource {
   int monthly_calls_ = 0;
   std::vector<std::pair<int32_t, int32_t>> monthly_call_log_;
   std::vector<DailyCall> daily_call_log_;
+  std::vector<DeviceDailyCall> device_daily_call_log_;
   Status fail_inventory_;
   Status fail_user_names_;
   Status fail_monthly_;
   Status fail_daily_;
+  Status fail_device_daily_;
 };
 
 }  // namespace ramette::testing
