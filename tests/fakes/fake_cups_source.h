@@ -68,8 +68,8 @@ class FakeCupsSource final : public agent::CupsSource {
     if (agent::IsFinished(state)) {
       j.completed_at = now_;
       if (j.impressions_completed == 0 && state == CupsJobState::kCompleted) {
-        j.impressions_completed = j.job_impressions > 0 ? j.job_impressions * std::max(1, j.copies)
-                                                        : 1;
+        j.impressions_completed =
+            j.job_impressions > 0 ? j.job_impressions * std::max(1, j.copies) : 1;
       }
       AddEvent(CupsEventKind::kJobCompleted, id, j.queue);
     }
@@ -192,7 +192,8 @@ class FakeCupsSource final : public agent::CupsSource {
   Result<CupsJob> GetJob(int32_t id) override {
     if (auto st = Enter(Op::kGetJob); !st.ok()) return st;
     auto it = jobs_.find(id);
-    if (it == jobs_.end()) return Status::NotFound("Job #" + std::to_string(id) + " does not exist.");
+    if (it == jobs_.end())
+      return Status::NotFound("Job #" + std::to_string(id) + " does not exist.");
     return Visible(it->second);
   }
 

@@ -1,0 +1,181 @@
+// ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator) and the `backfill`
+// command. Wiring only; configuration errors exit with 78 (EX_CONFIG).
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/backfill_command.h"
+#include "agent/capture/capture.h"
+#include "agent/capture/cups_client.h"
+#include "agent/config/agent_config.h"
+#include "agent/outbox/forwarder.h"
+#include "agent/outbox/sleeper.h"
+#include "agent/outbox/sqlite_outbox.h"
+#include "agent/uplink/grpc_uplink.h"
+
+namespace {
+
+constexpr int kExitConfig = 78;
+constexpr const char* kVersion = "0.1.0";
+
+void Log(ramette::agent::LogLevel level, const std::string& message) {
+  switch (level) {
+    case ramette::agent::LogLevel::kInfo: spdlog::info("{}", message); break;
+    case ramette::agent::LogLevel::kWarn: spdlog::warn("{}", message); break;
+    case ramette::agent::LogLevel::kError: spdlog::error("{}", message); break;
+  }
+}
+
+int RunDaemon(const ramette::agent::AgentConfig& config) {
+  using namespace ramette;
+  using namespace ramette::agent;
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create the state directory {}: {}", config.state_dir, ec.message());
+    return kExitConfig;
+  }
+  chmod(config.state_dir.c_str(), 0700);
+
+  SqliteOutboxOptions outbox_options;
+  outbox_options.limits.max_records = config.outbox_max_records;
+  outbox_options.limits.max_bytes = config.outbox_max_mb * 1024 * 1024;
+  const std::string outbox_path = config.state_dir + "/" + SqliteOutbox::kFileName;
+  auto outbox = SqliteOutbox::Open(outbox_path, outbox_options);
+  if (!outbox.ok()) {
+    // A corrupt outbox may hold jobs that exist nowhere else: never overwrite it.
+    spdlog::critical("outbox {}: {}", outbox_path, outbox.status().message());
+    return kExitConfig;
+  }
+
+  // Stop signals are handled here, not by default handlers in random threads.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  GrpcUplink uplink({config.aggregator, config.deadline_seconds * 1000, kVersion});
+  SystemSleeper sleeper;
+  ForwarderOptions forwarder_options;
+  forwarder_options.server_id = config.server_id;
+  forwarder_options.log = Log;
+  Forwarder forwarder(outbox->get(), &uplink, &sleeper, forwarder_options);
+  std::jthread forwarding([&forwarder](std::stop_token stop) { forwarder.Run(stop); });
+
+  CupsClientOptions cups_options;
+  if (!config.cups_server.empty()) cups_options.server = config.cups_server;
+  CupsClient cups(cups_options);
+  CaptureOptions capture_options;
+  capture_options.include_titles = config.send_titles;
+  capture_options.max_poll = std::chrono::seconds(config.max_poll_seconds);
+  capture_options.min_poll = std::min(capture_options.min_poll, capture_options.max_poll);
+  capture_options.log = Log;
+  capture_options.on_committed = [&forwarder](int64_t) { forwarder.Wake(); };
+  Capture capture(&cups, outbox->get(), capture_options);
+
+  spdlog::info("ramette-agent {} started: server id '{}', cupsd {}, aggregator {}, state {}",
+               kVersion, config.server_id, cups_options.server, config.aggregator,
+               config.state_dir);
+  for (;;) {
+    std::chrono::milliseconds delay = capture.Step();
+    struct timespec timeout;
+    timeout.tv_sec = delay.count() / 1000;
+    timeout.tv_nsec = (delay.count() % 1000) * 1000000;
+    int sig = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (sig > 0) {
+      spdlog::info("signal {} received, stopping", sig);
+      break;
+    }
+  }
+  forwarding.request_stop();
+  forwarder.Wake();
+  forwarding.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ramette::agent;
+  // libcups and gRPC may write to a socket the peer just closed: that is an error, not a kill.
+  signal(SIGPIPE, SIG_IGN);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("ramette-agent"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S%z %^%l%$ %v");
+
+  CLI::App app{"ramette-agent: captures finished CUPS print jobs and sends them to ramette"};
+  std::string config_path, server_id, cups_server, aggregator, state_dir;
+  bool version = false;
+  app.add_option("--config", config_path,
+                 std::string("TOML configuration file (default: ") + kDefaultAgentConfigPath +
+                     " when it exists, else embedded defaults)");
+  app.add_option("--server-id", server_id, "this print server's id (default: the host name)");
+  app.add_option("--cups-server", cups_server,
+                 "cupsd to capture: HOST:PORT or a socket (default: /run/cups/cups.sock)");
+  app.add_option("--aggregator", aggregator, "the aggregator's HOST:PORT (default 127.0.0.1:50551)");
+  app.add_option("--state-dir", state_dir, "outbox and cursors (default ./ramette-agent-state)");
+  app.add_flag("--version", version, "print the version and exit");
+
+  auto* backfill = app.add_subcommand("backfill", "load CUPS page_log files (plain or gzip)");
+  std::vector<std::string> page_logs;
+  backfill->add_option("--page-log", page_logs, "page_log files, in any order")
+      ->required()
+      ->expected(1, -1);
+  backfill->add_option("--server-id", server_id, "the print server the files come from")
+      ->required();
+  backfill->add_option("--aggregator", aggregator, "the aggregator's HOST:PORT")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (version) {
+    std::cout << "ramette-agent " << kVersion << "\n";
+    return 0;
+  }
+
+  auto loaded = config_path.empty() ? LoadAgentConfig(kDefaultAgentConfigPath, false)
+                                    : LoadAgentConfig(config_path, true);
+  if (!loaded.ok()) {
+    spdlog::critical("configuration: {}", loaded.status().message());
+    return kExitConfig;
+  }
+  AgentConfig config = *loaded;
+  if (!server_id.empty()) config.server_id = server_id;
+  if (!cups_server.empty()) config.cups_server = cups_server;
+  if (!aggregator.empty()) config.aggregator = aggregator;
+  if (!state_dir.empty()) config.state_dir = state_dir;
+  if (config.server_id.empty()) config.server_id = HostName();
+  auto level = spdlog::level::from_str(config.log_level);
+  if (level == spdlog::level::off && config.log_level != "off") {
+    spdlog::critical("configuration: unknown log level '{}'", config.log_level);
+    return kExitConfig;
+  }
+  spdlog::set_level(level);
+
+  if (backfill->parsed()) {
+    BackfillCommand cmd;
+    cmd.page_logs = page_logs;
+    cmd.server_id = config.server_id;
+    cmd.aggregator = config.aggregator;
+    cmd.send_titles = config.send_titles;
+    cmd.deadline_seconds = config.deadline_seconds;
+    cmd.agent_version = kVersion;
+    return RunBackfillCommand(cmd);
+  }
+  return RunDaemon(config);
+}

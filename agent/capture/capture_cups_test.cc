@@ -1,0 +1,171 @@
+// End to end: Capture + CupsClient + SqliteOutbox against a real, private cupsd. Jobs of several
+// kinds, a cupsd restart in the middle: every job is in the outbox exactly once with the
+// attributes that decide its sheets; queues added and deleted follow.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <stop_token>
+#include <thread>
+
+#include "agent/capture/capture.h"
+#include "agent/capture/cups_client.h"
+#include "agent/outbox/sqlite_outbox.h"
+#include "tests/cups/private_cupsd.h"
+
+namespace ramette::agent {
+namespace {
+
+using ::ramette::testing::PrivateCupsd;
+using std::chrono::milliseconds;
+
+// A capture running on its own thread, as in the agent.
+class Running {
+ public:
+  explicit Running(Capture* capture) {
+    thread_ = std::jthread([capture](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        milliseconds delay = capture->Step();
+        for (milliseconds waited{0}; waited < delay && !stop.stop_requested();
+             waited += milliseconds(10)) {
+          std::this_thread::sleep_for(milliseconds(10));
+        }
+      }
+    });
+  }
+
+ private:
+  std::jthread thread_;
+};
+
+class CaptureCupsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = PrivateCupsd::Start();
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    cupsd_ = std::move(*c);
+    ASSERT_TRUE(cupsd_->AddQueue("q1").ok());
+    ASSERT_TRUE(cupsd_->AddQueue("q2").ok());
+    auto outbox = SqliteOutbox::Open(cupsd_->dir() + "/outbox.db");
+    ASSERT_TRUE(outbox.ok()) << outbox.status().message();
+    outbox_ = std::move(*outbox);
+    CupsClientOptions co;
+    co.server = cupsd_->socket_path();
+    client_ = std::make_unique<CupsClient>(co);
+    CaptureOptions o;
+    o.min_poll = milliseconds(100);
+    o.max_poll = milliseconds(200);
+    o.retry_delay = milliseconds(200);
+    o.log = [](LogLevel, const std::string&) {};
+    capture_ = std::make_unique<Capture>(client_.get(), outbox_.get(), o);
+  }
+
+  std::vector<OutboxItem> Contents() {
+    auto all = outbox_->Peek(100000, int64_t{1} << 40);
+    EXPECT_TRUE(all.ok());
+    std::vector<OutboxItem> out;
+    if (all.ok()) {
+      for (auto& e : *all) out.push_back(e.item);
+    }
+    return out;
+  }
+  std::vector<JobRecord> Jobs() {
+    std::vector<JobRecord> out;
+    for (auto& item : Contents()) {
+      if (auto* j = std::get_if<JobRecord>(&item)) out.push_back(*j);
+    }
+    return out;
+  }
+  std::vector<QueueRecord> Queues() {
+    std::vector<QueueRecord> out;
+    for (auto& item : Contents()) {
+      if (auto* q = std::get_if<QueueRecord>(&item)) out.push_back(*q);
+    }
+    return out;
+  }
+  // Waits (up to `seconds`) until `done`.
+  bool WaitFor(const std::function<bool()>& done, int seconds = 25) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return done();
+  }
+
+  std::unique_ptr<PrivateCupsd> cupsd_;
+  std::unique_ptr<SqliteOutbox> outbox_;
+  std::unique_ptr<CupsClient> client_;
+  std::unique_ptr<Capture> capture_;
+};
+
+struct Kind {
+  int pages;
+  std::vector<std::string> options;
+  int64_t impressions;
+  int32_t copies;
+  Sides sides;
+};
+
+TEST_F(CaptureCupsTest, EveryJobExactlyOnceAcrossACupsdRestart) {
+  const std::vector<Kind> kinds = {
+      {1, {}, 1, 1, Sides::kUnknown},
+      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 9, 3, Sides::kTwoSidedLongEdge},
+      {5, {"-o", "number-up=2"}, 3, 1, Sides::kUnknown},
+      {2, {"-n", "2", "-o", "media=A4", "-o", "sides=one-sided"}, 4, 2, Sides::kOneSided},
+      {4, {"-o", "sides=two-sided-short-edge"}, 4, 1, Sides::kTwoSidedShortEdge},
+  };
+  std::map<int, std::pair<const Kind*, std::string>> printed;  // job id -> kind, queue
+  auto running = std::make_unique<Running>(capture_.get());
+  for (int i = 0; i < 20; ++i) {
+    if (i == 10) {
+      ASSERT_TRUE(cupsd_->Restart().ok());
+    }
+    const Kind& k = kinds[i % kinds.size()];
+    const std::string queue = i % 2 ? "q2" : "q1";
+    auto id = cupsd_->Print(queue, cupsd_->WriteDocument(k.pages), k.options);
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    printed[*id] = {&k, queue};
+  }
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() >= 20; })) << Jobs().size() << " jobs";
+  std::this_thread::sleep_for(milliseconds(600));  // a few more polls: nothing more comes
+  running.reset();
+  EXPECT_EQ(capture_->stats().jobs_captured, 20);
+  EXPECT_GE(capture_->stats().reconciliations, 2);  // at start, and after cupsd's restart
+
+  std::vector<JobRecord> jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 20u);
+  std::map<int, int> seen;
+  for (const JobRecord& j : jobs) {
+    ++seen[j.cups_job_id];
+    ASSERT_TRUE(printed.contains(j.cups_job_id)) << j.cups_job_id;
+    const Kind& k = *printed[j.cups_job_id].first;
+    EXPECT_EQ(j.impressions_completed, k.impressions) << "job " << j.cups_job_id;
+    EXPECT_EQ(j.copies, k.copies) << "job " << j.cups_job_id;
+    EXPECT_EQ(j.sides, k.sides) << "job " << j.cups_job_id;
+    EXPECT_EQ(j.state, JobState::kCompleted);
+    EXPECT_EQ(j.user, "root");
+    EXPECT_EQ(j.source, RecordSource::kLive);
+    EXPECT_FALSE(j.title.has_value());
+    EXPECT_EQ(j.queue, printed[j.cups_job_id].second);
+  }
+  EXPECT_EQ(seen.size(), 20u);
+  EXPECT_EQ(Queues().size(), 2u);
+}
+
+TEST_F(CaptureCupsTest, InventoryFollowsQueuesAddedAndDeleted) {
+  Running running(capture_.get());
+  ASSERT_TRUE(WaitFor([&] { return Queues().size() == 2; }));
+  ASSERT_TRUE(cupsd_->AddQueue("q3", {"-L", "'Room 3'"}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Queues().size() == 3; }));
+  EXPECT_EQ(Queues()[2].name, "q3");
+  EXPECT_EQ(Queues()[2].location, "Room 3");
+  ASSERT_TRUE(cupsd_->DeleteQueue("q3").ok());
+  ASSERT_TRUE(WaitFor([&] { return Queues().size() == 4; }));
+  EXPECT_EQ(Queues()[3].name, "q3");
+  EXPECT_TRUE(Queues()[3].deleted);
+}
+
+}  // namespace
+}  // namespace ramette::agent
