@@ -18,7 +18,7 @@ struct AgentConfig {
   std::string state_dir = "ramette-agent-state";  // [agent] state_dir (outbox and cursors)
   std::string cups_server;                     // [cups] server: HOST:PORT or a socket; empty: local
   bool send_titles = false;                    // [cups] send_titles: document titles (privacy)
-  int max_poll_seconds = 5;                    // [cups] max_poll_seconds: cap on cupsd's interval
+  int max_poll_seconds = 2;                    // [cups] max_poll_seconds: cap on cupsd's interval
   std::string aggregator = "127.0.0.1:50551";  // [aggregator] address
   int deadline_seconds = 10;                   // [aggregator] deadline_seconds, per call
   int64_t outbox_max_records = 1000000;        // [outbox] max_records

@@ -1,0 +1,151 @@
+// The agent's footprint and latency with real processes: a private cupsd, ramette-aggregator and
+// ramette-agent; prints N jobs (default 10,000), then reports the agent's resident memory, its
+// CPU use over 30 idle seconds, and the delay from a job's completion in cupsd to its commit at
+// the aggregator (received_at - time-at-completed, whole seconds: p50, p99, max).
+// Usage: agent_bench AGENT AGGREGATOR [jobs=10000]   (as root)
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/cups/private_cupsd.h"
+
+using namespace std::chrono;
+
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen(log.c_str(), "a", stderr);
+    freopen("/dev/null", "w", stdout);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+long RssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream rest(all.substr(all.rfind(')') + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15; ++i) {
+    rest >> f;
+    if (i == 14) utime = std::atol(f.c_str());
+    if (i == 15) stime = std::atol(f.c_str());
+  }
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+std::vector<int64_t> Delays(const std::string& db, int first_job_id = 0) {
+  std::vector<int64_t> out;
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(h, "SELECT received_at - completed_at FROM jobs WHERE cups_job_id >= ?", -1,
+                     &s, nullptr);
+  sqlite3_bind_int(s, 1, first_job_id);
+  while (s && sqlite3_step(s) == SQLITE_ROW) out.push_back(sqlite3_column_int64(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: agent_bench AGENT AGGREGATOR [jobs]\n");
+    return 2;
+  }
+  const int jobs = argc > 3 ? std::atoi(argv[3]) : 10000;
+  auto cupsd = ramette::testing::PrivateCupsd::Start({false, jobs + 1000});
+  if (!cupsd.ok()) {
+    std::fprintf(stderr, "%s\n", cupsd.status().message().c_str());
+    return 1;
+  }
+  auto& c = **cupsd;
+  if (!c.AddQueue("q1").ok()) return 1;
+  const std::string dir = c.dir();
+  const std::string db = dir + "/ramette.db";
+  const std::string listen = "127.0.0.1:" + std::to_string(c.port() + 1);
+  pid_t aggregator = Spawn({argv[2], "--db", db, "--listen", listen}, dir + "/aggregator.log");
+  std::this_thread::sleep_for(seconds(1));
+  pid_t agent = Spawn({argv[1], "--server-id", "bench", "--cups-server", c.socket_path(),
+                       "--aggregator", listen, "--state-dir", dir + "/agent-state"},
+                      dir + "/agent.log");
+  const std::string doc = c.WriteDocument(2);
+  auto t0 = steady_clock::now();
+  for (int i = 0; i < jobs; ++i) {
+    if (!c.Print("q1", doc, {"-o", "sides=two-sided-long-edge"}).ok()) return 1;
+  }
+  // Wait for the last jobs to arrive.
+  size_t stored = 0;
+  for (int i = 0; i < 600 && stored < static_cast<size_t>(jobs); ++i) {
+    std::this_thread::sleep_for(seconds(1));
+    stored = Delays(db).size();
+  }
+  double print_secs = duration<double>(steady_clock::now() - t0).count();
+  std::system(("cp " + dir + "/agent.log /tmp/agent_bench_agent.log").c_str());
+  long rss = RssKb(agent);
+  double cpu0 = CpuSeconds(agent);
+  std::this_thread::sleep_for(seconds(30));
+  double idle_cpu = CpuSeconds(agent) - cpu0;
+  // Latency at an office's pace: 120 more jobs, 4 a second.
+  std::vector<int64_t> burst = Delays(db);
+  std::sort(burst.begin(), burst.end());
+  const int paced = 120;
+  for (int i = 0; i < paced; ++i) {
+    if (!c.Print("q1", doc, {"-o", "sides=two-sided-long-edge"}).ok()) return 1;
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  std::vector<int64_t> d;
+  for (int i = 0; i < 60 && d.size() < static_cast<size_t>(paced); ++i) {
+    std::this_thread::sleep_for(seconds(1));
+    d = Delays(db, jobs + 1);
+  }
+  std::sort(d.begin(), d.end());
+  kill(agent, SIGTERM);
+  kill(aggregator, SIGTERM);
+  waitpid(agent, nullptr, 0);
+  waitpid(aggregator, nullptr, 0);
+  if (d.empty() || burst.empty()) return 1;
+  std::printf("jobs printed: %d, stored: %zu (in %.0f s)\n", jobs, burst.size(), print_secs);
+  std::printf("agent resident memory after capturing them: %.1f MB (target < 15 MB)\n",
+              rss / 1024.0);
+  std::printf("agent CPU over 30 idle seconds: %.2f s (%.2f %%)\n", idle_cpu,
+              idle_cpu / 30 * 100);
+  std::printf("burst (printed as fast as lp goes): completion -> commit p50 %lld s, p99 %lld s\n",
+              static_cast<long long>(burst[burst.size() / 2]),
+              static_cast<long long>(burst[burst.size() * 99 / 100]));
+  std::printf("paced (%zu jobs, 4/s): completion in cupsd -> commit at the aggregator: p50 %lld s,"
+              " p99 %lld s, max %lld s (whole seconds; target p99 < 5 s)\n",
+              d.size(),
+              static_cast<long long>(d[d.size() / 2]),
+              static_cast<long long>(d[d.size() * 99 / 100]), static_cast<long long>(d.back()));
+  return 0;
+}
