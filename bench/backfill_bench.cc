@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   agent::PageLogReader reader({dir + "/page_log"});
   auto t0 = Clock::now();
   agent::BackfillOptions options;
-  options.max_in_flight = 2;  // as `ramette-agent backfill` does
+  options.max_in_flight = argc > 2 ? std::atoi(argv[2]) : 2;  // the command uses 2
   auto counts = agent::RunBackfill(reader, uplink, "prn-bench", options);
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!counts.ok()) {

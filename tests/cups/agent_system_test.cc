@@ -2,6 +2,7 @@
 // Every printed job arrives exactly once while the agent is killed with SIGKILL again and again,
 // and when the aggregator was down while the jobs printed.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,6 +143,50 @@ TEST_F(AgentSystemTest, Kill9TheAgentRepeatedlyWhile200JobsPrint) {
   EXPECT_EQ(WaitForJobs(200, seconds(120)), 200) << Slurp(dir_ + "/agent.log").substr(0, 4000);
   std::this_thread::sleep_for(seconds(3));  // nothing more may arrive
   EXPECT_EQ(WaitForJobs(201, seconds(1)), 200);
+}
+
+// Each kind of job, printed for real and stored through agent and aggregator, against
+// hand-computed sheets (CUPS's own job-media-sheets-completed is in the comments).
+TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
+  StartAggregator();
+  StartAgent();
+  struct Kind {
+    int pages;
+    std::vector<std::string> options;
+    int64_t sheets;
+    int64_t area_um2;
+  };
+  const int64_t a4 = 210000LL * 297000, a3 = 297000LL * 420000;
+  const std::vector<Kind> kinds = {
+      {4, {"-o", "sides=one-sided"}, 4, a4},                        // CUPS: 4
+      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 6, a4},   // 9 impressions, CUPS: 4
+      {1, {"-o", "sides=two-sided-short-edge"}, 1, a4},             // CUPS: 0
+      {5, {"-o", "sides=two-sided-long-edge"}, 3, a4},              // CUPS: 2
+      {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},      // A3
+      {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, a4},   // 3 impressions
+      {4, {"-n", "2", "-o", "number-up=2", "-o", "sides=two-sided-long-edge"}, 2, a4},
+  };
+  std::vector<int> ids;
+  for (const Kind& k : kinds) {
+    auto id = cupsd_->Print("q1", cupsd_->WriteDocument(k.pages), k.options);
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    ids.push_back(*id);
+  }
+  ASSERT_EQ(WaitForJobs(static_cast<int64_t>(kinds.size()), seconds(60)),
+            static_cast<int64_t>(kinds.size()));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT sheets, area_um2 FROM jobs WHERE cups_job_id = ?", -1, &s,
+                       nullptr);
+    sqlite3_bind_int(s, 1, ids[i]);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW) << "job " << ids[i];
+    EXPECT_EQ(sqlite3_column_int64(s, 0), kinds[i].sheets) << "kind " << i;
+    EXPECT_EQ(sqlite3_column_int64(s, 1), kinds[i].area_um2) << "kind " << i;
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
 }
 
 TEST_F(AgentSystemTest, AggregatorDownWhileJobsPrintThenStarted) {
