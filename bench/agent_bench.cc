@@ -24,20 +24,6 @@ using namespace std::chrono;
 
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen(log.c_str(), "a", stderr);
-    freopen("/dev/null", "w", stdout);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 long RssKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -93,9 +79,9 @@ int main(int argc, char** argv) {
   const std::string dir = c.dir();
   const std::string db = dir + "/ramette.db";
   const std::string listen = "127.0.0.1:" + std::to_string(c.port() + 1);
-  pid_t aggregator = Spawn({argv[2], "--db", db, "--listen", listen}, dir + "/aggregator.log");
+  pid_t aggregator = ramette::testing::SpawnProcess({argv[2], "--db", db, "--listen", listen}, dir + "/aggregator.log");
   std::this_thread::sleep_for(seconds(1));
-  pid_t agent = Spawn({argv[1], "--server-id", "bench", "--cups-server", c.socket_path(),
+  pid_t agent = ramette::testing::SpawnProcess({argv[1], "--server-id", "bench", "--cups-server", c.socket_path(),
                        "--aggregator", listen, "--state-dir", dir + "/agent-state"},
                       dir + "/agent.log");
   const std::string doc = c.WriteDocument(2);

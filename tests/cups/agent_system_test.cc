@@ -33,28 +33,6 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen(log.c_str(), "a", stderr);
-    freopen("/dev/null", "w", stdout);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-void Stop(pid_t& pid, int sig) {
-  if (pid <= 0) return;
-  kill(pid, sig);
-  int status;
-  waitpid(pid, &status, 0);
-  pid = -1;
-}
-
 class AgentSystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,32 +45,26 @@ class AgentSystemTest : public ::testing::Test {
     db_ = dir_ + "/ramette.db";
   }
   void TearDown() override {
-    Stop(agent_, SIGTERM);
-    Stop(aggregator_, SIGTERM);
+    testing::StopProcess(agent_, SIGTERM);
+    testing::StopProcess(aggregator_, SIGTERM);
   }
 
   void StartAggregator() {
     std::string log = dir_ + "/aggregator" + std::to_string(++aggregator_starts_) + ".log";
-    aggregator_ = Spawn({RAMETTE_AGGREGATOR, "--db", db_, "--listen", Listen()}, log);
+    aggregator_ = testing::SpawnProcess({RAMETTE_AGGREGATOR, "--db", db_, "--listen", Listen()}, log);
     for (int i = 0; i < 200 && Slurp(log).find("listening on") == std::string::npos; ++i) {
       std::this_thread::sleep_for(milliseconds(50));
     }
     ASSERT_NE(Slurp(log).find("listening on"), std::string::npos) << Slurp(log);
   }
   void StartAgent() {
-    agent_ = Spawn({RAMETTE_AGENT, "--server-id", "prn-test", "--cups-server",
+    agent_ = testing::SpawnProcess({RAMETTE_AGENT, "--server-id", "prn-test", "--cups-server",
                     cupsd_->socket_path(), "--aggregator", Listen(), "--state-dir",
                     dir_ + "/agent-state"},
                    dir_ + "/agent.log");
   }
   std::string Listen() {
-    if (port_ == 0) {
-      // A free port for the aggregator, kept across its restarts.
-      auto out = testing::RunCommand(
-          "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
-          "print(s.getsockname()[1])'");
-      port_ = std::atoi(out->c_str());
-    }
+    if (port_ == 0) port_ = testing::FreePort();  // kept across the aggregator's restarts
     return "127.0.0.1:" + std::to_string(port_);
   }
   // Waits until the store holds `jobs` jobs; returns what it holds then.
@@ -129,7 +101,7 @@ TEST_F(AgentSystemTest, Kill9TheAgentRepeatedlyWhile200JobsPrint) {
     std::mt19937 rng(42);
     while (printing) {
       std::this_thread::sleep_for(milliseconds(200 + rng() % 600));
-      Stop(agent_, SIGKILL);
+      testing::StopProcess(agent_, SIGKILL);
       ++kills;
       StartAgent();
     }

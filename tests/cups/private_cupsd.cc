@@ -19,6 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool Answers(int port);
+
+}  // namespace
+
 int FreePort() {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -30,6 +34,30 @@ int FreePort() {
   close(s);
   return ntohs(a.sin_port);
 }
+
+pid_t SpawnProcess(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen(log.c_str(), "a", stderr);
+    freopen("/dev/null", "w", stdout);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void StopProcess(pid_t& pid, int sig) {
+  if (pid <= 0) return;
+  kill(pid, sig);
+  int status;
+  waitpid(pid, &status, 0);
+  pid = -1;
+}
+
+namespace {
 
 bool Answers(int port) {
   int s = socket(AF_INET, SOCK_STREAM, 0);

@@ -59,6 +59,13 @@ class PrivateCupsd {
 
 // Runs a command line through /bin/sh; Status carries its output when it fails.
 Result<std::string> RunCommand(const std::string& command);
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+// Starts argv[0] with `argv`, its stderr appended to `log` and its stdout discarded; returns the
+// child's pid.
+pid_t SpawnProcess(const std::vector<std::string>& argv, const std::string& log);
+// Sends `sig` to `pid` (if > 0), waits for it and sets it to -1.
+void StopProcess(pid_t& pid, int sig);
 
 }  // namespace ramette::testing
 
