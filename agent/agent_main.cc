@@ -1,12 +1,12 @@
 // ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator) and the `backfill`
 // command. Wiring only; configuration errors exit with 78 (EX_CONFIG).
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -32,9 +32,15 @@ constexpr const char* kVersion = "0.1.0";
 
 void Log(ramette::agent::LogLevel level, const std::string& message) {
   switch (level) {
-    case ramette::agent::LogLevel::kInfo: spdlog::info("{}", message); break;
-    case ramette::agent::LogLevel::kWarn: spdlog::warn("{}", message); break;
-    case ramette::agent::LogLevel::kError: spdlog::error("{}", message); break;
+    case ramette::agent::LogLevel::kInfo:
+      spdlog::info("{}", message);
+      break;
+    case ramette::agent::LogLevel::kWarn:
+      spdlog::warn("{}", message);
+      break;
+    case ramette::agent::LogLevel::kError:
+      spdlog::error("{}", message);
+      break;
   }
 }
 
@@ -124,7 +130,8 @@ int main(int argc, char** argv) {
   app.add_option("--server-id", server_id, "this print server's id (default: the host name)");
   app.add_option("--cups-server", cups_server,
                  "cupsd to capture: HOST:PORT or a socket (default: /run/cups/cups.sock)");
-  app.add_option("--aggregator", aggregator, "the aggregator's HOST:PORT (default 127.0.0.1:50551)");
+  app.add_option("--aggregator", aggregator,
+                 "the aggregator's HOST:PORT (default 127.0.0.1:50551)");
   app.add_option("--state-dir", state_dir, "outbox and cursors (default ./ramette-agent-state)");
   app.add_flag("--version", version, "print the version and exit");
 

@@ -23,12 +23,11 @@ int RunBackfillCommand(const BackfillCommand& command) {
   BackfillOptions options;
   options.max_in_flight = 2;  // keep the aggregator busy while the next batch travels
   options.on_retry = [](const Status& e, int attempt, std::chrono::milliseconds delay) {
-    spdlog::warn("aggregator unavailable ({}), attempt {}, retrying in {} ms", e.message(),
-                 attempt, delay.count());
+    spdlog::warn("aggregator unavailable ({}), attempt {}, retrying in {} ms", e.message(), attempt,
+                 delay.count());
   };
   options.on_rejected = [](const JobRecord& r, const std::string& why) {
-    spdlog::error("job {} on queue {} rejected by the aggregator: {}", r.cups_job_id, r.queue,
-                  why);
+    spdlog::error("job {} on queue {} rejected by the aggregator: {}", r.cups_job_id, r.queue, why);
   };
   Result<BackfillCounts> counts = RunBackfill(reader, uplink, command.server_id, options);
   if (!counts.ok()) {

@@ -1,9 +1,9 @@
 // ramette-aggregator: wires configuration, the SQLite store, the ingest processor and the gRPC
 // server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78 (EX_CONFIG).
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>

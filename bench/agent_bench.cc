@@ -79,11 +79,13 @@ int main(int argc, char** argv) {
   const std::string dir = c.dir();
   const std::string db = dir + "/ramette.db";
   const std::string listen = "127.0.0.1:" + std::to_string(c.port() + 1);
-  pid_t aggregator = ramette::testing::SpawnProcess({argv[2], "--db", db, "--listen", listen}, dir + "/aggregator.log");
+  pid_t aggregator = ramette::testing::SpawnProcess({argv[2], "--db", db, "--listen", listen},
+                                                    dir + "/aggregator.log");
   std::this_thread::sleep_for(seconds(1));
-  pid_t agent = ramette::testing::SpawnProcess({argv[1], "--server-id", "bench", "--cups-server", c.socket_path(),
-                       "--aggregator", listen, "--state-dir", dir + "/agent-state"},
-                      dir + "/agent.log");
+  pid_t agent = ramette::testing::SpawnProcess(
+      {argv[1], "--server-id", "bench", "--cups-server", c.socket_path(), "--aggregator", listen,
+       "--state-dir", dir + "/agent-state"},
+      dir + "/agent.log");
   const std::string doc = c.WriteDocument(2);
   auto t0 = steady_clock::now();
   for (int i = 0; i < jobs; ++i) {
@@ -123,15 +125,14 @@ int main(int argc, char** argv) {
   std::printf("jobs printed: %d, stored: %zu (in %.0f s)\n", jobs, burst.size(), print_secs);
   std::printf("agent resident memory after capturing them: %.1f MB (target < 15 MB)\n",
               rss / 1024.0);
-  std::printf("agent CPU over 30 idle seconds: %.2f s (%.2f %%)\n", idle_cpu,
-              idle_cpu / 30 * 100);
+  std::printf("agent CPU over 30 idle seconds: %.2f s (%.2f %%)\n", idle_cpu, idle_cpu / 30 * 100);
   std::printf("burst (printed as fast as lp goes): completion -> commit p50 %lld s, p99 %lld s\n",
               static_cast<long long>(burst[burst.size() / 2]),
               static_cast<long long>(burst[burst.size() * 99 / 100]));
-  std::printf("paced (%zu jobs, 4/s): completion in cupsd -> commit at the aggregator: p50 %lld s,"
-              " p99 %lld s, max %lld s (whole seconds; target p99 < 5 s)\n",
-              d.size(),
-              static_cast<long long>(d[d.size() / 2]),
-              static_cast<long long>(d[d.size() * 99 / 100]), static_cast<long long>(d.back()));
+  std::printf(
+      "paced (%zu jobs, 4/s): completion in cupsd -> commit at the aggregator: p50 %lld s,"
+      " p99 %lld s, max %lld s (whole seconds; target p99 < 5 s)\n",
+      d.size(), static_cast<long long>(d[d.size() / 2]),
+      static_cast<long long>(d[d.size() * 99 / 100]), static_cast<long long>(d.back()));
   return 0;
 }

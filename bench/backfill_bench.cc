@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   auto store = aggregator::SqliteStore::Open(dir + "/ramette.db");
   if (!store.ok()) return 1;
   (*store)->EnsureTimeZone(tz);
-  aggregator::IngestProcessor processor(store->get(), aggregator::IngestOptions{tz, false, nullptr});
+  aggregator::IngestProcessor processor(store->get(),
+                                        aggregator::IngestOptions{tz, false, nullptr});
   auto server = aggregator::StartIngestServer("127.0.0.1:0", &processor);
   if (!server.ok()) return 1;
 
@@ -68,9 +69,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%s\n", agent::FormatBackfillCounts(*counts).c_str());
-  std::printf("backfill end to end (file -> parse -> gRPC -> store): %d lines in %.2f s = %.0f "
-              "lines/s (target >= 100000)\n",
-              lines, secs, lines / secs);
+  std::printf(
+      "backfill end to end (file -> parse -> gRPC -> store): %d lines in %.2f s = %.0f "
+      "lines/s (target >= 100000)\n",
+      lines, secs, lines / secs);
   std::printf("  of which reading and parsing alone: %.2f s (%.0f lines/s)\n", read_secs,
               lines / read_secs);
   server->server->Shutdown();

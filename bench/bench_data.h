@@ -40,7 +40,8 @@ class JobGenerator {
       // Each user uses two queues of their server.
       j.queue = QueueName((user * 7 + static_cast<int>(rng_() % 2)) % org_.queues_per_server);
       j.cups_job_id = first_id + i;
-      j.job_uuid = "urn:uuid:00000000-0000-4000-8000-" + std::to_string(100000000000 + first_id + i);
+      j.job_uuid =
+          "urn:uuid:00000000-0000-4000-8000-" + std::to_string(100000000000 + first_id + i);
       j.user = UserName(user);
       j.client_host = "pc-" + std::to_string(user) + ".example.org";
       j.completed_at = start + i * spacing;

@@ -137,8 +137,9 @@ int main(int argc, char** argv) {
   std::printf("%s", out.c_str());
   std::sort(ms.begin(), ms.end());
   std::printf("jobs stored: %lld\n", static_cast<long long>(*(*store)->CountJobs()));
-  std::printf("indicators --year 2018 (open + compute + format, organisation and %d directions):"
-              " min %.1f ms, median %.1f ms, max %.1f ms over %zu runs (target < 200 ms)\n",
-              kDirections, ms.front(), ms[ms.size() / 2], ms.back(), ms.size());
+  std::printf(
+      "indicators --year 2018 (open + compute + format, organisation and %d directions):"
+      " min %.1f ms, median %.1f ms, max %.1f ms over %zu runs (target < 200 ms)\n",
+      kDirections, ms.front(), ms[ms.size() / 2], ms.back(), ms.size());
   return 0;
 }

@@ -99,9 +99,11 @@ double BareInsert(const std::string& path, const Workload& w) {
       sqlite3_bind_int64(ins, i++, static_cast<int64_t>(b % 10) + 1);
       sqlite3_bind_int64(ins, i++, 1);
       sqlite3_bind_int64(ins, i++, r.cups_job_id);
-      sqlite3_bind_text(ins, i++, r.job_uuid.data(), static_cast<int>(r.job_uuid.size()), SQLITE_STATIC);
+      sqlite3_bind_text(ins, i++, r.job_uuid.data(), static_cast<int>(r.job_uuid.size()),
+                        SQLITE_STATIC);
       sqlite3_bind_int64(ins, i++, 1);
-      sqlite3_bind_text(ins, i++, r.client_host.data(), static_cast<int>(r.client_host.size()), SQLITE_STATIC);
+      sqlite3_bind_text(ins, i++, r.client_host.data(), static_cast<int>(r.client_host.size()),
+                        SQLITE_STATIC);
       sqlite3_bind_int64(ins, i++, r.created_at);
       sqlite3_bind_int64(ins, i++, r.completed_at);
       sqlite3_bind_int64(ins, i++, static_cast<int>(r.state));
@@ -146,7 +148,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   (*store)->EnsureTimeZone(tz);
-  IngestProcessor processor(store->get(), IngestOptions{tz, false, [] { return kStart + 86400 * 400; }});
+  IngestProcessor processor(store->get(),
+                            IngestOptions{tz, false, [] { return kStart + 86400 * 400; }});
   Workload w = Make(total, processor);
   int jobs = static_cast<int>(w.requests.size()) * kBatch;
 
@@ -163,7 +166,8 @@ int main(int argc, char** argv) {
       auto r = (*direct)->CommitJobs(w.requests[b].server_id(), "bench", w.derived[b], {});
       if (!r.ok()) return 1;
     }
-    store_only = w.derived.size() * kBatch / std::chrono::duration<double>(Clock::now() - t0).count();
+    store_only =
+        w.derived.size() * kBatch / std::chrono::duration<double>(Clock::now() - t0).count();
   }
 
   auto server = StartIngestServer("127.0.0.1:0", &processor);
@@ -200,7 +204,8 @@ int main(int argc, char** argv) {
               kBatch, threads);
   std::printf("bare SQLite INSERT OR IGNORE (same rows, same unique key): %.0f jobs/s\n", bare);
   std::printf("ramette store alone (CommitJobs of derived jobs): %.0f jobs/s\n", store_only);
-  std::printf("ramette gRPC ingest -> store (validation, dedup, rollups): %.0f jobs/s\n", grpc_rate);
+  std::printf("ramette gRPC ingest -> store (validation, dedup, rollups): %.0f jobs/s\n",
+              grpc_rate);
   std::printf("ratio bare / ramette: %.2fx (target <= 2x; >= 100000 jobs/s)\n", bare / grpc_rate);
   std::printf("stored %lld, accepted %lld\n", static_cast<long long>(stored),
               static_cast<long long>(accepted.load()));

@@ -76,8 +76,8 @@ int64_t OffsetAt(int64_t t) {
   return tm.tm_gmtoff;
 }
 
-constexpr int64_t kTableStart = 0;           // 1970-01-01T00:00:00Z
-constexpr int64_t kTableEnd = 4102444800;     // 2100-01-01T00:00:00Z
+constexpr int64_t kTableStart = 0;         // 1970-01-01T00:00:00Z
+constexpr int64_t kTableEnd = 4102444800;  // 2100-01-01T00:00:00Z
 
 }  // namespace
 
@@ -132,8 +132,8 @@ Result<TimeZone> TimeZone::Load(const std::string& name) {
 
 TimeZone TimeZone::Utc() {
   TimeZone tz("UTC");
-  tz.transitions_ = std::make_shared<const std::vector<Transition>>(
-      std::vector<Transition>{{INT64_MIN, 0}});
+  tz.transitions_ =
+      std::make_shared<const std::vector<Transition>>(std::vector<Transition>{{INT64_MIN, 0}});
   return tz;
 }
 

@@ -20,21 +20,22 @@ enum class RecordSource { kUnknown = 0, kLive, kPageLog };
 struct JobRecord {
   std::string queue;
   int32_t cups_job_id = 0;
-  std::string job_uuid;     // empty when unknown
-  std::string user;         // empty when unknown
-  std::string client_host;  // empty when unknown
-  int64_t created_at = 0;   // seconds since the epoch, 0 when unknown
-  int64_t completed_at = 0; // seconds since the epoch
+  std::string job_uuid;      // empty when unknown
+  std::string user;          // empty when unknown
+  std::string client_host;   // empty when unknown
+  int64_t created_at = 0;    // seconds since the epoch, 0 when unknown
+  int64_t completed_at = 0;  // seconds since the epoch
   JobState state = JobState::kUnknown;
   int32_t copies = 1;
   Sides sides = Sides::kUnknown;
   std::string media;  // empty when unknown
   ColorMode color_mode = ColorMode::kUnknown;
-  int32_t number_up = 0;               // 0 when unknown
-  int64_t impressions_completed = 0;   // all copies, N-up applied
+  int32_t number_up = 0;                     // 0 when unknown
+  int64_t impressions_completed = 0;         // all copies, N-up applied
   int64_t cups_media_sheets_completed = -1;  // CUPS's count, diagnostics only; -1 when unknown
-  int64_t job_impressions = 0;  // impressions of one copy as announced (IPP job-impressions), 0 if unknown
-  std::optional<std::string> title;    // only when configured
+  int64_t job_impressions =
+      0;  // impressions of one copy as announced (IPP job-impressions), 0 if unknown
+  std::optional<std::string> title;  // only when configured
   RecordSource source = RecordSource::kUnknown;
 };
 

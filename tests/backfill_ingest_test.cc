@@ -27,8 +27,8 @@ class BackfillIngestTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     processor_ = std::make_unique<aggregator::IngestProcessor>(
-        store_.get(), aggregator::IngestOptions{*TimeZone::Load("Europe/Paris"), false,
-                                                [] { return kNow; }});
+        store_.get(),
+        aggregator::IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
     auto server = aggregator::StartIngestServer("127.0.0.1:0", processor_.get());
     ASSERT_TRUE(server.ok());
     server_ = std::move(*server);
@@ -96,12 +96,11 @@ TEST_F(BackfillIngestTest, FilesInAnyOrderTwiceAndOverlappingLiveCapture) {
   // Job 10 completed at 23:59:58 in Paris on 31 Dec 2018: it belongs to 2018, two-sided 3 pages
   // = 2 sheets; job 11 is 4 A3 sheets.
   int64_t sheets_2018 = 0;
-  ASSERT_TRUE(store_
-                  ->ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2018, 12),
-                                      [&](const aggregator::RollupRow& r) {
-                                        sheets_2018 += r.sums.sheets;
-                                      })
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2018, 12),
+                              [&](const aggregator::RollupRow& r) { sheets_2018 += r.sums.sheets; })
+          .ok());
   EXPECT_EQ(sheets_2018, 2 + 4);
 }
 

@@ -47,7 +47,8 @@ class EndToEndTest : public ::testing::Test {
   }
 
   CmdResult Ramette(const std::string& args) {
-    std::string cmd = std::string(RAMETTE_CLI) + " " + args + " >" + dir_ + "/out 2>" + dir_ + "/err";
+    std::string cmd =
+        std::string(RAMETTE_CLI) + " " + args + " >" + dir_ + "/out 2>" + dir_ + "/err";
     int rc = std::system(cmd.c_str());
     return CmdResult{WEXITSTATUS(rc), Slurp(dir_ + "/out"), Slurp(dir_ + "/err")};
   }
@@ -63,8 +64,8 @@ class EndToEndTest : public ::testing::Test {
     if (pid_ == 0) {
       freopen(log.c_str(), "w", stderr);
       freopen("/dev/null", "w", stdout);
-      execl(RAMETTE_AGGREGATOR, RAMETTE_AGGREGATOR, "--db", db.c_str(), "--listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
+      execl(RAMETTE_AGGREGATOR, RAMETTE_AGGREGATOR, "--db", db.c_str(), "--listen", "127.0.0.1:0",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -128,9 +129,12 @@ class EndToEndTest : public ::testing::Test {
           "prn-a,drh-mfp,mfp,DRH,rec80,2016-06-01,\n"
           "prn-a,old-1,desktop_printer,DAF,std80,2010-01-01,2018-12-31\n");
     Write("users.csv", "user,direction\nalice,DAF\n");
-    Write("ws.csv", "direction,date,count\nDAF,2018-01-01,10\nDRH,2018-06-30,4\nDRH,2019-01-01,99\n");
-    for (auto [kind, file] : {std::pair{"papers", "papers.csv"}, {"devices", "devices.csv"},
-                              {"users", "users.csv"}, {"workstations", "ws.csv"}}) {
+    Write("ws.csv",
+          "direction,date,count\nDAF,2018-01-01,10\nDRH,2018-06-30,4\nDRH,2019-01-01,99\n");
+    for (auto [kind, file] : {std::pair{"papers", "papers.csv"},
+                              {"devices", "devices.csv"},
+                              {"users", "users.csv"},
+                              {"workstations", "ws.csv"}}) {
       CmdResult r = Ramette("--db " + db + " import " + kind + " " + dir_ + "/" + file);
       ASSERT_EQ(r.code, 0) << r.err;
     }
@@ -212,8 +216,8 @@ TEST_F(EndToEndTest, MidMonthChangesImportedBeforeOrAfterTheJobs) {
     req.set_server_id("prn-a");
     int id = 0;
     for (auto [t, imp] : {std::pair<int64_t, int>{1520676000, 100},  // 2018-03-10T10:00Z
-                          {1521540000, 50},                            // 2018-03-20T10:00Z
-                          {1521194400, 8}}) {                          // 2018-03-16T10:00Z
+                          {1521540000, 50},                          // 2018-03-20T10:00Z
+                          {1521194400, 8}}) {                        // 2018-03-16T10:00Z
       auto* j = req.add_jobs();
       j->set_queue("q");
       j->set_cups_job_id(++id);

@@ -94,7 +94,8 @@ class BatchSender {
       in_flight_.pop_front();
       if (!done.ok()) return done;
     }
-    in_flight_.push_back(std::async(std::launch::async, [this, batch] { return SendBatch(batch); }));
+    in_flight_.push_back(
+        std::async(std::launch::async, [this, batch] { return SendBatch(batch); }));
     return Status::Ok();
   }
 

@@ -14,7 +14,7 @@ namespace ramette::agent {
 inline constexpr char kDefaultAgentConfigPath[] = "/etc/ramette/agent.toml";
 
 struct AgentConfig {
-  std::string server_id;                       // [agent] server_id; empty: the host name
+  std::string server_id;                          // [agent] server_id; empty: the host name
   std::string state_dir = "ramette-agent-state";  // [agent] state_dir (outbox and cursors)
   std::string cups_server;                     // [cups] server: HOST:PORT or a socket; empty: local
   bool send_titles = false;                    // [cups] send_titles: document titles (privacy)

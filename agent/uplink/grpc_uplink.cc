@@ -27,9 +27,15 @@ Status FromGrpc(const grpc::Status& s) {
 SubmitResult FromProto(const v1::RecordResult& r) {
   SubmitResult out;
   switch (r.status()) {
-    case v1::RECORD_STATUS_ACCEPTED: out.kind = SubmitResult::Kind::kAccepted; break;
-    case v1::RECORD_STATUS_DUPLICATE: out.kind = SubmitResult::Kind::kDuplicate; break;
-    default: out.kind = SubmitResult::Kind::kRejected; break;
+    case v1::RECORD_STATUS_ACCEPTED:
+      out.kind = SubmitResult::Kind::kAccepted;
+      break;
+    case v1::RECORD_STATUS_DUPLICATE:
+      out.kind = SubmitResult::Kind::kDuplicate;
+      break;
+    default:
+      out.kind = SubmitResult::Kind::kRejected;
+      break;
   }
   out.reason = r.reason();
   return out;
@@ -69,8 +75,8 @@ GrpcUplink::GrpcUplink(GrpcUplinkOptions options) : impl_(std::make_unique<Impl>
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Reconnect attempts follow the forwarder's own backoff; keep gRPC's short.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  auto channel = grpc::CreateCustomChannel(impl_->options.target,
-                                           grpc::InsecureChannelCredentials(), args);
+  auto channel =
+      grpc::CreateCustomChannel(impl_->options.target, grpc::InsecureChannelCredentials(), args);
   impl_->stub = v1::Ingest::NewStub(channel);
 }
 
@@ -91,8 +97,8 @@ Result<std::vector<SubmitResult>> GrpcUplink::SubmitJobs(const std::string& serv
   return Results(resp, jobs.size());
 }
 
-Result<std::vector<SubmitResult>> GrpcUplink::SubmitQueues(
-    const std::string& server_id, const std::vector<QueueRecord>& queues) {
+Result<std::vector<SubmitResult>> GrpcUplink::SubmitQueues(const std::string& server_id,
+                                                           const std::vector<QueueRecord>& queues) {
   v1::SubmitQueuesRequest req;
   req.set_server_id(server_id);
   req.set_agent_version(impl_->options.agent_version);

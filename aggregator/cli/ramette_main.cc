@@ -1,9 +1,9 @@
 // ramette: the administrator's command line (imports, indicators). Argument parsing only; the
 // actions are in commands.cc.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -39,12 +39,16 @@ int main(int argc, char** argv) {
     sub->callback([&kind, name = std::string(k[0])] { kind = name; });
   }
 
-  auto* indicators = app.add_subcommand("indicators", "I1-I5 for a year, organisation and directions");
+  auto* indicators =
+      app.add_subcommand("indicators", "I1-I5 for a year, organisation and directions");
   int year = 0;
   std::string direction;
   std::string format = "table";
-  indicators->add_option("--year", year, "calendar year N")->required()->check(CLI::Range(1990, 2200));
-  indicators->add_option("--direction", direction, "show only this direction (and the organisation)");
+  indicators->add_option("--year", year, "calendar year N")
+      ->required()
+      ->check(CLI::Range(1990, 2200));
+  indicators->add_option("--direction", direction,
+                         "show only this direction (and the organisation)");
   indicators->add_option("--format", format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

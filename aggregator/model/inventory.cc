@@ -7,10 +7,14 @@ namespace ramette::aggregator {
 
 std::string_view DeviceClassName(DeviceClass c) {
   switch (c) {
-    case DeviceClass::kDesktopPrinter: return "desktop_printer";
-    case DeviceClass::kMfp: return "mfp";
-    case DeviceClass::kPrintShop: return "print_shop";
-    case DeviceClass::kOther: return "other";
+    case DeviceClass::kDesktopPrinter:
+      return "desktop_printer";
+    case DeviceClass::kMfp:
+      return "mfp";
+    case DeviceClass::kPrintShop:
+      return "print_shop";
+    case DeviceClass::kOther:
+      return "other";
   }
   return "other";
 }

@@ -45,8 +45,8 @@ struct Device {
   std::string queue;
   bool classified = false;
   DeviceClass device_class = DeviceClass::kOther;
-  std::string direction;        // empty: none
-  std::string paper_id;         // empty: the default stock
+  std::string direction;  // empty: none
+  std::string paper_id;   // empty: the default stock
   std::optional<Day> in_service;
   std::optional<Day> out_of_service;  // empty while in service
 };

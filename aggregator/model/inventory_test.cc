@@ -11,7 +11,7 @@ TEST(InventoryTest, InServiceBoundaries) {
   d.in_service = DaysFromCivil(2017, 3, 1);
   d.out_of_service = DaysFromCivil(2018, 12, 31);
   EXPECT_FALSE(InServiceOn(d, DaysFromCivil(2017, 2, 28)));
-  EXPECT_TRUE(InServiceOn(d, DaysFromCivil(2017, 3, 1)));   // in_service <= date
+  EXPECT_TRUE(InServiceOn(d, DaysFromCivil(2017, 3, 1)));  // in_service <= date
   EXPECT_TRUE(InServiceOn(d, DaysFromCivil(2018, 12, 30)));
   EXPECT_FALSE(InServiceOn(d, DaysFromCivil(2018, 12, 31)));  // retired on the last day
   d.out_of_service.reset();
@@ -28,9 +28,9 @@ TEST(InventoryTest, DevicePeriodOnDate) {
   std::vector<const Device*> periods = {&second, &first};
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2016, 5, 5)), 1u);
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 6, 30)), 1u);
-  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 7, 1)), 1u);   // gap: latest started
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 7, 1)), 1u);  // gap: latest started
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 9, 1)), 0u);
-  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2015, 1, 1)), 1u);   // before all: earliest
+  EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2015, 1, 1)), 1u);  // before all: earliest
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2030, 1, 1)), 0u);
 }
 

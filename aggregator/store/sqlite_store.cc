@@ -323,7 +323,8 @@ constexpr char kFoldMonthlySql[] =
 constexpr char kFoldStateSql[] =
     "SELECT folded_job_id, (SELECT MAX(id) FROM jobs), job_edits FROM rollup_state WHERE id = 1";
 constexpr char kSetFoldStateSql[] = "UPDATE rollup_state SET folded_job_id = ?1 WHERE id = 1";
-constexpr char kCountJobEditSql[] = "UPDATE rollup_state SET job_edits = job_edits + 1 WHERE id = 1";
+constexpr char kCountJobEditSql[] =
+    "UPDATE rollup_state SET job_edits = job_edits + 1 WHERE id = 1";
 // After a folded job moved to another key: its old key's rows when no job is left in them.
 constexpr char kDeleteEmptyDailySql[] =
     "DELETE FROM rollup_daily WHERE period = ?1 AND user_id = ?2 AND device_id = ?3"
@@ -873,8 +874,13 @@ bool IsZero(const UsageSums& u) {
 }
 
 UsageSums Negated(const UsageSums& u) {
-  return UsageSums{-u.jobs,         -u.sheets,           -u.impressions, -u.two_sided_sheets,
-                   -u.color_sheets, -u.unknown_media_jobs, -u.unknown_media_sheets};
+  return UsageSums{-u.jobs,
+                   -u.sheets,
+                   -u.impressions,
+                   -u.two_sided_sheets,
+                   -u.color_sheets,
+                   -u.unknown_media_jobs,
+                   -u.unknown_media_sheets};
 }
 
 // What one job adds to its rollup rows (the rules of RAMETTE_ROLLUP_SUMS_OF_JOBS).
@@ -958,8 +964,8 @@ Status SqliteStore::FoldStateLocked(FoldState* state) {
 }
 
 bool SqliteStore::PendingDescribesLocked(const FoldState& state) const {
-  return pending_valid_ && pending_after_id_ == state.folded &&
-         pending_last_id_ == state.newest && pending_job_edits_ == state.job_edits;
+  return pending_valid_ && pending_after_id_ == state.folded && pending_last_id_ == state.newest &&
+         pending_job_edits_ == state.job_edits;
 }
 
 void SqliteStore::ResetPendingLocked(const FoldState& state) {
@@ -1245,8 +1251,8 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
           if (r.source == RecordSource::kLive) {
             const int64_t stored_id = sqlite3_column_int64(find_dup, 0);
             sqlite3_reset(find_dup);
-            RAMETTE_RETURN_IF_ERROR(SupersedeLocked(stored_id, job, state.folded, server_id,
-                                                    server_row, queues, now));
+            RAMETTE_RETURN_IF_ERROR(
+                SupersedeLocked(stored_id, job, state.folded, server_id, server_row, queues, now));
           }
           continue;
         }
@@ -1468,10 +1474,10 @@ Status CheckPeriods(const QueuePeriods& q) {
   for (size_t i = 1; i < sorted.size(); ++i) {
     const Device& prev = *sorted[i - 1];
     if (!prev.out_of_service || *prev.out_of_service > *sorted[i]->in_service) {
-      return Status::InvalidArgument(
-          "device " + std::string(q.server) + "/" + std::string(q.queue) +
-          ": the service periods starting on " + FormatIsoDate(*prev.in_service) + " and " +
-          FormatIsoDate(*sorted[i]->in_service) + " overlap");
+      return Status::InvalidArgument("device " + std::string(q.server) + "/" +
+                                     std::string(q.queue) + ": the service periods starting on " +
+                                     FormatIsoDate(*prev.in_service) + " and " +
+                                     FormatIsoDate(*sorted[i]->in_service) + " overlap");
     }
   }
   return Status::Ok();
@@ -1490,10 +1496,10 @@ Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
     OwnedStatement clear_periods;
     OwnedStatement add_period;
     // Created by an import, not by an agent: first_seen and last_seen stay NULL.
-    RAMETTE_RETURN_IF_ERROR(add_queue.Prepare(
-        db_,
-        "INSERT INTO devices(server, queue, deleted) VALUES(?1, ?2, 0)"
-        " ON CONFLICT(server, queue) DO NOTHING"));
+    RAMETTE_RETURN_IF_ERROR(
+        add_queue.Prepare(db_,
+                          "INSERT INTO devices(server, queue, deleted) VALUES(?1, ?2, 0)"
+                          " ON CONFLICT(server, queue) DO NOTHING"));
     RAMETTE_RETURN_IF_ERROR(find_queue.Prepare(db_, kFindDeviceSql));
     RAMETTE_RETURN_IF_ERROR(
         clear_periods.Prepare(db_, "DELETE FROM device_periods WHERE device_id = ?1"));
@@ -1634,12 +1640,12 @@ Result<Inventory> SqliteStore::LoadInventory() {
       OwnedStatement s;
       // One row per period of a classified queue, one row with NULL periods' columns for an
       // unclassified one.
-      RAMETTE_RETURN_IF_ERROR(s.Prepare(
-          db_,
-          "SELECT d.id, d.server, d.queue, p.device_id IS NOT NULL, p.class, p.direction,"
-          " p.paper_id, p.in_service, p.out_of_service"
-          " FROM devices d LEFT JOIN device_periods p ON p.device_id = d.id"
-          " ORDER BY d.id, p.in_service, p.id"));
+      RAMETTE_RETURN_IF_ERROR(
+          s.Prepare(db_,
+                    "SELECT d.id, d.server, d.queue, p.device_id IS NOT NULL, p.class, p.direction,"
+                    " p.paper_id, p.in_service, p.out_of_service"
+                    " FROM devices d LEFT JOIN device_periods p ON p.device_id = d.id"
+                    " ORDER BY d.id, p.in_service, p.id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
         Device& d = inv.devices.emplace_back();
         d.id = sqlite3_column_int64(s.get(), 0);

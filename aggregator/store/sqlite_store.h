@@ -150,7 +150,7 @@ class SqliteStore final : public JobStore, public UsageSource {
   using IdMap = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
   // The rollup_state row and the newest job id (0 without jobs).
   struct FoldState {
-    int64_t folded = 0;     // rollups count exactly the jobs with id <= folded
+    int64_t folded = 0;  // rollups count exactly the jobs with id <= folded
     int64_t newest = 0;
     int64_t job_edits = 0;  // changes of unfolded jobs so far
   };
@@ -190,8 +190,7 @@ class SqliteStore final : public JobStore, public UsageSource {
   // `job_id`, may come from page_log: if so, replaces it and moves its rollup contribution.
   // `folded` is the transaction's fold watermark.
   Status SupersedeLocked(int64_t job_id, const StoredJob& job, int64_t folded,
-                         const std::string& server, int64_t server_row, IdMap& queues,
-                         int64_t now);
+                         const std::string& server, int64_t server_row, IdMap& queues, int64_t now);
   Status InsertQuarantineLocked(const std::string& server, int64_t now,
                                 const std::vector<QuarantinedRecord>& rejected);
   Status ReadMetaLocked(const char* key, std::string* value);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -950,7 +950,6 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
   EXPECT_EQ(Load(*store).devices.size(), 3u * kThreads);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Schema version 3: device service periods, the daily rows of one device, live records
 // superseding page_log ones, the quarantine kept once per record.
@@ -1003,12 +1002,12 @@ TEST_F(SqliteStoreTest, QueueReportedByAnAgentKeepsItsIdWhenClassifiedWithTwoPer
 
   // Given latest first: LoadInventory orders a queue's periods by in_service.
   const Day change = DaysFromCivil(2018, 6, 30);
-  ASSERT_TRUE(store
-                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, change, std::nullopt, "DAF",
-                                          "recy80"),
-                                   Period("q1", DeviceClass::kDesktopPrinter,
-                                          DaysFromCivil(2015, 1, 1), change, "DRH", "std80")})
-                  .ok());
+  ASSERT_TRUE(
+      store
+          ->UpsertDevices({Period("q1", DeviceClass::kMfp, change, std::nullopt, "DAF", "recy80"),
+                           Period("q1", DeviceClass::kDesktopPrinter, DaysFromCivil(2015, 1, 1),
+                                  change, "DRH", "std80")})
+          .ok());
   std::vector<Device> periods = EntriesOf(Load(*store), "srv1", "q1");
   ASSERT_EQ(periods.size(), 2u);
   for (const Device& d : periods) {
@@ -1080,10 +1079,9 @@ TEST_F(SqliteStoreTest, ReimportReplacesAQueuesPeriodsAndLeavesOtherQueuesAlone)
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "2");
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM device_periods"), "4");
   // The same queue name on another server is another device.
-  ASSERT_TRUE(store
-                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, std::nullopt, "", "",
-                                          "srv2")})
-                  .ok());
+  ASSERT_TRUE(
+      store->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, std::nullopt, "", "", "srv2")})
+          .ok());
   inv = Load(*store);
   ASSERT_EQ(EntriesOf(inv, "srv2", "q1").size(), 1u);
   EXPECT_NE(EntriesOf(inv, "srv2", "q1")[0].id, q1);
@@ -1154,8 +1152,9 @@ TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
   }
   const Day d5 = DaysFromCivil(2018, 3, 5);
   const Day d7 = DaysFromCivil(2018, 3, 7);
-  EXPECT_THAT(got, ElementsAre(std::make_tuple(d5, alice, kA4, 1), std::make_tuple(d5, alice, kA3, 1),
-                               std::make_tuple(d5, bob, kA4, 1), std::make_tuple(d7, alice, kA4, 2)));
+  EXPECT_THAT(got,
+              ElementsAre(std::make_tuple(d5, alice, kA4, 1), std::make_tuple(d5, alice, kA3, 1),
+                          std::make_tuple(d5, bob, kA4, 1), std::make_tuple(d7, alice, kA4, 2)));
   EXPECT_EQ(Tie(march[3].sums), Tie(UsageSums{2, 6, 6, 0, 0, 0, 0}));
   // Both ends are inclusive; ranges may reach beyond the days stored.
   EXPECT_EQ(DailyOfDevice(*store, q1, d7, d7).size(), 1u);
@@ -1207,8 +1206,8 @@ StoredJob PageLogRecord() {
 StoredJob NeighbourOfPageLog() { return MakeJob(2, UtcSeconds(2018, 4, 2, 10, 0), "bob"); }
 
 // The rollups and the job row hold the live record's figures, and the neighbour's.
-void ExpectLiveFigures(SqliteStore& store, const std::function<std::string(const std::string&)>&
-                                               raw_text) {
+void ExpectLiveFigures(SqliteStore& store,
+                       const std::function<std::string(const std::string&)>& raw_text) {
   EXPECT_EQ(Count(store.CountJobs()), 2);
   const int64_t alice = UserId(store, "alice");
   const int64_t bob = UserId(store, "bob");
@@ -1264,7 +1263,8 @@ TEST_F(SqliteStoreTest, LiveRecordSupersedesItsPageLogCopyInEitherOrder) {
          EXPECT_THAT(Commit(s, {live}), ElementsAre(kDup));
          EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
        }},
-      {"both in one batch", [&](SqliteStore& s) {
+      {"both in one batch",
+       [&](SqliteStore& s) {
          EXPECT_THAT(Commit(s, {page_log, neighbour, live}), ElementsAre(kAcc, kAcc, kDup));
        }},
       {"page_log folded, live, then both again",
@@ -1452,18 +1452,21 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
       "  VALUES(1, 'srv1', '0.9', 0, 0);"
       "INSERT INTO devices(id, server, queue, classified, class, direction, paper_id,"
       "  in_service, out_of_service, make_model, first_seen, last_seen) VALUES"
-      "  (1, 'srv1', 'q1', 1, 'mfp', 'DATM', 'recy80', " + std::to_string(d2015) +
+      "  (1, 'srv1', 'q1', 1, 'mfp', 'DATM', 'recy80', " +
+      std::to_string(d2015) +
       ", NULL, 'HP', 100, 200),"
       "  (2, 'srv1', 'q2', 0, NULL, NULL, NULL, NULL, NULL, 'Canon', 100, 200),"
-      "  (3, 'srv1', 'q3', 1, 'print_shop', NULL, NULL, " + std::to_string(d2014) + ", " +
-      std::to_string(d2018) + ", NULL, NULL, NULL);"
+      "  (3, 'srv1', 'q3', 1, 'print_shop', NULL, NULL, " +
+      std::to_string(d2014) + ", " + std::to_string(d2018) +
+      ", NULL, NULL, NULL);"
       "INSERT INTO users(id, name) VALUES(1, 'alice');"
       "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
       "  created_at, completed_at, state, copies, sides, media, color_mode, number_up,"
       "  impressions, cups_sheets, title, source, sheets, area_um2, media_known, local_day,"
       "  received_at) VALUES " +
       job(1, 10, UtcSeconds(2018, 3, 5, 10, 0), 3) + ", " +
-      job(2, 11, UtcSeconds(2018, 3, 6, 10, 0), 5) + ";"
+      job(2, 11, UtcSeconds(2018, 3, 6, 10, 0), 5) +
+      ";"
       "INSERT INTO quarantine(server, received_at, reason, record) VALUES"
       "  ('srv1', 1, 'bad', '{\"cups_job_id\":1}'), ('srv1', 2, 'bad', '{\"cups_job_id\":1}'),"
       "  ('srv1', 3, 'worse', '{\"cups_job_id\":1}'), ('srv2', 4, 'bad', '{\"cups_job_id\":1}');");

@@ -6,62 +6,90 @@ namespace {
 
 JobState StateFrom(v1::JobState s) {
   switch (s) {
-    case v1::JOB_STATE_COMPLETED: return JobState::kCompleted;
-    case v1::JOB_STATE_CANCELED: return JobState::kCanceled;
-    case v1::JOB_STATE_ABORTED: return JobState::kAborted;
-    default: return JobState::kUnknown;
+    case v1::JOB_STATE_COMPLETED:
+      return JobState::kCompleted;
+    case v1::JOB_STATE_CANCELED:
+      return JobState::kCanceled;
+    case v1::JOB_STATE_ABORTED:
+      return JobState::kAborted;
+    default:
+      return JobState::kUnknown;
   }
 }
 v1::JobState StateTo(JobState s) {
   switch (s) {
-    case JobState::kCompleted: return v1::JOB_STATE_COMPLETED;
-    case JobState::kCanceled: return v1::JOB_STATE_CANCELED;
-    case JobState::kAborted: return v1::JOB_STATE_ABORTED;
-    default: return v1::JOB_STATE_UNSPECIFIED;
+    case JobState::kCompleted:
+      return v1::JOB_STATE_COMPLETED;
+    case JobState::kCanceled:
+      return v1::JOB_STATE_CANCELED;
+    case JobState::kAborted:
+      return v1::JOB_STATE_ABORTED;
+    default:
+      return v1::JOB_STATE_UNSPECIFIED;
   }
 }
 Sides SidesFrom(v1::Sides s) {
   switch (s) {
-    case v1::SIDES_ONE_SIDED: return Sides::kOneSided;
-    case v1::SIDES_TWO_SIDED_LONG_EDGE: return Sides::kTwoSidedLongEdge;
-    case v1::SIDES_TWO_SIDED_SHORT_EDGE: return Sides::kTwoSidedShortEdge;
-    default: return Sides::kUnknown;
+    case v1::SIDES_ONE_SIDED:
+      return Sides::kOneSided;
+    case v1::SIDES_TWO_SIDED_LONG_EDGE:
+      return Sides::kTwoSidedLongEdge;
+    case v1::SIDES_TWO_SIDED_SHORT_EDGE:
+      return Sides::kTwoSidedShortEdge;
+    default:
+      return Sides::kUnknown;
   }
 }
 v1::Sides SidesTo(Sides s) {
   switch (s) {
-    case Sides::kOneSided: return v1::SIDES_ONE_SIDED;
-    case Sides::kTwoSidedLongEdge: return v1::SIDES_TWO_SIDED_LONG_EDGE;
-    case Sides::kTwoSidedShortEdge: return v1::SIDES_TWO_SIDED_SHORT_EDGE;
-    default: return v1::SIDES_UNSPECIFIED;
+    case Sides::kOneSided:
+      return v1::SIDES_ONE_SIDED;
+    case Sides::kTwoSidedLongEdge:
+      return v1::SIDES_TWO_SIDED_LONG_EDGE;
+    case Sides::kTwoSidedShortEdge:
+      return v1::SIDES_TWO_SIDED_SHORT_EDGE;
+    default:
+      return v1::SIDES_UNSPECIFIED;
   }
 }
 ColorMode ColorFrom(v1::ColorMode c) {
   switch (c) {
-    case v1::COLOR_MODE_MONOCHROME: return ColorMode::kMonochrome;
-    case v1::COLOR_MODE_COLOR: return ColorMode::kColor;
-    default: return ColorMode::kUnknown;
+    case v1::COLOR_MODE_MONOCHROME:
+      return ColorMode::kMonochrome;
+    case v1::COLOR_MODE_COLOR:
+      return ColorMode::kColor;
+    default:
+      return ColorMode::kUnknown;
   }
 }
 v1::ColorMode ColorTo(ColorMode c) {
   switch (c) {
-    case ColorMode::kMonochrome: return v1::COLOR_MODE_MONOCHROME;
-    case ColorMode::kColor: return v1::COLOR_MODE_COLOR;
-    default: return v1::COLOR_MODE_UNSPECIFIED;
+    case ColorMode::kMonochrome:
+      return v1::COLOR_MODE_MONOCHROME;
+    case ColorMode::kColor:
+      return v1::COLOR_MODE_COLOR;
+    default:
+      return v1::COLOR_MODE_UNSPECIFIED;
   }
 }
 RecordSource SourceFrom(v1::RecordSource s) {
   switch (s) {
-    case v1::RECORD_SOURCE_LIVE: return RecordSource::kLive;
-    case v1::RECORD_SOURCE_PAGE_LOG: return RecordSource::kPageLog;
-    default: return RecordSource::kUnknown;
+    case v1::RECORD_SOURCE_LIVE:
+      return RecordSource::kLive;
+    case v1::RECORD_SOURCE_PAGE_LOG:
+      return RecordSource::kPageLog;
+    default:
+      return RecordSource::kUnknown;
   }
 }
 v1::RecordSource SourceTo(RecordSource s) {
   switch (s) {
-    case RecordSource::kLive: return v1::RECORD_SOURCE_LIVE;
-    case RecordSource::kPageLog: return v1::RECORD_SOURCE_PAGE_LOG;
-    default: return v1::RECORD_SOURCE_UNSPECIFIED;
+    case RecordSource::kLive:
+      return v1::RECORD_SOURCE_LIVE;
+    case RecordSource::kPageLog:
+      return v1::RECORD_SOURCE_PAGE_LOG;
+    default:
+      return v1::RECORD_SOURCE_UNSPECIFIED;
   }
 }
 

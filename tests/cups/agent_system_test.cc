@@ -2,19 +2,19 @@
 // Every printed job arrives exactly once while the agent is killed with SIGKILL again and again,
 // and when the aggregator was down while the jobs printed.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
-#include <atomic>
-#include <random>
 #include <thread>
 
 #include "aggregator/store/sqlite_store.h"
@@ -51,17 +51,18 @@ class AgentSystemTest : public ::testing::Test {
 
   void StartAggregator() {
     std::string log = dir_ + "/aggregator" + std::to_string(++aggregator_starts_) + ".log";
-    aggregator_ = testing::SpawnProcess({RAMETTE_AGGREGATOR, "--db", db_, "--listen", Listen()}, log);
+    aggregator_ =
+        testing::SpawnProcess({RAMETTE_AGGREGATOR, "--db", db_, "--listen", Listen()}, log);
     for (int i = 0; i < 200 && Slurp(log).find("listening on") == std::string::npos; ++i) {
       std::this_thread::sleep_for(milliseconds(50));
     }
     ASSERT_NE(Slurp(log).find("listening on"), std::string::npos) << Slurp(log);
   }
   void StartAgent() {
-    agent_ = testing::SpawnProcess({RAMETTE_AGENT, "--server-id", "prn-test", "--cups-server",
-                    cupsd_->socket_path(), "--aggregator", Listen(), "--state-dir",
-                    dir_ + "/agent-state"},
-                   dir_ + "/agent.log");
+    agent_ = testing::SpawnProcess(
+        {RAMETTE_AGENT, "--server-id", "prn-test", "--cups-server", cupsd_->socket_path(),
+         "--aggregator", Listen(), "--state-dir", dir_ + "/agent-state"},
+        dir_ + "/agent.log");
   }
   std::string Listen() {
     if (port_ == 0) port_ = testing::FreePort();  // kept across the aggregator's restarts
@@ -130,12 +131,12 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
   };
   const int64_t a4 = 210000LL * 297000, a3 = 297000LL * 420000;
   const std::vector<Kind> kinds = {
-      {4, {"-o", "sides=one-sided"}, 4, a4},                        // CUPS: 4
-      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 6, a4},   // 9 impressions, CUPS: 4
-      {1, {"-o", "sides=two-sided-short-edge"}, 1, a4},             // CUPS: 0
-      {5, {"-o", "sides=two-sided-long-edge"}, 3, a4},              // CUPS: 2
-      {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},      // A3
-      {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, a4},   // 3 impressions
+      {4, {"-o", "sides=one-sided"}, 4, a4},                       // CUPS: 4
+      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 6, a4},  // 9 impressions, CUPS: 4
+      {1, {"-o", "sides=two-sided-short-edge"}, 1, a4},            // CUPS: 0
+      {5, {"-o", "sides=two-sided-long-edge"}, 3, a4},             // CUPS: 2
+      {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},     // A3
+      {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, a4},  // 3 impressions
       {4, {"-n", "2", "-o", "number-up=2", "-o", "sides=two-sided-long-edge"}, 2, a4},
   };
   std::vector<int> ids;

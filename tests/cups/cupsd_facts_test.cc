@@ -73,8 +73,8 @@ TEST(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
   ASSERT_TRUE(id.ok()) << id.status().message();
   JobFacts f = WaitFinished(http, *id);
   EXPECT_EQ(f.state, IPP_JSTATE_COMPLETED);
-  EXPECT_EQ(f.impressions, 9);   // 3 pages x 3 copies
-  EXPECT_EQ(f.cups_sheets, 4);   // CUPS: 9 / 2 with integer division
+  EXPECT_EQ(f.impressions, 9);  // 3 pages x 3 copies
+  EXPECT_EQ(f.cups_sheets, 4);  // CUPS: 9 / 2 with integer division
   EXPECT_EQ(f.copies, 3);
   EXPECT_EQ(f.sides, "two-sided-long-edge");
   EXPECT_EQ(f.user, "root");

@@ -124,10 +124,10 @@ Result<std::unique_ptr<PrivateCupsd>> PrivateCupsd::Start(PrivateCupsdOptions op
           << "AccessLog " << c->dir_ << "/log/access_log\nPageLog " << c->dir_
           << "/log/page_log\nFileDevice Yes\nUser lp\nGroup lp\nSystemGroup root\n";
   }
-  RAMETTE_RETURN_IF_ERROR(
-      RunCommand("chown -R lp:lp '" + c->dir_ + "/spool' '" + c->dir_ + "/cache' '" + c->dir_ +
-                 "/tmp' && chmod 755 '" + c->dir_ + "' && chmod 1770 '" + c->dir_ + "/spool'")
-          .status());
+  RAMETTE_RETURN_IF_ERROR(RunCommand("chown -R lp:lp '" + c->dir_ + "/spool' '" + c->dir_ +
+                                     "/cache' '" + c->dir_ + "/tmp' && chmod 755 '" + c->dir_ +
+                                     "' && chmod 1770 '" + c->dir_ + "/spool'")
+                              .status());
   RAMETTE_RETURN_IF_ERROR(c->Launch());
   return c;
 }
