@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   auto t0 = Clock::now();
   agent::BackfillOptions options;
   options.max_in_flight = argc > 2 ? std::atoi(argv[2]) : 2;  // the command uses 2
+  if (argc > 3) {
+    options.max_batch_records = std::atoi(argv[3]);
+    options.max_batch_bytes = options.max_batch_records * 512;
+  }
   auto counts = agent::RunBackfill(reader, uplink, "prn-bench", options);
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!counts.ok()) {

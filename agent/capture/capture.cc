@@ -332,17 +332,23 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
 
   // 2. Jobs seen unfinished: every one on a full reconciliation, else those named by events.
   // Events for other jobs at or below the cursor are for jobs already captured.
-  std::vector<int32_t> check;
+  // A job whose completion was announced but which still reads unfinished is read again at
+  // each step until it does, rather than waiting for the next full reconciliation.
+  std::set<int32_t> named;     // pending jobs an event named
+  std::vector<int32_t> check;  // in the order of the events, then of the ids
+  for (const CupsEvent& e : job_events) {
+    if (work.pending.contains(e.job_id) && named.insert(e.job_id).second && !full) {
+      check.push_back(e.job_id);
+    }
+  }
   if (full) {
     check.assign(work.pending.begin(), work.pending.end());
   } else {
-    for (const CupsEvent& e : job_events) {
-      if (work.pending.contains(e.job_id) &&
-          std::find(check.begin(), check.end(), e.job_id) == check.end()) {
-        check.push_back(e.job_id);
-      }
+    for (int32_t id : recheck_) {
+      if (work.pending.contains(id) && !named.contains(id)) check.push_back(id);
     }
   }
+  std::set<int32_t> recheck;
   for (int32_t id : check) {
     Result<CupsJob> job = source_->GetJob(id);
     if (!job.ok()) {
@@ -358,6 +364,8 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     if (IsFinished(job->state)) {
       AddJob(*job, items);
       work.pending.erase(id);
+    } else if (named.contains(id) || recheck_.contains(id)) {
+      recheck.insert(id);
     }
   }
 
@@ -386,6 +394,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   work.cursor.next_sequence = next_sequence;
   work.cursor.cupsd_started_at = started_at;
   RAMETTE_RETURN_IF_ERROR(Commit(items, work));
+  recheck_ = std::move(recheck);
   if (full) {
     need_reconcile_ = false;
     last_reconcile_ms_ = NowMs();

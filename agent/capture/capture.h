@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,9 @@ class Capture {
   bool need_printers_ = true;
   bool hidden_warned_ = false;
   int64_t last_reconcile_ms_ = 0;
+  // Pending jobs whose job-completed event came while they still read unfinished: read again at
+  // every step (not persisted: a restart reconciles every pending job anyway).
+  std::set<int32_t> recheck_;
   std::map<std::string, int64_t> last_logged_;  // kind of message -> when it was last logged
   CaptureStats stats_;
 };

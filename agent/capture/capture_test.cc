@@ -238,6 +238,28 @@ TEST_F(CaptureTest, UnfinishedJobIsNeitherSkippedNorCapturedTwice) {
   EXPECT_TRUE(capture_->state().pending.empty());
 }
 
+TEST_F(CaptureTest, CompletionAnnouncedBeforeTheJobReadsFinishedIsReadAgainNextStep) {
+  int32_t id = cups_.SubmitJob();
+  cups_.SetJobState(id, CupsJobState::kProcessing);
+  Step();  // seen unfinished by the start-up reconciliation: pending
+  ASSERT_EQ(capture_->state().pending, (std::set<int32_t>{id}));
+  // The job-completed event arrives while Get-Job-Attributes still says processing.
+  cups_.SetJobState(id, CupsJobState::kCompleted);
+  cups_.job(id).state = CupsJobState::kProcessing;
+  Step();
+  EXPECT_TRUE(JobIds().empty());
+  // It reads finished a moment later, with no further event: the next step captures it, without
+  // waiting for the periodic reconciliation.
+  cups_.job(id).state = CupsJobState::kCompleted;
+  const int64_t reconciliations = capture_->stats().reconciliations;
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{id}));
+  EXPECT_TRUE(capture_->state().pending.empty());
+  EXPECT_EQ(capture_->stats().reconciliations, reconciliations);
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{id}));
+}
+
 TEST_F(CaptureTest, ReconcilesFromTheCursorAfterTheAgentWasStopped) {
   Step();
   cups_.PrintJob();
