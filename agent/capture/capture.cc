@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "agent/capture/capture_records.h"
@@ -296,13 +297,27 @@ void Capture::AddJob(const CupsJob& job, std::vector<OutboxItem>& items) {
     hidden_warned_ = true;
     Log(LogLevel::kError, HiddenValuesMessage(source_->user()));
   }
-  items.emplace_back(ToJobRecord(job, options_.include_titles));
+  auto queue = queue_defaults_.find(job.queue);
+  items.emplace_back(ToJobRecord(job, options_.include_titles,
+                                 queue == queue_defaults_.end() ? nullptr : &queue->second));
 }
 
 Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequence,
                      int64_t started_at, bool full, bool printers) {
   CaptureState work = state_;
   std::vector<OutboxItem> items;
+
+  // 0. Queues first: their sides-default completes the jobs that named no sides.
+  std::optional<std::vector<CupsPrinter>> found;
+  if (printers) {
+    Result<std::vector<CupsPrinter>> listed = source_->GetPrinters();
+    if (!listed.ok()) return CupsError(listed.status(), "listing cupsd queues");
+    found = *std::move(listed);
+    queue_defaults_.clear();
+    for (const CupsPrinter& p : *found) {
+      queue_defaults_[p.name] = QueueDefaults{p.sides_default};
+    }
+  }
 
   // 1. Jobs above the cursor, when an event names one or on a full reconciliation. A job seen
   // unfinished is remembered, never skipped.
@@ -370,9 +385,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   }
 
   // 3. Queues: new or changed ones, and deleted ones.
-  if (printers) {
-    Result<std::vector<CupsPrinter>> found = source_->GetPrinters();
-    if (!found.ok()) return CupsError(found.status(), "listing cupsd queues");
+  if (found) {
     std::map<std::string, uint64_t> now;
     for (const CupsPrinter& p : *found) {
       QueueRecord q = ToQueueRecord(p);

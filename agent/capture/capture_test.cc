@@ -260,6 +260,29 @@ TEST_F(CaptureTest, CompletionAnnouncedBeforeTheJobReadsFinishedIsReadAgainNextS
   EXPECT_EQ(JobIds(), (std::vector<int32_t>{id}));
 }
 
+TEST_F(CaptureTest, JobsThatNameNoSidesTakeTheirQueueDefault) {
+  CupsPrinter duplex = Printer("duplex");
+  duplex.sides_default = "two-sided-long-edge";
+  duplex.media_default = "iso_a4_210x297mm";
+  cups_.SetPrinter(duplex);
+  cups_.SetPrinter(Printer("plain"));  // no defaults reported
+  cups_.PrintJob(3, 1, "", "duplex");
+  cups_.PrintJob(3, 1, "one-sided", "duplex");
+  cups_.PrintJob(3, 1, "", "plain");
+  Step();
+  ASSERT_EQ(Jobs().size(), 3u);
+  EXPECT_EQ(Jobs()[0].sides, Sides::kTwoSidedLongEdge);
+  EXPECT_EQ(Jobs()[0].media, "");  // not the queue's: unknown media counts as A4, flagged
+  EXPECT_EQ(Jobs()[1].sides, Sides::kOneSided);
+  EXPECT_EQ(Jobs()[2].sides, Sides::kUnknown);
+  // The queue's default changes: later jobs follow it (caught through the printer event).
+  cups_.ModifyPrinter("duplex", [](CupsPrinter& p) { p.sides_default = "one-sided"; });
+  cups_.PrintJob(3, 1, "", "duplex");
+  Step();
+  ASSERT_EQ(Jobs().size(), 4u);
+  EXPECT_EQ(Jobs()[3].sides, Sides::kOneSided);
+}
+
 TEST_F(CaptureTest, ReconcilesFromTheCursorAfterTheAgentWasStopped) {
   Step();
   cups_.PrintJob();

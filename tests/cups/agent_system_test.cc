@@ -121,6 +121,11 @@ TEST_F(AgentSystemTest, Kill9TheAgentRepeatedlyWhile200JobsPrint) {
 // Each kind of job, printed for real and stored through agent and aggregator, against
 // hand-computed sheets (CUPS's own job-media-sheets-completed is in the comments).
 TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
+  // A queue with a duplexer whose driver default is two-sided (and Letter): a job that names no
+  // sides is printed two-sided, and cupsd leaves sides out of the job's attributes; the agent
+  // takes the queue's sides-default. Media stays the job's: none counts as A4 (DESIGN.md).
+  ASSERT_TRUE(
+      cupsd_->AddQueue("duplex", {"-o", "Option1=True", "-o", "Duplex=DuplexNoTumble"}).ok());
   StartAggregator();
   StartAgent();
   struct Kind {
@@ -128,6 +133,7 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
     std::vector<std::string> options;
     int64_t sheets;
     int64_t area_um2;
+    std::string queue = "q1";
   };
   const int64_t a4 = 210000LL * 297000, a3 = 297000LL * 420000;
   const std::vector<Kind> kinds = {
@@ -138,10 +144,13 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
       {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},     // A3
       {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, a4},  // 3 impressions
       {4, {"-n", "2", "-o", "number-up=2", "-o", "sides=two-sided-long-edge"}, 2, a4},
+      {5, {}, 3, a4, "duplex"},                         // the queue's sides-default
+      {5, {"-o", "sides=one-sided"}, 5, a4, "duplex"},  // the job's sides win
+      {3, {"-o", "media=A3"}, 2, a3, "duplex"},
   };
   std::vector<int> ids;
   for (const Kind& k : kinds) {
-    auto id = cupsd_->Print("q1", cupsd_->WriteDocument(k.pages), k.options);
+    auto id = cupsd_->Print(k.queue, cupsd_->WriteDocument(k.pages), k.options);
     ASSERT_TRUE(id.ok()) << id.status().message();
     ids.push_back(*id);
   }
