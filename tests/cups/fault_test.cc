@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -59,39 +60,41 @@ class FaultTest : public testing::AgentChainTest {
     return -1;  // still running
   }
 
+  // With aggregator and agent running and jobs printing every `pace`, kills `victim` with
+  // SIGKILL `kills` times, each after a random wait in [min_wait, min_wait + spread) (seeded),
+  // and starts it again with `start`; the stream then stops.
+  void KillDuringAStream(pid_t& victim, const std::function<void()>& start, int kills,
+                         milliseconds min_wait, milliseconds spread, milliseconds pace,
+                         unsigned seed) {
+    StartAggregator();
+    StartAgent();
+    std::atomic<bool> done{false};
+    std::thread printer([&] { PrintStream(done, pace, 100); });
+    std::mt19937 rng(seed);
+    for (int kill = 0; kill < kills; ++kill) {
+      std::this_thread::sleep_for(min_wait + milliseconds(rng() % spread.count()));
+      testing::StopProcess(victim, SIGKILL);
+      start();
+    }
+    done = true;
+    printer.join();
+  }
+
   bool mounted_ = false;
 };
 
 TEST_F(FaultTest, Kill9TheAgent100TimesDuringAStream) {
-  StartAggregator();
-  StartAgent();
-  std::atomic<bool> done{false};
-  std::thread printer([&] { PrintStream(done, milliseconds(60), 100); });
-  std::mt19937 rng(7);
-  for (int kill = 0; kill < 100; ++kill) {
-    // From right after start (still loading its cursor) to well into its polling.
-    std::this_thread::sleep_for(milliseconds(20 + rng() % 480));
-    testing::StopProcess(agent_, SIGKILL);
-    StartAgent();
-  }
-  done = true;
-  printer.join();
+  // From right after a start (still loading its cursor) to well into its polling.
+  KillDuringAStream(
+      agent_, [this] { StartAgent(); }, 100, milliseconds(20), milliseconds(480), milliseconds(60),
+      7);
   ExpectExactlyOnce(CupsdFinishedJobIds(), seconds(180));
 }
 
 TEST_F(FaultTest, Kill9TheAggregator20TimesDuringIngest) {
-  StartAggregator();
-  StartAgent();
-  std::atomic<bool> done{false};
-  std::thread printer([&] { PrintStream(done, milliseconds(30), 100); });
-  std::mt19937 rng(11);
-  for (int kill = 0; kill < 20; ++kill) {
-    std::this_thread::sleep_for(milliseconds(200 + rng() % 1300));
-    testing::StopProcess(aggregator_, SIGKILL);
-    StartAggregator();
-  }
-  done = true;
-  printer.join();
+  KillDuringAStream(
+      aggregator_, [this] { StartAggregator(); }, 20, milliseconds(200), milliseconds(1300),
+      milliseconds(30), 11);
   ExpectExactlyOnce(CupsdFinishedJobIds(), seconds(240));
 }
 
