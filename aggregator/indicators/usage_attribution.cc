@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <map>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -121,12 +122,13 @@ struct ScopeAcc {
   std::array<UsageSums, kDeviceClassCount> sums;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  std::map<int64_t, UsageSums> by_device;  // only with AttributionOptions::by_device
 };
 
 class Attributor {
  public:
   Attributor(const Inventory& inventory, const UserNames& user_names,
-             std::vector<MonthRange> periods);
+             std::vector<MonthRange> periods, AttributionOptions options);
 
   Status Run(UsageSource& source);
   AttributedUsage Finish() const;
@@ -155,6 +157,7 @@ class Attributor {
   UsageFigures Figures(const ScopeAcc& acc, const Int128* areas, bool with_print_shop) const;
 
   std::vector<MonthRange> periods_;
+  AttributionOptions options_;
   // Directions: sorted names, kUnassignedDirection last (always present internally).
   std::vector<std::string> directions_;
   int32_t unassigned_ = 0;
@@ -199,8 +202,8 @@ class Attributor {
 };
 
 Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
-                       std::vector<MonthRange> periods)
-    : periods_(std::move(periods)) {
+                       std::vector<MonthRange> periods, AttributionOptions options)
+    : periods_(std::move(periods)), options_(options) {
   BuildDirections(inventory);
   BuildMonths();
   BuildStocksAndDevices(inventory);
@@ -435,6 +438,7 @@ void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const D
     acc.sums[device.device_class].Add(row.sums);
     if (!device.classified) acc.jobs_on_unclassified_devices += row.sums.jobs;
     if (!user_has_direction) acc.jobs_without_user_direction += row.sums.jobs;
+    if (options_.by_device) acc.by_device[row.device_id].Add(row.sums);
     areas_[(scope * kDeviceClassCount + device.device_class) * stock_count + device.stock] += area;
   }
 }
@@ -594,6 +598,7 @@ ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) co
   u.excluding_print_shop = Figures(acc, areas, /*with_print_shop=*/false);
   u.jobs_on_unclassified_devices = acc.jobs_on_unclassified_devices;
   u.jobs_without_user_direction = acc.jobs_without_user_direction;
+  u.by_device.assign(acc.by_device.begin(), acc.by_device.end());
   return u;
 }
 
@@ -616,6 +621,7 @@ AttributedUsage Attributor::Finish() const {
       for (int c = 0; c < kDeviceClassCount; ++c) org.sums[c].Add(acc.sums[c]);
       org.jobs_on_unclassified_devices += acc.jobs_on_unclassified_devices;
       org.jobs_without_user_direction += acc.jobs_without_user_direction;
+      for (const auto& [id, sums] : acc.by_device) org.by_device[id].Add(sums);
       for (size_t i = 0; i < block; ++i) org_areas[i] += areas_[scope * block + i];
       if (d < listed) period.directions.push_back(ToScopeUsage(acc, &areas_[scope * block]));
     }
@@ -629,7 +635,8 @@ AttributedUsage Attributor::Finish() const {
 
 Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
                                        const UserNames& user_names,
-                                       const std::vector<MonthRange>& periods) {
+                                       const std::vector<MonthRange>& periods,
+                                       const AttributionOptions& options) {
   if (periods.empty()) return Status::InvalidArgument("no period to attribute usage for");
   int32_t lo = periods[0].first_month, hi = periods[0].last_month;
   for (const MonthRange& p : periods) {
@@ -645,7 +652,7 @@ Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inv
   if (int64_t{hi} - lo >= kMaxMonths) {
     return Status::InvalidArgument("month ranges span more than 200 years");
   }
-  Attributor attributor(inventory, user_names, periods);
+  Attributor attributor(inventory, user_names, periods, options);
   RAMETTE_RETURN_IF_ERROR(attributor.Run(source));
   return attributor.Finish();
 }
