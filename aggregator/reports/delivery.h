@@ -76,10 +76,6 @@ Result<DeliveryOutcome> DeliverReports(const std::vector<ReportMail>& mails, int
                                        const std::string& from, int64_t now_unix,
                                        MailSender& sender, DeliveryLog& log);
 
-// True for a plausible address: local@domain, printable ASCII without spaces, quotes, angle
-// brackets, commas or semicolons, one '@', a dot in the domain, at most 254 bytes.
-bool IsPlausibleEmail(const std::string& address);
-
 }  // namespace ramette::aggregator
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_DELIVERY_H_
