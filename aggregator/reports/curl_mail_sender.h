@@ -6,17 +6,10 @@
 #include <string>
 
 #include "aggregator/reports/delivery.h"
+#include "aggregator/reports/report_settings.h"
 
 namespace ramette::aggregator {
 
-struct SmtpSettings {
-  std::string url;       // "smtp://relay.example.org:587" (smtps:// for implicit TLS)
-  std::string from;      // envelope and header sender
-  std::string user;      // empty: no authentication
-  std::string password;
-  bool require_tls = false;  // true: refuse to send when the relay offers no STARTTLS
-  long timeout_seconds = 60;
-};
 
 // Thread-compatible; curl_global_init must have run (the ramette CLI calls it in main).
 class CurlMailSender final : public MailSender {

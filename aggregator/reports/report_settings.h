@@ -35,6 +35,16 @@ struct ReportTargets {
   int baseline_year = 0;
 };
 
+// The SMTP relay the reports are sent through ([smtp]).
+struct SmtpSettings {
+  std::string url;       // "smtp://relay.example.org:587" (smtps:// for implicit TLS)
+  std::string from;      // envelope and header sender
+  std::string user;      // empty: no authentication
+  std::string password;
+  bool require_tls = false;  // true: refuse to send when the relay offers no STARTTLS
+  long timeout_seconds = 60;
+};
+
 struct ReportSettings {
   EnvironmentFactors environment;
   ReportTargets targets;
