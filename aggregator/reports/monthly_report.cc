@@ -218,7 +218,10 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
         [&](int p) -> const ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
         desktops[i], mfps[i]);
     s.direction = names[i];
-    if (s.kg_per_workstation) report.ranking.emplace_back(names[i], *s.kg_per_workstation);
+    // A direction that printed nothing is not ranked (its count says nothing of its habits).
+    if (s.kg_per_workstation && s.month.paper_kg > 0) {
+      report.ranking.emplace_back(names[i], *s.kg_per_workstation);
+    }
     report.directions.push_back(std::move(s));
   }
   std::stable_sort(report.ranking.begin(), report.ranking.end(),

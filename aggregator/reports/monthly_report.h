@@ -91,8 +91,8 @@ struct ScopeMonth {
   int64_t desktop_printers = 0;       // classified rows of the scope in service on month end
   int64_t mfps = 0;
 
-  // Position by kg per workstation of the month among the directions that have one
-  // (1 = lowest); empty when the scope has none.
+  // Position by kg per workstation of the month among the directions that have one and
+  // printed something (1 = lowest); empty otherwise.
   std::optional<int> rank;
 
   Equivalents environment;      // the month's mass, all devices
@@ -108,8 +108,8 @@ struct MonthlyReport {
   // Every direction AttributeUsage names (the inventory's, the directory's, the workstation
   // counts', then `unassigned` when it has jobs or is named), byte order.
   std::vector<ScopeMonth> directions;
-  // (direction, kg per workstation) of the directions with a value, lowest first: the
-  // position chart. Ties keep byte order.
+  // (direction, kg per workstation) of the directions with a value and a non-zero mass in the
+  // month, lowest first: the position chart. Ties keep byte order.
   std::vector<std::pair<std::string, double>> ranking;
   int64_t unclassified_queues = 0;  // queues reported by agents, not classified yet
 };

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "aggregator/indicators/usage_attribution.h"
+
 namespace ramette::aggregator {
 namespace {
 
@@ -390,7 +392,10 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     const Figure& f = fig(key);
     std::string shown;
     switch (f.kind) {
-      case Kind::kKg: shown = FormatOptional(f.value, f.value && *f.value >= 100 ? 0 : 1, lang);
+      case Kind::kKg:
+        // kg per workstation is small (tenths of a kilogram a month): two decimals.
+        shown = FormatOptional(
+            f.value, key == "kg_per_workstation" ? 2 : f.value && *f.value >= 100 ? 0 : 1, lang);
         break;
       case Kind::kPercent: shown = FormatPercent(f.value, lang); break;
       case Kind::kCount:
@@ -523,6 +528,17 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     std::vector<BarRow> rows;
     int64_t rest = 0;
     size_t rest_count = 0;
+    // Labels: the queue alone, unless two shown devices have the same queue name.
+    auto queue_of = [](const std::string& name) { return name.substr(name.find('/') + 1); };
+    std::vector<std::string> labels;
+    for (size_t i = 0; i < s.devices.size() && i < kShown; ++i) {
+      labels.push_back(queue_of(s.devices[i].name));
+    }
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (std::count(labels.begin(), labels.end(), labels[i]) > 1) labels[i] = s.devices[i].name;
+    }
+    bool present[kDeviceClassCount] = {};
+    bool unclassified_present = false;
     for (size_t i = 0; i < s.devices.size(); ++i) {
       const DeviceVolume& d = s.devices[i];
       if (i >= kShown) {
@@ -530,11 +546,17 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
         ++rest_count;
         continue;
       }
-      rows.push_back(BarRow{d.name, static_cast<double>(d.sheets),
+      if (d.classified && d.device_class != DeviceClass::kOther) {
+        present[static_cast<int>(d.device_class)] = true;
+      } else {
+        unclassified_present = true;
+      }
+      rows.push_back(BarRow{labels[i], static_cast<double>(d.sheets),
                             FormatCount(d.sheets, lang) + Tr(lang, " f.", " sh."),
                             ClassColor(d.device_class, d.classified)});
     }
     if (rest_count > 0) {
+      unclassified_present = true;
       rows.push_back(BarRow{Tr(lang, "autres appareils (", "other devices (") +
                                 std::to_string(rest_count) + ")",
                             static_cast<double>(rest), FormatCount(rest, lang), kGrey});
@@ -543,11 +565,15 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     h << "<p class=\"legend\">";
     for (DeviceClass c : {DeviceClass::kDesktopPrinter, DeviceClass::kMfp,
                           DeviceClass::kPrintShop}) {
+      if (!present[static_cast<int>(c)]) continue;
       h << "<span class=\"swatch\" style=\"background:" << ClassColor(c, true) << "\"></span>"
         << ClassName(c, true, lang);
     }
-    h << "<span class=\"swatch\" style=\"background:" << kGrey << "\"></span>"
-      << Tr(lang, "autre ou non classé", "other or unclassified") << "</p>";
+    if (unclassified_present) {
+      h << "<span class=\"swatch\" style=\"background:" << kGrey << "\"></span>"
+        << Tr(lang, "autre ou non classé", "other or unclassified");
+    }
+    h << "</p>";
   }
 
   // Position.

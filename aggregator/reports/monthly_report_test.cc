@@ -171,6 +171,7 @@ TEST_F(MonthlyReportTest, DirectionWithNoJobsThatMonth) {
   EXPECT_FALSE(drh.recycled_target.value.has_value());
   EXPECT_FALSE(drh.recycled_target.met);
   EXPECT_TRUE(drh.devices.empty());
+  EXPECT_FALSE(drh.rank.has_value());  // printed nothing: not ranked
   EXPECT_EQ(*drh.kg_per_workstation, 0.0);  // 0 kg over 4 workstations
 }
 
