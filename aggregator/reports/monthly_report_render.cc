@@ -355,6 +355,8 @@ thead th{color:#475569;font-weight:600;border-bottom:2px solid #CBD5E1}
 .na{background:#E2E8F0;color:#334155}
 .quality{border:1px solid #CBD5E1;border-radius:8px;padding:10px 14px;background:#F8FAFC}
 .quality ul{margin:4px 0 0;padding-left:18px}
+details{margin-top:24px;font-size:13px;color:#334155}
+summary{cursor:pointer;color:#0369A1}
 footer{margin-top:28px;font-size:12px;color:#64748B;border-top:1px solid #E2E8F0;padding-top:10px}
 )css";
 
@@ -645,6 +647,17 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << Tr(lang, "travaux d'utilisateurs sans direction dans l'annuaire (attribués à la direction de l'appareil)",
           "jobs by users without a direction in the directory (attributed to the device's direction)")
     << "</li></ul></div>\n";
+
+  // Every figure of the CSV, for readers who want the detail (and programs): folded away.
+  h << "<details><summary>"
+    << Tr(lang, "Tous les chiffres du rapport (comme dans le fichier CSV joint)",
+          "All the figures of this report (as in the attached CSV file)")
+    << "</summary><table><tbody>";
+  for (const Figure& f : figures) {
+    h << "<tr><td>" << HtmlEscape(lang == L::kFrench ? f.label_fr : f.label_en) << "</td>"
+      << cell("td", f.key) << "<td>" << Unit(f.kind) << "</td></tr>";
+  }
+  h << "</tbody></table></details>\n";
 
   h << "<footer>"
     << Tr(lang,
