@@ -100,6 +100,22 @@ require_tls = true
   EXPECT_FALSE(ParseAggregatorConfig("[targets]\nbaseline_year = \"2019\"\n", "a.toml").ok());
 }
 
+TEST(AggregatorConfigTest, PackagedExampleParsesToTheDefaults) {
+  auto c = LoadAggregatorConfig(RAMETTE_SOURCE_DIR "/packaging/aggregator.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const ReportSettings defaults;
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg, defaults.environment.co2e_kg_per_kg);
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg_recycled,
+                   defaults.environment.co2e_kg_per_kg_recycled);
+  EXPECT_DOUBLE_EQ(c->report.environment.a4_sheets_per_tree,
+                   defaults.environment.a4_sheets_per_tree);
+  EXPECT_DOUBLE_EQ(c->report.environment.kwh_per_kg, defaults.environment.kwh_per_kg);
+  EXPECT_DOUBLE_EQ(c->report.targets.recycled_share_min_pct,
+                   defaults.targets.recycled_share_min_pct);
+  EXPECT_DOUBLE_EQ(c->report.targets.paper_change_max_pct, defaults.targets.paper_change_max_pct);
+  EXPECT_EQ(c->report.targets.baseline_year, defaults.targets.baseline_year);
+}
+
 TEST(AggregatorConfigTest, LoopbackRule) {
   EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:50551"));
   EXPECT_TRUE(IsLoopbackListenAddress("127.1.2.3:0"));
