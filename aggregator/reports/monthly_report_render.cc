@@ -355,6 +355,7 @@ thead th{color:#475569;font-weight:600;border-bottom:2px solid #CBD5E1}
 .na{background:#E2E8F0;color:#334155}
 .quality{border:1px solid #CBD5E1;border-radius:8px;padding:10px 14px;background:#F8FAFC}
 .quality ul{margin:4px 0 0;padding-left:18px}
+.targets td:last-child{white-space:nowrap}
 details{margin-top:24px;font-size:13px;color:#334155}
 summary{cursor:pointer;color:#0369A1}
 footer{margin-top:28px;font-size:12px;color:#64748B;border-top:1px solid #E2E8F0;padding-top:10px}
@@ -611,7 +612,7 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << "</td>" << cell("td", "trees") << "</tr>"
     << "<tr><td>" << Tr(lang, "Énergie de fabrication du papier (kWh)", "Energy to make the paper (kWh)")
     << "</td>" << cell("td", "energy_kwh") << "</tr></tbody></table>";
-  h << "<h2>" << Tr(lang, "Objectifs", "Targets") << "</h2><table><tbody>";
+  h << "<h2>" << Tr(lang, "Objectifs", "Targets") << "</h2><table class=\"targets\"><tbody>";
   h << "<tr><td>" << Tr(lang, "Papier recyclé ≥ ", "Recycled paper ≥ ")
     << FormatPercent(s.recycled_target.target, lang, false, 0)
     << Tr(lang, " de la masse imprimée (loi de transition énergétique, 2015)",
