@@ -100,8 +100,8 @@ class ReportsEndToEndTest : public ::testing::Test {
     for (const auto& [kind, content] : files) {
       const std::string path = shared_ + "/" + kind + ".csv";
       std::ofstream(path, std::ios::binary) << *content;
-      const std::string cmd = std::string(RAMETTE_CLI) + " --db " + shared_ + "/ramette.db import " +
-                              kind + " " + path + " >/dev/null";
+      const std::string cmd = std::string(RAMETTE_CLI) + " --db " + shared_ +
+                              "/ramette.db import " + kind + " " + path + " >/dev/null";
       ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     }
   }
@@ -169,7 +169,8 @@ TEST_F(ReportsEndToEndTest, HtmlIsWellFormedAndHoldsNoPersonalData) {
     std::istringstream lines(html.err);
     std::string line;
     static const std::regex kUnknownTag(
-        ".*HTML parser error : Tag (main|header|section|footer|details|summary|svg|rect|line|text|title) "
+        ".*HTML parser error : Tag "
+        "(main|header|section|footer|details|summary|svg|rect|line|text|title) "
         "invalid");
     while (std::getline(lines, line)) {
       if (line.find("error") == std::string::npos) continue;
@@ -204,8 +205,8 @@ TEST_F(ReportsEndToEndTest, TwelveMonthsOfReportsAddUpToTheIndicators) {
       csv_kg[d] += Num(c.at("paper_kg"));
       if (m == 12) {
         // December's year to date is the year.
-        EXPECT_NEAR(std::stod(v.at("paper_kg_ytd")),
-                    DirectionOf(year, d)["paper_kg"].get<double>(), 1e-9);
+        EXPECT_NEAR(std::stod(v.at("paper_kg_ytd")), DirectionOf(year, d)["paper_kg"].get<double>(),
+                    1e-9);
       }
     }
   }
@@ -226,12 +227,13 @@ TEST_F(ReportsEndToEndTest, FrenchFormattingEmptyDirectionAndMonthBeforeData) {
   // The sheets as shown: thousands grouped with a narrow no-break space.
   const int64_t sheets = std::stoll(v.at("sheets"));
   ASSERT_GE(sheets, 1000);
-  const std::string shown = std::to_string(sheets / 1000) + "\u202f" +
-                            std::to_string(sheets % 1000 + 1000).substr(1);
+  const std::string shown =
+      std::to_string(sheets / 1000) + "\u202f" + std::to_string(sheets % 1000 + 1000).substr(1);
   EXPECT_THAT(html, HasSubstr(">" + shown + "<"));
   EXPECT_THAT(html, HasSubstr("mars 2018"));
   const std::string csv = Slurp(dir_ + "/fr/ramette-2018-03-DAF.csv");
-  EXPECT_THAT(csv, StartsWith("\xEF\xBB\xBF" "clé;libellé;valeur;unité\r\n"));
+  EXPECT_THAT(csv, StartsWith("\xEF\xBB\xBF"
+                              "clé;libellé;valeur;unité\r\n"));
   EXPECT_THAT(CsvValues(csv, ';').at("paper_kg"), HasSubstr(","));
   ASSERT_EQ(fs::directory_iterator(dir_ + "/fr") != fs::directory_iterator(), true);
 
@@ -271,8 +273,8 @@ TEST_F(ReportsEndToEndTest, YearlyExportMatchesTheIndicators) {
   EXPECT_EQ(j["years"], nlohmann::json({2015, 2016, 2017}));
   int checked = 0;
   for (const auto& row : j["rows"]) {
-    const nlohmann::json scope = row["scope"] == "organisation" ? y2017["organisation"]
-                                                                : DirectionOf(y2017, row["scope"]);
+    const nlohmann::json scope =
+        row["scope"] == "organisation" ? y2017["organisation"] : DirectionOf(y2017, row["scope"]);
     const nlohmann::json& expected = scope[row["key"].get<std::string>()];
     EXPECT_EQ(row["values"][2], expected) << row["scope"] << " " << row["key"];
     ++checked;
@@ -281,7 +283,8 @@ TEST_F(ReportsEndToEndTest, YearlyExportMatchesTheIndicators) {
   r = Ramette("export indicators --year 2017 --format csv-fr --out " + dir_ + "/i.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string fr = Slurp(dir_ + "/i.csv");
-  EXPECT_THAT(fr, StartsWith("\xEF\xBB\xBF" "périmètre;indicateur;unité;2015;2016;2017\r\n"));
+  EXPECT_THAT(fr, StartsWith("\xEF\xBB\xBF"
+                             "périmètre;indicateur;unité;2015;2016;2017\r\n"));
   char i5[64];
   std::snprintf(i5, sizeof i5, "%.2f", y2017["organisation"]["kg_per_workstation"].get<double>());
   std::string i5_fr = i5;
@@ -299,13 +302,13 @@ TEST_F(ReportsEndToEndTest, SendThroughARelayThatRefusesOnce) {
   std::string error;
   auto sink = ramette::testing::SmtpSink::Start(dir_ + "/mail", /*refusals=*/1, &error);
   ASSERT_NE(sink, nullptr) << error;
-  std::ofstream(dir_ + "/agg.toml") << "[smtp]\nurl = \"" << sink->url()
-                                    << "\"\nfrom = \"ramette@example.org\"\n";
+  std::ofstream(dir_ + "/agg.toml")
+      << "[smtp]\nurl = \"" << sink->url() << "\"\nfrom = \"ramette@example.org\"\n";
   std::ofstream(dir_ + "/dirs.csv")
       << "direction;email\nDAF;daf@example.org dg@example.org\nDRH;drh@example.org\nDSI;\n";
   ASSERT_EQ(Ramette("import directions " + dir_ + "/dirs.csv").code, 0);
-  const std::string send = "--config " + dir_ + "/agg.toml report monthly --month 2018-03 --out " +
-                           dir_ + "/out --send";
+  const std::string send =
+      "--config " + dir_ + "/agg.toml report monthly --month 2018-03 --out " + dir_ + "/out --send";
   // First run: the relay refuses the first message (DAF's first address in byte order),
   // accepts the others.
   CmdResult first = Run(std::string(RAMETTE_CLI) + " --db " + db_ + " " + send);
@@ -330,10 +333,10 @@ TEST_F(ReportsEndToEndTest, SendThroughARelayThatRefusesOnce) {
   EXPECT_EQ(sink->Messages().size(), 3u);
   // What arrived: the report as HTML body, the HTML and CSV attached, no user name.
   const std::string& msg = messages[2];
-  for (const char* part : {"X-Envelope-To: daf@example.org\r\n",
-                           "Content-Type: text/html; charset=utf-8\r\n",
-                           "filename=\"ramette-2018-03-DAF.csv\"",
-                           "filename=\"ramette-2018-03-DAF.html\"", "Subject: =?UTF-8?B?"}) {
+  for (const char* part :
+       {"X-Envelope-To: daf@example.org\r\n", "Content-Type: text/html; charset=utf-8\r\n",
+        "filename=\"ramette-2018-03-DAF.csv\"", "filename=\"ramette-2018-03-DAF.html\"",
+        "Subject: =?UTF-8?B?"}) {
     EXPECT_NE(msg.find(part), std::string::npos) << part;  // (the message is long: not shown)
   }
 }

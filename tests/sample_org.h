@@ -88,7 +88,8 @@ inline SampleOrg MakeSampleOrg(int last_year, int last_month) {
     queues.push_back(qs);
     std::vector<std::string> us;
     for (int u = 0; u < 6; ++u) {
-      const std::string name = std::string(kFirst[u]) + "." + kLast[(u + d) % 6] + std::to_string(d);
+      const std::string name =
+          std::string(kFirst[u]) + "." + kLast[(u + d) % 6] + std::to_string(d);
       us.push_back(name);
       org.user_names.push_back(name);
       if (u < 5) org.users_csv += name + "," + csv_name + "\n";  // the 6th is not in the directory
@@ -105,9 +106,9 @@ inline SampleOrg MakeSampleOrg(int last_year, int last_month) {
   const int32_t last = ramette::MonthIndex(last_year, last_month);
   for (int32_t m = last - 24; m <= last; ++m) {
     const int year = m / 12, month = m % 12 + 1;
-    const int days = ramette::DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1,
-                                            1) -
-                     ramette::DaysFromCivil(year, month, 1);
+    const int days =
+        ramette::DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) -
+        ramette::DaysFromCivil(year, month, 1);
     // Quieter in August and late December, a slow decline, duplex spreading.
     const double season = month == 8 ? 0.45 : month == 12 ? 0.8 : month == 9 ? 1.15 : 1.0;
     const double trend = 1.0 - 0.012 * (m - (last - 24));
@@ -134,8 +135,8 @@ inline SampleOrg MakeSampleOrg(int last_year, int last_month) {
         const int pages = 1 + static_cast<int>(next(14)) + (next(8) == 0 ? 50 : 0);
         j.impressions_completed = static_cast<int64_t>(pages) * j.copies;
         j.job_impressions = pages;
-        j.sides = static_cast<int>(next(100)) < duplex_pct ? Sides::kTwoSidedLongEdge
-                                                          : Sides::kOneSided;
+        j.sides =
+            static_cast<int>(next(100)) < duplex_pct ? Sides::kTwoSidedLongEdge : Sides::kOneSided;
         j.color_mode = next(100) < 14 ? ColorMode::kColor : ColorMode::kMonochrome;
         const uint32_t media = next(100);
         j.media = media < 3 ? "iso_a3_297x420mm" : media < 5 ? "" : "iso_a4_210x297mm";
@@ -159,9 +160,9 @@ inline Status StoreSampleJobs(const std::string& db, const std::vector<JobRecord
   options.time_zone = *tz;
   aggregator::IngestProcessor processor(store->get(), options);
   for (size_t i = 0; i < jobs.size(); i += 500) {
-    std::vector<JobRecord> batch(jobs.begin() + static_cast<std::ptrdiff_t>(i),
-                                 jobs.begin() + static_cast<std::ptrdiff_t>(
-                                                    std::min(jobs.size(), i + 500)));
+    std::vector<JobRecord> batch(
+        jobs.begin() + static_cast<std::ptrdiff_t>(i),
+        jobs.begin() + static_cast<std::ptrdiff_t>(std::min(jobs.size(), i + 500)));
     auto r = processor.SubmitJobs("prn-a", "sample", batch);
     if (!r.ok()) return r.status();
   }

@@ -11,8 +11,7 @@
 
 int main(int argc, char** argv) {
   int year = 0, month = 0;
-  if (argc != 3 || std::sscanf(argv[2], "%d-%d", &year, &month) != 2 || month < 1 ||
-      month > 12) {
+  if (argc != 3 || std::sscanf(argv[2], "%d-%d", &year, &month) != 2 || month < 1 || month > 12) {
     std::cerr << "usage: ramette_sample_org DIR YYYY-MM\n";
     return 2;
   }

@@ -237,8 +237,9 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     }
     ReportMail mail;
     mail.direction = scope.direction;
-    mail.subject = (*lang == ReportLanguage::kFrench ? "Vos impressions de " : "Your printing in ") +
-                   month_label + " — " + scope.direction;
+    mail.subject =
+        (*lang == ReportLanguage::kFrench ? "Vos impressions de " : "Your printing in ") +
+        month_label + " — " + scope.direction;
     mail.html_body = html;
     mail.attachments.push_back(MailAttachment{stem + ".html", "text/html; charset=utf-8", html});
     mail.attachments.push_back(MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
@@ -277,8 +278,9 @@ int RunExportIndicators(const std::string& db, int year, const std::string& form
   if (!store) return 1;
   auto history = ComputeIndicatorHistory(*store, year);
   if (!history.ok()) return Report(history, err);
-  const std::string text = format == "json" ? FormatIndicatorExportJson(*history) + "\n"
-                                            : FormatIndicatorExportCsv(*history, format == "csv-fr");
+  const std::string text = format == "json"
+                               ? FormatIndicatorExportJson(*history) + "\n"
+                               : FormatIndicatorExportCsv(*history, format == "csv-fr");
   if (out_file.empty()) {
     out << text;
     return 0;

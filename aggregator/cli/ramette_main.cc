@@ -16,8 +16,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("ramette"));
   spdlog::set_pattern("ramette: %l: %v");
   spdlog::set_level(spdlog::level::warn);
-  CLI::App app{
-      "ramette: print accounting for CUPS print servers — imports, indicators, reports"};
+  CLI::App app{"ramette: print accounting for CUPS print servers — imports, indicators, reports"};
   app.require_subcommand(1);
   std::string db = "ramette.db";
   bool version = false;
@@ -73,8 +72,7 @@ int main(int argc, char** argv) {
   monthly->add_option("--lang", lang, "fr or en")
       ->check(CLI::IsMember({"fr", "en"}))
       ->capture_default_str();
-  monthly->add_option("--out", out_dir, "directory for the files (created if needed)")
-      ->required();
+  monthly->add_option("--out", out_dir, "directory for the files (created if needed)")->required();
   monthly->add_flag("--send", send,
                     "e-mail each direction its report through [smtp] (needs --config)");
 

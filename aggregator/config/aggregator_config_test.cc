@@ -95,7 +95,8 @@ require_tls = true
   EXPECT_TRUE(c->smtp.require_tls);
   auto neg = ParseAggregatorConfig("[environment]\nkwh_per_kg = -1\n", "a.toml");
   ASSERT_FALSE(neg.ok());
-  EXPECT_EQ(neg.status().message(), "a.toml:2: 'environment.kwh_per_kg' must be a non-negative number");
+  EXPECT_EQ(neg.status().message(),
+            "a.toml:2: 'environment.kwh_per_kg' must be a non-negative number");
   EXPECT_FALSE(ParseAggregatorConfig("[targets]\nbaseline_year = 2019.5\n", "a.toml").ok());
   EXPECT_FALSE(ParseAggregatorConfig("[targets]\nbaseline_year = \"2019\"\n", "a.toml").ok());
 }

@@ -455,7 +455,7 @@ enum DirectionColumn { kDirName, kDirEmail };
 constexpr Column kDirectionColumns[] = {{"direction", true}, {"email", true}};
 
 Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
-                                                         std::string_view file_name) {
+                                                          std::string_view file_name) {
   Result<Table> table = ReadTable(content, file_name, kDirectionColumns);
   if (!table.ok()) return table.status();
   std::vector<DirectionContacts> out;

@@ -57,7 +57,7 @@ Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view cont
 // passing IsPlausibleEmail. A direction may have several rows: their addresses are merged.
 // One entry per direction, in order of first appearance, addresses sorted and unique.
 Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
-                                                         std::string_view file_name);
+                                                          std::string_view file_name);
 
 // The whole content of the file at `path`, bytes unchanged. IoError naming the path and the
 // system's reason when it cannot be opened or read (a directory included).

@@ -667,8 +667,8 @@ TEST(DirectionsCsvTest, SeveralAddressesPerCellAndPerDirection) {
 }
 
 TEST(DirectionsCsvTest, BadAddressFailsTheWholeFile) {
-  auto r = ParseDirectionsCsv("direction,email\nDAF,daf@example.org\nDSI,not-an-address\n",
-                              "dirs.csv");
+  auto r =
+      ParseDirectionsCsv("direction,email\nDAF,daf@example.org\nDSI,not-an-address\n", "dirs.csv");
   EXPECT_THAT(ErrorOf(r), StartsWith("dirs.csv:3: invalid e-mail address 'not-an-address'"));
   EXPECT_THAT(ErrorOf(ParseDirectionsCsv("direction,email\n,a@b.fr\n", "d.csv")),
               HasSubstr("d.csv:2: missing value (column direction)"));

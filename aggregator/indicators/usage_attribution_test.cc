@@ -260,7 +260,7 @@ TEST(AttributeUsageTest, SumsPerDeviceOnlyWhenAsked) {
   src.AddUserDirection("bob", "DRH");
   src.AddJob(Job(a, "alice", D(2018, 3, 1), 10));
   src.AddJob(Job(b, "alice", D(2018, 3, 2), 5));
-  src.AddJob(Job(b, "bob", D(2018, 3, 2), 7));   // DRH through its user
+  src.AddJob(Job(b, "bob", D(2018, 3, 2), 7));    // DRH through its user
   src.AddJob(Job(a, "alice", D(2018, 4, 2), 1));  // outside the period
   auto inv = src.LoadInventory();
   auto names = src.LoadUserNames();

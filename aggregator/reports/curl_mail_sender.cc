@@ -27,7 +27,8 @@ size_t ReadChunk(char* buffer, size_t size, size_t nitems, void* user) {
 
 Status CurlMailSender::Send(const std::string& from, const std::string& recipient,
                             const std::string& message) {
-  if (settings_.url.empty()) return Status::InvalidArgument("no SMTP relay configured ([smtp] url)");
+  if (settings_.url.empty())
+    return Status::InvalidArgument("no SMTP relay configured ([smtp] url)");
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return Status::Internal("curl_easy_init failed");
   curl_slist* rcpt = curl_slist_append(nullptr, recipient.c_str());

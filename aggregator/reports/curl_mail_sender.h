@@ -10,7 +10,6 @@
 
 namespace ramette::aggregator {
 
-
 // Thread-compatible; curl_global_init must have run (the ramette CLI calls it in main).
 class CurlMailSender final : public MailSender {
  public:

@@ -75,8 +75,8 @@ TEST_F(CurlMailSenderTest, RelayRefusingOnceFailsThenAccepts) {
 
 TEST_F(CurlMailSenderTest, UnreachableRelayAndMissingUrl) {
   const int port = SmtpSink::FreeLoopbackPort();
-  CurlMailSender sender(SmtpSettings{"smtp://127.0.0.1:" + std::to_string(port), "r@example.org",
-                                     "", "", false, 5});
+  CurlMailSender sender(
+      SmtpSettings{"smtp://127.0.0.1:" + std::to_string(port), "r@example.org", "", "", false, 5});
   Status st = sender.Send("r@example.org", "daf@example.org", Message());
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), Status::Code::kUnavailable);

@@ -66,8 +66,8 @@ std::string RfcDate(int64_t unix_time) {
 
 }  // namespace
 
-std::string BuildMimeMessage(const ReportMail& mail, const std::string& from,
-                             const std::string& to, int64_t date_unix) {
+std::string BuildMimeMessage(const ReportMail& mail, const std::string& from, const std::string& to,
+                             int64_t date_unix) {
   // Base64 lines never start with "--", so this boundary cannot occur inside a part.
   char boundary[64];
   std::snprintf(boundary, sizeof boundary, "--ramette-%016zx",

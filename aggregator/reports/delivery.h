@@ -52,8 +52,8 @@ struct ReportMail {
 // The RFC 5322 / MIME text of `mail` from `from` to `to`: multipart/mixed with the HTML body
 // and the attachments, each base64-encoded; the subject as an RFC 2047 encoded word; Date in
 // UTC from `date_unix`. Addresses must not contain CR or LF (the import refuses them).
-std::string BuildMimeMessage(const ReportMail& mail, const std::string& from,
-                             const std::string& to, int64_t date_unix);
+std::string BuildMimeMessage(const ReportMail& mail, const std::string& from, const std::string& to,
+                             int64_t date_unix);
 
 struct SendFailure {
   std::string direction;

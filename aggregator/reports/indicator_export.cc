@@ -134,7 +134,10 @@ std::string FormatIndicatorExportCsv(const IndicatorHistory& h, bool french) {
     out += row.unit == Unit::kPercent ? "%" : row.unit == Unit::kKg ? "kg" : "";
     for (size_t y = 0; y < h.years.size() && y < 3; ++y) {
       out += sep;
-      out += CsvNumber(row.values[y], row.unit == Unit::kPercent ? 1 : row.unit == Unit::kKg ? 2 : 0,
+      out += CsvNumber(row.values[y],
+                       row.unit == Unit::kPercent ? 1
+                       : row.unit == Unit::kKg    ? 2
+                                                  : 0,
                        conv);
     }
     out += "\r\n";

@@ -23,8 +23,8 @@ Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 class ExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const int64_t desk = src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "",
-                                                  D(2015, 1, 1));
+    const int64_t desk =
+        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "", D(2015, 1, 1));
     src_.AddWorkstations("DAF", D(2015, 1, 1), 4);
     // 2016: 1000 sheets, 2017: 900, 2018: 810 (-10 % each year).
     int64_t sheets[] = {1000, 900, 810};

@@ -68,8 +68,8 @@ Equivalents ComputeEquivalents(double kg_all_devices, double recycled_kg,
   constexpr double kA4SheetKg = 0.0049896;  // 0.06237 m² x 80 g/m²
   Equivalents e;
   e.co2e_kg = virgin_kg * factors.co2e_kg_per_kg + recycled_kg * factors.co2e_kg_per_kg_recycled;
-  e.trees = factors.a4_sheets_per_tree > 0 ? virgin_kg / kA4SheetKg / factors.a4_sheets_per_tree
-                                           : 0.0;
+  e.trees =
+      factors.a4_sheets_per_tree > 0 ? virgin_kg / kA4SheetKg / factors.a4_sheets_per_tree : 0.0;
   e.energy_kwh = virgin_kg * factors.kwh_per_kg + recycled_kg * factors.kwh_per_kg_recycled;
   return e;
 }
@@ -103,12 +103,11 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   }
   AttributionOptions options;
   options.by_device = true;
-  Result<AttributedUsage> usage =
-      AttributeUsage(source, *inventory, *user_names, periods, options);
+  Result<AttributedUsage> usage = AttributeUsage(source, *inventory, *user_names, periods, options);
   if (!usage.ok()) return usage.status();
 
-  const Day month_end = DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1,
-                                      1) - 1;
+  const Day month_end =
+      DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
   const std::vector<std::string>& names = usage->directions;
   std::unordered_map<std::string, size_t> index_of;
   for (size_t i = 0; i < names.size(); ++i) index_of.emplace(names[i], i);
@@ -179,8 +178,8 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
                      });
     s.desktop_printers = desktop_count;
     s.mfps = mfp_count;
-    s.environment = ComputeEquivalents(s.month.paper_kg_all_devices, s.month.recycled_kg,
-                                       settings.environment);
+    s.environment =
+        ComputeEquivalents(s.month.paper_kg_all_devices, s.month.recycled_kg, settings.environment);
     s.recycled_target.target = settings.targets.recycled_share_min_pct;
     s.recycled_target.value = s.month.RecycledSharePct();
     if (s.recycled_target.value) {
@@ -207,16 +206,16 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   for (const auto& [name, date_count] : latest) {
     org_workstations = org_workstations.value_or(0) + date_count.second;
   }
-  report.organisation = make_scope(
-      [&](int p) -> const ScopeUsage& { return usage->periods[p].organisation; },
-      org_workstations, org_desktops, org_mfps);
+  report.organisation =
+      make_scope([&](int p) -> const ScopeUsage& { return usage->periods[p].organisation; },
+                 org_workstations, org_desktops, org_mfps);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<int64_t> ws;
     auto it = latest.find(names[i]);
     if (it != latest.end()) ws = it->second.second;
-    ScopeMonth s = make_scope(
-        [&](int p) -> const ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
-        desktops[i], mfps[i]);
+    ScopeMonth s =
+        make_scope([&](int p) -> const ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
+                   desktops[i], mfps[i]);
     s.direction = names[i];
     // A direction that printed nothing is not ranked (its count says nothing of its habits).
     if (s.kg_per_workstation && s.month.paper_kg > 0) {

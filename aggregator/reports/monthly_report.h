@@ -22,14 +22,14 @@ namespace ramette::aggregator {
 // One scope over a run of months. Mass and sheets exclude print-shop devices (as I1 and I5);
 // the shares are over every device (as I2), since a print-shop job is printed paper too.
 struct PeriodFigures {
-  int64_t sheets = 0;  // excluding print shop
+  int64_t sheets = 0;   // excluding print shop
   double paper_kg = 0;  // excluding print shop
   int64_t sheets_all_devices = 0;
   double paper_kg_all_devices = 0;
-  double recycled_kg = 0;         // all devices
-  int64_t two_sided_sheets = 0;   // all devices
-  int64_t color_sheets = 0;       // all devices
-  int64_t jobs = 0;               // all devices
+  double recycled_kg = 0;          // all devices
+  int64_t two_sided_sheets = 0;    // all devices
+  int64_t color_sheets = 0;        // all devices
+  int64_t jobs = 0;                // all devices
   int64_t unknown_media_jobs = 0;  // counted as A4
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
@@ -50,9 +50,9 @@ struct Equivalents {
 // A target and where the scope stands. `value` empty: cannot be evaluated (no data, or no
 // baseline configured); then `met` is false and gap empty.
 struct TargetStatus {
-  double target = 0;              // the threshold, in percent
-  std::optional<double> value;    // the scope's figure, in percent
-  std::optional<double> gap;      // value - target, in percentage points
+  double target = 0;            // the threshold, in percent
+  std::optional<double> value;  // the scope's figure, in percent
+  std::optional<double> gap;    // value - target, in percentage points
   bool met = false;
 };
 
@@ -95,14 +95,14 @@ struct ScopeMonth {
   // printed something (1 = lowest); empty otherwise.
   std::optional<int> rank;
 
-  Equivalents environment;      // the month's mass, all devices
-  TargetStatus recycled_target;  // the month's recycled share >= target
+  Equivalents environment;        // the month's mass, all devices
+  TargetStatus recycled_target;   // the month's recycled share >= target
   TargetStatus reduction_target;  // year to date vs the baseline year's same months <= target
 };
 
 struct MonthlyReport {
   int year = 0;
-  int month = 0;  // 1..12
+  int month = 0;          // 1..12
   int baseline_year = 0;  // settings.targets.baseline_year
   ScopeMonth organisation;
   // Every direction AttributeUsage names (the inventory's, the directory's, the workstation

@@ -67,10 +67,14 @@ std::string_view ClassName(DeviceClass c, bool classified, L lang) {
 std::string_view ClassColor(DeviceClass c, bool classified) {
   if (!classified) return kGrey;
   switch (c) {
-    case DeviceClass::kDesktopPrinter: return kBlue;
-    case DeviceClass::kMfp: return kOrange;
-    case DeviceClass::kPrintShop: return kGreen;
-    case DeviceClass::kOther: break;
+    case DeviceClass::kDesktopPrinter:
+      return kBlue;
+    case DeviceClass::kMfp:
+      return kOrange;
+    case DeviceClass::kPrintShop:
+      return kGreen;
+    case DeviceClass::kOther:
+      break;
   }
   return kGrey;
 }
@@ -103,10 +107,9 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
       Num(s.month.sheets_all_devices));
   add("paper_kg_all_devices", "Papier (kg, tous appareils)", "Paper (kg, all devices)", Kind::kKg,
       s.month.paper_kg_all_devices);
-  add("recycled_kg", "Papier recyclé (kg)", "Recycled paper (kg)", Kind::kKg,
-      s.month.recycled_kg);
-  add("sheets_year_before", "Feuilles, même mois un an plus tôt", "Sheets, same month a year earlier",
-      Kind::kCount, Num(s.month_year_before.sheets));
+  add("recycled_kg", "Papier recyclé (kg)", "Recycled paper (kg)", Kind::kKg, s.month.recycled_kg);
+  add("sheets_year_before", "Feuilles, même mois un an plus tôt",
+      "Sheets, same month a year earlier", Kind::kCount, Num(s.month_year_before.sheets));
   add("paper_kg_year_before", "Papier (kg), même mois un an plus tôt",
       "Paper (kg), same month a year earlier", Kind::kKg, s.month_year_before.paper_kg);
   add("two_sided_share_pct_year_before", "Part recto verso, un an plus tôt",
@@ -136,8 +139,8 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
         "Paper (kg) " + MonthIso(s.trend_months[i]), Kind::kKg, s.trend_kg[i]);
   }
   for (const DeviceVolume& d : s.devices) {
-    add("device_sheets:" + d.name, "Feuilles de l'appareil " + d.name,
-        "Sheets of device " + d.name, Kind::kCount, Num(d.sheets));
+    add("device_sheets:" + d.name, "Feuilles de l'appareil " + d.name, "Sheets of device " + d.name,
+        Kind::kCount, Num(d.sheets));
   }
   add("desktop_printers", "Imprimantes de bureau en service", "Desktop printers in service",
       Kind::kCount, Num(s.desktop_printers));
@@ -154,7 +157,9 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
   add("recycled_target_pct", "Objectif de papier recyclé (minimum)",
       "Recycled-paper target (minimum)", Kind::kPercent, s.recycled_target.target);
   text("recycled_target_met", "Objectif de papier recyclé atteint", "Recycled-paper target met",
-       !s.recycled_target.value ? "" : s.recycled_target.met ? "yes" : "no");
+       !s.recycled_target.value ? ""
+       : s.recycled_target.met  ? "yes"
+                                : "no");
   add("reduction_baseline_year", "Année de référence", "Baseline year", Kind::kCount,
       r.baseline_year != 0 ? Num(r.baseline_year) : std::nullopt);
   add("reduction_target_pct", "Objectif de réduction (maximum)", "Reduction target (maximum)",
@@ -162,7 +167,9 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
   add("paper_change_vs_baseline_pct", "Évolution depuis janvier vs année de référence",
       "Year-to-date change vs baseline year", Kind::kPercent, s.reduction_target.value);
   text("reduction_target_met", "Objectif de réduction atteint", "Reduction target met",
-       !s.reduction_target.value ? "" : s.reduction_target.met ? "yes" : "no");
+       !s.reduction_target.value ? ""
+       : s.reduction_target.met  ? "yes"
+                                 : "no");
   add("jobs", "Travaux d'impression", "Print jobs", Kind::kCount, Num(s.month.jobs));
   add("jobs_on_unclassified_devices", "Travaux sur des files non classées",
       "Jobs on unclassified queues", Kind::kCount, Num(s.month.jobs_on_unclassified_devices));
@@ -175,18 +182,25 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
 
 int CsvDecimals(Kind k) {
   switch (k) {
-    case Kind::kKg: return 3;
-    case Kind::kPercent: return 2;
-    case Kind::kNumber: return 3;
-    default: return 0;
+    case Kind::kKg:
+      return 3;
+    case Kind::kPercent:
+      return 2;
+    case Kind::kNumber:
+      return 3;
+    default:
+      return 0;
   }
 }
 
 std::string_view Unit(Kind k) {
   switch (k) {
-    case Kind::kKg: return "kg";
-    case Kind::kPercent: return "%";
-    default: return "";
+    case Kind::kKg:
+      return "kg";
+    case Kind::kPercent:
+      return "%";
+    default:
+      return "";
   }
 }
 
@@ -252,8 +266,8 @@ void TrendChart(Html& h, const ScopeMonth& s, L lang) {
     h << "<line x1=\"" << Px(left) << "\" x2=\"" << Px(width - right) << "\" y1=\"" << Px(y)
       << "\" y2=\"" << Px(y) << "\" stroke=\"#E2E8F0\" stroke-width=\"1\"/>";
     h << "<text x=\"" << Px(left - 6) << "\" y=\"" << Px(y + 4)
-      << "\" text-anchor=\"end\" class=\"axis\">"
-      << FormatNumber(v, axis_max < 4 ? 1 : 0, lang) << "</text>";
+      << "\" text-anchor=\"end\" class=\"axis\">" << FormatNumber(v, axis_max < 4 ? 1 : 0, lang)
+      << "</text>";
   }
   const double slot = plot_w / kTrendMonths, bar = slot * 0.66;
   for (int i = 0; i < kTrendMonths; ++i) {
@@ -397,16 +411,25 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     switch (f.kind) {
       case Kind::kKg:
         // kg per workstation is small (tenths of a kilogram a month): two decimals.
-        shown = FormatOptional(
-            f.value, key == "kg_per_workstation" ? 2 : f.value && *f.value >= 100 ? 0 : 1, lang);
+        shown = FormatOptional(f.value,
+                               key == "kg_per_workstation"  ? 2
+                               : f.value && *f.value >= 100 ? 0
+                                                            : 1,
+                               lang);
         break;
-      case Kind::kPercent: shown = FormatPercent(f.value, lang); break;
+      case Kind::kPercent:
+        shown = FormatPercent(f.value, lang);
+        break;
       case Kind::kCount:
         shown = f.value ? FormatCount(static_cast<int64_t>(*f.value), lang)
                         : std::string(kMissingValue);
         break;
-      case Kind::kNumber: shown = FormatOptional(f.value, 1, lang); break;
-      case Kind::kText: shown = HtmlEscape(f.text); break;
+      case Kind::kNumber:
+        shown = FormatOptional(f.value, 1, lang);
+        break;
+      case Kind::kText:
+        shown = HtmlEscape(f.text);
+        break;
     }
     std::string out = "<" + std::string(tag);
     if (!cls.empty()) out += " class=\"" + std::string(cls) + "\"";
@@ -419,14 +442,14 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
   const int32_t this_month = MonthIndex(r.year, r.month);
   const std::string month_label = MonthLabel(this_month, lang);
   const std::string year_before_label = MonthLabel(this_month - 12, lang);
-  const std::string dir_name = s.direction.empty() ? Tr(lang, "Organisation", "Organisation")
-                                                   : s.direction;
+  const std::string dir_name =
+      s.direction.empty() ? Tr(lang, "Organisation", "Organisation") : s.direction;
   Html h(lang);
   h << "<!DOCTYPE html>\n<html lang=\"" << (lang == L::kFrench ? "fr" : "en")
     << "\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n<meta charset=\"utf-8\"/>\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>"
-    << Tr(lang, "Impressions", "Printing") << " — " << HtmlEscape(dir_name) << " — "
-    << month_label << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n<main>\n";
+    << Tr(lang, "Impressions", "Printing") << " — " << HtmlEscape(dir_name) << " — " << month_label
+    << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n<main>\n";
 
   // Header.
   h << "<header><p class=\"kicker\">";
@@ -460,8 +483,9 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
   h << "<div class=\"card\"><p class=\"label\">"
     << Tr(lang, "Part de papier recyclé", "Recycled-paper share") << "</p><p class=\"big\">"
     << cell("span", "recycled_share_pct") << "</p><p class=\"sub\">"
-    << Tr(lang, "Objectif ≥ ", "Target ≥ ") << FormatPercent(s.recycled_target.target, lang, false, 0)
-    << " : " << Badge(s.recycled_target, lang) << "</p></div>";
+    << Tr(lang, "Objectif ≥ ", "Target ≥ ")
+    << FormatPercent(s.recycled_target.target, lang, false, 0) << " : "
+    << Badge(s.recycled_target, lang) << "</p></div>";
   h << "</section>\n";
 
   // The month against the same month a year earlier.
@@ -494,17 +518,17 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << "<table><thead><tr><th></th><th>" << ytd_label << "</th><th>" << ytd_prev_label
     << "</th><th>" << Tr(lang, "Évolution", "Change") << "</th></tr></thead><tbody>"
     << "<tr><td>" << Tr(lang, "Papier (kg)", "Paper (kg)") << "</td>" << cell("td", "paper_kg_ytd")
-    << cell("td", "paper_kg_ytd_previous") << "<td>"
-    << ChangeSpan(s.year_to_date_change_pct, lang) << "</td></tr>"
+    << cell("td", "paper_kg_ytd_previous") << "<td>" << ChangeSpan(s.year_to_date_change_pct, lang)
+    << "</td></tr>"
     << "<tr><td>" << Tr(lang, "Feuilles imprimées", "Sheets printed") << "</td>"
     << cell("td", "sheets_ytd") << cell("td", "sheets_ytd_previous") << "<td>"
-    << ChangeSpan(s.year_to_date_previous.sheets == 0
-                      ? std::nullopt
-                      : std::optional<double>(
-                            (static_cast<double>(s.year_to_date.sheets) -
-                             static_cast<double>(s.year_to_date_previous.sheets)) /
-                            static_cast<double>(s.year_to_date_previous.sheets) * 100.0),
-                  lang)
+    << ChangeSpan(
+           s.year_to_date_previous.sheets == 0
+               ? std::nullopt
+               : std::optional<double>((static_cast<double>(s.year_to_date.sheets) -
+                                        static_cast<double>(s.year_to_date_previous.sheets)) /
+                                       static_cast<double>(s.year_to_date_previous.sheets) * 100.0),
+           lang)
     << "</td></tr></tbody></table>\n";
 
   // Trend.
@@ -517,15 +541,17 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << "\"></span>" << Tr(lang, "autres mois", "other months") << "</p>\n";
 
   // Devices.
-  h << "<h2>" << Tr(lang, "Appareils de la direction, par volume du mois", "The direction's devices by volume this month")
+  h << "<h2>"
+    << Tr(lang, "Appareils de la direction, par volume du mois",
+          "The direction's devices by volume this month")
     << "</h2>";
   h << "<p>" << Tr(lang, "En service fin ", "In service at the end of ") << month_label << " : "
     << cell("strong", "desktop_printers") << " "
     << Tr(lang, "imprimante(s) de bureau", "desktop printer(s)") << ", " << cell("strong", "mfps")
     << " " << Tr(lang, "copieur(s) multifonction(s)", "multifunction copier(s)") << ".</p>";
   if (s.devices.empty()) {
-    h << "<p class=\"note\">" << Tr(lang, "Aucune impression ce mois-ci.", "Nothing printed this month.")
-      << "</p>";
+    h << "<p class=\"note\">"
+      << Tr(lang, "Aucune impression ce mois-ci.", "Nothing printed this month.") << "</p>";
   } else {
     constexpr size_t kShown = 8;
     std::vector<BarRow> rows;
@@ -560,14 +586,14 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     }
     if (rest_count > 0) {
       unclassified_present = true;
-      rows.push_back(BarRow{Tr(lang, "autres appareils (", "other devices (") +
-                                std::to_string(rest_count) + ")",
-                            static_cast<double>(rest), FormatCount(rest, lang), kGrey});
+      rows.push_back(BarRow{
+          Tr(lang, "autres appareils (", "other devices (") + std::to_string(rest_count) + ")",
+          static_cast<double>(rest), FormatCount(rest, lang), kGrey});
     }
     BarChart(h, rows, Tr(lang, "Feuilles par appareil", "Sheets per device"), 230);
     h << "<p class=\"legend\">";
-    for (DeviceClass c : {DeviceClass::kDesktopPrinter, DeviceClass::kMfp,
-                          DeviceClass::kPrintShop}) {
+    for (DeviceClass c :
+         {DeviceClass::kDesktopPrinter, DeviceClass::kMfp, DeviceClass::kPrintShop}) {
       if (!present[static_cast<int>(c)]) continue;
       h << "<span class=\"swatch\" style=\"background:" << ClassColor(c, true) << "\"></span>"
         << ClassName(c, true, lang);
@@ -580,8 +606,9 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
   }
 
   // Position.
-  h << "<h2>" << Tr(lang, "Position parmi les directions (kg par poste de travail)",
-                    "Position among directions (kg per workstation)")
+  h << "<h2>"
+    << Tr(lang, "Position parmi les directions (kg par poste de travail)",
+          "Position among directions (kg per workstation)")
     << "</h2>";
   if (r.ranking.empty()) {
     h << "<p class=\"note\">"
@@ -592,25 +619,31 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     std::vector<BarRow> rows;
     for (const auto& [name, kg] : r.ranking) {
       const bool me = name == s.direction;
-      rows.push_back(BarRow{name, kg, FormatNumber(kg, 2, lang) + " kg", me ? kBlue : kLightGrey,
-                            me});
+      rows.push_back(
+          BarRow{name, kg, FormatNumber(kg, 2, lang) + " kg", me ? kBlue : kLightGrey, me});
     }
-    BarChart(h, rows, Tr(lang, "kg par poste de travail, par direction", "kg per workstation, by direction"),
+    BarChart(h, rows,
+             Tr(lang, "kg par poste de travail, par direction", "kg per workstation, by direction"),
              200);
     h << "<p class=\"note\">"
-      << Tr(lang, "Du plus sobre au plus consommateur ; la direction de ce rapport est en bleu foncé.",
+      << Tr(lang,
+            "Du plus sobre au plus consommateur ; la direction de ce rapport est en bleu foncé.",
             "From the lowest to the highest; this report's direction is in dark blue.")
       << "</p>";
   }
 
   // Environment and targets.
-  h << "<h2>" << Tr(lang, "Équivalents environnementaux du mois", "Environmental equivalents of the month")
+  h << "<h2>"
+    << Tr(lang, "Équivalents environnementaux du mois", "Environmental equivalents of the month")
     << "</h2><table><tbody>"
-    << "<tr><td>" << Tr(lang, "Émissions de gaz à effet de serre (kg CO2e)", "Greenhouse gas emissions (kg CO2e)")
+    << "<tr><td>"
+    << Tr(lang, "Émissions de gaz à effet de serre (kg CO2e)", "Greenhouse gas emissions (kg CO2e)")
     << "</td>" << cell("td", "co2e_kg") << "</tr>"
-    << "<tr><td>" << Tr(lang, "Arbres abattus (papier non recyclé)", "Trees felled (non-recycled paper)")
+    << "<tr><td>"
+    << Tr(lang, "Arbres abattus (papier non recyclé)", "Trees felled (non-recycled paper)")
     << "</td>" << cell("td", "trees") << "</tr>"
-    << "<tr><td>" << Tr(lang, "Énergie de fabrication du papier (kWh)", "Energy to make the paper (kWh)")
+    << "<tr><td>"
+    << Tr(lang, "Énergie de fabrication du papier (kWh)", "Energy to make the paper (kWh)")
     << "</td>" << cell("td", "energy_kwh") << "</tr></tbody></table>";
   h << "<h2>" << Tr(lang, "Objectifs", "Targets") << "</h2><table class=\"targets\"><tbody>";
   h << "<tr><td>" << Tr(lang, "Papier recyclé ≥ ", "Recycled paper ≥ ")
@@ -639,14 +672,19 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
           "These jobs are counted, but their attribution or weight is approximate:")
     << "</p><ul>"
     << "<li>" << cell("strong", "jobs_on_unclassified_devices") << " "
-    << Tr(lang, "travaux sur des files d'impression non classées (comptées en « autre », papier 80 g non recyclé)",
+    << Tr(lang,
+          "travaux sur des files d'impression non classées (comptées en « autre », papier 80 g non "
+          "recyclé)",
           "jobs on unclassified print queues (counted as “other”, 80 g non-recycled paper)")
     << "</li><li>" << cell("strong", "unknown_media_jobs") << " "
     << Tr(lang, "travaux au format de papier inconnu (comptés en A4)",
           "jobs with unknown paper size (counted as A4)")
     << "</li><li>" << cell("strong", "jobs_without_user_direction") << " "
-    << Tr(lang, "travaux d'utilisateurs sans direction dans l'annuaire (attribués à la direction de l'appareil)",
-          "jobs by users without a direction in the directory (attributed to the device's direction)")
+    << Tr(lang,
+          "travaux d'utilisateurs sans direction dans l'annuaire (attribués à la direction de "
+          "l'appareil)",
+          "jobs by users without a direction in the directory (attributed to the device's "
+          "direction)")
     << "</li></ul></div>\n";
 
   // Every figure of the CSV, for readers who want the detail (and programs): folded away.
@@ -662,17 +700,23 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
 
   h << "<footer>"
     << Tr(lang,
-          "Masse = feuilles × surface × grammage du papier chargé. Feuilles, papier et kg par poste excluent "
-          "les appareils de reprographie (comme les indicateurs I1 et I5) ; les parts et les équivalents "
-          "portent sur tous les appareils. Aucun chiffre individuel ni titre de document ne figure dans ce "
+          "Masse = feuilles × surface × grammage du papier chargé. Feuilles, papier et kg par "
+          "poste excluent "
+          "les appareils de reprographie (comme les indicateurs I1 et I5) ; les parts et les "
+          "équivalents "
+          "portent sur tous les appareils. Aucun chiffre individuel ni titre de document ne figure "
+          "dans ce "
           "rapport. Facteurs : ",
-          "Mass = sheets × area × grammage of the loaded paper. Sheets, paper and kg per workstation exclude "
-          "print-shop devices (as indicators I1 and I5); shares and equivalents cover every device. No "
+          "Mass = sheets × area × grammage of the loaded paper. Sheets, paper and kg per "
+          "workstation exclude "
+          "print-shop devices (as indicators I1 and I5); shares and equivalents cover every "
+          "device. No "
           "individual figure or document title appears in this report. Factors: ")
     << FormatNumber(settings.environment.co2e_kg_per_kg, 3, lang)
     << Tr(lang, " kg CO2e/kg (recyclé ", " kg CO2e/kg (recycled ")
     << FormatNumber(settings.environment.co2e_kg_per_kg_recycled, 3, lang) << "), "
-    << FormatCount(static_cast<int64_t>(std::llround(settings.environment.a4_sheets_per_tree)), lang)
+    << FormatCount(static_cast<int64_t>(std::llround(settings.environment.a4_sheets_per_tree)),
+                   lang)
     << Tr(lang, " feuilles A4 par arbre, ", " A4 sheets per tree, ")
     << FormatNumber(settings.environment.kwh_per_kg, 1, lang) << " kWh/kg. "
     << Tr(lang, "Produit par ramette.", "Produced by ramette.") << "</footer>\n";
@@ -686,7 +730,8 @@ std::string RenderMonthlyReportCsv(const MonthlyReport& r, const ScopeMonth& s, 
   std::string out = lang == L::kFrench ? "\xEF\xBB\xBF" : "";
   out += lang == L::kFrench ? "clé;libellé;valeur;unité\r\n" : "key,label,value,unit\r\n";
   for (const Figure& f : Figures(r, s)) {
-    std::string value = f.kind == Kind::kText ? f.text : CsvNumber(f.value, CsvDecimals(f.kind), conv);
+    std::string value =
+        f.kind == Kind::kText ? f.text : CsvNumber(f.value, CsvDecimals(f.kind), conv);
     if (f.kind == Kind::kText && lang == L::kFrench) {
       if (value == "yes") value = "oui";
       if (value == "no") value = "non";

@@ -27,8 +27,8 @@ Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 std::map<std::string, std::string> DataValues(const std::string& html) {
   std::map<std::string, std::string> out;
   static const std::regex kAttr("data-key=\"([^\"]*)\" data-value=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), kAttr); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), kAttr);
+       it != std::sregex_iterator(); ++it) {
     out.emplace((*it)[1].str(), (*it)[2].str());
   }
   return out;
@@ -65,8 +65,8 @@ class RenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     src_.AddPaper("recy", true, 80);
-    desk_ = src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "R&D <Lab>", "recy",
-                                     D(2015, 1, 1));
+    desk_ =
+        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "R&D <Lab>", "recy", D(2015, 1, 1));
     src_.AddClassifiedDevice(DeviceClass::kMfp, "DAF", "", D(2015, 1, 1));
     src_.AddUserDirection("jean.dupont", "R&D <Lab>");
     src_.AddWorkstations("R&D <Lab>", D(2017, 1, 1), 3);

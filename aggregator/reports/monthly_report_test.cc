@@ -58,7 +58,8 @@ class MonthlyReportTest : public ::testing::Test {
   void SetUp() override {
     src_.AddPaper("recy", true, 80);
     src_.AddPaper("std", false, 80);
-    daf_desk_ = src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
+    daf_desk_ =
+        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
     daf_mfp_ = src_.AddClassifiedDevice(DeviceClass::kMfp, "DAF", "std", D(2015, 1, 1));
     drh_mfp_ = src_.AddClassifiedDevice(DeviceClass::kMfp, "DRH", "std", D(2015, 1, 1));
     shop_ = src_.AddClassifiedDevice(DeviceClass::kPrintShop, "DRH", "std", D(2015, 1, 1));
@@ -171,14 +172,15 @@ TEST_F(MonthlyReportTest, DirectionWithNoJobsThatMonth) {
   EXPECT_FALSE(drh.recycled_target.value.has_value());
   EXPECT_FALSE(drh.recycled_target.met);
   EXPECT_TRUE(drh.devices.empty());
-  EXPECT_FALSE(drh.rank.has_value());  // printed nothing: not ranked
+  EXPECT_FALSE(drh.rank.has_value());       // printed nothing: not ranked
   EXPECT_EQ(*drh.kg_per_workstation, 0.0);  // 0 kg over 4 workstations
 }
 
 TEST_F(MonthlyReportTest, MonthBeforeAnyData) {
   src_.AddJob(Job(daf_desk_, "alice", D(2018, 3, 5), 10));
   MonthlyReport r = Compute(src_, 2010, 6);
-  for (const ScopeMonth* s : std::initializer_list<const ScopeMonth*>{&r.organisation, &Dir(r, "DAF")}) {
+  for (const ScopeMonth* s :
+       std::initializer_list<const ScopeMonth*>{&r.organisation, &Dir(r, "DAF")}) {
     EXPECT_EQ(s->month.sheets, 0);
     EXPECT_FALSE(s->paper_change_pct.has_value());
     EXPECT_FALSE(s->year_to_date_change_pct.has_value());
@@ -196,8 +198,8 @@ TEST_F(MonthlyReportTest, TwelveMonthsAddUpToTheYearlyIndicators) {
   FakeUsageSource src;
   src.AddPaper("recy", true, 80);
   src.AddPaper("heavy", false, 90);
-  const int64_t desk = src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy",
-                                               D(2015, 1, 1));
+  const int64_t desk =
+      src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
   const int64_t mfp = src.AddClassifiedDevice(DeviceClass::kMfp, "DRH", "heavy", D(2015, 1, 1));
   src.AddUserDirection("alice", "DAF", std::nullopt, D(2018, 5, 15));
   src.AddUserDirection("alice", "DRH", D(2018, 5, 15));

@@ -37,9 +37,9 @@ struct ReportTargets {
 
 // The SMTP relay the reports are sent through ([smtp]).
 struct SmtpSettings {
-  std::string url;       // "smtp://relay.example.org:587" (smtps:// for implicit TLS)
-  std::string from;      // envelope and header sender
-  std::string user;      // empty: no authentication
+  std::string url;   // "smtp://relay.example.org:587" (smtps:// for implicit TLS)
+  std::string from;  // envelope and header sender
+  std::string user;  // empty: no authentication
   std::string password;
   bool require_tls = false;  // true: refuse to send when the relay offers no STARTTLS
   long timeout_seconds = 60;

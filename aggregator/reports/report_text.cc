@@ -85,12 +85,12 @@ std::string FormatOptional(std::optional<double> value, int decimals, ReportLang
 }
 
 std::string_view MonthName(int month, ReportLanguage lang) {
-  static constexpr std::string_view kFr[] = {"janvier", "février", "mars",      "avril",
-                                             "mai",     "juin",    "juillet",   "août",
+  static constexpr std::string_view kFr[] = {"janvier",   "février", "mars",     "avril",
+                                             "mai",       "juin",    "juillet",  "août",
                                              "septembre", "octobre", "novembre", "décembre"};
-  static constexpr std::string_view kEn[] = {"January", "February", "March",     "April",
-                                             "May",     "June",     "July",      "August",
-                                             "September", "October", "November", "December"};
+  static constexpr std::string_view kEn[] = {"January",   "February", "March",    "April",
+                                             "May",       "June",     "July",     "August",
+                                             "September", "October",  "November", "December"};
   if (month < 1 || month > 12) return "?";
   return lang == ReportLanguage::kFrench ? kFr[month - 1] : kEn[month - 1];
 }
@@ -101,7 +101,7 @@ std::string MonthLabel(int32_t month_index, ReportLanguage lang) {
 }
 
 std::string ShortMonthLabel(int32_t month_index, ReportLanguage lang) {
-  static constexpr std::string_view kFr[] = {"janv.", "févr.", "mars", "avr.", "mai",  "juin",
+  static constexpr std::string_view kFr[] = {"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
                                              "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
   static constexpr std::string_view kEn[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -140,11 +140,21 @@ std::string HtmlEscape(std::string_view text) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
         default:
           if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
           if (c == 0x7f) out.pop_back();

@@ -20,8 +20,8 @@ enum class ReportLanguage { kFrench, kEnglish };
 // "fr" or "en"; empty otherwise.
 std::optional<ReportLanguage> ParseReportLanguage(std::string_view code);
 
-inline constexpr std::string_view kMissingValue = "\u2014";    // —
-inline constexpr std::string_view kNarrowNbsp = "\u202f";      // French thousands separator
+inline constexpr std::string_view kMissingValue = "\u2014";  // —
+inline constexpr std::string_view kNarrowNbsp = "\u202f";    // French thousands separator
 
 // `value` rounded to `decimals` digits, grouped by thousands; never "-0".
 std::string FormatNumber(double value, int decimals, ReportLanguage lang);

@@ -1638,8 +1638,8 @@ Result<std::vector<std::string>> SqliteStore::DirectionEmails(const std::string&
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
   OwnedStatement s;
-  RAMETTE_RETURN_IF_ERROR(s.Prepare(
-      db_, "SELECT email FROM direction_emails WHERE direction = ?1 ORDER BY email"));
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_, "SELECT email FROM direction_emails WHERE direction = ?1 ORDER BY email"));
   BindText(s.get(), 1, direction);
   std::vector<std::string> emails;
   int rc;

@@ -15,10 +15,10 @@
 
 #include "aggregator/indicators/usage_source.h"
 #include "aggregator/ingest/job_store.h"
-#include "aggregator/reports/delivery.h"
 #include "aggregator/model/direction_contacts.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
+#include "aggregator/reports/delivery.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
@@ -134,8 +134,8 @@ class SqliteStore final : public JobStore, public UsageSource, public DeliveryLo
   Result<std::vector<std::string>> DirectionEmails(const std::string& direction) override;
   Result<bool> WasReportSent(const std::string& direction, int32_t month,
                              const std::string& recipient) override;
-  Status RecordReportSent(const std::string& direction, int32_t month,
-                          const std::string& recipient, int64_t sent_at_unix) override;
+  Status RecordReportSent(const std::string& direction, int32_t month, const std::string& recipient,
+                          int64_t sent_at_unix) override;
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                            const std::function<void(const RollupRow&)>& fn) override;

@@ -1553,11 +1553,11 @@ TEST_F(SqliteStoreTest, MigrationFromVersion3AddsReportAddressesAndSends) {
 TEST_F(SqliteStoreTest, DirectionContactsAndReportSends) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store
-                  ->ReplaceDirectionContacts(
-                      {DirectionContacts{"DAF", {"a@example.org", "b@example.org"}},
-                       DirectionContacts{"DRH", {"drh@example.org"}}})
-                  .ok());
+  ASSERT_TRUE(
+      store
+          ->ReplaceDirectionContacts({DirectionContacts{"DAF", {"a@example.org", "b@example.org"}},
+                                      DirectionContacts{"DRH", {"drh@example.org"}}})
+          .ok());
   // Re-importing DAF replaces its addresses only; DRH keeps its own.
   ASSERT_TRUE(store->ReplaceDirectionContacts({DirectionContacts{"DAF", {"c@example.org"}}}).ok());
   EXPECT_THAT(*store->DirectionEmails("DAF"), ElementsAre("c@example.org"));

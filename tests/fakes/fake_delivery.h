@@ -64,8 +64,8 @@ class FakeDeliveryLog : public aggregator::DeliveryLog {
                              const std::string& recipient) override {
     return sends_.contains(std::make_tuple(direction, month, recipient));
   }
-  Status RecordReportSent(const std::string& direction, int32_t month,
-                          const std::string& recipient, int64_t) override {
+  Status RecordReportSent(const std::string& direction, int32_t month, const std::string& recipient,
+                          int64_t) override {
     if (broken_) return Status::IoError("disk full");
     sends_.insert(std::make_tuple(direction, month, recipient));
     return Status::Ok();
