@@ -89,7 +89,7 @@ class ReportsEndToEndTest : public ::testing::Test {
   static void SetUpTestSuite() {
     char tmpl[] = "/tmp/ramette-reports-e2e-XXXXXX";
     shared_ = mkdtemp(tmpl);
-    org_ = new ramette::testing::SampleOrg(ramette::testing::MakeSampleOrg(2018, 3));
+    org_ = new ramette::testing::SampleOrg(ramette::testing::MakeSampleOrg(2018, 3, /*scale=*/0.2));
     ramette::Status st = ramette::testing::StoreSampleJobs(shared_ + "/ramette.db", org_->jobs);
     ASSERT_TRUE(st.ok()) << st.message();
     const std::pair<const char*, const std::string*> files[] = {

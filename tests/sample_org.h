@@ -28,8 +28,9 @@ struct SampleOrg {
 inline constexpr const char* kSampleDirections[] = {"DAF", "DRH", "DSI", "DCOM",
                                                     "Cabinet & Mission <Europe>"};
 
-// Jobs of the 25 months ending with (last_year, last_month), completed 08:00-16:59 UTC.
-inline SampleOrg MakeSampleOrg(int last_year, int last_month) {
+// Jobs of the 25 months ending with (last_year, last_month), completed 08:00-16:59 UTC;
+// `scale` multiplies the number of jobs (1: about 60,000, realistic monthly volumes).
+inline SampleOrg MakeSampleOrg(int last_year, int last_month, double scale = 1.0) {
   SampleOrg org;
   uint64_t state = 0x9E3779B97F4A7C15ull;
   auto next = [&state](uint32_t n) {  // xorshift64*, uniform enough for a sample
@@ -114,7 +115,7 @@ inline SampleOrg MakeSampleOrg(int last_year, int last_month) {
     const double trend = 1.0 - 0.012 * (m - (last - 24));
     const int duplex_pct = 40 + (m - (last - 24));
     for (size_t d = 0; d < std::size(dirs); ++d) {
-      const int n = static_cast<int>(dirs[d].base_jobs * season * trend);
+      const int n = static_cast<int>(dirs[d].base_jobs * season * trend * scale);
       int total_weight = 0;
       for (const Queue& q : queues[d]) total_weight += q.weight;
       for (int i = 0; i < n; ++i) {
