@@ -60,6 +60,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"smtp", "user", &c.smtp.user, nullptr},
       {"smtp", "password", &c.smtp.password, nullptr},
       {"smtp", "require_tls", nullptr, &c.smtp.require_tls},
+      {"smtp", "ca_file", &c.smtp.ca_file, nullptr},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();

@@ -50,6 +50,7 @@ Status CurlMailSender::Send(const std::string& from, const std::string& recipien
   curl_easy_setopt(c, CURLOPT_TIMEOUT, settings_.timeout_seconds);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, std::min(settings_.timeout_seconds, 30L));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  if (!settings_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_file.c_str());
   if (!settings_.user.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, settings_.user.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.password.c_str());

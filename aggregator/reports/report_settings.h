@@ -43,6 +43,7 @@ struct SmtpSettings {
   std::string password;
   bool require_tls = false;  // true: refuse to send when the relay offers no STARTTLS
   long timeout_seconds = 60;
+  std::string ca_file;  // PEM CA bundle to verify the relay with; empty: the system's
 };
 
 struct ReportSettings {

@@ -1,8 +1,10 @@
 """An aiosmtpd handler for ramette's tests: writes each accepted message to a directory and
 refuses the first N DATA commands with a temporary error (451), like a relay that is briefly
-unavailable.
+unavailable. Each file starts with X-Envelope-From, X-Envelope-To and X-Starttls (yes when the
+session was upgraded with STARTTLS) header lines.
 
-Usage: /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c recording_sink.RecordingSink DIR [N]
+Usage: /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:PORT [--tlscert C --tlskey K]
+       -c recording_sink.RecordingSink DIR [N]
 (with this folder on PYTHONPATH).
 """
 import os
@@ -30,8 +32,9 @@ class RecordingSink:
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
             data = data.encode("utf-8")
-        header = "X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n" % (
-            envelope.mail_from, ",".join(envelope.rcpt_tos))
+        header = "X-Envelope-From: %s\r\nX-Envelope-To: %s\r\nX-Starttls: %s\r\n" % (
+            envelope.mail_from, ",".join(envelope.rcpt_tos),
+            "yes" if session.ssl is not None else "no")
         with open(name + ".tmp", "wb") as f:
             f.write(header.encode("ascii") + data)
         os.rename(name + ".tmp", name)

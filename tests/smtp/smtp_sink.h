@@ -35,9 +35,10 @@ class SmtpSink {
   }
 
   // Starts the sink writing to `mail_dir`; nullptr (and a message in *error) if it does not
-  // answer within 10 s.
+  // answer within 10 s. With `tls_cert` and `tls_key` (PEM files) it offers STARTTLS.
   static std::unique_ptr<SmtpSink> Start(const std::string& mail_dir, int refusals,
-                                         std::string* error) {
+                                         std::string* error, const std::string& tls_cert = "",
+                                         const std::string& tls_key = "") {
     auto sink = std::unique_ptr<SmtpSink>(new SmtpSink);
     sink->dir_ = mail_dir;
     sink->port_ = FreeLoopbackPort();
@@ -49,9 +50,18 @@ class SmtpSink {
       setenv("PYTHONPATH", RAMETTE_TEST_SMTP_DIR, 1);
       const std::string listen = "127.0.0.1:" + std::to_string(sink->port_);
       const std::string n = std::to_string(refusals);
-      execl(kSystemPython, kSystemPython, "-m", "aiosmtpd", "-n", "-l", listen.c_str(), "-c",
-            "recording_sink.RecordingSink", mail_dir.c_str(), n.c_str(),
-            static_cast<char*>(nullptr));
+      std::vector<const char*> args = {kSystemPython, "-m", "aiosmtpd", "-n", "-l", listen.c_str()};
+      if (!tls_cert.empty()) {
+        for (const char* a :
+             {"--tlscert", tls_cert.c_str(), "--tlskey", tls_key.c_str(), "--no-requiretls"}) {
+          args.push_back(a);
+        }
+      }
+      for (const char* a : {"-c", "recording_sink.RecordingSink", mail_dir.c_str(), n.c_str()}) {
+        args.push_back(a);
+      }
+      args.push_back(nullptr);
+      execv(kSystemPython, const_cast<char* const*>(args.data()));
       _exit(127);
     }
     for (int i = 0; i < 200; ++i) {
