@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -122,7 +123,8 @@ struct ScopeAcc {
   std::array<UsageSums, kDeviceClassCount> sums;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
-  std::map<int64_t, UsageSums> by_device;  // only with AttributionOptions::by_device
+  std::map<int64_t, UsageSums> by_device;     // only with AttributionOptions::by_device
+  std::set<int64_t> users_without_direction;  // only with the option of that name
 };
 
 class Attributor {
@@ -158,6 +160,7 @@ class Attributor {
 
   std::vector<MonthRange> periods_;
   AttributionOptions options_;
+  std::set<int64_t> unknown_user_ids_;  // ids of the empty user name
   // Directions: sorted names, kUnassignedDirection last (always present internally).
   std::vector<std::string> directions_;
   int32_t unassigned_ = 0;
@@ -383,7 +386,10 @@ void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_na
   std::vector<std::pair<int64_t, int32_t>> slots;
   std::vector<char> split(covered);
   for (const auto& [user_id, name] : user_names) {
-    if (name.empty()) continue;
+    if (name.empty()) {
+      unknown_user_ids_.insert(user_id);
+      continue;
+    }
     auto it = by_name.find(name);
     if (it == by_name.end()) continue;
     const int32_t slot = static_cast<int32_t>(slots.size());
@@ -439,6 +445,10 @@ void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const D
     if (!device.classified) acc.jobs_on_unclassified_devices += row.sums.jobs;
     if (!user_has_direction) acc.jobs_without_user_direction += row.sums.jobs;
     if (options_.by_device) acc.by_device[row.device_id].Add(row.sums);
+    if (options_.users_without_direction && !user_has_direction &&
+        !unknown_user_ids_.contains(row.user_id)) {
+      acc.users_without_direction.insert(row.user_id);
+    }
     areas_[(scope * kDeviceClassCount + device.device_class) * stock_count + device.stock] += area;
   }
 }
@@ -599,6 +609,7 @@ ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) co
   u.jobs_on_unclassified_devices = acc.jobs_on_unclassified_devices;
   u.jobs_without_user_direction = acc.jobs_without_user_direction;
   u.by_device.assign(acc.by_device.begin(), acc.by_device.end());
+  u.users_without_direction = static_cast<int64_t>(acc.users_without_direction.size());
   return u;
 }
 
@@ -622,6 +633,8 @@ AttributedUsage Attributor::Finish() const {
       org.jobs_on_unclassified_devices += acc.jobs_on_unclassified_devices;
       org.jobs_without_user_direction += acc.jobs_without_user_direction;
       for (const auto& [id, sums] : acc.by_device) org.by_device[id].Add(sums);
+      org.users_without_direction.insert(acc.users_without_direction.begin(),
+                                         acc.users_without_direction.end());
       for (size_t i = 0; i < block; ++i) org_areas[i] += areas_[scope * block + i];
       if (d < listed) period.directions.push_back(ToScopeUsage(acc, &areas_[scope * block]));
     }

@@ -46,11 +46,15 @@ struct ScopeUsage {
   int64_t jobs_without_user_direction = 0;
   // Sums per device id, sorted by id, when AttributionOptions::by_device was set (else empty).
   std::vector<std::pair<int64_t, UsageSums>> by_device;
+  // With AttributionOptions::users_without_direction: how many distinct named users printed
+  // without a direction on the job's date (the unknown, empty-named user is not counted).
+  int64_t users_without_direction = 0;
 };
 
 // What AttributeUsage computes beyond the per-class sums.
 struct AttributionOptions {
   bool by_device = false;  // fill ScopeUsage::by_device (the monthly report's device chart)
+  bool users_without_direction = false;  // fill ScopeUsage::users_without_direction
 };
 
 // A range of whole months, as MonthIndex values (year * 12 + month - 1), both included.

@@ -40,6 +40,7 @@ PeriodFigures ToFigures(const ScopeUsage& u) {
   f.unknown_media_jobs = u.all_devices.sums.unknown_media_jobs;
   f.jobs_on_unclassified_devices = u.jobs_on_unclassified_devices;
   f.jobs_without_user_direction = u.jobs_without_user_direction;
+  f.users_without_direction = u.users_without_direction;
   return f;
 }
 
@@ -103,6 +104,7 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   }
   AttributionOptions options;
   options.by_device = true;
+  options.users_without_direction = true;
   Result<AttributedUsage> usage = AttributeUsage(source, *inventory, *user_names, periods, options);
   if (!usage.ok()) return usage.status();
 

@@ -177,6 +177,9 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
       "Jobs with unknown media (counted as A4)", Kind::kCount, Num(s.month.unknown_media_jobs));
   add("jobs_without_user_direction", "Travaux d'utilisateurs sans direction",
       "Jobs by users without a direction", Kind::kCount, Num(s.month.jobs_without_user_direction));
+  add("users_without_direction", "Utilisateurs sans direction dans l'annuaire",
+      "Users without a direction in the directory", Kind::kCount,
+      Num(s.month.users_without_direction));
   return f;
 }
 
@@ -679,12 +682,16 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << "</li><li>" << cell("strong", "unknown_media_jobs") << " "
     << Tr(lang, "travaux au format de papier inconnu (comptés en A4)",
           "jobs with unknown paper size (counted as A4)")
-    << "</li><li>" << cell("strong", "jobs_without_user_direction") << " "
+    << "</li><li>" << cell("strong", "users_without_direction") << " "
+    << Tr(lang, "utilisateur(s) sans direction dans l'annuaire, ",
+          "user(s) without a direction "
+          "in the directory, ")
+    << Tr(lang, "et ", "and ") << cell("strong", "jobs_without_user_direction") << " "
     << Tr(lang,
-          "travaux d'utilisateurs sans direction dans l'annuaire (attribués à la direction de "
-          "l'appareil)",
-          "jobs by users without a direction in the directory (attributed to the device's "
-          "direction)")
+          "travaux sans direction d'utilisateur (utilisateurs hors annuaire ou inconnus), "
+          "attribués à la direction de l'appareil",
+          "jobs without a user direction (users missing from the directory or unknown), "
+          "attributed to the device's direction")
     << "</li></ul></div>\n";
 
   // Every figure of the CSV, for readers who want the detail (and programs): folded away.

@@ -82,6 +82,7 @@ TEST_F(MonthlyReportTest, HandComputedMonth) {
   color.color = true;
   src_.AddJob(color);
   src_.AddJob(Job(daf_mfp_, "carol", D(2018, 3, 10), 10));
+  src_.AddJob(Job(drh_mfp_, "", D(2018, 3, 11), 1));  // an unknown user: a job, not a user
   // March 2017: 200 sheets; January and February 2018: 40 + 60; January 2017: 100.
   src_.AddJob(Job(daf_desk_, "alice", D(2017, 3, 1), 200));
   src_.AddJob(Job(daf_desk_, "alice", D(2018, 1, 1), 40));
@@ -104,6 +105,7 @@ TEST_F(MonthlyReportTest, HandComputedMonth) {
   EXPECT_NEAR(*daf.month.ColorSharePct(), 50.0 / 160 * 100, kEps);
   EXPECT_NEAR(*daf.month.RecycledSharePct(), 100.0 / 160 * 100, kEps);
   EXPECT_EQ(daf.month.jobs_without_user_direction, 1);  // carol
+  EXPECT_EQ(daf.month.users_without_direction, 1);
   EXPECT_EQ(daf.month_year_before.sheets, 200);
   EXPECT_NEAR(*daf.paper_change_pct, (160.0 - 200) / 200 * 100, kEps);
   EXPECT_EQ(daf.year_to_date.sheets, 40 + 60 + 160);
@@ -133,17 +135,20 @@ TEST_F(MonthlyReportTest, HandComputedMonth) {
   EXPECT_EQ(daf.mfps, 1);
   // DRH: 40 A4 equivalents excluding the print shop; 4 workstations.
   const ScopeMonth& drh = Dir(r, "DRH");
-  EXPECT_EQ(drh.month.sheets, 20);
-  EXPECT_EQ(drh.month.sheets_all_devices, 1020);
-  EXPECT_NEAR(drh.month.paper_kg, 40 * kA4Kg, kEps);
-  EXPECT_NEAR(*drh.kg_per_workstation, 40 * kA4Kg / 4, kEps);
-  // Ranking by kg per workstation: DRH 0.0499 kg before DAF 0.0798 kg.
+  EXPECT_EQ(drh.month.sheets, 21);
+  EXPECT_EQ(drh.month.sheets_all_devices, 1021);
+  EXPECT_NEAR(drh.month.paper_kg, 41 * kA4Kg, kEps);
+  EXPECT_NEAR(*drh.kg_per_workstation, 41 * kA4Kg / 4, kEps);
+  EXPECT_EQ(drh.month.jobs_without_user_direction, 1);
+  EXPECT_EQ(drh.month.users_without_direction, 0);
+  EXPECT_EQ(r.organisation.month.users_without_direction, 1);
+  // Ranking by kg per workstation: DRH 0.0511 kg before DAF 0.0798 kg.
   ASSERT_EQ(r.ranking.size(), 2u);
   EXPECT_EQ(r.ranking[0].first, "DRH");
   EXPECT_EQ(*drh.rank, 1);
   EXPECT_EQ(*daf.rank, 2);
   // Organisation: 14 workstations, sums of both.
-  EXPECT_EQ(r.organisation.month.sheets, 180);
+  EXPECT_EQ(r.organisation.month.sheets, 181);
   EXPECT_EQ(*r.organisation.workstations, 14);
   // Equivalents of DAF's 160 A4 sheets, 100 of them recycled.
   EXPECT_NEAR(daf.environment.co2e_kg, 60 * kA4Kg * 0.919 + 100 * kA4Kg * 0.708, 1e-9);
