@@ -163,45 +163,93 @@ void PageLogJobAssembler::Add(const PageLogEntry& e, int source) {
 }
 
 Status PageLogJobAssembler::Drain(size_t batch_size, const JobBatchSink& sink) {
-  std::unique_ptr<State> state = std::exchange(state_, std::make_unique<State>());
-  std::deque<Job>& jobs = state->jobs;
-  // Sorted as compact keys, printers replaced by their rank in name order: comparing through
-  // `jobs` would miss the cache at every step.
-  std::vector<const std::string*> printers;
-  for (const auto& [key, first] : state->first_job) printers.push_back(key.printer);
-  std::sort(printers.begin(), printers.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
-  printers.erase(std::unique(printers.begin(), printers.end()), printers.end());
-  std::unordered_map<const std::string*, uint32_t> printer_rank;
-  for (uint32_t i = 0; i < printers.size(); ++i) printer_rank[printers[i]] = i;
-  struct SortKey {
-    int64_t time;
-    uint32_t printer;
-    int32_t job_id;
-    uint32_t index;
-    bool operator<(const SortKey& o) const {
-      return std::tie(time, printer, job_id, index) <
-             std::tie(o.time, o.printer, o.job_id, o.index);
-    }
-  };
-  std::vector<SortKey> order(jobs.size());
-  const std::string* last_printer = nullptr;
-  uint32_t last_rank = 0;
-  for (uint32_t i = 0; i < order.size(); ++i) {
-    const Job& job = jobs[i];
-    if (job.printer != last_printer) {
-      last_printer = job.printer;
-      last_rank = printer_rank[job.printer];
-    }
-    order[i] = SortKey{job.last_time, last_rank, job.job_id, i};
+  return DrainMerged({this}, batch_size, sink);
+}
+
+size_t PageLogJobAssembler::ShardOf(std::string_view printer, int32_t job_id, size_t shards) {
+  if (shards <= 1) return 0;
+  const size_t h = std::hash<std::string_view>{}(printer)*31 + static_cast<uint32_t>(job_id);
+  return (h ^ (h >> 17)) % shards;
+}
+
+namespace {
+
+// One job's place in the drain order: completion time, printer (by its rank in name order
+// within its assembler), job id; `index` into the assembler's jobs.
+struct SortKey {
+  int64_t time;
+  uint32_t printer;
+  int32_t job_id;
+  uint32_t index;
+  bool operator<(const SortKey& o) const {
+    return std::tie(time, printer, job_id, index) < std::tie(o.time, o.printer, o.job_id, o.index);
   }
-  std::sort(order.begin(), order.end());
+};
+
+}  // namespace
+
+Status PageLogJobAssembler::DrainMerged(const std::vector<PageLogJobAssembler*>& parts,
+                                        size_t batch_size, const JobBatchSink& sink) {
+  struct Part {
+    std::unique_ptr<State> state;
+    std::vector<SortKey> order;
+    size_t next = 0;
+    bool include_titles = false;
+  };
+  std::vector<Part> all(parts.size());
+  size_t total = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    Part& part = all[p];
+    part.state = std::exchange(parts[p]->state_, std::make_unique<State>());
+    part.include_titles = parts[p]->options_.include_titles;
+    std::deque<Job>& jobs = part.state->jobs;
+    // Sorted as compact keys, printers replaced by their rank in name order: comparing
+    // through `jobs` would miss the cache at every step.
+    std::vector<const std::string*> printers;
+    for (const auto& [key, first] : part.state->first_job) printers.push_back(key.printer);
+    std::sort(printers.begin(), printers.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    printers.erase(std::unique(printers.begin(), printers.end()), printers.end());
+    std::unordered_map<const std::string*, uint32_t> printer_rank;
+    for (uint32_t i = 0; i < printers.size(); ++i) printer_rank[printers[i]] = i;
+    part.order.resize(jobs.size());
+    const std::string* last_printer = nullptr;
+    uint32_t last_rank = 0;
+    for (uint32_t i = 0; i < part.order.size(); ++i) {
+      const Job& job = jobs[i];
+      if (job.printer != last_printer) {
+        last_printer = job.printer;
+        last_rank = printer_rank[job.printer];
+      }
+      part.order[i] = SortKey{job.last_time, last_rank, job.job_id, i};
+    }
+    std::sort(part.order.begin(), part.order.end());
+    total += part.order.size();
+  }
+
+  // The part whose next job comes first: by time, then printer name, then job id.
+  auto head = [&](const Part& part) -> const Job& {
+    return part.state->jobs[part.order[part.next].index];
+  };
+  auto before = [&](const Part& a, const Part& b) {
+    const Job& x = head(a);
+    const Job& y = head(b);
+    if (x.last_time != y.last_time) return x.last_time < y.last_time;
+    if (x.printer != y.printer && *x.printer != *y.printer) return *x.printer < *y.printer;
+    return x.job_id < y.job_id;
+  };
 
   if (batch_size == 0) batch_size = 1;
   std::vector<JobRecord> batch;
-  batch.reserve(std::min(batch_size, order.size()));
-  for (const SortKey& key : order) {
-    Job& job = jobs[key.index];
+  batch.reserve(std::min(batch_size, total));
+  for (size_t done = 0; done < total; ++done) {
+    Part* best = nullptr;
+    for (Part& part : all) {
+      if (part.next < part.order.size() && (best == nullptr || before(part, *best))) {
+        best = &part;
+      }
+    }
+    Job& job = best->state->jobs[best->order[best->next++].index];
     JobRecord r;
     r.queue = *job.printer;
     r.cups_job_id = job.job_id;
@@ -214,14 +262,14 @@ Status PageLogJobAssembler::Drain(size_t batch_size, const JobBatchSink& sink) {
     r.media = *job.media;
     r.impressions_completed = job.total >= 0 ? job.total : PageImpressions(job.pages);
     r.cups_media_sheets_completed = -1;
-    if (options_.include_titles && !job.title.empty()) r.title = std::move(job.title);
+    if (best->include_titles && !job.title.empty()) r.title = std::move(job.title);
     r.source = RecordSource::kPageLog;
     std::vector<PageLine>().swap(job.pages);
     batch.push_back(std::move(r));
     if (batch.size() == batch_size) {
       RAMETTE_RETURN_IF_ERROR(sink(std::move(batch)));
       batch = std::vector<JobRecord>();
-      batch.reserve(std::min(batch_size, order.size()));
+      batch.reserve(std::min(batch_size, total - done - 1));
     }
   }
   if (!batch.empty()) RAMETTE_RETURN_IF_ERROR(sink(std::move(batch)));

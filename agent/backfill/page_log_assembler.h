@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/backfill/page_log_parser.h"
@@ -65,6 +66,15 @@ class PageLogJobAssembler {
 
   // Every job's record at once, in Drain's order; empties the assembler.
   std::vector<JobRecord> TakeJobs();
+
+  // Drain over several assemblers at once: their jobs merged in Drain's order. When every
+  // (printer, job id) went to one assembler only (see ShardOf), the records are exactly those one
+  // assembler fed every line would give. Empties them all, whatever the outcome.
+  static Status DrainMerged(const std::vector<PageLogJobAssembler*>& parts, size_t batch_size,
+                            const JobBatchSink& sink);
+
+  // Which of `shards` (>= 1) assemblers the lines of (printer, job id) go to.
+  static size_t ShardOf(std::string_view printer, int32_t job_id, size_t shards);
 
  private:
   struct State;

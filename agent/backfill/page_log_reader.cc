@@ -5,11 +5,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "agent/backfill/page_log_parser.h"
 
@@ -41,7 +44,9 @@ void PageLogReader::Problem(const std::string& path, int64_t line, const std::st
   if (on_problem_) on_problem_(path + ":" + std::to_string(line) + ": " + reason);
 }
 
-Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAssembler& assembler) {
+Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAssembler& assembler,
+                               size_t shard, size_t shards) {
+  const bool counting = shard == 0;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
   GzPtr gz(gzdopen(fd, "rb"));
@@ -58,16 +63,22 @@ Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAss
 
   auto on_line = [&](std::string_view line) {
     ++line_number;
-    ++counts_.lines_read;
+    if (counting) ++counts_.lines_read;
     if (too_long) {
-      Problem(path, line_number,
-              "line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
+      if (counting) {
+        Problem(path, line_number,
+                "line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
+      }
       return;
     }
     if (IsBlank(line)) return;
     Result<PageLogEntry> entry = ParsePageLogLine(line);
     if (!entry.ok()) {
-      Problem(path, line_number, entry.status().message());
+      if (counting) Problem(path, line_number, entry.status().message());
+      return;
+    }
+    if (shards > 1 &&
+        PageLogJobAssembler::ShardOf(entry->printer, entry->job_id, shards) != shard) {
       return;
     }
     assembler.Add(*entry, index);
@@ -122,14 +133,35 @@ Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAss
   return Status::Ok();
 }
 
+Status PageLogReader::ReadShard(PageLogJobAssembler& assembler, size_t shard, size_t shards) {
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    RAMETTE_RETURN_IF_ERROR(ReadFile(paths_[i], static_cast<int>(i), assembler, shard, shards));
+  }
+  return Status::Ok();
+}
+
 Status PageLogReader::ReadAll(const JobBatchSink& sink) {
   counts_ = SourceCounts();
-  PageLogJobAssembler assembler(options_.jobs);
-  for (size_t i = 0; i < paths_.size(); ++i) {
-    RAMETTE_RETURN_IF_ERROR(ReadFile(paths_[i], static_cast<int>(i), assembler));
+  const size_t shards = static_cast<size_t>(std::clamp(options_.threads, 1, 64));
+  std::vector<std::unique_ptr<PageLogJobAssembler>> assemblers;
+  for (size_t k = 0; k < shards; ++k) {
+    assemblers.push_back(std::make_unique<PageLogJobAssembler>(options_.jobs));
   }
-  counts_.jobs = static_cast<int64_t>(assembler.job_count());
-  return assembler.Drain(options_.batch_records, sink);
+  std::vector<Status> results(shards, Status::Ok());
+  {
+    std::vector<std::jthread> others;
+    for (size_t k = 1; k < shards; ++k) {
+      others.emplace_back([&, k] { results[k] = ReadShard(*assemblers[k], k, shards); });
+    }
+    results[0] = ReadShard(*assemblers[0], 0, shards);
+  }  // joins
+  for (const Status& st : results) RAMETTE_RETURN_IF_ERROR(st);
+  std::vector<PageLogJobAssembler*> parts;
+  for (auto& a : assemblers) {
+    counts_.jobs += static_cast<int64_t>(a->job_count());
+    parts.push_back(a.get());
+  }
+  return PageLogJobAssembler::DrainMerged(parts, options_.batch_records, sink);
 }
 
 }  // namespace ramette::agent

@@ -18,6 +18,9 @@ struct PageLogReaderOptions {
   PageLogJobOptions jobs;           // include_titles (off by default)
   size_t batch_records = 500;       // records per batch handed to the sink
   size_t max_line_bytes = 1 << 20;  // a longer line is reported malformed and skipped
+  // Threads that read, each building the jobs of its share of (printer, job id) keys; the
+  // records are the same for any count (1 = all on the calling thread).
+  int threads = 2;
 };
 
 // Receives one message per malformed line, "FILE:LINE: reason" (FILE as given, LINE from 1).
@@ -28,7 +31,8 @@ using PageLogProblemCallback = std::function<void(const std::string& message)>;
 // read through); pipes work too. Every line of every file is parsed before the first record is
 // produced, because a job's lines may be spread over several files given in any order; memory
 // grows with the number of jobs, not with the size of the files. Blank lines are skipped; a
-// malformed line is reported through the callback, counted and skipped.
+// malformed line is reported through the callback (from the calling thread), counted and
+// skipped. With several threads each reads every file and keeps the jobs of its share of keys.
 // Not thread-safe; ReadAll may be called again and reads the files again.
 class PageLogReader : public JobRecordSource {
  public:
@@ -41,7 +45,11 @@ class PageLogReader : public JobRecordSource {
   SourceCounts counts() const override { return counts_; }
 
  private:
-  Status ReadFile(const std::string& path, int index, PageLogJobAssembler& assembler);
+  // Reads `path` (the `index`th) into `assembler`, keeping only the jobs of `shard` of
+  // `shards`. Only shard 0 counts lines and reports problems.
+  Status ReadFile(const std::string& path, int index, PageLogJobAssembler& assembler, size_t shard,
+                  size_t shards);
+  Status ReadShard(PageLogJobAssembler& assembler, size_t shard, size_t shards);
   void Problem(const std::string& path, int64_t line, const std::string& reason);
 
   std::vector<std::string> paths_;

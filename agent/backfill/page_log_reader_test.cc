@@ -120,6 +120,63 @@ TEST_F(PageLogReaderTest, ReadsPlainAndGzipFilesInAnyOrder) {
   EXPECT_EQ(jobs[3].sides, Sides::kUnknown);
 }
 
+// Every field of `r` that a page_log sets, as one comparable string.
+std::string Describe(const JobRecord& r) {
+  return r.queue + "|" + std::to_string(r.cups_job_id) + "|" + r.user + "|" + r.client_host + "|" +
+         std::to_string(r.completed_at) + "|" + std::to_string(r.impressions_completed) + "|" +
+         std::to_string(static_cast<int>(r.sides)) + "|" + r.media + "|" +
+         r.title.value_or("(none)");
+}
+
+TEST_F(PageLogReaderTest, AnyNumberOfThreadsGivesTheSameRecordsInTheSameOrder) {
+  // Many printers and jobs, per-page and total lines, running totals, a job id reused days
+  // later, the same file given twice, identical times on different printers, malformed lines.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string printer = "P" + std::to_string(i % 7);
+    const int job = 1 + i % 400;  // ids come back: days later they are other jobs
+    const int day = 1 + (i / 400) * 3;
+    const std::string when = "[" + std::string(day < 10 ? "0" : "") + std::to_string(day) +
+                             "/Mar/2019:10:" + std::to_string(10 + i % 40) + ":00 +0100]";
+    if (i % 5 == 0) {
+      text += printer + " u" + std::to_string(i % 13) + " " + std::to_string(job) + " " + when +
+              " " + std::to_string(1 + i % 3) + " 2 - h" + std::to_string(i % 3) + " t" +
+              std::to_string(i) + " A4 two-sided-long-edge\n";
+    } else {
+      text += printer + " u" + std::to_string(i % 13) + " " + std::to_string(job) + " " + when +
+              " total " + std::to_string(i % 9) + " - - name with spaces " + std::to_string(i) +
+              " iso_a4_210x297mm one-sided\n";
+    }
+    if (i % 997 == 0) text += "not a page_log line\n";
+  }
+  const std::string a = WritePlain("page_log", text);
+  const std::string b = WriteGzip("page_log.1.gz", text.substr(0, text.size() / 3));
+  PageLogReaderOptions options;
+  options.jobs.include_titles = true;
+  options.threads = 1;
+  Result<std::vector<JobRecord>> one = ReadJobs({a, b, a}, options);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  const SourceCounts one_counts = counts_;
+  const std::vector<std::string> one_problems = problems_;
+  ASSERT_GT(one->size(), 1000u);
+  // 4 malformed lines in page_log, read twice, 2 in the first third; the cut may add one.
+  EXPECT_GE(one_problems.size(), 10u);
+  EXPECT_LE(one_problems.size(), 11u);
+  for (int threads : {2, 3, 5}) {
+    options.threads = threads;
+    Result<std::vector<JobRecord>> many = ReadJobs({a, b, a}, options);
+    ASSERT_TRUE(many.ok()) << many.status().message();
+    ASSERT_EQ(many->size(), one->size()) << threads << " threads";
+    for (size_t i = 0; i < one->size(); ++i) {
+      ASSERT_EQ(Describe((*many)[i]), Describe((*one)[i])) << threads << " threads, record " << i;
+    }
+    EXPECT_EQ(counts_.lines_read, one_counts.lines_read);
+    EXPECT_EQ(counts_.malformed_lines, one_counts.malformed_lines);
+    EXPECT_EQ(counts_.jobs, one_counts.jobs);
+    EXPECT_EQ(problems_, one_problems);
+  }
+}
+
 TEST_F(PageLogReaderTest, MalformedLinesAreReportedWithFileAndLineAndSkipped) {
   const std::string gz =
       WriteGzip("page_log.1.gz",

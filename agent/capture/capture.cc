@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "agent/capture/capture_records.h"
@@ -296,13 +297,27 @@ void Capture::AddJob(const CupsJob& job, std::vector<OutboxItem>& items) {
     hidden_warned_ = true;
     Log(LogLevel::kError, HiddenValuesMessage(source_->user()));
   }
-  items.emplace_back(ToJobRecord(job, options_.include_titles));
+  auto queue = queue_defaults_.find(job.queue);
+  items.emplace_back(ToJobRecord(job, options_.include_titles,
+                                 queue == queue_defaults_.end() ? nullptr : &queue->second));
 }
 
 Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequence,
                      int64_t started_at, bool full, bool printers) {
   CaptureState work = state_;
   std::vector<OutboxItem> items;
+
+  // 0. Queues first: their sides-default completes the jobs that named no sides.
+  std::optional<std::vector<CupsPrinter>> found;
+  if (printers) {
+    Result<std::vector<CupsPrinter>> listed = source_->GetPrinters();
+    if (!listed.ok()) return CupsError(listed.status(), "listing cupsd queues");
+    found = *std::move(listed);
+    queue_defaults_.clear();
+    for (const CupsPrinter& p : *found) {
+      queue_defaults_[p.name] = QueueDefaults{p.sides_default};
+    }
+  }
 
   // 1. Jobs above the cursor, when an event names one or on a full reconciliation. A job seen
   // unfinished is remembered, never skipped.
@@ -332,17 +347,23 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
 
   // 2. Jobs seen unfinished: every one on a full reconciliation, else those named by events.
   // Events for other jobs at or below the cursor are for jobs already captured.
-  std::vector<int32_t> check;
+  // A job whose completion was announced but which still reads unfinished is read again at
+  // each step until it does, rather than waiting for the next full reconciliation.
+  std::set<int32_t> named;     // pending jobs an event named
+  std::vector<int32_t> check;  // in the order of the events, then of the ids
+  for (const CupsEvent& e : job_events) {
+    if (work.pending.contains(e.job_id) && named.insert(e.job_id).second && !full) {
+      check.push_back(e.job_id);
+    }
+  }
   if (full) {
     check.assign(work.pending.begin(), work.pending.end());
   } else {
-    for (const CupsEvent& e : job_events) {
-      if (work.pending.contains(e.job_id) &&
-          std::find(check.begin(), check.end(), e.job_id) == check.end()) {
-        check.push_back(e.job_id);
-      }
+    for (int32_t id : recheck_) {
+      if (work.pending.contains(id) && !named.contains(id)) check.push_back(id);
     }
   }
+  std::set<int32_t> recheck;
   for (int32_t id : check) {
     Result<CupsJob> job = source_->GetJob(id);
     if (!job.ok()) {
@@ -358,13 +379,13 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     if (IsFinished(job->state)) {
       AddJob(*job, items);
       work.pending.erase(id);
+    } else if (named.contains(id) || recheck_.contains(id)) {
+      recheck.insert(id);
     }
   }
 
   // 3. Queues: new or changed ones, and deleted ones.
-  if (printers) {
-    Result<std::vector<CupsPrinter>> found = source_->GetPrinters();
-    if (!found.ok()) return CupsError(found.status(), "listing cupsd queues");
+  if (found) {
     std::map<std::string, uint64_t> now;
     for (const CupsPrinter& p : *found) {
       QueueRecord q = ToQueueRecord(p);
@@ -386,6 +407,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   work.cursor.next_sequence = next_sequence;
   work.cursor.cupsd_started_at = started_at;
   RAMETTE_RETURN_IF_ERROR(Commit(items, work));
+  recheck_ = std::move(recheck);
   if (full) {
     need_reconcile_ = false;
     last_reconcile_ms_ = NowMs();

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "agent/capture/capture_records.h"
 #include "agent/capture/capture_state.h"
 #include "agent/capture/cups_source.h"
 #include "agent/outbox/forwarder.h"  // LogLevel, LogFunction
@@ -111,6 +113,11 @@ class Capture {
   bool need_printers_ = true;
   bool hidden_warned_ = false;
   int64_t last_reconcile_ms_ = 0;
+  // Pending jobs whose job-completed event came while they still read unfinished: read again at
+  // every step (not persisted: a restart reconciles every pending job anyway).
+  std::set<int32_t> recheck_;
+  // Each queue's default for jobs that name no sides, as of the last queue listing.
+  std::map<std::string, QueueDefaults> queue_defaults_;
   std::map<std::string, int64_t> last_logged_;  // kind of message -> when it was last logged
   CaptureStats stats_;
 };

@@ -57,7 +57,7 @@ class Fnv1a {
 
 }  // namespace
 
-JobRecord ToJobRecord(const CupsJob& job, bool include_titles) {
+JobRecord ToJobRecord(const CupsJob& job, bool include_titles, const QueueDefaults* queue) {
   JobRecord r;
   r.queue = job.queue;
   r.cups_job_id = job.id;
@@ -70,7 +70,7 @@ JobRecord ToJobRecord(const CupsJob& job, bool include_titles) {
                                            : job.created_at;
   r.state = ToJobState(job.state);
   r.copies = job.copies >= 1 ? job.copies : 1;
-  r.sides = ToSides(job.sides);
+  r.sides = ToSides(job.sides.empty() && queue ? queue->sides : job.sides);
   r.media = job.media;
   r.color_mode = ToColorMode(job.print_color_mode);
   r.number_up = job.number_up > 0 ? job.number_up : 0;

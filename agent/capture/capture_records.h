@@ -12,12 +12,21 @@
 
 namespace ramette::agent {
 
+// What a queue applies to a job that names no sides: its sides-default (empty when cupsd gave
+// none). Its media-default is not used: DESIGN.md counts a job without media as A4 (and flags
+// it), and a queue's default page size is often the driver's Letter while the trays hold A4.
+struct QueueDefaults {
+  std::string sides;
+};
+
 // The record of a finished job, source kLive. The title (job-name) is set only when
 // `include_titles` is true and cupsd returned it. Missing copies count as 1; a missing
-// time-at-completed falls back to time-at-processing, then time-at-creation. Sides, media and
-// colour are the job's own: when the job named none they stay unknown (the queue's defaults are
-// not substituted).
-JobRecord ToJobRecord(const CupsJob& job, bool include_titles);
+// time-at-completed falls back to time-at-processing, then time-at-creation. A job that named
+// no sides (cupsd then leaves them out, and prints it with the queue's default) gets the
+// sides-default of `queue` when given, else its sides stay unknown (one-sided at the
+// aggregator).
+JobRecord ToJobRecord(const CupsJob& job, bool include_titles,
+                      const QueueDefaults* queue = nullptr);
 
 // The record of a queue; duplex_supported when any sides-supported value is two-sided, and the
 // device URI without its user information (a password may be there).

@@ -48,6 +48,23 @@ TEST(CaptureRecordsTest, MissingValuesGetTheRecordDefaults) {
   EXPECT_EQ(ToJobRecord(j, false).completed_at, 100);
 }
 
+TEST(CaptureRecordsTest, JobWithoutSidesGetsTheQueueDefault) {
+  CupsJob j;
+  j.state = CupsJobState::kCompleted;
+  QueueDefaults duplex{"two-sided-long-edge"};
+  JobRecord r = ToJobRecord(j, false, &duplex);
+  EXPECT_EQ(r.sides, Sides::kTwoSidedLongEdge);
+  EXPECT_EQ(r.media, "");  // media stays the job's own: unknown counts as A4, flagged
+  // What the job named wins over the queue.
+  j.sides = "one-sided";
+  EXPECT_EQ(ToJobRecord(j, false, &duplex).sides, Sides::kOneSided);
+  // A queue without a default, or none known: unknown.
+  CupsJob bare;
+  QueueDefaults none;
+  EXPECT_EQ(ToJobRecord(bare, false, &none).sides, Sides::kUnknown);
+  EXPECT_EQ(ToJobRecord(bare, false).sides, Sides::kUnknown);
+}
+
 TEST(CaptureRecordsTest, TitleOnlyWhenAsked) {
   CupsJob j;
   j.name = "salaries.xlsx";

@@ -238,6 +238,51 @@ TEST_F(CaptureTest, UnfinishedJobIsNeitherSkippedNorCapturedTwice) {
   EXPECT_TRUE(capture_->state().pending.empty());
 }
 
+TEST_F(CaptureTest, CompletionAnnouncedBeforeTheJobReadsFinishedIsReadAgainNextStep) {
+  int32_t id = cups_.SubmitJob();
+  cups_.SetJobState(id, CupsJobState::kProcessing);
+  Step();  // seen unfinished by the start-up reconciliation: pending
+  ASSERT_EQ(capture_->state().pending, (std::set<int32_t>{id}));
+  // The job-completed event arrives while Get-Job-Attributes still says processing.
+  cups_.SetJobState(id, CupsJobState::kCompleted);
+  cups_.job(id).state = CupsJobState::kProcessing;
+  Step();
+  EXPECT_TRUE(JobIds().empty());
+  // It reads finished a moment later, with no further event: the next step captures it, without
+  // waiting for the periodic reconciliation.
+  cups_.job(id).state = CupsJobState::kCompleted;
+  const int64_t reconciliations = capture_->stats().reconciliations;
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{id}));
+  EXPECT_TRUE(capture_->state().pending.empty());
+  EXPECT_EQ(capture_->stats().reconciliations, reconciliations);
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{id}));
+}
+
+TEST_F(CaptureTest, JobsThatNameNoSidesTakeTheirQueueDefault) {
+  CupsPrinter duplex = Printer("duplex");
+  duplex.sides_default = "two-sided-long-edge";
+  duplex.media_default = "iso_a4_210x297mm";
+  cups_.SetPrinter(duplex);
+  cups_.SetPrinter(Printer("plain"));  // no defaults reported
+  cups_.PrintJob(3, 1, "", "duplex");
+  cups_.PrintJob(3, 1, "one-sided", "duplex");
+  cups_.PrintJob(3, 1, "", "plain");
+  Step();
+  ASSERT_EQ(Jobs().size(), 3u);
+  EXPECT_EQ(Jobs()[0].sides, Sides::kTwoSidedLongEdge);
+  EXPECT_EQ(Jobs()[0].media, "");  // not the queue's: unknown media counts as A4, flagged
+  EXPECT_EQ(Jobs()[1].sides, Sides::kOneSided);
+  EXPECT_EQ(Jobs()[2].sides, Sides::kUnknown);
+  // The queue's default changes: later jobs follow it (caught through the printer event).
+  cups_.ModifyPrinter("duplex", [](CupsPrinter& p) { p.sides_default = "one-sided"; });
+  cups_.PrintJob(3, 1, "", "duplex");
+  Step();
+  ASSERT_EQ(Jobs().size(), 4u);
+  EXPECT_EQ(Jobs()[3].sides, Sides::kOneSided);
+}
+
 TEST_F(CaptureTest, ReconcilesFromTheCursorAfterTheAgentWasStopped) {
   Step();
   cups_.PrintJob();
