@@ -1,14 +1,26 @@
-// Imports and indicators: read the input, call the core, talk to the store, print.
+// Imports, indicators, reports and the export: read the input, call the core, talk to the
+// store (and the SMTP relay), print.
 #include "aggregator/cli/commands.h"
 
 #include <sys/stat.h>
 
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "aggregator/config/aggregator_config.h"
 #include "aggregator/imports/csv_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
+#include "aggregator/reports/curl_mail_sender.h"
+#include "aggregator/reports/delivery.h"
+#include "aggregator/reports/indicator_export.h"
+#include "aggregator/reports/monthly_report.h"
+#include "aggregator/reports/monthly_report_render.h"
 #include "aggregator/store/sqlite_store.h"
+#include "common/civil_time.h"
 
 namespace ramette::aggregator {
 namespace {
@@ -22,6 +34,55 @@ template <typename T>
 int Report(const Result<T>& r, std::ostream& err) {
   err << "ramette: " << r.status().message() << "\n";
   return 1;
+}
+
+// Writes `content` to `path` through a temporary file renamed into place.
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return Status::IoError("cannot write " + tmp);
+    f << content;
+    f.flush();
+    if (!f) return Status::IoError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+// An existing database, opened; nullptr after printing the error.
+std::unique_ptr<SqliteStore> OpenExisting(const std::string& db, std::ostream& err) {
+  if (!FileExists(db)) {
+    err << "ramette: no database at " << db << " (use --db PATH)\n";
+    return nullptr;
+  }
+  auto store = SqliteStore::Open(db);
+  if (!store.ok()) {
+    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+// "YYYY-MM" (a real month) or "last" (the previous month in `tz` now).
+Result<std::pair<int, int>> ParseMonth(const std::string& text, const std::string& tz_name) {
+  if (text == "last") {
+    Result<TimeZone> tz = TimeZone::Load(tz_name);
+    if (!tz.ok()) return tz.status();
+    const CivilDate today = CivilFromDays(tz->LocalDay(std::time(nullptr)));
+    return today.month == 1 ? std::make_pair(today.year - 1, 12)
+                            : std::make_pair(today.year, today.month - 1);
+  }
+  int year = 0, month = 0;
+  char tail = 0;
+  if (text.size() != 7 || text[4] != '-' ||
+      std::sscanf(text.c_str(), "%4d-%2d%c", &year, &month, &tail) != 2 || month < 1 ||
+      month > 12 || year < 2) {
+    return Status::InvalidArgument("bad month '" + text + "' (expected YYYY-MM or last)");
+  }
+  return std::make_pair(year, month);
 }
 
 }  // namespace
@@ -60,9 +121,14 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = (*store)->UpsertWorkstations(*parsed);
+  } else if (kind == "directions") {
+    auto parsed = ParseDirectionsCsv(*content, file);
+    if (!parsed.ok()) return Report(parsed, err);
+    rows = parsed->size();
+    applied = (*store)->ReplaceDirectionContacts(*parsed);
   } else {
     err << "ramette: unknown import kind '" << kind
-        << "' (expected papers, devices, users or workstations)\n";
+        << "' (expected papers, devices, users, workstations or directions)\n";
     return 2;
   }
   if (!applied.ok()) {
@@ -103,6 +169,126 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
     out << FormatIndicatorsCsv(shown);
   } else {
     out << FormatIndicatorsTable(shown);
+  }
+  return 0;
+}
+
+int RunReportMonthly(const std::string& db, const std::string& config_path,
+                     const std::string& month_text, const std::optional<std::string>& direction,
+                     const std::string& lang_code, const std::string& out_dir, bool send,
+                     std::ostream& out, std::ostream& err) {
+  std::optional<ReportLanguage> lang = ParseReportLanguage(lang_code);
+  if (!lang) {
+    err << "ramette: unknown language '" << lang_code << "' (expected fr or en)\n";
+    return 2;
+  }
+  AggregatorConfig config;
+  if (!config_path.empty()) {
+    auto loaded = LoadAggregatorConfig(config_path);
+    if (!loaded.ok()) {
+      err << "ramette: " << loaded.status().message() << "\n";
+      return kExitConfig;
+    }
+    config = *loaded;
+  }
+  if (send && (config.smtp.url.empty() || config.smtp.from.empty())) {
+    err << "ramette: --send needs [smtp] url and from in the configuration (--config FILE)\n";
+    return kExitConfig;
+  }
+  auto month = ParseMonth(month_text, config.time_zone);
+  if (!month.ok()) {
+    err << "ramette: " << month.status().message() << "\n";
+    return 2;
+  }
+  auto store = OpenExisting(db, err);
+  if (!store) return 1;
+  auto report = ComputeMonthlyReport(*store, month->first, month->second, config.report);
+  if (!report.ok()) return Report(report, err);
+  MonthlyReport shown = *report;
+  if (direction) {
+    auto filtered = FilterReportDirection(*report, *direction);
+    if (!filtered.ok()) return Report(filtered, err);
+    shown = *filtered;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    err << "ramette: cannot create " << out_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  std::vector<ReportMail> mails;
+  std::set<std::string> stems;
+  const std::string month_label = MonthLabel(MonthIndex(shown.year, shown.month), *lang);
+  for (const ScopeMonth& scope : shown.directions) {
+    std::string stem = ReportFileStem(shown, scope);
+    for (int n = 2; !stems.insert(stem).second; ++n) {
+      stem = ReportFileStem(shown, scope) + "-" + std::to_string(n);
+    }
+    const std::string html = RenderMonthlyReportHtml(shown, scope, *lang, config.report);
+    const std::string csv = RenderMonthlyReportCsv(shown, scope, *lang);
+    const std::string base = (std::filesystem::path(out_dir) / stem).string();
+    for (const auto& [path, content] : {std::pair{base + ".html", &html}, {base + ".csv", &csv}}) {
+      Status st = WriteFileAtomically(path, *content);
+      if (!st.ok()) {
+        err << "ramette: " << st.message() << "\n";
+        return 1;
+      }
+      out << "wrote " << path << "\n";
+    }
+    ReportMail mail;
+    mail.direction = scope.direction;
+    mail.subject =
+        (*lang == ReportLanguage::kFrench ? "Vos impressions de " : "Your printing in ") +
+        month_label + " — " + scope.direction;
+    mail.html_body = html;
+    mail.attachments.push_back(MailAttachment{stem + ".html", "text/html; charset=utf-8", html});
+    mail.attachments.push_back(MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
+    mails.push_back(std::move(mail));
+  }
+  if (!send) return 0;
+
+  CurlMailSender sender(config.smtp);
+  auto outcome = DeliverReports(mails, MonthIndex(shown.year, shown.month), config.smtp.from,
+                                std::time(nullptr), sender, *store);
+  if (!outcome.ok()) {
+    err << "ramette: sending stopped: " << outcome.status().message() << "\n";
+    return 1;
+  }
+  for (const auto& [dir, to] : outcome->sent) out << "sent " << dir << " report to " << to << "\n";
+  for (const auto& [dir, to] : outcome->already_sent) {
+    out << "already sent " << dir << " report to " << to << "\n";
+  }
+  for (const std::string& dir : outcome->directions_without_address) {
+    out << "no address for direction " << dir << ": report written, not sent\n";
+  }
+  for (const SendFailure& f : outcome->failed) {
+    err << "ramette: could not send the " << f.direction << " report to " << f.recipient << ": "
+        << f.error << " (the next run tries again)\n";
+  }
+  return outcome->failed.empty() ? 0 : kExitSendFailed;
+}
+
+int RunExportIndicators(const std::string& db, int year, const std::string& format,
+                        const std::string& out_file, std::ostream& out, std::ostream& err) {
+  if (format != "csv-fr" && format != "csv-en" && format != "json") {
+    err << "ramette: unknown format '" << format << "' (expected csv-fr, csv-en or json)\n";
+    return 2;
+  }
+  auto store = OpenExisting(db, err);
+  if (!store) return 1;
+  auto history = ComputeIndicatorHistory(*store, year);
+  if (!history.ok()) return Report(history, err);
+  const std::string text = format == "json"
+                               ? FormatIndicatorExportJson(*history) + "\n"
+                               : FormatIndicatorExportCsv(*history, format == "csv-fr");
+  if (out_file.empty()) {
+    out << text;
+    return 0;
+  }
+  Status st = WriteFileAtomically(out_file, text);
+  if (!st.ok()) {
+    err << "ramette: " << st.message() << "\n";
+    return 1;
   }
   return 0;
 }

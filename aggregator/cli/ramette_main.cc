@@ -1,5 +1,6 @@
-// ramette: the administrator's command line (imports, indicators). Argument parsing only; the
-// actions are in commands.cc.
+// ramette: the administrator's command line (imports, indicators, reports, export). Argument
+// parsing only; the actions are in commands.cc.
+#include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -15,12 +16,16 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("ramette"));
   spdlog::set_pattern("ramette: %l: %v");
   spdlog::set_level(spdlog::level::warn);
-  CLI::App app{"ramette: print accounting for CUPS print servers — imports and indicators"};
+  CLI::App app{"ramette: print accounting for CUPS print servers — imports, indicators, reports"};
   app.require_subcommand(1);
   std::string db = "ramette.db";
   bool version = false;
   app.add_option("--db", db, "SQLite database of the aggregator")->capture_default_str();
   app.add_flag("--version", version, "print the version and exit");
+  std::string config;
+  app.add_option("--config", config,
+                 "aggregator TOML configuration: report factors, targets, SMTP relay "
+                 "(default: embedded defaults)");
 
   auto* import = app.add_subcommand("import", "import reference data from a CSV file");
   import->require_subcommand(1);
@@ -31,6 +36,7 @@ int main(int argc, char** argv) {
       {"devices", "devices: server,queue,class,direction,paper_id,in_service,out_of_service"},
       {"users", "users' directions: user,direction[,valid_from[,valid_to]]"},
       {"workstations", "workstation counts: direction,date,count"},
+      {"directions", "where the monthly reports go: direction,email (several addresses allowed)"},
   };
   for (auto& k : kinds) {
     auto* sub = import->add_subcommand(k[0], k[1]);
@@ -53,6 +59,38 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
 
+  auto* report = app.add_subcommand("report", "reports for people");
+  report->require_subcommand(1);
+  auto* monthly = report->add_subcommand(
+      "monthly", "one HTML and one CSV report per direction for a month, optionally e-mailed");
+  std::string month;
+  std::string lang = "fr";
+  std::string out_dir;
+  bool send = false;
+  monthly->add_option("--month", month, "YYYY-MM, or last (the previous month)")->required();
+  monthly->add_option("--direction", direction, "only this direction");
+  monthly->add_option("--lang", lang, "fr or en")
+      ->check(CLI::IsMember({"fr", "en"}))
+      ->capture_default_str();
+  monthly->add_option("--out", out_dir, "directory for the files (created if needed)")->required();
+  monthly->add_flag("--send", send,
+                    "e-mail each direction its report through [smtp] (needs --config)");
+
+  auto* exp = app.add_subcommand("export", "exports for publication");
+  exp->require_subcommand(1);
+  auto* exp_indicators = exp->add_subcommand(
+      "indicators", "I1-I5 and supporting figures for N-2, N-1 and N, indicators as rows");
+  int export_year = 0;
+  std::string export_format;
+  std::string export_out;
+  exp_indicators->add_option("--year", export_year, "calendar year N")
+      ->required()
+      ->check(CLI::Range(1990, 2200));
+  exp_indicators->add_option("--format", export_format, "csv-fr, csv-en or json")
+      ->required()
+      ->check(CLI::IsMember({"csv-fr", "csv-en", "json"}));
+  exp_indicators->add_option("--out", export_out, "output file (default: standard output)");
+
   try {
     if (argc >= 2 && std::string(argv[1]) == "--version") {
       std::cout << "ramette 0.1.0\n";
@@ -62,6 +100,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (monthly->parsed()) {
+    std::optional<std::string> dir;
+    if (!direction.empty()) dir = direction;
+    return ramette::aggregator::RunReportMonthly(db, config, month, dir, lang, out_dir, send,
+                                                 std::cout, std::cerr);
+  }
+  if (exp_indicators->parsed()) {
+    return ramette::aggregator::RunExportIndicators(db, export_year, export_format, export_out,
+                                                    std::cout, std::cerr);
   }
   if (import->parsed()) {
     return ramette::aggregator::RunImport(db, kind, file, std::cout, std::cerr);

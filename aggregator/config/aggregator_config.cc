@@ -31,6 +31,9 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
     const char* key;
     std::string* str;
     bool* flag;
+    double* number = nullptr;
+    int* integer = nullptr;
+    bool may_be_negative = false;
   };
   const Key keys[] = {
       {"server", "listen", &c.listen, nullptr},
@@ -38,6 +41,26 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"organisation", "time_zone", &c.time_zone, nullptr},
       {"privacy", "store_titles", nullptr, &c.store_titles},
       {"log", "level", &c.log_level, nullptr},
+      {"organisation", "name", &c.report.organisation_name, nullptr},
+      {"environment", "co2e_kg_per_kg", nullptr, nullptr, &c.report.environment.co2e_kg_per_kg},
+      {"environment", "co2e_kg_per_kg_recycled", nullptr, nullptr,
+       &c.report.environment.co2e_kg_per_kg_recycled},
+      {"environment", "a4_sheets_per_tree", nullptr, nullptr,
+       &c.report.environment.a4_sheets_per_tree},
+      {"environment", "kwh_per_kg", nullptr, nullptr, &c.report.environment.kwh_per_kg},
+      {"environment", "kwh_per_kg_recycled", nullptr, nullptr,
+       &c.report.environment.kwh_per_kg_recycled},
+      {"targets", "recycled_share_min_pct", nullptr, nullptr,
+       &c.report.targets.recycled_share_min_pct},
+      {"targets", "paper_change_max_pct", nullptr, nullptr, &c.report.targets.paper_change_max_pct,
+       nullptr, true},
+      {"targets", "baseline_year", nullptr, nullptr, nullptr, &c.report.targets.baseline_year},
+      {"smtp", "url", &c.smtp.url, nullptr},
+      {"smtp", "from", &c.smtp.from, nullptr},
+      {"smtp", "user", &c.smtp.user, nullptr},
+      {"smtp", "password", &c.smtp.password, nullptr},
+      {"smtp", "require_tls", nullptr, &c.smtp.require_tls},
+      {"smtp", "ca_file", &c.smtp.ca_file, nullptr},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -55,7 +78,24 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
                                        std::string(tname.str()) + "." +
                                        std::string(kname.str()) + "'");
       }
-      if (found->str != nullptr) {
+      const std::string name = std::string(tname.str()) + "." + std::string(kname.str());
+      if (found->number != nullptr) {
+        auto v = knode.value<double>();
+        if (!v || !(knode.is_floating_point() || knode.is_integer()) ||
+            (!found->may_be_negative && *v < 0)) {
+          return Status::InvalidArgument(Where(source, knode) + ": '" + name + "' must be a " +
+                                         (found->may_be_negative ? "" : "non-negative ") +
+                                         "number");
+        }
+        *found->number = *v;
+      } else if (found->integer != nullptr) {
+        auto v = knode.value<int64_t>();
+        if (!v || !knode.is_integer() || *v < 0 || *v > 9999) {
+          return Status::InvalidArgument(Where(source, knode) + ": '" + name +
+                                         "' must be a year (0 for none)");
+        }
+        *found->integer = static_cast<int>(*v);
+      } else if (found->str != nullptr) {
         auto v = knode.value<std::string>();
         if (!v) {
           return Status::InvalidArgument(Where(source, knode) + ": '" + std::string(tname.str()) +

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "aggregator/reports/report_settings.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {
@@ -15,6 +16,11 @@ struct AggregatorConfig {
   std::string time_zone = "Europe/Paris";  // [organisation] time_zone
   bool store_titles = false;               // [privacy] store_titles
   std::string log_level = "info";          // [log] level: trace, debug, info, warn, error
+  // Used by `ramette report` and `ramette export` (ramette --config FILE): [organisation] name,
+  // [environment] factors and [targets]; [smtp] for --send. Numbers must be >= 0, except
+  // targets.paper_change_max_pct; baseline_year is 0 (none) or 1..9999.
+  ReportSettings report;
+  SmtpSettings smtp;
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

@@ -49,6 +49,74 @@ TEST(AggregatorConfigTest, TyposAndTypesAreErrorsWithLine) {
   EXPECT_NE(c.status().message().find("a.toml:1"), std::string::npos);
 }
 
+TEST(AggregatorConfigTest, ReportSettings) {
+  auto d = ParseAggregatorConfig("", "agg.toml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_DOUBLE_EQ(d->report.environment.co2e_kg_per_kg, 0.919);
+  EXPECT_DOUBLE_EQ(d->report.environment.a4_sheets_per_tree, 8333);
+  EXPECT_DOUBLE_EQ(d->report.targets.recycled_share_min_pct, 40);
+  EXPECT_DOUBLE_EQ(d->report.targets.paper_change_max_pct, -30);
+  EXPECT_EQ(d->report.targets.baseline_year, 0);
+  EXPECT_TRUE(d->smtp.url.empty());
+  auto c = ParseAggregatorConfig(R"(
+[organisation]
+name = "Ministère de l'Exemple"
+[environment]
+co2e_kg_per_kg = 1
+co2e_kg_per_kg_recycled = 0.6
+a4_sheets_per_tree = 10000
+kwh_per_kg = 2.5
+kwh_per_kg_recycled = 1.5
+[targets]
+recycled_share_min_pct = 25
+paper_change_max_pct = -20
+baseline_year = 2019
+[smtp]
+url = "smtp://relay.example.org:587"
+from = "ramette@example.org"
+user = "ramette"
+password = "secret"
+require_tls = true
+)",
+                                 "agg.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->report.organisation_name, "Ministère de l'Exemple");
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg, 1.0);
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg_recycled, 0.6);
+  EXPECT_DOUBLE_EQ(c->report.environment.a4_sheets_per_tree, 10000);
+  EXPECT_DOUBLE_EQ(c->report.environment.kwh_per_kg_recycled, 1.5);
+  EXPECT_DOUBLE_EQ(c->report.targets.recycled_share_min_pct, 25);
+  EXPECT_DOUBLE_EQ(c->report.targets.paper_change_max_pct, -20);
+  EXPECT_EQ(c->report.targets.baseline_year, 2019);
+  EXPECT_EQ(c->smtp.url, "smtp://relay.example.org:587");
+  EXPECT_EQ(c->smtp.from, "ramette@example.org");
+  EXPECT_EQ(c->smtp.user, "ramette");
+  EXPECT_EQ(c->smtp.password, "secret");
+  EXPECT_TRUE(c->smtp.require_tls);
+  auto neg = ParseAggregatorConfig("[environment]\nkwh_per_kg = -1\n", "a.toml");
+  ASSERT_FALSE(neg.ok());
+  EXPECT_EQ(neg.status().message(),
+            "a.toml:2: 'environment.kwh_per_kg' must be a non-negative number");
+  EXPECT_FALSE(ParseAggregatorConfig("[targets]\nbaseline_year = 2019.5\n", "a.toml").ok());
+  EXPECT_FALSE(ParseAggregatorConfig("[targets]\nbaseline_year = \"2019\"\n", "a.toml").ok());
+}
+
+TEST(AggregatorConfigTest, PackagedExampleParsesToTheDefaults) {
+  auto c = LoadAggregatorConfig(RAMETTE_SOURCE_DIR "/packaging/aggregator.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const ReportSettings defaults;
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg, defaults.environment.co2e_kg_per_kg);
+  EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg_recycled,
+                   defaults.environment.co2e_kg_per_kg_recycled);
+  EXPECT_DOUBLE_EQ(c->report.environment.a4_sheets_per_tree,
+                   defaults.environment.a4_sheets_per_tree);
+  EXPECT_DOUBLE_EQ(c->report.environment.kwh_per_kg, defaults.environment.kwh_per_kg);
+  EXPECT_DOUBLE_EQ(c->report.targets.recycled_share_min_pct,
+                   defaults.targets.recycled_share_min_pct);
+  EXPECT_DOUBLE_EQ(c->report.targets.paper_change_max_pct, defaults.targets.paper_change_max_pct);
+  EXPECT_EQ(c->report.targets.baseline_year, defaults.targets.baseline_year);
+}
+
 TEST(AggregatorConfigTest, LoopbackRule) {
   EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:50551"));
   EXPECT_TRUE(IsLoopbackListenAddress("127.1.2.3:0"));

@@ -3,6 +3,7 @@
 // the first error wins.
 #include "aggregator/imports/csv_import.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -448,6 +449,46 @@ Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view cont
     counts.push_back(std::move(count));
   }
   return counts;
+}
+
+enum DirectionColumn { kDirName, kDirEmail };
+constexpr Column kDirectionColumns[] = {{"direction", true}, {"email", true}};
+
+Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
+                                                          std::string_view file_name) {
+  Result<Table> table = ReadTable(content, file_name, kDirectionColumns);
+  if (!table.ok()) return table.status();
+  std::vector<DirectionContacts> out;
+  std::map<std::string, size_t> index;
+  for (const CsvRecord& record : table->rows) {
+    Row row(file_name, *table, kDirectionColumns, record);
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    Result<std::string> direction = row.Text(kDirName);
+    if (!direction.ok()) return direction.status();
+    auto [it, inserted] = index.emplace(*direction, out.size());
+    if (inserted) out.push_back(DirectionContacts{*direction, {}});
+    std::vector<std::string>& emails = out[it->second].emails;
+    std::string_view cell = row.Raw(kDirEmail);
+    size_t i = 0;
+    while (i < cell.size()) {
+      const size_t end = cell.find_first_of(" \t,;", i);
+      const std::string_view address =
+          cell.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+      if (!address.empty()) {
+        if (!IsPlausibleEmail(std::string(address))) {
+          return row.Error(kDirEmail, "invalid e-mail address " + Quote(address));
+        }
+        emails.emplace_back(address);
+      }
+      if (end == std::string_view::npos) break;
+      i = end + 1;
+    }
+  }
+  for (DirectionContacts& d : out) {
+    std::sort(d.emails.begin(), d.emails.end());
+    d.emails.erase(std::unique(d.emails.begin(), d.emails.end()), d.emails.end());
+  }
+  return out;
 }
 
 Result<std::string> ReadFileContent(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aggregator/model/direction_contacts.h"
 #include "aggregator/model/inventory.h"
 #include "common/status.h"
 
@@ -49,6 +50,14 @@ Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
 // integer written with digits only; (direction, date) unique in the file.
 Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
                                                            std::string_view file_name);
+
+// Columns direction, email (`ramette import directions`). direction non-empty; email empty (the
+// direction has no address: its report is written but not sent) or one or more addresses
+// separated by spaces, ',' or ';' (quote the cell when it holds the file's separator), each
+// passing IsPlausibleEmail. A direction may have several rows: their addresses are merged.
+// One entry per direction, in order of first appearance, addresses sorted and unique.
+Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
+                                                          std::string_view file_name);
 
 // The whole content of the file at `path`, bytes unchanged. IoError naming the path and the
 // system's reason when it cannot be opened or read (a directory included).

@@ -648,5 +648,42 @@ TEST_F(ReadFileContentTest, DirectoryIsIoError) {
   EXPECT_THAT(ErrorOf(r), HasSubstr(dir_.string()));
 }
 
+// ---------------------------------------------------------------- directions
+
+TEST(DirectionsCsvTest, SeveralAddressesPerCellAndPerDirection) {
+  auto r = ParseDirectionsCsv(
+      "direction;email\n"
+      "DAF;daf@example.org dir.daf@example.org\n"
+      "DRH;\n"
+      "DAF;\"b@example.org,daf@example.org\"\n",
+      "dirs.csv");
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].direction, "DAF");
+  EXPECT_EQ((*r)[0].emails,
+            (std::vector<std::string>{"b@example.org", "daf@example.org", "dir.daf@example.org"}));
+  EXPECT_EQ((*r)[1].direction, "DRH");
+  EXPECT_TRUE((*r)[1].emails.empty());
+}
+
+TEST(DirectionsCsvTest, BadAddressFailsTheWholeFile) {
+  auto r =
+      ParseDirectionsCsv("direction,email\nDAF,daf@example.org\nDSI,not-an-address\n", "dirs.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("dirs.csv:3: invalid e-mail address 'not-an-address'"));
+  EXPECT_THAT(ErrorOf(ParseDirectionsCsv("direction,email\n,a@b.fr\n", "d.csv")),
+              HasSubstr("d.csv:2: missing value (column direction)"));
+  EXPECT_THAT(ErrorOf(ParseDirectionsCsv("direction\nDAF\n", "d.csv")), HasSubstr("email"));
+}
+
+TEST(DirectionsCsvTest, PlausibleEmails) {
+  EXPECT_TRUE(IsPlausibleEmail("jean.dupont@ministere.gouv.fr"));
+  EXPECT_FALSE(IsPlausibleEmail("no-at-sign"));
+  EXPECT_FALSE(IsPlausibleEmail("a@b"));
+  EXPECT_FALSE(IsPlausibleEmail("a@b.fr\r\nBcc: x@y.z"));
+  EXPECT_FALSE(IsPlausibleEmail("a b@c.fr"));
+  EXPECT_FALSE(IsPlausibleEmail("<a@b.fr>"));
+  EXPECT_FALSE(IsPlausibleEmail("a@@b.fr"));
+}
+
 }  // namespace
 }  // namespace ramette::aggregator

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <map>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -121,12 +123,14 @@ struct ScopeAcc {
   std::array<UsageSums, kDeviceClassCount> sums;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  std::map<int64_t, UsageSums> by_device;     // only with AttributionOptions::by_device
+  std::set<int64_t> users_without_direction;  // only with the option of that name
 };
 
 class Attributor {
  public:
   Attributor(const Inventory& inventory, const UserNames& user_names,
-             std::vector<MonthRange> periods);
+             std::vector<MonthRange> periods, AttributionOptions options);
 
   Status Run(UsageSource& source);
   AttributedUsage Finish() const;
@@ -155,6 +159,8 @@ class Attributor {
   UsageFigures Figures(const ScopeAcc& acc, const Int128* areas, bool with_print_shop) const;
 
   std::vector<MonthRange> periods_;
+  AttributionOptions options_;
+  std::set<int64_t> unknown_user_ids_;  // ids of the empty user name
   // Directions: sorted names, kUnassignedDirection last (always present internally).
   std::vector<std::string> directions_;
   int32_t unassigned_ = 0;
@@ -199,8 +205,8 @@ class Attributor {
 };
 
 Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
-                       std::vector<MonthRange> periods)
-    : periods_(std::move(periods)) {
+                       std::vector<MonthRange> periods, AttributionOptions options)
+    : periods_(std::move(periods)), options_(options) {
   BuildDirections(inventory);
   BuildMonths();
   BuildStocksAndDevices(inventory);
@@ -380,7 +386,10 @@ void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_na
   std::vector<std::pair<int64_t, int32_t>> slots;
   std::vector<char> split(covered);
   for (const auto& [user_id, name] : user_names) {
-    if (name.empty()) continue;
+    if (name.empty()) {
+      unknown_user_ids_.insert(user_id);
+      continue;
+    }
     auto it = by_name.find(name);
     if (it == by_name.end()) continue;
     const int32_t slot = static_cast<int32_t>(slots.size());
@@ -435,6 +444,11 @@ void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const D
     acc.sums[device.device_class].Add(row.sums);
     if (!device.classified) acc.jobs_on_unclassified_devices += row.sums.jobs;
     if (!user_has_direction) acc.jobs_without_user_direction += row.sums.jobs;
+    if (options_.by_device) acc.by_device[row.device_id].Add(row.sums);
+    if (options_.users_without_direction && !user_has_direction &&
+        !unknown_user_ids_.contains(row.user_id)) {
+      acc.users_without_direction.insert(row.user_id);
+    }
     areas_[(scope * kDeviceClassCount + device.device_class) * stock_count + device.stock] += area;
   }
 }
@@ -594,6 +608,8 @@ ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) co
   u.excluding_print_shop = Figures(acc, areas, /*with_print_shop=*/false);
   u.jobs_on_unclassified_devices = acc.jobs_on_unclassified_devices;
   u.jobs_without_user_direction = acc.jobs_without_user_direction;
+  u.by_device.assign(acc.by_device.begin(), acc.by_device.end());
+  u.users_without_direction = static_cast<int64_t>(acc.users_without_direction.size());
   return u;
 }
 
@@ -616,6 +632,9 @@ AttributedUsage Attributor::Finish() const {
       for (int c = 0; c < kDeviceClassCount; ++c) org.sums[c].Add(acc.sums[c]);
       org.jobs_on_unclassified_devices += acc.jobs_on_unclassified_devices;
       org.jobs_without_user_direction += acc.jobs_without_user_direction;
+      for (const auto& [id, sums] : acc.by_device) org.by_device[id].Add(sums);
+      org.users_without_direction.insert(acc.users_without_direction.begin(),
+                                         acc.users_without_direction.end());
       for (size_t i = 0; i < block; ++i) org_areas[i] += areas_[scope * block + i];
       if (d < listed) period.directions.push_back(ToScopeUsage(acc, &areas_[scope * block]));
     }
@@ -629,7 +648,8 @@ AttributedUsage Attributor::Finish() const {
 
 Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
                                        const UserNames& user_names,
-                                       const std::vector<MonthRange>& periods) {
+                                       const std::vector<MonthRange>& periods,
+                                       const AttributionOptions& options) {
   if (periods.empty()) return Status::InvalidArgument("no period to attribute usage for");
   int32_t lo = periods[0].first_month, hi = periods[0].last_month;
   for (const MonthRange& p : periods) {
@@ -645,7 +665,7 @@ Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inv
   if (int64_t{hi} - lo >= kMaxMonths) {
     return Status::InvalidArgument("month ranges span more than 200 years");
   }
-  Attributor attributor(inventory, user_names, periods);
+  Attributor attributor(inventory, user_names, periods, options);
   RAMETTE_RETURN_IF_ERROR(attributor.Run(source));
   return attributor.Finish();
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "aggregator/indicators/usage_source.h"
@@ -43,6 +44,17 @@ struct ScopeUsage {
   // direction or to `unassigned`). Unknown media is in the sums (unknown_media_jobs/sheets).
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  // Sums per device id, sorted by id, when AttributionOptions::by_device was set (else empty).
+  std::vector<std::pair<int64_t, UsageSums>> by_device;
+  // With AttributionOptions::users_without_direction: how many distinct named users printed
+  // without a direction on the job's date (the unknown, empty-named user is not counted).
+  int64_t users_without_direction = 0;
+};
+
+// What AttributeUsage computes beyond the per-class sums.
+struct AttributionOptions {
+  bool by_device = false;  // fill ScopeUsage::by_device (the monthly report's device chart)
+  bool users_without_direction = false;  // fill ScopeUsage::users_without_direction
 };
 
 // A range of whole months, as MonthIndex values (year * 12 + month - 1), both included.
@@ -90,7 +102,8 @@ struct AttributedUsage {
 // never re-entered from one of its callbacks (daily rows are read after the monthly scan).
 Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
                                        const UserNames& user_names,
-                                       const std::vector<MonthRange>& periods);
+                                       const std::vector<MonthRange>& periods,
+                                       const AttributionOptions& options = {});
 
 // The same for one range of months: the result has exactly one period.
 Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,

@@ -252,5 +252,38 @@ TEST(AttributeUsageTest, RejectsBadPeriods) {
   EXPECT_EQ(src.monthly_calls(), 0);
 }
 
+TEST(AttributeUsageTest, SumsPerDeviceOnlyWhenAsked) {
+  FakeUsageSource src;
+  const int64_t a = src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF");
+  const int64_t b = src.AddClassifiedDevice(DeviceClass::kMfp, "DAF");
+  src.AddUserDirection("alice", "DAF");
+  src.AddUserDirection("bob", "DRH");
+  src.AddJob(Job(a, "alice", D(2018, 3, 1), 10));
+  src.AddJob(Job(b, "alice", D(2018, 3, 2), 5));
+  src.AddJob(Job(b, "bob", D(2018, 3, 2), 7));    // DRH through its user
+  src.AddJob(Job(a, "alice", D(2018, 4, 2), 1));  // outside the period
+  auto inv = src.LoadInventory();
+  auto names = src.LoadUserNames();
+  const std::vector<MonthRange> march = {MonthRange{MonthIndex(2018, 3), MonthIndex(2018, 3)}};
+  auto plain = AttributeUsage(src, *inv, *names, march);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->periods[0].organisation.by_device.empty());
+  AttributionOptions options;
+  options.by_device = true;
+  auto by = AttributeUsage(src, *inv, *names, march, options);
+  ASSERT_TRUE(by.ok());
+  ASSERT_EQ(by->directions.size(), 2u);  // DAF, DRH
+  const ScopeUsage& daf = by->periods[0].directions[0];
+  ASSERT_EQ(daf.by_device.size(), 2u);
+  EXPECT_EQ(daf.by_device[0].first, a);
+  EXPECT_EQ(daf.by_device[0].second.sheets, 10);
+  EXPECT_EQ(daf.by_device[1].first, b);
+  EXPECT_EQ(daf.by_device[1].second.sheets, 5);
+  const ScopeUsage& org = by->periods[0].organisation;
+  ASSERT_EQ(org.by_device.size(), 2u);
+  EXPECT_EQ(org.by_device[1].second.sheets, 12);
+  EXPECT_EQ(org.by_device[1].second.jobs, 2);
+}
+
 }  // namespace
 }  // namespace ramette::aggregator

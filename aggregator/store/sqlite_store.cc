@@ -30,6 +30,8 @@ static_assert(static_cast<int>(ColorMode::kColor) == 2);
 constexpr char kTimeZoneKey[] = "time_zone";
 // The schema version from which devices have service periods (the device_periods table).
 constexpr int kDevicePeriodsSchemaVersion = 3;
+// The schema version from which the store keeps report addresses and sends.
+constexpr int kReportSendsSchemaVersion = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Schema. Migration steps are never edited once released: a change is a new step.
@@ -239,8 +241,28 @@ DELETE FROM quarantine
 CREATE UNIQUE INDEX quarantine_once ON quarantine(server, reason, record);
 )sql";
 
+// v4: where the monthly reports go and what was sent (`ramette report monthly --send`).
+// - direction_emails: the addresses of each direction (`ramette import directions`); a
+//   direction without rows has none.
+// - report_sends: one row per report accepted by the relay for (direction, month, recipient),
+//   month a MonthIndex; a send is recorded only after the relay accepted it, and never repeated.
+constexpr char kSchemaV4[] = R"sql(
+CREATE TABLE direction_emails(
+  direction TEXT NOT NULL,
+  email TEXT NOT NULL,
+  PRIMARY KEY(direction, email)
+) WITHOUT ROWID;
+CREATE TABLE report_sends(
+  direction TEXT NOT NULL,
+  month INTEGER NOT NULL,    -- MonthIndex: year * 12 + month - 1
+  recipient TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,  -- unix seconds the relay accepted it
+  PRIMARY KEY(direction, month, recipient)
+) WITHOUT ROWID;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -1583,6 +1605,81 @@ Status SqliteStore::UpsertWorkstations(const std::vector<WorkstationCount>& coun
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
     }
     return Status::Ok();
+  });
+}
+
+Status SqliteStore::ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement del;
+    OwnedStatement ins;
+    RAMETTE_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM direction_emails WHERE direction = ?1"));
+    RAMETTE_RETURN_IF_ERROR(ins.Prepare(
+        db_, "INSERT OR IGNORE INTO direction_emails(direction, email) VALUES(?1, ?2)"));
+    for (const DirectionContacts& d : rows) {
+      sqlite3_reset(del.get());
+      BindText(del.get(), 1, d.direction);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing directions"));
+    }
+    for (const DirectionContacts& d : rows) {
+      for (const std::string& email : d.emails) {
+        sqlite3_reset(ins.get());
+        BindText(ins.get(), 1, d.direction);
+        BindText(ins.get(), 2, email);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing directions"));
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::DirectionEmails(const std::string& direction) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_, "SELECT email FROM direction_emails WHERE direction = ?1 ORDER BY email"));
+  BindText(s.get(), 1, direction);
+  std::vector<std::string> emails;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) emails.push_back(ColumnText(s.get(), 0));
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading direction addresses");
+  return emails;
+}
+
+Result<bool> SqliteStore::WasReportSent(const std::string& direction, int32_t month,
+                                        const std::string& recipient) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_,
+                                    "SELECT 1 FROM report_sends WHERE direction = ?1 AND"
+                                    " month = ?2 AND recipient = ?3"));
+  BindText(s.get(), 1, direction);
+  BindInt(s.get(), 2, month);
+  BindText(s.get(), 3, recipient);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, rc, "reading report sends");
+}
+
+Status SqliteStore::RecordReportSent(const std::string& direction, int32_t month,
+                                     const std::string& recipient, int64_t sent_at_unix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT OR IGNORE INTO report_sends(direction, month, recipient, sent_at)"
+                  " VALUES(?1, ?2, ?3, ?4)"));
+    BindText(s.get(), 1, direction);
+    BindInt(s.get(), 2, month);
+    BindText(s.get(), 3, recipient);
+    BindInt(s.get(), 4, sent_at_unix);
+    return StepDone(db_, s.get(), "recording a report send");
   });
 }
 

@@ -15,8 +15,10 @@
 
 #include "aggregator/indicators/usage_source.h"
 #include "aggregator/ingest/job_store.h"
+#include "aggregator/model/direction_contacts.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
+#include "aggregator/reports/delivery.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
@@ -41,10 +43,10 @@ namespace ramette::aggregator {
 // A stored job whose figures change (a live record superseding its page_log copy) moves in the
 // rollups at once when it is folded, and otherwise through the pending sums (and
 // rollup_state.job_edits, which tells the other connections that theirs are stale).
-class SqliteStore final : public JobStore, public UsageSource {
+class SqliteStore final : public JobStore, public UsageSource, public DeliveryLog {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 3;
+  static constexpr int kLatestSchemaVersion = 4;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -92,6 +94,9 @@ class SqliteStore final : public JobStore, public UsageSource {
   Status ReplaceUserDirections(const std::vector<UserDirection>& rows);
   // Inserts or updates workstation counts by (direction, date).
   Status UpsertWorkstations(const std::vector<WorkstationCount>& counts);
+  // For every direction named in `rows`, replaces its report addresses by the given ones (none
+  // for an empty list); other directions are untouched.
+  Status ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows);
   // Ids of the stored paper stocks, sorted.
   Result<std::vector<std::string>> KnownPaperIds();
 
@@ -124,6 +129,13 @@ class SqliteStore final : public JobStore, public UsageSource {
   // so that folds append; ForEachDailyRowOfDevice one key seek per day and user of the device
   // (its users found in the monthly rollup), so that no index slows the folds down.
   Result<Inventory> LoadInventory() override;
+  // DeliveryLog (schema v4): the addresses of `direction` sorted, and the sends log. A send is
+  // recorded once (a second record of the same key changes nothing).
+  Result<std::vector<std::string>> DirectionEmails(const std::string& direction) override;
+  Result<bool> WasReportSent(const std::string& direction, int32_t month,
+                             const std::string& recipient) override;
+  Status RecordReportSent(const std::string& direction, int32_t month, const std::string& recipient,
+                          int64_t sent_at_unix) override;
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                            const std::function<void(const RollupRow&)>& fn) override;

@@ -1473,7 +1473,7 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
 
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 3);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   Inventory inv = Load(*store);
   ASSERT_EQ(inv.devices.size(), 3u);
   const Device& q1 = inv.devices[0];
@@ -1528,6 +1528,55 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
   ASSERT_EQ(q2_periods.size(), 2u);
   EXPECT_EQ(q2_periods[0].id, 2);
   EXPECT_EQ(q2_periods[1].id, 2);
+}
+
+TEST_F(SqliteStoreTest, MigrationFromVersion3AddsReportAddressesAndSends) {
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 3);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    EXPECT_EQ((*old)->SchemaVersion(), 3);
+    ASSERT_TRUE((*old)->UpsertWorkstations({WorkstationCount{"DAF", 17000, 12}}).ok());
+    EXPECT_EQ((*old)->DirectionEmails("DAF").status().code(), Status::Code::kFailedPrecondition);
+    EXPECT_EQ((*old)->ReplaceDirectionContacts({}).code(), Status::Code::kFailedPrecondition);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 4);
+  Inventory inv = Load(*store);
+  ASSERT_EQ(inv.workstations.size(), 1u);  // v3 data kept
+  EXPECT_EQ(inv.workstations[0].count, 12);
+  auto emails = store->DirectionEmails("DAF");
+  ASSERT_TRUE(emails.ok());
+  EXPECT_TRUE(emails->empty());
+}
+
+TEST_F(SqliteStoreTest, DirectionContactsAndReportSends) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store
+          ->ReplaceDirectionContacts({DirectionContacts{"DAF", {"a@example.org", "b@example.org"}},
+                                      DirectionContacts{"DRH", {"drh@example.org"}}})
+          .ok());
+  // Re-importing DAF replaces its addresses only; DRH keeps its own.
+  ASSERT_TRUE(store->ReplaceDirectionContacts({DirectionContacts{"DAF", {"c@example.org"}}}).ok());
+  EXPECT_THAT(*store->DirectionEmails("DAF"), ElementsAre("c@example.org"));
+  EXPECT_THAT(*store->DirectionEmails("DRH"), ElementsAre("drh@example.org"));
+  ASSERT_TRUE(store->ReplaceDirectionContacts({DirectionContacts{"DRH", {}}}).ok());
+  EXPECT_TRUE(store->DirectionEmails("DRH")->empty());
+
+  const int32_t march = MonthIndex(2018, 3);
+  EXPECT_FALSE(*store->WasReportSent("DAF", march, "c@example.org"));
+  ASSERT_TRUE(store->RecordReportSent("DAF", march, "c@example.org", 100).ok());
+  ASSERT_TRUE(store->RecordReportSent("DAF", march, "c@example.org", 200).ok());  // no-op
+  EXPECT_TRUE(*store->WasReportSent("DAF", march, "c@example.org"));
+  EXPECT_FALSE(*store->WasReportSent("DAF", march + 1, "c@example.org"));
+  EXPECT_FALSE(*store->WasReportSent("DRH", march, "c@example.org"));
+  // Kept across connections.
+  store.reset();
+  auto again = OpenStore();
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(*again->WasReportSent("DAF", march, "c@example.org"));
 }
 
 }  // namespace

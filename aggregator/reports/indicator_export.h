@@ -1,0 +1,38 @@
+// The yearly indicator export (`ramette export indicators`): I1-I5 and their supporting
+// figures for N, N-1 and N-2, the organisation then each direction, laid out like the
+// organisation's published table (indicators as rows, years as columns).
+#ifndef RAMETTE_AGGREGATOR_REPORTS_INDICATOR_EXPORT_H_
+#define RAMETTE_AGGREGATOR_REPORTS_INDICATOR_EXPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "aggregator/indicators/indicators.h"
+#include "aggregator/indicators/usage_source.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+// The three yearly reports, oldest first (N-2, N-1, N).
+struct IndicatorHistory {
+  std::vector<IndicatorReport> years;
+};
+
+// ComputeIndicators for N-2, N-1 and N. InvalidArgument when N-2 is before year 2.
+Result<IndicatorHistory> ComputeIndicatorHistory(UsageSource& source, int year);
+
+// "csv-fr": UTF-8 BOM, ';', decimal comma; "csv-en": ',' and '.'. Header
+// "scope,indicator,unit,N-2,N-1,N" (French: "périmètre;indicateur;unité;..."); per scope the
+// rows I1..I5 then paper kg, paper kg all devices, recycled kg, sheets, workstations, desktop
+// printers, MFPs; percentages with one decimal, kg with two, empty cells for missing values
+// (a direction absent in a year included); "\r\n" line ends.
+std::string FormatIndicatorExportCsv(const IndicatorHistory& history, bool french);
+
+// {"years":[N-2,N-1,N],"rows":[{"scope":"organisation","key":"paper_change_pct",
+// "indicator":"I1 paper consumption change","unit":"%","values":[x,y,z]},...]}, the same rows
+// as the CSV, numbers unrounded, null when missing. One line, no final newline.
+std::string FormatIndicatorExportJson(const IndicatorHistory& history);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_REPORTS_INDICATOR_EXPORT_H_

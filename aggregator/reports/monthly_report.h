@@ -1,0 +1,134 @@
+// The figures of the monthly report of each direction (issue "Reports"): the month, the same
+// month a year earlier, the year to date against the same months of the previous year, a
+// 13-month trend, the devices by volume, the position among directions, environmental
+// equivalents, targets and data-quality counts. Computed by the same attribution as the yearly
+// indicators (AttributeUsage), so that the twelve months of a year add up to `indicators`.
+#ifndef RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_H_
+#define RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aggregator/indicators/usage_source.h"
+#include "aggregator/model/inventory.h"
+#include "aggregator/reports/report_settings.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+// One scope over a run of months. Mass and sheets exclude print-shop devices (as I1 and I5);
+// the shares are over every device (as I2), since a print-shop job is printed paper too.
+struct PeriodFigures {
+  int64_t sheets = 0;   // excluding print shop
+  double paper_kg = 0;  // excluding print shop
+  int64_t sheets_all_devices = 0;
+  double paper_kg_all_devices = 0;
+  double recycled_kg = 0;          // all devices
+  int64_t two_sided_sheets = 0;    // all devices
+  int64_t color_sheets = 0;        // all devices
+  int64_t jobs = 0;                // all devices
+  int64_t unknown_media_jobs = 0;  // counted as A4
+  int64_t jobs_on_unclassified_devices = 0;
+  int64_t jobs_without_user_direction = 0;
+  int64_t users_without_direction = 0;  // distinct named users behind those jobs
+
+  // Percentages of sheets_all_devices / paper_kg_all_devices; empty when nothing was printed.
+  std::optional<double> TwoSidedSharePct() const;
+  std::optional<double> ColorSharePct() const;
+  std::optional<double> RecycledSharePct() const;
+};
+
+// Environmental equivalents of a printed mass (all devices), split by stock.
+struct Equivalents {
+  double co2e_kg = 0;
+  double trees = 0;
+  double energy_kwh = 0;
+};
+
+// A target and where the scope stands. `value` empty: cannot be evaluated (no data, or no
+// baseline configured); then `met` is false and gap empty.
+struct TargetStatus {
+  double target = 0;            // the threshold, in percent
+  std::optional<double> value;  // the scope's figure, in percent
+  std::optional<double> gap;    // value - target, in percentage points
+  bool met = false;
+};
+
+// A device's volume in the month, for the chart. Names are "server/queue", never a person.
+struct DeviceVolume {
+  std::string name;
+  DeviceClass device_class = DeviceClass::kOther;
+  bool classified = false;
+  int64_t sheets = 0;  // all its sheets in the month attributed to the scope
+};
+
+// Number of months of the trend chart: the month and the twelve before it.
+inline constexpr int kTrendMonths = 13;
+
+struct ScopeMonth {
+  std::string direction;  // empty for the organisation
+
+  PeriodFigures month;
+  PeriodFigures month_year_before;
+  PeriodFigures year_to_date;           // January to the month
+  PeriodFigures year_to_date_previous;  // the same months of the previous year
+  PeriodFigures baseline_year_to_date;  // the same months of the baseline year (if configured)
+
+  std::optional<int64_t> workstations;       // latest count dated on or before month end
+  std::optional<double> kg_per_workstation;  // month.paper_kg / workstations
+  std::optional<double> paper_change_pct;    // month vs the same month a year earlier
+  std::optional<double> year_to_date_change_pct;
+  std::optional<double> sheets_change_pct;
+
+  // kg (excluding print shop) of the 13 months ending with the month, oldest first;
+  // trend_months[i] is its MonthIndex.
+  std::array<double, kTrendMonths> trend_kg{};
+  std::array<int32_t, kTrendMonths> trend_months{};
+
+  std::vector<DeviceVolume> devices;  // devices with sheets in the month, most sheets first
+  int64_t desktop_printers = 0;       // classified rows of the scope in service on month end
+  int64_t mfps = 0;
+
+  // Position by kg per workstation of the month among the directions that have one and
+  // printed something (1 = lowest); empty otherwise.
+  std::optional<int> rank;
+
+  Equivalents environment;        // the month's mass, all devices
+  TargetStatus recycled_target;   // the month's recycled share >= target
+  TargetStatus reduction_target;  // year to date vs the baseline year's same months <= target
+};
+
+struct MonthlyReport {
+  int year = 0;
+  int month = 0;          // 1..12
+  int baseline_year = 0;  // settings.targets.baseline_year
+  ScopeMonth organisation;
+  // Every direction AttributeUsage names (the inventory's, the directory's, the workstation
+  // counts', then `unassigned` when it has jobs or is named), byte order.
+  std::vector<ScopeMonth> directions;
+  // (direction, kg per workstation) of the directions with a value and a non-zero mass in the
+  // month, lowest first: the position chart. Ties keep byte order.
+  std::vector<std::pair<std::string, double>> ranking;
+  int64_t unclassified_queues = 0;  // queues reported by agents, not classified yet
+};
+
+// Computes the report of month `month` (1..12) of `year` for the organisation and every
+// direction, with one AttributeUsage call. A month before any data gives zeros and empty
+// changes, never a division by zero. Errors: InvalidArgument for a year outside 2..9999 or a
+// bad month; any error of `source` as it is.
+Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int month,
+                                           const ReportSettings& settings);
+
+// The report with only the direction `name`; NotFound listing the known ones otherwise.
+Result<MonthlyReport> FilterReportDirection(const MonthlyReport& report, const std::string& name);
+
+// Equivalents of `kg_all_devices` of which `recycled_kg` on recycled stock.
+Equivalents ComputeEquivalents(double kg_all_devices, double recycled_kg,
+                               const EnvironmentFactors& factors);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_H_

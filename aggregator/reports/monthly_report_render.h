@@ -1,0 +1,34 @@
+// The monthly report of one direction as a self-contained HTML page (inline CSS and SVG charts
+// drawn here, no external asset, no script) and as a CSV file with the same figures.
+// Neither holds a person's name, a per-person figure or a document title: only directions,
+// queues ("server/queue") and counts.
+#ifndef RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_RENDER_H_
+#define RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_RENDER_H_
+
+#include <string>
+
+#include "aggregator/reports/monthly_report.h"
+#include "aggregator/reports/report_settings.h"
+#include "aggregator/reports/report_text.h"
+
+namespace ramette::aggregator {
+
+// Well-formed XHTML-compatible HTML5 (every element closed, attributes quoted, no named entity
+// but XML's), UTF-8. Every figure shown for the month also sits in a data-key / data-value
+// attribute pair, unrounded with a '.' decimal mark, so that programs can read it back; the
+// keys are those of the CSV. Names are HTML-escaped.
+std::string RenderMonthlyReportHtml(const MonthlyReport& report, const ScopeMonth& scope,
+                                    ReportLanguage lang, const ReportSettings& settings);
+
+// One row per figure: key, label, value, unit. French: UTF-8 BOM, ';' and decimal comma;
+// English: ',' and '.'. kg with 3 decimals, percentages with 2, missing values empty.
+std::string RenderMonthlyReportCsv(const MonthlyReport& report, const ScopeMonth& scope,
+                                   ReportLanguage lang);
+
+// "ramette-YYYY-MM-NAME" where NAME is the direction with every byte outside [A-Za-z0-9_-]
+// replaced by '_' (empty: "organisation").
+std::string ReportFileStem(const MonthlyReport& report, const ScopeMonth& scope);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_RENDER_H_

@@ -1,0 +1,181 @@
+// The HTML and CSV of a monthly report: the figures can be read back and equal the computed
+// ones, names are escaped, no user name appears, missing values show as "—" or empty cells.
+#include "aggregator/reports/monthly_report_render.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "common/civil_time.h"
+#include "tests/fakes/fake_usage_source.h"
+
+namespace ramette::aggregator {
+namespace {
+
+using ramette::testing::FakeJob;
+using ramette::testing::FakeUsageSource;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
+
+// data-key -> data-value of an HTML report (the first occurrence of each key).
+std::map<std::string, std::string> DataValues(const std::string& html) {
+  std::map<std::string, std::string> out;
+  static const std::regex kAttr("data-key=\"([^\"]*)\" data-value=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), kAttr);
+       it != std::sregex_iterator(); ++it) {
+    out.emplace((*it)[1].str(), (*it)[2].str());
+  }
+  return out;
+}
+
+// key -> value column of a report CSV (`sep` separated, no quoted separators in values).
+std::map<std::string, std::string> CsvValues(const std::string& csv, char sep) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == sep && !quoted) {
+        cells.push_back(cell);
+        cell.clear();
+      } else {
+        cell += c;
+      }
+    }
+    cells.push_back(cell);
+    if (cells.size() >= 3) out[cells[0]] = cells[2];
+  }
+  return out;
+}
+
+class RenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    src_.AddPaper("recy", true, 80);
+    desk_ =
+        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "R&D <Lab>", "recy", D(2015, 1, 1));
+    src_.AddClassifiedDevice(DeviceClass::kMfp, "DAF", "", D(2015, 1, 1));
+    src_.AddUserDirection("jean.dupont", "R&D <Lab>");
+    src_.AddWorkstations("R&D <Lab>", D(2017, 1, 1), 3);
+    for (int i = 0; i < 300; ++i) {
+      FakeJob j;
+      j.device_id = desk_;
+      j.user = "jean.dupont";
+      j.day = D(2018, 3, 1 + i % 28);
+      j.sheets = 5;
+      j.two_sided = i % 2 == 0;
+      src_.AddJob(j);
+    }
+    Result<MonthlyReport> r = ComputeMonthlyReport(src_, 2018, 3, settings_);
+    ASSERT_TRUE(r.ok());
+    report_ = *r;
+  }
+  const ScopeMonth& Scope(const std::string& name) {
+    for (const ScopeMonth& s : report_.directions) {
+      if (s.direction == name) return s;
+    }
+    ADD_FAILURE();
+    return report_.organisation;
+  }
+  FakeUsageSource src_;
+  int64_t desk_ = 0;
+  ReportSettings settings_;
+  MonthlyReport report_;
+};
+
+TEST_F(RenderTest, HtmlFiguresReadBackEqualTheComputedOnes) {
+  const ScopeMonth& s = Scope("R&D <Lab>");
+  const std::string html = RenderMonthlyReportHtml(report_, s, ReportLanguage::kFrench, settings_);
+  auto values = DataValues(html);
+  EXPECT_EQ(values["sheets"], "1500");
+  EXPECT_DOUBLE_EQ(std::stod(values["paper_kg"]), s.month.paper_kg);
+  EXPECT_DOUBLE_EQ(std::stod(values["kg_per_workstation"]), *s.kg_per_workstation);
+  EXPECT_DOUBLE_EQ(std::stod(values["two_sided_share_pct"]), 50.0);
+  EXPECT_DOUBLE_EQ(std::stod(values["recycled_share_pct"]), 100.0);
+  EXPECT_EQ(values["paper_change_pct"], "");  // no March 2017
+  EXPECT_EQ(values["desktop_printers"], "1");
+  EXPECT_EQ(values["jobs_without_user_direction"], "0");
+  // French display: 1 500 sheets with a narrow no-break space, 7,5 kg, 50,0 %.
+  EXPECT_THAT(html, HasSubstr(">1\u202f500<"));
+  EXPECT_THAT(html, HasSubstr(">7,5<"));
+  EXPECT_THAT(html, HasSubstr(">50,0\u202f%<"));
+  EXPECT_THAT(html, HasSubstr("mars 2018"));
+  EXPECT_THAT(html, HasSubstr("\u2014"));  // the missing change
+}
+
+TEST_F(RenderTest, NamesAreEscapedAndNoPersonAppears) {
+  for (ReportLanguage lang : {ReportLanguage::kFrench, ReportLanguage::kEnglish}) {
+    const std::string html = RenderMonthlyReportHtml(report_, Scope("R&D <Lab>"), lang, settings_);
+    EXPECT_THAT(html, HasSubstr("R&amp;D &lt;Lab&gt;"));
+    EXPECT_THAT(html, Not(HasSubstr("<Lab>")));
+    EXPECT_THAT(html, Not(HasSubstr("jean")));
+    EXPECT_THAT(html, Not(HasSubstr("dupont")));
+    EXPECT_THAT(html, Not(HasSubstr("<script")));
+    EXPECT_THAT(html, Not(HasSubstr("http://www.example")));
+    const std::string csv = RenderMonthlyReportCsv(report_, Scope("R&D <Lab>"), lang);
+    EXPECT_THAT(csv, Not(HasSubstr("jean")));
+    EXPECT_THAT(csv, Not(HasSubstr("dupont")));
+  }
+}
+
+TEST_F(RenderTest, HtmlIsSelfContained) {
+  const std::string html =
+      RenderMonthlyReportHtml(report_, Scope("DAF"), ReportLanguage::kFrench, settings_);
+  EXPECT_THAT(html, Not(HasSubstr("src=")));
+  EXPECT_THAT(html, Not(HasSubstr("href=")));
+  EXPECT_THAT(html, Not(HasSubstr("@import")));
+  EXPECT_THAT(html, Not(HasSubstr("url(")));
+  EXPECT_THAT(html, HasSubstr("<svg"));
+  // DAF printed nothing: no device chart, changes and shares missing.
+  EXPECT_THAT(html, HasSubstr("Aucune impression ce mois-ci."));
+  auto values = DataValues(html);
+  EXPECT_EQ(values["sheets"], "0");
+  EXPECT_EQ(values["two_sided_share_pct"], "");
+  EXPECT_EQ(values["kg_per_workstation"], "");  // DAF has no workstation count
+}
+
+TEST_F(RenderTest, CsvFrenchAndEnglishConventions) {
+  const ScopeMonth& s = Scope("R&D <Lab>");
+  const std::string fr = RenderMonthlyReportCsv(report_, s, ReportLanguage::kFrench);
+  ASSERT_EQ(fr.substr(0, 3), "\xEF\xBB\xBF");
+  auto v = CsvValues(fr.substr(3), ';');
+  EXPECT_EQ(v["sheets"], "1500");
+  EXPECT_EQ(v["paper_kg"], "7,484");  // 1500 x 4.9896 g = 7.4844 kg
+  EXPECT_EQ(v["two_sided_share_pct"], "50,00");
+  EXPECT_EQ(v["paper_change_pct"], "");
+  EXPECT_EQ(v["direction"], "R&D <Lab>");
+  EXPECT_EQ(v["recycled_target_met"], "oui");
+  const std::string en = RenderMonthlyReportCsv(report_, s, ReportLanguage::kEnglish);
+  EXPECT_NE(en.substr(0, 3), "\xEF\xBB\xBF");
+  auto e = CsvValues(en, ',');
+  EXPECT_EQ(e["paper_kg"], "7.484");
+  EXPECT_EQ(e["recycled_target_met"], "yes");
+  // The same keys as the HTML's data attributes.
+  auto html = DataValues(RenderMonthlyReportHtml(report_, s, ReportLanguage::kEnglish, settings_));
+  for (const char* key : {"sheets", "paper_kg", "kg_per_workstation", "color_share_pct",
+                          "paper_kg_ytd", "co2e_kg", "unknown_media_jobs"}) {
+    EXPECT_TRUE(html.contains(key)) << key;
+    EXPECT_TRUE(e.contains(key)) << key;
+  }
+}
+
+TEST_F(RenderTest, FileStemIsSafe) {
+  EXPECT_EQ(ReportFileStem(report_, Scope("R&D <Lab>")), "ramette-2018-03-R_D__Lab_");
+  EXPECT_EQ(ReportFileStem(report_, report_.organisation), "ramette-2018-03-organisation");
+}
+
+}  // namespace
+}  // namespace ramette::aggregator
