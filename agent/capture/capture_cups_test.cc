@@ -110,9 +110,9 @@ struct Kind {
 
 TEST_F(CaptureCupsTest, EveryJobExactlyOnceAcrossACupsdRestart) {
   const std::vector<Kind> kinds = {
-      {1, {}, 1, 1, Sides::kUnknown},
+      {1, {}, 1, 1, Sides::kOneSided},  // no sides named: the queue's sides-default
       {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 9, 3, Sides::kTwoSidedLongEdge},
-      {5, {"-o", "number-up=2"}, 3, 1, Sides::kUnknown},
+      {5, {"-o", "number-up=2"}, 3, 1, Sides::kOneSided},
       {2, {"-n", "2", "-o", "media=A4", "-o", "sides=one-sided"}, 4, 2, Sides::kOneSided},
       {4, {"-o", "sides=two-sided-short-edge"}, 4, 1, Sides::kTwoSidedShortEdge},
   };
