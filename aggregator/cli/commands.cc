@@ -8,6 +8,7 @@
 #include "aggregator/imports/csv_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
+#include "aggregator/status/server_status.h"
 #include "aggregator/store/sqlite_store.h"
 
 namespace ramette::aggregator {
@@ -22,6 +23,20 @@ template <typename T>
 int Report(const Result<T>& r, std::ostream& err) {
   err << "ramette: " << r.status().message() << "\n";
   return 1;
+}
+
+// Opens an existing database; nullptr (and the error written) otherwise.
+std::unique_ptr<SqliteStore> OpenExisting(const std::string& db, std::ostream& err) {
+  if (!FileExists(db)) {
+    err << "ramette: no database at " << db << " (use --db PATH)\n";
+    return nullptr;
+  }
+  auto store = SqliteStore::Open(db);
+  if (!store.ok()) {
+    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*store);
 }
 
 }  // namespace
@@ -104,6 +119,48 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
   } else {
     out << FormatIndicatorsTable(shown);
   }
+  return 0;
+}
+
+int RunStatus(const std::string& db, const std::string& silent_after, const std::string& format,
+              int64_t now, std::ostream& out, std::ostream& err) {
+  if (format != "table" && format != "json") {
+    err << "ramette: unknown format '" << format << "' (expected table or json)\n";
+    return 2;
+  }
+  auto silent = ParseStatusDuration(silent_after);
+  if (!silent.ok()) {
+    err << "ramette: --silent-after: " << silent.status().message() << "\n";
+    return 2;
+  }
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  // Days and months are the organisation's, as stored with the data.
+  std::string zone = store->StoredTimeZone();
+  auto tz = TimeZone::Load(zone.empty() ? "Europe/Paris" : zone);
+  if (!tz.ok()) return Report(tz, err);
+  auto servers = store->ServerStatuses(PeriodsAt(now, *tz));
+  if (!servers.ok()) return Report(servers, err);
+  if (format == "json") {
+    out << FormatStatusJson(*servers, now, *silent);
+  } else {
+    out << FormatStatusTable(*servers, now, *silent, *tz);
+  }
+  for (const auto& s : *servers) {
+    if (IsSilent(s, now, *silent)) return 3;
+  }
+  return 0;
+}
+
+int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
+              std::ostream& err) {
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  if (Status s = store->Backup(file); !s.ok()) {
+    err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
+    return 1;
+  }
+  out << "backed up " << db << " to " << file << "\n";
   return 0;
 }
 

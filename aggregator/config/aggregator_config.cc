@@ -38,6 +38,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"organisation", "time_zone", &c.time_zone, nullptr},
       {"privacy", "store_titles", nullptr, &c.store_titles},
       {"log", "level", &c.log_level, nullptr},
+      {"metrics", "listen", &c.metrics_listen, nullptr},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -52,8 +53,8 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       }
       if (found == nullptr) {
         return Status::InvalidArgument(Where(source, knode) + ": unknown key '" +
-                                       std::string(tname.str()) + "." +
-                                       std::string(kname.str()) + "'");
+                                       std::string(tname.str()) + "." + std::string(kname.str()) +
+                                       "'");
       }
       if (found->str != nullptr) {
         auto v = knode.value<std::string>();

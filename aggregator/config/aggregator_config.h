@@ -10,11 +10,12 @@
 namespace ramette::aggregator {
 
 struct AggregatorConfig {
-  std::string listen = "127.0.0.1:50551";  // [server] listen
-  std::string database = "ramette.db";     // [storage] database
-  std::string time_zone = "Europe/Paris";  // [organisation] time_zone
-  bool store_titles = false;               // [privacy] store_titles
-  std::string log_level = "info";          // [log] level: trace, debug, info, warn, error
+  std::string listen = "127.0.0.1:50551";         // [server] listen
+  std::string database = "ramette.db";            // [storage] database
+  std::string time_zone = "Europe/Paris";         // [organisation] time_zone
+  bool store_titles = false;                      // [privacy] store_titles
+  std::string log_level = "info";                 // [log] level: trace, debug, info, warn, error
+  std::string metrics_listen = "127.0.0.1:9464";  // [metrics] listen; "" = no metrics endpoint
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming
