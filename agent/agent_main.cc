@@ -1,5 +1,5 @@
-// ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator) and the `backfill`
-// command. Wiring only; configuration errors exit with 78 (EX_CONFIG).
+// ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator), the `backfill` and
+// `check` commands. Wiring only; configuration errors exit with 78 (EX_CONFIG).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -20,6 +20,7 @@
 #include "agent/backfill_command.h"
 #include "agent/capture/capture.h"
 #include "agent/capture/cups_client.h"
+#include "agent/check_command.h"
 #include "agent/config/agent_config.h"
 #include "agent/outbox/forwarder.h"
 #include "agent/outbox/sleeper.h"
@@ -187,6 +188,16 @@ int main(int argc, char** argv) {
       ->required();
   backfill->add_option("--aggregator", aggregator, "the aggregator's HOST:PORT")->required();
 
+  auto* check = app.add_subcommand(
+      "check", "is everything in place? one line per finding; exit 0 only when all is well");
+  check->fallthrough();  // --aggregator, --state-dir... may follow `check`
+  std::string cupsd_conf = "/etc/cups/cupsd.conf";
+  std::string cups_user;
+  check->add_option("--cupsd-conf", cupsd_conf, "cupsd's configuration file")
+      ->capture_default_str();
+  check->add_option("--cups-user", cups_user,
+                    "ask cupsd as this user (e.g. ramette, the service's user; default: yours)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,6 +228,19 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(level);
 
+  if (check->parsed()) {
+    spdlog::set_level(spdlog::level::err);  // the findings say it all
+    CheckCommand cmd;
+    cmd.cups_server = config.cups_server;
+    cmd.cups_user = cups_user;
+    cmd.cupsd_conf = cupsd_conf;
+    cmd.aggregator = config.aggregator;
+    cmd.deadline_seconds = config.deadline_seconds;
+    cmd.server_id = config.server_id;
+    cmd.state_dir = config.state_dir;
+    cmd.agent_version = kVersion;
+    return RunCheckCommand(cmd, std::cout);
+  }
   if (backfill->parsed()) {
     BackfillCommand cmd;
     cmd.page_logs = page_logs;
