@@ -142,8 +142,9 @@ int main(int argc, char** argv) {
 
   // This loop proves liveness: WATCHDOG=1 from here only.
   service::SystemdNotifier notifier;
-  notifier.Ready("listening on " + host + ":" + std::to_string(server->port) + ", " +
-                 metrics_where);
+  const std::string where =
+      "listening on " + host + ":" + std::to_string(server->port) + ", " + metrics_where;
+  notifier.Ready(where);
   int sig = 0;
   for (;;) {
     const auto wait =
@@ -156,6 +157,7 @@ int main(int argc, char** argv) {
       spdlog::warn("folding new jobs into the rollups failed (will retry): {}", s.message());
     }
     notifier.Watchdog();
+    notifier.Status(where + "; " + metrics.Summary());
   }
   spdlog::info("signal {} received, stopping", sig);
   notifier.Stopping();

@@ -16,8 +16,6 @@ namespace {
 
 constexpr int32_t kMaxPage = 500;  // cupsd returns at most 500 jobs per Get-Jobs
 
-}  // namespace
-
 std::string HiddenValuesMessage(const std::string& user) {
   return "cupsd hides job owners, client hosts and titles from user '" + user +
          "' (JobPrivateAccess/JobPrivateValues): jobs are recorded WITHOUT their user, so they "
@@ -32,6 +30,8 @@ std::string HiddenValuesMessage(const std::string& user) {
          "' a member of a SystemGroup of cups-files.conf, e.g. lpadmin), then restart cupsd. "
          "This is said once per agent start.";
 }
+
+}  // namespace
 
 const std::vector<CupsEventKind>& CaptureEvents() {
   static const std::vector<CupsEventKind> kEvents = {

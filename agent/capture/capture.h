@@ -22,10 +22,6 @@
 
 namespace ramette::agent {
 
-// What to change in cupsd.conf when cupsd hides job owners, hosts and titles from `user` (the
-// exact lines), as the capture logs it and `ramette-agent check` prints it.
-std::string HiddenValuesMessage(const std::string& user);
-
 struct CaptureOptions {
   // Send job-name as the record's title (privacy: off unless configured).
   bool include_titles = false;

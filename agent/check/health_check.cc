@@ -3,8 +3,6 @@
 
 #include <sstream>
 
-#include "agent/capture/capture.h"
-
 namespace ramette::agent {
 namespace {
 
@@ -21,19 +19,6 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   const size_t e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
-}
-
-std::string OneLine(std::string s) {
-  for (char& c : s) {
-    if (c == '\n') c = ' ';
-  }
-  // Collapse the runs of spaces that indented lines leave.
-  std::string out;
-  for (char c : s) {
-    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-    out += c;
-  }
-  return out;
 }
 
 std::string Age(int64_t seconds) {
@@ -63,10 +48,12 @@ void CheckNames(const CheckInputs& in, std::vector<Finding>& out) {
                      std::to_string(jobs->size()) + " jobs read)"));
     return;
   }
-  std::string advice = HiddenValuesMessage(in.cups->user());
-  advice = advice.substr(0, advice.find(" This is said once"));
-  out.push_back(Fail(OneLine(std::to_string(hidden) + " of " + std::to_string(jobs->size()) +
-                             " jobs come back without their user: " + advice)));
+  const std::string& user = in.cups->user();
+  out.push_back(Fail(std::to_string(hidden) + " of " + std::to_string(jobs->size()) +
+                     " jobs come back without their user: cupsd hides names from '" + user +
+                     "'; in each <Policy> of cupsd.conf write \"JobPrivateAccess @OWNER @SYSTEM " +
+                     user + "\" and \"JobPrivateValues default\" (or add '" + user +
+                     "' to lpadmin), then restart cupsd"));
 }
 
 void CheckPageLog(const CheckInputs& in, std::vector<Finding>& out) {

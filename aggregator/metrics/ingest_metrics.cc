@@ -92,6 +92,14 @@ void IngestMetrics::ObserveIngestLatency(double seconds) {
   latency_sum_ += seconds;
 }
 
+std::string IngestMetrics::Summary() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t rejected = 0;
+  for (const auto& [reason, n] : rejected_) rejected += n;
+  return "records accepted " + std::to_string(accepted_) + ", duplicate " +
+         std::to_string(duplicate_) + ", rejected " + std::to_string(rejected);
+}
+
 std::string IngestMetrics::Render(const std::vector<ServerGauges>& servers) const {
   std::ostringstream out;
   {

@@ -40,6 +40,9 @@ class IngestMetrics {
   // The duration of one SubmitJobs call, validation and durable commit included.
   void ObserveIngestLatency(double seconds);
 
+  // "records accepted N, duplicate N, rejected N" since start (the service's STATUS= line).
+  std::string Summary() const;
+
   // The Prometheus text exposition (version 0.0.4) of every metric, plus `servers`' gauges.
   std::string Render(const std::vector<ServerGauges>& servers) const;
 

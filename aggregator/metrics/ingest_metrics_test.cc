@@ -46,6 +46,7 @@ TEST(IngestMetricsTest, RendersCountersHistogramAndServers) {
   EXPECT_THAT(text, HasSubstr("ramette_server_last_contact_timestamp_seconds{server=\"prn-b\"} "
                               "1700000100\n"));
   EXPECT_THAT(text, Not(HasSubstr("ramette_server_outbox_records{server=\"prn-b\"}")));
+  EXPECT_EQ(m.Summary(), "records accepted 5, duplicate 2, rejected 3");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 # Usage: verify_units_test.sh UNIT_DIR BIN_DIR...   (BIN_DIRs hold ramette, ramette-agent, ...)
 set -euo pipefail
 unit_dir=$1; shift
+bin_dirs=()
+for d in "$@"; do bin_dirs+=("$(realpath "$d")"); done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
@@ -13,7 +15,7 @@ for unit in "$unit_dir"/*.service "$unit_dir"/*.timer; do
   name=$(basename "$unit")
   cp "$unit" "$tmp/$name"
   for bin in ramette-agent ramette-aggregator ramette; do
-    for dir in "$@"; do
+    for dir in "${bin_dirs[@]}"; do
       if [ -x "$dir/$bin" ]; then
         sed -i "s#/usr/bin/$bin\\b#$dir/$bin#g" "$tmp/$name"
         break
