@@ -29,7 +29,7 @@ std::string Slurp(const std::string& path) {
 }
 
 // Runs `command` through the shell; returns its exit status and stdout.
-int Run(const std::string& command, std::string* out) {
+int RunShell(const std::string& command, std::string* out) {
   FILE* p = popen(command.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];
@@ -59,10 +59,10 @@ class AgentCheckTest : public ::testing::Test {
   }
   std::string Check(int* rc) {
     std::string out;
-    *rc = Run(std::string(RAMETTE_AGENT) + " check --server-id prn-check --cups-server " +
-                  cupsd_->socket_path() + " --aggregator " + listen_ + " --state-dir " + dir_ +
-                  "/state --cupsd-conf " + cupsd_->dir() + "/cupsd.conf 2>/dev/null",
-              &out);
+    *rc = RunShell(std::string(RAMETTE_AGENT) + " check --server-id prn-check --cups-server " +
+                       cupsd_->socket_path() + " --aggregator " + listen_ + " --state-dir " + dir_ +
+                       "/state --cupsd-conf " + cupsd_->dir() + "/cupsd.conf 2>/dev/null",
+                   &out);
     return out;
   }
 
@@ -101,7 +101,8 @@ TEST_F(AgentCheckTest, WithoutThenWithAnAggregator) {
   std::string status;
   for (int i = 0; i < 120; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    Run(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null", &status);
+    RunShell(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null",
+             &status);
     if (status.find("\"jobs_today\":1") != std::string::npos) break;
   }
   EXPECT_THAT(status, HasSubstr("\"server\":\"prn-check\"")) << Slurp(dir_ + "/agent.log");
