@@ -66,6 +66,10 @@ check "ramette has no login shell" sh -c 'getent passwd ramette | grep -q nologi
 check "ramette is in lpadmin" sh -c 'id -nG ramette | tr " " "\n" | grep -qx lpadmin'
 check "/var/lib/ramette owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette)" = ramette:700 ]'
 check "/var/lib/ramette/agent owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette/agent)" = ramette:700 ]'
+for unit in ramette-agent.service ramette-aggregator.service; do
+  check "systemd-analyze verify installed $unit" sh -c \
+    "out=\$(systemd-analyze verify --man=no /lib/systemd/system/$unit 2>&1) && [ -z \"\$out\" ]"
+done
 check "agent unit enabled" test -L /etc/systemd/system/multi-user.target.wants/ramette-agent.service
 check "aggregator unit enabled" test -L /etc/systemd/system/multi-user.target.wants/ramette-aggregator.service
 check "ramette-agent --version" sh -c "[ \"\$(/usr/bin/ramette-agent --version)\" = 'ramette-agent $version' ]"
