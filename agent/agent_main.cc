@@ -1,17 +1,18 @@
-// ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator) and the `backfill`
-// command. Wiring only; configuration errors exit with 78 (EX_CONFIG).
+// ramette-agent: the capture daemon (CUPS -> durable outbox -> aggregator), the `backfill` and
+// `check` commands. Wiring only; configuration errors exit with 78 (EX_CONFIG).
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,16 +20,20 @@
 #include "agent/backfill_command.h"
 #include "agent/capture/capture.h"
 #include "agent/capture/cups_client.h"
+#include "agent/check_command.h"
 #include "agent/config/agent_config.h"
 #include "agent/outbox/forwarder.h"
 #include "agent/outbox/sleeper.h"
 #include "agent/outbox/sqlite_outbox.h"
 #include "agent/uplink/grpc_uplink.h"
+#include "common/version.h"
+#include "service/logging.h"
+#include "service/systemd_notifier.h"
 
 namespace {
 
 constexpr int kExitConfig = 78;
-constexpr const char* kVersion = "0.1.0";
+using ramette::kVersion;
 
 void Log(ramette::agent::LogLevel level, const std::string& message) {
   switch (level) {
@@ -80,6 +85,29 @@ int RunDaemon(const ramette::agent::AgentConfig& config) {
   forwarder_options.log = Log;
   Forwarder forwarder(outbox->get(), &uplink, &sleeper, forwarder_options);
   std::jthread forwarding([&forwarder](std::stop_token stop) { forwarder.Run(stop); });
+  // Heartbeat: every minute, busy or idle, the outbox backlog goes to the aggregator, so that
+  // `ramette status` sees a healthy idle server and how far behind a busy one is.
+  std::jthread heartbeat([&](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    bool reported_failure = false;
+    while (!stop.stop_requested()) {
+      auto stats = (*outbox)->Stats();
+      if (stats.ok()) {
+        AgentStatus status;
+        status.outbox_records = stats->depth;
+        status.oldest_record_unix = stats->oldest_enqueued_at_ms / 1000;
+        Status sent = uplink.ReportStatus(config.server_id, status);
+        if (!sent.ok() && !reported_failure) {
+          spdlog::warn("status report to the aggregator failed (retried every minute): {}",
+                       sent.message());
+        }
+        reported_failure = !sent.ok();
+      }
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, stop, std::chrono::seconds(60), [] { return false; });
+    }
+  });
 
   CupsClientOptions cups_options;
   if (!config.cups_server.empty()) cups_options.server = config.cups_server;
@@ -95,17 +123,34 @@ int RunDaemon(const ramette::agent::AgentConfig& config) {
   spdlog::info("ramette-agent {} started: server id '{}', cupsd {}, aggregator {}, state {}",
                kVersion, config.server_id, cups_options.server, config.aggregator,
                config.state_dir);
+  // The capture loop proves liveness: WATCHDOG=1 from here only.
+  service::SystemdNotifier notifier;
+  notifier.Ready("capturing from " + cups_options.server + ", sending to " + config.aggregator);
+  auto last_status = std::chrono::steady_clock::now() - std::chrono::hours(1);
   for (;;) {
-    std::chrono::milliseconds delay = capture.Step();
+    std::chrono::milliseconds delay =
+        std::min(capture.Step(), service::WatchdogSleepCap(notifier, std::chrono::seconds(60)));
+    notifier.Watchdog();
+    if (notifier.active() &&
+        std::chrono::steady_clock::now() - last_status > std::chrono::seconds(10)) {
+      last_status = std::chrono::steady_clock::now();
+      auto stats = (*outbox)->Stats();
+      if (stats.ok()) {
+        notifier.Status("capturing from " + cups_options.server + "; outbox " +
+                        std::to_string(stats->depth) + " records waiting for " + config.aggregator);
+      }
+    }
     struct timespec timeout;
     timeout.tv_sec = delay.count() / 1000;
     timeout.tv_nsec = (delay.count() % 1000) * 1000000;
     int sig = sigtimedwait(&stop_signals, nullptr, &timeout);
     if (sig > 0) {
       spdlog::info("signal {} received, stopping", sig);
+      notifier.Stopping();
       break;
     }
   }
+  heartbeat.request_stop();
   forwarding.request_stop();
   forwarder.Wake();
   forwarding.join();
@@ -118,8 +163,7 @@ int main(int argc, char** argv) {
   using namespace ramette::agent;
   // libcups and gRPC may write to a socket the peer just closed: that is an error, not a kill.
   signal(SIGPIPE, SIG_IGN);
-  spdlog::set_default_logger(spdlog::stderr_color_mt("ramette-agent"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S%z %^%l%$ %v");
+  ramette::service::SetUpLogging("ramette-agent");
 
   CLI::App app{"ramette-agent: captures finished CUPS print jobs and sends them to ramette"};
   std::string config_path, server_id, cups_server, aggregator, state_dir;
@@ -143,6 +187,16 @@ int main(int argc, char** argv) {
   backfill->add_option("--server-id", server_id, "the print server the files come from")
       ->required();
   backfill->add_option("--aggregator", aggregator, "the aggregator's HOST:PORT")->required();
+
+  auto* check = app.add_subcommand(
+      "check", "is everything in place? one line per finding; exit 0 only when all is well");
+  check->fallthrough();  // --aggregator, --state-dir... may follow `check`
+  std::string cupsd_conf = "/etc/cups/cupsd.conf";
+  std::string cups_user;
+  check->add_option("--cupsd-conf", cupsd_conf, "cupsd's configuration file")
+      ->capture_default_str();
+  check->add_option("--cups-user", cups_user,
+                    "ask cupsd as this user (e.g. ramette, the service's user; default: yours)");
 
   try {
     app.parse(argc, argv);
@@ -174,6 +228,19 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(level);
 
+  if (check->parsed()) {
+    spdlog::set_level(spdlog::level::err);  // the findings say it all
+    CheckCommand cmd;
+    cmd.cups_server = config.cups_server;
+    cmd.cups_user = cups_user;
+    cmd.cupsd_conf = cupsd_conf;
+    cmd.aggregator = config.aggregator;
+    cmd.deadline_seconds = config.deadline_seconds;
+    cmd.server_id = config.server_id;
+    cmd.state_dir = config.state_dir;
+    cmd.agent_version = kVersion;
+    return RunCheckCommand(cmd, std::cout);
+  }
   if (backfill->parsed()) {
     BackfillCommand cmd;
     cmd.page_logs = page_logs;

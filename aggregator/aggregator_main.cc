@@ -1,6 +1,5 @@
 // ramette-aggregator: wires configuration, the SQLite store, the ingest processor and the gRPC
 // server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78 (EX_CONFIG).
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -13,13 +12,17 @@
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/ingest/grpc_ingest_service.h"
 #include "aggregator/ingest/ingest_processor.h"
+#include "aggregator/metrics/http_metrics_server.h"
+#include "aggregator/metrics/ingest_metrics.h"
 #include "aggregator/store/sqlite_store.h"
 #include "common/civil_time.h"
+#include "common/version.h"
+#include "service/logging.h"
+#include "service/systemd_notifier.h"
 
 namespace {
 
 constexpr int kExitConfig = 78;
-constexpr const char* kVersion = "0.1.0";
 constexpr int kFoldIntervalSeconds = 10;
 
 }  // namespace
@@ -27,8 +30,7 @@ constexpr int kFoldIntervalSeconds = 10;
 int main(int argc, char** argv) {
   using namespace ramette;
   using namespace ramette::aggregator;
-  spdlog::set_default_logger(spdlog::stderr_color_mt("ramette-aggregator"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S%z %^%l%$ %v");
+  service::SetUpLogging("ramette-aggregator");
 
   CLI::App app{"ramette-aggregator: receives print jobs from ramette agents and stores them"};
   std::string config_path, db_override, listen_override;
@@ -98,7 +100,9 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  IngestProcessor processor(store->get(), IngestOptions{*tz, config.store_titles, nullptr});
+  IngestMetrics metrics;
+  IngestProcessor processor(store->get(),
+                            IngestOptions{*tz, config.store_titles, nullptr, &metrics});
   auto server = StartIngestServer(config.listen, &processor);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
@@ -110,16 +114,53 @@ int main(int argc, char** argv) {
 
   // Wait for a stop signal; meanwhile fold newly stored jobs into the rollups every few
   // seconds, so that `ramette indicators` finds them up to date.
+  // Prometheus metrics on their own port (loopback by default). Not being able to serve them is
+  // logged, not fatal: ingest matters more.
+  std::unique_ptr<HttpMetricsServer> metrics_server;
+  std::string metrics_where = "metrics off";
+  if (!config.metrics_listen.empty()) {
+    SqliteStore* st = store->get();
+    auto started = HttpMetricsServer::Start(config.metrics_listen, [&metrics, st] {
+      auto servers = st->ServerStatuses(StatusPeriods{}, /*count_jobs=*/false);
+      return metrics.Render(servers.ok() ? GaugesOf(*servers) : std::vector<ServerGauges>{});
+    });
+    if (started.ok()) {
+      metrics_server = std::move(*started);
+      metrics_where = "metrics on " +
+                      config.metrics_listen.substr(0, config.metrics_listen.rfind(':')) + ":" +
+                      std::to_string(metrics_server->port()) + "/metrics";
+      spdlog::info("Prometheus {}", metrics_where);
+      if (!IsLoopbackListenAddress(config.metrics_listen)) {
+        spdlog::warn("metrics listen on a non-loopback address ({}): they name every print server",
+                     config.metrics_listen);
+      }
+    } else {
+      spdlog::error("no metrics: {}", started.status().message());
+      metrics_where = "metrics failed";
+    }
+  }
+
+  // This loop proves liveness: WATCHDOG=1 from here only.
+  service::SystemdNotifier notifier;
+  const std::string where =
+      "listening on " + host + ":" + std::to_string(server->port) + ", " + metrics_where;
+  notifier.Ready(where);
   int sig = 0;
   for (;;) {
-    struct timespec timeout = {kFoldIntervalSeconds, 0};
+    const auto wait =
+        service::WatchdogSleepCap(notifier, std::chrono::seconds(kFoldIntervalSeconds));
+    struct timespec timeout = {static_cast<time_t>(wait.count() / 1000),
+                               static_cast<long>(wait.count() % 1000) * 1000000};
     sig = sigtimedwait(&stop_signals, nullptr, &timeout);
     if (sig > 0) break;
     if (Status s = (*store)->FoldRollups(); !s.ok()) {
       spdlog::warn("folding new jobs into the rollups failed (will retry): {}", s.message());
     }
+    notifier.Watchdog();
+    notifier.Status(where + "; " + metrics.Summary());
   }
   spdlog::info("signal {} received, stopping", sig);
+  notifier.Stopping();
   server->server->Shutdown();
   if (Status s = (*store)->FoldRollups(); !s.ok()) {
     spdlog::warn("folding new jobs into the rollups failed: {}", s.message());

@@ -111,4 +111,18 @@ Result<std::vector<SubmitResult>> GrpcUplink::SubmitQueues(const std::string& se
   return Results(resp, queues.size());
 }
 
+Status GrpcUplink::ReportStatus(const std::string& server_id, const AgentStatus& status) {
+  v1::ReportStatusRequest req;
+  req.set_server_id(server_id);
+  req.set_agent_version(impl_->options.agent_version);
+  req.set_outbox_records(status.outbox_records);
+  req.set_oldest_record_unix(status.oldest_record_unix);
+  v1::ReportStatusResponse resp;
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  grpc::Status st = impl_->stub->ReportStatus(&ctx, req, &resp);
+  if (!st.ok()) return FromGrpc(st);
+  return Status::Ok();
+}
+
 }  // namespace ramette::agent

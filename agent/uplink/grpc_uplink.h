@@ -26,6 +26,7 @@ class GrpcUplink final : public Uplink {
                                                const std::vector<JobRecord>& jobs) override;
   Result<std::vector<SubmitResult>> SubmitQueues(const std::string& server_id,
                                                  const std::vector<QueueRecord>& queues) override;
+  Status ReportStatus(const std::string& server_id, const AgentStatus& status) override;
 
  private:
   struct Impl;

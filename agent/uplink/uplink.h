@@ -3,6 +3,7 @@
 #ifndef RAMETTE_AGENT_UPLINK_UPLINK_H_
 #define RAMETTE_AGENT_UPLINK_UPLINK_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ struct SubmitResult {
   std::string reason;  // why it was rejected (and quarantined by the aggregator)
 };
 
+// What an agent tells the aggregator about itself (Uplink::ReportStatus).
+struct AgentStatus {
+  int64_t outbox_records = 0;      // records waiting in the outbox
+  int64_t oldest_record_unix = 0;  // when the oldest waiting one was captured; 0 when empty
+};
+
 class Uplink {
  public:
   virtual ~Uplink() = default;
@@ -30,6 +37,13 @@ class Uplink {
   // Same contract for print-queue records.
   virtual Result<std::vector<SubmitResult>> SubmitQueues(
       const std::string& server_id, const std::vector<QueueRecord>& queues) = 0;
+  // Reports the agent's state (a heartbeat). OK means the aggregator accepted this agent and
+  // recorded the contact; errors as for SubmitJobs. The default, for test uplinks, does nothing.
+  virtual Status ReportStatus(const std::string& server_id, const AgentStatus& status) {
+    (void)server_id;
+    (void)status;
+    return Status::Ok();
+  }
 };
 
 }  // namespace ramette::agent

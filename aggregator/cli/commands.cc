@@ -19,6 +19,7 @@
 #include "aggregator/reports/indicator_export.h"
 #include "aggregator/reports/monthly_report.h"
 #include "aggregator/reports/monthly_report_render.h"
+#include "aggregator/status/server_status.h"
 #include "aggregator/store/sqlite_store.h"
 #include "common/civil_time.h"
 
@@ -290,6 +291,48 @@ int RunExportIndicators(const std::string& db, int year, const std::string& form
     err << "ramette: " << st.message() << "\n";
     return 1;
   }
+  return 0;
+}
+
+int RunStatus(const std::string& db, const std::string& silent_after, const std::string& format,
+              int64_t now, std::ostream& out, std::ostream& err) {
+  if (format != "table" && format != "json") {
+    err << "ramette: unknown format '" << format << "' (expected table or json)\n";
+    return 2;
+  }
+  auto silent = ParseStatusDuration(silent_after);
+  if (!silent.ok()) {
+    err << "ramette: --silent-after: " << silent.status().message() << "\n";
+    return 2;
+  }
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  // Days and months are the organisation's, as stored with the data.
+  std::string zone = store->StoredTimeZone();
+  auto tz = TimeZone::Load(zone.empty() ? "Europe/Paris" : zone);
+  if (!tz.ok()) return Report(tz, err);
+  auto servers = store->ServerStatuses(PeriodsAt(now, *tz));
+  if (!servers.ok()) return Report(servers, err);
+  if (format == "json") {
+    out << FormatStatusJson(*servers, now, *silent);
+  } else {
+    out << FormatStatusTable(*servers, now, *silent, *tz);
+  }
+  for (const auto& s : *servers) {
+    if (IsSilent(s, now, *silent)) return 3;
+  }
+  return 0;
+}
+
+int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
+              std::ostream& err) {
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  if (Status s = store->Backup(file); !s.ok()) {
+    err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
+    return 1;
+  }
+  out << "backed up " << db << " to " << file << "\n";
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef RAMETTE_AGGREGATOR_CLI_COMMANDS_H_
 #define RAMETTE_AGGREGATOR_CLI_COMMANDS_H_
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -41,6 +42,16 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 // into place) or to `out` when empty.
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
                         const std::string& out_file, std::ostream& out, std::ostream& err);
+// `ramette --db DB status [--silent-after DURATION] [--format table|json]`: one row per print
+// server; a server whose agent has not called for more than `silent_after` ("15m", "2h", ...)
+// is flagged SILENT. `now` is the current unix time (injected by tests). Exit 0 when every
+// server reported in time, 3 when one or more are silent, 1 on errors, 2 on bad arguments.
+int RunStatus(const std::string& db, const std::string& silent_after, const std::string& format,
+              int64_t now, std::ostream& out, std::ostream& err);
+
+// `ramette --db DB backup FILE`: a consistent copy of the database (SQLite online backup),
+// safe while the aggregator writes. Refuses to overwrite FILE.
+int RunBackup(const std::string& db, const std::string& file, std::ostream& out, std::ostream& err);
 
 }  // namespace ramette::aggregator
 

@@ -1,15 +1,18 @@
-// ramette: the administrator's command line (imports, indicators, reports, export). Argument
-// parsing only; the actions are in commands.cc.
+// ramette: the administrator's command line (imports, indicators, reports, export, status,
+// backup). Argument parsing only; the actions are in commands.cc.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "aggregator/cli/commands.h"
+#include "common/version.h"
 
 int main(int argc, char** argv) {
   // Results go to stdout (they may be piped into a file); diagnostics to stderr, warnings only.
@@ -90,10 +93,26 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"csv-fr", "csv-en", "json"}));
   exp_indicators->add_option("--out", export_out, "output file (default: standard output)");
+  auto* status = app.add_subcommand(
+      "status", "one row per print server: last contact, jobs, backlog; flags silent ones");
+  std::string silent_after = "15m";
+  std::string status_format = "table";
+  status
+      ->add_option("--silent-after", silent_after,
+                   "flag servers whose agent has not called for longer (90s, 15m, 2h, 1d)")
+      ->capture_default_str();
+  status->add_option("--format", status_format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
+  auto* backup = app.add_subcommand(
+      "backup", "copy the database to FILE (SQLite online backup, safe while the aggregator runs)");
+  std::string backup_file;
+  backup->add_option("FILE", backup_file, "the copy to create (never overwritten)")->required();
 
   try {
     if (argc >= 2 && std::string(argv[1]) == "--version") {
-      std::cout << "ramette 0.1.0\n";
+      std::cout << "ramette " << ramette::kVersion << "\n";
       return 0;
     }
     app.parse(argc, argv);
@@ -119,6 +138,14 @@ int main(int argc, char** argv) {
     std::optional<std::string> dir;
     if (!direction.empty()) dir = direction;
     return ramette::aggregator::RunIndicators(db, year, dir, format, std::cout, std::cerr);
+  }
+  if (status->parsed()) {
+    return ramette::aggregator::RunStatus(db, silent_after, status_format,
+                                          static_cast<int64_t>(std::time(nullptr)), std::cout,
+                                          std::cerr);
+  }
+  if (backup->parsed()) {
+    return ramette::aggregator::RunBackup(db, backup_file, std::cout, std::cerr);
   }
   return 2;
 }

@@ -61,6 +61,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"smtp", "password", &c.smtp.password, nullptr},
       {"smtp", "require_tls", nullptr, &c.smtp.require_tls},
       {"smtp", "ca_file", &c.smtp.ca_file, nullptr},
+      {"metrics", "listen", &c.metrics_listen, nullptr},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -75,8 +76,8 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       }
       if (found == nullptr) {
         return Status::InvalidArgument(Where(source, knode) + ": unknown key '" +
-                                       std::string(tname.str()) + "." +
-                                       std::string(kname.str()) + "'");
+                                       std::string(tname.str()) + "." + std::string(kname.str()) +
+                                       "'");
       }
       const std::string name = std::string(tname.str()) + "." + std::string(kname.str());
       if (found->number != nullptr) {

@@ -21,6 +21,7 @@ struct AggregatorConfig {
   // targets.paper_change_max_pct; baseline_year is 0 (none) or 1..9999.
   ReportSettings report;
   SmtpSettings smtp;
+  std::string metrics_listen = "127.0.0.1:9464";  // [metrics] listen; "" = no metrics endpoint
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

@@ -13,6 +13,7 @@ TEST(AggregatorConfigTest, EmptyFileKeepsDefaults) {
   EXPECT_EQ(c->database, "ramette.db");
   EXPECT_EQ(c->time_zone, "Europe/Paris");
   EXPECT_FALSE(c->store_titles);
+  EXPECT_EQ(c->metrics_listen, "127.0.0.1:9464");
 }
 
 TEST(AggregatorConfigTest, FullFile) {
@@ -27,6 +28,8 @@ time_zone = "America/Cayenne"
 store_titles = true
 [log]
 level = "debug"
+[metrics]
+listen = ""
 )",
                                  "agg.toml");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -35,6 +38,7 @@ level = "debug"
   EXPECT_EQ(c->time_zone, "America/Cayenne");
   EXPECT_TRUE(c->store_titles);
   EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->metrics_listen, "");
 }
 
 TEST(AggregatorConfigTest, TyposAndTypesAreErrorsWithLine) {

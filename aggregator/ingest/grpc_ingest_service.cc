@@ -14,20 +14,21 @@ namespace {
 // Agents retry UNAVAILABLE forever; INVALID_ARGUMENT means the call itself is wrong.
 grpc::Status ToGrpc(const Status& s) {
   switch (s.code()) {
-    case Status::Code::kOk: return grpc::Status::OK;
+    case Status::Code::kOk:
+      return grpc::Status::OK;
     case Status::Code::kInvalidArgument:
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     case Status::Code::kIoError:
     case Status::Code::kUnavailable:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, s.message());
-    default: return grpc::Status(grpc::StatusCode::INTERNAL, s.message());
+    default:
+      return grpc::Status(grpc::StatusCode::INTERNAL, s.message());
   }
 }
 
 }  // namespace
 
-grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext*,
-                                           const v1::SubmitJobsRequest* req,
+grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext*, const v1::SubmitJobsRequest* req,
                                            v1::SubmitJobsResponse* resp) {
   std::vector<JobRecord> jobs;
   jobs.reserve(req->jobs_size());
@@ -62,6 +63,19 @@ grpc::Status GrpcIngestService::SubmitQueues(grpc::ServerContext*,
   if (!results.ok()) return ToGrpc(results.status());
   for (const auto& r : *results) ToProto(r, resp->add_results());
   return grpc::Status::OK;
+}
+
+grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext*,
+                                             const v1::ReportStatusRequest* req,
+                                             v1::ReportStatusResponse*) {
+  AgentStatusReport status;
+  status.outbox_records = req->outbox_records();
+  status.oldest_record_unix = req->oldest_record_unix();
+  Status s = processor_->ReportStatus(req->server_id(), req->agent_version(), status);
+  if (!s.ok()) {
+    spdlog::warn("ReportStatus from server '{}' failed: {}", req->server_id(), s.message());
+  }
+  return ToGrpc(s);
 }
 
 Result<RunningIngestServer> StartIngestServer(const std::string& listen,

@@ -23,6 +23,8 @@ class GrpcIngestService final : public v1::Ingest::Service {
                           v1::SubmitJobsResponse* resp) override;
   grpc::Status SubmitQueues(grpc::ServerContext* ctx, const v1::SubmitQueuesRequest* req,
                             v1::SubmitQueuesResponse* resp) override;
+  grpc::Status ReportStatus(grpc::ServerContext* ctx, const v1::ReportStatusRequest* req,
+                            v1::ReportStatusResponse* resp) override;
 
  private:
   IngestProcessor* processor_;

@@ -1,6 +1,7 @@
 // Validation, derivation and commit of a batch.
 #include "aggregator/ingest/ingest_processor.h"
 
+#include <chrono>
 #include <ctime>
 #include <utility>
 
@@ -32,6 +33,48 @@ StoredJob IngestProcessor::Derive(JobRecord job) const {
 Result<std::vector<RecordResult>> IngestProcessor::SubmitJobs(const std::string& server_id,
                                                               const std::string& agent_version,
                                                               std::vector<JobRecord> jobs) {
+  if (options_.metrics == nullptr)
+    return SubmitJobsUnmeasured(server_id, agent_version, std::move(jobs));
+  const auto start = std::chrono::steady_clock::now();
+  auto results = SubmitJobsUnmeasured(server_id, agent_version, std::move(jobs));
+  options_.metrics->ObserveIngestLatency(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (!results.ok()) {
+    options_.metrics->CountFailedCall();
+    return results;
+  }
+  int64_t accepted = 0, duplicate = 0;
+  for (const auto& r : *results) {
+    switch (r.kind) {
+      case RecordResult::Kind::kAccepted:
+        ++accepted;
+        break;
+      case RecordResult::Kind::kDuplicate:
+        ++duplicate;
+        break;
+      case RecordResult::Kind::kRejected:
+        options_.metrics->CountRejected(r.reason);
+        break;
+    }
+  }
+  options_.metrics->CountAccepted(accepted);
+  options_.metrics->CountDuplicate(duplicate);
+  return results;
+}
+
+Status IngestProcessor::ReportStatus(const std::string& server_id, const std::string& agent_version,
+                                     const AgentStatusReport& status) {
+  if (std::string why = ValidateServerId(server_id); !why.empty()) {
+    return Status::InvalidArgument(why);
+  }
+  if (status.outbox_records < 0 || status.oldest_record_unix < 0) {
+    return Status::InvalidArgument("negative outbox figures");
+  }
+  return store_->RecordAgentStatus(server_id, agent_version, status, Now());
+}
+
+Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
+    const std::string& server_id, const std::string& agent_version, std::vector<JobRecord> jobs) {
   if (std::string why = ValidateServerId(server_id); !why.empty()) {
     return Status::InvalidArgument(why);
   }

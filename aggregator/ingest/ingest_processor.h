@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aggregator/ingest/job_store.h"
+#include "aggregator/metrics/ingest_metrics.h"
 #include "common/civil_time.h"
 #include "common/job_record.h"
 #include "common/status.h"
@@ -25,6 +26,7 @@ struct IngestOptions {
   TimeZone time_zone = TimeZone::Utc();  // the organisation's zone: a job's day is local
   bool store_titles = false;             // privacy by default: titles are dropped
   std::function<int64_t()> now;          // seconds since the epoch; empty = the system clock
+  IngestMetrics* metrics = nullptr;      // counts records and latencies when set; must outlive
 };
 
 class IngestProcessor {
@@ -42,10 +44,18 @@ class IngestProcessor {
                                                  const std::string& agent_version,
                                                  std::vector<QueueRecord> queues);
 
+  // Records an agent's heartbeat (contact, version, outbox backlog). InvalidArgument for a bad
+  // server id or negative figures; store errors as they are.
+  Status ReportStatus(const std::string& server_id, const std::string& agent_version,
+                      const AgentStatusReport& status);
+
   // The derived figures of one valid job (exposed for tests and backfills).
   StoredJob Derive(JobRecord job) const;
 
  private:
+  Result<std::vector<RecordResult>> SubmitJobsUnmeasured(const std::string& server_id,
+                                                         const std::string& agent_version,
+                                                         std::vector<JobRecord> jobs);
   int64_t Now() const;
   JobStore* store_;
   IngestOptions options_;

@@ -17,6 +17,12 @@ struct QuarantinedRecord {
   std::string reason;
 };
 
+// What an agent reported about itself (the ReportStatus heartbeat).
+struct AgentStatusReport {
+  int64_t outbox_records = 0;      // records waiting in its outbox
+  int64_t oldest_record_unix = 0;  // when the oldest of them was captured; 0 when none waits
+};
+
 enum class StoreOutcome { kAccepted, kDuplicate };
 
 class JobStore {
@@ -41,6 +47,11 @@ class JobStore {
   // Does not change a device's classification. Thread-safe.
   virtual Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
                               const std::vector<QueueRecord>& queues) = 0;
+
+  // Records an agent's heartbeat at `now` (unix seconds): the server's last contact, agent
+  // version and outbox backlog. Creates the server's row on first contact. Thread-safe.
+  virtual Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
+                                   const AgentStatusReport& status, int64_t now) = 0;
 };
 
 }  // namespace ramette::aggregator

@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -261,8 +263,17 @@ CREATE TABLE report_sends(
 ) WITHOUT ROWID;
 )sql";
 
+// v5: what each agent reports about itself (the ReportStatus heartbeat): its outbox backlog and
+// when it last reported it. Touches only `servers`, so it applies after any v4.
+constexpr char kSchemaV5[] = R"sql(
+ALTER TABLE servers ADD COLUMN outbox_records INTEGER;  -- NULL: never reported
+ALTER TABLE servers ADD COLUMN outbox_oldest INTEGER;   -- unix seconds; 0 when nothing waits
+ALTER TABLE servers ADD COLUMN status_at INTEGER;       -- unix seconds of the last report
+)sql";
+constexpr int kAgentStatusSchemaVersion = 5;
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -1868,6 +1879,159 @@ Status SqliteStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Da
   BindInt(s, 2, first_day);
   BindInt(s, 3, last_day);
   return ForEachRollupRowLocked(s, fn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations: agent heartbeats, server status, backup.
+
+Status SqliteStore::RecordAgentStatus(const std::string& server_id,
+                                      const std::string& agent_version,
+                                      const AgentStatusReport& status, int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentStatusSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    int64_t server_row = 0;
+    RAMETTE_RETURN_IF_ERROR(TouchServerLocked(server_id, agent_version, now, &server_row));
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(
+        db_, "UPDATE servers SET outbox_records = ?1, outbox_oldest = ?2, status_at = ?3"
+             " WHERE id = ?4"));
+    BindInt(s.get(), 1, status.outbox_records);
+    BindInt(s.get(), 2, status.oldest_record_unix);
+    BindInt(s.get(), 3, now);
+    BindInt(s.get(), 4, server_row);
+    return StepDone(db_, s.get(), "recording an agent's status");
+  });
+}
+
+Status SqliteStore::FirstJobReceivedSinceLocked(int64_t since, int64_t* id) {
+  int64_t newest = 0;
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db_, "SELECT COALESCE(MAX(id), 0) FROM jobs", &newest));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_, "SELECT id, received_at FROM jobs WHERE id >= ?1 ORDER BY id LIMIT 1"));
+  // Binary search over ids: received_at grows with the id (jobs are appended as they arrive),
+  // so this costs ~log2(jobs) primary-key seeks instead of a scan.
+  int64_t lo = 1, hi = newest + 1;  // the answer is in [lo, hi]
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    sqlite3_reset(s.get());
+    BindInt(s.get(), 1, mid);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) {
+      hi = mid;
+      continue;
+    }
+    if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the jobs");
+    const int64_t found = sqlite3_column_int64(s.get(), 0);
+    if (sqlite3_column_int64(s.get(), 1) >= since) {
+      hi = mid;
+    } else {
+      lo = found + 1;
+    }
+  }
+  *id = lo;
+  return Status::Ok();
+}
+
+Result<std::vector<ServerStatus>> SqliteStore::ServerStatuses(const StatusPeriods& periods,
+                                                             bool count_jobs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentStatusSchemaVersion));
+  // One read transaction, so that the counts and the servers agree.
+  RAMETTE_RETURN_IF_ERROR(Exec(db_, "BEGIN", "starting a read"));
+  auto body = [&]() -> Result<std::vector<ServerStatus>> {
+    std::vector<ServerStatus> out;
+    std::unordered_map<int64_t, size_t> by_row;
+    OwnedStatement servers;
+    RAMETTE_RETURN_IF_ERROR(servers.Prepare(
+        db_,
+        "SELECT s.id, s.name, s.agent_version, s.first_contact, s.last_contact,"
+        " s.outbox_records, s.outbox_oldest,"
+        " (SELECT COUNT(*) FROM devices d WHERE d.server = s.name AND d.deleted = 0"
+        "  AND NOT EXISTS (SELECT 1 FROM device_periods p WHERE p.device_id = d.id))"
+        " FROM servers s ORDER BY s.name"));
+    int rc;
+    while ((rc = sqlite3_step(servers.get())) == SQLITE_ROW) {
+      ServerStatus st;
+      st.server = ColumnText(servers.get(), 1);
+      st.agent_version = ColumnText(servers.get(), 2);
+      st.first_contact = sqlite3_column_int64(servers.get(), 3);
+      st.last_contact = sqlite3_column_int64(servers.get(), 4);
+      if (sqlite3_column_type(servers.get(), 5) != SQLITE_NULL) {
+        st.outbox_records = sqlite3_column_int64(servers.get(), 5);
+        st.oldest_record_unix = sqlite3_column_int64(servers.get(), 6);
+      }
+      st.unclassified_queues = sqlite3_column_int64(servers.get(), 7);
+      by_row[sqlite3_column_int64(servers.get(), 0)] = out.size();
+      out.push_back(std::move(st));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the servers");
+    if (!count_jobs) return out;
+
+    int64_t first_of_month = 0, first_of_day = 0;
+    RAMETTE_RETURN_IF_ERROR(FirstJobReceivedSinceLocked(periods.month_start, &first_of_month));
+    RAMETTE_RETURN_IF_ERROR(FirstJobReceivedSinceLocked(periods.day_start, &first_of_day));
+    OwnedStatement counts;
+    RAMETTE_RETURN_IF_ERROR(counts.Prepare(
+        db_, "SELECT server_id, COUNT(*), SUM(id >= ?2) FROM jobs WHERE id >= ?1"
+             " GROUP BY server_id"));
+    BindInt(counts.get(), 1, first_of_month);
+    BindInt(counts.get(), 2, first_of_day);
+    while ((rc = sqlite3_step(counts.get())) == SQLITE_ROW) {
+      auto it = by_row.find(sqlite3_column_int64(counts.get(), 0));
+      if (it == by_row.end()) continue;
+      out[it->second].jobs_this_month = sqlite3_column_int64(counts.get(), 1);
+      out[it->second].jobs_today = sqlite3_column_int64(counts.get(), 2);
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "counting the jobs");
+    return out;
+  };
+  auto result = body();
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  return result;
+}
+
+Status SqliteStore::Backup(const std::string& destination) {
+  if (std::ifstream(destination).good()) {
+    return Status::InvalidArgument("'" + destination + "' exists; backups never overwrite a file");
+  }
+  const std::string partial = destination + ".partial";
+  std::remove(partial.c_str());
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(partial.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                           nullptr);
+  std::unique_ptr<sqlite3, DbCloser> dest(raw);
+  if (rc != SQLITE_OK) {
+    std::remove(partial.c_str());
+    return Status::IoError("cannot create '" + partial +
+                           "': " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  Status st;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite3_backup* backup = sqlite3_backup_init(dest.get(), "main", db_, "main");
+    if (backup == nullptr) {
+      st = SqliteError(dest.get(), sqlite3_errcode(dest.get()), "starting the backup");
+    } else {
+      // One step copies every page under one read snapshot: writers in other processes go on
+      // (WAL), and the copy is the database as of the step's start.
+      do {
+        rc = sqlite3_backup_step(backup, -1);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+      } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+      sqlite3_backup_finish(backup);
+      if (rc != SQLITE_DONE) st = SqliteError(dest.get(), rc, "copying the database");
+    }
+  }
+  // The copy keeps WAL mode in its header; leave it as one self-contained file.
+  if (st.ok()) st = Exec(dest.get(), "PRAGMA journal_mode = DELETE", "finishing the backup");
+  dest.reset();
+  if (st.ok() && std::rename(partial.c_str(), destination.c_str()) != 0) {
+    st = Status::IoError("cannot rename '" + partial + "' to '" + destination + "'");
+  }
+  if (!st.ok()) std::remove(partial.c_str());
+  return st;
 }
 
 }  // namespace ramette::aggregator

@@ -19,6 +19,7 @@
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
 #include "aggregator/reports/delivery.h"
+#include "aggregator/status/server_status.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
@@ -46,7 +47,7 @@ namespace ramette::aggregator {
 class SqliteStore final : public JobStore, public UsageSource, public DeliveryLog {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 4;
+  static constexpr int kLatestSchemaVersion = 5;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -119,6 +120,20 @@ class SqliteStore final : public JobStore, public UsageSource, public DeliveryLo
       const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) override;
   Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
                       const std::vector<QueueRecord>& queues) override;
+  Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
+                           const AgentStatusReport& status, int64_t now) override;
+
+  // Operations. Every print server that ever called, ordered by name, with the jobs received
+  // (received_at, not completion) since periods.day_start and since periods.month_start, its
+  // last reported backlog and its queues that no devices row classifies (deleted ones aside).
+  // Without `count_jobs` the job counts stay 0 and no job is read (for frequent callers).
+  Result<std::vector<ServerStatus>> ServerStatuses(const StatusPeriods& periods,
+                                                   bool count_jobs = true);
+  // Copies the whole database into a new file `destination` with SQLite's online backup, while
+  // other connections (a running aggregator) go on writing: the copy is a consistent snapshot.
+  // The copy is written beside `destination` and renamed into place when complete.
+  // IoError when it cannot be written; InvalidArgument when `destination` exists.
+  Status Backup(const std::string& destination);
 
   // UsageSource. The ForEach* methods fold the rollups first (a short write transaction when
   // jobs are pending), then hold the store's lock while calling `fn`: `fn` must not call back
@@ -207,6 +222,9 @@ class SqliteStore final : public JobStore, public UsageSource, public DeliveryLo
                                 const std::vector<QuarantinedRecord>& rejected);
   Status ReadMetaLocked(const char* key, std::string* value);
   Result<int64_t> CountLocked(const char* sql);
+  // The smallest job id received at or after `since` (ids grow with received_at); the newest
+  // id + 1 when none was.
+  Status FirstJobReceivedSinceLocked(int64_t since, int64_t* id);
   Status ForEachRollupRowLocked(sqlite3_stmt* stmt,
                                 const std::function<void(const RollupRow&)>& fn);
 

@@ -1541,7 +1541,7 @@ TEST_F(SqliteStoreTest, MigrationFromVersion3AddsReportAddressesAndSends) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 4);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   Inventory inv = Load(*store);
   ASSERT_EQ(inv.workstations.size(), 1u);  // v3 data kept
   EXPECT_EQ(inv.workstations[0].count, 12);
@@ -1577,6 +1577,38 @@ TEST_F(SqliteStoreTest, DirectionContactsAndReportSends) {
   auto again = OpenStore();
   ASSERT_NE(again, nullptr);
   EXPECT_TRUE(*again->WasReportSent("DAF", march, "c@example.org"));
+}
+
+TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 3);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    ASSERT_TRUE((*old)->UpsertQueues("srv1", "0.1.0", {}).ok());
+    EXPECT_EQ((*old)->RecordAgentStatus("srv1", "0.1.0", {1, 2}, 3).code(),
+              Status::Code::kFailedPrecondition);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 5);
+  auto before = store->ServerStatuses(StatusPeriods{});
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].server, "srv1");
+  EXPECT_FALSE((*before)[0].outbox_records.has_value());
+
+  // A heartbeat updates the contact and the backlog; it also makes a first-time server known.
+  ASSERT_TRUE(store->RecordAgentStatus("srv1", "0.2.0", {7, 1700000000}, 1700000100).ok());
+  ASSERT_TRUE(store->RecordAgentStatus("srv2", "0.2.0", {0, 0}, 1700000200).ok());
+  auto after = store->ServerStatuses(StatusPeriods{});
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].agent_version, "0.2.0");
+  EXPECT_EQ((*after)[0].last_contact, 1700000100);
+  EXPECT_EQ((*after)[0].outbox_records, 7);
+  EXPECT_EQ((*after)[0].oldest_record_unix, 1700000000);
+  EXPECT_EQ((*after)[1].server, "srv2");
+  EXPECT_EQ((*after)[1].first_contact, 1700000200);
+  EXPECT_EQ((*after)[1].outbox_records, 0);
 }
 
 }  // namespace

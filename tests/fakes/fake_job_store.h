@@ -32,7 +32,8 @@ class FakeJobStore : public aggregator::JobStore {
     std::vector<aggregator::StoreOutcome> out;
     for (const auto& j : jobs) {
       bool dup = IsDuplicate(server_id, j, stored_) || IsDuplicate(server_id, j, added);
-      out.push_back(dup ? aggregator::StoreOutcome::kDuplicate : aggregator::StoreOutcome::kAccepted);
+      out.push_back(dup ? aggregator::StoreOutcome::kDuplicate
+                        : aggregator::StoreOutcome::kAccepted);
       if (!dup) added.push_back(Stored{server_id, j});
     }
     stored_.insert(stored_.end(), added.begin(), added.end());
@@ -47,12 +48,26 @@ class FakeJobStore : public aggregator::JobStore {
     return Status::Ok();
   }
 
+  Status RecordAgentStatus(const std::string& server_id, const std::string&,
+                           const aggregator::AgentStatusReport& status, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    statuses_.push_back({server_id, status, now});
+    return Status::Ok();
+  }
+  struct ReportedStatus {
+    std::string server_id;
+    aggregator::AgentStatusReport status;
+    int64_t at = 0;
+  };
+  const std::vector<ReportedStatus>& statuses() const { return statuses_; }
+
   void FailNextCommit() { fail_next_commit_ = true; }
   const std::vector<Stored>& stored() const { return stored_; }
   const std::vector<aggregator::QuarantinedRecord>& quarantine() const { return quarantine_; }
   const std::vector<std::pair<std::string, QueueRecord>>& queues() const { return queues_; }
 
  private:
+  std::vector<ReportedStatus> statuses_;
   static bool IsDuplicate(const std::string& server, const aggregator::StoredJob& j,
                           const std::vector<Stored>& in) {
     for (const auto& s : in) {

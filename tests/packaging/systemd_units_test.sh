@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks packaging/ramette-report.{service,timer} with systemd-analyze: the units verify
+# Checks packaging/systemd/ramette-report.{service,timer} with systemd-analyze: the units verify
 # (with ExecStart pointed at the built ramette, since verify wants the program to exist), the
 # service runs `report monthly --month last --send`, and the timer fires on the 2nd at 06:00.
 # Usage: systemd_units_test.sh SOURCE_DIR RAMETTE_BINARY. Exit 77 (skipped) without systemd-analyze.
@@ -12,15 +12,15 @@ if ! command -v systemd-analyze >/dev/null; then
 fi
 WORK=$(mktemp -d /tmp/ramette-units-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-sed "s|/usr/bin/ramette |$RAMETTE |" "$SRC/packaging/ramette-report.service" > "$WORK/ramette-report.service"
-cp "$SRC/packaging/ramette-report.timer" "$WORK/"
+sed "s|/usr/bin/ramette |$RAMETTE |" "$SRC/packaging/systemd/ramette-report.service" > "$WORK/ramette-report.service"
+cp "$SRC/packaging/systemd/ramette-report.timer" "$WORK/"
 out=$(systemd-analyze verify --man=no "$WORK/ramette-report.timer" "$WORK/ramette-report.service" 2>&1)
 if [ -n "$out" ]; then
   echo "systemd-analyze verify reported:"; echo "$out"; exit 1
 fi
 grep -q -- "report monthly --month last --out /var/lib/ramette/reports --send" \
-  "$SRC/packaging/ramette-report.service"
-calendar=$(sed -n 's/^OnCalendar=//p' "$SRC/packaging/ramette-report.timer")
+  "$SRC/packaging/systemd/ramette-report.service"
+calendar=$(sed -n 's/^OnCalendar=//p' "$SRC/packaging/systemd/ramette-report.timer")
 next=$(systemd-analyze calendar --iterations=3 "$calendar" | grep -E "Next elapse|Iter\." )
 echo "$next"
 if [ "$(echo "$next" | grep -c -- '-02 06:00:00')" -ne 3 ]; then

@@ -1,0 +1,191 @@
+// `ramette status` on hand-made data with a fixed "now", and `ramette backup` while another
+// connection keeps writing: the copy opens and gives the same indicators.
+#include "aggregator/cli/commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "aggregator/ingest/ingest_processor.h"
+#include "aggregator/store/sqlite_store.h"
+
+namespace ramette::aggregator {
+namespace {
+
+using ::testing::HasSubstr;
+
+// 2026-03-15T11:00:00Z = 12:00 in Paris.
+constexpr int64_t kNow = 1773572400;
+constexpr int64_t kTodayStart = 1773529200;  // 2026-03-15T00:00+01:00
+constexpr int64_t kMonthStart = 1772319600;  // 2026-03-01T00:00+01:00
+
+JobRecord Job(const std::string& queue, int id, int64_t completed_at) {
+  JobRecord j;
+  j.queue = queue;
+  j.cups_job_id = id;
+  j.user = "alice";
+  j.completed_at = completed_at;
+  j.state = JobState::kCompleted;
+  j.copies = 1;
+  j.impressions_completed = 4;
+  j.sides = Sides::kOneSided;
+  j.media = "iso_a4_210x297mm";
+  j.source = RecordSource::kLive;
+  return j;
+}
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ramette-cli-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    db_ = dir_ + "/ramette.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+    std::string error = msg != nullptr ? msg : "";
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << error;
+  }
+
+  std::string dir_;
+  std::string db_;
+};
+
+TEST_F(CommandsTest, StatusCountsJobsFlagsSilentServersAndShowsBacklog) {
+  {
+    auto store = SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/Paris")).ok());
+    IngestProcessor p(store->get(),
+                      IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
+    // prn-a: 5 jobs (ids 1-5), prn-b: 1 job (id 6), in this order.
+    std::vector<JobRecord> a;
+    for (int i = 1; i <= 5; ++i) a.push_back(Job("compta", i, kNow - 86400 * 30 + i));
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", a).ok());
+    ASSERT_TRUE(p.SubmitJobs("prn-b", "0.0.9", {Job("rh", 1, kNow - 100)}).ok());
+    ASSERT_TRUE(p.ReportStatus("prn-a", "0.1.0", {12, kNow - 300}).ok());
+  }
+  // Arrival times: two jobs last month, one earlier this month, two today; prn-b's today.
+  // prn-a called a minute ago, prn-b an hour ago.
+  RawExec("UPDATE jobs SET received_at = " + std::to_string(kMonthStart - 86400) +
+          " WHERE id IN (1, 2);"
+          "UPDATE jobs SET received_at = " +
+          std::to_string(kMonthStart + 3600) +
+          " WHERE id = 3;"
+          "UPDATE jobs SET received_at = " +
+          std::to_string(kTodayStart + 60) +
+          " WHERE id IN (4, 5);"
+          "UPDATE jobs SET received_at = " +
+          std::to_string(kTodayStart + 120) +
+          " WHERE id = 6;"
+          "UPDATE servers SET last_contact = " +
+          std::to_string(kNow - 60) +
+          " WHERE name = 'prn-a';"
+          "UPDATE servers SET last_contact = " +
+          std::to_string(kNow - 3600) + " WHERE name = 'prn-b';");
+
+  std::ostringstream out, err;
+  EXPECT_EQ(RunStatus(db_, "15m", "json", kNow, out, err), 3) << err.str();
+  auto j = nlohmann::json::parse(out.str());
+  ASSERT_EQ(j["servers"].size(), 2u);
+  const auto& a = j["servers"][0];
+  EXPECT_EQ(a["server"], "prn-a");
+  EXPECT_EQ(a["agent_version"], "0.1.0");
+  EXPECT_EQ(a["jobs_today"], 2);
+  EXPECT_EQ(a["jobs_this_month"], 3);
+  EXPECT_EQ(a["outbox_records"], 12);
+  EXPECT_EQ(a["outbox_oldest_record"], kNow - 300);
+  EXPECT_EQ(a["unclassified_queues"], 1);
+  EXPECT_EQ(a["silent"], false);
+  const auto& b = j["servers"][1];
+  EXPECT_EQ(b["server"], "prn-b");
+  EXPECT_EQ(b["jobs_today"], 1);
+  EXPECT_EQ(b["jobs_this_month"], 1);
+  EXPECT_TRUE(b["outbox_records"].is_null());
+  EXPECT_EQ(b["silent"], true);
+
+  // A longer tolerance: nobody is silent, exit 0; the table says the same.
+  std::ostringstream table;
+  EXPECT_EQ(RunStatus(db_, "2h", "table", kNow, table, err), 0) << err.str();
+  EXPECT_THAT(table.str(), HasSubstr("2 print server(s), 0 silent for more than 120 min"));
+  EXPECT_THAT(table.str(), HasSubstr("12 (oldest 5m ago)"));
+
+  std::ostringstream ignored;
+  EXPECT_EQ(RunStatus(db_, "soon", "table", kNow, ignored, err), 2);
+  EXPECT_EQ(RunStatus(dir_ + "/none.db", "15m", "table", kNow, ignored, err), 1);
+}
+
+TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
+  const int64_t t2019 = 1560000000;  // 2019-06-08
+  const int64_t t2020 = 1590000000;  // 2020-05-20
+  {
+    auto store = SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    IngestProcessor p(store->get(),
+                      IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
+    std::vector<JobRecord> jobs;
+    for (int i = 1; i <= 2000; ++i) jobs.push_back(Job(i % 3 ? "compta" : "rh", i, t2019 + i));
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", jobs).ok());
+  }
+  // Another connection keeps storing 2020 jobs while the backup runs.
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    auto store = SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    IngestProcessor p(store->get(),
+                      IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
+    for (int batch = 0; !stop && batch < 2000; ++batch) {
+      std::vector<JobRecord> jobs;
+      for (int i = 0; i < 20; ++i)
+        jobs.push_back(Job("compta", 10000 + batch * 20 + i, t2020 + batch * 20 + i));
+      if (p.SubmitJobs("prn-b", "0.1.0", jobs).ok()) written += 20;
+    }
+  });
+  while (written < 100) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::string copy = dir_ + "/copy.db";
+  std::ostringstream out, err;
+  EXPECT_EQ(RunBackup(db_, copy, out, err), 0) << err.str();
+  stop = true;
+  writer.join();
+  EXPECT_THAT(out.str(), HasSubstr("copy.db"));
+  EXPECT_FALSE(std::filesystem::exists(copy + ".partial"));
+  EXPECT_FALSE(std::filesystem::exists(copy + "-wal"));
+
+  // The copy is a database of its own with every 2019 job and some 2020 ones.
+  {
+    auto restored = SqliteStore::Open(copy);
+    ASSERT_TRUE(restored.ok()) << restored.status().message();
+    auto n = (*restored)->CountJobs();
+    ASSERT_TRUE(n.ok());
+    EXPECT_GE(*n, 2000 + 100);
+  }
+  std::ostringstream original_2019, copy_2019;
+  ASSERT_EQ(RunIndicators(db_, 2019, std::nullopt, "json", original_2019, err), 0) << err.str();
+  ASSERT_EQ(RunIndicators(copy, 2019, std::nullopt, "json", copy_2019, err), 0) << err.str();
+  EXPECT_EQ(original_2019.str(), copy_2019.str());
+  EXPECT_THAT(copy_2019.str(), HasSubstr("\"sheets\":8000"));
+
+  // Never over an existing file.
+  std::ostringstream again;
+  EXPECT_EQ(RunBackup(db_, copy, again, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("exists"));
+}
+
+}  // namespace
+}  // namespace ramette::aggregator

@@ -1,0 +1,55 @@
+// `ramette status`: one row per print server (last contact, agent version, jobs received today
+// and this month, the outbox backlog its agent reported, queues not yet classified), the
+// silent-server rule, and the table and JSON output. Core: plain data in, text out.
+#ifndef RAMETTE_AGGREGATOR_STATUS_SERVER_STATUS_H_
+#define RAMETTE_AGGREGATOR_STATUS_SERVER_STATUS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/civil_time.h"
+#include "common/status.h"
+
+namespace ramette::aggregator {
+
+// One print server, as the store knows it.
+struct ServerStatus {
+  std::string server;
+  std::string agent_version;
+  int64_t first_contact = 0;  // unix seconds
+  int64_t last_contact = 0;   // the last call of its agent (jobs, queues or heartbeat)
+  int64_t jobs_today = 0;     // jobs received since local midnight (organisation's zone)
+  int64_t jobs_this_month = 0;
+  std::optional<int64_t> outbox_records;      // nullopt: its agent never reported a backlog
+  std::optional<int64_t> oldest_record_unix;  // nullopt or 0: nothing waiting
+  int64_t unclassified_queues = 0;  // queues reported by the agent that no devices row classifies
+};
+
+// The unix-second bounds of "today" and "this month" at `now` in `tz`.
+struct StatusPeriods {
+  int64_t day_start = 0;
+  int64_t month_start = 0;
+};
+StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz);
+
+// Whether a server whose agent last called at `last_contact` is silent at `now`.
+inline bool IsSilent(const ServerStatus& s, int64_t now, int64_t silent_after_seconds) {
+  return now - s.last_contact > silent_after_seconds;
+}
+
+// "90s", "15m", "2h", "1d" or a bare number of seconds. InvalidArgument otherwise.
+Result<int64_t> ParseStatusDuration(const std::string& text);
+
+// A table for people: one row per server, times in `tz`, a SILENT flag; a last line that counts
+// silent servers. Lists "no print server has reported yet" when `servers` is empty.
+std::string FormatStatusTable(const std::vector<ServerStatus>& servers, int64_t now,
+                              int64_t silent_after_seconds, const TimeZone& tz);
+// {"now": ..., "silent_after_seconds": ..., "servers": [{"server": ..., "silent": ...}, ...]}
+std::string FormatStatusJson(const std::vector<ServerStatus>& servers, int64_t now,
+                             int64_t silent_after_seconds);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_STATUS_SERVER_STATUS_H_

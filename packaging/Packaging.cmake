@@ -1,0 +1,66 @@
+# Debian packages (CPack DEB, one package per component):
+#   ramette-agent       ramette-agent, /etc/ramette/agent.toml, ramette-agent.service
+#   ramette-aggregator  ramette-aggregator and the ramette CLI, /etc/ramette/aggregator.toml,
+#                       ramette-aggregator.service (and the report service and timer when present)
+# Maintainer scripts and conffiles lists are in packaging/debian/<package>/. Build with
+# scripts/package. State lives in /var/lib/ramette (created by postinst and systemd).
+set(RAMETTE_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
+
+if(RAMETTE_BUILD_AGENT)
+  install(FILES ${RAMETTE_PACKAGING_DIR}/agent.toml DESTINATION /etc/ramette COMPONENT agent)
+  install(FILES ${RAMETTE_PACKAGING_DIR}/systemd/ramette-agent.service
+          DESTINATION /lib/systemd/system COMPONENT agent)
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/ramette-agent
+          COMPONENT agent)
+endif()
+if(RAMETTE_BUILD_AGGREGATOR)
+  install(FILES ${RAMETTE_PACKAGING_DIR}/aggregator.toml DESTINATION /etc/ramette
+          COMPONENT aggregator)
+  # The report service and timer ship with the aggregator (and the CLI) once they exist.
+  file(GLOB RAMETTE_AGGREGATOR_UNITS ${RAMETTE_PACKAGING_DIR}/systemd/ramette-aggregator.service
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.service
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.timer)
+  install(FILES ${RAMETTE_AGGREGATOR_UNITS} DESTINATION /lib/systemd/system
+          COMPONENT aggregator)
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/ramette-aggregator
+          COMPONENT aggregator)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ramette)
+set(CPACK_PACKAGE_VENDOR "ramette")
+set(CPACK_PACKAGE_CONTACT "ramette maintainers <root@localhost>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "print accounting for CUPS print servers")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL)
+if(RAMETTE_BUILD_AGENT)
+  list(APPEND CPACK_COMPONENTS_ALL agent)
+endif()
+if(RAMETTE_BUILD_AGGREGATOR)
+  list(APPEND CPACK_COMPONENTS_ALL aggregator)
+endif()
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# postinst creates the ramette user with useradd (passwd) and uses deb-systemd-helper.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, init-system-helpers")
+
+set(CPACK_DEBIAN_AGENT_PACKAGE_NAME ramette-agent)
+set(CPACK_COMPONENT_AGENT_DESCRIPTION
+    "ramette agent: records finished CUPS print jobs\n The agent runs on each CUPS print server, captures every finished job through\n IPP and sends it to the ramette aggregator through a durable local outbox.")
+set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "cups-daemon")
+set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
+    "${RAMETTE_PACKAGING_DIR}/debian/ramette-agent/conffiles;${RAMETTE_PACKAGING_DIR}/debian/ramette-agent/postinst;${RAMETTE_PACKAGING_DIR}/debian/ramette-agent/prerm;${RAMETTE_PACKAGING_DIR}/debian/ramette-agent/postrm")
+
+set(CPACK_DEBIAN_AGGREGATOR_PACKAGE_NAME ramette-aggregator)
+set(CPACK_COMPONENT_AGGREGATOR_DESCRIPTION
+    "ramette aggregator and command line: paper indicators from print jobs\n The aggregator stores the jobs sent by ramette agents (SQLite); the ramette command\n imports inventories and directories and computes the yearly paper indicators.")
+set(CPACK_DEBIAN_AGGREGATOR_PACKAGE_CONTROL_EXTRA
+    "${RAMETTE_PACKAGING_DIR}/debian/ramette-aggregator/conffiles;${RAMETTE_PACKAGING_DIR}/debian/ramette-aggregator/postinst;${RAMETTE_PACKAGING_DIR}/debian/ramette-aggregator/prerm;${RAMETTE_PACKAGING_DIR}/debian/ramette-aggregator/postrm")
+
+include(CPack)
