@@ -21,6 +21,8 @@ class Status {
     kCorruption,          // stored data is not what ramette wrote
     kUnavailable,         // a peer could not be reached; retrying may help
     kInternal,            // a bug
+    kUnauthenticated,     // no valid credential (missing, unknown or revoked agent token)
+    kPermissionDenied,    // a valid credential that does not allow this (another server id)
   };
 
   Status() = default;
@@ -34,6 +36,12 @@ class Status {
   static Status Corruption(std::string m) { return Status(Code::kCorruption, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
+  static Status Unauthenticated(std::string m) {
+    return Status(Code::kUnauthenticated, std::move(m));
+  }
+  static Status PermissionDenied(std::string m) {
+    return Status(Code::kPermissionDenied, std::move(m));
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -35,6 +35,10 @@ Status WithMessage(const Status& st, std::string message) {
       return Status::Unavailable(std::move(message));
     case Status::Code::kInternal:
       return Status::Internal(std::move(message));
+    case Status::Code::kUnauthenticated:
+      return Status::Unauthenticated(std::move(message));
+    case Status::Code::kPermissionDenied:
+      return Status::PermissionDenied(std::move(message));
   }
   return Status::Internal(std::move(message));
 }

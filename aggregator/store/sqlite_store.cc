@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "aggregator/auth/agent_token.h"
 #include "common/utf8.h"
 
 namespace ramette::aggregator {
@@ -272,8 +273,24 @@ ALTER TABLE servers ADD COLUMN status_at INTEGER;       -- unix seconds of the l
 )sql";
 constexpr int kAgentStatusSchemaVersion = 5;
 
+// v6: agent tokens (`ramette token create|list|revoke`). Only the SHA-256 of a token is kept
+// (hex), with its public id (the hash's first 8 hex digits), the server id it is bound to, and
+// when it was created and revoked (NULL while valid). New table only: applies after any v5.
+constexpr char kSchemaV6[] = R"sql(
+CREATE TABLE agent_tokens(
+  id TEXT PRIMARY KEY,          -- public id: the first 8 hex digits of hash
+  hash TEXT NOT NULL UNIQUE,    -- lower-case hex SHA-256 of the token
+  server TEXT NOT NULL,         -- the server id the token may submit records for
+  created_at INTEGER NOT NULL,  -- unix seconds
+  revoked_at INTEGER            -- unix seconds; NULL while valid
+) WITHOUT ROWID;
+CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
+)sql";
+constexpr int kAgentTokensSchemaVersion = 6;
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
+                                       kSchemaV4, kSchemaV5, kSchemaV6};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -1902,6 +1919,104 @@ Status SqliteStore::RecordAgentStatus(const std::string& server_id,
     BindInt(s.get(), 4, server_row);
     return StepDone(db_, s.get(), "recording an agent's status");
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agent tokens (v6).
+
+Result<std::string> SqliteStore::AddAgentToken(const std::string& server_id,
+                                               const std::string& hash_hex, int64_t now) {
+  if (server_id.empty()) return Status::InvalidArgument("a token needs a server id");
+  if (hash_hex.size() < kPublicTokenIdLength) {
+    return Status::InvalidArgument("not a token hash");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
+  const std::string id = PublicTokenId(hash_hex);
+  Status st = InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(db_,
+                                      "INSERT INTO agent_tokens(id, hash, server, created_at)"
+                                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
+    BindText(s.get(), 1, id);
+    BindText(s.get(), 2, hash_hex);
+    BindText(s.get(), 3, server_id);
+    BindInt(s.get(), 4, now);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "storing an agent token"));
+    if (sqlite3_changes(db_) == 0) {
+      return Status::FailedPrecondition("token id " + id + " is already taken");
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+Result<std::vector<AgentTokenInfo>> SqliteStore::ListAgentTokens() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_,
+                "SELECT id, server, created_at, revoked_at FROM agent_tokens"
+                " ORDER BY server, created_at, id"));
+  std::vector<AgentTokenInfo> out;
+  for (;;) {
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the agent tokens");
+    AgentTokenInfo t;
+    t.id = ColumnText(s.get(), 0);
+    t.server_id = ColumnText(s.get(), 1);
+    t.created_at = sqlite3_column_int64(s.get(), 2);
+    if (sqlite3_column_type(s.get(), 3) != SQLITE_NULL) {
+      t.revoked_at = sqlite3_column_int64(s.get(), 3);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<int> SqliteStore::RevokeAgentTokens(const std::string& id, const std::string& server_id,
+                                           int64_t now) {
+  if (id.empty() == server_id.empty()) {
+    return Status::InvalidArgument("revoke takes a token id or a server id");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
+  int revoked = 0;
+  Status st = InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(
+        db_, id.empty() ? "UPDATE agent_tokens SET revoked_at = ?2"
+                          " WHERE server = ?1 AND revoked_at IS NULL"
+                        : "UPDATE agent_tokens SET revoked_at = ?2"
+                          " WHERE id = ?1 AND revoked_at IS NULL"));
+    BindText(s.get(), 1, id.empty() ? server_id : id);
+    BindInt(s.get(), 2, now);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "revoking agent tokens"));
+    revoked = sqlite3_changes(db_);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return revoked;
+}
+
+Result<std::string> SqliteStore::ServerIdOfToken(const std::string& token) {
+  const std::string hash = HashAgentToken(token);
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_, "SELECT server, revoked_at IS NOT NULL FROM agent_tokens WHERE hash = ?1"));
+  BindText(s.get(), 1, hash);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return Status::Unauthenticated("unknown agent token");
+  if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the agent tokens");
+  if (sqlite3_column_int64(s.get(), 1) != 0) {
+    return Status::Unauthenticated("agent token " + PublicTokenId(hash) + " was revoked");
+  }
+  return ColumnText(s.get(), 0);
 }
 
 Status SqliteStore::FirstJobReceivedSinceLocked(int64_t since, int64_t* id) {

@@ -8,11 +8,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "aggregator/auth/authenticator.h"
 #include "aggregator/indicators/usage_source.h"
 #include "aggregator/ingest/job_store.h"
 #include "aggregator/model/direction_contacts.h"
@@ -27,6 +29,14 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ramette::aggregator {
+
+// One agent token as `ramette token list` shows it: never the token nor its hash.
+struct AgentTokenInfo {
+  std::string id;         // public id: the first 8 hex digits of the token's SHA-256
+  std::string server_id;  // the print server it may submit records for
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;  // unix seconds; empty while valid
+};
 
 // One connection to one database file. Every public method is thread-safe (serialised by a
 // mutex); several processes (the aggregator and the ramette CLI) may open the same file at once:
@@ -44,10 +54,13 @@ namespace ramette::aggregator {
 // A stored job whose figures change (a live record superseding its page_log copy) moves in the
 // rollups at once when it is folded, and otherwise through the pending sums (and
 // rollup_state.job_edits, which tells the other connections that theirs are stale).
-class SqliteStore final : public JobStore, public UsageSource, public DeliveryLog {
+class SqliteStore final : public JobStore,
+                          public UsageSource,
+                          public DeliveryLog,
+                          public Authenticator {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 5;
+  static constexpr int kLatestSchemaVersion = 6;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -134,6 +147,19 @@ class SqliteStore final : public JobStore, public UsageSource, public DeliveryLo
   // The copy is written beside `destination` and renamed into place when complete.
   // IoError when it cannot be written; InvalidArgument when `destination` exists.
   Status Backup(const std::string& destination);
+
+  // Agent tokens (schema v6). AddAgentToken stores the hash of a new token bound to
+  // `server_id` and returns its public id; FailedPrecondition when that id is already taken
+  // (draw another token). RevokeAgentTokens revokes the token with public id `id`, or every
+  // valid token of `server_id` (exactly one of them non-empty); returns how many were revoked
+  // (0: none matched or all already revoked).
+  Result<std::string> AddAgentToken(const std::string& server_id, const std::string& hash_hex,
+                                    int64_t now);
+  Result<std::vector<AgentTokenInfo>> ListAgentTokens();
+  Result<int> RevokeAgentTokens(const std::string& id, const std::string& server_id, int64_t now);
+  // Authenticator: one indexed lookup of the token's hash per call (no cache), so a revoke
+  // applies to the next call.
+  Result<std::string> ServerIdOfToken(const std::string& token) override;
 
   // UsageSource. The ForEach* methods fold the rollups first (a short write transaction when
   // jobs are pending), then hold the store's lock while calling `fn`: `fn` must not call back

@@ -18,6 +18,8 @@
 #include <tuple>
 #include <vector>
 
+#include "aggregator/auth/agent_token.h"
+
 namespace ramette::aggregator {
 namespace {
 
@@ -1589,7 +1591,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 5);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   auto before = store->ServerStatuses(StatusPeriods{});
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   ASSERT_EQ(before->size(), 1u);
@@ -1609,6 +1611,70 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   EXPECT_EQ((*after)[1].server, "srv2");
   EXPECT_EQ((*after)[1].first_contact, 1700000200);
   EXPECT_EQ((*after)[1].outbox_records, 0);
+}
+
+TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 5);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    ASSERT_TRUE((*old)->RecordAgentStatus("srv1", "0.1.0", {1, 2}, 3).ok());
+    EXPECT_EQ((*old)->AddAgentToken("srv1", HashAgentToken("t"), 4).status().code(),
+              Status::Code::kFailedPrecondition);
+    EXPECT_EQ((*old)->ServerIdOfToken("t").status().code(), Status::Code::kFailedPrecondition);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 6);
+  auto servers = store->ServerStatuses(StatusPeriods{});
+  ASSERT_TRUE(servers.ok());
+  ASSERT_EQ(servers->size(), 1u);  // v5 data kept
+  EXPECT_EQ((*servers)[0].outbox_records, 1);
+
+  auto list = store->ListAgentTokens();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_TRUE(list->empty());
+  EXPECT_EQ(store->ServerIdOfToken("rmt_x").status().code(), Status::Code::kUnauthenticated);
+}
+
+TEST_F(SqliteStoreTest, AgentTokensAreBoundListedAndRevoked) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto a1 = store->AddAgentToken("prn-a", HashAgentToken("token-a1"), 100);
+  auto a2 = store->AddAgentToken("prn-a", HashAgentToken("token-a2"), 101);
+  auto b = store->AddAgentToken("prn-b", HashAgentToken("token-b"), 102);
+  ASSERT_TRUE(a1.ok() && a2.ok() && b.ok());
+  EXPECT_EQ(*a1, HashAgentToken("token-a1").substr(0, 8));
+  // The same hash twice (or a public-id collision) is refused, not silently merged.
+  EXPECT_EQ(store->AddAgentToken("prn-c", HashAgentToken("token-b"), 103).status().code(),
+            Status::Code::kFailedPrecondition);
+
+  EXPECT_EQ(*store->ServerIdOfToken("token-a1"), "prn-a");
+  EXPECT_EQ(*store->ServerIdOfToken("token-b"), "prn-b");
+  EXPECT_EQ(store->ServerIdOfToken("token-c").status().code(), Status::Code::kUnauthenticated);
+
+  EXPECT_EQ(*store->RevokeAgentTokens(*a1, "", 200), 1);
+  EXPECT_EQ(*store->RevokeAgentTokens(*a1, "", 201), 0);  // already revoked
+  auto revoked = store->ServerIdOfToken("token-a1");
+  EXPECT_EQ(revoked.status().code(), Status::Code::kUnauthenticated);
+  EXPECT_NE(revoked.status().message().find("revoked"), std::string::npos);
+  EXPECT_EQ(revoked.status().message().find("token-a1"), std::string::npos);
+  EXPECT_EQ(*store->ServerIdOfToken("token-a2"), "prn-a");
+
+  EXPECT_EQ(*store->RevokeAgentTokens("", "prn-a", 300), 1);
+  EXPECT_EQ(store->ServerIdOfToken("token-a2").status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(*store->ServerIdOfToken("token-b"), "prn-b");
+  EXPECT_EQ(store->RevokeAgentTokens("", "", 300).status().code(),
+            Status::Code::kInvalidArgument);
+
+  auto list = store->ListAgentTokens();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].server_id, "prn-a");
+  EXPECT_EQ((*list)[0].revoked_at, 200);
+  EXPECT_EQ((*list)[1].revoked_at, 300);
+  EXPECT_EQ((*list)[2].server_id, "prn-b");
+  EXPECT_FALSE((*list)[2].revoked_at.has_value());
+  EXPECT_EQ((*list)[2].created_at, 102);
 }
 
 }  // namespace
