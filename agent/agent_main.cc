@@ -49,7 +49,8 @@ void Log(ramette::agent::LogLevel level, const std::string& message) {
   }
 }
 
-int RunDaemon(const ramette::agent::AgentConfig& config) {
+int RunDaemon(const ramette::agent::AgentConfig& config,
+              const ramette::agent::UplinkCredentials& credentials) {
   using namespace ramette;
   using namespace ramette::agent;
   std::error_code ec;
@@ -78,7 +79,7 @@ int RunDaemon(const ramette::agent::AgentConfig& config) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  GrpcUplink uplink({config.aggregator, config.deadline_seconds * 1000, kVersion});
+  GrpcUplink uplink({config.aggregator, config.deadline_seconds * 1000, kVersion, credentials});
   SystemSleeper sleeper;
   ForwarderOptions forwarder_options;
   forwarder_options.server_id = config.server_id;
@@ -120,8 +121,10 @@ int RunDaemon(const ramette::agent::AgentConfig& config) {
   capture_options.on_committed = [&forwarder](int64_t) { forwarder.Wake(); };
   Capture capture(&cups, outbox->get(), capture_options);
 
-  spdlog::info("ramette-agent {} started: server id '{}', cupsd {}, aggregator {}, state {}",
+  spdlog::info("ramette-agent {} started: server id '{}', cupsd {}, aggregator {} ({}{}), state {}",
                kVersion, config.server_id, cups_options.server, config.aggregator,
+               credentials.root_certs_pem.empty() ? "plaintext" : "TLS",
+               credentials.token.empty() ? "" : ", with a token",
                config.state_dir);
   // The capture loop proves liveness: WATCHDOG=1 from here only.
   service::SystemdNotifier notifier;
@@ -187,6 +190,11 @@ int main(int argc, char** argv) {
   backfill->add_option("--server-id", server_id, "the print server the files come from")
       ->required();
   backfill->add_option("--aggregator", aggregator, "the aggregator's HOST:PORT")->required();
+  std::string ca_file, token_file;
+  backfill->add_option("--ca-file", ca_file,
+                       "TLS: the aggregator's certificate's CA (overrides [aggregator] ca_file)");
+  backfill->add_option("--token-file", token_file,
+                       "file holding this server's agent token (overrides [aggregator] token_file)");
 
   auto* check = app.add_subcommand(
       "check", "is everything in place? one line per finding; exit 0 only when all is well");
@@ -220,6 +228,8 @@ int main(int argc, char** argv) {
   if (!cups_server.empty()) config.cups_server = cups_server;
   if (!aggregator.empty()) config.aggregator = aggregator;
   if (!state_dir.empty()) config.state_dir = state_dir;
+  if (!ca_file.empty()) config.ca_file = ca_file;
+  if (!token_file.empty()) config.token_file = token_file;
   if (config.server_id.empty()) config.server_id = HostName();
   auto level = spdlog::level::from_str(config.log_level);
   if (level == spdlog::level::off && config.log_level != "off") {
@@ -227,6 +237,16 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   spdlog::set_level(level);
+  if (ramette::Status s = CheckAggregatorAddress(config); !s.ok()) {
+    spdlog::critical("configuration: {}", s.message());
+    return kExitConfig;
+  }
+  auto credentials =
+      LoadUplinkCredentials(config.ca_file, config.token_file, config.cert_file, config.key_file);
+  if (!credentials.ok()) {
+    spdlog::critical("configuration: {}", credentials.status().message());
+    return kExitConfig;
+  }
 
   if (check->parsed()) {
     spdlog::set_level(spdlog::level::err);  // the findings say it all
@@ -239,6 +259,7 @@ int main(int argc, char** argv) {
     cmd.server_id = config.server_id;
     cmd.state_dir = config.state_dir;
     cmd.agent_version = kVersion;
+    cmd.credentials = *credentials;
     return RunCheckCommand(cmd, std::cout);
   }
   if (backfill->parsed()) {
@@ -249,7 +270,8 @@ int main(int argc, char** argv) {
     cmd.send_titles = config.send_titles;
     cmd.deadline_seconds = config.deadline_seconds;
     cmd.agent_version = kVersion;
+    cmd.credentials = *credentials;
     return RunBackfillCommand(cmd);
   }
-  return RunDaemon(config);
+  return RunDaemon(config, *credentials);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/uplink/grpc_uplink.h"
+
 namespace ramette::agent {
 
 struct BackfillCommand {
@@ -14,6 +16,7 @@ struct BackfillCommand {
   bool send_titles = false;
   int deadline_seconds = 10;
   std::string agent_version;
+  UplinkCredentials credentials;  // TLS and token (LoadUplinkCredentials); default plaintext
 };
 
 // Returns the exit code: 0 when every file was read and every record acknowledged (malformed

@@ -22,7 +22,8 @@ int RunCheckCommand(const CheckCommand& cmd, std::ostream& out) {
   if (!cmd.cups_server.empty()) cups_options.server = cmd.cups_server;
   cups_options.user = cmd.cups_user;
   CupsClient cups(cups_options);
-  GrpcUplink uplink({cmd.aggregator, cmd.deadline_seconds * 1000, cmd.agent_version});
+  GrpcUplink uplink(
+      {cmd.aggregator, cmd.deadline_seconds * 1000, cmd.agent_version, cmd.credentials});
 
   CheckInputs in;
   in.cups = &cups;

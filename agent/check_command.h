@@ -6,6 +6,8 @@
 #include <ostream>
 #include <string>
 
+#include "agent/uplink/grpc_uplink.h"
+
 namespace ramette::agent {
 
 struct CheckCommand {
@@ -17,6 +19,7 @@ struct CheckCommand {
   std::string server_id;
   std::string state_dir;
   std::string agent_version;
+  UplinkCredentials credentials;  // TLS and token (LoadUplinkCredentials); default plaintext
 };
 
 // Prints one finding per line to `out`; returns 0 when all are ok, 1 otherwise.

@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(level);
 
-  if (Status s = CheckListenAllowed(config.listen); !s.ok()) {
-    spdlog::critical("{}", s.message());
+  if (Status s = CheckListenAllowed(config); !s.ok()) {
+    spdlog::critical("configuration: {}", s.message());
     return kExitConfig;
   }
   auto tz = TimeZone::Load(config.time_zone);
@@ -103,14 +103,26 @@ int main(int argc, char** argv) {
   IngestMetrics metrics;
   IngestProcessor processor(store->get(),
                             IngestOptions{*tz, config.store_titles, nullptr, &metrics});
-  auto server = StartIngestServer(config.listen, &processor);
+  // Tokens presented are always checked; with require_tokens or mutual TLS, calls without a
+  // credential are refused. With both, a client certificate is requested (an agent may use
+  // either), with mutual TLS alone it is required.
+  IngestTls tls{config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file,
+                /*require_client_cert=*/!config.require_tokens};
+  IngestAuth auth{store->get(),
+                  /*require_credentials=*/config.require_tokens || !config.tls_client_ca_file.empty()};
+  auto server = StartIngestServer(config.listen, &processor, tls, auth);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
     return kExitConfig;
   }
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  spdlog::info("ramette-aggregator {} listening on {}:{}, database {}, time zone {}", kVersion,
-               host, server->port, config.database, tz->name());
+  spdlog::info("ramette-aggregator {} listening on {}:{} ({}{}), database {}, time zone {}",
+               kVersion, host, server->port,
+               config.tls_cert_file.empty()
+                   ? "plaintext"
+                   : (config.tls_client_ca_file.empty() ? "TLS" : "mutual TLS"),
+               auth.require_credentials ? ", agent credentials required" : "", config.database,
+               tz->name());
 
   // Wait for a stop signal; meanwhile fold newly stored jobs into the rollups every few
   // seconds, so that `ramette indicators` finds them up to date.

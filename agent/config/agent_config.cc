@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -70,6 +71,10 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text, std::string_view sou
       {"cups", "max_poll_seconds", integer(&c.max_poll_seconds, 1, 60)},
       {"aggregator", "address", str(&c.aggregator)},
       {"aggregator", "deadline_seconds", integer(&c.deadline_seconds, 1, 600)},
+      {"aggregator", "ca_file", str(&c.ca_file)},
+      {"aggregator", "token_file", str(&c.token_file)},
+      {"aggregator", "cert_file", str(&c.cert_file)},
+      {"aggregator", "key_file", str(&c.key_file)},
       {"outbox", "max_records", integer(&c.outbox_max_records, 1000, 1000000000)},
       {"outbox", "max_mb", integer(&c.outbox_max_mb, 1, 1000000)},
       {"log", "level", str(&c.log_level)},
@@ -111,6 +116,23 @@ std::string HostName() {
   char buf[256] = {0};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
   return buf;
+}
+
+Status CheckAggregatorAddress(const AgentConfig& config) {
+  if (!config.ca_file.empty()) return Status::Ok();
+  const std::string& a = config.aggregator;
+  const size_t colon = a.rfind(':');
+  const std::string host = colon == std::string::npos ? a : a.substr(0, colon);
+  bool loopback = host == "localhost" || host == "[::1]";
+  if (host.rfind("127.", 0) == 0) {
+    loopback = host.find_first_not_of("0123456789.") == std::string::npos &&
+               std::count(host.begin(), host.end(), '.') == 3;
+  }
+  if (loopback) return Status::Ok();
+  return Status::FailedPrecondition(
+      "refusing to send records to " + a +
+      " in plaintext: set [aggregator] ca_file (the CA of the aggregator's TLS certificate) and "
+      "token_file, or use a loopback address for an aggregator on this machine");
 }
 
 }  // namespace ramette::agent

@@ -21,6 +21,10 @@ struct AgentConfig {
   int max_poll_seconds = 2;                    // [cups] max_poll_seconds: cap on cupsd's interval
   std::string aggregator = "127.0.0.1:50551";  // [aggregator] address
   int deadline_seconds = 10;                   // [aggregator] deadline_seconds, per call
+  std::string ca_file;     // [aggregator] ca_file: TLS, the aggregator's certificate's CA (PEM)
+  std::string token_file;  // [aggregator] token_file: holds this agent's token (mode 0600)
+  std::string cert_file;   // [aggregator] cert_file, key_file: mutual TLS (PEM)
+  std::string key_file;
   int64_t outbox_max_records = 1000000;        // [outbox] max_records
   int64_t outbox_max_mb = 256;                 // [outbox] max_mb
   std::string log_level = "info";              // [log] level
@@ -31,6 +35,9 @@ struct AgentConfig {
 Result<AgentConfig> ParseAgentConfig(std::string_view toml_text, std::string_view source_name);
 // Reads `path`. When `required` is false and the file does not exist, returns the defaults.
 Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required);
+// FailedPrecondition when the aggregator address is not loopback (127.x, localhost, [::1]) and
+// no ca_file is set: records, and a token, would cross the network in plaintext.
+Status CheckAggregatorAddress(const AgentConfig& config);
 // The machine's host name (the default server id); "localhost" if it cannot be read.
 std::string HostName();
 

@@ -66,5 +66,33 @@ TEST(AgentConfigTest, AbsentDefaultFileMeansDefaults) {
   EXPECT_FALSE(HostName().empty());
 }
 
+TEST(AgentConfigTest, SecurityKeysAndThePlaintextRule) {
+  auto c = ParseAgentConfig(R"(
+[aggregator]
+address = "aggregator.example.org:50551"
+ca_file = "/etc/ramette/tls/ca.pem"
+token_file = "/etc/ramette/agent.token"
+cert_file = "/etc/ramette/tls/prn-a.pem"
+key_file = "/etc/ramette/tls/prn-a.key"
+)",
+                            "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ca_file, "/etc/ramette/tls/ca.pem");
+  EXPECT_EQ(c->token_file, "/etc/ramette/agent.token");
+  EXPECT_EQ(c->cert_file, "/etc/ramette/tls/prn-a.pem");
+  EXPECT_EQ(c->key_file, "/etc/ramette/tls/prn-a.key");
+  EXPECT_TRUE(CheckAggregatorAddress(*c).ok());
+  c->ca_file.clear();
+  Status s = CheckAggregatorAddress(*c);
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("ca_file"), std::string::npos);
+  for (const char* loopback : {"127.0.0.1:50551", "127.1.2.3:1", "localhost:50551", "[::1]:1"}) {
+    c->aggregator = loopback;
+    EXPECT_TRUE(CheckAggregatorAddress(*c).ok()) << loopback;
+  }
+  c->aggregator = "127.evil.com:50551";
+  EXPECT_FALSE(CheckAggregatorAddress(*c).ok());
+}
+
 }  // namespace
 }  // namespace ramette::agent

@@ -4,12 +4,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "aggregator/auth/agent_token.h"
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/imports/csv_import.h"
 #include "aggregator/indicators/indicator_format.h"
@@ -333,6 +335,98 @@ int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
     return 1;
   }
   out << "backed up " << db << " to " << file << "\n";
+  return 0;
+}
+
+namespace {
+
+std::string UtcTime(int64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm_utc {};
+  gmtime_r(&t, &tm_utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+  return buf;
+}
+
+}  // namespace
+
+int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t now,
+                   std::ostream& out, std::ostream& err) {
+  if (server_id.empty()) {
+    err << "ramette: token create needs --server-id NAME\n";
+    return 2;
+  }
+  auto store = SqliteStore::Open(db);
+  if (!store.ok()) {
+    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
+    return 1;
+  }
+  // A public id (8 hex digits of the hash) may collide with an existing one: draw again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    Result<std::string> token = NewAgentToken();
+    if (!token.ok()) {
+      err << "ramette: " << token.status().message() << "\n";
+      return 1;
+    }
+    Result<std::string> id = (*store)->AddAgentToken(server_id, HashAgentToken(*token), now);
+    if (!id.ok() && id.status().code() == Status::Code::kFailedPrecondition) continue;
+    if (!id.ok()) {
+      err << "ramette: cannot store the token: " << id.status().message() << "\n";
+      return 1;
+    }
+    out << *token << "\n";
+    err << "ramette: token " << *id << " created for server id '" << server_id
+        << "'. It is shown only this once: put it in the agent's token_file (mode 0600).\n";
+    return 0;
+  }
+  err << "ramette: could not draw a token with a free id; try again\n";
+  return 1;
+}
+
+int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  auto tokens = store->ListAgentTokens();
+  if (!tokens.ok()) {
+    err << "ramette: " << tokens.status().message() << "\n";
+    return 1;
+  }
+  size_t width = 9;  // "SERVER ID"
+  for (const AgentTokenInfo& t : *tokens) width = std::max(width, t.server_id.size());
+  auto pad = [](const std::string& s, size_t w) { return s + std::string(w - s.size(), ' '); };
+  out << pad("ID", kPublicTokenIdLength) << "  " << pad("SERVER ID", width) << "  "
+      << pad("CREATED", 20) << "  REVOKED\n";
+  for (const AgentTokenInfo& t : *tokens) {
+    out << pad(t.id, kPublicTokenIdLength) << "  " << pad(t.server_id, width) << "  "
+        << UtcTime(t.created_at) << "  " << (t.revoked_at ? UtcTime(*t.revoked_at) : "-")
+        << "\n";
+  }
+  return 0;
+}
+
+int RunTokenRevoke(const std::string& db, const std::string& id, const std::string& server_id,
+                   int64_t now, std::ostream& out, std::ostream& err) {
+  if (id.empty() == server_id.empty()) {
+    err << "ramette: token revoke takes a token ID or --server-id NAME (one of them)\n";
+    return 2;
+  }
+  auto store = OpenExisting(db, err);
+  if (store == nullptr) return 1;
+  auto revoked = store->RevokeAgentTokens(id, server_id, now);
+  if (!revoked.ok()) {
+    err << "ramette: " << revoked.status().message() << "\n";
+    return 1;
+  }
+  const std::string what =
+      id.empty() ? "valid token of server id '" + server_id + "'" : "valid token with id " + id;
+  if (*revoked == 0) {
+    err << "ramette: no " << what << " (see `ramette token list`)\n";
+    return 1;
+  }
+  out << "revoked " << *revoked << " token" << (*revoked == 1 ? "" : "s") << " ("
+      << (id.empty() ? "server id '" + server_id + "'" : "id " + id)
+      << "); agents using it are refused from their next call\n";
   return 0;
 }
 

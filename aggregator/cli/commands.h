@@ -53,6 +53,18 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
 // safe while the aggregator writes. Refuses to overwrite FILE.
 int RunBackup(const std::string& db, const std::string& file, std::ostream& out, std::ostream& err);
 
+// `ramette --db DB token create --server-id NAME`: a new agent token bound to NAME, printed
+// once on `out` (one line, nothing else); the database keeps only its SHA-256. The database is
+// created when missing. `ramette --db DB token list`: one line per token (public id, server id,
+// created, revoked), never a secret. `ramette --db DB token revoke ID` revokes one token by its
+// public id, `... token revoke --server-id NAME` every valid token of NAME; exit 1 when no
+// valid token matched. `now` is the current unix time (injected by tests).
+int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t now,
+                   std::ostream& out, std::ostream& err);
+int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err);
+int RunTokenRevoke(const std::string& db, const std::string& id, const std::string& server_id,
+                   int64_t now, std::ostream& out, std::ostream& err);
+
 }  // namespace ramette::aggregator
 
 #endif  // RAMETTE_AGGREGATOR_CLI_COMMANDS_H_

@@ -9,10 +9,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "aggregator/auth/agent_token.h"
 #include "aggregator/ingest/ingest_processor.h"
 #include "aggregator/store/sqlite_store.h"
 
@@ -20,6 +22,7 @@ namespace ramette::aggregator {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // 2026-03-15T11:00:00Z = 12:00 in Paris.
 constexpr int64_t kNow = 1773572400;
@@ -185,6 +188,67 @@ TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
   std::ostringstream again;
   EXPECT_EQ(RunBackup(db_, copy, again, err), 1);
   EXPECT_THAT(err.str(), HasSubstr("exists"));
+}
+
+// The whole content of `path` ("" when missing).
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
+  std::ostringstream out, err;
+  ASSERT_EQ(RunTokenCreate(db_, "prn-a", 1700000000, out, err), 0) << err.str();
+  const std::string printed = out.str();
+  ASSERT_FALSE(printed.empty());
+  EXPECT_EQ(printed.find('\n'), printed.size() - 1);  // exactly one line: the token
+  const std::string token = printed.substr(0, printed.size() - 1);
+  EXPECT_EQ(token.rfind("rmt_", 0), 0u);
+  EXPECT_THAT(err.str(), HasSubstr("shown only this once"));
+  EXPECT_THAT(err.str(), Not(HasSubstr(token)));
+  const std::string id = HashAgentToken(token).substr(0, 8);
+  EXPECT_THAT(err.str(), HasSubstr(id));
+
+  std::ostringstream out_b, err_b;
+  ASSERT_EQ(RunTokenCreate(db_, "prn-b", 1700000100, out_b, err_b), 0) << err_b.str();
+  std::ostringstream out_b2;
+  ASSERT_EQ(RunTokenCreate(db_, "prn-b", 1700000200, out_b2, err_b), 0) << err_b.str();
+
+  // Only the hash is in the database files (main file and WAL).
+  {
+    auto store = SqliteStore::Open(db_);  // a checkpoint on close moves the WAL in
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(*(*store)->ServerIdOfToken(token), "prn-a");
+  }
+  const std::string bytes = FileBytes(db_) + FileBytes(db_ + "-wal");
+  EXPECT_EQ(bytes.find(token), std::string::npos);
+  EXPECT_EQ(bytes.find(token.substr(4)), std::string::npos);
+  EXPECT_NE(bytes.find(HashAgentToken(token)), std::string::npos);
+
+  std::ostringstream list, list_err;
+  ASSERT_EQ(RunTokenList(db_, list, list_err), 0) << list_err.str();
+  EXPECT_THAT(list.str(), HasSubstr(id + "  prn-a      2023-11-14T22:13:20Z  -"));
+  EXPECT_THAT(list.str(), Not(HasSubstr(token)));
+
+  std::ostringstream rout, rerr;
+  EXPECT_EQ(RunTokenRevoke(db_, id, "", 1700000300, rout, rerr), 0) << rerr.str();
+  EXPECT_THAT(rout.str(), HasSubstr("revoked 1 token"));
+  EXPECT_EQ(RunTokenRevoke(db_, id, "", 1700000400, rout, rerr), 1);  // already revoked
+  EXPECT_THAT(rerr.str(), HasSubstr("no valid token with id " + id));
+  std::ostringstream rout2;
+  EXPECT_EQ(RunTokenRevoke(db_, "", "prn-b", 1700000500, rout2, rerr), 0);
+  EXPECT_THAT(rout2.str(), HasSubstr("revoked 2 tokens"));
+  EXPECT_EQ(RunTokenRevoke(db_, "", "", 1, rout, rerr), 2);
+  EXPECT_EQ(RunTokenRevoke(db_, id, "prn-b", 1, rout, rerr), 2);
+
+  std::ostringstream list2;
+  ASSERT_EQ(RunTokenList(db_, list2, list_err), 0);
+  EXPECT_THAT(list2.str(), HasSubstr("2023-11-14T22:18:20Z"));  // revoked at 1700000300
+  auto store = SqliteStore::Open(db_);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
 }
 
 }  // namespace

@@ -110,6 +110,20 @@ int main(int argc, char** argv) {
   std::string backup_file;
   backup->add_option("FILE", backup_file, "the copy to create (never overwritten)")->required();
 
+  auto* token = app.add_subcommand("token", "agent tokens: create, list, revoke");
+  token->require_subcommand(1);
+  auto* token_create =
+      token->add_subcommand("create", "a new token for one print server, printed once");
+  std::string token_server;
+  token_create->add_option("--server-id", token_server, "the print server the token is for")
+      ->required();
+  auto* token_list = token->add_subcommand("list", "every token: id, server id, created, revoked");
+  auto* token_revoke =
+      token->add_subcommand("revoke", "revoke a token by its id, or every token of a server id");
+  std::string token_id;
+  token_revoke->add_option("ID", token_id, "the token's id (from `ramette token list`)");
+  token_revoke->add_option("--server-id", token_server, "revoke every token of this server id");
+
   try {
     if (argc >= 2 && std::string(argv[1]) == "--version") {
       std::cout << "ramette " << ramette::kVersion << "\n";
@@ -146,6 +160,15 @@ int main(int argc, char** argv) {
   }
   if (backup->parsed()) {
     return ramette::aggregator::RunBackup(db, backup_file, std::cout, std::cerr);
+  }
+  const auto now = static_cast<int64_t>(std::time(nullptr));
+  if (token_create->parsed()) {
+    return ramette::aggregator::RunTokenCreate(db, token_server, now, std::cout, std::cerr);
+  }
+  if (token_list->parsed()) return ramette::aggregator::RunTokenList(db, std::cout, std::cerr);
+  if (token_revoke->parsed()) {
+    return ramette::aggregator::RunTokenRevoke(db, token_id, token_server, now, std::cout,
+                                               std::cerr);
   }
   return 2;
 }

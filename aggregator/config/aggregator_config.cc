@@ -62,6 +62,10 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"smtp", "require_tls", nullptr, &c.smtp.require_tls},
       {"smtp", "ca_file", &c.smtp.ca_file, nullptr},
       {"metrics", "listen", &c.metrics_listen, nullptr},
+      {"tls", "cert_file", &c.tls_cert_file, nullptr},
+      {"tls", "key_file", &c.tls_key_file, nullptr},
+      {"tls", "client_ca_file", &c.tls_client_ca_file, nullptr},
+      {"auth", "require_tokens", nullptr, &c.require_tokens},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -148,6 +152,31 @@ Status CheckListenAllowed(const std::string& listen) {
       "refusing to listen on " + listen +
       " without TLS and agent tokens: anyone on the network could send or read print records. "
       "Listen on a loopback address (127.0.0.1:PORT) or configure TLS and agent tokens.");
+}
+
+}  // namespace ramette::aggregator
+
+namespace ramette::aggregator {
+
+Status CheckListenAllowed(const AggregatorConfig& c) {
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return Status::InvalidArgument("[tls] cert_file and key_file go together: set both or neither");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+    return Status::InvalidArgument(
+        "[tls] client_ca_file (mutual TLS) needs the aggregator's own cert_file and key_file");
+  }
+  if (IsLoopbackListenAddress(c.listen)) return Status::Ok();
+  const bool tls = !c.tls_cert_file.empty();
+  const bool credentials = c.require_tokens || !c.tls_client_ca_file.empty();
+  if (tls && credentials) return Status::Ok();
+  return Status::FailedPrecondition(
+      "refusing to listen on " + c.listen + " without " +
+      (tls ? std::string("agent credentials")
+           : credentials ? std::string("TLS") : std::string("TLS and agent tokens")) +
+      ": anyone on the network could send or read print records. Listen on a loopback address "
+      "(127.0.0.1:PORT), or set [tls] cert_file and key_file and [auth] require_tokens = true "
+      "(or [tls] client_ca_file for agents' certificates).");
 }
 
 }  // namespace ramette::aggregator

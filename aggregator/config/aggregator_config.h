@@ -22,6 +22,13 @@ struct AggregatorConfig {
   ReportSettings report;
   SmtpSettings smtp;
   std::string metrics_listen = "127.0.0.1:9464";  // [metrics] listen; "" = no metrics endpoint
+  // The ingest API's TLS: PEM files. No cert_file: plaintext (loopback only).
+  std::string tls_cert_file;       // [tls] cert_file: the aggregator's certificate (chain)
+  std::string tls_key_file;        // [tls] key_file: its private key
+  std::string tls_client_ca_file;  // [tls] client_ca_file: mutual TLS, agents' certificates' CA
+  // [auth] require_tokens: every call must carry a valid agent token (or, with client_ca_file,
+  // a client certificate). A token presented is always checked, even when not required.
+  bool require_tokens = false;
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming
@@ -36,6 +43,10 @@ bool IsLoopbackListenAddress(const std::string& listen);
 // FailedPrecondition when `listen` is not loopback: plaintext without agent tokens would let
 // anyone on the network inject or read records. The message says what to do instead.
 Status CheckListenAllowed(const std::string& listen);
+// The whole rule, for a configuration: InvalidArgument for an incomplete [tls] (a key without
+// a certificate, a client CA without a certificate...); FailedPrecondition for a non-loopback
+// listen address without TLS, or without agent credentials (require_tokens or client_ca_file).
+Status CheckListenAllowed(const AggregatorConfig& config);
 
 }  // namespace ramette::aggregator
 

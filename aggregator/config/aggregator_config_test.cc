@@ -136,5 +136,59 @@ TEST(AggregatorConfigTest, LoopbackRule) {
   EXPECT_TRUE(CheckListenAllowed("127.0.0.1:0").ok());
 }
 
+TEST(AggregatorConfigTest, TlsAndAuthKeys) {
+  auto c = ParseAggregatorConfig(R"(
+[server]
+listen = "0.0.0.0:50551"
+[tls]
+cert_file = "/etc/ramette/tls/aggregator.pem"
+key_file = "/etc/ramette/tls/aggregator.key"
+client_ca_file = "/etc/ramette/tls/agents-ca.pem"
+[auth]
+require_tokens = true
+)",
+                                 "test.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->tls_cert_file, "/etc/ramette/tls/aggregator.pem");
+  EXPECT_EQ(c->tls_key_file, "/etc/ramette/tls/aggregator.key");
+  EXPECT_EQ(c->tls_client_ca_file, "/etc/ramette/tls/agents-ca.pem");
+  EXPECT_TRUE(c->require_tokens);
+  EXPECT_TRUE(CheckListenAllowed(*c).ok());
+  EXPECT_FALSE(AggregatorConfig{}.require_tokens);
+  EXPECT_EQ(ParseAggregatorConfig("[auth]\nrequire_tokens = \"yes\"\n", "t").status().code(),
+            Status::Code::kInvalidArgument);
+}
+
+TEST(AggregatorConfigTest, NonLoopbackNeedsTlsAndCredentials) {
+  AggregatorConfig c;
+  EXPECT_TRUE(CheckListenAllowed(c).ok());  // loopback, plaintext, no tokens: single host
+  c.listen = "0.0.0.0:50551";
+  Status s = CheckListenAllowed(c);
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("without TLS and agent tokens"), std::string::npos);
+  c.require_tokens = true;  // tokens over plaintext: still refused
+  s = CheckListenAllowed(c);
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("without TLS:"), std::string::npos);
+  c.require_tokens = false;
+  c.tls_cert_file = "cert.pem";
+  c.tls_key_file = "key.pem";  // TLS without agent credentials: refused
+  s = CheckListenAllowed(c);
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("without agent credentials"), std::string::npos);
+  c.require_tokens = true;
+  EXPECT_TRUE(CheckListenAllowed(c).ok());
+  c.require_tokens = false;
+  c.tls_client_ca_file = "ca.pem";  // mutual TLS alone is enough
+  EXPECT_TRUE(CheckListenAllowed(c).ok());
+
+  AggregatorConfig half;
+  half.tls_key_file = "key.pem";
+  EXPECT_EQ(CheckListenAllowed(half).code(), Status::Code::kInvalidArgument);
+  AggregatorConfig ca_only;
+  ca_only.tls_client_ca_file = "ca.pem";
+  EXPECT_EQ(CheckListenAllowed(ca_only).code(), Status::Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ramette::aggregator

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -21,15 +23,99 @@ grpc::Status ToGrpc(const Status& s) {
     case Status::Code::kIoError:
     case Status::Code::kUnavailable:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, s.message());
+    case Status::Code::kUnauthenticated:
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, s.message());
+    case Status::Code::kPermissionDenied:
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, s.message());
     default:
       return grpc::Status(grpc::StatusCode::INTERNAL, s.message());
   }
 }
 
+constexpr char kBearer[] = "Bearer ";
+
+// The server ids a verified client certificate names (subject CN, DNS SANs); empty without one.
+std::vector<std::string> CertificateServerIds(const grpc::ServerContext* ctx) {
+  std::vector<std::string> ids;
+  std::shared_ptr<const grpc::AuthContext> auth = ctx->auth_context();
+  if (!auth || !auth->IsPeerAuthenticated()) return ids;
+  for (const char* property : {GRPC_X509_CN_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME}) {
+    for (const grpc::string_ref& v : auth->FindPropertyValues(property)) {
+      ids.emplace_back(v.data(), v.size());
+    }
+  }
+  return ids;
+}
+
+Result<std::string> ReadPem(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read the " + std::string(what) + " " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace
 
-grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext*, const v1::SubmitJobsRequest* req,
+grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
+                                          const std::string& server_id) const {
+  bool presented = false;
+  const auto& metadata = ctx->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end() && auth_.tokens != nullptr) {
+    presented = true;
+    const std::string value(it->second.data(), it->second.size());
+    if (value.rfind(kBearer, 0) != 0) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "the authorization metadata is not 'Bearer TOKEN'");
+    }
+    Result<std::string> bound = auth_.tokens->ServerIdOfToken(value.substr(sizeof kBearer - 1));
+    if (!bound.ok()) {
+      if (bound.status().code() == Status::Code::kUnauthenticated) {
+        spdlog::warn("refused a call for server '{}': {}", server_id, bound.status().message());
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                            "the agent token is unknown or revoked (" + bound.status().message() +
+                                "); create one with `ramette token create --server-id " +
+                                server_id + "`");
+      }
+      return ToGrpc(bound.status());
+    }
+    if (*bound != server_id) {
+      spdlog::warn("refused a call for server '{}' with a token bound to '{}'", server_id, *bound);
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "this agent token is bound to server id '" + *bound +
+                              "', not to '" + server_id + "'");
+    }
+  }
+  std::vector<std::string> cert_ids = CertificateServerIds(ctx);
+  if (!cert_ids.empty()) {
+    presented = true;
+    bool allowed = false;
+    for (const std::string& id : cert_ids) allowed = allowed || id == server_id;
+    if (!allowed) {
+      spdlog::warn("refused a call for server '{}' with a client certificate for '{}'", server_id,
+                   cert_ids.front());
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "the client certificate names server id '" + cert_ids.front() +
+                              "', not '" + server_id + "'");
+    }
+  }
+  if (!presented && auth_.require_credentials) {
+    spdlog::warn("refused a call for server '{}' without an agent token or client certificate",
+                 server_id);
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "this aggregator requires an agent token (authorization: Bearer TOKEN) "
+                        "or a client certificate; create a token with `ramette token create "
+                        "--server-id " +
+                            server_id + "`");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext* ctx,
+                                           const v1::SubmitJobsRequest* req,
                                            v1::SubmitJobsResponse* resp) {
+  if (grpc::Status a = Authorize(ctx, req->server_id()); !a.ok()) return a;
   std::vector<JobRecord> jobs;
   jobs.reserve(req->jobs_size());
   for (const auto& j : req->jobs()) jobs.push_back(FromProto(j));
@@ -52,9 +138,10 @@ grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext*, const v1::Submi
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcIngestService::SubmitQueues(grpc::ServerContext*,
+grpc::Status GrpcIngestService::SubmitQueues(grpc::ServerContext* ctx,
                                              const v1::SubmitQueuesRequest* req,
                                              v1::SubmitQueuesResponse* resp) {
+  if (grpc::Status a = Authorize(ctx, req->server_id()); !a.ok()) return a;
   std::vector<QueueRecord> queues;
   queues.reserve(req->queues_size());
   for (const auto& q : req->queues()) queues.push_back(FromProto(q));
@@ -65,9 +152,10 @@ grpc::Status GrpcIngestService::SubmitQueues(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext*,
+grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext* ctx,
                                              const v1::ReportStatusRequest* req,
                                              v1::ReportStatusResponse*) {
+  if (grpc::Status a = Authorize(ctx, req->server_id()); !a.ok()) return a;
   AgentStatusReport status;
   status.outbox_records = req->outbox_records();
   status.oldest_record_unix = req->oldest_record_unix();
@@ -79,11 +167,30 @@ grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext*,
 }
 
 Result<RunningIngestServer> StartIngestServer(const std::string& listen,
-                                              IngestProcessor* processor) {
+                                              IngestProcessor* processor, const IngestTls& tls,
+                                              IngestAuth auth) {
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!tls.cert_file.empty()) {
+    auto cert = ReadPem(tls.cert_file, "TLS certificate");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(tls.key_file, "TLS key");
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    options.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!tls.client_ca_file.empty()) {
+      auto ca = ReadPem(tls.client_ca_file, "client CA file");
+      if (!ca.ok()) return ca.status();
+      options.pem_root_certs = *ca;
+      options.client_certificate_request =
+          tls.require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                  : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
+    credentials = grpc::SslServerCredentials(options);
+  }
   RunningIngestServer running;
-  running.service = std::make_unique<GrpcIngestService>(processor);
+  running.service = std::make_unique<GrpcIngestService>(processor, auth);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &running.port);
+  builder.AddListeningPort(listen, credentials, &running.port);
   builder.RegisterService(running.service.get());
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
   // Agents ping every 60 s; allow it even when no call is in flight.
@@ -94,8 +201,12 @@ Result<RunningIngestServer> StartIngestServer(const std::string& listen,
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   running.server = builder.BuildAndStart();
   if (!running.server || running.port == 0) {
-    return Status::Unavailable("cannot listen on " + listen +
-                               " (address in use or not an address of this machine?)");
+    return Status::Unavailable(
+        "cannot listen on " + listen +
+        (tls.cert_file.empty()
+             ? " (address in use or not an address of this machine?)"
+             : " (address in use, not an address of this machine, or a TLS key that does not "
+               "match its certificate?)"));
   }
   return running;
 }
