@@ -124,8 +124,7 @@ int RunDaemon(const ramette::agent::AgentConfig& config,
   spdlog::info("ramette-agent {} started: server id '{}', cupsd {}, aggregator {} ({}{}), state {}",
                kVersion, config.server_id, cups_options.server, config.aggregator,
                credentials.root_certs_pem.empty() ? "plaintext" : "TLS",
-               credentials.token.empty() ? "" : ", with a token",
-               config.state_dir);
+               credentials.token.empty() ? "" : ", with a token", config.state_dir);
   // The capture loop proves liveness: WATCHDOG=1 from here only.
   service::SystemdNotifier notifier;
   notifier.Ready("capturing from " + cups_options.server + ", sending to " + config.aggregator);
@@ -193,8 +192,9 @@ int main(int argc, char** argv) {
   std::string ca_file, token_file;
   backfill->add_option("--ca-file", ca_file,
                        "TLS: the aggregator's certificate's CA (overrides [aggregator] ca_file)");
-  backfill->add_option("--token-file", token_file,
-                       "file holding this server's agent token (overrides [aggregator] token_file)");
+  backfill->add_option(
+      "--token-file", token_file,
+      "file holding this server's agent token (overrides [aggregator] token_file)");
 
   auto* check = app.add_subcommand(
       "check", "is everything in place? one line per finding; exit 0 only when all is well");

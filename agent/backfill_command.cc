@@ -20,7 +20,7 @@ int RunBackfillCommand(const BackfillCommand& command) {
     spdlog::warn("{}", m);
   });
   GrpcUplink uplink({command.aggregator, command.deadline_seconds * 1000, command.agent_version,
-                    command.credentials});
+                     command.credentials});
   BackfillOptions options;
   options.max_in_flight = 2;  // keep the aggregator busy while the next batch travels
   options.on_retry = [](const Status& e, int attempt, std::chrono::milliseconds delay) {

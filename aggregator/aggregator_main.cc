@@ -108,21 +108,21 @@ int main(int argc, char** argv) {
   // either), with mutual TLS alone it is required.
   IngestTls tls{config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file,
                 /*require_client_cert=*/!config.require_tokens};
-  IngestAuth auth{store->get(),
-                  /*require_credentials=*/config.require_tokens || !config.tls_client_ca_file.empty()};
+  IngestAuth auth{
+      store->get(),
+      /*require_credentials=*/config.require_tokens || !config.tls_client_ca_file.empty()};
   auto server = StartIngestServer(config.listen, &processor, tls, auth);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
     return kExitConfig;
   }
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  spdlog::info("ramette-aggregator {} listening on {}:{} ({}{}), database {}, time zone {}",
-               kVersion, host, server->port,
-               config.tls_cert_file.empty()
-                   ? "plaintext"
-                   : (config.tls_client_ca_file.empty() ? "TLS" : "mutual TLS"),
-               auth.require_credentials ? ", agent credentials required" : "", config.database,
-               tz->name());
+  spdlog::info(
+      "ramette-aggregator {} listening on {}:{} ({}{}), database {}, time zone {}", kVersion, host,
+      server->port,
+      config.tls_cert_file.empty() ? "plaintext"
+                                   : (config.tls_client_ca_file.empty() ? "TLS" : "mutual TLS"),
+      auth.require_credentials ? ", agent credentials required" : "", config.database, tz->name());
 
   // Wait for a stop signal; meanwhile fold newly stored jobs into the rollups every few
   // seconds, so that `ramette indicators` finds them up to date.

@@ -100,8 +100,8 @@ class SecureIngestTest : public ::testing::Test {
       c.client_key_pem = Read(Cert(client + ".key"));
     }
     c.token = token;
-    return std::make_unique<agent::GrpcUplink>(agent::GrpcUplinkOptions{
-        "127.0.0.1:" + std::to_string(server_.port), 5000, "test", c});
+    return std::make_unique<agent::GrpcUplink>(
+        agent::GrpcUplinkOptions{"127.0.0.1:" + std::to_string(server_.port), 5000, "test", c});
   }
 
   std::string NewToken(const std::string& server_id) {
@@ -165,9 +165,8 @@ TEST_F(SecureIngestTest, TokensAreCheckedBeforeAnyWork) {
   EXPECT_EQ(StoredJobs(), 2);
 
   // Revoked: the very next call of the same connection is refused.
-  ASSERT_EQ(*store_->RevokeAgentTokens(aggregator::PublicTokenId(aggregator::HashAgentToken(
-                                           token_a)),
-                                       "", kNow),
+  ASSERT_EQ(*store_->RevokeAgentTokens(
+                aggregator::PublicTokenId(aggregator::HashAgentToken(token_a)), "", kNow),
             1);
   r = a->SubmitJobs("prn-a", {Job(3)});
   EXPECT_EQ(r.status().code(), Status::Code::kUnauthenticated);
@@ -203,8 +202,7 @@ TEST_F(SecureIngestTest, ClientCertificatesAuthoriseTheServerIdTheyName) {
   EXPECT_EQ(r.status().code(), Status::Code::kPermissionDenied);
   EXPECT_TRUE(Contains(r.status().message(), "names server id 'prn-b', not 'prn-a'"));
   // No client certificate, or one from another CA: the handshake fails.
-  EXPECT_EQ(Uplink("")->SubmitJobs("prn-a", {Job(1)}).status().code(),
-            Status::Code::kUnavailable);
+  EXPECT_EQ(Uplink("")->SubmitJobs("prn-a", {Job(1)}).status().code(), Status::Code::kUnavailable);
   EXPECT_EQ(Uplink("", "rogue-prn-a")->SubmitJobs("prn-a", {Job(1)}).status().code(),
             Status::Code::kUnavailable);
   EXPECT_EQ(StoredJobs(), 0);
@@ -231,9 +229,7 @@ TEST_F(SecureIngestTest, WithTokensAndClientCertificatesEveryCredentialMustAgree
 
 TEST_F(SecureIngestTest, AgentCredentialFilesAreReadAndChecked) {
   const std::string token_file = dir_ + "/agent.token";
-  {
-    std::ofstream(token_file) << "  rmt_abc\n";
-  }
+  { std::ofstream(token_file) << "  rmt_abc\n"; }
   auto c = agent::LoadUplinkCredentials(Cert("ca.pem"), token_file, Cert("prn-a.pem"),
                                         Cert("prn-a.key"));
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -246,14 +242,11 @@ TEST_F(SecureIngestTest, AgentCredentialFilesAreReadAndChecked) {
             Status::Code::kInvalidArgument);
   EXPECT_EQ(agent::LoadUplinkCredentials("", dir_ + "/missing", "", "").status().code(),
             Status::Code::kIoError);
-  EXPECT_EQ(agent::LoadUplinkCredentials(Cert("ca.pem"), "", Cert("prn-a.pem"), "")
-                .status()
-                .code(),
+  EXPECT_EQ(agent::LoadUplinkCredentials(Cert("ca.pem"), "", Cert("prn-a.pem"), "").status().code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(agent::LoadUplinkCredentials("", "", Cert("prn-a.pem"), Cert("prn-a.key"))
-                .status()
-                .code(),
-            Status::Code::kInvalidArgument);
+  EXPECT_EQ(
+      agent::LoadUplinkCredentials("", "", Cert("prn-a.pem"), Cert("prn-a.key")).status().code(),
+      Status::Code::kInvalidArgument);
 }
 
 TEST_F(SecureIngestTest, PlaintextLoopbackWithoutTokensStillWorks) {

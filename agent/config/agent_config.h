@@ -25,9 +25,9 @@ struct AgentConfig {
   std::string token_file;  // [aggregator] token_file: holds this agent's token (mode 0600)
   std::string cert_file;   // [aggregator] cert_file, key_file: mutual TLS (PEM)
   std::string key_file;
-  int64_t outbox_max_records = 1000000;        // [outbox] max_records
-  int64_t outbox_max_mb = 256;                 // [outbox] max_mb
-  std::string log_level = "info";              // [log] level
+  int64_t outbox_max_records = 1000000;  // [outbox] max_records
+  int64_t outbox_max_mb = 256;           // [outbox] max_mb
+  std::string log_level = "info";        // [log] level
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys, wrong types and out-of-range

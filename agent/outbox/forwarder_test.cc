@@ -233,6 +233,24 @@ TEST_F(ForwarderTest, ARefusedCallIsLoggedAsAnErrorAndRetried) {
   EXPECT_EQ(uplink_.stored.size(), 1u);
 }
 
+TEST_F(ForwarderTest, ARefusedTokenKeepsTheRecordsAndBacksOffUntilAGoodOne) {
+  ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2)}, nullptr).ok());
+  for (int i = 0; i < 3; ++i) {
+    uplink_.failures.push_back(Status::Unauthenticated(
+        "the aggregator refused this agent's token (missing, revoked or unknown)"));
+  }
+  uplink_.failures.push_back(Status::PermissionDenied("token for another server id"));
+  Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
+  EXPECT_EQ(forwarder.ForwardOnce().status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(outbox_.Contents().size(), 2u);
+  // Run: backs off after each refusal (logged as errors), then sends once the token is good.
+  RunUntilIdle(forwarder);
+  EXPECT_EQ(BackoffDelaysMs().size(), 3u);
+  EXPECT_EQ(CountLogs(LogLevel::kError), 3);
+  EXPECT_EQ(uplink_.stored.size(), 2u);
+  EXPECT_TRUE(outbox_.Contents().empty());
+}
+
 TEST_F(ForwarderTest, RejectedAndDuplicateRecordsAreRemovedTooRejectedOnesWithAWarning) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2), MakeJob(3), MakeJob(4)}, nullptr).ok());
   uplink_.seen.insert({"office-2f", 2});  // job 2 arrived earlier (a backfill)

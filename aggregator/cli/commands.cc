@@ -399,8 +399,7 @@ int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
       << pad("CREATED", 20) << "  REVOKED\n";
   for (const AgentTokenInfo& t : *tokens) {
     out << pad(t.id, kPublicTokenIdLength) << "  " << pad(t.server_id, width) << "  "
-        << UtcTime(t.created_at) << "  " << (t.revoked_at ? UtcTime(*t.revoked_at) : "-")
-        << "\n";
+        << UtcTime(t.created_at) << "  " << (t.revoked_at ? UtcTime(*t.revoked_at) : "-") << "\n";
   }
   return 0;
 }

@@ -172,8 +172,9 @@ Status CheckListenAllowed(const AggregatorConfig& c) {
   if (tls && credentials) return Status::Ok();
   return Status::FailedPrecondition(
       "refusing to listen on " + c.listen + " without " +
-      (tls ? std::string("agent credentials")
-           : credentials ? std::string("TLS") : std::string("TLS and agent tokens")) +
+      (tls           ? std::string("agent credentials")
+       : credentials ? std::string("TLS")
+                     : std::string("TLS and agent tokens")) +
       ": anyone on the network could send or read print records. Listen on a loopback address "
       "(127.0.0.1:PORT), or set [tls] cert_file and key_file and [auth] require_tokens = true "
       "(or [tls] client_ca_file for agents' certificates).");

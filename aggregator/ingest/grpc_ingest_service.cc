@@ -82,9 +82,9 @@ grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
     }
     if (*bound != server_id) {
       spdlog::warn("refused a call for server '{}' with a token bound to '{}'", server_id, *bound);
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "this agent token is bound to server id '" + *bound +
-                              "', not to '" + server_id + "'");
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          "this agent token is bound to server id '" + *bound + "', not to '" + server_id + "'");
     }
   }
   std::vector<std::string> cert_ids = CertificateServerIds(ctx);
@@ -166,9 +166,8 @@ grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext* ctx,
   return ToGrpc(s);
 }
 
-Result<RunningIngestServer> StartIngestServer(const std::string& listen,
-                                              IngestProcessor* processor, const IngestTls& tls,
-                                              IngestAuth auth) {
+Result<RunningIngestServer> StartIngestServer(const std::string& listen, IngestProcessor* processor,
+                                              const IngestTls& tls, IngestAuth auth) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!tls.cert_file.empty()) {
     auto cert = ReadPem(tls.cert_file, "TLS certificate");

@@ -71,9 +71,8 @@ struct RunningIngestServer {
 // tls.cert_file is set, checking calls as `auth` says. IoError naming the file when a PEM file
 // cannot be read; Unavailable when the address cannot be bound (or the key does not match the
 // certificate). The caller checks that the combination is allowed (CheckListenAllowed).
-Result<RunningIngestServer> StartIngestServer(const std::string& listen,
-                                              IngestProcessor* processor, const IngestTls& tls = {},
-                                              IngestAuth auth = {});
+Result<RunningIngestServer> StartIngestServer(const std::string& listen, IngestProcessor* processor,
+                                              const IngestTls& tls = {}, IngestAuth auth = {});
 
 }  // namespace ramette::aggregator
 

@@ -1956,10 +1956,9 @@ Result<std::vector<AgentTokenInfo>> SqliteStore::ListAgentTokens() {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
   OwnedStatement s;
-  RAMETTE_RETURN_IF_ERROR(
-      s.Prepare(db_,
-                "SELECT id, server, created_at, revoked_at FROM agent_tokens"
-                " ORDER BY server, created_at, id"));
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_,
+                                    "SELECT id, server, created_at, revoked_at FROM agent_tokens"
+                                    " ORDER BY server, created_at, id"));
   std::vector<AgentTokenInfo> out;
   for (;;) {
     int rc = sqlite3_step(s.get());
@@ -1987,11 +1986,10 @@ Result<int> SqliteStore::RevokeAgentTokens(const std::string& id, const std::str
   int revoked = 0;
   Status st = InTransactionLocked([&]() -> Status {
     OwnedStatement s;
-    RAMETTE_RETURN_IF_ERROR(s.Prepare(
-        db_, id.empty() ? "UPDATE agent_tokens SET revoked_at = ?2"
-                          " WHERE server = ?1 AND revoked_at IS NULL"
-                        : "UPDATE agent_tokens SET revoked_at = ?2"
-                          " WHERE id = ?1 AND revoked_at IS NULL"));
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, id.empty() ? "UPDATE agent_tokens SET revoked_at = ?2"
+                                                        " WHERE server = ?1 AND revoked_at IS NULL"
+                                                      : "UPDATE agent_tokens SET revoked_at = ?2"
+                                                        " WHERE id = ?1 AND revoked_at IS NULL"));
     BindText(s.get(), 1, id.empty() ? server_id : id);
     BindInt(s.get(), 2, now);
     RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "revoking agent tokens"));

@@ -1663,8 +1663,7 @@ TEST_F(SqliteStoreTest, AgentTokensAreBoundListedAndRevoked) {
   EXPECT_EQ(*store->RevokeAgentTokens("", "prn-a", 300), 1);
   EXPECT_EQ(store->ServerIdOfToken("token-a2").status().code(), Status::Code::kUnauthenticated);
   EXPECT_EQ(*store->ServerIdOfToken("token-b"), "prn-b");
-  EXPECT_EQ(store->RevokeAgentTokens("", "", 300).status().code(),
-            Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->RevokeAgentTokens("", "", 300).status().code(), Status::Code::kInvalidArgument);
 
   auto list = store->ListAgentTokens();
   ASSERT_TRUE(list.ok());
