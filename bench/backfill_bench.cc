@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     read_secs = std::chrono::duration<double>(Clock::now() - r0).count();
     if (!st.ok()) return 1;
   }
-  agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(server->port), 10000, "bench"});
+  agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(server->port), 10000, "bench", {}});
   agent::PageLogReader reader({dir + "/page_log"});
   auto t0 = Clock::now();
   const double cpu0 = CpuSeconds();

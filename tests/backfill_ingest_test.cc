@@ -62,7 +62,7 @@ TEST_F(BackfillIngestTest, FilesInAnyOrderTwiceAndOverlappingLiveCapture) {
   std::ofstream(dir_ + "/page_log") << new_lines;
 
   // Job 13 was already captured live, 3 seconds apart from its page_log line.
-  agent::GrpcUplink live({Address(), 5000, "test"});
+  agent::GrpcUplink live({Address(), 5000, "test", {}});
   JobRecord j;
   j.queue = "rdc";
   j.cups_job_id = 13;

@@ -253,7 +253,7 @@ TEST_F(SecureIngestTest, PlaintextLoopbackWithoutTokensStillWorks) {
   auto server = aggregator::StartIngestServer("127.0.0.1:0", processor_.get());
   ASSERT_TRUE(server.ok());
   server_ = std::move(*server);
-  agent::GrpcUplink plain({"127.0.0.1:" + std::to_string(server_.port), 5000, "test"});
+  agent::GrpcUplink plain({"127.0.0.1:" + std::to_string(server_.port), 5000, "test", {}});
   EXPECT_TRUE(plain.SubmitJobs("prn-a", {Job(1)}).ok());
   EXPECT_EQ(StoredJobs(), 1);
 }

@@ -40,7 +40,7 @@ TEST(UplinkIngestTest, AnswersPerRecordAndReportsADownAggregator) {
   ASSERT_TRUE(server.ok());
   const int port = server->port;
 
-  agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(port), 5000, "test"});
+  agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(port), 5000, "test", {}});
   std::vector<JobRecord> jobs = {Job(1), Job(2), Job(1)};
   jobs[1].copies = 0;
   auto r = uplink.SubmitJobs("prn-a", jobs);
@@ -62,7 +62,7 @@ TEST(UplinkIngestTest, AnswersPerRecordAndReportsADownAggregator) {
 
   server->server->Shutdown();
   server->server.reset();
-  agent::GrpcUplink down({"127.0.0.1:" + std::to_string(port), 1000, "test"});
+  agent::GrpcUplink down({"127.0.0.1:" + std::to_string(port), 1000, "test", {}});
   auto unreachable = down.SubmitJobs("prn-a", {Job(4)});
   EXPECT_EQ(unreachable.status().code(), Status::Code::kUnavailable);
   EXPECT_EQ(*(*store)->CountJobs(), 1);
