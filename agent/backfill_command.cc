@@ -23,6 +23,8 @@ int RunBackfillCommand(const BackfillCommand& command) {
                      command.credentials});
   BackfillOptions options;
   options.max_in_flight = 2;  // keep the aggregator busy while the next batch travels
+  options.max_batch_records = kBulkBatchRecords;
+  options.max_batch_bytes = kBulkBatchBytes;
   options.on_retry = [](const Status& e, int attempt, std::chrono::milliseconds delay) {
     spdlog::warn("aggregator unavailable ({}), attempt {}, retrying in {} ms", e.message(), attempt,
                  delay.count());

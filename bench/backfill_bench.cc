@@ -1,9 +1,10 @@
 // Backfill end to end: a page_log of N lines (default 500,000) read, parsed, batched and sent
 // over gRPC on 127.0.0.1 to the real ingest service and SQLite store running in this process.
-// Prints lines/s. Usage: backfill_bench [lines=500000]
+// Prints lines/s. Usage: backfill_bench [lines=500000] [in_flight=2] [batch_records=4000]
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -77,10 +78,9 @@ int main(int argc, char** argv) {
   const double cpu0 = CpuSeconds();
   agent::BackfillOptions options;
   options.max_in_flight = argc > 2 ? std::atoi(argv[2]) : 2;  // the command uses 2
-  if (argc > 3) {
-    options.max_batch_records = std::atoi(argv[3]);
-    options.max_batch_bytes = options.max_batch_records * 512;
-  }
+  // Batches as the command sends them, or of argv[3] records.
+  options.max_batch_records = argc > 3 ? std::atoi(argv[3]) : agent::kBulkBatchRecords;
+  options.max_batch_bytes = std::max(agent::kBulkBatchBytes, options.max_batch_records * 512);
   auto counts = agent::RunBackfill(reader, uplink, "prn-bench", options);
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = CpuSeconds() - cpu0;

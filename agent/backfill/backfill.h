@@ -50,6 +50,13 @@ struct BackfillCounts {
   int64_t retries = 0;       // SubmitJobs calls that failed with Unavailable and were retried
 };
 
+// The batch limits `ramette-agent backfill` uses. A backfill is a bulk load of old logs: larger
+// batches than the forwarder's (500 records, 256 KiB) mean fewer durable commits at the
+// aggregator, about a third more lines per second (bench/backfill_bench), and stay far below
+// the aggregator's 16 MiB message limit.
+inline constexpr size_t kBulkBatchRecords = 4000;
+inline constexpr size_t kBulkBatchBytes = 2 * 1024 * 1024;
+
 struct BackfillOptions {
   // A batch holds at most this many records and, by EstimateRecordBytes, this many bytes (a
   // single record larger than that is sent alone).
