@@ -27,7 +27,9 @@ class Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
+  static Status InvalidArgument(std::string m) {
+    return Status(Code::kInvalidArgument, std::move(m));
+  }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
   static Status FailedPrecondition(std::string m) {
     return Status(Code::kFailedPrecondition, std::move(m));
@@ -82,10 +84,10 @@ class Result {
 
 }  // namespace ramette
 
-#define RAMETTE_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::ramette::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                 \
+#define RAMETTE_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::ramette::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #endif  // RAMETTE_COMMON_STATUS_H_

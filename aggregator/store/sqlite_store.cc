@@ -1910,9 +1910,10 @@ Status SqliteStore::RecordAgentStatus(const std::string& server_id,
     int64_t server_row = 0;
     RAMETTE_RETURN_IF_ERROR(TouchServerLocked(server_id, agent_version, now, &server_row));
     OwnedStatement s;
-    RAMETTE_RETURN_IF_ERROR(s.Prepare(
-        db_, "UPDATE servers SET outbox_records = ?1, outbox_oldest = ?2, status_at = ?3"
-             " WHERE id = ?4"));
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "UPDATE servers SET outbox_records = ?1, outbox_oldest = ?2, status_at = ?3"
+                  " WHERE id = ?4"));
     BindInt(s.get(), 1, status.outbox_records);
     BindInt(s.get(), 2, status.oldest_record_unix);
     BindInt(s.get(), 3, now);
@@ -2048,7 +2049,7 @@ Status SqliteStore::FirstJobReceivedSinceLocked(int64_t since, int64_t* id) {
 }
 
 Result<std::vector<ServerStatus>> SqliteStore::ServerStatuses(const StatusPeriods& periods,
-                                                             bool count_jobs) {
+                                                              bool count_jobs) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentStatusSchemaVersion));
   // One read transaction, so that the counts and the servers agree.
@@ -2086,9 +2087,10 @@ Result<std::vector<ServerStatus>> SqliteStore::ServerStatuses(const StatusPeriod
     RAMETTE_RETURN_IF_ERROR(FirstJobReceivedSinceLocked(periods.month_start, &first_of_month));
     RAMETTE_RETURN_IF_ERROR(FirstJobReceivedSinceLocked(periods.day_start, &first_of_day));
     OwnedStatement counts;
-    RAMETTE_RETURN_IF_ERROR(counts.Prepare(
-        db_, "SELECT server_id, COUNT(*), SUM(id >= ?2) FROM jobs WHERE id >= ?1"
-             " GROUP BY server_id"));
+    RAMETTE_RETURN_IF_ERROR(
+        counts.Prepare(db_,
+                       "SELECT server_id, COUNT(*), SUM(id >= ?2) FROM jobs WHERE id >= ?1"
+                       " GROUP BY server_id"));
     BindInt(counts.get(), 1, first_of_month);
     BindInt(counts.get(), 2, first_of_day);
     while ((rc = sqlite3_step(counts.get())) == SQLITE_ROW) {
@@ -2112,8 +2114,8 @@ Status SqliteStore::Backup(const std::string& destination) {
   const std::string partial = destination + ".partial";
   std::remove(partial.c_str());
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(partial.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(partial.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   std::unique_ptr<sqlite3, DbCloser> dest(raw);
   if (rc != SQLITE_OK) {
     std::remove(partial.c_str());
