@@ -226,9 +226,7 @@ constexpr Column kDeviceColumns[] = {
 // Service periods [in_service, out_of_service) of two rows of one queue; a missing
 // out_of_service is unbounded (in_service is always set by the parser).
 bool Overlap(const Device& a, const Device& b) {
-  bool a_starts_before_b_ends = !b.out_of_service || *a.in_service < *b.out_of_service;
-  bool b_starts_before_a_ends = !a.out_of_service || *b.in_service < *a.out_of_service;
-  return a_starts_before_b_ends && b_starts_before_a_ends;
+  return IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service);
 }
 
 std::string FormatServicePeriod(const Device& d) {
@@ -243,9 +241,7 @@ constexpr Column kUserColumns[] = {
 
 // [from, to) intervals, either bound possibly unbounded.
 bool Overlap(const UserDirection& a, const UserDirection& b) {
-  bool a_starts_before_b_ends = !a.valid_from || !b.valid_to || *a.valid_from < *b.valid_to;
-  bool b_starts_before_a_ends = !b.valid_from || !a.valid_to || *b.valid_from < *a.valid_to;
-  return a_starts_before_b_ends && b_starts_before_a_ends;
+  return IntervalsOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to);
 }
 
 std::string FormatInterval(const UserDirection& u) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/indicators/usage_source.h"
+#include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {

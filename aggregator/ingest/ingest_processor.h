@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/ingest/job_store.h"
+#include "aggregator/store/job_store.h"
 #include "aggregator/metrics/ingest_metrics.h"
 #include "common/civil_time.h"
 #include "common/job_record.h"

@@ -1,7 +1,10 @@
 // Device classes and the in-service rule.
 #include "aggregator/model/inventory.h"
 
+#include <algorithm>
 #include <climits>
+#include <map>
+#include <utility>
 
 namespace ramette::aggregator {
 
@@ -45,6 +48,48 @@ size_t DevicePeriodOn(const std::vector<const Device*>& periods, Day date) {
     if (!earliest || start < periods[*earliest]->in_service.value_or(INT32_MIN)) earliest = i;
   }
   return latest_started ? *latest_started : earliest.value_or(0);
+}
+
+bool IntervalsOverlap(const std::optional<Day>& a_from, const std::optional<Day>& a_to,
+                      const std::optional<Day>& b_from, const std::optional<Day>& b_to) {
+  const bool a_starts_before_b_ends = !a_from || !b_to || *a_from < *b_to;
+  const bool b_starts_before_a_ends = !b_from || !a_to || *b_from < *a_to;
+  return a_starts_before_b_ends && b_starts_before_a_ends;
+}
+
+namespace {
+
+std::string FormatPeriod(const Device& d) {
+  return "[" + (d.in_service ? FormatIsoDate(*d.in_service) : std::string("?")) + ", " +
+         (d.out_of_service ? FormatIsoDate(*d.out_of_service) : std::string("open")) + ")";
+}
+
+}  // namespace
+
+Status CheckServicePeriods(const std::vector<Device>& devices) {
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<const Device*>> by_queue;
+  for (const Device& d : devices) by_queue[{d.server, d.queue}].push_back(&d);
+  for (const auto& [key, periods] : by_queue) {
+    if (periods.size() < 2) continue;
+    const std::string name = std::string(key.first) + "/" + std::string(key.second);
+    for (const Device* d : periods) {
+      if (!d->in_service) {
+        return Status::InvalidArgument("device " + name +
+                                       " has several service periods, one without in_service date");
+      }
+    }
+    for (size_t i = 0; i < periods.size(); ++i) {
+      for (size_t j = i + 1; j < periods.size(); ++j) {
+        const Device& a = *periods[i];
+        const Device& b = *periods[j];
+        if (IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service)) {
+          return Status::InvalidArgument("device " + name + ": the service periods " +
+                                         FormatPeriod(a) + " and " + FormatPeriod(b) + " overlap");
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace ramette::aggregator

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/civil_time.h"
+#include "common/status.h"
 
 namespace ramette::aggregator {
 
@@ -73,6 +74,16 @@ struct WorkstationCount {
   Day date = 0;
   int64_t count = 0;
 };
+
+// The period-overlap rule, once: half-open intervals [from, to), an empty bound unbounded,
+// overlap when they share a day. Used for device service periods and users' validity.
+bool IntervalsOverlap(const std::optional<Day>& a_from, const std::optional<Day>& a_to,
+                      const std::optional<Day>& b_from, const std::optional<Day>& b_to);
+
+// What a store accepts as the periods of the queues named in `devices`: per (server, queue),
+// no two periods overlap, and when a queue has several each has an in_service date
+// (DevicePeriodOn relies on both). InvalidArgument naming the queue and the periods otherwise.
+Status CheckServicePeriods(const std::vector<Device>& devices);
 
 struct Inventory {
   std::vector<Paper> papers;

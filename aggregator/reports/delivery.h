@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/store/delivery_log.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {
@@ -22,18 +23,6 @@ class MailSender {
                       const std::string& message) = 0;
 };
 
-// The directions' addresses and the log of sends. A send is keyed by (direction, month as a
-// MonthIndex, recipient) and recorded only after the relay accepted it.
-class DeliveryLog {
- public:
-  virtual ~DeliveryLog() = default;
-  // The addresses of `direction`, sorted; empty when it has none.
-  virtual Result<std::vector<std::string>> DirectionEmails(const std::string& direction) = 0;
-  virtual Result<bool> WasReportSent(const std::string& direction, int32_t month,
-                                     const std::string& recipient) = 0;
-  virtual Status RecordReportSent(const std::string& direction, int32_t month,
-                                  const std::string& recipient, int64_t sent_at_unix) = 0;
-};
 
 struct MailAttachment {
   std::string file_name;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/indicators/usage_source.h"
+#include "aggregator/store/usage_source.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/reports/report_settings.h"
 #include "common/status.h"

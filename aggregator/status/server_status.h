@@ -9,29 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/store/status_store.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {
 
-// One print server, as the store knows it.
-struct ServerStatus {
-  std::string server;
-  std::string agent_version;
-  int64_t first_contact = 0;  // unix seconds
-  int64_t last_contact = 0;   // the last call of its agent (jobs, queues or heartbeat)
-  int64_t jobs_today = 0;     // jobs received since local midnight (organisation's zone)
-  int64_t jobs_this_month = 0;
-  std::optional<int64_t> outbox_records;      // nullopt: its agent never reported a backlog
-  std::optional<int64_t> oldest_record_unix;  // nullopt or 0: nothing waiting
-  int64_t unclassified_queues = 0;  // queues reported by the agent that no devices row classifies
-};
-
-// The unix-second bounds of "today" and "this month" at `now` in `tz`.
-struct StatusPeriods {
-  int64_t day_start = 0;
-  int64_t month_start = 0;
-};
 StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz);
 
 // Whether a server whose agent last called at `last_contact` is silent at `now`.

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "aggregator/auth/authenticator.h"
-#include "aggregator/indicators/usage_source.h"
-#include "aggregator/ingest/job_store.h"
+#include "aggregator/store/usage_source.h"
+#include "aggregator/store/job_store.h"
 #include "aggregator/model/direction_contacts.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"

@@ -1,7 +1,7 @@
 // A validated job with the figures the aggregator derives from it at ingest: its local day in
 // the organisation's time zone, its sheets (DESIGN.md's sheets rule) and its sheet area.
-#ifndef RAMETTE_AGGREGATOR_INGEST_STORED_JOB_H_
-#define RAMETTE_AGGREGATOR_INGEST_STORED_JOB_H_
+#ifndef RAMETTE_AGGREGATOR_MODEL_STORED_JOB_H_
+#define RAMETTE_AGGREGATOR_MODEL_STORED_JOB_H_
 
 #include <cstdint>
 
@@ -28,4 +28,4 @@ struct StoredJob {
 
 }  // namespace ramette::aggregator
 
-#endif  // RAMETTE_AGGREGATOR_INGEST_STORED_JOB_H_
+#endif  // RAMETTE_AGGREGATOR_MODEL_STORED_JOB_H_

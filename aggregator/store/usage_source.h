@@ -1,7 +1,8 @@
-// What the indicator and report computations read, as an interface: the SQLite store
-// implements it, tests use tests/fakes/fake_usage_source.h.
-#ifndef RAMETTE_AGGREGATOR_INDICATORS_USAGE_SOURCE_H_
-#define RAMETTE_AGGREGATOR_INDICATORS_USAGE_SOURCE_H_
+// What the indicator and report computations read, as an interface of the store contract:
+// every engine (SQLite, PostgreSQL) implements it, tests use tests/fakes/fake_usage_source.h or
+// tests/fakes/fake_store.h.
+#ifndef RAMETTE_AGGREGATOR_STORE_USAGE_SOURCE_H_
+#define RAMETTE_AGGREGATOR_STORE_USAGE_SOURCE_H_
 
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,13 @@
 
 namespace ramette::aggregator {
 
+// Thread-safety: every method may be called from any thread; calls are serialised per
+// connection. Not re-entrant: `fn` must not call back into the same store. Readers never write:
+// a reader sees every stored job (jobs not yet folded into the rollups are added at read time)
+// and works on a database it may not write.
+// Errors: IoError (the database failed), Unavailable (it stayed locked or unreachable; retry),
+// Corruption (the data is not what ramette writes), FailedPrecondition (schema too old or too
+// new). On error `fn` may have been called for part of the rows: discard them.
 class UsageSource {
  public:
   virtual ~UsageSource() = default;
@@ -40,4 +48,4 @@ class UsageSource {
 
 }  // namespace ramette::aggregator
 
-#endif  // RAMETTE_AGGREGATOR_INDICATORS_USAGE_SOURCE_H_
+#endif  // RAMETTE_AGGREGATOR_STORE_USAGE_SOURCE_H_

@@ -1,12 +1,13 @@
-// The storage the ingest path needs, as an interface: the SQLite store implements it, tests use
-// tests/fakes/fake_job_store.h.
-#ifndef RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_
-#define RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_
+// The storage the ingest path needs, as an interface of the store contract: every engine
+// (SQLite, PostgreSQL) implements it, tests use tests/fakes/fake_job_store.h. The identity and
+// duplicate rules are store/store_rules.h's.
+#ifndef RAMETTE_AGGREGATOR_STORE_JOB_STORE_H_
+#define RAMETTE_AGGREGATOR_STORE_JOB_STORE_H_
 
 #include <string>
 #include <vector>
 
-#include "aggregator/ingest/stored_job.h"
+#include "aggregator/model/stored_job.h"
 #include "common/job_record.h"
 #include "common/status.h"
 
@@ -25,13 +26,18 @@ struct AgentStatusReport {
 
 enum class StoreOutcome { kAccepted, kDuplicate };
 
+// Thread-safety: every method may be called from several threads at once, and several
+// processes (aggregators on one PostgreSQL database) may call at once: exactly-once holds
+// across them (the database enforces the job identity). Not re-entrant.
+// Errors: IoError (the database failed), Unavailable (locked or unreachable; retry later: the
+// agent keeps its records), FailedPrecondition (schema mismatch). On any error nothing of the
+// call is stored.
 class JobStore {
  public:
   virtual ~JobStore() = default;
 
   // In one transaction, durable when OK is returned: stores every job of `jobs` that is not
-  // already stored (same server id and CUPS job id, completion times within
-  // kDuplicateWindowSeconds; this includes earlier jobs of the same batch), adds the stored ones
+  // already stored (same server id and CUPS job id, SameJobCompletion; this includes earlier jobs of the same batch), adds the stored ones
   // to the daily and monthly rollups, registers unknown queues as unclassified devices, records
   // the server's last contact and keeps `rejected` in the quarantine table (once: a replayed
   // rejected record is not quarantined again). A live record that duplicates a stored page_log
@@ -56,4 +62,4 @@ class JobStore {
 
 }  // namespace ramette::aggregator
 
-#endif  // RAMETTE_AGGREGATOR_INGEST_JOB_STORE_H_
+#endif  // RAMETTE_AGGREGATOR_STORE_JOB_STORE_H_

@@ -1,0 +1,79 @@
+// The storage rules every engine and fake applies, written once: when two records are the same
+// job, what a duplicate does to the stored one, and what a job adds to the usage rollups.
+// Core: no database here; the SQLite and PostgreSQL engines and tests/fakes call these.
+#ifndef RAMETTE_AGGREGATOR_STORE_STORE_RULES_H_
+#define RAMETTE_AGGREGATOR_STORE_STORE_RULES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "aggregator/model/rollup.h"
+#include "aggregator/model/stored_job.h"
+#include "common/civil_time.h"
+#include "common/job_record.h"
+
+namespace ramette::aggregator {
+
+// Whether two records of the same server and CUPS job id, completed at `a` and `b` (unix
+// seconds), are one job: their completion times differ by at most kDuplicateWindowSeconds
+// (a live capture and a page_log line of one job disagree by a few seconds).
+inline bool SameJobCompletion(int64_t a, int64_t b) {
+  const int64_t d = a > b ? a - b : b - a;
+  return d <= kDuplicateWindowSeconds;
+}
+
+// What storing `incoming` does when a record of the same job, from `stored`, is already kept.
+enum class DuplicateAction {
+  kKeep,       // a resend, or a page_log copy after the live record: nothing changes
+  kSupersede,  // a live record after its page_log copy: the stored job takes the live figures
+};
+DuplicateAction OnDuplicate(RecordSource stored, RecordSource incoming);
+
+// The figures of a stored job that the rollups sum.
+struct JobFigures {
+  int64_t sheets = 0;
+  int64_t impressions = 0;
+  bool two_sided = false;
+  bool color = false;
+  bool media_known = true;
+};
+JobFigures FiguresOf(const StoredJob& job);
+
+// What one job adds to the rollup rows of its key (DESIGN.md: sheets, two-sided and colour
+// sheets, unknown media).
+UsageSums SumsOfJob(const JobFigures& f);
+
+// The key of a job's daily rollup row; its monthly row is (MonthIndexOfDay(day), device, user,
+// area).
+struct RollupKey {
+  Day day = 0;
+  int64_t user_id = 0;
+  int64_t device_id = 0;
+  int64_t area_um2 = 0;
+};
+
+// Sums to add to one rollup row. For monthly deltas `key.day` holds the MonthIndex.
+struct RollupDelta {
+  RollupKey key;
+  UsageSums sums;
+};
+
+// The delta of storing a job under `key`.
+RollupDelta AddedJobDelta(const RollupKey& key, const JobFigures& f);
+// The deltas of a stored job moving from (old_key, old) to (new_key, now): its old row loses
+// what it had, its new row gains what it has.
+std::vector<RollupDelta> SupersedeDeltas(const RollupKey& old_key, const JobFigures& old,
+                                         const RollupKey& new_key, const JobFigures& now);
+
+// Daily deltas: sorted by (day, user, device, area), equal keys merged, zero sums dropped.
+void MergeDailyDeltas(std::vector<RollupDelta>* deltas);
+// The monthly deltas of merged or unmerged daily deltas: keyed (month, device, user, area) in
+// RollupRow terms (key.day = MonthIndex), sorted by (month, device, user, area), merged, zero
+// sums dropped.
+std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily);
+
+bool IsZero(const UsageSums& u);
+
+}  // namespace ramette::aggregator
+
+#endif  // RAMETTE_AGGREGATOR_STORE_STORE_RULES_H_
