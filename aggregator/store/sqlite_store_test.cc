@@ -1592,7 +1592,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
-  auto before = store->ServerStatuses(StatusPeriods{});
+  auto before = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   ASSERT_EQ(before->size(), 1u);
   EXPECT_EQ((*before)[0].server, "srv1");
@@ -1601,7 +1601,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   // A heartbeat updates the contact and the backlog; it also makes a first-time server known.
   ASSERT_TRUE(store->RecordAgentStatus("srv1", "0.2.0", {7, 1700000000}, 1700000100).ok());
   ASSERT_TRUE(store->RecordAgentStatus("srv2", "0.2.0", {0, 0}, 1700000200).ok());
-  auto after = store->ServerStatuses(StatusPeriods{});
+  auto after = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 2u);
   EXPECT_EQ((*after)[0].agent_version, "0.2.0");
@@ -1625,7 +1625,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), 6);
-  auto servers = store->ServerStatuses(StatusPeriods{});
+  auto servers = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(servers.ok());
   ASSERT_EQ(servers->size(), 1u);  // v5 data kept
   EXPECT_EQ((*servers)[0].outbox_records, 1);

@@ -364,7 +364,9 @@ TEST_P(StoreContractTest, OverlappingServicePeriodsImportNothing) {
 
 TEST_P(StoreContractTest, QueuesOfJobsAndAgentsAreUnclassifiedDevices) {
   Commit("srv", {Job("a", 1, kJune15, 1)});
-  ASSERT_TRUE(store_->jobs().UpsertQueues("srv", "test", {QueueRecord{.name = "b"}}).ok());
+  QueueRecord b;
+  b.name = "b";
+  ASSERT_TRUE(store_->jobs().UpsertQueues("srv", "test", {b}).ok());
   auto loaded = store_->usage().LoadInventory();
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->devices.size(), 2u);

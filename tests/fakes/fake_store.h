@@ -203,7 +203,7 @@ class FakeStore final : public aggregator::Store,
     return names;
   }
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const RollupRow&)>& fn) override {
+                           const std::function<void(const aggregator::RollupRow&)>& fn) override {
     std::vector<aggregator::RollupDelta> monthly;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -215,7 +215,7 @@ class FakeStore final : public aggregator::Store,
     return Status::Ok();
   }
   Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const RollupRow&)>& fn) override {
+                         const std::function<void(const aggregator::RollupRow&)>& fn) override {
     std::vector<aggregator::RollupDelta> daily;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -229,7 +229,7 @@ class FakeStore final : public aggregator::Store,
     return Status::Ok();
   }
   Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                 const std::function<void(const RollupRow&)>& fn) override {
+                                 const std::function<void(const aggregator::RollupRow&)>& fn) override {
     std::vector<aggregator::RollupDelta> daily;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -394,8 +394,8 @@ class FakeStore final : public aggregator::Store,
     aggregator::MergeDailyDeltas(&d);
     return d;
   }
-  static RollupRow RowOf(const aggregator::RollupDelta& d) {
-    RollupRow row;
+  static aggregator::RollupRow RowOf(const aggregator::RollupDelta& d) {
+    aggregator::RollupRow row;
     row.period = d.key.day;
     row.device_id = d.key.device_id;
     row.user_id = d.key.user_id;
