@@ -114,17 +114,19 @@ class SqliteEngine : public EngineUnderTest {
 class PostgresEngine : public EngineUnderTest {
  public:
   static testing::PrivatePostgres* Server() {
-    static testing::PrivatePostgres* server = [] {
-      auto* p = new testing::PrivatePostgres();
-      Status st = p->Start();
-      if (!st.ok()) {
-        ADD_FAILURE() << "cannot start PostgreSQL: " << st.message();
+    // Started once, stopped at exit with the process (a static unique_ptr).
+    static std::unique_ptr<testing::PrivatePostgres> server = [] {
+      auto started = testing::PrivatePostgres::Start();
+      if (!started.ok()) {
+        ADD_FAILURE() << "cannot start PostgreSQL: " << started.status().message();
+        return std::unique_ptr<testing::PrivatePostgres>();
       }
-      return p;
+      return std::move(started).value();
     }();
-    return server;
+    return server.get();
   }
   std::unique_ptr<Store> Create() override {
+    if (Server() == nullptr) return nullptr;
     auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
     EXPECT_TRUE(uri.ok()) << uri.status().message();
     if (!uri.ok()) return nullptr;
@@ -139,6 +141,7 @@ class PostgresEngine : public EngineUnderTest {
     return s.ok() ? std::move(s).value() : nullptr;
   }
   std::unique_ptr<Store> CreateAtVersion(int version) override {
+    if (Server() == nullptr) return nullptr;
     auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
     EXPECT_TRUE(uri.ok()) << uri.status().message();
     if (!uri.ok()) return nullptr;
