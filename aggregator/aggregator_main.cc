@@ -1,4 +1,4 @@
-// ramette-aggregator: wires configuration, the SQLite store, the ingest processor and the gRPC
+// ramette-aggregator: wires configuration, the store (SQLite or PostgreSQL), the ingest processor and the gRPC
 // server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78 (EX_CONFIG).
 #include <spdlog/spdlog.h>
 
@@ -14,7 +14,7 @@
 #include "aggregator/ingest/ingest_processor.h"
 #include "aggregator/metrics/http_metrics_server.h"
 #include "aggregator/metrics/ingest_metrics.h"
-#include "aggregator/store/sqlite_store.h"
+#include "aggregator/store/open_store.h"
 #include "common/civil_time.h"
 #include "common/version.h"
 #include "service/logging.h"
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   std::string config_path, db_override, listen_override;
   bool version = false;
   app.add_option("--config", config_path, "TOML configuration file (default: embedded defaults)");
-  app.add_option("--db", db_override, "SQLite database path (overrides [storage] database)");
+  app.add_option("--db", db_override, "the store: a SQLite file path or a postgresql:// URI (overrides [storage] database)");
   app.add_option("--listen", listen_override, "HOST:PORT to serve on (overrides [server] listen)");
   app.add_flag("--version", version, "print the version and exit");
   try {
@@ -78,18 +78,17 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
 
-  auto store = SqliteStore::Open(config.database);
-  if (!store.ok()) {
-    spdlog::critical("cannot open database {}: {}", config.database, store.status().message());
-    // A database from a newer ramette or not a database at all will not fix itself; a locked
-    // or briefly unavailable one may, so let systemd retry those.
-    const auto code = store.status().code();
-    return code == Status::Code::kFailedPrecondition || code == Status::Code::kCorruption
-               ? kExitConfig
-               : 1;
+  auto opened = OpenStore(config.database, OpenMode::kCreate);
+  if (!opened.ok()) {
+    spdlog::critical("{}", opened.status().message());
+    // A database from a newer ramette, a refused login or not a database at all will not fix
+    // itself (78); a locked or unreachable one may (75), so let systemd retry those.
+    return ExitCodeForOpenError(opened.status());
   }
-  if (Status s = (*store)->EnsureTimeZone(*tz); !s.ok()) {
-    spdlog::critical("database {}: {}", config.database, s.message());
+  std::unique_ptr<Store> store = std::move(opened).value();
+  const std::string database = store->Description();  // without any password
+  if (Status s = store->EnsureTimeZone(*tz); !s.ok()) {
+    spdlog::critical("database {}: {}", database, s.message());
     return 1;
   }
 
@@ -101,7 +100,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   IngestMetrics metrics;
-  IngestProcessor processor(store->get(),
+  IngestProcessor processor(&store->jobs(),
                             IngestOptions{*tz, config.store_titles, nullptr, &metrics});
   // Tokens presented are always checked; with require_tokens or mutual TLS, calls without a
   // credential are refused. With both, a client certificate is requested (an agent may use
@@ -109,7 +108,7 @@ int main(int argc, char** argv) {
   IngestTls tls{config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file,
                 /*require_client_cert=*/!config.require_tokens};
   IngestAuth auth{
-      store->get(),
+      &store->tokens(),
       /*require_credentials=*/config.require_tokens || !config.tls_client_ca_file.empty()};
   auto server = StartIngestServer(config.listen, &processor, tls, auth);
   if (!server.ok()) {
@@ -122,7 +121,7 @@ int main(int argc, char** argv) {
       server->port,
       config.tls_cert_file.empty() ? "plaintext"
                                    : (config.tls_client_ca_file.empty() ? "TLS" : "mutual TLS"),
-      auth.require_credentials ? ", agent credentials required" : "", config.database, tz->name());
+      auth.require_credentials ? ", agent credentials required" : "", database, tz->name());
 
   // Wait for a stop signal; meanwhile fold newly stored jobs into the rollups every few
   // seconds, so that `ramette indicators` finds them up to date.
@@ -131,7 +130,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<HttpMetricsServer> metrics_server;
   std::string metrics_where = "metrics off";
   if (!config.metrics_listen.empty()) {
-    SqliteStore* st = store->get();
+    StatusStore* st = &store->status();
     auto started = HttpMetricsServer::Start(config.metrics_listen, [&metrics, st] {
       auto servers = st->ServerStatuses(StatusPeriods{}, /*count_jobs=*/false);
       return metrics.Render(servers.ok() ? GaugesOf(*servers) : std::vector<ServerGauges>{});
@@ -165,7 +164,7 @@ int main(int argc, char** argv) {
                                static_cast<long>(wait.count() % 1000) * 1000000};
     sig = sigtimedwait(&stop_signals, nullptr, &timeout);
     if (sig > 0) break;
-    if (Status s = (*store)->FoldRollups(); !s.ok()) {
+    if (Status s = store->FoldRollups(); !s.ok()) {
       spdlog::warn("folding new jobs into the rollups failed (will retry): {}", s.message());
     }
     notifier.Watchdog();
@@ -174,7 +173,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {} received, stopping", sig);
   notifier.Stopping();
   server->server->Shutdown();
-  if (Status s = (*store)->FoldRollups(); !s.ok()) {
+  if (Status s = store->FoldRollups(); !s.ok()) {
     spdlog::warn("folding new jobs into the rollups failed: {}", s.message());
   }
   return 0;

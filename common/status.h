@@ -10,7 +10,7 @@
 
 namespace ramette {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -48,6 +48,10 @@ class Status {
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The same code with `context` before the message ("context: message").
+  Status WithContext(const std::string& context) const {
+    return ok() ? *this : Status(code_, context + ": " + message_);
+  }
   // "OK" or the message alone: messages are written to be shown to a person as they are.
   std::string ToString() const { return ok() ? std::string("OK") : message_; }
 
@@ -60,7 +64,7 @@ class Status {
 // A value or the Status that explains why there is none. A Result built from an OK status is
 // a bug (asserted).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT

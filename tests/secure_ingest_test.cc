@@ -151,7 +151,7 @@ TEST_F(SecureIngestTest, TokensAreCheckedBeforeAnyWork) {
   EXPECT_TRUE(Contains(r.status().message(), "bound to server id 'prn-b', not to 'prn-a'"));
   EXPECT_EQ(b->ReportStatus("prn-a", {3, kNow}).code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(StoredJobs(), 0);
-  auto servers = store_->ServerStatuses(aggregator::StatusPeriods{});
+  auto servers = store_->ServerStatuses(aggregator::StatusPeriods{}, true);
   ASSERT_TRUE(servers.ok());
   EXPECT_TRUE(servers->empty());  // not even a contact was recorded
 

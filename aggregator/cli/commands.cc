@@ -22,16 +22,11 @@
 #include "aggregator/reports/monthly_report.h"
 #include "aggregator/reports/monthly_report_render.h"
 #include "aggregator/status/server_status.h"
-#include "aggregator/store/sqlite_store.h"
+#include "aggregator/store/open_store.h"
 #include "common/civil_time.h"
 
 namespace ramette::aggregator {
 namespace {
-
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
 
 template <typename T>
 int Report(const Result<T>& r, std::ostream& err) {
@@ -55,15 +50,14 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
   return Status::Ok();
 }
 
-// An existing database, opened; nullptr after printing the error.
-std::unique_ptr<SqliteStore> OpenExisting(const std::string& db, std::ostream& err) {
-  if (!FileExists(db)) {
-    err << "ramette: no database at " << db << " (use --db PATH)\n";
-    return nullptr;
-  }
-  auto store = SqliteStore::Open(db);
+// The store at `db`, opened through the engine its name picks; nullptr after printing the
+// error, with *exit_code set (78 configuration, 75 retry later, 1 otherwise).
+std::unique_ptr<Store> OpenOrReport(const std::string& db, OpenMode mode, std::ostream& err,
+                                    int* exit_code) {
+  auto store = OpenStore(db, mode);
   if (!store.ok()) {
-    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
+    err << "ramette: " << store.status().message() << "\n";
+    *exit_code = ExitCodeForOpenError(store.status());
     return nullptr;
   }
   return std::move(store).value();
@@ -94,41 +88,40 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
               std::ostream& out, std::ostream& err) {
   auto content = ReadFileContent(file);
   if (!content.ok()) return Report(content, err);
-  auto store = SqliteStore::Open(db);
-  if (!store.ok()) {
-    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
-    return 1;
-  }
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kCreate, err, &code);
+  if (store == nullptr) return code;
+  InventoryStore& inventory = store->inventory();
   Status applied;
   size_t rows = 0;
   if (kind == "papers") {
     auto parsed = ParsePapersCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
-    applied = (*store)->UpsertPapers(*parsed);
+    applied = inventory.UpsertPapers(*parsed);
   } else if (kind == "devices") {
-    auto known = (*store)->KnownPaperIds();
+    auto known = inventory.KnownPaperIds();
     if (!known.ok()) return Report(known, err);
     std::set<std::string> ids(known->begin(), known->end());
     auto parsed = ParseDevicesCsv(*content, file, ids);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
-    applied = (*store)->UpsertDevices(*parsed);
+    applied = inventory.UpsertDevices(*parsed);
   } else if (kind == "users") {
     auto parsed = ParseUsersCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
-    applied = (*store)->ReplaceUserDirections(*parsed);
+    applied = inventory.ReplaceUserDirections(*parsed);
   } else if (kind == "workstations") {
     auto parsed = ParseWorkstationsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
-    applied = (*store)->UpsertWorkstations(*parsed);
+    applied = inventory.UpsertWorkstations(*parsed);
   } else if (kind == "directions") {
     auto parsed = ParseDirectionsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
-    applied = (*store)->ReplaceDirectionContacts(*parsed);
+    applied = inventory.ReplaceDirectionContacts(*parsed);
   } else {
     err << "ramette: unknown import kind '" << kind
         << "' (expected papers, devices, users, workstations or directions)\n";
@@ -149,16 +142,10 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
     err << "ramette: unknown format '" << format << "' (expected table, csv or json)\n";
     return 2;
   }
-  if (!FileExists(db)) {
-    err << "ramette: no database at " << db << " (use --db PATH)\n";
-    return 1;
-  }
-  auto store = SqliteStore::Open(db);
-  if (!store.ok()) {
-    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
-    return 1;
-  }
-  auto report = ComputeIndicators(**store, year);
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  auto report = ComputeIndicators(store->usage(), year);
   if (!report.ok()) return Report(report, err);
   IndicatorReport shown = *report;
   if (direction) {
@@ -203,9 +190,10 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: " << month.status().message() << "\n";
     return 2;
   }
-  auto store = OpenExisting(db, err);
-  if (!store) return 1;
-  auto report = ComputeMonthlyReport(*store, month->first, month->second, config.report);
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  auto report = ComputeMonthlyReport(store->usage(), month->first, month->second, config.report);
   if (!report.ok()) return Report(report, err);
   MonthlyReport shown = *report;
   if (direction) {
@@ -252,7 +240,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 
   CurlMailSender sender(config.smtp);
   auto outcome = DeliverReports(mails, MonthIndex(shown.year, shown.month), config.smtp.from,
-                                std::time(nullptr), sender, *store);
+                                std::time(nullptr), sender, store->delivery());
   if (!outcome.ok()) {
     err << "ramette: sending stopped: " << outcome.status().message() << "\n";
     return 1;
@@ -277,9 +265,10 @@ int RunExportIndicators(const std::string& db, int year, const std::string& form
     err << "ramette: unknown format '" << format << "' (expected csv-fr, csv-en or json)\n";
     return 2;
   }
-  auto store = OpenExisting(db, err);
-  if (!store) return 1;
-  auto history = ComputeIndicatorHistory(*store, year);
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  auto history = ComputeIndicatorHistory(store->usage(), year);
   if (!history.ok()) return Report(history, err);
   const std::string text = format == "json"
                                ? FormatIndicatorExportJson(*history) + "\n"
@@ -307,13 +296,14 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
     err << "ramette: --silent-after: " << silent.status().message() << "\n";
     return 2;
   }
-  auto store = OpenExisting(db, err);
-  if (store == nullptr) return 1;
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
   // Days and months are the organisation's, as stored with the data.
   std::string zone = store->StoredTimeZone();
   auto tz = TimeZone::Load(zone.empty() ? "Europe/Paris" : zone);
   if (!tz.ok()) return Report(tz, err);
-  auto servers = store->ServerStatuses(PeriodsAt(now, *tz));
+  auto servers = store->status().ServerStatuses(PeriodsAt(now, *tz), /*count_jobs=*/true);
   if (!servers.ok()) return Report(servers, err);
   if (format == "json") {
     out << FormatStatusJson(*servers, now, *silent);
@@ -328,8 +318,9 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
 
 int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
               std::ostream& err) {
-  auto store = OpenExisting(db, err);
-  if (store == nullptr) return 1;
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
   if (Status s = store->Backup(file); !s.ok()) {
     err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
     return 1;
@@ -357,11 +348,9 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
     err << "ramette: token create needs --server-id NAME\n";
     return 2;
   }
-  auto store = SqliteStore::Open(db);
-  if (!store.ok()) {
-    err << "ramette: cannot open database " << db << ": " << store.status().message() << "\n";
-    return 1;
-  }
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kCreate, err, &code);
+  if (store == nullptr) return code;
   // A public id (8 hex digits of the hash) may collide with an existing one: draw again.
   for (int attempt = 0; attempt < 5; ++attempt) {
     Result<std::string> token = NewAgentToken();
@@ -369,7 +358,7 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
       err << "ramette: " << token.status().message() << "\n";
       return 1;
     }
-    Result<std::string> id = (*store)->AddAgentToken(server_id, HashAgentToken(*token), now);
+    Result<std::string> id = store->tokens().AddAgentToken(server_id, HashAgentToken(*token), now);
     if (!id.ok() && id.status().code() == Status::Code::kFailedPrecondition) continue;
     if (!id.ok()) {
       err << "ramette: cannot store the token: " << id.status().message() << "\n";
@@ -385,9 +374,10 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
 }
 
 int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
-  auto store = OpenExisting(db, err);
-  if (store == nullptr) return 1;
-  auto tokens = store->ListAgentTokens();
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  auto tokens = store->tokens().ListAgentTokens();
   if (!tokens.ok()) {
     err << "ramette: " << tokens.status().message() << "\n";
     return 1;
@@ -410,9 +400,10 @@ int RunTokenRevoke(const std::string& db, const std::string& id, const std::stri
     err << "ramette: token revoke takes a token ID or --server-id NAME (one of them)\n";
     return 2;
   }
-  auto store = OpenExisting(db, err);
-  if (store == nullptr) return 1;
-  auto revoked = store->RevokeAgentTokens(id, server_id, now);
+  int code = 1;
+  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  auto revoked = store->tokens().RevokeAgentTokens(id, server_id, now);
   if (!revoked.ok()) {
     err << "ramette: " << revoked.status().message() << "\n";
     return 1;

@@ -146,13 +146,6 @@ bool IsLoopbackListenAddress(const std::string& listen) {
   return dots == 3;
 }
 
-Status CheckListenAllowed(const std::string& listen) {
-  if (IsLoopbackListenAddress(listen)) return Status::Ok();
-  return Status::FailedPrecondition(
-      "refusing to listen on " + listen +
-      " without TLS and agent tokens: anyone on the network could send or read print records. "
-      "Listen on a loopback address (127.0.0.1:PORT) or configure TLS and agent tokens.");
-}
 
 }  // namespace ramette::aggregator
 

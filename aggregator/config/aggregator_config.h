@@ -40,9 +40,6 @@ Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path);
 
 // True for "127.0.0.1:P", any 127.x.y.z, "localhost:P" and "[::1]:P".
 bool IsLoopbackListenAddress(const std::string& listen);
-// FailedPrecondition when `listen` is not loopback: plaintext without agent tokens would let
-// anyone on the network inject or read records. The message says what to do instead.
-Status CheckListenAllowed(const std::string& listen);
 // The whole rule, for a configuration: InvalidArgument for an incomplete [tls] (a key without
 // a certificate, a client CA without a certificate...); FailedPrecondition for a non-loopback
 // listen address without TLS, or without agent credentials (require_tokens or client_ca_file).

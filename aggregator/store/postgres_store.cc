@@ -1021,6 +1021,12 @@ Result<int64_t> PostgresStore::CountQuarantined() {
 
 Status PostgresStore::FoldRollups() { return Status::Ok(); }
 
+Status PostgresStore::Backup(const std::string& /*destination*/) {
+  return Status::FailedPrecondition(
+      "ramette backup copies SQLite files; back up a PostgreSQL database with pg_dump (or move "
+      "it with `ramette store copy`)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ingest.
 

@@ -15,6 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -136,9 +137,11 @@ CREATE TABLE workstations(
 ) WITHOUT ROWID;
 )sql";
 
-// v2: the daily and monthly rollups, filled from the jobs stored by v1. Rollups count the jobs
-// whose id is at most rollup_state.folded_job_id (see kFoldDailySql); jobs are never deleted, so
-// ids only grow.
+// v2: the daily and monthly rollups. Rollups count the jobs whose id is at most
+// rollup_state.folded_job_id; jobs are never deleted, so ids only grow. The step starts them
+// empty with the watermark at 0: the writer's next fold adds the jobs of v1 with the one rollup
+// rule (store_rules.h), and readers merge the unfolded jobs meanwhile. (Released as an
+// INSERT ... SELECT of the same sums; the result after the fold is the same.)
 constexpr char kSchemaV2[] = R"sql(
 CREATE TABLE rollup_daily(
   period INTEGER NOT NULL,  -- Day; first in the key, so that new days append
@@ -172,22 +175,7 @@ CREATE TABLE rollup_state(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   folded_job_id INTEGER NOT NULL  -- the rollups count exactly the jobs with id <= this
 );
-INSERT INTO rollup_daily(period, user_id, device_id, area_um2, jobs, sheets, impressions,
-                         two_sided_sheets, color_sheets, unknown_media_jobs,
-                         unknown_media_sheets)
-  SELECT local_day, user_id, device_id, area_um2, COUNT(*), SUM(sheets), SUM(impressions),
-         SUM(CASE WHEN sides IN (2, 3) THEN sheets ELSE 0 END),
-         SUM(CASE WHEN color_mode = 2 THEN sheets ELSE 0 END),
-         SUM(media_known = 0), SUM(CASE WHEN media_known = 0 THEN sheets ELSE 0 END)
-  FROM jobs GROUP BY local_day, user_id, device_id, area_um2;
-INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, jobs, sheets, impressions,
-                           two_sided_sheets, color_sheets, unknown_media_jobs,
-                           unknown_media_sheets)
-  SELECT ramette_month_index(period), device_id, user_id, area_um2, SUM(jobs), SUM(sheets),
-         SUM(impressions), SUM(two_sided_sheets), SUM(color_sheets), SUM(unknown_media_jobs),
-         SUM(unknown_media_sheets)
-  FROM rollup_daily GROUP BY 1, 2, 3, 4;
-INSERT INTO rollup_state(id, folded_job_id) VALUES(1, COALESCE((SELECT MAX(id) FROM jobs), 0));
+INSERT INTO rollup_state(id, folded_job_id) VALUES(1, 0);
 )sql";
 
 // v3:
@@ -333,13 +321,6 @@ constexpr char kSupersedeJobSql[] =
 #define RAMETTE_ROLLUP_SUM_COLUMNS                                                  \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs, " \
   "unknown_media_sheets"
-// The rollup rules, from job rows to their sums (DESIGN.md; Sides 2 and 3 are two-sided,
-// ColorMode 2 is colour). CommitJobs applies the same rules in C++ to the jobs it stores.
-#define RAMETTE_ROLLUP_SUMS_OF_JOBS                                              \
-  " COUNT(*), SUM(sheets), SUM(impressions),"                                    \
-  " SUM(CASE WHEN sides IN (2, 3) THEN sheets ELSE 0 END),"                      \
-  " SUM(CASE WHEN color_mode = 2 THEN sheets ELSE 0 END), SUM(media_known = 0)," \
-  " SUM(CASE WHEN media_known = 0 THEN sheets ELSE 0 END)"
 #define RAMETTE_ROLLUP_ADD_SUMS                                                    \
   " DO UPDATE SET jobs = jobs + excluded.jobs, sheets = sheets + excluded.sheets," \
   " impressions = impressions + excluded.impressions,"                             \
@@ -356,19 +337,10 @@ constexpr char kUpsertMonthlySql[] =
     "INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
     ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT(period, device_id, user_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
-// Adds the jobs with id > ?1 to a rollup straight from the jobs table, when memory does not
-// hold their deltas (another process stored them, a restart, a time zone change).
-constexpr char kFoldDailySql[] =
-    "INSERT INTO rollup_daily(period, user_id, device_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
-    ") SELECT local_day, user_id, device_id, area_um2," RAMETTE_ROLLUP_SUMS_OF_JOBS
-    " FROM jobs WHERE id > ?1 GROUP BY local_day, user_id, device_id, area_um2"
-    " ON CONFLICT(period, user_id, device_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
-constexpr char kFoldMonthlySql[] =
-    "INSERT INTO rollup_monthly(period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
-    ") SELECT ramette_month_index(local_day), device_id, user_id, "
-    "area_um2," RAMETTE_ROLLUP_SUMS_OF_JOBS
-    " FROM jobs WHERE id > ?1 GROUP BY 1, 2, 3, 4"
-    " ON CONFLICT(period, device_id, user_id, area_um2)" RAMETTE_ROLLUP_ADD_SUMS;
+// The jobs a fold or a reader adds to the rollups: what the rollup rule needs of each.
+constexpr char kJobFiguresAfterSql[] =
+    "SELECT id, local_day, user_id, device_id, area_um2, sheets, impressions, sides,"
+    " color_mode, media_known FROM jobs WHERE id > ?1 AND id <= ?2 ORDER BY id";
 // Folded id, newest job id (NULL without jobs) and the count of edits of unfolded jobs.
 constexpr char kFoldStateSql[] =
     "SELECT folded_job_id, (SELECT MAX(id) FROM jobs), job_edits FROM rollup_state WHERE id = 1";
@@ -433,7 +405,6 @@ constexpr char kDailyOfDeviceSql[] =
     " ON r.period = days.day AND r.user_id = users.id AND r.device_id = ?1"
     " ORDER BY r.period, r.user_id, r.area_um2";
 #undef RAMETTE_ROLLUP_SUM_COLUMNS
-#undef RAMETTE_ROLLUP_SUMS_OF_JOBS
 #undef RAMETTE_ROLLUP_ADD_SUMS
 
 // ---------------------------------------------------------------------------------------------
@@ -648,8 +619,7 @@ struct SqliteStore::Statements {
   CachedStatement delete_empty_monthly{kDeleteEmptyMonthlySql};
   CachedStatement upsert_daily{kUpsertDailySql};
   CachedStatement upsert_monthly{kUpsertMonthlySql};
-  CachedStatement fold_daily{kFoldDailySql};
-  CachedStatement fold_monthly{kFoldMonthlySql};
+  CachedStatement job_figures_after{kJobFiguresAfterSql};
   CachedStatement insert_quarantine{kInsertQuarantineSql};
   CachedStatement upsert_queue{kUpsertQueueSql};
   CachedStatement monthly_range{kMonthlyRangeSql};
@@ -660,8 +630,11 @@ struct SqliteStore::Statements {
 // ---------------------------------------------------------------------------------------------
 // Opening and migrations.
 
-SqliteStore::SqliteStore(sqlite3* db, int schema_version)
-    : db_(db), schema_version_(schema_version), stmts_(std::make_unique<Statements>()) {}
+SqliteStore::SqliteStore(sqlite3* db, std::string path, int schema_version)
+    : db_(db),
+      path_(std::move(path)),
+      schema_version_(schema_version),
+      stmts_(std::make_unique<Statements>()) {}
 
 SqliteStore::~SqliteStore() {
   stmts_.reset();  // statements must be finalized before the connection closes
@@ -765,7 +738,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenImpl(const std::string& pa
 
   Result<int> reached = Migrate(db.get(), path, version);
   if (!reached.ok()) return reached.status();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(db.release(), *reached));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db.release(), path, *reached));
 }
 
 int SqliteStore::SchemaVersion() {
@@ -901,52 +874,6 @@ Status SqliteStore::DeviceIdLocked(const std::string& server, IdMap& queues,
 
 namespace {
 
-// Sorts rollup deltas by key and merges those with equal keys, in place.
-template <typename Delta>
-void SortAndMerge(std::vector<Delta>& v) {
-  std::sort(v.begin(), v.end(), [](const Delta& a, const Delta& b) {
-    return std::lexicographical_compare(a.key, a.key + 4, b.key, b.key + 4);
-  });
-  size_t out = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (out > 0 && std::equal(v[i].key, v[i].key + 4, v[out - 1].key)) {
-      v[out - 1].sums.Add(v[i].sums);
-    } else {
-      v[out++] = v[i];
-    }
-  }
-  v.resize(out);
-}
-
-bool IsZero(const UsageSums& u) {
-  return u.jobs == 0 && u.sheets == 0 && u.impressions == 0 && u.two_sided_sheets == 0 &&
-         u.color_sheets == 0 && u.unknown_media_jobs == 0 && u.unknown_media_sheets == 0;
-}
-
-UsageSums Negated(const UsageSums& u) {
-  return UsageSums{-u.jobs,
-                   -u.sheets,
-                   -u.impressions,
-                   -u.two_sided_sheets,
-                   -u.color_sheets,
-                   -u.unknown_media_jobs,
-                   -u.unknown_media_sheets};
-}
-
-// What one job adds to its rollup rows (the rules of RAMETTE_ROLLUP_SUMS_OF_JOBS).
-inline UsageSums SumsOfJob(int64_t sheets, int64_t impressions, bool two_sided, bool color,
-                           bool media_known) {
-  UsageSums u;
-  u.jobs = 1;
-  u.sheets = sheets;
-  u.impressions = impressions;
-  u.two_sided_sheets = two_sided ? sheets : 0;
-  u.color_sheets = color ? sheets : 0;
-  u.unknown_media_jobs = media_known ? 0 : 1;
-  u.unknown_media_sheets = media_known ? 0 : sheets;
-  return u;
-}
-
 // Binds ?1..?23 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
 inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int64_t user_id,
                     const StoredJob& job, int64_t now) {
@@ -1033,13 +960,17 @@ void SqliteStore::InvalidatePendingLocked() {
 }
 
 Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert,
-                                       const std::vector<RollupDelta>& deltas) {
+                                       const std::vector<RollupDelta>& deltas, bool monthly) {
   ResetOnExit reset(upsert);
   for (const RollupDelta& d : deltas) {
     // A key whose jobs all moved to another key (superseded records) nets to zero.
     if (IsZero(d.sums)) continue;
     sqlite3_reset(upsert);
-    for (int k = 0; k < 4; ++k) BindInt(upsert, k + 1, d.key[k]);
+    // Bound in the table's key order: (day, user, device, area) or (month, device, user, area).
+    BindInt(upsert, 1, d.key.day);
+    BindInt(upsert, 2, monthly ? d.key.device_id : d.key.user_id);
+    BindInt(upsert, 3, monthly ? d.key.user_id : d.key.device_id);
+    BindInt(upsert, 4, d.key.area_um2);
     BindInt(upsert, 5, d.sums.jobs);
     BindInt(upsert, 6, d.sums.sheets);
     BindInt(upsert, 7, d.sums.impressions);
@@ -1053,23 +984,68 @@ Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert,
 }
 
 Status SqliteStore::FlushPendingLocked() {
-  SortAndMerge(pending_);  // stays valid (merged) if the transaction fails
-  monthly_scratch_.clear();
-  monthly_scratch_.reserve(pending_.size());
-  for (const RollupDelta& d : pending_) {
-    RollupDelta& m = monthly_scratch_.emplace_back();
-    m.key[0] = MonthIndexOfDay(static_cast<Day>(d.key[0]));
-    m.key[1] = d.key[2];  // device_id
-    m.key[2] = d.key[1];  // user_id
-    m.key[3] = d.key[3];  // area_um2
-    m.sums = d.sums;
-  }
-  SortAndMerge(monthly_scratch_);
+  MergeDailyDeltas(&pending_);  // stays valid (merged) if the transaction fails
+  const std::vector<RollupDelta> monthly = MonthlyDeltasOf(pending_);
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->upsert_daily.Get(db_, &s));
-  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, pending_));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, pending_, /*monthly=*/false));
   RAMETTE_RETURN_IF_ERROR(stmts_->upsert_monthly.Get(db_, &s));
-  return UpsertDeltasLocked(s, monthly_scratch_);
+  return UpsertDeltasLocked(s, monthly, /*monthly=*/true);
+}
+
+namespace {
+
+// The jobs read per step when folding from the jobs table: bounds the deltas held in memory.
+constexpr int64_t kFoldChunkJobs = 200000;
+
+// Appends the delta of each row of `s` (kJobFiguresAfterSql's columns) to `out`; *last_id is
+// the highest id read.
+Status ReadJobDeltas(sqlite3* db, sqlite3_stmt* s, std::vector<RollupDelta>* out,
+                     int64_t* last_id) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    *last_id = sqlite3_column_int64(s, 0);
+    const RollupKey key{static_cast<Day>(sqlite3_column_int64(s, 1)), sqlite3_column_int64(s, 2),
+                        sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+    const int64_t sides = sqlite3_column_int64(s, 7);
+    JobFigures f;
+    f.sheets = sqlite3_column_int64(s, 5);
+    f.impressions = sqlite3_column_int64(s, 6);
+    f.two_sided = sides == static_cast<int>(Sides::kTwoSidedLongEdge) ||
+                  sides == static_cast<int>(Sides::kTwoSidedShortEdge);
+    f.color = sqlite3_column_int64(s, 8) == static_cast<int>(ColorMode::kColor);
+    f.media_known = sqlite3_column_int64(s, 9) != 0;
+    out->push_back(AddedJobDelta(key, f));
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, "reading the jobs");
+}
+
+}  // namespace
+
+Status SqliteStore::FoldFromJobsLocked(int64_t after) {
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  sqlite3_stmt* s = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->job_figures_after.Get(db_, &s));
+  sqlite3_stmt* daily = nullptr;
+  sqlite3_stmt* monthly = nullptr;
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_daily.Get(db_, &daily));
+  RAMETTE_RETURN_IF_ERROR(stmts_->upsert_monthly.Get(db_, &monthly));
+  std::vector<RollupDelta> deltas;
+  for (int64_t from = after; from < state.newest; from += kFoldChunkJobs) {
+    deltas.clear();
+    {
+      ResetOnExit reset(s);
+      BindInt(s, 1, from);
+      BindInt(s, 2, std::min(state.newest, from + kFoldChunkJobs));
+      int64_t last = 0;
+      RAMETTE_RETURN_IF_ERROR(ReadJobDeltas(db_, s, &deltas, &last));
+    }
+    MergeDailyDeltas(&deltas);
+    RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(daily, deltas, /*monthly=*/false));
+    RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(monthly, MonthlyDeltasOf(deltas), /*monthly=*/true));
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::FoldInTransactionLocked(FoldState* reached) {
@@ -1084,19 +1060,32 @@ Status SqliteStore::FoldInTransactionLocked(FoldState* reached) {
     // Memory holds the deltas of exactly the unfolded jobs.
     RAMETTE_RETURN_IF_ERROR(FlushPendingLocked());
   } else {
-    for (CachedStatement* cached : {&stmts_->fold_daily, &stmts_->fold_monthly}) {
-      sqlite3_stmt* s = nullptr;
-      RAMETTE_RETURN_IF_ERROR(cached->Get(db_, &s));
-      ResetOnExit reset(s);
-      BindInt(s, 1, folded);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "updating the rollups"));
-    }
+    RAMETTE_RETURN_IF_ERROR(FoldFromJobsLocked(folded));
   }
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->set_fold_state.Get(db_, &s));
   ResetOnExit reset(s);
   BindInt(s, 1, newest);
   return StepDone(db_, s, "updating the rollup state");
+}
+
+Status SqliteStore::UnfoldedDeltasLocked(const FoldState& state,
+                                         std::vector<RollupDelta>* daily) {
+  daily->clear();
+  if (state.newest <= state.folded) return Status::Ok();
+  if (PendingDescribesLocked(state)) {
+    *daily = pending_;
+  } else {
+    sqlite3_stmt* s = nullptr;
+    RAMETTE_RETURN_IF_ERROR(stmts_->job_figures_after.Get(db_, &s));
+    ResetOnExit reset(s);
+    BindInt(s, 1, state.folded);
+    BindInt(s, 2, state.newest);
+    int64_t last = 0;
+    RAMETTE_RETURN_IF_ERROR(ReadJobDeltas(db_, s, daily, &last));
+  }
+  MergeDailyDeltas(daily);
+  return Status::Ok();
 }
 
 Status SqliteStore::FoldLocked() {
@@ -1146,7 +1135,8 @@ Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_
                                     const std::string& server, int64_t server_row, IdMap& queues,
                                     int64_t now) {
   // The stored job's source and what it contributes to the rollups.
-  RollupDelta old_day;
+  RollupKey old_key;
+  JobFigures old_figures;
   {
     sqlite3_stmt* s = nullptr;
     RAMETTE_RETURN_IF_ERROR(stmts_->stored_figures.Get(db_, &s));
@@ -1154,16 +1144,19 @@ Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_
     BindInt(s, 1, job_id);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading a stored job");
-    if (sqlite3_column_int64(s, 0) != static_cast<int>(RecordSource::kPageLog)) {
-      return Status::Ok();  // live (or unknown) already: a plain duplicate
+    const auto stored_source = static_cast<RecordSource>(sqlite3_column_int64(s, 0));
+    if (OnDuplicate(stored_source, job.record.source) != DuplicateAction::kSupersede) {
+      return Status::Ok();  // a plain duplicate
     }
-    for (int k = 0; k < 4; ++k) old_day.key[k] = sqlite3_column_int64(s, k + 1);
+    old_key = RollupKey{static_cast<Day>(sqlite3_column_int64(s, 1)), sqlite3_column_int64(s, 2),
+                        sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
     const int64_t sides = sqlite3_column_int64(s, 7);
-    old_day.sums = SumsOfJob(sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6),
-                             sides == static_cast<int>(Sides::kTwoSidedLongEdge) ||
-                                 sides == static_cast<int>(Sides::kTwoSidedShortEdge),
-                             sqlite3_column_int64(s, 8) == static_cast<int>(ColorMode::kColor),
-                             sqlite3_column_int64(s, 9) != 0);
+    old_figures.sheets = sqlite3_column_int64(s, 5);
+    old_figures.impressions = sqlite3_column_int64(s, 6);
+    old_figures.two_sided = sides == static_cast<int>(Sides::kTwoSidedLongEdge) ||
+                            sides == static_cast<int>(Sides::kTwoSidedShortEdge);
+    old_figures.color = sqlite3_column_int64(s, 8) == static_cast<int>(ColorMode::kColor);
+    old_figures.media_known = sqlite3_column_int64(s, 9) != 0;
   }
 
   int64_t device_id = 0;
@@ -1187,15 +1180,9 @@ Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_
   }
 
   // Move the job's contribution from its old key to its new one.
-  RollupDelta new_day;
-  new_day.key[0] = job.local_day;
-  new_day.key[1] = user_id;
-  new_day.key[2] = device_id;
-  new_day.key[3] = job.area_um2;
-  new_day.sums = SumsOfJob(job.sheets, job.record.impressions_completed, job.two_sided(),
-                           job.color(), job.media_known);
-  RollupDelta minus_old_day = old_day;
-  minus_old_day.sums = Negated(old_day.sums);
+  const RollupKey new_key{job.local_day, user_id, device_id, job.area_um2};
+  std::vector<RollupDelta> daily_deltas =
+      SupersedeDeltas(old_key, old_figures, new_key, FiguresOf(job));
 
   if (job_id > folded) {
     // Not in the rollups yet. This connection's pending sums follow; the other connections'
@@ -1205,38 +1192,36 @@ Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_
     ResetOnExit reset(s);
     RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "updating the rollup state"));
     if (pending_valid_) {
-      pending_.push_back(minus_old_day);
-      pending_.push_back(new_day);
+      pending_.insert(pending_.end(), daily_deltas.begin(), daily_deltas.end());
       ++pending_job_edits_;
     }
     return Status::Ok();
   }
 
-  // Folded: correct both rollups now, then drop the old keys' rows if no job is left in them.
-  auto monthly = [](const RollupDelta& d) {
-    RollupDelta m;
-    m.key[0] = MonthIndexOfDay(static_cast<Day>(d.key[0]));
-    m.key[1] = d.key[2];  // device_id
-    m.key[2] = d.key[1];  // user_id
-    m.key[3] = d.key[3];  // area_um2
-    m.sums = d.sums;
-    return m;
-  };
-  const std::vector<RollupDelta> daily_deltas = {minus_old_day, new_day};
-  const std::vector<RollupDelta> monthly_deltas = {monthly(minus_old_day), monthly(new_day)};
+  // Folded: correct both rollups now, then drop the old key's rows if no job is left in them.
+  const std::vector<RollupDelta> monthly_deltas = MonthlyDeltasOf(daily_deltas);
+  MergeDailyDeltas(&daily_deltas);
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->upsert_daily.Get(db_, &s));
-  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, daily_deltas));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, daily_deltas, /*monthly=*/false));
   RAMETTE_RETURN_IF_ERROR(stmts_->upsert_monthly.Get(db_, &s));
-  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, monthly_deltas));
-  auto delete_if_empty = [&](CachedStatement& cached, const RollupDelta& d) -> Status {
-    RAMETTE_RETURN_IF_ERROR(cached.Get(db_, &s));
+  RAMETTE_RETURN_IF_ERROR(UpsertDeltasLocked(s, monthly_deltas, /*monthly=*/true));
+  RAMETTE_RETURN_IF_ERROR(stmts_->delete_empty_daily.Get(db_, &s));
+  {
     ResetOnExit reset(s);
-    for (int k = 0; k < 4; ++k) BindInt(s, k + 1, d.key[k]);
-    return StepDone(db_, s, "updating the rollups");
-  };
-  RAMETTE_RETURN_IF_ERROR(delete_if_empty(stmts_->delete_empty_daily, daily_deltas[0]));
-  return delete_if_empty(stmts_->delete_empty_monthly, monthly_deltas[0]);
+    BindInt(s, 1, old_key.day);
+    BindInt(s, 2, old_key.user_id);
+    BindInt(s, 3, old_key.device_id);
+    BindInt(s, 4, old_key.area_um2);
+    RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "updating the rollups"));
+  }
+  RAMETTE_RETURN_IF_ERROR(stmts_->delete_empty_monthly.Get(db_, &s));
+  ResetOnExit reset(s);
+  BindInt(s, 1, MonthIndexOfDay(old_key.day));
+  BindInt(s, 2, old_key.device_id);
+  BindInt(s, 3, old_key.user_id);
+  BindInt(s, 4, old_key.area_um2);
+  return StepDone(db_, s, "updating the rollups");
 }
 
 Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
@@ -1321,13 +1306,8 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
       ++accepted;
       *max_cups_job_id = std::max<int64_t>(*max_cups_job_id, r.cups_job_id);
       if (pending_valid_) {
-        RollupDelta& d = pending_.emplace_back();
-        d.key[0] = job.local_day;
-        d.key[1] = user_id;
-        d.key[2] = device_id;
-        d.key[3] = job.area_um2;
-        d.sums = SumsOfJob(job.sheets, r.impressions_completed, job.two_sided(), job.color(),
-                           job.media_known);
+        pending_.push_back(
+            AddedJobDelta({job.local_day, user_id, device_id, job.area_um2}, FiguresOf(job)));
       }
     }
     last_id = newest;
@@ -1508,38 +1488,13 @@ std::vector<QueuePeriods> GroupByQueue(const std::vector<Device>& devices) {
   return groups;
 }
 
-// Periods of one queue must not overlap (DevicePeriodOn relies on it).
-Status CheckPeriods(const QueuePeriods& q) {
-  if (q.periods.size() < 2) return Status::Ok();
-  std::vector<const Device*> sorted = q.periods;
-  for (const Device* d : sorted) {
-    if (!d->in_service) {
-      return Status::InvalidArgument("device " + std::string(q.server) + "/" +
-                                     std::string(q.queue) +
-                                     " has several service periods, one without in_service date");
-    }
-  }
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Device* a, const Device* b) { return *a->in_service < *b->in_service; });
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    const Device& prev = *sorted[i - 1];
-    if (!prev.out_of_service || *prev.out_of_service > *sorted[i]->in_service) {
-      return Status::InvalidArgument("device " + std::string(q.server) + "/" +
-                                     std::string(q.queue) + ": the service periods starting on " +
-                                     FormatIsoDate(*prev.in_service) + " and " +
-                                     FormatIsoDate(*sorted[i]->in_service) + " overlap");
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
   const std::vector<QueuePeriods> queues = GroupByQueue(devices);
-  for (const QueuePeriods& q : queues) RAMETTE_RETURN_IF_ERROR(CheckPeriods(q));
+  RAMETTE_RETURN_IF_ERROR(CheckServicePeriods(devices));
   return InTransactionLocked([&]() -> Status {
     OwnedStatement add_queue;
     OwnedStatement find_queue;
@@ -1839,63 +1794,161 @@ Result<std::unordered_map<int64_t, std::string>> SqliteStore::LoadUserNames() {
   return names;
 }
 
-Status SqliteStore::ForEachRollupRowLocked(sqlite3_stmt* s,
+namespace {
+
+void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
+  row->period = static_cast<int32_t>(sqlite3_column_int64(s, 0));
+  row->device_id = sqlite3_column_int64(s, 1);
+  row->user_id = sqlite3_column_int64(s, 2);
+  row->area_um2 = sqlite3_column_int64(s, 3);
+  row->sums.jobs = sqlite3_column_int64(s, 4);
+  row->sums.sheets = sqlite3_column_int64(s, 5);
+  row->sums.impressions = sqlite3_column_int64(s, 6);
+  row->sums.two_sided_sheets = sqlite3_column_int64(s, 7);
+  row->sums.color_sheets = sqlite3_column_int64(s, 8);
+  row->sums.unknown_media_jobs = sqlite3_column_int64(s, 9);
+  row->sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
+}
+
+RollupRow RowOfDelta(const RollupDelta& d) {
+  RollupRow row;
+  row.period = d.key.day;
+  row.device_id = d.key.device_id;
+  row.user_id = d.key.user_id;
+  row.area_um2 = d.key.area_um2;
+  row.sums = d.sums;
+  return row;
+}
+
+// Row orders of the three scans, as tuples of RollupRow fields.
+auto MonthlyOrder(const RollupRow& r) {
+  return std::make_tuple(r.period, r.device_id, r.user_id, r.area_um2);
+}
+auto UserDailyOrder(const RollupRow& r) {
+  return std::make_tuple(r.period, r.device_id, r.area_um2);
+}
+auto DeviceDailyOrder(const RollupRow& r) {
+  return std::make_tuple(r.period, r.user_id, r.area_um2);
+}
+
+// Ends a read transaction when leaving scope.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db) : db_(db) {}
+  ~ReadTransaction() {
+    if (began_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  Status Begin() {
+    RAMETTE_RETURN_IF_ERROR(Exec(db_, "BEGIN", "starting a read"));
+    began_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  bool began_ = false;
+};
+
+}  // namespace
+
+template <typename Order>
+Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<RollupDelta>& tail,
+                                           Order order,
                                            const std::function<void(const RollupRow&)>& fn) {
+  // `tail` holds the newer jobs' rows in the scan's order: a merge join of two sorted streams.
+  size_t t = 0;
   RollupRow row;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    row.period = static_cast<int32_t>(sqlite3_column_int64(s, 0));
-    row.device_id = sqlite3_column_int64(s, 1);
-    row.user_id = sqlite3_column_int64(s, 2);
-    row.area_um2 = sqlite3_column_int64(s, 3);
-    row.sums.jobs = sqlite3_column_int64(s, 4);
-    row.sums.sheets = sqlite3_column_int64(s, 5);
-    row.sums.impressions = sqlite3_column_int64(s, 6);
-    row.sums.two_sided_sheets = sqlite3_column_int64(s, 7);
-    row.sums.color_sheets = sqlite3_column_int64(s, 8);
-    row.sums.unknown_media_jobs = sqlite3_column_int64(s, 9);
-    row.sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
+    ReadRollupRow(s, &row);
+    while (t < tail.size() && order(RowOfDelta(tail[t])) < order(row)) {
+      fn(RowOfDelta(tail[t++]));
+    }
+    if (t < tail.size() && order(RowOfDelta(tail[t])) == order(row)) {
+      row.sums.Add(tail[t++].sums);
+      if (IsZero(row.sums)) continue;  // its jobs all moved away (superseded)
+    }
     fn(row);
   }
-  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db_, rc, "reading the rollups");
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the rollups");
+  while (t < tail.size()) fn(RowOfDelta(tail[t++]));
+  return Status::Ok();
 }
 
 Status SqliteStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                                       const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  ReadTransaction read(db_);
+  RAMETTE_RETURN_IF_ERROR(read.Begin());
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  std::vector<RollupDelta> daily;
+  RAMETTE_RETURN_IF_ERROR(UnfoldedDeltasLocked(state, &daily));
+  std::vector<RollupDelta> tail;
+  for (const RollupDelta& m : MonthlyDeltasOf(daily)) {
+    if (m.key.day >= first_month && m.key.day <= last_month) tail.push_back(m);
+  }
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->monthly_range.Get(db_, &s));
   ResetOnExit reset(s);
   BindInt(s, 1, first_month);
   BindInt(s, 2, last_month);
-  return ForEachRollupRowLocked(s, fn);
+  return ForEachMergedRowLocked(s, tail, MonthlyOrder, fn);
 }
 
 Status SqliteStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
                                     const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  ReadTransaction read(db_);
+  RAMETTE_RETURN_IF_ERROR(read.Begin());
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  std::vector<RollupDelta> daily;
+  RAMETTE_RETURN_IF_ERROR(UnfoldedDeltasLocked(state, &daily));
+  // Merged daily deltas are ordered (day, user, device, area): one user's are (day, device, area).
+  std::vector<RollupDelta> tail;
+  for (const RollupDelta& d : daily) {
+    if (d.key.user_id == user_id && d.key.day >= first_day && d.key.day <= last_day) {
+      tail.push_back(d);
+    }
+  }
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->daily_range.Get(db_, &s));
   ResetOnExit reset(s);
   BindInt(s, 1, user_id);
   BindInt(s, 2, first_day);
   BindInt(s, 3, last_day);
-  return ForEachRollupRowLocked(s, fn);
+  return ForEachMergedRowLocked(s, tail, UserDailyOrder, fn);
 }
 
 Status SqliteStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
                                             const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  RAMETTE_RETURN_IF_ERROR(FoldLocked());
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  ReadTransaction read(db_);
+  RAMETTE_RETURN_IF_ERROR(read.Begin());
+  FoldState state;
+  RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+  std::vector<RollupDelta> daily;
+  RAMETTE_RETURN_IF_ERROR(UnfoldedDeltasLocked(state, &daily));
+  // One device's merged daily deltas are ordered (day, user, area).
+  std::vector<RollupDelta> tail;
+  for (const RollupDelta& d : daily) {
+    if (d.key.device_id == device_id && d.key.day >= first_day && d.key.day <= last_day) {
+      tail.push_back(d);
+    }
+  }
   sqlite3_stmt* s = nullptr;
   RAMETTE_RETURN_IF_ERROR(stmts_->daily_of_device.Get(db_, &s));
   ResetOnExit reset(s);
   BindInt(s, 1, device_id);
   BindInt(s, 2, first_day);
   BindInt(s, 3, last_day);
-  return ForEachRollupRowLocked(s, fn);
+  return ForEachMergedRowLocked(s, tail, DeviceDailyOrder, fn);
 }
 
 // ---------------------------------------------------------------------------------------------

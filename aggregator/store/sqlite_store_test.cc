@@ -398,7 +398,12 @@ TEST_F(SqliteStoreTest, ConnectionsInterleavingWritesAndFoldsCountEachJobOnce) {
   ASSERT_THAT(Commit(*a, {MakeJob(6, UtcSeconds(2018, 3, 5, 15, 0))}), ElementsAre(kAcc));
   ASSERT_THAT(Commit(*b, {MakeJob(7, UtcSeconds(2018, 3, 5, 16, 0))}), ElementsAre(kAcc));
   EXPECT_EQ(jobs_in_march(*a), 7);
+  EXPECT_EQ(jobs_in_march(*b), 7);
+  // Readers never fold; the writer's fold counts each job once.
+  EXPECT_EQ(RawText("SELECT COALESCE(SUM(jobs), 0) FROM rollup_daily"), "0");
+  ASSERT_TRUE(a->FoldRollups().ok());
   EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_daily"), "7");
+  EXPECT_EQ(jobs_in_march(*b), 7);
 }
 
 TEST_F(SqliteStoreTest, CommitJobsFoldsOnItsOwnEveryFewThousandJobs) {
@@ -739,7 +744,14 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
-  // The migration itself filled the rollups.
+  // The migration leaves the v1 jobs to the writer's fold; readers see them meanwhile.
+  EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
+  int64_t sheets = 0;
+  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+    sheets += r.sums.sheets;
+  }
+  EXPECT_EQ(sheets, 9);
+  ASSERT_TRUE(store->FoldRollups().ok());
   EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "3");
   EXPECT_EQ(RawText("SELECT SUM(sheets) FROM rollup_monthly"), "9");
   auto ids = store->KnownPaperIds();
@@ -1114,7 +1126,7 @@ TEST_F(SqliteStoreTest, OverlappingPeriodsAreRefusedAndNothingIsImported) {
                   ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, d2017),
                                    Period("q1", DeviceClass::kMfp, d2016, std::nullopt)})
                   .message(),
-              HasSubstr("2015-01-01 and 2016-06-01 overlap"));
+              HasSubstr("[2015-01-01, 2017-01-01) and [2016-06-01, open) overlap"));
   EXPECT_TRUE(Load(*store).devices.empty());
   // Adjacent periods do not overlap: out_of_service is exclusive.
   EXPECT_TRUE(store
@@ -1320,6 +1332,7 @@ TEST_F(SqliteStoreTest, SupersedingAnUnfoldedJobMakesOtherConnectionsPendingSums
   // a carries on from memory again afterwards.
   ASSERT_THAT(Commit(*a, {MakeJob(3, UtcSeconds(2018, 3, 31, 10, 0))}), ElementsAre(kAcc));
   EXPECT_EQ(JobsPerMonth(*a, MonthIndex(2018, 3), MonthIndex(2018, 3))[MonthIndex(2018, 3)], 2);
+  ASSERT_TRUE(a->FoldRollups().ok());
   EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_daily"), "3");
 }
 
@@ -1592,7 +1605,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
-  auto before = store->ServerStatuses(StatusPeriods{});
+  auto before = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   ASSERT_EQ(before->size(), 1u);
   EXPECT_EQ((*before)[0].server, "srv1");
@@ -1601,7 +1614,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   // A heartbeat updates the contact and the backlog; it also makes a first-time server known.
   ASSERT_TRUE(store->RecordAgentStatus("srv1", "0.2.0", {7, 1700000000}, 1700000100).ok());
   ASSERT_TRUE(store->RecordAgentStatus("srv2", "0.2.0", {0, 0}, 1700000200).ok());
-  auto after = store->ServerStatuses(StatusPeriods{});
+  auto after = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 2u);
   EXPECT_EQ((*after)[0].agent_version, "0.2.0");
@@ -1625,7 +1638,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), 6);
-  auto servers = store->ServerStatuses(StatusPeriods{});
+  auto servers = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(servers.ok());
   ASSERT_EQ(servers->size(), 1u);  // v5 data kept
   EXPECT_EQ((*servers)[0].outbox_records, 1);

@@ -49,6 +49,11 @@ class Store {
   // stored jobs where the engine folds them lazily. Readers never need it.
   virtual Status FoldRollups() = 0;
 
+  // A consistent copy of the whole database into the new file `destination`, while writers go
+  // on; never overwrites (InvalidArgument when `destination` exists). FailedPrecondition on an
+  // engine whose own tools do this (PostgreSQL: pg_dump).
+  virtual Status Backup(const std::string& destination) = 0;
+
   // Diagnostics.
   virtual Result<int64_t> CountJobs() = 0;
   virtual Result<int64_t> CountQuarantined() = 0;

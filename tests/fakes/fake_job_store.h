@@ -1,4 +1,4 @@
-// An in-memory JobStore for unit tests: same dedup rule as the SQLite store, and a switch that
+// An in-memory JobStore for unit tests: the dedup rule of store/store_rules.h, and a switch that
 // makes the next commit fail (to check that nothing is acknowledged then).
 #ifndef RAMETTE_TESTS_FAKES_FAKE_JOB_STORE_H_
 #define RAMETTE_TESTS_FAKES_FAKE_JOB_STORE_H_
@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/ingest/job_store.h"
+#include "aggregator/store/job_store.h"
+#include "aggregator/store/store_rules.h"
 
 namespace ramette::testing {
 
@@ -72,8 +73,7 @@ class FakeJobStore : public aggregator::JobStore {
                           const std::vector<Stored>& in) {
     for (const auto& s : in) {
       if (s.server_id == server && s.job.record.cups_job_id == j.record.cups_job_id &&
-          std::llabs(s.job.record.completed_at - j.record.completed_at) <=
-              aggregator::kDuplicateWindowSeconds) {
+          aggregator::SameJobCompletion(s.job.record.completed_at, j.record.completed_at)) {
         return true;
       }
     }

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "aggregator/indicators/usage_source.h"
+#include "aggregator/store/usage_source.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
 #include "common/civil_time.h"

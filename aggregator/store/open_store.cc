@@ -1,0 +1,51 @@
+// Engine choice from the database string.
+#include "aggregator/store/open_store.h"
+
+#include <sys/stat.h>
+
+#include "aggregator/store/sqlite_store.h"
+
+namespace ramette::aggregator {
+
+bool IsPostgresUri(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& db, OpenMode mode) {
+  if (db.empty()) return Status::InvalidArgument("no database given (use --db PATH|URI)");
+  if (IsPostgresUri(db)) {
+    return Status::InvalidArgument(
+        "this ramette was built without the PostgreSQL engine; cannot open a postgresql:// URI");
+  }
+  struct stat st;
+  const bool exists = stat(db.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("database '" + db + "' is a directory, not a file");
+  }
+  if (!exists && mode == OpenMode::kExisting) {
+    return Status::InvalidArgument("no database at " + db + " (use --db PATH|URI)");
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db);
+  if (!store.ok()) {
+    return store.status().WithContext("cannot open database " + db);
+  }
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+int ExitCodeForOpenError(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kUnavailable:
+      return 75;
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kFailedPrecondition:
+    case Status::Code::kCorruption:
+    case Status::Code::kNotFound:
+    case Status::Code::kUnauthenticated:
+    case Status::Code::kPermissionDenied:
+      return 78;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace ramette::aggregator

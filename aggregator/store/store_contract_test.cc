@@ -1,0 +1,647 @@
+// The store contract suite: every behaviour the aggregator relies on, run unchanged against
+// each engine (the in-memory fake, SQLite, and PostgreSQL when built with
+// RAMETTE_CONTRACT_POSTGRES): exactly-once, supersede, quarantine once, imports re-imported,
+// indicator inputs (and the same indicators JSON on every engine), delivery log, tokens, server
+// status, the time zone, a second connection, and migrations from every older schema version.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aggregator/auth/agent_token.h"
+#include "aggregator/indicators/indicator_format.h"
+#include "aggregator/indicators/indicators.h"
+#include "aggregator/store/sqlite_store.h"
+#include "aggregator/store/store.h"
+#include "tests/fakes/fake_store.h"
+#ifdef RAMETTE_CONTRACT_POSTGRES
+#include "aggregator/store/postgres_store.h"
+#include "tests/postgres/private_postgres.h"
+#endif
+
+namespace ramette::aggregator {
+namespace {
+
+// One engine under test: a fresh empty database per test, a second connection to it, and (for
+// real engines) a database migrated only up to an older schema version.
+class EngineUnderTest {
+ public:
+  virtual ~EngineUnderTest() = default;
+  virtual std::unique_ptr<Store> Create() = 0;  // a new empty database
+  virtual std::unique_ptr<Store> Reopen() = 0;  // another connection to the last one created
+  // A new database at schema `version`; nullptr when the engine has no schema (the fake).
+  virtual std::unique_ptr<Store> CreateAtVersion(int version) = 0;
+  virtual std::unique_ptr<Store> ReopenLatest() = 0;  // Reopen, migrating to the latest version
+  virtual int LatestVersion() const = 0;
+};
+
+// The fake: Reopen hands out the same in-memory store (its "database").
+class FakeEngine : public EngineUnderTest {
+ public:
+  std::unique_ptr<Store> Create() override {
+    shared_ = std::make_shared<testing::FakeStore>();
+    return std::make_unique<Alias>(shared_);
+  }
+  std::unique_ptr<Store> Reopen() override { return std::make_unique<Alias>(shared_); }
+  std::unique_ptr<Store> CreateAtVersion(int) override { return nullptr; }
+  std::unique_ptr<Store> ReopenLatest() override { return nullptr; }
+  int LatestVersion() const override { return 0; }
+
+ private:
+  // Forwards to a shared FakeStore.
+  class Alias : public Store {
+   public:
+    explicit Alias(std::shared_ptr<testing::FakeStore> s) : s_(std::move(s)) {}
+    std::string Description() const override { return s_->Description(); }
+    int SchemaVersion() override { return s_->SchemaVersion(); }
+    Status EnsureTimeZone(const TimeZone& tz) override { return s_->EnsureTimeZone(tz); }
+    std::string StoredTimeZone() override { return s_->StoredTimeZone(); }
+    Status FoldRollups() override { return s_->FoldRollups(); }
+    Status Backup(const std::string& d) override { return s_->Backup(d); }
+    Result<int64_t> CountJobs() override { return s_->CountJobs(); }
+    Result<int64_t> CountQuarantined() override { return s_->CountQuarantined(); }
+    JobStore& jobs() override { return s_->jobs(); }
+    UsageSource& usage() override { return s_->usage(); }
+    InventoryStore& inventory() override { return s_->inventory(); }
+    DeliveryLog& delivery() override { return s_->delivery(); }
+    TokenStore& tokens() override { return s_->tokens(); }
+    StatusStore& status() override { return s_->status(); }
+
+   private:
+    std::shared_ptr<testing::FakeStore> s_;
+  };
+  std::shared_ptr<testing::FakeStore> shared_;
+};
+
+class SqliteEngine : public EngineUnderTest {
+ public:
+  SqliteEngine() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ramette-contract-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::create_directories(dir_);
+  }
+  ~SqliteEngine() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<Store> Create() override {
+    path_ = (dir_ / ("db" + std::to_string(n_++) + ".db")).string();
+    return Reopen();
+  }
+  std::unique_ptr<Store> Reopen() override {
+    auto s = SqliteStore::Open(path_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> CreateAtVersion(int version) override {
+    path_ = (dir_ / ("db" + std::to_string(n_++) + ".db")).string();
+    auto s = SqliteStore::OpenAtSchemaVersionForTest(path_, version);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> ReopenLatest() override { return Reopen(); }
+  int LatestVersion() const override { return SqliteStore::kLatestSchemaVersion; }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  std::string path_;
+  int n_ = 0;
+};
+
+#ifdef RAMETTE_CONTRACT_POSTGRES
+// One private server for the whole executable; a new database per Create.
+class PostgresEngine : public EngineUnderTest {
+ public:
+  static testing::PrivatePostgres* Server() {
+    // Stopped and removed by its destructor when the program exits.
+    static std::unique_ptr<testing::PrivatePostgres> server = [] {
+      auto p = testing::PrivatePostgres::Start();
+      if (!p.ok()) {
+        ADD_FAILURE() << "cannot start PostgreSQL: " << p.status().message();
+        return std::unique_ptr<testing::PrivatePostgres>();
+      }
+      return std::move(p).value();
+    }();
+    return server.get();
+  }
+  std::unique_ptr<Store> Create() override {
+    if (Server() == nullptr) return nullptr;
+    auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
+    EXPECT_TRUE(uri.ok()) << uri.status().message();
+    if (!uri.ok()) return nullptr;
+    uri_ = *uri;
+    auto s = PostgresStore::Open(uri_, /*create_if_empty=*/true);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> Reopen() override {
+    auto s = PostgresStore::Open(uri_, /*create_if_empty=*/false);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> CreateAtVersion(int version) override {
+    if (Server() == nullptr) return nullptr;
+    auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
+    EXPECT_TRUE(uri.ok()) << uri.status().message();
+    if (!uri.ok()) return nullptr;
+    uri_ = *uri;
+    auto s = PostgresStore::OpenAtSchemaVersionForTest(uri_, version);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> ReopenLatest() override { return Reopen(); }
+  int LatestVersion() const override { return PostgresStore::kLatestSchemaVersion; }
+
+ private:
+  static inline int n_ = 0;
+  std::string uri_;
+};
+#endif
+
+using EngineFactory = std::function<std::unique_ptr<EngineUnderTest>()>;
+
+struct EngineParam {
+  std::string name;
+  EngineFactory make;
+};
+
+std::string ParamName(const ::testing::TestParamInfo<EngineParam>& info) {
+  return info.param.name;
+}
+
+// 2018-06-15 12:00:00 UTC.
+constexpr int64_t kJune15 = 1529064000;
+constexpr int64_t kA4 = 210000LL * 297000LL;
+
+class StoreContractTest : public ::testing::TestWithParam<EngineParam> {
+ protected:
+  void SetUp() override {
+    engine_ = GetParam().make();
+    store_ = engine_->Create();
+    ASSERT_NE(store_, nullptr);
+    auto tz = TimeZone::Load("Europe/Paris");
+    ASSERT_TRUE(tz.ok());
+    paris_ = *tz;
+    ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
+  }
+
+  // A finished job of `queue`, CUPS id `id`, completed at `at`, with `sheets` A4 sheets.
+  StoredJob Job(const std::string& queue, int32_t id, int64_t at, int64_t sheets,
+                RecordSource source = RecordSource::kLive, const std::string& user = "alice") {
+    StoredJob j;
+    j.record.queue = queue;
+    j.record.cups_job_id = id;
+    j.record.user = user;
+    j.record.completed_at = at;
+    j.record.created_at = at - 10;
+    j.record.state = JobState::kCompleted;
+    j.record.copies = 1;
+    j.record.sides = Sides::kOneSided;
+    j.record.media = "iso_a4_210x297mm";
+    j.record.impressions_completed = sheets;
+    j.record.source = source;
+    j.local_day = paris_.LocalDay(at);
+    j.sheets = sheets;
+    j.area_um2 = kA4;
+    j.media_known = true;
+    return j;
+  }
+
+  std::vector<StoreOutcome> Commit(const std::string& server, const std::vector<StoredJob>& jobs,
+                                   const std::vector<QuarantinedRecord>& rejected = {}) {
+    auto r = store_->jobs().CommitJobs(server, "test", jobs, rejected);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<StoreOutcome>{};
+  }
+
+  // Every monthly row of 2018, as (month, sheets, jobs) sums over all keys.
+  UsageSums Sums2018(Store& s) {
+    UsageSums total;
+    Status st = s.usage().ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2018, 12),
+                                            [&](const RollupRow& r) { total.Add(r.sums); });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return total;
+  }
+  int64_t Jobs() {
+    auto n = store_->CountJobs();
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? *n : -1;
+  }
+
+  std::unique_ptr<EngineUnderTest> engine_;
+  std::unique_ptr<Store> store_;
+  TimeZone paris_ = TimeZone::Utc();
+};
+
+TEST_P(StoreContractTest, SameJobTwiceIsStoredOnce) {
+  auto out = Commit("srv", {Job("q", 1, kJune15, 2), Job("q", 1, kJune15, 2)});
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kAccepted, StoreOutcome::kDuplicate}));
+  out = Commit("srv", {Job("q", 1, kJune15, 2)});  // a replayed batch
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kDuplicate}));
+  EXPECT_EQ(Jobs(), 1);
+  EXPECT_EQ(Sums2018(*store_).sheets, 2);
+  // Another server's job 1 is another job.
+  out = Commit("other", {Job("q", 1, kJune15, 2)});
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kAccepted}));
+  EXPECT_EQ(Jobs(), 2);
+}
+
+TEST_P(StoreContractTest, CompletionTimesWithin300SecondsAreOneJob) {
+  Commit("srv", {Job("q", 7, kJune15, 1)});
+  auto out = Commit("srv", {Job("q", 7, kJune15 + 300, 1), Job("q", 7, kJune15 - 300, 1)});
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kDuplicate, StoreOutcome::kDuplicate}));
+  out = Commit("srv", {Job("q", 7, kJune15 + 301, 1)});  // an id reused later: another job
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kAccepted}));
+  EXPECT_EQ(Jobs(), 2);
+}
+
+TEST_P(StoreContractTest, LiveRecordSupersedesItsPageLogCopy) {
+  // page_log knows no copies: 1 sheet; the live record says 3 copies, 3 sheets, 40 s later.
+  Commit("srv", {Job("q", 9, kJune15, 1, RecordSource::kPageLog, "")});
+  StoredJob live = Job("q", 9, kJune15 + 40, 3, RecordSource::kLive, "bob");
+  live.record.copies = 3;
+  auto out = Commit("srv", {live});
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kDuplicate}));
+  EXPECT_EQ(Jobs(), 1);
+  UsageSums s = Sums2018(*store_);
+  EXPECT_EQ(s.jobs, 1);
+  EXPECT_EQ(s.sheets, 3);
+  // The job moved to bob's key: no row is left for the empty user.
+  auto names = store_->usage().LoadUserNames();
+  ASSERT_TRUE(names.ok());
+  int64_t rows = 0;
+  ASSERT_TRUE(store_->usage()
+                  .ForEachMonthlyRow(MonthIndex(2018, 6), MonthIndex(2018, 6),
+                                     [&](const RollupRow& r) {
+                                       ++rows;
+                                       EXPECT_EQ(names->at(r.user_id), "bob");
+                                     })
+                  .ok());
+  EXPECT_EQ(rows, 1);
+  // A page_log copy after the live record changes nothing.
+  out = Commit("srv", {Job("q", 9, kJune15 + 20, 1, RecordSource::kPageLog, "")});
+  EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kDuplicate}));
+  EXPECT_EQ(Sums2018(*store_).sheets, 3);
+}
+
+TEST_P(StoreContractTest, SupersedeAfterTheRollupsWereFolded) {
+  Commit("srv", {Job("q", 9, kJune15, 1, RecordSource::kPageLog, "")});
+  ASSERT_TRUE(store_->FoldRollups().ok());
+  Commit("srv", {Job("q", 9, kJune15 + 5, 4, RecordSource::kLive, "bob")});
+  ASSERT_TRUE(store_->FoldRollups().ok());
+  UsageSums s = Sums2018(*store_);
+  EXPECT_EQ(s.jobs, 1);
+  EXPECT_EQ(s.sheets, 4);
+}
+
+TEST_P(StoreContractTest, RejectedRecordIsQuarantinedOnce) {
+  QuarantinedRecord q{Job("q", 3, kJune15, 1).record, "impressions_completed is negative"};
+  Commit("srv", {}, {q});
+  Commit("srv", {}, {q});  // the agent resends the batch
+  auto n = store_->CountQuarantined();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  QuarantinedRecord other = q;
+  other.reason = "another reason";
+  Commit("srv", {}, {other});
+  EXPECT_EQ(*store_->CountQuarantined(), 2);
+}
+
+TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
+  InventoryStore& inv = store_->inventory();
+  ASSERT_TRUE(inv.UpsertPapers({{"std", false, 80}, {"rec", true, 75}}).ok());
+  ASSERT_TRUE(inv.UpsertPapers({{"std", false, 90}}).ok());
+  Device d;
+  d.server = "srv";
+  d.queue = "q";
+  d.device_class = DeviceClass::kMfp;
+  d.direction = "DSI";
+  d.paper_id = "std";
+  d.in_service = DaysFromCivil(2017, 1, 1);
+  Device later = d;
+  d.out_of_service = DaysFromCivil(2018, 7, 1);
+  later.in_service = DaysFromCivil(2018, 7, 1);
+  later.paper_id = "rec";
+  ASSERT_TRUE(inv.UpsertDevices({d, later}).ok());
+  ASSERT_TRUE(inv.UpsertDevices({d, later}).ok());
+  ASSERT_TRUE(inv.ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt}}).ok());
+  ASSERT_TRUE(inv.ReplaceUserDirections({{"alice", "DAF", std::nullopt, std::nullopt}}).ok());
+  ASSERT_TRUE(inv.UpsertWorkstations({{"DSI", DaysFromCivil(2018, 1, 1), 10}}).ok());
+  ASSERT_TRUE(inv.UpsertWorkstations({{"DSI", DaysFromCivil(2018, 1, 1), 12}}).ok());
+
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_EQ(loaded->papers.size(), 2u);
+  EXPECT_EQ(loaded->papers[1].paper_id, "std");  // ordered by id
+  EXPECT_EQ(loaded->papers[1].grammage_gsm, 90);
+  ASSERT_EQ(loaded->devices.size(), 2u);
+  EXPECT_EQ(loaded->devices[0].id, loaded->devices[1].id);  // two periods of one queue
+  EXPECT_TRUE(loaded->devices[0].classified);
+  EXPECT_EQ(loaded->devices[0].paper_id, "std");
+  EXPECT_EQ(loaded->devices[1].paper_id, "rec");
+  ASSERT_EQ(loaded->users.size(), 1u);
+  EXPECT_EQ(loaded->users[0].direction, "DAF");
+  ASSERT_EQ(loaded->workstations.size(), 1u);
+  EXPECT_EQ(loaded->workstations[0].count, 12);
+  auto ids = inv.KnownPaperIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<std::string>{"rec", "std"}));
+}
+
+TEST_P(StoreContractTest, OverlappingServicePeriodsImportNothing) {
+  Device d;
+  d.server = "srv";
+  d.queue = "q";
+  d.in_service = DaysFromCivil(2017, 1, 1);
+  d.out_of_service = DaysFromCivil(2018, 7, 2);
+  Device later = d;
+  later.in_service = DaysFromCivil(2018, 7, 1);
+  later.out_of_service = std::nullopt;
+  Status st = store_->inventory().UpsertDevices({d, later});
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded->devices.empty());
+}
+
+TEST_P(StoreContractTest, QueuesOfJobsAndAgentsAreUnclassifiedDevices) {
+  Commit("srv", {Job("a", 1, kJune15, 1)});
+  QueueRecord b;
+  b.name = "b";
+  ASSERT_TRUE(store_->jobs().UpsertQueues("srv", "test", {b}).ok());
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->devices.size(), 2u);
+  EXPECT_FALSE(loaded->devices[0].classified);
+  EXPECT_EQ(loaded->devices[0].queue, "a");
+  EXPECT_EQ(loaded->devices[1].queue, "b");
+}
+
+TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
+  // Two users, one device, June and July 2018, and 31 Dec 2018 23:30 Paris (22:30 UTC).
+  const int64_t dec31_late = 1546295400;  // 2018-12-31 22:30:00 UTC = 23:30 Paris
+  const int64_t jan1_early = 1546299000;  // 2018-12-31 23:30:00 UTC = 2019-01-01 00:30 Paris
+  StoredJob duplex = Job("q", 4, kJune15 + 86400 * 30, 5, RecordSource::kLive, "bob");
+  duplex.record.sides = Sides::kTwoSidedLongEdge;
+  duplex.record.color_mode = ColorMode::kColor;
+  duplex.sheets = 3;
+  StoredJob unknown_media = Job("q", 5, kJune15, 2);
+  unknown_media.media_known = false;
+  Commit("srv", {Job("q", 1, kJune15, 2), Job("q", 2, kJune15 + 60, 3), duplex, unknown_media,
+                 Job("q", 6, dec31_late, 1), Job("q", 7, jan1_early, 1)});
+  UsageSums y = Sums2018(*store_);
+  EXPECT_EQ(y.jobs, 5);
+  EXPECT_EQ(y.sheets, 2 + 3 + 3 + 2 + 1);
+  EXPECT_EQ(y.impressions, 2 + 3 + 5 + 2 + 1);
+  EXPECT_EQ(y.two_sided_sheets, 3);
+  EXPECT_EQ(y.color_sheets, 3);
+  EXPECT_EQ(y.unknown_media_jobs, 1);
+  EXPECT_EQ(y.unknown_media_sheets, 2);
+
+  // Monthly rows in (month, device, user, area) order.
+  std::vector<RollupRow> rows;
+  ASSERT_TRUE(store_->usage()
+                  .ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2019, 12),
+                                     [&](const RollupRow& r) { rows.push_back(r); })
+                  .ok());
+  ASSERT_EQ(rows.size(), 4u);  // June alice, July bob, December alice, January 2019 alice
+  EXPECT_EQ(rows[0].period, MonthIndex(2018, 6));
+  EXPECT_EQ(rows[0].sums.sheets, 7);
+  EXPECT_EQ(rows[1].period, MonthIndex(2018, 7));
+  EXPECT_EQ(rows[2].period, MonthIndex(2018, 12));
+  EXPECT_EQ(rows[3].period, MonthIndex(2019, 1));
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_LE(rows[i - 1].period, rows[i].period);
+
+  // One user's days, one device's days.
+  auto names = store_->usage().LoadUserNames();
+  ASSERT_TRUE(names.ok());
+  int64_t alice = -1;
+  for (const auto& [id, name] : *names) {
+    if (name == "alice") alice = id;
+  }
+  ASSERT_NE(alice, -1);
+  int64_t alice_sheets = 0;
+  ASSERT_TRUE(store_->usage()
+                  .ForEachDailyRow(alice, DaysFromCivil(2018, 6, 15), DaysFromCivil(2018, 12, 31),
+                                   [&](const RollupRow& r) {
+                                     EXPECT_EQ(r.user_id, alice);
+                                     alice_sheets += r.sums.sheets;
+                                   })
+                  .ok());
+  EXPECT_EQ(alice_sheets, 2 + 3 + 2 + 1);
+  int64_t device_sheets = 0;
+  Day last = 0;
+  ASSERT_TRUE(store_->usage()
+                  .ForEachDailyRowOfDevice(rows[0].device_id, DaysFromCivil(2018, 1, 1),
+                                           DaysFromCivil(2019, 1, 1),
+                                           [&](const RollupRow& r) {
+                                             EXPECT_GE(r.period, last);
+                                             last = r.period;
+                                             device_sheets += r.sums.sheets;
+                                           })
+                  .ok());
+  EXPECT_EQ(device_sheets, 2 + 3 + 3 + 2 + 1 + 1);
+}
+
+TEST_P(StoreContractTest, ASecondConnectionReadsEveryStoredJobWithoutFolding) {
+  Commit("srv", {Job("q", 1, kJune15, 2), Job("q", 2, kJune15, 3)});
+  std::unique_ptr<Store> reader = engine_->Reopen();
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(Sums2018(*reader).sheets, 5);
+  Commit("srv", {Job("q", 3, kJune15, 4)});
+  EXPECT_EQ(Sums2018(*reader).sheets, 9);
+  ASSERT_TRUE(store_->FoldRollups().ok());
+  EXPECT_EQ(Sums2018(*reader).sheets, 9);
+  // Writes through the second connection are seen by the first.
+  auto out = reader->jobs().CommitJobs("srv", "test", {Job("q", 3, kJune15 + 1, 4)}, {});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)[0], StoreOutcome::kDuplicate);
+  EXPECT_EQ(Sums2018(*store_).sheets, 9);
+}
+
+TEST_P(StoreContractTest, TimeZoneChangeMovesLocalDays) {
+  // 2018-12-31 23:30 UTC: 2019-01-01 in Paris, 2018-12-31 in UTC.
+  Commit("srv", {Job("q", 1, 1546299000, 2)});
+  EXPECT_EQ(store_->StoredTimeZone(), "Europe/Paris");
+  EXPECT_EQ(Sums2018(*store_).sheets, 0);
+  ASSERT_TRUE(store_->EnsureTimeZone(TimeZone::Utc()).ok());
+  EXPECT_EQ(store_->StoredTimeZone(), TimeZone::Utc().name());
+  EXPECT_EQ(Sums2018(*store_).sheets, 2);
+}
+
+TEST_P(StoreContractTest, DeliveryLogRecordsASendOnce) {
+  ASSERT_TRUE(store_->inventory()
+                  .ReplaceDirectionContacts({{"DSI", {"b@example.org", "a@example.org"}}})
+                  .ok());
+  auto emails = store_->delivery().DirectionEmails("DSI");
+  ASSERT_TRUE(emails.ok());
+  EXPECT_EQ(*emails, (std::vector<std::string>{"a@example.org", "b@example.org"}));
+  EXPECT_TRUE(store_->delivery().DirectionEmails("DAF")->empty());
+  const int32_t june = MonthIndex(2018, 6);
+  EXPECT_FALSE(*store_->delivery().WasReportSent("DSI", june, "a@example.org"));
+  ASSERT_TRUE(store_->delivery().RecordReportSent("DSI", june, "a@example.org", kJune15).ok());
+  ASSERT_TRUE(store_->delivery().RecordReportSent("DSI", june, "a@example.org", kJune15).ok());
+  EXPECT_TRUE(*store_->delivery().WasReportSent("DSI", june, "a@example.org"));
+  EXPECT_FALSE(*store_->delivery().WasReportSent("DSI", june + 1, "a@example.org"));
+  ASSERT_TRUE(store_->inventory().ReplaceDirectionContacts({{"DSI", {}}}).ok());
+  EXPECT_TRUE(store_->delivery().DirectionEmails("DSI")->empty());
+}
+
+TEST_P(StoreContractTest, TokensAreBoundRevokedAndNeverListed) {
+  TokenStore& t = store_->tokens();
+  const std::string token = "rmt_contract_token_one";
+  auto id = t.AddAgentToken("srv", HashAgentToken(token), 100);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(*id, PublicTokenId(HashAgentToken(token)));
+  EXPECT_EQ(t.AddAgentToken("other", HashAgentToken(token), 101).status().code(),
+            Status::Code::kFailedPrecondition);
+  ASSERT_TRUE(t.AddAgentToken("srv", HashAgentToken("rmt_contract_token_two"), 102).ok());
+  auto server = t.ServerIdOfToken(token);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(*server, "srv");
+  EXPECT_EQ(t.ServerIdOfToken("rmt_unknown").status().code(), Status::Code::kUnauthenticated);
+  auto list = t.ListAgentTokens();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].created_at, 100);
+  EXPECT_FALSE((*list)[0].revoked_at);
+  EXPECT_EQ(*t.RevokeAgentTokens(*id, "", 200), 1);
+  EXPECT_EQ(*t.RevokeAgentTokens(*id, "", 201), 0);
+  EXPECT_EQ(t.ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(*t.RevokeAgentTokens("", "srv", 300), 1);
+  EXPECT_EQ(t.RevokeAgentTokens("x", "srv", 300).status().code(),
+            Status::Code::kInvalidArgument);
+  list = t.ListAgentTokens();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)[0].revoked_at.value_or(0), 200);
+}
+
+TEST_P(StoreContractTest, ServerStatusCountsJobsBacklogAndUnclassifiedQueues) {
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  Commit("b-srv", {Job("q1", 1, kJune15, 1), Job("q2", 2, kJune15, 1)});
+  Commit("a-srv", {Job("q", 1, kJune15, 1)});
+  ASSERT_TRUE(store_->jobs().RecordAgentStatus("a-srv", "1.2", {7, now - 30}, now).ok());
+  Device d;
+  d.server = "b-srv";
+  d.queue = "q1";
+  d.in_service = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(store_->inventory().UpsertDevices({d}).ok());
+  auto rows = store_->status().ServerStatuses({now - 3600, now - 86400}, /*count_jobs=*/true);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].server, "a-srv");
+  EXPECT_EQ((*rows)[0].agent_version, "1.2");
+  EXPECT_EQ((*rows)[0].outbox_records.value_or(-1), 7);
+  EXPECT_EQ((*rows)[0].jobs_today, 1);
+  EXPECT_EQ((*rows)[0].unclassified_queues, 1);
+  EXPECT_EQ((*rows)[1].server, "b-srv");
+  EXPECT_FALSE((*rows)[1].outbox_records);
+  EXPECT_EQ((*rows)[1].jobs_this_month, 2);
+  EXPECT_EQ((*rows)[1].unclassified_queues, 1);  // q2; q1 is classified
+  // Received before the periods: not counted.
+  rows = store_->status().ServerStatuses({now + 10, now + 10}, /*count_jobs=*/true);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[1].jobs_this_month, 0);
+}
+
+TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
+  for (int v = 1; v < engine_->LatestVersion(); ++v) {
+    SCOPED_TRACE("from schema version " + std::to_string(v));
+    std::unique_ptr<Store> old = engine_->CreateAtVersion(v);
+    ASSERT_NE(old, nullptr);
+    EXPECT_EQ(old->SchemaVersion(), v);
+    ASSERT_TRUE(old->inventory().UpsertPapers({{"std", false, 80}}).ok());
+    old.reset();
+    std::unique_ptr<Store> latest = engine_->ReopenLatest();
+    ASSERT_NE(latest, nullptr);
+    EXPECT_EQ(latest->SchemaVersion(), engine_->LatestVersion());
+    auto inv = latest->usage().LoadInventory();
+    ASSERT_TRUE(inv.ok()) << inv.status().message();
+    ASSERT_EQ(inv->papers.size(), 1u);
+    store_ = std::move(latest);
+    ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
+    Commit("srv", {Job("q", 1, kJune15, 2)});
+    EXPECT_EQ(Sums2018(*store_).sheets, 2);
+  }
+}
+
+// A small organisation loaded into the store; its indicators JSON must be the same on every
+// engine (compared with the fake's below).
+std::string LoadSampleAndIndicatorsJson(Store& s, const TimeZone& tz) {
+  InventoryStore& inv = s.inventory();
+  EXPECT_TRUE(inv.UpsertPapers({{"std", false, 80}, {"rec", true, 80}}).ok());
+  std::vector<Device> devices;
+  const char* classes[] = {"desktop_printer", "mfp", "print_shop"};
+  for (int i = 0; i < 3; ++i) {
+    Device d;
+    d.server = "srv";
+    d.queue = "q" + std::to_string(i);
+    d.device_class = *ParseDeviceClass(classes[i]);
+    d.direction = i == 0 ? "DSI" : "DAF";
+    d.paper_id = i == 1 ? "rec" : "std";
+    d.in_service = DaysFromCivil(2016, 1, 1);
+    if (i == 0) d.out_of_service = DaysFromCivil(2018, 12, 31);
+    devices.push_back(d);
+  }
+  EXPECT_TRUE(inv.UpsertDevices(devices).ok());
+  EXPECT_TRUE(inv.ReplaceUserDirections({{"alice", "DSI", std::nullopt, DaysFromCivil(2018, 6, 1)},
+                                         {"alice", "DAF", DaysFromCivil(2018, 6, 1), std::nullopt}})
+                  .ok());
+  EXPECT_TRUE(inv.UpsertWorkstations({{"DSI", DaysFromCivil(2017, 1, 1), 3},
+                                      {"DAF", DaysFromCivil(2017, 1, 1), 4}})
+                  .ok());
+  std::vector<StoredJob> jobs;
+  int32_t id = 1;
+  for (int64_t at = 1483228800; at < 1546300800; at += 86400 * 3 + 3600) {  // 2017-2018
+    StoredJob j;
+    j.record.queue = "q" + std::to_string(id % 3);
+    j.record.cups_job_id = id;
+    j.record.user = id % 5 == 0 ? "" : (id % 2 ? "alice" : "bob");
+    j.record.completed_at = at;
+    j.record.state = JobState::kCompleted;
+    j.record.copies = 1;
+    j.record.sides = id % 4 == 0 ? Sides::kTwoSidedLongEdge : Sides::kOneSided;
+    j.record.impressions_completed = 1 + id % 7;
+    j.record.source = RecordSource::kLive;
+    j.local_day = tz.LocalDay(at);
+    j.sheets = j.record.sides == Sides::kOneSided ? j.record.impressions_completed
+                                                  : (j.record.impressions_completed + 1) / 2;
+    j.area_um2 = id % 11 == 0 ? 2 * kA4 : kA4;
+    j.media_known = id % 13 != 0;
+    jobs.push_back(j);
+    ++id;
+  }
+  auto out = s.jobs().CommitJobs("srv", "test", jobs, {});
+  EXPECT_TRUE(out.ok());
+  auto report = ComputeIndicators(s.usage(), 2018);
+  EXPECT_TRUE(report.ok()) << report.status().message();
+  return report.ok() ? FormatIndicatorsJson(*report) : std::string();
+}
+
+TEST_P(StoreContractTest, IndicatorsJsonIsTheSameOnEveryEngine) {
+  testing::FakeStore fake;
+  ASSERT_TRUE(fake.EnsureTimeZone(paris_).ok());
+  const std::string expected = LoadSampleAndIndicatorsJson(fake, paris_);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(LoadSampleAndIndicatorsJson(*store_, paris_), expected);
+  ASSERT_TRUE(store_->FoldRollups().ok());
+  auto again = ComputeIndicators(store_->usage(), 2018);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(FormatIndicatorsJson(*again), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, StoreContractTest,
+    ::testing::Values(
+#ifdef RAMETTE_CONTRACT_POSTGRES
+        EngineParam{"postgres", [] { return std::make_unique<PostgresEngine>(); }}
+#else
+        EngineParam{"fake", [] { return std::make_unique<FakeEngine>(); }},
+        EngineParam{"sqlite", [] { return std::make_unique<SqliteEngine>(); }}
+#endif
+        ),
+    ParamName);
+
+}  // namespace
+}  // namespace ramette::aggregator

@@ -1,0 +1,430 @@
+// An in-memory Store (store/store.h) for tests: every part of the contract, with the identity,
+// duplicate and rollup rules of store/store_rules.h (the engines' own), so that
+// store/store_contract_test.cc runs the same cases against it, SQLite and PostgreSQL.
+// Rollups are computed from the stored jobs at read time. Thread-safe (one mutex).
+#ifndef RAMETTE_TESTS_FAKES_FAKE_STORE_H_
+#define RAMETTE_TESTS_FAKES_FAKE_STORE_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "aggregator/auth/agent_token.h"
+#include "aggregator/store/store.h"
+#include "aggregator/store/store_rules.h"
+
+namespace ramette::testing {
+
+class FakeStore final : public aggregator::Store,
+                        public aggregator::JobStore,
+                        public aggregator::UsageSource,
+                        public aggregator::InventoryStore,
+                        public aggregator::DeliveryLog,
+                        public aggregator::TokenStore,
+                        public aggregator::StatusStore {
+ public:
+  // Store.
+  std::string Description() const override { return "memory"; }
+  int SchemaVersion() override { return 0; }
+  Status EnsureTimeZone(const TimeZone& tz) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (zone_ == tz.name()) return Status::Ok();
+    for (Job& j : jobs_) j.job.local_day = tz.LocalDay(j.job.record.completed_at);
+    zone_ = tz.name();
+    return Status::Ok();
+  }
+  std::string StoredTimeZone() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return zone_;
+  }
+  Status FoldRollups() override { return Status::Ok(); }
+  Status Backup(const std::string&) override {
+    return Status::FailedPrecondition("the in-memory store has no backup");
+  }
+  Result<int64_t> CountJobs() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int64_t>(jobs_.size());
+  }
+  Result<int64_t> CountQuarantined() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int64_t>(quarantine_.size());
+  }
+  aggregator::JobStore& jobs() override { return *this; }
+  aggregator::UsageSource& usage() override { return *this; }
+  aggregator::InventoryStore& inventory() override { return *this; }
+  aggregator::DeliveryLog& delivery() override { return *this; }
+  aggregator::TokenStore& tokens() override { return *this; }
+  aggregator::StatusStore& status() override { return *this; }
+
+  // JobStore.
+  Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
+      const std::string& server_id, const std::string& agent_version,
+      const std::vector<aggregator::StoredJob>& jobs,
+      const std::vector<aggregator::QuarantinedRecord>& rejected) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    TouchServer(server_id, agent_version, now);
+    std::vector<aggregator::StoreOutcome> out;
+    for (const aggregator::StoredJob& j : jobs) {
+      Job* stored = Find(server_id, j.record);
+      if (stored != nullptr) {
+        out.push_back(aggregator::StoreOutcome::kDuplicate);
+        if (aggregator::OnDuplicate(stored->job.record.source, j.record.source) ==
+            aggregator::DuplicateAction::kSupersede) {
+          stored->job = j;
+          stored->device_id = DeviceId(server_id, j.record.queue, now);
+          stored->user_id = UserId(j.record.user);
+        }
+        continue;
+      }
+      out.push_back(aggregator::StoreOutcome::kAccepted);
+      jobs_.push_back(Job{server_id, j, DeviceId(server_id, j.record.queue, now),
+                          UserId(j.record.user), now});
+    }
+    for (const aggregator::QuarantinedRecord& q : rejected) {
+      // Once per (server, reason, record): the record's identity stands for its JSON here.
+      const auto& r = q.record;
+      quarantine_.insert(std::make_tuple(server_id, q.reason, r.queue, r.cups_job_id,
+                                         r.completed_at, r.user, r.impressions_completed));
+    }
+    return out;
+  }
+  Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
+                      const std::vector<QueueRecord>& queues) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    TouchServer(server_id, agent_version, now);
+    for (const QueueRecord& q : queues) {
+      const int64_t id = DeviceId(server_id, q.name, now);
+      queue_deleted_[id] = q.deleted;
+    }
+    return Status::Ok();
+  }
+  Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
+                           const aggregator::AgentStatusReport& status, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    aggregator::ServerStatus& s = TouchServer(server_id, agent_version, now);
+    s.outbox_records = status.outbox_records;
+    s.oldest_record_unix = status.oldest_record_unix;
+    return Status::Ok();
+  }
+
+  // InventoryStore.
+  Status UpsertPapers(const std::vector<aggregator::Paper>& papers) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& p : papers) papers_[p.paper_id] = p;
+    return Status::Ok();
+  }
+  Status UpsertDevices(const std::vector<aggregator::Device>& devices) override {
+    RAMETTE_RETURN_IF_ERROR(aggregator::CheckServicePeriods(devices));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<int64_t> replaced;
+    for (const aggregator::Device& d : devices) {
+      const int64_t id = DeviceId(d.server, d.queue, 0, /*from_agent=*/false);
+      if (replaced.insert(id).second) periods_.erase(id);
+      aggregator::Device p = d;
+      p.id = id;
+      p.classified = true;
+      periods_[id].push_back(p);
+    }
+    return Status::Ok();
+  }
+  Status ReplaceUserDirections(const std::vector<aggregator::UserDirection>& rows) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<std::string> named;
+    for (const auto& r : rows) named.insert(r.user);
+    std::erase_if(directory_, [&](const aggregator::UserDirection& u) {
+      return named.contains(u.user);
+    });
+    directory_.insert(directory_.end(), rows.begin(), rows.end());
+    return Status::Ok();
+  }
+  Status UpsertWorkstations(const std::vector<aggregator::WorkstationCount>& counts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& c : counts) workstations_[{c.direction, c.date}] = c.count;
+    return Status::Ok();
+  }
+  Status ReplaceDirectionContacts(const std::vector<aggregator::DirectionContacts>& rows) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& r : rows) emails_[r.direction].clear();
+    for (const auto& r : rows) {
+      for (const auto& e : r.emails) emails_[r.direction].insert(e);
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<std::string>> KnownPaperIds() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> ids;
+    for (const auto& [id, p] : papers_) ids.push_back(id);
+    return ids;
+  }
+
+  // UsageSource.
+  Result<aggregator::Inventory> LoadInventory() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    aggregator::Inventory inv;
+    for (const auto& [id, p] : papers_) inv.papers.push_back(p);
+    for (const auto& [key, id] : device_ids_) {
+      auto it = periods_.find(id);
+      if (it == periods_.end()) {
+        aggregator::Device d;
+        d.id = id;
+        d.server = key.first;
+        d.queue = key.second;
+        inv.devices.push_back(d);
+        continue;
+      }
+      std::vector<aggregator::Device> sorted = it->second;
+      std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        return a.in_service < b.in_service;
+      });
+      inv.devices.insert(inv.devices.end(), sorted.begin(), sorted.end());
+    }
+    std::sort(inv.devices.begin(), inv.devices.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    inv.users = directory_;
+    for (const auto& [key, count] : workstations_) {
+      inv.workstations.push_back({key.first, key.second, count});
+    }
+    return inv;
+  }
+  Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::unordered_map<int64_t, std::string> names;
+    for (const auto& [name, id] : user_ids_) names.emplace(id, name);
+    return names;
+  }
+  Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
+                           const std::function<void(const aggregator::RollupRow&)>& fn) override {
+    std::vector<aggregator::RollupDelta> monthly;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      monthly = aggregator::MonthlyDeltasOf(DailyDeltas());
+    }
+    for (const auto& d : monthly) {
+      if (d.key.day >= first_month && d.key.day <= last_month) fn(RowOf(d));
+    }
+    return Status::Ok();
+  }
+  Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
+                         const std::function<void(const aggregator::RollupRow&)>& fn) override {
+    std::vector<aggregator::RollupDelta> daily;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      daily = DailyDeltas();
+    }
+    for (const auto& d : daily) {  // (day, user, device, area): one user's are (day, device, area)
+      if (d.key.user_id == user_id && d.key.day >= first_day && d.key.day <= last_day) {
+        fn(RowOf(d));
+      }
+    }
+    return Status::Ok();
+  }
+  Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
+                                 const std::function<void(const aggregator::RollupRow&)>& fn) override {
+    std::vector<aggregator::RollupDelta> daily;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      daily = DailyDeltas();
+    }
+    for (const auto& d : daily) {
+      if (d.key.device_id == device_id && d.key.day >= first_day && d.key.day <= last_day) {
+        fn(RowOf(d));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // DeliveryLog.
+  Result<std::vector<std::string>> DirectionEmails(const std::string& direction) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = emails_.find(direction);
+    if (it == emails_.end()) return std::vector<std::string>{};
+    return std::vector<std::string>(it->second.begin(), it->second.end());
+  }
+  Result<bool> WasReportSent(const std::string& direction, int32_t month,
+                             const std::string& recipient) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sends_.contains(std::make_tuple(direction, month, recipient));
+  }
+  Status RecordReportSent(const std::string& direction, int32_t month, const std::string& recipient,
+                          int64_t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sends_.insert(std::make_tuple(direction, month, recipient));
+    return Status::Ok();
+  }
+
+  // TokenStore.
+  Result<std::string> AddAgentToken(const std::string& server_id, const std::string& hash_hex,
+                                    int64_t now) override {
+    if (server_id.empty()) return Status::InvalidArgument("a token needs a server id");
+    if (hash_hex.size() < aggregator::kPublicTokenIdLength) {
+      return Status::InvalidArgument("not a token hash");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string id = aggregator::PublicTokenId(hash_hex);
+    for (const Token& t : tokens_) {
+      if (t.info.id == id) return Status::FailedPrecondition("token id " + id + " is already taken");
+    }
+    tokens_.push_back(Token{{id, server_id, now, std::nullopt}, hash_hex});
+    return id;
+  }
+  Result<std::vector<aggregator::AgentTokenInfo>> ListAgentTokens() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<aggregator::AgentTokenInfo> out;
+    for (const Token& t : tokens_) out.push_back(t.info);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.server_id, a.created_at, a.id) < std::tie(b.server_id, b.created_at, b.id);
+    });
+    return out;
+  }
+  Result<int> RevokeAgentTokens(const std::string& id, const std::string& server_id,
+                                int64_t now) override {
+    if (id.empty() == server_id.empty()) {
+      return Status::InvalidArgument("revoke takes a token id or a server id");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (Token& t : tokens_) {
+      const bool match = id.empty() ? t.info.server_id == server_id : t.info.id == id;
+      if (match && !t.info.revoked_at) {
+        t.info.revoked_at = now;
+        ++n;
+      }
+    }
+    return n;
+  }
+  Result<std::string> ServerIdOfToken(const std::string& token) override {
+    const std::string hash = aggregator::HashAgentToken(token);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Token& t : tokens_) {
+      if (t.hash != hash) continue;
+      if (t.info.revoked_at) {
+        return Status::Unauthenticated("agent token " + t.info.id + " was revoked");
+      }
+      return t.info.server_id;
+    }
+    return Status::Unauthenticated("unknown agent token");
+  }
+
+  // StatusStore.
+  Result<std::vector<aggregator::ServerStatus>> ServerStatuses(
+      const aggregator::StatusPeriods& periods, bool count_jobs) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<aggregator::ServerStatus> out;
+    for (const auto& [name, s] : servers_) {
+      aggregator::ServerStatus row = s;
+      for (const auto& [key, id] : device_ids_) {
+        if (key.first != name || periods_.contains(id)) continue;
+        auto del = queue_deleted_.find(id);
+        if (del != queue_deleted_.end() && del->second) continue;
+        ++row.unclassified_queues;
+      }
+      if (count_jobs) {
+        for (const Job& j : jobs_) {
+          if (j.server != name) continue;
+          if (j.received_at >= periods.month_start) ++row.jobs_this_month;
+          if (j.received_at >= periods.day_start) ++row.jobs_today;
+        }
+      }
+      out.push_back(row);
+    }
+    return out;
+  }
+
+ private:
+  struct Job {
+    std::string server;
+    aggregator::StoredJob job;
+    int64_t device_id = 0;
+    int64_t user_id = 0;
+    int64_t received_at = 0;
+  };
+  struct Token {
+    aggregator::AgentTokenInfo info;
+    std::string hash;
+  };
+
+  Job* Find(const std::string& server, const JobRecord& r) {
+    for (Job& j : jobs_) {
+      if (j.server == server && j.job.record.cups_job_id == r.cups_job_id &&
+          aggregator::SameJobCompletion(j.job.record.completed_at, r.completed_at)) {
+        return &j;
+      }
+    }
+    return nullptr;
+  }
+  aggregator::ServerStatus& TouchServer(const std::string& name, const std::string& version,
+                                        int64_t now) {
+    auto [it, added] = servers_.try_emplace(name);
+    if (added) {
+      it->second.server = name;
+      it->second.first_contact = now;
+    }
+    it->second.agent_version = version;
+    it->second.last_contact = now;
+    return it->second;
+  }
+  int64_t DeviceId(const std::string& server, const std::string& queue, int64_t,
+                   bool /*from_agent*/ = true) {
+    auto [it, added] = device_ids_.try_emplace({server, queue}, next_device_id_);
+    if (added) ++next_device_id_;
+    return it->second;
+  }
+  int64_t UserId(const std::string& name) {
+    auto [it, added] = user_ids_.try_emplace(name, next_user_id_);
+    if (added) ++next_user_id_;
+    return it->second;
+  }
+  // The rollup rows of every stored job, daily, merged (store_rules.h).
+  std::vector<aggregator::RollupDelta> DailyDeltas() const {
+    std::vector<aggregator::RollupDelta> d;
+    for (const Job& j : jobs_) {
+      d.push_back(aggregator::AddedJobDelta(
+          {j.job.local_day, j.user_id, j.device_id, j.job.area_um2}, aggregator::FiguresOf(j.job)));
+    }
+    aggregator::MergeDailyDeltas(&d);
+    return d;
+  }
+  static aggregator::RollupRow RowOf(const aggregator::RollupDelta& d) {
+    aggregator::RollupRow row;
+    row.period = d.key.day;
+    row.device_id = d.key.device_id;
+    row.user_id = d.key.user_id;
+    row.area_um2 = d.key.area_um2;
+    row.sums = d.sums;
+    return row;
+  }
+
+  std::mutex mu_;
+  std::string zone_;
+  std::vector<Job> jobs_;
+  std::set<std::tuple<std::string, std::string, std::string, int32_t, int64_t, std::string,
+                      int64_t>>
+      quarantine_;
+  std::map<std::string, aggregator::ServerStatus> servers_;
+  std::map<std::pair<std::string, std::string>, int64_t> device_ids_;
+  std::map<int64_t, bool> queue_deleted_;
+  int64_t next_device_id_ = 1;
+  std::map<std::string, int64_t> user_ids_;
+  int64_t next_user_id_ = 1;
+  std::map<std::string, aggregator::Paper> papers_;
+  std::map<int64_t, std::vector<aggregator::Device>> periods_;
+  std::vector<aggregator::UserDirection> directory_;
+  std::map<std::pair<std::string, Day>, int64_t> workstations_;
+  std::map<std::string, std::set<std::string>> emails_;
+  std::set<std::tuple<std::string, int32_t, std::string>> sends_;
+  std::vector<Token> tokens_;
+};
+
+}  // namespace ramette::testing
+
+#endif  // RAMETTE_TESTS_FAKES_FAKE_STORE_H_
