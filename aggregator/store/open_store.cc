@@ -3,19 +3,18 @@
 
 #include <sys/stat.h>
 
+#include "aggregator/store/postgres_store.h"
 #include "aggregator/store/sqlite_store.h"
 
 namespace ramette::aggregator {
 
-bool IsPostgresUri(const std::string& db) {
-  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
-}
-
 Result<std::unique_ptr<Store>> OpenStore(const std::string& db, OpenMode mode) {
   if (db.empty()) return Status::InvalidArgument("no database given (use --db PATH|URI)");
   if (IsPostgresUri(db)) {
-    return Status::InvalidArgument(
-        "this ramette was built without the PostgreSQL engine; cannot open a postgresql:// URI");
+    Result<std::unique_ptr<PostgresStore>> store =
+        PostgresStore::Open(db, /*create_if_empty=*/mode == OpenMode::kCreate);
+    if (!store.ok()) return store.status();  // its messages name the URI without its password
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   struct stat st;
   const bool exists = stat(db.c_str(), &st) == 0;

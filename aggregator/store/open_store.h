@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aggregator/store/store.h"
+#include "aggregator/store/store_location.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {
@@ -16,9 +17,6 @@ enum class OpenMode {
   kCreate,    // the aggregator, imports and `store copy`'s target: create an empty database
   kExisting,  // every other command: refuse a missing database with a clear message
 };
-
-// Whether `db` names a PostgreSQL database.
-bool IsPostgresUri(const std::string& db);
 
 // Opens (and migrates) the store at `db`. Errors name `db` without any password:
 // InvalidArgument or FailedPrecondition for configuration (a missing SQLite file in kExisting,

@@ -1034,12 +1034,6 @@ Result<int64_t> PostgresStore::CountQuarantined() {
 
 Status PostgresStore::FoldRollups() { return Status::Ok(); }
 
-Status PostgresStore::Backup(const std::string& /*destination*/) {
-  return Status::FailedPrecondition(
-      "ramette backup copies SQLite files; back up a PostgreSQL database with pg_dump (or move "
-      "it with `ramette store copy`)");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ingest.
 
@@ -1970,6 +1964,12 @@ Status PostgresStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, 
   return ForEachRollupRowLocked(
       kDailyOfDeviceSql,
       {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day)}, fn);
+}
+
+Status PostgresStore::Backup(const std::string& /*destination*/) {
+  return Status::FailedPrecondition(
+      "ramette backup copies SQLite files; back up a PostgreSQL database with pg_dump (or move "
+      "it with `ramette store copy`)");
 }
 
 }  // namespace ramette::aggregator

@@ -71,7 +71,7 @@ class PostgresStore final : public Store,
   std::string StoredTimeZone() override;
   // Nothing to do: the rollups follow every commit.
   Status FoldRollups() override;
-  // FailedPrecondition: a PostgreSQL database is backed up with pg_dump.
+  // PostgreSQL's own tools do this (pg_dump): FailedPrecondition saying so.
   Status Backup(const std::string& destination) override;
   Result<int64_t> CountJobs() override;
   Result<int64_t> CountQuarantined() override;

@@ -114,14 +114,14 @@ class SqliteEngine : public EngineUnderTest {
 class PostgresEngine : public EngineUnderTest {
  public:
   static testing::PrivatePostgres* Server() {
-    // Stopped and removed by its destructor when the program exits.
+    // Started once, stopped at exit with the process (a static unique_ptr).
     static std::unique_ptr<testing::PrivatePostgres> server = [] {
-      auto p = testing::PrivatePostgres::Start();
-      if (!p.ok()) {
-        ADD_FAILURE() << "cannot start PostgreSQL: " << p.status().message();
+      auto started = testing::PrivatePostgres::Start();
+      if (!started.ok()) {
+        ADD_FAILURE() << "cannot start PostgreSQL: " << started.status().message();
         return std::unique_ptr<testing::PrivatePostgres>();
       }
-      return std::move(p).value();
+      return std::move(started).value();
     }();
     return server.get();
   }
