@@ -1,5 +1,6 @@
-// ramette-aggregator: wires configuration, the store (SQLite or PostgreSQL), the ingest processor and the gRPC
-// server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78 (EX_CONFIG).
+// ramette-aggregator: wires configuration, the store (SQLite or PostgreSQL), the ingest processor
+// and the gRPC server, then serves until SIGTERM or SIGINT. Configuration errors exit with 78
+// (EX_CONFIG).
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -36,7 +37,9 @@ int main(int argc, char** argv) {
   std::string config_path, db_override, listen_override;
   bool version = false;
   app.add_option("--config", config_path, "TOML configuration file (default: embedded defaults)");
-  app.add_option("--db", db_override, "the store: a SQLite file path or a postgresql:// URI (overrides [storage] database)");
+  app.add_option(
+      "--db", db_override,
+      "the store: a SQLite file path or a postgresql:// URI (overrides [storage] database)");
   app.add_option("--listen", listen_override, "HOST:PORT to serve on (overrides [server] listen)");
   app.add_flag("--version", version, "print the version and exit");
   try {

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string db = "ramette.db";
   bool version = false;
-  app.add_option("--db", db, "the store: a SQLite file path, or a postgresql:// URI")->capture_default_str();
+  app.add_option("--db", db, "the store: a SQLite file path, or a postgresql:// URI")
+      ->capture_default_str();
   app.add_flag("--version", version, "print the version and exit");
   std::string config;
   app.add_option("--config", config,

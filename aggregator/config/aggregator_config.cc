@@ -146,7 +146,6 @@ bool IsLoopbackListenAddress(const std::string& listen) {
   return dots == 3;
 }
 
-
 }  // namespace ramette::aggregator
 
 namespace ramette::aggregator {

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "aggregator/store/usage_source.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
+#include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/store/job_store.h"
 #include "aggregator/metrics/ingest_metrics.h"
+#include "aggregator/store/job_store.h"
 #include "common/civil_time.h"
 #include "common/job_record.h"
 #include "common/status.h"

@@ -16,10 +16,10 @@ inline constexpr int64_t kDuplicateWindowSeconds = 300;
 
 struct StoredJob {
   JobRecord record;
-  Day local_day = 0;        // completion date in the organisation's time zone
-  int64_t sheets = 0;       // copies x ceil(impressions per copy / sides)
-  int64_t area_um2 = 0;     // sheet area in square micrometres (A4 when media is unknown)
-  bool media_known = false; // false: media missing or not recognised, counted as A4
+  Day local_day = 0;         // completion date in the organisation's time zone
+  int64_t sheets = 0;        // copies x ceil(impressions per copy / sides)
+  int64_t area_um2 = 0;      // sheet area in square micrometres (A4 when media is unknown)
+  bool media_known = false;  // false: media missing or not recognised, counted as A4
   bool two_sided() const {
     return record.sides == Sides::kTwoSidedLongEdge || record.sides == Sides::kTwoSidedShortEdge;
   }

@@ -23,7 +23,6 @@ class MailSender {
                       const std::string& message) = 0;
 };
 
-
 struct MailAttachment {
   std::string file_name;
   std::string content_type;  // e.g. "text/csv; charset=utf-8"

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/store/usage_source.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/reports/report_settings.h"
+#include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
 namespace ramette::aggregator {

@@ -37,13 +37,13 @@ class JobStore {
   virtual ~JobStore() = default;
 
   // In one transaction, durable when OK is returned: stores every job of `jobs` that is not
-  // already stored (same server id and CUPS job id, SameJobCompletion; this includes earlier jobs of the same batch), adds the stored ones
-  // to the daily and monthly rollups, registers unknown queues as unclassified devices, records
-  // the server's last contact and keeps `rejected` in the quarantine table (once: a replayed
-  // rejected record is not quarantined again). A live record that duplicates a stored page_log
-  // record of the same job replaces its figures (the page_log copy had copies = 1) and is
-  // answered kDuplicate; every other duplicate changes nothing. outcomes[i] answers jobs[i].
-  // On error nothing at all is stored. Thread-safe.
+  // already stored (same server id and CUPS job id, SameJobCompletion; this includes earlier jobs
+  // of the same batch), adds the stored ones to the daily and monthly rollups, registers unknown
+  // queues as unclassified devices, records the server's last contact and keeps `rejected` in the
+  // quarantine table (once: a replayed rejected record is not quarantined again). A live record
+  // that duplicates a stored page_log record of the same job replaces its figures (the page_log
+  // copy had copies = 1) and is answered kDuplicate; every other duplicate changes nothing.
+  // outcomes[i] answers jobs[i]. On error nothing at all is stored. Thread-safe.
   virtual Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
       const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) = 0;

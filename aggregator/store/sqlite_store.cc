@@ -959,8 +959,8 @@ void SqliteStore::InvalidatePendingLocked() {
   pending_valid_ = false;
 }
 
-Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert,
-                                       const std::vector<RollupDelta>& deltas, bool monthly) {
+Status SqliteStore::UpsertDeltasLocked(sqlite3_stmt* upsert, const std::vector<RollupDelta>& deltas,
+                                       bool monthly) {
   ResetOnExit reset(upsert);
   for (const RollupDelta& d : deltas) {
     // A key whose jobs all moved to another key (superseded records) nets to zero.
@@ -1069,8 +1069,7 @@ Status SqliteStore::FoldInTransactionLocked(FoldState* reached) {
   return StepDone(db_, s, "updating the rollup state");
 }
 
-Status SqliteStore::UnfoldedDeltasLocked(const FoldState& state,
-                                         std::vector<RollupDelta>* daily) {
+Status SqliteStore::UnfoldedDeltasLocked(const FoldState& state, std::vector<RollupDelta>* daily) {
   daily->clear();
   if (state.newest <= state.folded) return Status::Ok();
   if (PendingDescribesLocked(state)) {

@@ -201,8 +201,8 @@ class SqliteStore final : public Store,
   // Calls `fn` for the rows of `stmt` (rollup columns) merged with `tail` (deltas in the same
   // order, keyed for that table), in order: the readers' view of stored jobs.
   template <typename Less>
-  Status ForEachMergedRowLocked(sqlite3_stmt* stmt, const std::vector<RollupDelta>& tail,
-                                Less less, const std::function<void(const RollupRow&)>& fn);
+  Status ForEachMergedRowLocked(sqlite3_stmt* stmt, const std::vector<RollupDelta>& tail, Less less,
+                                const std::function<void(const RollupRow&)>& fn);
   // Memory now describes the unfolded jobs of `state`: none, every job being folded.
   void ResetPendingLocked(const FoldState& state);
   // Memory no longer describes the unfolded jobs; the next fold reads the jobs table.

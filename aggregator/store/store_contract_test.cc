@@ -166,9 +166,7 @@ struct EngineParam {
   EngineFactory make;
 };
 
-std::string ParamName(const ::testing::TestParamInfo<EngineParam>& info) {
-  return info.param.name;
-}
+std::string ParamName(const ::testing::TestParamInfo<EngineParam>& info) { return info.param.name; }
 
 // 2018-06-15 12:00:00 UTC.
 constexpr int64_t kJune15 = 1529064000;
@@ -510,8 +508,7 @@ TEST_P(StoreContractTest, TokensAreBoundRevokedAndNeverListed) {
   EXPECT_EQ(*t.RevokeAgentTokens(*id, "", 201), 0);
   EXPECT_EQ(t.ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
   EXPECT_EQ(*t.RevokeAgentTokens("", "srv", 300), 1);
-  EXPECT_EQ(t.RevokeAgentTokens("x", "srv", 300).status().code(),
-            Status::Code::kInvalidArgument);
+  EXPECT_EQ(t.RevokeAgentTokens("x", "srv", 300).status().code(), Status::Code::kInvalidArgument);
   list = t.ListAgentTokens();
   ASSERT_TRUE(list.ok());
   EXPECT_EQ((*list)[0].revoked_at.value_or(0), 200);
@@ -588,8 +585,8 @@ std::string LoadSampleAndIndicatorsJson(Store& s, const TimeZone& tz) {
   EXPECT_TRUE(inv.ReplaceUserDirections({{"alice", "DSI", std::nullopt, DaysFromCivil(2018, 6, 1)},
                                          {"alice", "DAF", DaysFromCivil(2018, 6, 1), std::nullopt}})
                   .ok());
-  EXPECT_TRUE(inv.UpsertWorkstations({{"DSI", DaysFromCivil(2017, 1, 1), 3},
-                                      {"DAF", DaysFromCivil(2017, 1, 1), 4}})
+  EXPECT_TRUE(inv.UpsertWorkstations(
+                     {{"DSI", DaysFromCivil(2017, 1, 1), 3}, {"DAF", DaysFromCivil(2017, 1, 1), 4}})
                   .ok());
   std::vector<StoredJob> jobs;
   int32_t id = 1;
@@ -631,17 +628,18 @@ TEST_P(StoreContractTest, IndicatorsJsonIsTheSameOnEveryEngine) {
   EXPECT_EQ(FormatIndicatorsJson(*again), expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Engines, StoreContractTest,
-    ::testing::Values(
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContractTest,
+                         ::testing::Values(
 #ifdef RAMETTE_CONTRACT_POSTGRES
-        EngineParam{"postgres", [] { return std::make_unique<PostgresEngine>(); }}
+                             EngineParam {
+                               "postgres", [] { return std::make_unique<PostgresEngine>(); }
+                             }
 #else
-        EngineParam{"fake", [] { return std::make_unique<FakeEngine>(); }},
-        EngineParam{"sqlite", [] { return std::make_unique<SqliteEngine>(); }}
+                              EngineParam{"fake", [] { return std::make_unique<FakeEngine>(); }},
+                              EngineParam{"sqlite", [] { return std::make_unique<SqliteEngine>(); }}
 #endif
-        ),
-    ParamName);
+                             ),
+                         ParamName);
 
 }  // namespace
 }  // namespace ramette::aggregator

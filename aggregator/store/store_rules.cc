@@ -44,8 +44,12 @@ bool IsZero(const UsageSums& u) {
 namespace {
 
 UsageSums Negated(const UsageSums& u) {
-  return UsageSums{-u.jobs,         -u.sheets,       -u.impressions,
-                   -u.two_sided_sheets, -u.color_sheets, -u.unknown_media_jobs,
+  return UsageSums{-u.jobs,
+                   -u.sheets,
+                   -u.impressions,
+                   -u.two_sided_sheets,
+                   -u.color_sheets,
+                   -u.unknown_media_jobs,
                    -u.unknown_media_sheets};
 }
 
@@ -62,8 +66,9 @@ void SortMerge(std::vector<RollupDelta>* v, Less less, Equal equal) {
     }
   }
   v->resize(out);
-  v->erase(std::remove_if(v->begin(), v->end(), [](const RollupDelta& d) { return IsZero(d.sums); }),
-           v->end());
+  v->erase(
+      std::remove_if(v->begin(), v->end(), [](const RollupDelta& d) { return IsZero(d.sums); }),
+      v->end());
 }
 
 auto DailyTuple(const RollupDelta& d) {
@@ -86,7 +91,8 @@ std::vector<RollupDelta> SupersedeDeltas(const RollupKey& old_key, const JobFigu
 
 void MergeDailyDeltas(std::vector<RollupDelta>* deltas) {
   SortMerge(
-      deltas, [](const RollupDelta& a, const RollupDelta& b) { return DailyTuple(a) < DailyTuple(b); },
+      deltas,
+      [](const RollupDelta& a, const RollupDelta& b) { return DailyTuple(a) < DailyTuple(b); },
       [](const RollupDelta& a, const RollupDelta& b) { return DailyTuple(a) == DailyTuple(b); });
 }
 
@@ -101,7 +107,9 @@ std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily) 
   SortMerge(
       &monthly,
       [](const RollupDelta& a, const RollupDelta& b) { return MonthlyTuple(a) < MonthlyTuple(b); },
-      [](const RollupDelta& a, const RollupDelta& b) { return MonthlyTuple(a) == MonthlyTuple(b); });
+      [](const RollupDelta& a, const RollupDelta& b) {
+        return MonthlyTuple(a) == MonthlyTuple(b);
+      });
   return monthly;
 }
 

@@ -26,8 +26,8 @@ TEST(OnDuplicateTest, OnlyALiveRecordSupersedesAPageLogCopy) {
 }
 
 TEST(SumsOfJobTest, TwoSidedColourUnknownMedia) {
-  JobFigures f{.sheets = 3, .impressions = 5, .two_sided = true, .color = true,
-               .media_known = false};
+  JobFigures f{
+      .sheets = 3, .impressions = 5, .two_sided = true, .color = true, .media_known = false};
   UsageSums u = SumsOfJob(f);
   EXPECT_EQ(u.jobs, 1);
   EXPECT_EQ(u.sheets, 3);
@@ -64,9 +64,8 @@ TEST(RollupDeltaTest, SupersedeMovesAJobAndMergingNetsToZero) {
   const RollupKey old_key{.day = 100, .user_id = 1, .device_id = 7, .area_um2 = 10};
   const RollupKey new_key{.day = 100, .user_id = 2, .device_id = 7, .area_um2 = 10};
   std::vector<RollupDelta> d = {AddedJobDelta(old_key, {.sheets = 1, .impressions = 1})};
-  for (const RollupDelta& x :
-       SupersedeDeltas(old_key, {.sheets = 1, .impressions = 1}, new_key,
-                       {.sheets = 3, .impressions = 3})) {
+  for (const RollupDelta& x : SupersedeDeltas(old_key, {.sheets = 1, .impressions = 1}, new_key,
+                                              {.sheets = 3, .impressions = 3})) {
     d.push_back(x);
   }
   MergeDailyDeltas(&d);

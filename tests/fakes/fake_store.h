@@ -86,8 +86,8 @@ class FakeStore final : public aggregator::Store,
         continue;
       }
       out.push_back(aggregator::StoreOutcome::kAccepted);
-      jobs_.push_back(Job{server_id, j, DeviceId(server_id, j.record.queue, now),
-                          UserId(j.record.user), now});
+      jobs_.push_back(
+          Job{server_id, j, DeviceId(server_id, j.record.queue, now), UserId(j.record.user), now});
     }
     for (const aggregator::QuarantinedRecord& q : rejected) {
       // Once per (server, reason, record): the record's identity stands for its JSON here.
@@ -141,9 +141,8 @@ class FakeStore final : public aggregator::Store,
     std::lock_guard<std::mutex> lock(mu_);
     std::set<std::string> named;
     for (const auto& r : rows) named.insert(r.user);
-    std::erase_if(directory_, [&](const aggregator::UserDirection& u) {
-      return named.contains(u.user);
-    });
+    std::erase_if(directory_,
+                  [&](const aggregator::UserDirection& u) { return named.contains(u.user); });
     directory_.insert(directory_.end(), rows.begin(), rows.end());
     return Status::Ok();
   }
@@ -183,9 +182,8 @@ class FakeStore final : public aggregator::Store,
         continue;
       }
       std::vector<aggregator::Device> sorted = it->second;
-      std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        return a.in_service < b.in_service;
-      });
+      std::stable_sort(sorted.begin(), sorted.end(),
+                       [](const auto& a, const auto& b) { return a.in_service < b.in_service; });
       inv.devices.insert(inv.devices.end(), sorted.begin(), sorted.end());
     }
     std::sort(inv.devices.begin(), inv.devices.end(),
@@ -228,8 +226,9 @@ class FakeStore final : public aggregator::Store,
     }
     return Status::Ok();
   }
-  Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                 const std::function<void(const aggregator::RollupRow&)>& fn) override {
+  Status ForEachDailyRowOfDevice(
+      int64_t device_id, Day first_day, Day last_day,
+      const std::function<void(const aggregator::RollupRow&)>& fn) override {
     std::vector<aggregator::RollupDelta> daily;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -272,7 +271,8 @@ class FakeStore final : public aggregator::Store,
     std::lock_guard<std::mutex> lock(mu_);
     const std::string id = aggregator::PublicTokenId(hash_hex);
     for (const Token& t : tokens_) {
-      if (t.info.id == id) return Status::FailedPrecondition("token id " + id + " is already taken");
+      if (t.info.id == id)
+        return Status::FailedPrecondition("token id " + id + " is already taken");
     }
     tokens_.push_back(Token{{id, server_id, now, std::nullopt}, hash_hex});
     return id;
@@ -407,8 +407,8 @@ class FakeStore final : public aggregator::Store,
   std::mutex mu_;
   std::string zone_;
   std::vector<Job> jobs_;
-  std::set<std::tuple<std::string, std::string, std::string, int32_t, int64_t, std::string,
-                      int64_t>>
+  std::set<
+      std::tuple<std::string, std::string, std::string, int32_t, int64_t, std::string, int64_t>>
       quarantine_;
   std::map<std::string, aggregator::ServerStatus> servers_;
   std::map<std::pair<std::string, std::string>, int64_t> device_ids_;
