@@ -181,20 +181,44 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", state_dir, "outbox and cursors (default ./ramette-agent-state)");
   app.add_flag("--version", version, "print the version and exit");
 
-  auto* backfill = app.add_subcommand("backfill", "load CUPS page_log files (plain or gzip)");
+  auto* backfill = app.add_subcommand(
+      "backfill",
+      "load CUPS page_log files (plain or gzip; the default PageLogFormat of CUPS >= 1.4.7, "
+      "CUPS 1.1-1.4.6's layouts, a site's own PageLogFormat; lines behind a syslog or "
+      "`journalctl -o short-iso` prefix, other programs' lines skipped)");
   std::vector<std::string> page_logs;
-  backfill->add_option("--page-log", page_logs, "page_log files, in any order")
+  backfill->add_option("--page-log", page_logs, "page_log files or journal exports, in any order")
       ->required()
       ->expected(1, -1);
   backfill->add_option("--server-id", server_id, "the print server the files come from")
       ->required();
-  backfill->add_option("--aggregator", aggregator, "the aggregator's HOST:PORT")->required();
+  backfill->add_option("--aggregator", aggregator,
+                       "the aggregator's HOST:PORT (required unless --dry-run)");
   std::string ca_file, token_file;
   backfill->add_option("--ca-file", ca_file,
                        "TLS: the aggregator's certificate's CA (overrides [aggregator] ca_file)");
   backfill->add_option(
       "--token-file", token_file,
       "file holding this server's agent token (overrides [aggregator] token_file)");
+  std::string page_log_format, backfill_cupsd_conf;
+  auto* format_option = backfill->add_option(
+      "--page-log-format", page_log_format,
+      "the PageLogFormat the files were written in (%p %u %j %T %P %C %{attr}, literal text, "
+      "%%); default: CUPS's default format");
+  backfill
+      ->add_option("--cupsd-conf", backfill_cupsd_conf,
+                   "take the PageLogFormat from this cupsd.conf (the default format when it has "
+                   "no PageLogFormat line)")
+      ->excludes(format_option);
+  bool dry_run = false;
+  backfill->add_flag("--dry-run", dry_run,
+                     "parse everything and print the jobs, impressions and sheets per year and "
+                     "queue that would be sent; connect to nothing");
+  std::string backfill_time_zone = "Europe/Paris";
+  backfill
+      ->add_option("--time-zone", backfill_time_zone,
+                   "with --dry-run: the organisation's time zone, which years are counted in")
+      ->capture_default_str();
 
   auto* check = app.add_subcommand(
       "check", "is everything in place? one line per finding; exit 0 only when all is well");
@@ -263,6 +287,10 @@ int main(int argc, char** argv) {
     return RunCheckCommand(cmd, std::cout);
   }
   if (backfill->parsed()) {
+    if (aggregator.empty() && !dry_run) {
+      std::cerr << "backfill: --aggregator is required (or --dry-run)\n";
+      return 2;
+    }
     BackfillCommand cmd;
     cmd.page_logs = page_logs;
     cmd.server_id = config.server_id;
@@ -271,6 +299,10 @@ int main(int argc, char** argv) {
     cmd.deadline_seconds = config.deadline_seconds;
     cmd.agent_version = kVersion;
     cmd.credentials = *credentials;
+    cmd.page_log_format = page_log_format;
+    cmd.cupsd_conf = backfill_cupsd_conf;
+    cmd.dry_run = dry_run;
+    cmd.time_zone = backfill_time_zone;
     return RunBackfillCommand(cmd);
   }
   return RunDaemon(config, *credentials);

@@ -17,10 +17,20 @@ struct BackfillCommand {
   int deadline_seconds = 10;
   std::string agent_version;
   UplinkCredentials credentials;  // TLS and token (LoadUplinkCredentials); default plaintext
+  // The PageLogFormat the files were written in: given as is (--page-log-format), or read from
+  // a cupsd.conf (--cupsd-conf); at most one of the two; neither = the default format.
+  std::string page_log_format;
+  std::string cupsd_conf;
+  // Parse everything and print what would be sent, per year (in `time_zone`) and queue, without
+  // connecting to the aggregator.
+  bool dry_run = false;
+  std::string time_zone = "Europe/Paris";
 };
 
 // Returns the exit code: 0 when every file was read and every record acknowledged (malformed
-// lines are reported and skipped), 1 otherwise. Prints the counts on stdout.
+// lines are reported and skipped; with dry_run, when every file was read), 78 when the format,
+// the cupsd.conf or the time zone cannot be used, 1 otherwise. Prints the counts on stdout
+// (with dry_run, the summary per year and queue too).
 int RunBackfillCommand(const BackfillCommand& command);
 
 }  // namespace ramette::agent

@@ -202,6 +202,7 @@ Result<BackfillCounts> RunBackfill(JobRecordSource& source, Uplink& uplink,
   const SourceCounts read = source.counts();
   counts.lines_read = read.lines_read;
   counts.malformed_lines = read.malformed_lines;
+  counts.skipped_lines = read.skipped_lines;
   counts.jobs_found = read.jobs;
   if (!st.ok()) {
     return WithMessage(st, "backfill stopped: " + st.message() + " (" +
@@ -212,8 +213,10 @@ Result<BackfillCounts> RunBackfill(JobRecordSource& source, Uplink& uplink,
 }
 
 std::string FormatBackfillCounts(const BackfillCounts& c) {
+  std::string skipped;
+  if (c.skipped_lines > 0) skipped = ", " + std::to_string(c.skipped_lines) + " not page logging";
   return "read " + Plural(c.lines_read, "line") + " (" + std::to_string(c.malformed_lines) +
-         " malformed), found " + Plural(c.jobs_found, "job") + "; sent " +
+         " malformed" + skipped + "), found " + Plural(c.jobs_found, "job") + "; sent " +
          std::to_string(c.records_sent) + ": " + std::to_string(c.accepted) + " accepted, " +
          std::to_string(c.duplicate) + " duplicate, " + std::to_string(c.rejected) + " rejected (" +
          Plural(c.batches, "batch", "batches") + ", " + Plural(c.retries, "retry", "retries") + ")";

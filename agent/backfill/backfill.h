@@ -20,8 +20,9 @@ namespace ramette::agent {
 // What a source read.
 struct SourceCounts {
   int64_t lines_read = 0;       // every line, malformed ones included
-  int64_t malformed_lines = 0;  // reported and skipped
+  int64_t malformed_lines = 0;  // reported and skipped (refused ones included)
   int64_t jobs = 0;             // distinct jobs found (records produced)
+  int64_t skipped_lines = 0;    // not page logging: other programs' syslog lines, journal markers
 };
 
 // Where backfilled records come from: PageLogReader (page_log_reader.h) in production, anything
@@ -41,6 +42,7 @@ class JobRecordSource {
 struct BackfillCounts {
   int64_t lines_read = 0;
   int64_t malformed_lines = 0;
+  int64_t skipped_lines = 0;  // lines that were not page logging (SourceCounts)
   int64_t jobs_found = 0;
   int64_t records_sent = 0;  // records the aggregator answered for (each counted once)
   int64_t accepted = 0;      // stored
@@ -95,7 +97,8 @@ Result<BackfillCounts> RunBackfill(JobRecordSource& source, Uplink& uplink,
                                    const std::string& server_id, const BackfillOptions& options);
 
 // One line for a person: "read 120 lines (1 malformed), found 40 jobs; sent 40: 38 accepted,
-// 2 duplicate, 0 rejected (1 batch, 0 retries)".
+// 2 duplicate, 0 rejected (1 batch, 0 retries)"; "(1 malformed, 7 not page logging)" when lines
+// were skipped.
 std::string FormatBackfillCounts(const BackfillCounts& counts);
 
 }  // namespace ramette::agent

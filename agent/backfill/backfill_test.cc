@@ -257,6 +257,10 @@ TEST(BackfillTest, FormatsCountsForPeople) {
   EXPECT_EQ(FormatBackfillCounts(c),
             "read 120 lines (1 malformed), found 40 jobs; sent 40: 38 accepted, 2 duplicate, "
             "0 rejected (1 batch, 0 retries)");
+  c.skipped_lines = 7;
+  EXPECT_EQ(FormatBackfillCounts(c),
+            "read 120 lines (1 malformed, 7 not page logging), found 40 jobs; sent 40: 38 "
+            "accepted, 2 duplicate, 0 rejected (1 batch, 0 retries)");
 }
 
 // --- Whole runs from files ---

@@ -260,7 +260,7 @@ Status PageLogJobAssembler::DrainMerged(const std::vector<PageLogJobAssembler*>&
     r.copies = 1;
     r.sides = job.sides;
     r.media = *job.media;
-    r.impressions_completed = job.total >= 0 ? job.total : PageImpressions(job.pages);
+    r.impressions_completed = std::max(job.total, PageImpressions(job.pages));
     r.cups_media_sheets_completed = -1;
     if (best->include_titles && !job.title.empty()) r.title = std::move(job.title);
     r.source = RecordSource::kPageLog;

@@ -1,5 +1,5 @@
 // Turns parsed page_log lines into one JobRecord per print job: lines are grouped by (printer,
-// job id), a job's "total" line is preferred to its per-page lines, and lines repeated because
+// job id), a job's "total" lines are never added to its per-page lines, and lines repeated because
 // the same log was read twice (or rotated copies overlap) are counted once.
 #ifndef RAMETTE_AGENT_BACKFILL_PAGE_LOG_ASSEMBLER_H_
 #define RAMETTE_AGENT_BACKFILL_PAGE_LOG_ASSEMBLER_H_
@@ -29,13 +29,16 @@ using JobBatchSink = std::function<Status(std::vector<JobRecord>&& batch)>;
 // Accumulates page_log lines in any order (files may be read in any order) and builds the jobs.
 //
 // How a job's record is made (DESIGN.md's sheet rule then applies with copies = 1):
-// - impressions_completed = the largest %C among the job's "total" lines (CUPS >= 2.2.10 writes
-//   exactly one; 2.2.x before 2.2.10 wrote growing running totals through the IPP backend);
-// - a job without a total line (CUPS 1.x, 2.0, 2.1 and early 2.2 logged one line per page, %C
-//   being the copies of that page) gets the sum of %C over its page lines. A line repeated
-//   across sources (the same file given twice, overlapping rotations) counts once; a line
-//   repeated within one source counts each time (a banner page and page 1 of a one-second job
-//   are identical lines). Those older logs count pages before N-up, as CUPS did;
+// - impressions_completed = the larger of the largest %C among the job's "total" lines and the
+//   sum of %C over its page lines; the two are never added. CUPS >= 2.2.10 writes exactly one
+//   total line per job and no page lines ("total 0": a job cancelled before printing, which
+//   counts nothing); 2.2.x before 2.2.10 wrote the page lines of the filters and, beside them,
+//   the IPP backend's growing running totals, and cupsd itself only let a total raise its count
+//   (scheduler/job.c, update_job), which this rule mirrors; CUPS 1.x to 2.1 logged page lines
+//   only, %C being the copies of that page. A page line repeated across sources (the same file
+//   given twice, overlapping rotations) counts once; a line repeated within one source counts
+//   each time (a banner page and page 1 of a one-second job are identical lines). Those older
+//   logs count pages before N-up, as CUPS did;
 // - completed_at = the latest time among the job's lines (the total line is written at job
 //   completion); user, host, media, sides and title come from the total line when there is one,
 //   else from the latest page line; state = completed, copies = 1, source = kPageLog,

@@ -4,21 +4,19 @@
 #include <climits>
 #include <cstring>
 #include <string>
+#include <utility>
 
+#include "agent/backfill/page_log_fields.h"
+#include "agent/backfill/page_log_format.h"
 #include "common/civil_time.h"
 
 namespace ramette::agent {
-namespace {
 
-// The 9 fields fixed from the left: printer, user, job id, the two halves of "[date +zone]",
-// page, count, billing, host. Then job name, media and sides.
-constexpr int kLeftFields = 9;
-constexpr int kMinFields = kLeftFields + 3;
-constexpr size_t kMaxQuoted = 48;
+namespace page_log_fields {
 
-// A field quoted for an error message: printable ASCII kept, other bytes as \xNN, long values cut.
 std::string Quote(std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  constexpr size_t kMaxQuoted = 48;
   std::string out = "'";
   size_t n = 0;
   for (unsigned char c : s) {
@@ -38,17 +36,16 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-// Non-negative decimal integer of at most 18 digits (no sign, no spaces).
-bool ParseCount(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
+}  // namespace page_log_fields
+
+namespace {
+
+using namespace page_log_fields;  // NOLINT: this file's own helpers
+
+// The 9 fields fixed from the left: printer, user, job id, the two halves of "[date +zone]",
+// page, count, billing, host. Then job name, media and sides.
+constexpr int kLeftFields = 9;
+constexpr int kMinFields = kLeftFields + 3;
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
@@ -77,29 +74,6 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 int DaysInMonth(int y, int m) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
-}
-
-Sides SidesFromKeyword(std::string_view s, bool* ok) {
-  *ok = true;
-  if (s == "one-sided") return Sides::kOneSided;
-  if (s == "two-sided-long-edge") return Sides::kTwoSidedLongEdge;
-  if (s == "two-sided-short-edge") return Sides::kTwoSidedShortEdge;
-  if (s == "-") return Sides::kUnknown;
-  *ok = false;
-  return Sides::kUnknown;
-}
-
-std::string_view Unset(std::string_view s) { return s == "-" ? std::string_view() : s; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 size_t CountFields(std::string_view line) {
@@ -149,8 +123,17 @@ Result<int64_t> ParseCupsLogTime(std::string_view t, int32_t* utc_offset) {
 }
 
 Result<PageLogEntry> ParsePageLogLine(std::string_view line) {
+  return ParsePageLogLine(line, nullptr);
+}
+
+Result<PageLogEntry> ParsePageLogLine(std::string_view line, bool* shape_mismatch) {
+  if (shape_mismatch != nullptr) *shape_mismatch = false;
+  auto mismatch = [shape_mismatch] {
+    if (shape_mismatch != nullptr) *shape_mismatch = true;
+  };
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   auto missing = [&] {
+    mismatch();
     return Status::InvalidArgument(
         "missing fields: expected at least " + std::to_string(kMinFields) +
         " space-separated fields (printer user job-id [time zone] page count billing host "
@@ -176,12 +159,16 @@ Result<PageLogEntry> ParsePageLogLine(std::string_view line) {
   if (before == std::string_view::npos) return missing();
 
   PageLogEntry e;
-  if (f[0].empty()) return Status::InvalidArgument("empty printer name");
+  if (f[0].empty()) {
+    mismatch();
+    return Status::InvalidArgument("empty printer name");
+  }
   e.printer = f[0];
   e.user = Unset(f[1]);
 
   int64_t job_id = 0;
   if (!ParseCount(f[2], &job_id) || job_id < 1 || job_id > INT32_MAX) {
+    mismatch();
     return Status::InvalidArgument("job id " + Quote(f[2]) + " is not a positive number");
   }
   e.job_id = static_cast<int32_t>(job_id);
@@ -189,7 +176,10 @@ Result<PageLogEntry> ParsePageLogLine(std::string_view line) {
   // The time field "[DD/Mon/YYYY:HH:MM:SS +ZZZZ]" spans f[3] and f[4] (contiguous in `line`).
   const std::string_view time_text(f[3].data(), f[3].size() + 1 + f[4].size());
   Result<int64_t> time = ParseCupsLogTime(time_text, &e.utc_offset);
-  if (!time.ok()) return time.status();
+  if (!time.ok()) {
+    if (time_text.front() != '[') mismatch();
+    return time.status();
+  }
   e.time = *time;
 
   if (EqualsIgnoreCase(f[5], "total")) {
@@ -213,6 +203,251 @@ Result<PageLogEntry> ParsePageLogLine(std::string_view line) {
         " is not one-sided, two-sided-long-edge, two-sided-short-edge or '-'");
   }
   return e;
+}
+
+namespace {
+
+// "host tag[pid]: message" after a date: fills program and message; false when not so.
+bool SplitHostAndTag(std::string_view rest, LogPrefix* p) {
+  const size_t host_end = rest.find(' ');
+  if (host_end == 0 || host_end == std::string_view::npos) return false;
+  rest.remove_prefix(host_end + 1);
+  const size_t colon = rest.find(": ");
+  const size_t space = rest.find(' ');
+  if (colon == 0 || colon == std::string_view::npos || space < colon) return false;
+  std::string_view tag = rest.substr(0, colon);
+  const size_t bracket = tag.find('[');
+  if (bracket != std::string_view::npos) {
+    if (tag.back() != ']') return false;
+    tag = tag.substr(0, bracket);
+  }
+  p->program = tag;
+  p->message = rest.substr(colon + 2);
+  return true;
+}
+
+// "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HHMM|+HH:MM) ": the time and the position after the space.
+bool ParseIsoDate(std::string_view s, int64_t* time, int32_t* offset, size_t* after) {
+  int year, month, day, hour, minute, second;
+  if (s.size() < 21 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':' || !Digits(s, 0, 4, &year) || !Digits(s, 5, 2, &month) ||
+      !Digits(s, 8, 2, &day) || !Digits(s, 11, 2, &hour) || !Digits(s, 14, 2, &minute) ||
+      !Digits(s, 17, 2, &second)) {
+    return false;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return false;
+  }
+  size_t pos = 19;
+  if (s[pos] == '.') {
+    ++pos;
+    const size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    if (pos == start) return false;
+  }
+  int32_t off = 0;
+  if (pos < s.size() && s[pos] == 'Z') {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    int oh, om;
+    if (!Digits(s, pos + 1, 2, &oh)) return false;
+    size_t m = pos + 3;
+    if (m < s.size() && s[m] == ':') ++m;
+    if (!Digits(s, m, 2, &om) || oh > 23 || om > 59) return false;
+    off = sign * (oh * 3600 + om * 60);
+    pos = m + 2;
+  } else {
+    return false;
+  }
+  if (pos >= s.size() || s[pos] != ' ') return false;
+  *offset = off;
+  *time = static_cast<int64_t>(DaysFromCivil(year, month, day)) * 86400 + hour * 3600 +
+          minute * 60 + second - off;
+  *after = pos + 1;
+  return true;
+}
+
+bool IsBlankLine(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+constexpr std::string_view kCups14Format =
+    "%p %j %u %T %P %C %{job-billing} %{job-originating-host-name} %{job-name} %{media} %{sides}";
+constexpr std::string_view kCups12Format =
+    "%p %u %j %T %P %C %{job-billing} %{job-originating-host-name}";
+constexpr std::string_view kCups11Format = "%p %u %j %T %P %C %{job-billing}";
+constexpr std::string_view kCups13SyslogFormat =
+    "PAGE %p %u %j %P %C %{job-billing} %{job-originating-host-name}";
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// The `i`th space-separated field of `s` (from 0), empty when there are fewer.
+std::string_view FieldAt(std::string_view s, int i) {
+  size_t pos = 0;
+  for (; i > 0; --i) {
+    pos = s.find(' ', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  return s.substr(pos, s.find(' ', pos) - pos);
+}
+
+}  // namespace
+
+LogPrefix SplitLogPrefix(std::string_view line) {
+  LogPrefix p;
+  p.message = line;
+  if (line.size() < 20) return p;
+  const char c = line[0];
+  if (c >= 'A' && c <= 'Z') {
+    // "Mmm dd HH:MM:SS " with a day of " 5" or "05".
+    if (line[3] != ' ' || MonthFromName(line.substr(0, 3)) == 0 || line[6] != ' ' ||
+        line[9] != ':' || line[12] != ':' || line[15] != ' ') {
+      return p;
+    }
+    int day, hour, minute, second;
+    const bool day_ok = line[4] == ' ' ? Digits(line, 5, 1, &day) : Digits(line, 4, 2, &day);
+    if (!day_ok || !Digits(line, 7, 2, &hour) || !Digits(line, 10, 2, &minute) ||
+        !Digits(line, 13, 2, &second)) {
+      return p;
+    }
+    LogPrefix q;
+    if (!SplitHostAndTag(line.substr(16), &q)) return p;
+    q.kind = LogPrefix::Kind::kSyslog;
+    return q;
+  }
+  if (c >= '0' && c <= '9') {
+    LogPrefix q;
+    size_t after = 0;
+    if (!ParseIsoDate(line, &q.time, &q.utc_offset, &after)) return p;
+    if (!SplitHostAndTag(line.substr(after), &q)) return p;
+    q.kind = LogPrefix::Kind::kIso;
+    q.has_time = true;
+    return q;
+  }
+  return p;
+}
+
+struct PageLogLineParser::Legacy {
+  PageLogFormat cups14 = *PageLogFormat::Parse(kCups14Format);
+  PageLogFormat cups12 = *PageLogFormat::Parse(kCups12Format);
+  PageLogFormat cups11 = *PageLogFormat::Parse(kCups11Format);
+  PageLogFormat cups13_syslog = *PageLogFormat::Parse(kCups13SyslogFormat);
+};
+
+PageLogLineParser::PageLogLineParser(const PageLogFormat& format)
+    : format_(format), legacy_(std::make_unique<Legacy>()) {}
+
+PageLogLineParser::~PageLogLineParser() = default;
+
+void PageLogLineParser::StartFile() { swapped_ = false; }
+
+PageLogLine PageLogLineParser::Parse(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  PageLogLine out;
+  if (IsBlankLine(line)) return out;  // kBlank
+  if (StartsWith(line, "-- ") && line.size() >= 6 && line.substr(line.size() - 3) == " --") {
+    out.kind = PageLogLine::Kind::kSkipped;  // journalctl's "-- Boot ... --", "-- No entries --"
+    return out;
+  }
+  const LogPrefix prefix = SplitLogPrefix(line);
+  if (prefix.kind != LogPrefix::Kind::kNone && prefix.program != "cupsd") {
+    out.kind = PageLogLine::Kind::kSkipped;
+    return out;
+  }
+  return ParseMessage(prefix.message, prefix);
+}
+
+PageLogLine PageLogLineParser::ParseMessage(std::string_view m, const LogPrefix& prefix) {
+  PageLogLine out;
+  const bool prefixed = prefix.kind != LogPrefix::Kind::kNone;
+  auto entry = [&](PageLogEntry e, PageLogLayout layout) {
+    out.kind = PageLogLine::Kind::kEntry;
+    out.entry = e;
+    out.layout = layout;
+    return std::move(out);
+  };
+  auto refuse = [&](std::string why) {
+    out.kind = PageLogLine::Kind::kRefused;
+    out.error = std::move(why);
+    return std::move(out);
+  };
+  bool shape_mismatch = false;
+
+  if (!format_.is_default()) {
+    if (!format_.has(PageLogField::kTime) && !prefix.has_time) {
+      return refuse(
+          "the PageLogFormat has no %T and this line no dated prefix, so its date is unknown: "
+          "give the journal as `journalctl -t cupsd -o short-iso` output");
+    }
+    Result<PageLogEntry> e =
+        format_.ParseMessage(m, prefix.has_time, prefix.time, prefix.utc_offset, &shape_mismatch);
+    if (e.ok()) return entry(*e, PageLogLayout::kFormat);
+    out.kind =
+        prefixed && shape_mismatch ? PageLogLine::Kind::kSkipped : PageLogLine::Kind::kMalformed;
+    out.error = e.status().message();
+    return out;
+  }
+
+  // The default format, and what older CUPS wrote instead.
+  if (swapped_) {
+    Result<PageLogEntry> e = legacy_->cups14.ParseMessage(m);
+    if (e.ok()) return entry(*e, PageLogLayout::kCups14Swapped);
+  }
+  Result<PageLogEntry> e = ParsePageLogLine(m, &shape_mismatch);
+  if (e.ok()) {
+    // Both the user and the job id fields are numbers: keep the file's layout so far. Otherwise
+    // the default layout is now the file's.
+    if (!swapped_ || !AllDigits(FieldAt(m, 1))) swapped_ = false;
+    return entry(*e, PageLogLayout::kFormat);
+  }
+  if (!swapped_ && AllDigits(FieldAt(m, 1))) {
+    Result<PageLogEntry> old = legacy_->cups14.ParseMessage(m);
+    if (old.ok()) {
+      swapped_ = true;
+      return entry(*old, PageLogLayout::kCups14Swapped);
+    }
+  }
+  if (shape_mismatch) {
+    const size_t fields = CountFields(m);
+    if (fields == 9 || fields == 8) {
+      Result<PageLogEntry> old = (fields == 9 ? legacy_->cups12 : legacy_->cups11).ParseMessage(m);
+      if (old.ok()) {
+        return entry(*old, fields == 9 ? PageLogLayout::kCups12 : PageLogLayout::kCups11);
+      }
+    }
+    if (prefixed && StartsWith(m, "PAGE ")) {
+      if (!prefix.has_time) {
+        return refuse(
+            "CUPS <= 1.3 logged pages to syslog as \"PAGE printer user job-id page copies billing "
+            "host\", dated only by syslog's date, which has no year: give these lines as "
+            "`journalctl -o short-iso` output (ISO dates), or from the files of a CUPS that "
+            "logged to page_log");
+      }
+      Result<PageLogEntry> old =
+          legacy_->cups13_syslog.ParseMessage(m, true, prefix.time, prefix.utc_offset, nullptr);
+      if (old.ok()) return entry(*old, PageLogLayout::kCups13Syslog);
+    }
+  }
+  out.kind =
+      prefixed && shape_mismatch ? PageLogLine::Kind::kSkipped : PageLogLine::Kind::kMalformed;
+  out.error = e.status().message();
+  return out;
 }
 
 }  // namespace ramette::agent

@@ -298,6 +298,39 @@ TEST(PageLogAssemblerTest, TotalIsPreferredToPageLines) {
   EXPECT_EQ(jobs[0].completed_at, 1526844090);
 }
 
+TEST(PageLogAssemblerTest, RunningTotalsAreNeverAddedToPageLines) {
+  // CUPS 2.2.x before 2.2.10: the filters' page lines and the IPP backend's running totals of
+  // the same job, interleaved. cupsd only let a total raise its count: never a sum of both.
+  std::vector<JobRecord> jobs =
+      Assemble({{"p u 8 [20/May/2018:19:21:05 +0000] 1 1 - h j A4 one-sided", 0},
+                {"p u 8 [20/May/2018:19:21:06 +0000] total 1 - h j A4 one-sided", 0},
+                {"p u 8 [20/May/2018:19:21:07 +0000] 2 1 - h j A4 one-sided", 0},
+                {"p u 8 [20/May/2018:19:21:08 +0000] total 2 - h j A4 one-sided", 0},
+                {"p u 8 [20/May/2018:19:21:09 +0000] 3 1 - h j A4 one-sided", 0},
+                {"p u 8 [20/May/2018:19:21:10 +0000] total 3 - h j A4 one-sided", 0}});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].impressions_completed, 3);
+}
+
+TEST(PageLogAssemblerTest, TotalBelowThePageLinesDoesNotLowerTheCount) {
+  // A backend whose printer reports fewer impressions than were sent (or none: "total 0").
+  std::vector<JobRecord> jobs =
+      Assemble({{"p u 9 [20/May/2018:19:21:05 +0000] 1 2 - h j A4 one-sided", 0},
+                {"p u 9 [20/May/2018:19:21:06 +0000] 2 2 - h j A4 one-sided", 0},
+                {"p u 9 [20/May/2018:19:21:30 +0000] total 0 - h j A4 one-sided", 0}});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].impressions_completed, 4);
+}
+
+TEST(PageLogAssemblerTest, CancelledJobWithTotalZeroCountsNothing) {
+  // CUPS >= 2.2.10: a job cancelled before printing logs one "total 0" line.
+  std::vector<JobRecord> jobs =
+      Assemble({{"p u 10 [20/May/2018:19:21:05 +0000] total 0 - h j A4 one-sided", 0},
+                {"p u 10 [20/May/2018:19:21:05 +0000] total 0 - h j A4 one-sided", 1}});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].impressions_completed, 0);
+}
+
 TEST(PageLogAssemblerTest, ReusedJobIdsFarApartAreSeparateJobs) {
   std::vector<JobRecord> jobs =
       Assemble({{"p u 7 [20/May/2018:19:21:05 +0000] total 4 - h j A4 -", 0},

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/backfill/page_log_format.h"
 #include "agent/backfill/page_log_parser.h"
 
 namespace ramette::agent {
@@ -26,18 +27,38 @@ struct GzCloser {
 };
 using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
 
-bool IsBlank(std::string_view line) {
-  for (char c : line) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
+const char* LayoutName(PageLogLayout layout) {
+  switch (layout) {
+    case PageLogLayout::kFormat:
+      break;
+    case PageLogLayout::kCups14Swapped:
+      return "CUPS 1.4.0-1.4.6's page_log (job id before the user name)";
+    case PageLogLayout::kCups12:
+      return "CUPS 1.2-1.3's page_log (printer user job-id [time] page copies billing host)";
+    case PageLogLayout::kCups11:
+      return "CUPS 1.1's page_log (printer user job-id [time] page copies billing)";
+    case PageLogLayout::kCups13Syslog:
+      return "CUPS <= 1.3's syslog PAGE lines, dated by their journal prefix";
   }
-  return true;
+  return "the PageLogFormat given";
 }
+
+// Lines refused for the same reason in one file: reported once, then summed up.
+struct Refusal {
+  std::string reason;
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t count = 0;
+};
 
 }  // namespace
 
 PageLogReader::PageLogReader(std::vector<std::string> paths, PageLogReaderOptions options,
-                             PageLogProblemCallback on_problem)
-    : paths_(std::move(paths)), options_(options), on_problem_(std::move(on_problem)) {}
+                             PageLogProblemCallback on_problem, PageLogProblemCallback on_note)
+    : paths_(std::move(paths)),
+      options_(std::move(options)),
+      on_problem_(std::move(on_problem)),
+      on_note_(std::move(on_note)) {}
 
 void PageLogReader::Problem(const std::string& path, int64_t line, const std::string& reason) {
   ++counts_.malformed_lines;
@@ -60,6 +81,9 @@ Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAss
   std::string carry;      // the start of a line that continues in the next read
   bool too_long = false;  // the current line exceeded max_line_bytes: skip to its end
   int64_t line_number = 0;
+  PageLogLineParser parser(options_.format);
+  std::vector<Refusal> refusals;
+  bool noted[5] = {};
 
   auto on_line = [&](std::string_view line) {
     ++line_number;
@@ -71,17 +95,47 @@ Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAss
       }
       return;
     }
-    if (IsBlank(line)) return;
-    Result<PageLogEntry> entry = ParsePageLogLine(line);
-    if (!entry.ok()) {
-      if (counting) Problem(path, line_number, entry.status().message());
+    PageLogLine parsed = parser.Parse(line);
+    switch (parsed.kind) {
+      case PageLogLine::Kind::kBlank:
+        return;
+      case PageLogLine::Kind::kSkipped:
+        if (counting) ++counts_.skipped_lines;
+        return;
+      case PageLogLine::Kind::kMalformed:
+        if (counting) Problem(path, line_number, parsed.error);
+        return;
+      case PageLogLine::Kind::kRefused: {
+        if (!counting) return;
+        auto it = std::find_if(refusals.begin(), refusals.end(),
+                               [&](const Refusal& r) { return r.reason == parsed.error; });
+        if (it == refusals.end()) {
+          Problem(path, line_number,
+                  parsed.error + " (reported once for this file; the count follows)");
+          refusals.push_back(Refusal{parsed.error, line_number, line_number, 1});
+        } else {
+          ++counts_.malformed_lines;
+          it->last = line_number;
+          ++it->count;
+        }
+        return;
+      }
+      case PageLogLine::Kind::kEntry:
+        break;
+    }
+    const PageLogEntry& entry = parsed.entry;
+    if (counting && parsed.layout != PageLogLayout::kFormat &&
+        !noted[static_cast<int>(parsed.layout)]) {
+      noted[static_cast<int>(parsed.layout)] = true;
+      if (on_note_) {
+        on_note_(path + ":" + std::to_string(line_number) + ": read as " +
+                 LayoutName(parsed.layout));
+      }
+    }
+    if (shards > 1 && PageLogJobAssembler::ShardOf(entry.printer, entry.job_id, shards) != shard) {
       return;
     }
-    if (shards > 1 &&
-        PageLogJobAssembler::ShardOf(entry->printer, entry->job_id, shards) != shard) {
-      return;
-    }
-    assembler.Add(*entry, index);
+    assembler.Add(entry, index);
   };
   auto append = [&](const char* data, size_t n) {
     if (too_long) return;
@@ -130,6 +184,13 @@ Status PageLogReader::ReadFile(const std::string& path, int index, PageLogJobAss
                            std::to_string(line_number) + ": " + message);
   }
   if (!carry.empty() || too_long) on_line(carry);  // a last line without '\n'
+  for (const Refusal& r : refusals) {
+    if (on_problem_) {
+      on_problem_(path + ": " + std::to_string(r.count) + (r.count == 1 ? " line" : " lines") +
+                  " refused (lines " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                  "): " + r.reason);
+    }
+  }
   return Status::Ok();
 }
 

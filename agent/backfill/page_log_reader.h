@@ -10,6 +10,7 @@
 
 #include "agent/backfill/backfill.h"
 #include "agent/backfill/page_log_assembler.h"
+#include "agent/backfill/page_log_format.h"
 #include "common/status.h"
 
 namespace ramette::agent {
@@ -18,26 +19,39 @@ struct PageLogReaderOptions {
   PageLogJobOptions jobs;           // include_titles (off by default)
   size_t batch_records = 500;       // records per batch handed to the sink
   size_t max_line_bytes = 1 << 20;  // a longer line is reported malformed and skipped
+  // The PageLogFormat the files were written in (the default one unless configured). Lines may
+  // also carry a syslog or journald prefix, and with the default format the layouts of CUPS
+  // before 1.4.7 are read too (PageLogLineParser).
+  PageLogFormat format;
   // Threads that read, each building the jobs of its share of (printer, job id) keys; the
   // records are the same for any count (1 = all on the calling thread).
   int threads = 2;
 };
 
 // Receives one message per malformed line, "FILE:LINE: reason" (FILE as given, LINE from 1).
+// Lines refused for their kind rather than their content (a format that cannot be dated, CUPS
+// <= 1.3's syslog lines without a year) are reported once per file and kind, at the first such
+// line, then summed up once the file is read ("FILE: N lines refused (lines A-B): reason").
+// Also used for notes (the old CUPS layouts a file was read in, once per file and layout).
 using PageLogProblemCallback = std::function<void(const std::string& message)>;
 
 // A JobRecordSource over page_log files. Each file is streamed (never loaded whole) and may be
 // plain text or gzip (told apart by its first bytes, not its name; concatenated gzip members are
 // read through); pipes work too. Every line of every file is parsed before the first record is
 // produced, because a job's lines may be spread over several files given in any order; memory
-// grows with the number of jobs, not with the size of the files. Blank lines are skipped; a
-// malformed line is reported through the callback (from the calling thread), counted and
-// skipped. With several threads each reads every file and keeps the jobs of its share of keys.
-// Not thread-safe; ReadAll may be called again and reads the files again.
+// grows with the number of jobs, not with the size of the files. Blank lines are skipped; lines
+// that are not page logging (other programs' syslog lines, cupsd's other messages, journal
+// markers) are counted and skipped; a malformed line is reported through `on_problem` (from the
+// calling thread), counted and skipped, and the lines before and after it are read as usual. With
+// several threads each reads every file and keeps the jobs of its share of keys. Not thread-safe;
+// ReadAll may be called again and reads the files again.
 class PageLogReader : public JobRecordSource {
  public:
+  // `on_note` receives "FILE:LINE: read as ..." when a file's lines are in an older CUPS
+  // layout, once per file and layout.
   PageLogReader(std::vector<std::string> paths, PageLogReaderOptions options = {},
-                PageLogProblemCallback on_problem = nullptr);
+                PageLogProblemCallback on_problem = nullptr,
+                PageLogProblemCallback on_note = nullptr);
 
   // Errors: IoError naming the file (it cannot be opened or read, or its gzip data is corrupt or
   // truncated: "FILE: ... after line N"); nothing is produced then. Otherwise the error of `sink`.
@@ -55,6 +69,7 @@ class PageLogReader : public JobRecordSource {
   std::vector<std::string> paths_;
   PageLogReaderOptions options_;
   PageLogProblemCallback on_problem_;
+  PageLogProblemCallback on_note_;
   SourceCounts counts_;
 };
 

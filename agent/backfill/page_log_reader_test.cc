@@ -44,7 +44,10 @@ class PageLogReaderTest : public ::testing::Test {
   Result<std::vector<JobRecord>> ReadJobs(const std::vector<std::string>& paths,
                                           PageLogReaderOptions options = {}) {
     problems_.clear();
-    PageLogReader reader(paths, options, [this](const std::string& m) { problems_.push_back(m); });
+    notes_.clear();
+    PageLogReader reader(
+        paths, options, [this](const std::string& m) { problems_.push_back(m); },
+        [this](const std::string& m) { notes_.push_back(m); });
     std::vector<JobRecord> jobs;
     Status st = reader.ReadAll([&](std::vector<JobRecord>&& batch) {
       for (JobRecord& r : batch) jobs.push_back(std::move(r));
@@ -57,6 +60,7 @@ class PageLogReaderTest : public ::testing::Test {
 
   fs::path dir_;
   std::vector<std::string> problems_;
+  std::vector<std::string> notes_;
   SourceCounts counts_;
 };
 
@@ -329,6 +333,109 @@ TEST_F(PageLogReaderTest, MissingFileOrDirectoryIsAnIoError) {
   EXPECT_EQ(jobs.status().code(), Status::Code::kIoError);
   EXPECT_EQ(jobs.status().message().rfind(dir_.string() + ": read error after line 0", 0), 0u)
       << jobs.status().message();
+}
+
+TEST_F(PageLogReaderTest, JournalExportWithOtherProgramsLines) {
+  // `journalctl -o short-iso` output of a Fedora server (PageLog syslog): page lines among the
+  // journal's other lines, cupsd's own messages and a journalctl marker.
+  const std::string path = WritePlain(
+      "journal.txt",
+      "-- Logs begin at Fri 2018-06-15 08:00:00 CEST, end at Fri 2018-06-15 18:00:00 CEST. --\n"
+      "2018-06-15T11:59:58+0200 printsrv systemd[1]: Started CUPS Scheduler.\n"
+      "2018-06-15T11:59:59+0200 printsrv cupsd[727]: REQUEST localhost - alice \"POST "
+      "/printers/Accueil HTTP/1.1\" 200 2048 Print-Job successful-ok\n"
+      "2018-06-15T12:00:00+0200 printsrv cupsd[727]: Accueil alice 12 [15/Jun/2018:12:00:00 "
+      "+0200] total 3 - 10.0.0.7 Note.pdf A4 one-sided\n"
+      "2018-06-15T12:00:01+0200 printsrv cupsd[727]: Accueil bob 13 [15/Jun/2018:12:00:01 "
+      "+0200] total 2 - 10.0.0.8 x A4 duplex\n"  // bad sides: reported
+      "2018-06-15T12:00:02+0200 printsrv kernel: usb 1-1: reset high-speed USB device\n"
+      "2018-06-15T12:00:03+0200 printsrv cupsd[727]: Accueil carol 14 [15/Jun/2018:12:00:03 "
+      "+0200] total 5 - 10.0.0.9 y A4 two-sided-long-edge\n");
+  Result<std::vector<JobRecord>> jobs = ReadJobs({path});
+  ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].cups_job_id, 12);
+  EXPECT_EQ((*jobs)[0].impressions_completed, 3);
+  EXPECT_EQ((*jobs)[1].cups_job_id, 14);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_EQ(problems_[0].rfind(path + ":5: sides 'duplex'", 0), 0u) << problems_[0];
+  EXPECT_EQ(counts_.lines_read, 7);
+  EXPECT_EQ(counts_.malformed_lines, 1);
+  EXPECT_EQ(counts_.skipped_lines, 4);
+}
+
+TEST_F(PageLogReaderTest, OldCupsLayoutsAreReadAndNotedOncePerFile) {
+  const std::string cups14 = WritePlain(
+      "page_log.cups14",
+      "LaserJet 27 alice [15/Jun/2010:12:00:00 +0200] 1 1 - 10.0.0.7 Note.pdf A4 one-sided\n"
+      "LaserJet 27 alice [15/Jun/2010:12:00:01 +0200] 2 1 - 10.0.0.7 Note.pdf A4 one-sided\n"
+      "LaserJet 28 1001 [15/Jun/2010:12:05:00 +0200] 1 3 - 10.0.0.8 x A4 -\n");
+  const std::string cups13 =
+      WritePlain("page_log.cups13",
+                 "DeskJet bob 5 [15/Jun/2007:12:00:00 +0200] 1 1 - pc-bob\n"
+                 "DeskJet bob 5 [15/Jun/2007:12:00:02 +0200] 2 1 - pc-bob\n");
+  Result<std::vector<JobRecord>> jobs = ReadJobs({cups14, cups13});
+  ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+  EXPECT_TRUE(problems_.empty());
+  ASSERT_EQ(notes_.size(), 2u);
+  EXPECT_EQ(notes_[0], cups14 +
+                           ":1: read as CUPS 1.4.0-1.4.6's page_log (job id before the "
+                           "user name)");
+  EXPECT_EQ(notes_[1].rfind(cups13 + ":1: read as CUPS 1.2-1.3's page_log", 0), 0u);
+  ASSERT_EQ(jobs->size(), 3u);
+  EXPECT_EQ((*jobs)[0].cups_job_id, 5);
+  EXPECT_EQ((*jobs)[0].impressions_completed, 2);
+  EXPECT_EQ((*jobs)[0].client_host, "pc-bob");
+  EXPECT_EQ((*jobs)[1].cups_job_id, 27);
+  EXPECT_EQ((*jobs)[1].user, "alice");
+  EXPECT_EQ((*jobs)[1].impressions_completed, 2);
+  EXPECT_EQ((*jobs)[2].cups_job_id, 28);
+  EXPECT_EQ((*jobs)[2].user, "1001");
+  EXPECT_EQ((*jobs)[2].impressions_completed, 3);
+}
+
+TEST_F(PageLogReaderTest, LinesThatCannotBeDatedAreRefusedOncePerFile) {
+  // CUPS <= 1.3 logging to syslog: "PAGE ..." with a year-less syslog date. Good lines around
+  // them are read.
+  std::string text = "p u 1 [14/Jan/2008:09:00:00 +0100] total 1 - h x A4 one-sided\n";
+  for (int i = 0; i < 50; ++i) {
+    text += "Jan 14 09:00:" + std::to_string(10 + i) + " srv cupsd[99]: PAGE DeskJet bob " +
+            std::to_string(100 + i) + " 1 1 - h\n";
+  }
+  text += "p u 2 [14/Jan/2008:09:10:00 +0100] total 2 - h x A4 one-sided\n";
+  const std::string path = WritePlain("messages", text);
+  Result<std::vector<JobRecord>> jobs = ReadJobs({path});
+  ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+  EXPECT_EQ(jobs->size(), 2u);
+  ASSERT_EQ(problems_.size(), 2u);
+  EXPECT_EQ(problems_[0].rfind(path + ":2: CUPS <= 1.3 logged pages to syslog", 0), 0u)
+      << problems_[0];
+  EXPECT_EQ(problems_[1].rfind(path + ": 50 lines refused (lines 2-51): CUPS <= 1.3", 0), 0u)
+      << problems_[1];
+  EXPECT_EQ(counts_.malformed_lines, 50);
+}
+
+TEST_F(PageLogReaderTest, SiteFormat) {
+  PageLogReaderOptions options;
+  Result<PageLogFormat> format = PageLogFormat::Parse("%p %j %u %T %C %{media} %{job-name}");
+  ASSERT_TRUE(format.ok());
+  options.format = *format;
+  options.threads = 2;
+  const std::string path = WritePlain(
+      "page_log",
+      "Accueil 9 carol [15/Jun/2018:12:00:00 +0200] 4 A4 Mon document\n"
+      "Jun 15 12:01:00 printsrv cupsd[727]: Accueil 10 dave [15/Jun/2018:12:01:00 +0200] 1 A3 "
+      "Plan\n"
+      "Accueil alice 11 [15/Jun/2018:12:02:00 +0200] total 3 - h x A4 one-sided\n");
+  Result<std::vector<JobRecord>> jobs = ReadJobs({path}, options);
+  ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].impressions_completed, 4);
+  EXPECT_EQ((*jobs)[0].media, "A4");
+  EXPECT_EQ((*jobs)[1].user, "dave");
+  EXPECT_EQ((*jobs)[1].media, "A3");
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_EQ(problems_[0].rfind(path + ":3: ", 0), 0u) << problems_[0];
 }
 
 }  // namespace
