@@ -144,6 +144,16 @@ TEST_F(HealthCheckTest, OutboxOldMissingOrBroken) {
   EXPECT_THAT(Joined(), HasSubstr("fail: outbox /var/lib/ramette/agent/outbox.db: not an outbox"));
 }
 
+TEST_F(HealthCheckTest, NoQueuesYet) {
+  cups_.DeletePrinter("q1");
+  auto lines = Lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0],
+            "warn: cupsd at fake-cupsd answers but has no queues yet: add the print queues "
+            "(lpadmin, or the CUPS web interface); the agent captures their jobs as soon as they "
+            "exist");
+}
+
 TEST_F(HealthCheckTest, CupsdDown) {
   cups_.SetUnavailable(true);
   auto lines = Lines();

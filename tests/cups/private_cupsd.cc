@@ -173,6 +173,22 @@ Status PrivateCupsd::Restart() {
   return Launch();
 }
 
+Status PrivateCupsd::WipeJobsAndRestart() {
+  Kill();
+  for (int i = 0; i < 100 && Answers(port_); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/spool", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.empty() && (name[0] == 'c' || name[0] == 'd') && entry.is_regular_file()) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+  fs::remove(dir_ + "/cache/job.cache", ec);
+  return Launch();
+}
+
 PrivateCupsd::~PrivateCupsd() {
   Kill();
   std::error_code ec;

@@ -42,6 +42,9 @@ class PrivateCupsd {
   // Stops cupsd (SIGTERM, as logrotate's restart does) and starts it again on the same port
   // with the same state; jobs and subscriptions persist as cupsd persists them.
   Status Restart();
+  // Stops cupsd, deletes every job (the spool's c and d files, and job.cache with its NextJobId)
+  // and starts it again: job ids start again at 1, as after an administrator wiped the spool.
+  Status WipeJobsAndRestart();
   // Writes a PostScript document of `pages` pages (A4) and returns its path.
   std::string WriteDocument(int pages);
 
