@@ -101,7 +101,8 @@ Result<std::unique_ptr<PrivateCupsd>> PrivateCupsd::Start(PrivateCupsdOptions op
          << "Listen " << c->socket_ << "\n"
          << "LogLevel warn\n"
          << "MaxJobs " << options.max_jobs << "\n"
-         << "PreserveJobHistory Yes\nPreserveJobFiles No\nWebInterface No\n"
+         << "PreserveJobHistory Yes\nPreserveJobFiles "
+         << (options.preserve_job_files ? "Yes" : "No") << "\nWebInterface No\n"
          << "DefaultAuthType None\nBrowsing No\n";
     if (options.page_log) {
       conf << "PageLogFormat \"%p %u %j %T %P %C %{job-billing} %{job-originating-host-name} "
