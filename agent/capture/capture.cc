@@ -351,7 +351,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   CaptureState work = state_;
   std::vector<OutboxItem> items;
 
-  // 0. Queues first: their sides-default completes the jobs that named no sides.
+  // 0. Queues first: their sides-default and media-default complete the jobs that named none.
   std::optional<std::vector<CupsPrinter>> found;
   if (printers) {
     Result<std::vector<CupsPrinter>> listed = source_->GetPrinters();
@@ -359,7 +359,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     found = *std::move(listed);
     queue_defaults_.clear();
     for (const CupsPrinter& p : *found) {
-      queue_defaults_[p.name] = QueueDefaults{p.sides_default};
+      queue_defaults_[p.name] = QueueDefaults{p.sides_default, p.media_default};
     }
   }
 

@@ -171,6 +171,33 @@ TEST_F(CaptureCupsTest, InventoryFollowsQueuesAddedAndDeleted) {
   EXPECT_TRUE(Queues()[3].deleted);
 }
 
+// A job that names no media is printed on its queue's media-default: cupsd leaves `media` off
+// the job, and the capture records the queue's size, marked as coming from the queue.
+TEST_F(CaptureCupsTest, JobsWithoutMediaTakeTheirQueueDefault) {
+  ASSERT_TRUE(cupsd_->AddQueue("a3", {"-o", "PageSize=A3"}).ok());
+  ASSERT_TRUE(cupsd_->AddQueue("a4", {"-o", "PageSize=A4"}).ok());
+  Running running(capture_.get());
+  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1)).ok());
+  ASSERT_TRUE(cupsd_->Print("a4", cupsd_->WriteDocument(1)).ok());
+  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1), {"-o", "media=A4"}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 3; })) << Jobs().size();
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> by_queue;
+  for (const JobRecord& j : Jobs()) by_queue[j.queue].push_back({j.media, j.media_from_queue});
+  ASSERT_EQ(by_queue["a3"].size(), 2u);
+  EXPECT_EQ(by_queue["a3"][0], std::make_pair(std::string("iso_a3_297x420mm"), true));
+  EXPECT_EQ(by_queue["a3"][1].second, false);  // the job named A4 itself
+  EXPECT_EQ(by_queue["a4"], (std::vector<std::pair<std::string, bool>>{
+                                {"iso_a4_210x297mm", true}}));
+  bool seen_a3 = false;
+  for (const QueueRecord& q : Queues()) {
+    if (q.name == "a3") {
+      seen_a3 = true;
+      EXPECT_EQ(q.media_default, "iso_a3_297x420mm");
+    }
+  }
+  EXPECT_TRUE(seen_a3);
+}
+
 // The spool wiped while cupsd was stopped: its job ids start again at 1, below the cursor. The
 // new jobs are captured (not taken for jobs already seen), the earlier records stay.
 TEST_F(CaptureCupsTest, JobIdResetIsDetected) {

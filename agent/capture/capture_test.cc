@@ -272,9 +272,12 @@ TEST_F(CaptureTest, JobsThatNameNoSidesTakeTheirQueueDefault) {
   Step();
   ASSERT_EQ(Jobs().size(), 3u);
   EXPECT_EQ(Jobs()[0].sides, Sides::kTwoSidedLongEdge);
-  EXPECT_EQ(Jobs()[0].media, "");  // not the queue's: unknown media counts as A4, flagged
+  EXPECT_EQ(Jobs()[0].media, "iso_a4_210x297mm");  // printed on the queue's media-default
+  EXPECT_TRUE(Jobs()[0].media_from_queue);
   EXPECT_EQ(Jobs()[1].sides, Sides::kOneSided);
   EXPECT_EQ(Jobs()[2].sides, Sides::kUnknown);
+  EXPECT_EQ(Jobs()[2].media, "");  // neither the job nor its queue: unknown (A4, flagged)
+  EXPECT_FALSE(Jobs()[2].media_from_queue);
   // The queue's default changes: later jobs follow it (caught through the printer event).
   cups_.ModifyPrinter("duplex", [](CupsPrinter& p) { p.sides_default = "one-sided"; });
   cups_.PrintJob(3, 1, "", "duplex");

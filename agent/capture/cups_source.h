@@ -128,8 +128,8 @@ struct CupsPrinter {
   bool color_supported = false;
   std::vector<std::string> sides_supported;
   int32_t printer_type = 0;
-  // What the queue applies to a job that names none (not sent as such: the capture completes a
-  // job without sides with sides_default; media_default is not used, see QueueDefaults).
+  // What the queue applies to a job that names none: the capture completes a job without sides
+  // or media with them (QueueDefaults), and sends them with the queue record.
   std::string media_default;
   std::string sides_default;
 };
