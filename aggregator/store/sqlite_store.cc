@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "aggregator/auth/agent_token.h"
+#include "common/sqlite/sqlite_util.h"
 #include "common/utf8.h"
 
 namespace ramette::aggregator {
@@ -410,71 +411,20 @@ constexpr char kDailyOfDeviceSql[] =
 // ---------------------------------------------------------------------------------------------
 // SQLite helpers.
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "database error while " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another process holds the database; retry later)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(msg);
-    default:
-      return Status::IoError(msg);
-  }
-}
+// common/sqlite/sqlite_util.h, in its base wording ("database error while ...").
+using sqlite::BindInt;
+using sqlite::BindText;
+using sqlite::BindTextOrNull;
+using sqlite::CachedStatement;
+using sqlite::ColumnText;
+using sqlite::DbCloser;
+using sqlite::Exec;
+using sqlite::OwnedStatement;
+using sqlite::QueryInt;
+using sqlite::ResetOnExit;
+using sqlite::SqliteError;
+using sqlite::StepDone;
 
-Status Exec(sqlite3* db, const char* sql, std::string_view what) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Finalizes a statement prepared for one call.
-class OwnedStatement {
- public:
-  OwnedStatement() = default;
-  ~OwnedStatement() { sqlite3_finalize(stmt_); }
-  OwnedStatement(const OwnedStatement&) = delete;
-  OwnedStatement& operator=(const OwnedStatement&) = delete;
-
-  Status Prepare(sqlite3* db, const char* sql) {
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "preparing a statement");
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets a cached statement when leaving scope, so that no read snapshot stays open.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
-  ~ResetOnExit() { sqlite3_reset(s_); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-// Text is bound without a copy: every caller keeps the bytes alive until the statement is
-// stepped and rebinds all parameters before the next step. Sizes are bounded by the gRPC
-// message and CSV line limits, far below INT_MAX.
-inline void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
-                    SQLITE_STATIC);
-}
-inline void BindTextOrNull(sqlite3_stmt* s, int i, std::string_view v) {
-  if (v.empty()) {
-    sqlite3_bind_null(s, i);
-  } else {
-    BindText(s, i, v);
-  }
-}
-inline void BindInt(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
 inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
   if (d) {
     sqlite3_bind_int64(s, i, *d);
@@ -482,32 +432,9 @@ inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
     sqlite3_bind_null(s, i);
   }
 }
-
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const unsigned char* p = sqlite3_column_text(s, i);
-  if (p == nullptr) return std::string();
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(s, i)));
-}
 std::optional<Day> ColumnDay(sqlite3_stmt* s, int i) {
   if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
   return static_cast<Day>(sqlite3_column_int64(s, i));
-}
-
-// Steps a statement that returns no row.
-Status StepDone(sqlite3* db, sqlite3_stmt* s, std::string_view what) {
-  int rc = sqlite3_step(s);
-  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Runs a query whose first column of its only row is an integer.
-Status QueryInt(sqlite3* db, const char* sql, int64_t* out) {
-  OwnedStatement st;
-  RAMETTE_RETURN_IF_ERROR(st.Prepare(db, sql));
-  int rc = sqlite3_step(st.get());
-  if (rc != SQLITE_ROW) return SqliteError(db, rc, "reading the database");
-  *out = sqlite3_column_int64(st.get(), 0);
-  return Status::Ok();
 }
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.
@@ -562,40 +489,6 @@ std::string QuarantineJson(const JobRecord& r) {
   j["source"] = static_cast<int>(r.source);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Cached statements.
-
-namespace {
-
-// Prepared with SQLITE_PREPARE_PERSISTENT on first use (so that a store opened at an old
-// schema version for a test does not prepare statements on tables it lacks), then kept.
-class CachedStatement {
- public:
-  explicit CachedStatement(const char* sql) : sql_(sql) {}
-  ~CachedStatement() { sqlite3_finalize(stmt_); }
-  CachedStatement(const CachedStatement&) = delete;
-  CachedStatement& operator=(const CachedStatement&) = delete;
-
-  Status Get(sqlite3* db, sqlite3_stmt** out) {
-    if (stmt_ == nullptr) {
-      int rc = sqlite3_prepare_v3(db, sql_, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-      if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt_);
-        stmt_ = nullptr;
-        return SqliteError(db, rc, "preparing a statement");
-      }
-    }
-    *out = stmt_;
-    return Status::Ok();
-  }
-
- private:
-  const char* sql_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 }  // namespace
 
@@ -655,10 +548,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
 }
 
 namespace {
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
 
 Status RefuseNewer(const std::string& path, int64_t version) {
   return Status::FailedPrecondition("database '" + path + "' has schema version " +
