@@ -1656,16 +1656,6 @@ void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
   row->sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
 }
 
-RollupRow RowOfDelta(const RollupDelta& d) {
-  RollupRow row;
-  row.period = d.key.day;
-  row.device_id = d.key.device_id;
-  row.user_id = d.key.user_id;
-  row.area_um2 = d.key.area_um2;
-  row.sums = d.sums;
-  return row;
-}
-
 // Row orders of the three scans, as tuples of RollupRow fields.
 auto MonthlyOrder(const RollupRow& r) {
   return std::make_tuple(r.period, r.device_id, r.user_id, r.area_um2);
@@ -1709,17 +1699,17 @@ Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<Ro
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ReadRollupRow(s, &row);
-    while (t < tail.size() && order(RowOfDelta(tail[t])) < order(row)) {
-      fn(RowOfDelta(tail[t++]));
+    while (t < tail.size() && order(RollupRowOf(tail[t])) < order(row)) {
+      fn(RollupRowOf(tail[t++]));
     }
-    if (t < tail.size() && order(RowOfDelta(tail[t])) == order(row)) {
+    if (t < tail.size() && order(RollupRowOf(tail[t])) == order(row)) {
       row.sums.Add(tail[t++].sums);
       if (IsZero(row.sums)) continue;  // its jobs all moved away (superseded)
     }
     fn(row);
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the rollups");
-  while (t < tail.size()) fn(RowOfDelta(tail[t++]));
+  while (t < tail.size()) fn(RollupRowOf(tail[t++]));
   return Status::Ok();
 }
 
