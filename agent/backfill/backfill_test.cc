@@ -169,6 +169,20 @@ TEST(BackfillTest, JitterOnlyShortensDelays) {
   }
 }
 
+TEST(BackfillTest, JitterIsDrawnFromUniform01) {
+  TestingUplink uplink;
+  uplink.FailNextCalls(4);
+  VectorSource source(Records(1));
+  std::vector<milliseconds> sleeps;
+  BackfillOptions options = TestOptions(&sleeps);
+  options.jitter = 0.5;
+  options.max_backoff = milliseconds(4000);
+  options.uniform01 = [] { return 0.0; };  // the shortest delays: half the ceilings
+  ASSERT_TRUE(RunBackfill(source, uplink, "srv1", options).ok());
+  EXPECT_EQ(sleeps, (std::vector<milliseconds>{milliseconds(500), milliseconds(1000),
+                                               milliseconds(2000), milliseconds(2000)}));
+}
+
 TEST(BackfillTest, GivesUpAfterMaxAttempts) {
   TestingUplink uplink;
   uplink.FailNextCalls(10);
