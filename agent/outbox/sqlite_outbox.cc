@@ -70,7 +70,7 @@ std::string KeepAsideAdvice(const std::string& path) {
 }
 
 // The outbox's wording of SQLite failures: it names the file, and a damaged one comes with what
-// to do about it.
+// to do about it. Holds a reference: `path` outlives the wording.
 class OutboxWording : public sqlite::ErrorWording {
  public:
   explicit OutboxWording(const std::string& path) : path_(path) {}
