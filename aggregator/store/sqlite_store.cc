@@ -13,14 +13,14 @@
 #include <iterator>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
 
 #include "aggregator/auth/agent_token.h"
-#include "common/utf8.h"
+#include "aggregator/store/quarantine_json.h"
+#include "common/sqlite/sqlite_util.h"
 
 namespace ramette::aggregator {
 
@@ -410,71 +410,20 @@ constexpr char kDailyOfDeviceSql[] =
 // ---------------------------------------------------------------------------------------------
 // SQLite helpers.
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "database error while " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another process holds the database; retry later)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(msg);
-    default:
-      return Status::IoError(msg);
-  }
-}
+// common/sqlite/sqlite_util.h, in its base wording ("database error while ...").
+using sqlite::BindInt;
+using sqlite::BindText;
+using sqlite::BindTextOrNull;
+using sqlite::CachedStatement;
+using sqlite::ColumnText;
+using sqlite::DbCloser;
+using sqlite::Exec;
+using sqlite::OwnedStatement;
+using sqlite::QueryInt;
+using sqlite::ResetOnExit;
+using sqlite::SqliteError;
+using sqlite::StepDone;
 
-Status Exec(sqlite3* db, const char* sql, std::string_view what) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Finalizes a statement prepared for one call.
-class OwnedStatement {
- public:
-  OwnedStatement() = default;
-  ~OwnedStatement() { sqlite3_finalize(stmt_); }
-  OwnedStatement(const OwnedStatement&) = delete;
-  OwnedStatement& operator=(const OwnedStatement&) = delete;
-
-  Status Prepare(sqlite3* db, const char* sql) {
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "preparing a statement");
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets a cached statement when leaving scope, so that no read snapshot stays open.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
-  ~ResetOnExit() { sqlite3_reset(s_); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-// Text is bound without a copy: every caller keeps the bytes alive until the statement is
-// stepped and rebinds all parameters before the next step. Sizes are bounded by the gRPC
-// message and CSV line limits, far below INT_MAX.
-inline void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
-                    SQLITE_STATIC);
-}
-inline void BindTextOrNull(sqlite3_stmt* s, int i, std::string_view v) {
-  if (v.empty()) {
-    sqlite3_bind_null(s, i);
-  } else {
-    BindText(s, i, v);
-  }
-}
-inline void BindInt(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
 inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
   if (d) {
     sqlite3_bind_int64(s, i, *d);
@@ -482,32 +431,9 @@ inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
     sqlite3_bind_null(s, i);
   }
 }
-
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const unsigned char* p = sqlite3_column_text(s, i);
-  if (p == nullptr) return std::string();
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(s, i)));
-}
 std::optional<Day> ColumnDay(sqlite3_stmt* s, int i) {
   if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
   return static_cast<Day>(sqlite3_column_int64(s, i));
-}
-
-// Steps a statement that returns no row.
-Status StepDone(sqlite3* db, sqlite3_stmt* s, std::string_view what) {
-  int rc = sqlite3_step(s);
-  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Runs a query whose first column of its only row is an integer.
-Status QueryInt(sqlite3* db, const char* sql, int64_t* out) {
-  OwnedStatement st;
-  RAMETTE_RETURN_IF_ERROR(st.Prepare(db, sql));
-  int rc = sqlite3_step(st.get());
-  if (rc != SQLITE_ROW) return SqliteError(db, rc, "reading the database");
-  *out = sqlite3_column_int64(st.get(), 0);
-  return Status::Ok();
 }
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.
@@ -521,81 +447,6 @@ void LocalDayFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) 
   const auto* tz = static_cast<const TimeZone*>(sqlite3_user_data(ctx));
   sqlite3_result_int64(ctx, tz->LocalDay(sqlite3_value_int64(argv[0])));
 }
-
-std::string HexBytes(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
-// A text field of a quarantined record: as is when valid UTF-8; otherwise with U+FFFD for the
-// bad bytes (at dump time) plus "<key>_hex", the exact bytes in hexadecimal.
-void AddText(nlohmann::ordered_json& j, const char* key, const std::string& value) {
-  j[key] = value;
-  if (!IsValidUtf8(value)) j[std::string(key) + "_hex"] = HexBytes(value);
-}
-
-// The JSON kept in quarantine.record: every field of the record but its title. Always valid
-// UTF-8, whatever the record's bytes.
-std::string QuarantineJson(const JobRecord& r) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  AddText(j, "queue", r.queue);
-  j["cups_job_id"] = r.cups_job_id;
-  AddText(j, "job_uuid", r.job_uuid);
-  AddText(j, "user", r.user);
-  AddText(j, "client_host", r.client_host);
-  j["created_at"] = r.created_at;
-  j["completed_at"] = r.completed_at;
-  j["state"] = static_cast<int>(r.state);
-  j["copies"] = r.copies;
-  j["sides"] = static_cast<int>(r.sides);
-  AddText(j, "media", r.media);
-  j["color_mode"] = static_cast<int>(r.color_mode);
-  j["number_up"] = r.number_up;
-  j["impressions_completed"] = r.impressions_completed;
-  j["cups_media_sheets_completed"] = r.cups_media_sheets_completed;
-  j["source"] = static_cast<int>(r.source);
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Cached statements.
-
-namespace {
-
-// Prepared with SQLITE_PREPARE_PERSISTENT on first use (so that a store opened at an old
-// schema version for a test does not prepare statements on tables it lacks), then kept.
-class CachedStatement {
- public:
-  explicit CachedStatement(const char* sql) : sql_(sql) {}
-  ~CachedStatement() { sqlite3_finalize(stmt_); }
-  CachedStatement(const CachedStatement&) = delete;
-  CachedStatement& operator=(const CachedStatement&) = delete;
-
-  Status Get(sqlite3* db, sqlite3_stmt** out) {
-    if (stmt_ == nullptr) {
-      int rc = sqlite3_prepare_v3(db, sql_, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-      if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt_);
-        stmt_ = nullptr;
-        return SqliteError(db, rc, "preparing a statement");
-      }
-    }
-    *out = stmt_;
-    return Status::Ok();
-  }
-
- private:
-  const char* sql_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 }  // namespace
 
@@ -655,10 +506,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
 }
 
 namespace {
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
 
 Status RefuseNewer(const std::string& path, int64_t version) {
   return Status::FailedPrecondition("database '" + path + "' has schema version " +
@@ -1809,16 +1656,6 @@ void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
   row->sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
 }
 
-RollupRow RowOfDelta(const RollupDelta& d) {
-  RollupRow row;
-  row.period = d.key.day;
-  row.device_id = d.key.device_id;
-  row.user_id = d.key.user_id;
-  row.area_um2 = d.key.area_um2;
-  row.sums = d.sums;
-  return row;
-}
-
 // Row orders of the three scans, as tuples of RollupRow fields.
 auto MonthlyOrder(const RollupRow& r) {
   return std::make_tuple(r.period, r.device_id, r.user_id, r.area_um2);
@@ -1862,17 +1699,17 @@ Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<Ro
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ReadRollupRow(s, &row);
-    while (t < tail.size() && order(RowOfDelta(tail[t])) < order(row)) {
-      fn(RowOfDelta(tail[t++]));
+    while (t < tail.size() && order(RollupRowOf(tail[t])) < order(row)) {
+      fn(RollupRowOf(tail[t++]));
     }
-    if (t < tail.size() && order(RowOfDelta(tail[t])) == order(row)) {
+    if (t < tail.size() && order(RollupRowOf(tail[t])) == order(row)) {
       row.sums.Add(tail[t++].sums);
       if (IsZero(row.sums)) continue;  // its jobs all moved away (superseded)
     }
     fn(row);
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the rollups");
-  while (t < tail.size()) fn(RowOfDelta(tail[t++]));
+  while (t < tail.size()) fn(RollupRowOf(tail[t++]));
   return Status::Ok();
 }
 

@@ -208,7 +208,7 @@ class FakeStore final : public aggregator::Store,
       monthly = aggregator::MonthlyDeltasOf(DailyDeltas());
     }
     for (const auto& d : monthly) {
-      if (d.key.day >= first_month && d.key.day <= last_month) fn(RowOf(d));
+      if (d.key.day >= first_month && d.key.day <= last_month) fn(aggregator::RollupRowOf(d));
     }
     return Status::Ok();
   }
@@ -221,7 +221,7 @@ class FakeStore final : public aggregator::Store,
     }
     for (const auto& d : daily) {  // (day, user, device, area): one user's are (day, device, area)
       if (d.key.user_id == user_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(RowOf(d));
+        fn(aggregator::RollupRowOf(d));
       }
     }
     return Status::Ok();
@@ -236,7 +236,7 @@ class FakeStore final : public aggregator::Store,
     }
     for (const auto& d : daily) {
       if (d.key.device_id == device_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(RowOf(d));
+        fn(aggregator::RollupRowOf(d));
       }
     }
     return Status::Ok();
@@ -393,15 +393,6 @@ class FakeStore final : public aggregator::Store,
     }
     aggregator::MergeDailyDeltas(&d);
     return d;
-  }
-  static aggregator::RollupRow RowOf(const aggregator::RollupDelta& d) {
-    aggregator::RollupRow row;
-    row.period = d.key.day;
-    row.device_id = d.key.device_id;
-    row.user_id = d.key.user_id;
-    row.area_um2 = d.key.area_um2;
-    row.sums = d.sums;
-    return row;
   }
 
   std::mutex mu_;
