@@ -262,7 +262,11 @@ TEST_F(BiViewsTest, MonthlySumsPerDirectionEqualTheIndicatorLibrary) {
     }
   }
 
-  // The fixture exercises what it claims to.
+  // The fixture exercises what it claims to; backfilled copies and replays are one job each.
+  size_t distinct_jobs = 0;
+  for (const auto& [server, jobs] : testing::MakeMultiYearOrg().jobs) distinct_jobs += jobs.size();
+  EXPECT_EQ(MustQuery("SELECT COUNT(*) FROM bi_jobs")[0][0], std::to_string(distinct_jobs));
+  EXPECT_NE(MustQuery("SELECT COUNT(*) FROM bi_jobs WHERE source = 'page_log'")[0][0], "0");
   ASSERT_EQ(from_views.size(), from_cpp.size());
   std::set<std::string> directions;
   int64_t unassigned_jobs = 0, unknown_media = 0;

@@ -31,8 +31,12 @@ inline constexpr int kMultiYearLast = 2019;
 struct MultiYearOrg {
   // CSV file name -> content, in import order (kind, text).
   std::vector<std::pair<std::string, std::string>> imports;
-  // Jobs per server id, in submission order.
+  // Jobs per server id, in submission order: `backfill` (page_log copies of some live jobs,
+  // completed a few seconds apart, which the live records supersede) before `jobs`, then
+  // `replays` (records sent again, duplicates).
+  std::map<std::string, std::vector<JobRecord>> backfill;
   std::map<std::string, std::vector<JobRecord>> jobs;
+  std::map<std::string, std::vector<JobRecord>> replays;
 };
 
 inline MultiYearOrg MakeMultiYearOrg() {
@@ -117,6 +121,17 @@ inline MultiYearOrg MakeMultiYearOrg() {
     j.number_up = 1;
     j.source = next(15) == 0 ? RecordSource::kPageLog : RecordSource::kLive;
     if (j.source == RecordSource::kPageLog) j.copies = 1;
+    if (j.source == RecordSource::kLive && next(20) == 0) {
+      // Backfilled first from page_log (no copies, no user), then superseded by this record.
+      JobRecord copy = j;
+      copy.source = RecordSource::kPageLog;
+      copy.user = "";
+      copy.copies = 1;
+      copy.impressions_completed = pages;
+      copy.completed_at -= 7;
+      org.backfill[server].push_back(std::move(copy));
+    }
+    if (next(25) == 0) org.replays[server].push_back(j);
     org.jobs[server].push_back(std::move(j));
   };
 
@@ -160,8 +175,9 @@ inline MultiYearOrg MakeMultiYearOrg() {
 }
 
 // Loads `org` into the store at `db` (a SQLite path or a postgresql:// URI): the time zone
-// Europe/Paris, then the jobs through the ingest path in batches of 200, then the imports
-// through `ramette import` (the order the product allows: inventory after the jobs).
+// Europe/Paris, then the backfill, the jobs and the replays through the ingest path in batches
+// of 200, then the imports through `ramette import` (the order the product allows: inventory
+// after the jobs).
 inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
                                const std::string& scratch_dir) {
   {
@@ -174,16 +190,18 @@ inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
     options.time_zone = *tz;
     options.now = [] { return int64_t{1577836800}; };
     aggregator::IngestProcessor processor(&(*store)->jobs(), options);
-    for (const auto& [server, jobs] : org.jobs) {
-      for (size_t i = 0; i < jobs.size(); i += 200) {
-        std::vector<JobRecord> batch(
-            jobs.begin() + static_cast<std::ptrdiff_t>(i),
-            jobs.begin() + static_cast<std::ptrdiff_t>(std::min(jobs.size(), i + 200)));
-        auto r = processor.SubmitJobs(server, "test", batch);
-        if (!r.ok()) return r.status();
-        for (const auto& result : *r) {
-          if (result.kind == aggregator::RecordResult::Kind::kRejected) {
-            return Status::InvalidArgument("fixture job rejected: " + result.reason);
+    for (const auto* part : {&org.backfill, &org.jobs, &org.replays}) {
+      for (const auto& [server, jobs] : *part) {
+        for (size_t i = 0; i < jobs.size(); i += 200) {
+          std::vector<JobRecord> batch(
+              jobs.begin() + static_cast<std::ptrdiff_t>(i),
+              jobs.begin() + static_cast<std::ptrdiff_t>(std::min(jobs.size(), i + 200)));
+          auto r = processor.SubmitJobs(server, "test", batch);
+          if (!r.ok()) return r.status();
+          for (const auto& result : *r) {
+            if (result.kind == aggregator::RecordResult::Kind::kRejected) {
+              return Status::InvalidArgument("fixture job rejected: " + result.reason);
+            }
           }
         }
       }
