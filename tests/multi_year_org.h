@@ -171,6 +171,12 @@ inline MultiYearOrg MakeMultiYearOrg() {
   add("prn-a", "salle-reunion", "alice", at(2017, 6, 19, 12, 0));
   add("prn-a", "salle-reunion", "alice", at(2017, 6, 20, 12, 0));
   add("prn-a", "salle-reunion", "carol", at(2018, 2, 10, 12, 0));
+  // On each bound of the directory rows (valid_to is exclusive), on a queue without direction.
+  add("prn-a", "salle-reunion", "carol", at(2017, 12, 31, 12, 0));
+  add("prn-a", "salle-reunion", "carol", at(2018, 1, 1, 12, 0));
+  add("prn-a", "salle-reunion", "carol", at(2018, 3, 1, 12, 0));
+  add("prn-a", "salle-reunion", "erin", at(2016, 6, 30, 12, 0));
+  add("prn-a", "salle-reunion", "erin", at(2016, 7, 1, 12, 0));
   return org;
 }
 
