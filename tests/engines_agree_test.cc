@@ -3,7 +3,8 @@
 // the same jobs through CommitJobs), and every output of the public interface is compared
 // byte for byte: `indicators` (json, table, csv; every year, every direction), `export
 // indicators` (csv-fr, csv-en, json) and `report monthly` (every HTML and CSV file, both
-// languages, all directions and one). Label postgres.
+// languages, all directions and one). The PostgreSQL database has a French collation, as an
+// organisation's would. Label postgres.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -33,9 +34,13 @@ class EnginesAgreeTest : public ::testing::Test {
     auto started = testing::PrivatePostgres::Start();
     ASSERT_TRUE(started.ok()) << started.status().message();
     server_ = started->release();
-    auto uri = server_->CreateDatabase("agree");
-    ASSERT_TRUE(uri.ok()) << uri.status().message();
-    postgres_ = new std::string(*uri);
+    // A French organisation's database: ICU French collation, whose order ("achats" < "DAF" <
+    // "Égalité") is not SQLite's byte order ("DAF" < "achats" < "Égalité").
+    auto created = server_->Query("ramette",
+                                  "CREATE DATABASE agree LOCALE_PROVIDER icu ICU_LOCALE 'fr-FR'"
+                                  " TEMPLATE template0");
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    postgres_ = new std::string(server_->UriOf("agree"));
     sqlite_ = new std::string((*dir_ / "ramette.db").string());
     const testing::MultiYearOrg org = testing::MakeMultiYearOrg();
     for (const std::string* db : {sqlite_, postgres_}) {
@@ -75,7 +80,7 @@ class EnginesAgreeTest : public ::testing::Test {
   static inline std::string* postgres_ = nullptr;
 };
 
-const char* const kDirections[] = {"DAF", "DCOM", "DRH", "DSI", "unassigned"};
+const char* const kDirections[] = {"DAF", "DCOM", "DRH", "DSI", "achats", "unassigned", "Égalité"};
 
 TEST_F(EnginesAgreeTest, IndicatorsAreByteIdentical) {
   for (int year = testing::kMultiYearFirst; year <= testing::kMultiYearLast + 1; ++year) {
@@ -128,7 +133,8 @@ TEST_F(EnginesAgreeTest, MonthlyReportsAreByteIdentical) {
   for (const char* month : months) {
     for (const char* lang : {"fr", "en"}) {
       for (const std::optional<std::string>& direction :
-           {std::optional<std::string>(), std::optional<std::string>("DAF")}) {
+           {std::optional<std::string>(), std::optional<std::string>("DAF"),
+            std::optional<std::string>("Égalité")}) {
         SCOPED_TRACE(std::string(month) + " " + lang + " " + direction.value_or("(all)"));
         const std::filesystem::path base = *dir_ / ("reports" + std::to_string(n++));
         const std::filesystem::path out_dirs[] = {base / "sqlite", base / "postgres"};

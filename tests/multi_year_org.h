@@ -61,7 +61,9 @@ inline MultiYearOrg MakeMultiYearOrg() {
       "prn-a,drh-bureau,desktop_printer,DRH,std80,2016-01-01,2019-12-31\n"
       "prn-a,repro,print_shop,DCOM,recy80,2015-01-01,\n"
       // No direction: unknown users' jobs are unassigned.
-      "prn-b,accueil,desktop_printer,,std80,2015-01-01,\n");
+      "prn-b,accueil,desktop_printer,,std80,2015-01-01,\n"
+      // Directions whose byte order is not a French collation's (lower case, accents).
+      "prn-b,achats-bureau,desktop_printer,achats,recy80,2016-01-01,\n");
   org.imports.emplace_back("users",
                            "user,direction,valid_from,valid_to\n"
                            "alice,DAF,,2017-06-20\n"
@@ -70,11 +72,14 @@ inline MultiYearOrg MakeMultiYearOrg() {
                            "carol,DRH,2016-01-01,2018-01-01\n"
                            "carol,DCOM,2018-03-01,\n"
                            "dave,DCOM,,\n"
-                           "erin,DAF,2016-07-01,\n");
+                           "erin,DAF,2016-07-01,\n"
+                           "gina,achats,,\n"
+                           "hugo,Égalité,,\n");
   org.imports.emplace_back("workstations",
                            "direction,date,count\n"
                            "DAF,2015-01-01,40\nDAF,2018-01-01,38\nDSI,2015-01-01,30\n"
-                           "DRH,2015-01-01,20\nDRH,2019-01-01,22\nDCOM,2015-01-01,10\n");
+                           "DRH,2015-01-01,20\nDRH,2019-01-01,22\nDCOM,2015-01-01,10\n"
+                           "achats,2015-01-01,5\nÉgalité,2015-01-01,3\n");
   org.imports.emplace_back("directions",
                            "direction,email\nDAF,daf@example.org\nDSI,dsi@example.org\n");
 
@@ -87,7 +92,7 @@ inline MultiYearOrg MakeMultiYearOrg() {
   };
   const char* queues_a[] = {"daf-bureau", "daf-copieur", "dsi-copieur",  "dsi-bureau",
                             "drh-bureau", "repro",       "salle-reunion"};
-  const char* users[] = {"alice", "bob", "carol", "dave", "erin", "frank", ""};
+  const char* users[] = {"alice", "bob", "carol", "dave", "erin", "frank", "gina", "hugo", ""};
   const char* media[] = {"iso_a4_210x297mm",
                          "iso_a4_210x297mm",
                          "iso_a4_210x297mm",
@@ -145,7 +150,8 @@ inline MultiYearOrg MakeMultiYearOrg() {
         // Any time of the UTC day: some jobs fall on the next local day in Paris.
         const int64_t at = int64_t{day} * 86400 + next(86400);
         if (next(12) == 0) {
-          add("prn-b", "accueil", users[next(std::size(users))], at);
+          add("prn-b", next(2) == 0 ? "accueil" : "achats-bureau", users[next(std::size(users))],
+              at);
         } else {
           add("prn-a", queues_a[next(std::size(queues_a))], users[next(std::size(users))], at);
         }
