@@ -47,6 +47,15 @@ class EnginesAgreeTest : public ::testing::Test {
       Status st = testing::LoadMultiYearOrg(org, *db, dir_->string());
       ASSERT_TRUE(st.ok()) << *db << ": " << st.message();
     }
+    // The same jobs stored in UTC, the store switched to Europe/Paris afterwards.
+    auto late_uri = server_->CreateDatabase("late_zone");
+    ASSERT_TRUE(late_uri.ok()) << late_uri.status().message();
+    late_postgres_ = new std::string(*late_uri);
+    late_sqlite_ = new std::string((*dir_ / "late-zone.db").string());
+    for (const std::string* db : {late_sqlite_, late_postgres_}) {
+      Status st = testing::LoadMultiYearOrg(org, *db, dir_->string(), "UTC");
+      ASSERT_TRUE(st.ok()) << *db << ": " << st.message();
+    }
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -54,6 +63,8 @@ class EnginesAgreeTest : public ::testing::Test {
     delete dir_;
     delete sqlite_;
     delete postgres_;
+    delete late_sqlite_;
+    delete late_postgres_;
   }
   void SetUp() override {
     if (!testing::PrivatePostgres::Available()) GTEST_SKIP() << "postgresql-15 not installed";
@@ -78,6 +89,8 @@ class EnginesAgreeTest : public ::testing::Test {
   static inline std::filesystem::path* dir_ = nullptr;
   static inline std::string* sqlite_ = nullptr;
   static inline std::string* postgres_ = nullptr;
+  static inline std::string* late_sqlite_ = nullptr;  // time zone set after the jobs
+  static inline std::string* late_postgres_ = nullptr;
 };
 
 const char* const kDirections[] = {"DAF", "DCOM", "DRH", "DSI", "achats", "unassigned", "Égalité"};
@@ -110,6 +123,21 @@ TEST_F(EnginesAgreeTest, ExportsAreByteIdentical) {
       });
       EXPECT_EQ(sqlite, postgres);
     }
+  }
+}
+
+TEST_F(EnginesAgreeTest, TimeZoneSetAfterTheJobsGivesTheSameAnswersOnBothEngines) {
+  for (int year = testing::kMultiYearFirst; year <= testing::kMultiYearLast + 1; ++year) {
+    SCOPED_TRACE(year);
+    std::string outputs[4];
+    const std::string* dbs[] = {sqlite_, postgres_, late_sqlite_, late_postgres_};
+    for (int i = 0; i < 4; ++i) {
+      std::ostringstream out, err;
+      EXPECT_EQ(RunIndicators(*dbs[i], year, std::nullopt, "json", out, err), 0) << err.str();
+      outputs[i] = out.str();
+    }
+    EXPECT_EQ(outputs[2], outputs[0]) << "SQLite";
+    EXPECT_EQ(outputs[3], outputs[1]) << "PostgreSQL";
   }
 }
 

@@ -190,12 +190,15 @@ inline MultiYearOrg MakeMultiYearOrg() {
 // Europe/Paris, then the backfill, the jobs and the replays through the ingest path in batches
 // of 200, then the imports through `ramette import` (the order the product allows: inventory
 // after the jobs).
+// With `first_zone` set, the jobs are stored in that zone and the store is switched to
+// Europe/Paris at the end (an aggregator whose time zone was configured late).
 inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
-                               const std::string& scratch_dir) {
+                               const std::string& scratch_dir,
+                               const std::string& first_zone = "Europe/Paris") {
   {
     auto store = aggregator::OpenStore(db, aggregator::OpenMode::kCreate);
     if (!store.ok()) return store.status();
-    auto tz = TimeZone::Load("Europe/Paris");
+    auto tz = TimeZone::Load(first_zone);
     if (!tz.ok()) return tz.status();
     RAMETTE_RETURN_IF_ERROR((*store)->EnsureTimeZone(*tz));
     aggregator::IngestOptions options;
@@ -226,6 +229,13 @@ inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
     if (aggregator::RunImport(db, kind, file, out, err) != 0) {
       return Status::InvalidArgument("import " + kind + " failed: " + err.str());
     }
+  }
+  if (first_zone != "Europe/Paris") {
+    auto store = aggregator::OpenStore(db, aggregator::OpenMode::kExisting);
+    if (!store.ok()) return store.status();
+    auto paris = TimeZone::Load("Europe/Paris");
+    if (!paris.ok()) return paris.status();
+    return (*store)->EnsureTimeZone(*paris);
   }
   return Status::Ok();
 }
