@@ -297,6 +297,9 @@ constexpr int kAgentTokensSchemaVersion = 6;
 // bi_monthly_usage sums bi_jobs (same tests); bi_devices and bi_workstations show the tables.
 constexpr char kSchemaV7[] = R"sql(
 CREATE VIEW bi_jobs AS
+-- One row per stored job, without user name or title (README "BI views"). Restates
+-- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
+-- pinned by bi_views_test against AttributeUsage.
 SELECT
   j.id AS job_id,
   date(j.local_day * 86400, 'unixepoch') AS local_date,
@@ -356,6 +359,8 @@ LEFT JOIN user_directions ud ON ud.id = (
   LIMIT 1);
 
 CREATE VIEW bi_monthly_usage AS
+-- bi_jobs summed by year, month and direction (README "BI views");
+-- mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by bi_views_test.
 SELECT
   year, month, direction,
   COUNT(*) AS jobs,
@@ -372,6 +377,7 @@ FROM bi_jobs
 GROUP BY year, month, direction;
 
 CREATE VIEW bi_devices AS
+-- One row per service period of each queue, one for a queue not classified yet.
 SELECT
   d.id AS device_id,
   d.server AS server,
@@ -392,6 +398,7 @@ LEFT JOIN device_periods p ON p.device_id = d.id
 LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> '';
 
 CREATE VIEW bi_workstations AS
+-- Workstation counts, each valid from its date to the next count's.
 SELECT
   direction,
   date(date * 86400, 'unixepoch') AS valid_from,
