@@ -1,4 +1,4 @@
-// PostgresStore: schema and migrations (v1..v6, SqliteStore's numbering), the CommitJobs bulk
+// PostgresStore: schema and migrations (v1..v7, SqliteStore's numbering), the CommitJobs bulk
 // path (COPY into a temporary table, one INSERT ... ON CONFLICT DO NOTHING against the jobs'
 // exclusion constraint, rollup deltas upserted in key order), imports, and the readers.
 #include "aggregator/store/postgres_store.h"
@@ -255,8 +255,137 @@ CREATE TABLE agent_tokens(
 CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
-                                       kSchemaV4, kSchemaV5, kSchemaV6};
+// v7: the BI views (README "BI views"), the same views, columns and meanings as SqliteStore's
+// v7 in this dialect (dates are `date`, completed_at a timestamptz, flags booleans). Stable:
+// columns are only ever added, never renamed or removed. Read-only: none is automatically
+// updatable (joins, aggregates, a window), and the README's role may SELECT them only. No user
+// name, title or client host: no per-person figure. Views only: applies after any v6.
+//
+// bi_jobs restates C++ rules in SQL: the device's service period on the job's local day
+// (DevicePeriodOn; DESIGN.md "in service on a date"), the period's paper stock or the default
+// 80 g/m² one, DESIGN.md's mass, and DESIGN.md "A job's direction" (user's directory row valid
+// that day, the one starting last when rows overlap, else the device period's, else
+// `unassigned`). bi_views_postgres_test pins them: the sums of the views per year and direction
+// equal AttributeUsage's (usage_attribution.cc) on a fixture with every case. The comments
+// below are also stored with COMMENT ON VIEW, for BI tools.
+constexpr char kSchemaV7[] = R"sql(
+CREATE VIEW bi_jobs AS
+SELECT
+  j.id AS job_id,
+  DATE '1970-01-01' + j.local_day AS local_date,
+  EXTRACT(YEAR FROM DATE '1970-01-01' + j.local_day)::integer AS year,
+  EXTRACT(MONTH FROM DATE '1970-01-01' + j.local_day)::integer AS month,
+  to_timestamp(j.completed_at) AS completed_at,
+  j.completed_at AS completed_unix,
+  s.name AS server,
+  d.queue AS queue,
+  j.device_id AS device_id,
+  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
+  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
+    ELSE 'unknown' END AS state,
+  j.sheets AS sheets,
+  j.impressions AS impressions,
+  j.copies AS copies,
+  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
+    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
+  (j.sides IN (2, 3)) AS two_sided,
+  (j.color_mode = 2) AS color,
+  j.media AS media,
+  j.media_known AS media_known,
+  j.area_um2 / 1e12::double precision AS sheet_area_m2,
+  (p.id IS NOT NULL) AS device_classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS device_direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80::double precision) AS grammage_gsm,
+  COALESCE(pa.recycled, false) AS recycled,
+  (pa.paper_id IS NULL) AS default_stock,
+  j.sheets::double precision * j.area_um2 * COALESCE(pa.grammage_gsm, 80::double precision)
+    / 1e12::double precision AS mass_g,
+  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
+  CASE WHEN ud.direction IS NOT NULL THEN 'user'
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+FROM jobs j
+JOIN servers s ON s.id = j.server_id
+JOIN devices d ON d.id = j.device_id
+LEFT JOIN device_periods p ON p.id = COALESCE(
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
+     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
+   ORDER BY x.in_service, x.out_of_service NULLS FIRST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
+   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
+   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
+LEFT JOIN users u ON u.id = j.user_id
+LEFT JOIN user_directions ud ON ud.id = (
+  SELECT x.id FROM user_directions x
+  WHERE x.user_name = u.name AND u.name <> '' AND x.direction <> ''
+    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
+    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
+  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
+    (x.direction = 'unassigned') DESC, x.direction COLLATE "C" DESC
+  LIMIT 1);
+COMMENT ON VIEW bi_jobs IS 'One row per stored job, without user name or title (README "BI'
+  ' views"). Restates DevicePeriodOn, the default paper stock, DESIGN.md mass and DESIGN.md'
+  ' "A job''s direction"; pinned by bi_views_postgres_test against AttributeUsage.';
+
+CREATE VIEW bi_monthly_usage AS
+SELECT
+  year, month, direction,
+  COUNT(*) AS jobs,
+  SUM(sheets)::bigint AS sheets,
+  SUM(impressions)::bigint AS impressions,
+  SUM(CASE WHEN two_sided THEN sheets ELSE 0 END)::bigint AS two_sided_sheets,
+  SUM(CASE WHEN color THEN sheets ELSE 0 END)::bigint AS color_sheets,
+  SUM(CASE WHEN media_known THEN 0 ELSE 1 END)::bigint AS unknown_media_jobs,
+  SUM(mass_g) / 1000 AS mass_kg,
+  SUM(CASE WHEN recycled THEN mass_g ELSE 0 END) / 1000 AS recycled_mass_kg,
+  SUM(CASE WHEN device_class = 'print_shop' THEN 0 ELSE mass_g END) / 1000
+    AS mass_kg_excluding_print_shop
+FROM bi_jobs
+GROUP BY year, month, direction;
+COMMENT ON VIEW bi_monthly_usage IS 'bi_jobs summed by year, month and direction (README "BI'
+  ' views"); mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by'
+  ' bi_views_postgres_test against AttributeUsage.';
+
+CREATE VIEW bi_devices AS
+SELECT
+  d.id AS device_id,
+  d.server AS server,
+  d.queue AS queue,
+  (p.id IS NOT NULL) AS classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80::double precision) AS grammage_gsm,
+  COALESCE(pa.recycled, false) AS recycled,
+  DATE '1970-01-01' + p.in_service AS in_service,
+  DATE '1970-01-01' + p.out_of_service AS out_of_service,
+  d.make_model AS make_model,
+  d.color_supported AS color_supported,
+  d.duplex_supported AS duplex_supported
+FROM devices d
+LEFT JOIN device_periods p ON p.device_id = d.id
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> '';
+COMMENT ON VIEW bi_devices IS 'One row per service period of each queue, one row for a queue'
+  ' the inventory has not classified (README "BI views").';
+
+CREATE VIEW bi_workstations AS
+SELECT
+  direction,
+  DATE '1970-01-01' + date AS valid_from,
+  DATE '1970-01-01' + LEAD(date) OVER (PARTITION BY direction ORDER BY date) AS valid_to,
+  count AS workstations
+FROM workstations;
+COMMENT ON VIEW bi_workstations IS 'Workstation counts of each direction, each valid from its'
+  ' date to the next one (README "BI views").';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                       kSchemaV5, kSchemaV6, kSchemaV7};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // The per-connection table CommitJobs copies a batch into.

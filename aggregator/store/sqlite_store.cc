@@ -276,9 +276,140 @@ CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 )sql";
 constexpr int kAgentTokensSchemaVersion = 6;
 
+// v7: the BI views (README "BI views"): documented, stable (columns are only ever added, never
+// renamed or removed) and read-only (SQLite views cannot be written). PostgresStore's v7 has the
+// same views, columns and meanings in its dialect (dates are 'YYYY-MM-DD' text and flags 0/1
+// here, date and boolean there). Views only: applies after any v6. No user name, title or
+// client host appears in any of them: no per-person figure.
+//
+// bi_jobs restates in SQL three rules that live in C++; bi_views_test (SQLite) and
+// bi_views_postgres_test check that the sums of the views per year and direction equal
+// AttributeUsage's (aggregator/indicators/usage_attribution.cc) on a fixture with every case:
+// - the device's service period on the job's local day: DevicePeriodOn (model/inventory.cc;
+//   DESIGN.md "in service on a date"): the period in service that day, else the latest one
+//   started on or before it, else the earliest; none (an unclassified queue): class `other`,
+//   no direction, the default stock;
+// - the paper stock of that period, the default stock (80 g/m², not recycled) when the period
+//   names none or an unknown paper id, and DESIGN.md's mass = sheets x sheet area x grammage;
+// - DESIGN.md "A job's direction": the user's directory row valid on the job's local day (when
+//   rows overlap, the one that starts last, as AttributeUsage's DirectionOn), else the device
+//   period's direction, else `unassigned`.
+// bi_monthly_usage sums bi_jobs (same tests); bi_devices and bi_workstations show the tables.
+constexpr char kSchemaV7[] = R"sql(
+CREATE VIEW bi_jobs AS
+-- One row per stored job, without user name or title (README "BI views"). Restates
+-- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
+-- pinned by bi_views_test against AttributeUsage.
+SELECT
+  j.id AS job_id,
+  date(j.local_day * 86400, 'unixepoch') AS local_date,
+  CAST(strftime('%Y', j.local_day * 86400, 'unixepoch') AS INTEGER) AS year,
+  CAST(strftime('%m', j.local_day * 86400, 'unixepoch') AS INTEGER) AS month,
+  strftime('%Y-%m-%dT%H:%M:%SZ', j.completed_at, 'unixepoch') AS completed_at,
+  j.completed_at AS completed_unix,
+  s.name AS server,
+  d.queue AS queue,
+  j.device_id AS device_id,
+  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
+  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
+    ELSE 'unknown' END AS state,
+  j.sheets AS sheets,
+  j.impressions AS impressions,
+  j.copies AS copies,
+  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
+    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
+  (j.sides IN (2, 3)) AS two_sided,
+  (j.color_mode = 2) AS color,
+  j.media AS media,
+  (j.media_known <> 0) AS media_known,
+  j.area_um2 / 1e12 AS sheet_area_m2,
+  (p.id IS NOT NULL) AS device_classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS device_direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80.0) AS grammage_gsm,
+  COALESCE(pa.recycled <> 0, 0) AS recycled,
+  (pa.paper_id IS NULL) AS default_stock,
+  j.sheets * j.area_um2 * COALESCE(pa.grammage_gsm, 80.0) / 1e12 AS mass_g,
+  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
+  CASE WHEN ud.direction IS NOT NULL THEN 'user'
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+FROM jobs j
+JOIN servers s ON s.id = j.server_id
+JOIN devices d ON d.id = j.device_id
+LEFT JOIN device_periods p ON p.id = COALESCE(
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
+     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
+   ORDER BY x.in_service, x.out_of_service, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
+   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
+   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
+LEFT JOIN users u ON u.id = j.user_id
+LEFT JOIN user_directions ud ON ud.id = (
+  SELECT x.id FROM user_directions x
+  WHERE x.user = u.name AND u.name <> '' AND x.direction <> ''
+    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
+    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
+  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
+    (x.direction = 'unassigned') DESC, x.direction DESC
+  LIMIT 1);
+
+CREATE VIEW bi_monthly_usage AS
+-- bi_jobs summed by year, month and direction (README "BI views");
+-- mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by bi_views_test.
+SELECT
+  year, month, direction,
+  COUNT(*) AS jobs,
+  SUM(sheets) AS sheets,
+  SUM(impressions) AS impressions,
+  SUM(CASE WHEN two_sided THEN sheets ELSE 0 END) AS two_sided_sheets,
+  SUM(CASE WHEN color THEN sheets ELSE 0 END) AS color_sheets,
+  SUM(CASE WHEN media_known THEN 0 ELSE 1 END) AS unknown_media_jobs,
+  SUM(mass_g) / 1000 AS mass_kg,
+  SUM(CASE WHEN recycled THEN mass_g ELSE 0 END) / 1000 AS recycled_mass_kg,
+  SUM(CASE WHEN device_class = 'print_shop' THEN 0 ELSE mass_g END) / 1000
+    AS mass_kg_excluding_print_shop
+FROM bi_jobs
+GROUP BY year, month, direction;
+
+CREATE VIEW bi_devices AS
+-- One row per service period of each queue, one for a queue not classified yet.
+SELECT
+  d.id AS device_id,
+  d.server AS server,
+  d.queue AS queue,
+  (p.id IS NOT NULL) AS classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80.0) AS grammage_gsm,
+  COALESCE(pa.recycled <> 0, 0) AS recycled,
+  date(p.in_service * 86400, 'unixepoch') AS in_service,
+  date(p.out_of_service * 86400, 'unixepoch') AS out_of_service,
+  d.make_model AS make_model,
+  (d.color_supported <> 0) AS color_supported,
+  (d.duplex_supported <> 0) AS duplex_supported
+FROM devices d
+LEFT JOIN device_periods p ON p.device_id = d.id
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> '';
+
+CREATE VIEW bi_workstations AS
+-- Workstation counts, each valid from its date to the next count's.
+SELECT
+  direction,
+  date(date * 86400, 'unixepoch') AS valid_from,
+  date(LEAD(date) OVER (PARTITION BY direction ORDER BY date) * 86400, 'unixepoch') AS valid_to,
+  count AS workstations
+FROM workstations;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
-                                       kSchemaV4, kSchemaV5, kSchemaV6};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                       kSchemaV5, kSchemaV6, kSchemaV7};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
