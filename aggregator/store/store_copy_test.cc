@@ -34,6 +34,7 @@ namespace {
 using ::testing::HasSubstr;
 
 enum class Engine { kSqlite, kPostgres };
+void PrintTo(Engine e, std::ostream* os) { *os << (e == Engine::kSqlite ? "sqlite" : "postgres"); }
 
 #ifdef RAMETTE_COPY_POSTGRES
 testing::PrivatePostgres* g_server = nullptr;
@@ -112,7 +113,9 @@ void Populate(Store& store, int jobs) {
   ASSERT_OK(store.EnsureTimeZone(*tz));
   InventoryStore& inv = store.inventory();
   auto papers = ParsePapersCsv(
-      "paper_id,recycled,grammage_gsm\nstd80,no,80\nrecy75,yes,75.5\n\xc3\xa9" "co,yes,70\n", "p");
+      "paper_id,recycled,grammage_gsm\nstd80,no,80\nrecy75,yes,75.5\n\xc3\xa9"
+      "co,yes,70\n",
+      "p");
   ASSERT_TRUE(papers.ok()) << papers.status().ToString();
   ASSERT_OK(inv.UpsertPapers(*papers));
   auto devices = ParseDevicesCsv(
@@ -495,6 +498,50 @@ TEST_P(StoreCopyTest, NamesAConflictOnTheJobIdentity) {
   EXPECT_THAT(c->conflict->key, HasSubstr("cups_job_id="));
   EXPECT_EQ(c->conflict->column, "id");
   EXPECT_EQ(Count(*to, "jobs"), 1);  // the batch holding the conflict was not written
+}
+
+// Copied jobs count in the target's rollups even when the target had already folded jobs with
+// higher ids (SQLite's watermark): every stored job is in the indicators' sums.
+TEST_P(StoreCopyTest, CopiedJobsBelowTheFoldWatermarkAreCounted) {
+  auto from = Open(from_);
+  ASSERT_NE(from, nullptr);
+  Populate(*from, 80);
+  auto to = Open(to_);
+  ASSERT_NE(to, nullptr);
+  auto stopped = CopyStore(*from, *to, CopyOptions{.batch_rows = 1000, .stop_after_batches = 9});
+  ASSERT_TRUE(stopped.ok()) << stopped.status().ToString();
+  ASSERT_EQ(Count(*to, "jobs"), 0);
+  const CopyTable* jobs = nullptr;
+  for (const CopyTable& t : CopiedTables()) {
+    if (t.name == "jobs") jobs = &t;
+  }
+  ASSERT_NE(jobs, nullptr);
+  // A job of another identity under a high id, folded into the target's rollups.
+  auto first = from->table_rows().ReadRows(*jobs, {}, {}, 1);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  CopyRow high = first->front();
+  high[0] = int64_t{100000};
+  high[3] = int64_t{999999};  // cups_job_id
+  auto inserted = to->table_rows().InsertRows(*jobs, {high});
+  ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
+  ASSERT_OK(to->FoldRollups());
+  auto c = CopyStore(*from, *to);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_FALSE(c->conflict) << c->conflict->ToString();
+  // Every stored job is in the rollups, through a fresh connection too.
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    if (reopen == 1) {
+      to.reset();
+      to = Open(to_, OpenMode::kExisting);
+      ASSERT_NE(to, nullptr);
+    }
+    int64_t rolled = 0;
+    ASSERT_OK(to->usage().ForEachMonthlyRow(0, 1 << 30,
+                                            [&](const RollupRow& r) { rolled += r.sums.jobs; }));
+    EXPECT_EQ(rolled, *to->CountJobs());
+    EXPECT_EQ(rolled, *from->CountJobs() + 1);
+  }
 }
 
 TEST_P(StoreCopyTest, VerificationCatchesADifference) {
