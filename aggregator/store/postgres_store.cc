@@ -1983,9 +1983,6 @@ namespace ramette::aggregator {
 
 namespace {
 
-// Parameters per statement when copying rows in (PostgreSQL allows 65535).
-constexpr size_t kCopyParameters = 60000;
-
 std::string PgColumnName(const CopyTable& t, const std::string& column) {
   if (t.name == "user_directions" && column == "user") return "user_name";
   return column;
@@ -2181,32 +2178,49 @@ Result<int64_t> PostgresStore::CountRows(const CopyTable& table) {
 Result<size_t> PostgresStore::InsertRows(const CopyTable& table, const std::vector<CopyRow>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
-  const size_t width = table.columns.size();
-  const size_t per_statement = std::max<size_t>(1, kCopyParameters / width);
-  std::string returning;
+  // The rows go by COPY into a temporary table shaped like the target, then into the table in
+  // one INSERT ... SELECT ... ON CONFLICT DO NOTHING that returns the keys it inserted.
+  const std::string staging = PgQuoted("copy_in_" + table.name);
+  const std::string columns = PgColumnList(table);
+  const std::string create = "CREATE TEMPORARY TABLE IF NOT EXISTS " + staging + " (LIKE " +
+                             PgQuoted(table.name) + ") ON COMMIT DELETE ROWS";
+  const std::string copy = "COPY " + staging + "(" + columns + ") FROM STDIN";
+  std::string insert = "INSERT INTO " + PgQuoted(table.name) + "(" + columns + ") SELECT " +
+                       columns + " FROM " + staging + " ON CONFLICT DO NOTHING";
   for (size_t k = 0; k < table.key_size; ++k) {
-    returning +=
-        (k > 0 ? ", " : " RETURNING ") + PgQuoted(PgColumnName(table, table.columns[k].name));
+    insert += (k > 0 ? ", " : " RETURNING ") + PgQuoted(PgColumnName(table, table.columns[k].name));
+  }
+  std::string data;
+  for (const CopyRow& row : rows) {
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (c > 0) data.push_back('\t');
+      const CopyValue& v = row[c];
+      if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        if (table.columns[c].type == CopyType::kBool) {
+          data.push_back(*n != 0 ? 't' : 'f');
+        } else {
+          CopyInt(data, *n);
+        }
+      } else if (const double* d = std::get_if<double>(&v)) {
+        char buf[40];
+        data.append(buf, static_cast<size_t>(std::snprintf(buf, sizeof buf, "%.17g", *d)));
+      } else if (const std::string* t = std::get_if<std::string>(&v)) {
+        CopyText(data, *t);
+      } else {
+        data += "\\N";
+      }
+    }
+    data.push_back('\n');
   }
   size_t refused = rows.size();
   Status st = InTransactionLocked([&]() -> Status {
-    for (size_t start = 0; start < rows.size(); start += per_statement) {
-      const size_t end = std::min(rows.size(), start + per_statement);
-      std::string sql =
-          "INSERT INTO " + PgQuoted(table.name) + "(" + PgColumnList(table) + ") VALUES ";
-      Params p;
-      for (size_t r = start; r < end; ++r) {
-        sql += r > start ? ", (" : "(";
-        for (size_t c = 0; c < width; ++c) {
-          AddCopyParam(p, rows[r][c], table.columns[c].type);
-          sql += (c > 0 ? ", $" : "$") + std::to_string(p.size());
-        }
-        sql += ")";
-      }
-      sql += " ON CONFLICT DO NOTHING" + returning;
-      Result<PgResult> res = conn_->Run(sql.c_str(), p, "copying into " + table.name);
-      if (!res.ok()) return res.status();
-      if (static_cast<size_t>(PQntuples(res->get())) == end - start) continue;
+    // (SET LOCAL: no "already exists" notice on stderr.)
+    RAMETTE_RETURN_IF_ERROR(conn_->Exec("SET LOCAL client_min_messages = warning", "copying"));
+    RAMETTE_RETURN_IF_ERROR(conn_->Exec(create.c_str(), "copying into " + table.name));
+    RAMETTE_RETURN_IF_ERROR(conn_->CopyIn(copy.c_str(), data, "copying into " + table.name));
+    Result<PgResult> res = conn_->Run(insert.c_str(), "copying into " + table.name);
+    if (!res.ok()) return res.status();
+    if (static_cast<size_t>(PQntuples(res->get())) != rows.size()) {
       std::unordered_set<std::string> inserted;
       for (int i = 0; i < PQntuples(res->get()); ++i) {
         std::string k;
@@ -2216,10 +2230,10 @@ Result<size_t> PostgresStore::InsertRows(const CopyTable& table, const std::vect
         }
         inserted.insert(std::move(k));
       }
-      for (size_t r = start; r < end && refused == rows.size(); ++r) {
+      for (size_t r = 0; r < rows.size() && refused == rows.size(); ++r) {
         if (inserted.count(KeyString(table, rows[r])) == 0) refused = r;
       }
-      if (refused == rows.size()) refused = start;       // cannot tell which: the first
+      if (refused == rows.size()) refused = 0;           // cannot tell which: the first
       return Status::FailedPrecondition("row refused");  // rolls the batch back
     }
     if (table.name == "jobs") {
