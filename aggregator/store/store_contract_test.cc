@@ -73,6 +73,7 @@ class FakeEngine : public EngineUnderTest {
     DeliveryLog& delivery() override { return s_->delivery(); }
     TokenStore& tokens() override { return s_->tokens(); }
     StatusStore& status() override { return s_->status(); }
+    TableRows& table_rows() override { return s_->table_rows(); }
 
    private:
     std::shared_ptr<testing::FakeStore> s_;

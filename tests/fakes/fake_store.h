@@ -63,6 +63,9 @@ class FakeStore final : public aggregator::Store,
   aggregator::DeliveryLog& delivery() override { return *this; }
   aggregator::TokenStore& tokens() override { return *this; }
   aggregator::StatusStore& status() override { return *this; }
+  // The in-memory store has no tables: `store copy` from or to it fails with
+  // FailedPrecondition.
+  aggregator::TableRows& table_rows() override { return no_table_rows_; }
 
   // JobStore.
   Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
@@ -414,6 +417,36 @@ class FakeStore final : public aggregator::Store,
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;
+
+  class NoTableRows final : public aggregator::TableRows {
+   public:
+    Result<std::vector<std::string>> TableNames() override { return Refuse(); }
+    Result<std::vector<std::string>> ColumnNames(const aggregator::CopyTable&) override {
+      return Refuse();
+    }
+    Result<std::vector<aggregator::CopyRow>> ReadRows(const aggregator::CopyTable&,
+                                                      const aggregator::CopyRow&,
+                                                      const aggregator::CopyRow&, size_t) override {
+      return Refuse();
+    }
+    Result<std::vector<aggregator::CopyRow>> FindRows(const aggregator::CopyTable&,
+                                                      const std::vector<size_t>&,
+                                                      const aggregator::CopyRow&, size_t) override {
+      return Refuse();
+    }
+    Result<int64_t> CountRows(const aggregator::CopyTable&) override { return Refuse(); }
+    Result<size_t> InsertRows(const aggregator::CopyTable&,
+                              const std::vector<aggregator::CopyRow>&) override {
+      return Refuse();
+    }
+    Status FinishCopy() override { return Refuse(); }
+
+   private:
+    static Status Refuse() {
+      return Status::FailedPrecondition("the in-memory store has no tables to copy");
+    }
+  };
+  NoTableRows no_table_rows_;
 };
 
 }  // namespace ramette::testing
