@@ -384,8 +384,16 @@ COMMENT ON VIEW bi_workstations IS 'Workstation counts of each direction, each v
   ' date to the next one (README "BI views").';
 )sql";
 
+// v8: as SQLite's v8, what a queue applies to jobs that name nothing, and whether a job's media
+// is its queue's media-default.
+constexpr char kSchemaV8[] = R"sql(
+ALTER TABLE jobs ADD COLUMN media_from_queue boolean NOT NULL DEFAULT false;
+ALTER TABLE devices ADD COLUMN media_default text;  -- NULL: never reported
+ALTER TABLE devices ADD COLUMN sides_default text;
+)sql";
+
 constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                       kSchemaV5, kSchemaV6, kSchemaV7};
+                                       kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // The per-connection table CommitJobs copies a batch into.
@@ -397,14 +405,15 @@ CREATE TEMPORARY TABLE IF NOT EXISTS incoming_jobs(
   copies integer NOT NULL, sides smallint NOT NULL, media text NOT NULL,
   color_mode smallint NOT NULL, number_up integer NOT NULL, impressions bigint NOT NULL,
   cups_sheets bigint NOT NULL, title text, source smallint NOT NULL, sheets bigint NOT NULL,
-  area_um2 bigint NOT NULL, media_known boolean NOT NULL, local_day integer NOT NULL
+  area_um2 bigint NOT NULL, media_known boolean NOT NULL, local_day integer NOT NULL,
+  media_from_queue boolean NOT NULL
 ) ON COMMIT DELETE ROWS
 )sql";
 
 #define RAMETTE_JOB_COLUMNS                                                                  \
   "device_id, cups_job_id, job_uuid, user_id, client_host, created_at, completed_at, state," \
   " copies, sides, media, color_mode, number_up, impressions, cups_sheets, title, source,"   \
-  " sheets, area_um2, media_known, local_day"
+  " sheets, area_um2, media_known, local_day, media_from_queue"
 constexpr char kCopyIncomingSql[] = "COPY incoming_jobs(ord, " RAMETTE_JOB_COLUMNS ") FROM STDIN";
 // $1 server row, $2 received_at. Rows go in batch order, so that of two records of one job in
 // a batch the first is stored. The exclusion constraint skips duplicates, of stored jobs, of
@@ -430,8 +439,8 @@ constexpr char kSupersedeJobSql[] =
     "UPDATE jobs SET device_id = $2, job_uuid = $3, user_id = $4, client_host = $5,"
     " created_at = $6, completed_at = $7, state = $8, copies = $9, sides = $10, media = $11,"
     " color_mode = $12, number_up = $13, impressions = $14, cups_sheets = $15, title = $16,"
-    " source = $17, sheets = $18, area_um2 = $19, media_known = $20, local_day = $21"
-    " WHERE id = $1";
+    " source = $17, sheets = $18, area_um2 = $19, media_known = $20, local_day = $21,"
+    " media_from_queue = $22 WHERE id = $1";
 
 #define RAMETTE_ROLLUP_COLUMNS                                                     \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs," \
@@ -484,15 +493,21 @@ constexpr char kUpsertServerSql[] =
     " last_contact = excluded.last_contact RETURNING id";
 constexpr char kUpsertQueueSql[] =
     "INSERT INTO devices(server, queue, uuid, make_model, device_uri, location, description,"
-    " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen)"
-    " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
+    " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen,"
+    " media_default, sides_default)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, NULLIF($13, ''),"
+    " NULLIF($14, ''))"
     " ON CONFLICT(server, queue) DO UPDATE SET uuid = excluded.uuid,"
     " make_model = excluded.make_model, device_uri = excluded.device_uri,"
     " location = excluded.location, description = excluded.description,"
     " color_supported = excluded.color_supported, duplex_supported = excluded.duplex_supported,"
     " printer_type = excluded.printer_type, deleted = excluded.deleted,"
     " first_seen = COALESCE(devices.first_seen, excluded.first_seen),"
-    " last_seen = excluded.last_seen";
+    " last_seen = excluded.last_seen,"
+    " media_default = CASE WHEN excluded.deleted THEN devices.media_default"
+    " ELSE excluded.media_default END,"
+    " sides_default = CASE WHEN excluded.deleted THEN devices.sides_default"
+    " ELSE excluded.sides_default END";
 
 // ---------------------------------------------------------------------------------------------
 // libpq helpers.
@@ -1321,6 +1336,8 @@ void AppendCopyRow(std::string& out, int ord, int64_t device_id, int64_t user_id
   out.push_back(job.media_known ? 't' : 'f');
   tab();
   CopyInt(out, job.local_day);
+  tab();
+  out.push_back(r.media_from_queue ? 't' : 'f');
   out.push_back('\n');
 }
 
@@ -1337,7 +1354,7 @@ void AddJobParams(Params& p, int64_t device_id, int64_t user_id, const StoredJob
     p.Null();
   }
   p.Int(static_cast<int>(r.source)).Int(job.sheets).Int(job.area_um2).Bool(job.media_known);
-  p.Int(job.local_day);
+  p.Int(job.local_day).Bool(r.media_from_queue);
 }
 
 }  // namespace
@@ -1504,6 +1521,7 @@ Status PostgresStore::UpsertQueues(const std::string& server_id, const std::stri
       p.Text(server_id).Text(q->name).Text(q->uuid).Text(q->make_model).Text(q->device_uri);
       p.Text(q->location).Text(q->description).Bool(q->color_supported);
       p.Bool(q->duplex_supported).Int(q->printer_type).Bool(q->deleted).Int(now);
+      p.Text(q->media_default).Text(q->sides_default);
       RAMETTE_RETURN_IF_ERROR(conn_->Run(kUpsertQueueSql, p, "registering a queue").status());
     }
     return Status::Ok();

@@ -44,7 +44,7 @@ class PostgresStore final : public Store,
                             public TableRows {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 7;
+  static constexpr int kLatestSchemaVersion = 8;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;

@@ -170,7 +170,8 @@ TEST_F(PostgresStoreTest, FreshDatabaseIsAtTheLatestVersion) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), PostgresStore::kLatestSchemaVersion);
-  EXPECT_EQ(Sql("SELECT version FROM ramette_schema"), "7\n");
+  EXPECT_EQ(Sql("SELECT version FROM ramette_schema"),
+            std::to_string(PostgresStore::kLatestSchemaVersion) + "\n");
   EXPECT_EQ(store->Description(), uri_);
   EXPECT_TRUE(store->FoldRollups().ok());
   EXPECT_EQ(Count(store->CountJobs()), 0);
@@ -336,6 +337,37 @@ TEST_F(PostgresStoreTest, QueuesDevicesAndInventory) {
   ASSERT_EQ(statuses->size(), 1u);
   EXPECT_EQ((*statuses)[0].unclassified_queues, 1);  // walkup
   EXPECT_EQ((*statuses)[0].jobs_this_month, 1);
+}
+
+// v8, as SQLite: queue defaults kept with the device (not cleared by a deletion record), and
+// media_from_queue stored, also by a live record superseding its page_log copy.
+TEST_F(PostgresStoreTest, QueueDefaultsAndMediaFromTheQueueAreKept) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  QueueRecord q;
+  q.name = "q1";
+  q.media_default = "iso_a3_297x420mm";
+  q.sides_default = "two-sided-long-edge";
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q}).ok());
+  EXPECT_EQ(Sql("SELECT media_default || ' ' || sides_default FROM devices"),
+            "iso_a3_297x420mm two-sided-long-edge\n");
+  QueueRecord gone;
+  gone.name = "q1";
+  gone.deleted = true;
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {gone}).ok());
+  EXPECT_EQ(Sql("SELECT media_default FROM devices"), "iso_a3_297x420mm\n");
+
+  StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
+  StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
+  from_queue.record.media = "iso_a3_297x420mm";
+  from_queue.record.media_from_queue = true;
+  StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
+  page_log.record.source = RecordSource::kPageLog;
+  Commit(*store, {own, from_queue, page_log});
+  StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
+  live.record.media_from_queue = true;
+  Commit(*store, {live});
+  EXPECT_EQ(Sql("SELECT media_from_queue FROM jobs ORDER BY cups_job_id"), "f\nt\nt\n");
 }
 
 TEST_F(PostgresStoreTest, TokensSendsAndStatus) {

@@ -48,6 +48,9 @@ std::string QuarantineJson(const JobRecord& r) {
   j["impressions_completed"] = r.impressions_completed;
   j["cups_media_sheets_completed"] = r.cups_media_sheets_completed;
   j["source"] = static_cast<int>(r.source);
+  // Added after the first form: written only when set, so that the records quarantined before
+  // keep their text (and quarantine-once its key).
+  if (r.media_from_queue) j["media_from_queue"] = true;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

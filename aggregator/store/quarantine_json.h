@@ -10,10 +10,10 @@
 namespace ramette::aggregator {
 
 // The JSON kept in quarantine.record: one object with the fields of `record` but its title and
-// job_impressions, in declaration order, enums as their numbers. Always valid UTF-8, whatever the
-// record's bytes: a text field that is not valid UTF-8 is written with U+FFFD for the bad bytes,
-// plus
-// "<field>_hex", its exact bytes in lowercase hexadecimal. Deterministic: the engines'
+// job_impressions, in declaration order, enums as their numbers; "media_from_queue" (true) only
+// when set. Always valid UTF-8, whatever the record's bytes: a text field that is not valid UTF-8
+// is written with U+FFFD for the bad bytes, plus "<field>_hex", its exact bytes in lowercase
+// hexadecimal. Deterministic: the engines'
 // quarantine_once index compares this text, so its form never changes.
 std::string QuarantineJson(const JobRecord& record);
 

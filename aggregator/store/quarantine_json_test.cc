@@ -36,6 +36,14 @@ TEST(QuarantineJsonTest, EveryFieldButTheTitleInAFixedForm) {
             "\"source\":1}");
 }
 
+TEST(QuarantineJsonTest, MediaFromTheQueueOnlyWhenSet) {
+  JobRecord r = Record();
+  r.media_from_queue = true;
+  const std::string json = QuarantineJson(r);
+  const std::string tail = ",\"source\":1,\"media_from_queue\":true}";
+  EXPECT_EQ(json.substr(json.size() - tail.size()), tail) << json;
+}
+
 TEST(QuarantineJsonTest, BadUtf8IsReplacedAndKeptInHex) {
   JobRecord r = Record();
   r.user =

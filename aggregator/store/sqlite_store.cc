@@ -407,9 +407,18 @@ SELECT
 FROM workstations;
 )sql";
 
+// v8: what a queue applies to jobs that name nothing (the agent's queue records), and whether a
+// job's media is its queue's media-default (the job named none). Columns only: applies after
+// any v7.
+constexpr char kSchemaV8[] = R"sql(
+ALTER TABLE jobs ADD COLUMN media_from_queue INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN media_default TEXT;  -- NULL: never reported
+ALTER TABLE devices ADD COLUMN sides_default TEXT;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
 constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                       kSchemaV5, kSchemaV6, kSchemaV7};
+                                       kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -436,19 +445,20 @@ constexpr char kStoredFiguresSql[] =
 constexpr char kInsertJobSql[] =
     "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
     " created_at, completed_at, state, copies, sides, media, color_mode, number_up, impressions,"
-    " cups_sheets, title, source, sheets, area_um2, media_known, local_day, received_at)"
+    " cups_sheets, title, source, sheets, area_um2, media_known, local_day, received_at,"
+    " media_from_queue)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23)";
+    " ?19, ?20, ?21, ?22, ?23, ?25)";
 // Replaces a stored job's record by another one of the same job: the parameters are numbered
 // as in kInsertJobSql (?1 server, ?3 CUPS job id and ?23 received_at are left as they are),
-// ?24 is the job's id. OR IGNORE: should the new completion time collide with another stored
+// ?24 is the job's id, ?25 media_from_queue. OR IGNORE: should the new completion time collide with another stored
 // job's, nothing changes.
 constexpr char kSupersedeJobSql[] =
     "UPDATE OR IGNORE jobs SET device_id = ?2, job_uuid = ?4, user_id = ?5, client_host = ?6,"
     " created_at = ?7, completed_at = ?8, state = ?9, copies = ?10, sides = ?11, media = ?12,"
     " color_mode = ?13, number_up = ?14, impressions = ?15, cups_sheets = ?16, title = ?17,"
-    " source = ?18, sheets = ?19, area_um2 = ?20, media_known = ?21, local_day = ?22"
-    " WHERE id = ?24";
+    " source = ?18, sheets = ?19, area_um2 = ?20, media_known = ?21, local_day = ?22,"
+    " media_from_queue = ?25 WHERE id = ?24";
 #define RAMETTE_ROLLUP_SUM_COLUMNS                                                  \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs, " \
   "unknown_media_sheets"
@@ -494,14 +504,19 @@ constexpr char kInsertQuarantineSql[] =
     " ON CONFLICT(server, reason, record) DO NOTHING";
 constexpr char kUpsertQueueSql[] =
     "INSERT INTO devices(server, queue, uuid, make_model, device_uri, location, description,"
-    " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
+    " color_supported, duplex_supported, printer_type, deleted, first_seen, last_seen,"
+    " media_default, sides_default)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, NULLIF(?13, ''),"
+    " NULLIF(?14, ''))"
     " ON CONFLICT(server, queue) DO UPDATE SET uuid = excluded.uuid,"
     " make_model = excluded.make_model, device_uri = excluded.device_uri,"
     " location = excluded.location, description = excluded.description,"
     " color_supported = excluded.color_supported, duplex_supported = excluded.duplex_supported,"
     " printer_type = excluded.printer_type, deleted = excluded.deleted,"
-    " first_seen = COALESCE(first_seen, excluded.first_seen), last_seen = excluded.last_seen";
+    " first_seen = COALESCE(first_seen, excluded.first_seen), last_seen = excluded.last_seen,"
+    " media_default = CASE WHEN excluded.deleted THEN media_default ELSE excluded.media_default"
+    " END, sides_default = CASE WHEN excluded.deleted THEN sides_default"
+    " ELSE excluded.sides_default END";
 // Both scans return the same columns, in the order ReadRollupRow expects.
 constexpr char kMonthlyRangeSql[] =
     "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_SUM_COLUMNS
@@ -852,7 +867,7 @@ Status SqliteStore::DeviceIdLocked(const std::string& server, IdMap& queues,
 
 namespace {
 
-// Binds ?1..?23 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
+// Binds ?1..?23 and ?25 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
 inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int64_t user_id,
                     const StoredJob& job, int64_t now) {
   const JobRecord& r = job.record;
@@ -883,6 +898,7 @@ inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int6
   BindInt(s, 21, job.media_known ? 1 : 0);
   BindInt(s, 22, job.local_day);
   BindInt(s, 23, now);
+  BindInt(s, 25, r.media_from_queue ? 1 : 0);
 }
 
 }  // namespace
@@ -1342,6 +1358,8 @@ Status SqliteStore::UpsertQueues(const std::string& server_id, const std::string
       BindInt(s, 10, q.printer_type);
       BindInt(s, 11, q.deleted ? 1 : 0);
       BindInt(s, 12, now);
+      BindText(s, 13, q.media_default);
+      BindText(s, 14, q.sides_default);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, s, "registering a queue"));
     }
     return Status::Ok();

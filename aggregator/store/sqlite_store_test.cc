@@ -572,6 +572,40 @@ TEST_F(SqliteStoreTest, UpsertQueuesKeepsClassificationAndMarksDeleted) {
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "2");
 }
 
+// v8: a queue's media-default and sides-default are kept with its device (a deletion record,
+// which carries none, leaves them); a job printed on its queue's media-default says so, and
+// so does a live record superseding its page_log copy.
+TEST_F(SqliteStoreTest, QueueDefaultsAndMediaFromTheQueueAreKept) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  QueueRecord q;
+  q.name = "q1";
+  q.media_default = "iso_a3_297x420mm";
+  q.sides_default = "two-sided-long-edge";
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q}).ok());
+  EXPECT_EQ(RawText("SELECT media_default || ' ' || sides_default FROM devices"),
+            "iso_a3_297x420mm two-sided-long-edge");
+  QueueRecord gone;
+  gone.name = "q1";
+  gone.deleted = true;
+  ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {gone}).ok());
+  EXPECT_EQ(RawText("SELECT media_default FROM devices"), "iso_a3_297x420mm");
+
+  StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
+  StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
+  from_queue.record.media = "iso_a3_297x420mm";
+  from_queue.record.media_from_queue = true;
+  StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
+  page_log.record.source = RecordSource::kPageLog;
+  ASSERT_TRUE(store->CommitJobs("srv1", "2.0", {own, from_queue, page_log}, {}).ok());
+  StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
+  live.record.media_from_queue = true;
+  ASSERT_TRUE(store->CommitJobs("srv1", "2.0", {live}, {}).ok());
+  EXPECT_EQ(RawText("SELECT group_concat(media_from_queue, ',') FROM"
+                    " (SELECT media_from_queue FROM jobs ORDER BY cups_job_id)"),
+            "0,1,1");
+}
+
 TEST_F(SqliteStoreTest, ReimportUpdatesInsteadOfDuplicating) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -1598,7 +1632,11 @@ TEST_F(SqliteStoreTest, MigrationToVersion5KeepsServersAndRecordsAgentStatus) {
   {
     auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 3);
     ASSERT_TRUE(old.ok()) << old.status().ToString();
-    ASSERT_TRUE((*old)->UpsertQueues("srv1", "0.1.0", {}).ok());
+    // What a ramette of schema 3 wrote when an agent first reported (today's statements name
+    // later columns).
+    RawExec(
+        "INSERT INTO servers(name, agent_version, first_contact, last_contact)"
+        " VALUES('srv1', '0.1.0', 1700000000, 1700000000)");
     EXPECT_EQ((*old)->RecordAgentStatus("srv1", "0.1.0", {1, 2}, 3).code(),
               Status::Code::kFailedPrecondition);
   }

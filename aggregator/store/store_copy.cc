@@ -49,7 +49,9 @@ std::vector<CopyTable> MakeTables() {
         {"printer_type", kInt},
         {"deleted", kBool},
         {"first_seen", kInt},
-        {"last_seen", kInt}},
+        {"last_seen", kInt},
+        {"media_default", kText},
+        {"sides_default", kText}},
        1,
        {{{"server", "queue"}, ""}}},
       {"users", {{"id", kInt}, {"name", kText}}, 1, {{{"name"}, ""}}},
@@ -82,7 +84,8 @@ std::vector<CopyTable> MakeTables() {
         {"media", kText},       {"color_mode", kInt},  {"number_up", kInt},
         {"impressions", kInt},  {"cups_sheets", kInt}, {"title", kText},
         {"source", kInt},       {"sheets", kInt},      {"area_um2", kInt},
-        {"media_known", kBool}, {"local_day", kInt},   {"received_at", kInt}},
+        {"media_known", kBool}, {"local_day", kInt},   {"received_at", kInt},
+        {"media_from_queue", kBool}},
        1,
        // One job, one record (store_rules.h): same server and CUPS job id, completed within
        // the duplicate window.
