@@ -6,15 +6,22 @@
 #ifndef RAMETTE_BENCH_INDICATORS_DATA_H_
 #define RAMETTE_BENCH_INDICATORS_DATA_H_
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "aggregator/indicators/indicator_format.h"
+#include "aggregator/indicators/indicators.h"
 #include "aggregator/ingest/ingest_processor.h"
+#include "aggregator/store/open_store.h"
 #include "aggregator/store/sqlite_store.h"
 #include "bench/bench_data.h"
+#include "bench/timed_usage_source.h"
 
 namespace ramette::bench {
 
@@ -127,6 +134,54 @@ inline int EnsureIndicatorsStore(const std::string& path, int64_t total) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((part + suffix).c_str());
   if (int rc = BuildIndicatorsStore(part, total); rc != 0) return rc;
   return std::rename(part.c_str(), path.c_str()) == 0 ? 0 : 1;
+}
+
+// CPU seconds (user + system) used by this process so far.
+inline double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// What `ramette indicators --db DB --year 2018` does, `runs` times, each with a fresh
+// connection: open, compute, format the table. Then one more run through a TimedUsageSource
+// for the breakdown.
+struct IndicatorTimings {
+  std::vector<double> wall_ms;  // sorted
+  double cpu_ms_per_run = 0;    // this process's CPU (the PostgreSQL server's not included)
+  std::string table;
+  std::string json;
+  std::string breakdown;
+};
+
+inline bool TimeIndicators(const std::string& db, int runs, IndicatorTimings* t) {
+  using namespace ramette::aggregator;
+  using Clock = std::chrono::steady_clock;
+  const double cpu0 = ProcessCpuSeconds();
+  for (int run = 0; run < runs; ++run) {
+    const auto t0 = Clock::now();
+    auto store = OpenStore(db, OpenMode::kExisting);
+    if (!store.ok()) {
+      std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+      return false;
+    }
+    auto report = ComputeIndicators((*store)->usage(), 2018);
+    if (!report.ok()) {
+      std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
+      return false;
+    }
+    t->table = FormatIndicatorsTable(*report);
+    t->wall_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (run == runs - 1) t->json = FormatIndicatorsJson(*report);
+  }
+  t->cpu_ms_per_run = (ProcessCpuSeconds() - cpu0) * 1000 / runs;
+  std::sort(t->wall_ms.begin(), t->wall_ms.end());
+  auto store = OpenStore(db, OpenMode::kExisting);
+  if (!store.ok()) return false;
+  TimedUsageSource timed(&(*store)->usage());
+  if (!ComputeIndicators(timed, 2018).ok()) return false;
+  t->breakdown = timed.Breakdown();
+  return true;
 }
 
 }  // namespace ramette::bench
