@@ -338,14 +338,33 @@ constexpr char kMonthlyRangeSql[] =
     "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
     " FROM rollup_monthly WHERE period BETWEEN $1 AND $2"
     " ORDER BY period, device_id, user_id, area_um2";
+// The daily key leads with the day: one user's rows are found with one primary-key seek per
+// day of [$2, $3] clamped to the days stored (a range condition on the day would read every
+// user's rows of those days).
+#define RAMETTE_STORED_DAYS                                                      \
+  " FROM (SELECT MIN(period) AS lo, MAX(period) AS hi FROM rollup_daily) stored" \
+  " CROSS JOIN LATERAL generate_series(GREATEST($2::integer, stored.lo),"        \
+  " LEAST($3::integer, stored.hi)) AS d(day)"
 constexpr char kDailyOfUserSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_daily WHERE user_id = $1 AND period BETWEEN $2 AND $3"
-    " ORDER BY period, device_id, area_um2";
+    "SELECT r.period, r.device_id, r.user_id, r.area_um2, r.jobs, r.sheets, r.impressions,"
+    " r.two_sided_sheets, r.color_sheets, r.unknown_media_jobs, "
+    "r.unknown_media_sheets" RAMETTE_STORED_DAYS
+    " JOIN rollup_daily r ON r.period = d.day AND r.user_id = $1::bigint"
+    " WHERE stored.lo IS NOT NULL ORDER BY r.period, r.device_id, r.area_um2";
+// One device's days without an index of their own (which every ingest would pay for), as
+// SqliteStore does: the monthly key, (month, device_id, user_id...), gives the users of device
+// $1 in the months $4..$5 (a superset of those of the days), then one daily key seek per day
+// and user.
 constexpr char kDailyOfDeviceSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_daily WHERE device_id = $1 AND period BETWEEN $2 AND $3"
-    " ORDER BY period, user_id, area_um2";
+    "SELECT r.period, r.device_id, r.user_id, r.area_um2, r.jobs, r.sheets, r.impressions,"
+    " r.two_sided_sheets, r.color_sheets, r.unknown_media_jobs, "
+    "r.unknown_media_sheets" RAMETTE_STORED_DAYS
+    " CROSS JOIN (SELECT DISTINCT user_id FROM rollup_monthly"
+    " WHERE period BETWEEN $4::integer AND $5::integer AND device_id = $1::bigint) u"
+    " JOIN rollup_daily r ON r.period = d.day AND r.user_id = u.user_id"
+    " AND r.device_id = $1::bigint"
+    " WHERE stored.lo IS NOT NULL ORDER BY r.period, r.user_id, r.area_um2";
+#undef RAMETTE_STORED_DAYS
 #undef RAMETTE_ROLLUP_COLUMNS
 #undef RAMETTE_ROLLUP_UNNEST
 #undef RAMETTE_ROLLUP_ADD
@@ -508,19 +527,32 @@ std::optional<Day> ColumnDay(const PGresult* r, int row, int col) {
   return static_cast<Day>(ColumnInt(r, row, col));
 }
 
-RollupRow ReadRollupRow(const PGresult* r, int row) {
+// An integer column in binary format (integer or bigint, network byte order); the rollup
+// scans read their 3 million values this way: no text conversion on either side.
+int64_t BinaryInt(const PGresult* r, int row, int col) {
+  const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col));
+  const int n = PQgetlength(r, row, col);
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+  if (n == 4) return static_cast<int32_t>(static_cast<uint32_t>(v));
+  return static_cast<int64_t>(v);
+}
+
+// A row of the rollup scans (period, device_id, user_id, area_um2, then the sums), in binary
+// format.
+RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
   RollupRow out;
-  out.period = static_cast<int32_t>(ColumnInt(r, row, 0));
-  out.device_id = ColumnInt(r, row, 1);
-  out.user_id = ColumnInt(r, row, 2);
-  out.area_um2 = ColumnInt(r, row, 3);
-  out.sums.jobs = ColumnInt(r, row, 4);
-  out.sums.sheets = ColumnInt(r, row, 5);
-  out.sums.impressions = ColumnInt(r, row, 6);
-  out.sums.two_sided_sheets = ColumnInt(r, row, 7);
-  out.sums.color_sheets = ColumnInt(r, row, 8);
-  out.sums.unknown_media_jobs = ColumnInt(r, row, 9);
-  out.sums.unknown_media_sheets = ColumnInt(r, row, 10);
+  out.period = static_cast<int32_t>(BinaryInt(r, row, 0));
+  out.device_id = BinaryInt(r, row, 1);
+  out.user_id = BinaryInt(r, row, 2);
+  out.area_um2 = BinaryInt(r, row, 3);
+  out.sums.jobs = BinaryInt(r, row, 4);
+  out.sums.sheets = BinaryInt(r, row, 5);
+  out.sums.impressions = BinaryInt(r, row, 6);
+  out.sums.two_sided_sheets = BinaryInt(r, row, 7);
+  out.sums.color_sheets = BinaryInt(r, row, 8);
+  out.sums.unknown_media_jobs = BinaryInt(r, row, 9);
+  out.sums.unknown_media_sheets = BinaryInt(r, row, 10);
   return out;
 }
 
@@ -679,11 +711,13 @@ class PostgresStore::Conn {
   }
   Result<PgResult> Run(const char* sql, std::string_view what) { return Run(sql, Params(), what); }
 
-  // Runs a query in single-row mode, calling `row` for each row.
+  // Runs a query in single-row mode (the server sends while the client reads), calling `row`
+  // for each row. `binary`: the columns come in binary format (see BinaryInt).
   Status Stream(const char* sql, const Params& params, std::string_view what,
-                const std::function<void(const PGresult*)>& row) {
+                const std::function<void(const PGresult*)>& row, bool binary = false) {
     std::vector<const char*> p = params.Pointers();
-    if (PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr, nullptr, 0) != 1) {
+    if (PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr, nullptr,
+                          binary ? 1 : 0) != 1) {
       return Fail(nullptr, what);
     }
     PQsetSingleRowMode(pg_);
@@ -1938,8 +1972,9 @@ Status PostgresStore::ForEachRollupRowLocked(const char* sql,
   Params p;
   for (const std::string& v : params) p.Text(v);
   return InReadLocked([&]() -> Status {
-    return conn_->Stream(sql, p, "reading the rollups",
-                         [&](const PGresult* r) { fn(ReadRollupRow(r, 0)); });
+    return conn_->Stream(
+        sql, p, "reading the rollups", [&](const PGresult* r) { fn(ReadBinaryRollupRow(r, 0)); },
+        /*binary=*/true);
   });
 }
 
@@ -1958,12 +1993,21 @@ Status PostgresStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_d
       {std::to_string(user_id), std::to_string(first_day), std::to_string(last_day)}, fn);
 }
 
+namespace {
+// Days of years 1 to 9999: no stored day lies outside (completion times are validated).
+const Day kFirstCivilDay = DaysFromCivil(1, 1, 1);
+const Day kLastCivilDay = DaysFromCivil(9999, 12, 31);
+}  // namespace
+
 Status PostgresStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
                                               const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
       kDailyOfDeviceSql,
-      {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day)}, fn);
+      {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day),
+       std::to_string(MonthIndexOfDay(std::clamp(first_day, kFirstCivilDay, kLastCivilDay))),
+       std::to_string(MonthIndexOfDay(std::clamp(last_day, kFirstCivilDay, kLastCivilDay)))},
+      fn);
 }
 
 Status PostgresStore::Backup(const std::string& /*destination*/) {
