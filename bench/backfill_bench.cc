@@ -5,6 +5,8 @@
 // parses the same file and inserts it with one executemany and one commit. Rounds alternate the
 // two (Python first), each into a fresh database; prints each round's rates and the ratios
 // (target >= 0.8).
+// The machine may be shared: each side's CPU time per line is printed too (ramette's counts
+// both the agent and the aggregator sides), a figure the load does not change much.
 // Usage: backfill_bench [lines=500000] [rounds=3] [in_flight=2] [batch_records=4000] [python3]
 #include <sys/resource.h>
 #include <unistd.h>
@@ -65,15 +67,20 @@ struct Options {
   size_t batch_records = agent::kBulkBatchRecords;
 };
 
-// The whole chain into the new database `db`; lines/s, or -1 on failure.
-double RunRamette(const std::string& page_log, const std::string& db, int lines, const Options& o) {
+struct Rate {
+  double lines_per_second = -1;  // -1: the run failed
+  double cpu_us_per_line = 0;
+};
+
+// The whole chain into the new database `db`.
+Rate RunRamette(const std::string& page_log, const std::string& db, int lines, const Options& o) {
   auto tz = *TimeZone::Load("Europe/Paris");
   auto store = aggregator::SqliteStore::Open(db);
-  if (!store.ok() || !(*store)->EnsureTimeZone(tz).ok()) return -1;
+  if (!store.ok() || !(*store)->EnsureTimeZone(tz).ok()) return {};
   aggregator::IngestProcessor processor(store->get(),
                                         aggregator::IngestOptions{tz, false, nullptr});
   auto server = aggregator::StartIngestServer("127.0.0.1:0", &processor);
-  if (!server.ok()) return -1;
+  if (!server.ok()) return {};
   agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(server->port), 10000, "bench", {}});
   agent::PageLogReader reader({page_log});
   agent::BackfillOptions options;
@@ -88,34 +95,35 @@ double RunRamette(const std::string& page_log, const std::string& db, int lines,
   server->server->Shutdown();
   if (!counts.ok()) {
     std::fprintf(stderr, "%s\n", counts.status().message().c_str());
-    return -1;
+    return {};
   }
   if (counts->accepted != lines) {
     std::fprintf(stderr, "%s\n", agent::FormatBackfillCounts(*counts).c_str());
-    return -1;
+    return {};
   }
   std::printf(
       "  ramette  (file -> parse -> gRPC -> aggregator -> SQLite): %d lines in %.2f s ="
       " %.0f lines/s; CPU %.2f us/line (%.2f cores busy)\n",
       lines, secs, lines / secs, cpu / lines * 1e6, cpu / secs);
-  return lines / secs;
+  return {lines / secs, cpu / lines * 1e6};
 }
 
-// bench/naive_backfill.py on the same file; lines/s, or -1 on failure.
-double RunPython(const std::string& python, const std::string& page_log, const std::string& db) {
+// bench/naive_backfill.py on the same file.
+Rate RunPython(const std::string& python, const std::string& page_log, const std::string& db) {
   const std::string cmd =
       python + " " + RAMETTE_BENCH_DIR "/naive_backfill.py " + db + " " + page_log;
   std::FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
+  if (p == nullptr) return {};
   char buf[256] = {};
   std::string out;
   while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  if (pclose(p) != 0) return -1;
-  // "naive_backfill: N lines in S s = R lines/s"
+  if (pclose(p) != 0) return {};
+  // "naive_backfill: N lines in S s, CPU C us/line = R lines/s"
   const size_t eq = out.rfind("= ");
-  if (eq == std::string::npos) return -1;
+  const size_t cpu = out.find("CPU ");
+  if (eq == std::string::npos || cpu == std::string::npos) return {};
   std::printf("  python   (%s): %s", python.c_str(), out.c_str() + out.find(':') + 2);
-  return std::atof(out.c_str() + eq + 2);
+  return {std::atof(out.c_str() + eq + 2), std::atof(out.c_str() + cpu + 4)};
 }
 
 }  // namespace
@@ -143,32 +151,38 @@ int main(int argc, char** argv) {
         "page_log of %d lines; ramette's reading and parsing alone: %.2f s (%.0f lines/s)\n", lines,
         secs, lines / secs);
   }
-  std::vector<double> ratios;
+  std::vector<double> ratios, ramette_cpu, python_cpu;
   double best_ramette = 0, best_python = 0;
   for (int round = 1; round <= rounds; ++round) {
     std::printf("round %d:\n", round);
-    const double py = RunPython(python, page_log, dir + "/naive-" + std::to_string(round) + ".db");
-    const double rm =
+    const Rate py = RunPython(python, page_log, dir + "/naive-" + std::to_string(round) + ".db");
+    const Rate rm =
         RunRamette(page_log, dir + "/ramette-" + std::to_string(round) + ".db", lines, o);
-    if (py <= 0 || rm <= 0) {
+    if (py.lines_per_second <= 0 || rm.lines_per_second <= 0) {
       std::fprintf(stderr, "round %d failed\n", round);
       std::filesystem::remove_all(dir);
       return 1;
     }
-    ratios.push_back(rm / py);
-    best_ramette = std::max(best_ramette, rm);
-    best_python = std::max(best_python, py);
-    std::printf("  ratio ramette / python: %.2f\n", rm / py);
+    ratios.push_back(rm.lines_per_second / py.lines_per_second);
+    ramette_cpu.push_back(rm.cpu_us_per_line);
+    python_cpu.push_back(py.cpu_us_per_line);
+    best_ramette = std::max(best_ramette, rm.lines_per_second);
+    best_python = std::max(best_python, py.lines_per_second);
+    std::printf("  ratio ramette / python: %.2f\n", ratios.back());
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       if (e.path().filename() != "page_log") std::filesystem::remove(e.path());
     }
   }
-  std::sort(ratios.begin(), ratios.end());
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
   std::printf(
       "backfill end to end vs naive Python, %d lines, %d rounds: ramette best %.0f lines/s,"
-      " python best %.0f lines/s, ratio of bests %.2f, median round ratio %.2f (target >= 0.8)\n",
-      lines, rounds, best_ramette, best_python, best_ramette / best_python,
-      ratios[ratios.size() / 2]);
+      " python best %.0f lines/s, ratio of bests %.2f, median round ratio %.2f (target >= 0.8);"
+      " median CPU per line: ramette %.2f us (agent + aggregator), python %.2f us\n",
+      lines, rounds, best_ramette, best_python, best_ramette / best_python, median(ratios),
+      median(ramette_cpu), median(python_cpu));
   std::filesystem::remove_all(dir);
   return 0;
 }
