@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -334,10 +335,10 @@ constexpr char kDeleteEmptyDailySql[] =
 constexpr char kDeleteEmptyMonthlySql[] =
     "DELETE FROM rollup_monthly WHERE (period, device_id, user_id, area_um2) IN (SELECT * FROM"
     " unnest($1::integer[], $2::bigint[], $3::bigint[], $4::bigint[])) AND jobs = 0";
-constexpr char kMonthlyRangeSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_monthly WHERE period BETWEEN $1 AND $2"
-    " ORDER BY period, device_id, user_id, area_um2";
+// The monthly scan, read as a binary COPY (ForEachMonthlyRow): the select, then the order.
+constexpr char kMonthlyRangeSelect[] =
+    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS " FROM rollup_monthly";
+constexpr char kMonthlyRangeOrder[] = " ORDER BY period, device_id, user_id, area_um2";
 // The daily key leads with the day: one user's rows are found with one primary-key seek per
 // day of [$2, $3] clamped to the days stored (a range condition on the day would read every
 // user's rows of those days).
@@ -556,6 +557,101 @@ RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
   return out;
 }
 
+// Rollup rows from COPY (kMonthlyRangeSelect ...) TO STDOUT (FORMAT binary), fed
+// the pieces the server sends: the signature and header, then per row a field count (11) and
+// each field's length (4 or 8: integer or bigint) and big-endian value, then -1.
+class RollupCopyParser {
+ public:
+  explicit RollupCopyParser(const std::function<void(const RollupRow&)>& fn) : fn_(fn) {}
+
+  Status Add(std::string_view data) {
+    buf_.append(data);
+    size_t pos = 0;
+    Status st = Parse(&pos);
+    buf_.erase(0, pos);
+    return st;
+  }
+  // Whether the end-of-data marker arrived.
+  bool done() const { return done_; }
+
+ private:
+  static constexpr int kFields = 11;
+
+  uint64_t BigEndian(size_t at, size_t bytes) const {
+    uint64_t v = 0;
+    for (size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(buf_[at + i]);
+    return v;
+  }
+
+  Status Parse(size_t* pos) {
+    const size_t n = buf_.size();
+    if (!header_) {
+      static constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
+      if (n < 19) return Status::Ok();
+      if (std::memcmp(buf_.data(), kSignature, 11) != 0) {
+        return Status::Corruption("the rollup copy does not start with the binary COPY signature");
+      }
+      const uint64_t extension = BigEndian(15, 4);
+      if (n < 19 + extension) return Status::Ok();
+      *pos = 19 + extension;
+      header_ = true;
+    }
+    while (!done_) {
+      size_t at = *pos;
+      if (n - at < 2) break;
+      const auto fields = static_cast<int16_t>(BigEndian(at, 2));
+      at += 2;
+      if (fields == -1) {
+        done_ = true;
+        *pos = at;
+        break;
+      }
+      if (fields != kFields) return Status::Corruption("a rollup row of the copy has bad fields");
+      int64_t v[kFields];
+      bool complete = true;
+      for (int f = 0; f < kFields && complete; ++f) {
+        if (n - at < 4) {
+          complete = false;
+          break;
+        }
+        const auto len = static_cast<int32_t>(BigEndian(at, 4));
+        at += 4;
+        if (len != 4 && len != 8)
+          return Status::Corruption("a rollup value of the copy is not an integer");
+        if (n - at < static_cast<size_t>(len)) {
+          complete = false;
+          break;
+        }
+        const uint64_t raw = BigEndian(at, static_cast<size_t>(len));
+        v[f] =
+            len == 4 ? static_cast<int32_t>(static_cast<uint32_t>(raw)) : static_cast<int64_t>(raw);
+        at += static_cast<size_t>(len);
+      }
+      if (!complete) break;
+      *pos = at;
+      RollupRow row;
+      row.period = static_cast<int32_t>(v[0]);
+      row.device_id = v[1];
+      row.user_id = v[2];
+      row.area_um2 = v[3];
+      row.sums.jobs = v[4];
+      row.sums.sheets = v[5];
+      row.sums.impressions = v[6];
+      row.sums.two_sided_sheets = v[7];
+      row.sums.color_sheets = v[8];
+      row.sums.unknown_media_jobs = v[9];
+      row.sums.unknown_media_sheets = v[10];
+      fn_(row);
+    }
+    return Status::Ok();
+  }
+
+  const std::function<void(const RollupRow&)>& fn_;
+  std::string buf_;
+  bool header_ = false;
+  bool done_ = false;
+};
+
 // What a stored job's row (source, local_day, user_id, device_id, area_um2, sheets,
 // impressions, sides, color_mode, media_known from column `c`) puts in the rollups.
 void StoredKeyAndFigures(const PGresult* r, int row, int c, RollupKey* key, JobFigures* f) {
@@ -730,6 +826,30 @@ class PostgresStore::Conn {
       } else if (s != PGRES_TUPLES_OK && st.ok()) {
         st = Fail(raw, what);
       }
+    }
+    return st;
+  }
+
+  // COPY ... TO STDOUT: calls `data` with each piece the server sends (until it returns an
+  // error; the rest is read and dropped, so that the connection stays usable).
+  Status CopyOut(const char* sql, std::string_view what,
+                 const std::function<Status(std::string_view)>& data) {
+    {
+      PgResult r(PQexec(pg_, sql));
+      if (PQresultStatus(r.get()) != PGRES_COPY_OUT) return Fail(r.get(), what);
+    }
+    Status st;
+    for (;;) {
+      char* buf = nullptr;
+      const int n = PQgetCopyData(pg_, &buf, /*async=*/0);
+      if (n == -2 && st.ok()) st = Fail(nullptr, what);
+      if (n < 0) break;
+      if (st.ok()) st = data(std::string_view(buf, static_cast<size_t>(n)));
+      PQfreemem(buf);
+    }
+    while (PGresult* raw = PQgetResult(pg_)) {
+      PgResult r(raw);
+      if (PQresultStatus(raw) != PGRES_COMMAND_OK && st.ok()) st = Fail(raw, what);
     }
     return st;
   }
@@ -1981,8 +2101,21 @@ Status PostgresStore::ForEachRollupRowLocked(const char* sql,
 Status PostgresStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                                         const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ForEachRollupRowLocked(kMonthlyRangeSql,
-                                {std::to_string(first_month), std::to_string(last_month)}, fn);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  // The biggest read of the indicators (a row per month, device, user and paper size): a binary
+  // COPY costs both sides less per row than a query's result rows. COPY takes no parameters:
+  // the bounds are integers formatted here.
+  const std::string sql = std::string("COPY (") + kMonthlyRangeSelect + " WHERE period BETWEEN " +
+                          std::to_string(first_month) + " AND " + std::to_string(last_month) +
+                          kMonthlyRangeOrder + ") TO STDOUT (FORMAT binary)";
+  return InReadLocked([&]() -> Status {
+    RollupCopyParser parser(fn);
+    RAMETTE_RETURN_IF_ERROR(
+        conn_->CopyOut(sql.c_str(), "reading the rollups",
+                       [&](std::string_view data) { return parser.Add(data); }));
+    if (!parser.done()) return Status::Corruption("the rollup copy ended early");
+    return Status::Ok();
+  });
 }
 
 Status PostgresStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
