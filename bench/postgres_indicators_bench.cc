@@ -237,7 +237,10 @@ int main(int argc, char** argv) {
   const double server0 = ServerCpuSeconds(server.get());
   if (!bench::TimeIndicators(uri, runs, &pg)) return 1;
   usleep(200000);  // let the postmaster reap the last backends
-  const double server_cpu_ms = (ServerCpuSeconds(server.get()) - server0) * 1000 / (runs + 1);
+  const double server1 = ServerCpuSeconds(server.get());
+  // -1 when unknown (a server given by URI).
+  const double server_cpu_ms =
+      server0 < 0 || server1 < 0 ? -1 : (server1 - server0) * 1000 / (runs + 1);
   std::printf("%s", pg.table.c_str());
   std::printf("breakdown of one run (calls into the store, callbacks included):\n%s",
               pg.breakdown.c_str());

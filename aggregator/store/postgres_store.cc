@@ -772,6 +772,7 @@ class PostgresStore::Conn {
   }
 
   Status SetUpSession() {
+    prepared_.clear();  // a new session has none
     // The bulk path's table; harmless at any schema version.
     return Exec(kCreateIncomingSql, "preparing the session");
   }
@@ -808,14 +809,24 @@ class PostgresStore::Conn {
   Result<PgResult> Run(const char* sql, std::string_view what) { return Run(sql, Params(), what); }
 
   // Runs a query in single-row mode (the server sends while the client reads), calling `row`
-  // for each row. `binary`: the columns come in binary format (see BinaryInt).
+  // for each row. `binary`: the columns come in binary format (see BinaryInt). `prepared`: the
+  // name under which `sql` is prepared once per session, for queries run many times (their
+  // planning would otherwise cost more than their execution).
   Status Stream(const char* sql, const Params& params, std::string_view what,
-                const std::function<void(const PGresult*)>& row, bool binary = false) {
+                const std::function<void(const PGresult*)>& row, bool binary = false,
+                const char* prepared = nullptr) {
     std::vector<const char*> p = params.Pointers();
-    if (PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr, nullptr,
-                          binary ? 1 : 0) != 1) {
-      return Fail(nullptr, what);
+    if (prepared != nullptr && !prepared_.contains(prepared)) {
+      PgResult r(PQprepare(pg_, prepared, sql, params.size(), nullptr));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Fail(r.get(), what);
+      prepared_.insert(prepared);
     }
+    const int sent = prepared != nullptr
+                         ? PQsendQueryPrepared(pg_, prepared, params.size(), p.data(), nullptr,
+                                               nullptr, binary ? 1 : 0)
+                         : PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr,
+                                             nullptr, binary ? 1 : 0);
+    if (sent != 1) return Fail(nullptr, what);
     PQsetSingleRowMode(pg_);
     Status st;
     while (PGresult* raw = PQgetResult(pg_)) {
@@ -899,6 +910,7 @@ class PostgresStore::Conn {
 
  private:
   PGconn* pg_;
+  std::unordered_set<std::string> prepared_;  // statements prepared in this session
   const std::string uri_;
   const std::string redacted_;
   std::string last_sqlstate_;
@@ -2085,17 +2097,18 @@ Result<std::unordered_map<int64_t, std::string>> PostgresStore::LoadUserNames() 
   return names;
 }
 
-Status PostgresStore::ForEachRollupRowLocked(const char* sql,
+Status PostgresStore::ForEachRollupRowLocked(const char* name, const char* sql,
                                              const std::vector<std::string>& params,
                                              const std::function<void(const RollupRow&)>& fn) {
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Params p;
   for (const std::string& v : params) p.Text(v);
-  return InReadLocked([&]() -> Status {
-    return conn_->Stream(
-        sql, p, "reading the rollups", [&](const PGresult* r) { fn(ReadBinaryRollupRow(r, 0)); },
-        /*binary=*/true);
-  });
+  // One statement, so one snapshot: no transaction of its own (the indicators make a hundred of
+  // these calls).
+  return conn_->Stream(
+      sql, p, "reading the rollups", [&](const PGresult* r) { fn(ReadBinaryRollupRow(r, 0)); },
+      /*binary=*/true, name);
 }
 
 Status PostgresStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
@@ -2122,7 +2135,7 @@ Status PostgresStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_d
                                       const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
-      kDailyOfUserSql,
+      "ramette_daily_of_user", kDailyOfUserSql,
       {std::to_string(user_id), std::to_string(first_day), std::to_string(last_day)}, fn);
 }
 
@@ -2136,7 +2149,7 @@ Status PostgresStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, 
                                               const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
-      kDailyOfDeviceSql,
+      "ramette_daily_of_device", kDailyOfDeviceSql,
       {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day),
        std::to_string(MonthIndexOfDay(std::clamp(first_day, kFirstCivilDay, kLastCivilDay))),
        std::to_string(MonthIndexOfDay(std::clamp(last_day, kFirstCivilDay, kLastCivilDay)))},
