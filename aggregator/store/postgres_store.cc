@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -471,18 +472,37 @@ constexpr char kDeleteEmptyDailySql[] =
 constexpr char kDeleteEmptyMonthlySql[] =
     "DELETE FROM rollup_monthly WHERE (period, device_id, user_id, area_um2) IN (SELECT * FROM"
     " unnest($1::integer[], $2::bigint[], $3::bigint[], $4::bigint[])) AND jobs = 0";
-constexpr char kMonthlyRangeSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_monthly WHERE period BETWEEN $1 AND $2"
-    " ORDER BY period, device_id, user_id, area_um2";
+// The monthly scan, read as a binary COPY (ForEachMonthlyRow): the select, then the order.
+constexpr char kMonthlyRangeSelect[] =
+    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS " FROM rollup_monthly";
+constexpr char kMonthlyRangeOrder[] = " ORDER BY period, device_id, user_id, area_um2";
+// The daily key leads with the day: one user's rows are found with one primary-key seek per
+// day of [$2, $3] clamped to the days stored (a range condition on the day would read every
+// user's rows of those days).
+#define RAMETTE_STORED_DAYS                                                      \
+  " FROM (SELECT MIN(period) AS lo, MAX(period) AS hi FROM rollup_daily) stored" \
+  " CROSS JOIN LATERAL generate_series(GREATEST($2::integer, stored.lo),"        \
+  " LEAST($3::integer, stored.hi)) AS d(day)"
 constexpr char kDailyOfUserSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_daily WHERE user_id = $1 AND period BETWEEN $2 AND $3"
-    " ORDER BY period, device_id, area_um2";
+    "SELECT r.period, r.device_id, r.user_id, r.area_um2, r.jobs, r.sheets, r.impressions,"
+    " r.two_sided_sheets, r.color_sheets, r.unknown_media_jobs, "
+    "r.unknown_media_sheets" RAMETTE_STORED_DAYS
+    " JOIN rollup_daily r ON r.period = d.day AND r.user_id = $1::bigint"
+    " WHERE stored.lo IS NOT NULL ORDER BY r.period, r.device_id, r.area_um2";
+// One device's days without an index of their own (which every ingest would pay for), as
+// SqliteStore does: the monthly key, (month, device_id, user_id...), gives the users of device
+// $1 in the months $4..$5 (a superset of those of the days), then one daily key seek per day
+// and user.
 constexpr char kDailyOfDeviceSql[] =
-    "SELECT period, device_id, user_id, area_um2, " RAMETTE_ROLLUP_COLUMNS
-    " FROM rollup_daily WHERE device_id = $1 AND period BETWEEN $2 AND $3"
-    " ORDER BY period, user_id, area_um2";
+    "SELECT r.period, r.device_id, r.user_id, r.area_um2, r.jobs, r.sheets, r.impressions,"
+    " r.two_sided_sheets, r.color_sheets, r.unknown_media_jobs, "
+    "r.unknown_media_sheets" RAMETTE_STORED_DAYS
+    " CROSS JOIN (SELECT DISTINCT user_id FROM rollup_monthly"
+    " WHERE period BETWEEN $4::integer AND $5::integer AND device_id = $1::bigint) u"
+    " JOIN rollup_daily r ON r.period = d.day AND r.user_id = u.user_id"
+    " AND r.device_id = $1::bigint"
+    " WHERE stored.lo IS NOT NULL ORDER BY r.period, r.user_id, r.area_um2";
+#undef RAMETTE_STORED_DAYS
 #undef RAMETTE_ROLLUP_COLUMNS
 #undef RAMETTE_ROLLUP_UNNEST
 #undef RAMETTE_ROLLUP_ADD
@@ -651,21 +671,129 @@ std::optional<Day> ColumnDay(const PGresult* r, int row, int col) {
   return static_cast<Day>(ColumnInt(r, row, col));
 }
 
-RollupRow ReadRollupRow(const PGresult* r, int row) {
+// An integer column in binary format (integer or bigint, network byte order); the rollup
+// scans read their 3 million values this way: no text conversion on either side.
+int64_t BinaryInt(const PGresult* r, int row, int col) {
+  const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col));
+  const int n = PQgetlength(r, row, col);
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+  if (n == 4) return static_cast<int32_t>(static_cast<uint32_t>(v));
+  return static_cast<int64_t>(v);
+}
+
+// A row of the rollup scans (period, device_id, user_id, area_um2, then the sums), in binary
+// format.
+RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
   RollupRow out;
-  out.period = static_cast<int32_t>(ColumnInt(r, row, 0));
-  out.device_id = ColumnInt(r, row, 1);
-  out.user_id = ColumnInt(r, row, 2);
-  out.area_um2 = ColumnInt(r, row, 3);
-  out.sums.jobs = ColumnInt(r, row, 4);
-  out.sums.sheets = ColumnInt(r, row, 5);
-  out.sums.impressions = ColumnInt(r, row, 6);
-  out.sums.two_sided_sheets = ColumnInt(r, row, 7);
-  out.sums.color_sheets = ColumnInt(r, row, 8);
-  out.sums.unknown_media_jobs = ColumnInt(r, row, 9);
-  out.sums.unknown_media_sheets = ColumnInt(r, row, 10);
+  out.period = static_cast<int32_t>(BinaryInt(r, row, 0));
+  out.device_id = BinaryInt(r, row, 1);
+  out.user_id = BinaryInt(r, row, 2);
+  out.area_um2 = BinaryInt(r, row, 3);
+  out.sums.jobs = BinaryInt(r, row, 4);
+  out.sums.sheets = BinaryInt(r, row, 5);
+  out.sums.impressions = BinaryInt(r, row, 6);
+  out.sums.two_sided_sheets = BinaryInt(r, row, 7);
+  out.sums.color_sheets = BinaryInt(r, row, 8);
+  out.sums.unknown_media_jobs = BinaryInt(r, row, 9);
+  out.sums.unknown_media_sheets = BinaryInt(r, row, 10);
   return out;
 }
+
+// Rollup rows from COPY (kMonthlyRangeSelect ...) TO STDOUT (FORMAT binary), fed
+// the pieces the server sends: the signature and header, then per row a field count (11) and
+// each field's length (4 or 8: integer or bigint) and big-endian value, then -1.
+class RollupCopyParser {
+ public:
+  explicit RollupCopyParser(const std::function<void(const RollupRow&)>& fn) : fn_(fn) {}
+
+  Status Add(std::string_view data) {
+    buf_.append(data);
+    size_t pos = 0;
+    Status st = Parse(&pos);
+    buf_.erase(0, pos);
+    return st;
+  }
+  // Whether the end-of-data marker arrived.
+  bool done() const { return done_; }
+
+ private:
+  static constexpr int kFields = 11;
+
+  uint64_t BigEndian(size_t at, size_t bytes) const {
+    uint64_t v = 0;
+    for (size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(buf_[at + i]);
+    return v;
+  }
+
+  Status Parse(size_t* pos) {
+    const size_t n = buf_.size();
+    if (!header_) {
+      static constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
+      if (n < 19) return Status::Ok();
+      if (std::memcmp(buf_.data(), kSignature, 11) != 0) {
+        return Status::Corruption("the rollup copy does not start with the binary COPY signature");
+      }
+      const uint64_t extension = BigEndian(15, 4);
+      if (n < 19 + extension) return Status::Ok();
+      *pos = 19 + extension;
+      header_ = true;
+    }
+    while (!done_) {
+      size_t at = *pos;
+      if (n - at < 2) break;
+      const auto fields = static_cast<int16_t>(BigEndian(at, 2));
+      at += 2;
+      if (fields == -1) {
+        done_ = true;
+        *pos = at;
+        break;
+      }
+      if (fields != kFields) return Status::Corruption("a rollup row of the copy has bad fields");
+      int64_t v[kFields];
+      bool complete = true;
+      for (int f = 0; f < kFields && complete; ++f) {
+        if (n - at < 4) {
+          complete = false;
+          break;
+        }
+        const auto len = static_cast<int32_t>(BigEndian(at, 4));
+        at += 4;
+        if (len != 4 && len != 8)
+          return Status::Corruption("a rollup value of the copy is not an integer");
+        if (n - at < static_cast<size_t>(len)) {
+          complete = false;
+          break;
+        }
+        const uint64_t raw = BigEndian(at, static_cast<size_t>(len));
+        v[f] =
+            len == 4 ? static_cast<int32_t>(static_cast<uint32_t>(raw)) : static_cast<int64_t>(raw);
+        at += static_cast<size_t>(len);
+      }
+      if (!complete) break;
+      *pos = at;
+      RollupRow row;
+      row.period = static_cast<int32_t>(v[0]);
+      row.device_id = v[1];
+      row.user_id = v[2];
+      row.area_um2 = v[3];
+      row.sums.jobs = v[4];
+      row.sums.sheets = v[5];
+      row.sums.impressions = v[6];
+      row.sums.two_sided_sheets = v[7];
+      row.sums.color_sheets = v[8];
+      row.sums.unknown_media_jobs = v[9];
+      row.sums.unknown_media_sheets = v[10];
+      fn_(row);
+    }
+    return Status::Ok();
+  }
+
+  const std::function<void(const RollupRow&)>& fn_;
+  std::string buf_;
+  bool header_ = false;
+  bool done_ = false;
+};
 
 // What a stored job's row (source, local_day, user_id, device_id, area_um2, sheets,
 // impressions, sides, color_mode, media_known from column `c`) puts in the rollups.
@@ -751,6 +879,7 @@ class PostgresStore::Conn {
   }
 
   Status SetUpSession() {
+    prepared_.clear();  // a new session has none
     // The bulk path's table; harmless at any schema version.
     return Exec(kCreateIncomingSql, "preparing the session");
   }
@@ -786,13 +915,25 @@ class PostgresStore::Conn {
   }
   Result<PgResult> Run(const char* sql, std::string_view what) { return Run(sql, Params(), what); }
 
-  // Runs a query in single-row mode, calling `row` for each row.
+  // Runs a query in single-row mode (the server sends while the client reads), calling `row`
+  // for each row. `binary`: the columns come in binary format (see BinaryInt). `prepared`: the
+  // name under which `sql` is prepared once per session, for queries run many times (their
+  // planning would otherwise cost more than their execution).
   Status Stream(const char* sql, const Params& params, std::string_view what,
-                const std::function<void(const PGresult*)>& row) {
+                const std::function<void(const PGresult*)>& row, bool binary = false,
+                const char* prepared = nullptr) {
     std::vector<const char*> p = params.Pointers();
-    if (PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr, nullptr, 0) != 1) {
-      return Fail(nullptr, what);
+    if (prepared != nullptr && !prepared_.contains(prepared)) {
+      PgResult r(PQprepare(pg_, prepared, sql, params.size(), nullptr));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Fail(r.get(), what);
+      prepared_.insert(prepared);
     }
+    const int sent = prepared != nullptr
+                         ? PQsendQueryPrepared(pg_, prepared, params.size(), p.data(), nullptr,
+                                               nullptr, binary ? 1 : 0)
+                         : PQsendQueryParams(pg_, sql, params.size(), nullptr, p.data(), nullptr,
+                                             nullptr, binary ? 1 : 0);
+    if (sent != 1) return Fail(nullptr, what);
     PQsetSingleRowMode(pg_);
     Status st;
     while (PGresult* raw = PQgetResult(pg_)) {
@@ -803,6 +944,30 @@ class PostgresStore::Conn {
       } else if (s != PGRES_TUPLES_OK && st.ok()) {
         st = Fail(raw, what);
       }
+    }
+    return st;
+  }
+
+  // COPY ... TO STDOUT: calls `data` with each piece the server sends (until it returns an
+  // error; the rest is read and dropped, so that the connection stays usable).
+  Status CopyOut(const char* sql, std::string_view what,
+                 const std::function<Status(std::string_view)>& data) {
+    {
+      PgResult r(PQexec(pg_, sql));
+      if (PQresultStatus(r.get()) != PGRES_COPY_OUT) return Fail(r.get(), what);
+    }
+    Status st;
+    for (;;) {
+      char* buf = nullptr;
+      const int n = PQgetCopyData(pg_, &buf, /*async=*/0);
+      if (n == -2 && st.ok()) st = Fail(nullptr, what);
+      if (n < 0) break;
+      if (st.ok()) st = data(std::string_view(buf, static_cast<size_t>(n)));
+      PQfreemem(buf);
+    }
+    while (PGresult* raw = PQgetResult(pg_)) {
+      PgResult r(raw);
+      if (PQresultStatus(raw) != PGRES_COMMAND_OK && st.ok()) st = Fail(raw, what);
     }
     return st;
   }
@@ -852,6 +1017,7 @@ class PostgresStore::Conn {
 
  private:
   PGconn* pg_;
+  std::unordered_set<std::string> prepared_;  // statements prepared in this session
   const std::string uri_;
   const std::string redacted_;
   std::string last_sqlstate_;
@@ -2041,39 +2207,63 @@ Result<std::unordered_map<int64_t, std::string>> PostgresStore::LoadUserNames() 
   return names;
 }
 
-Status PostgresStore::ForEachRollupRowLocked(const char* sql,
+Status PostgresStore::ForEachRollupRowLocked(const char* name, const char* sql,
                                              const std::vector<std::string>& params,
                                              const std::function<void(const RollupRow&)>& fn) {
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Params p;
   for (const std::string& v : params) p.Text(v);
-  return InReadLocked([&]() -> Status {
-    return conn_->Stream(sql, p, "reading the rollups",
-                         [&](const PGresult* r) { fn(ReadRollupRow(r, 0)); });
-  });
+  // One statement, so one snapshot: no transaction of its own (the indicators make a hundred of
+  // these calls).
+  return conn_->Stream(
+      sql, p, "reading the rollups", [&](const PGresult* r) { fn(ReadBinaryRollupRow(r, 0)); },
+      /*binary=*/true, name);
 }
 
 Status PostgresStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
                                         const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ForEachRollupRowLocked(kMonthlyRangeSql,
-                                {std::to_string(first_month), std::to_string(last_month)}, fn);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  // The biggest read of the indicators (a row per month, device, user and paper size): a binary
+  // COPY costs both sides less per row than a query's result rows. COPY takes no parameters:
+  // the bounds are integers formatted here.
+  const std::string sql = std::string("COPY (") + kMonthlyRangeSelect + " WHERE period BETWEEN " +
+                          std::to_string(first_month) + " AND " + std::to_string(last_month) +
+                          kMonthlyRangeOrder + ") TO STDOUT (FORMAT binary)";
+  return InReadLocked([&]() -> Status {
+    RollupCopyParser parser(fn);
+    RAMETTE_RETURN_IF_ERROR(
+        conn_->CopyOut(sql.c_str(), "reading the rollups",
+                       [&](std::string_view data) { return parser.Add(data); }));
+    if (!parser.done()) return Status::Corruption("the rollup copy ended early");
+    return Status::Ok();
+  });
 }
 
 Status PostgresStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
                                       const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
-      kDailyOfUserSql,
+      "ramette_daily_of_user", kDailyOfUserSql,
       {std::to_string(user_id), std::to_string(first_day), std::to_string(last_day)}, fn);
 }
+
+namespace {
+// Days of years 1 to 9999: no stored day lies outside (completion times are validated).
+const Day kFirstCivilDay = DaysFromCivil(1, 1, 1);
+const Day kLastCivilDay = DaysFromCivil(9999, 12, 31);
+}  // namespace
 
 Status PostgresStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
                                               const std::function<void(const RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
-      kDailyOfDeviceSql,
-      {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day)}, fn);
+      "ramette_daily_of_device", kDailyOfDeviceSql,
+      {std::to_string(device_id), std::to_string(first_day), std::to_string(last_day),
+       std::to_string(MonthIndexOfDay(std::clamp(first_day, kFirstCivilDay, kLastCivilDay))),
+       std::to_string(MonthIndexOfDay(std::clamp(last_day, kFirstCivilDay, kLastCivilDay)))},
+      fn);
 }
 
 Status PostgresStore::Backup(const std::string& /*destination*/) {

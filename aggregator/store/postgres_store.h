@@ -186,7 +186,9 @@ class PostgresStore final : public Store,
   Status ApplyRollupDeltasLocked(std::vector<RollupDelta> daily);
   Status InsertQuarantineLocked(const std::string& server, int64_t now,
                                 const std::vector<QuarantinedRecord>& rejected);
-  Status ForEachRollupRowLocked(const char* sql, const std::vector<std::string>& params,
+  // Streams the rollup rows of `sql` (prepared once per session as `name`).
+  Status ForEachRollupRowLocked(const char* name, const char* sql,
+                                const std::vector<std::string>& params,
                                 const std::function<void(const RollupRow&)>& fn);
   Result<int64_t> CountLocked(const char* sql);
 
