@@ -115,15 +115,18 @@ class AgentChainTest : public ::testing::Test {
 
   // With the chain running and jobs printing every `pace` (at least 100), kills `victim` with
   // SIGKILL `kills` times, each after a random wait in [min_wait, min_wait + spread) (seeded),
-  // and calls `restart(k)` after kill k; the stream then stops.
+  // and calls `restart(k)` after kill k; the stream then stops. `before_kill`, when given, runs
+  // between the wait and the kill (to pick the moment).
   void KillDuringAStream(pid_t& victim, const std::function<void(int)>& restart, int kills,
                          std::chrono::milliseconds min_wait, std::chrono::milliseconds spread,
-                         std::chrono::milliseconds pace, unsigned seed) {
+                         std::chrono::milliseconds pace, unsigned seed,
+                         const std::function<void()>& before_kill = {}) {
     std::atomic<bool> done{false};
     std::thread printer([&] { PrintStream(done, pace, 100); });
     std::mt19937 rng(seed);
     for (int kill = 0; kill < kills; ++kill) {
       std::this_thread::sleep_for(min_wait + std::chrono::milliseconds(rng() % spread.count()));
+      if (before_kill) before_kill();
       StopProcess(victim, SIGKILL);
       restart(kill);
     }

@@ -5,9 +5,11 @@
 // once.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <time.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -68,6 +70,25 @@ class FaultOnPostgresTest : public testing::AgentChainTest {
     return totals;
   }
 
+  // How many records wait in the agent's outbox (captured, not acknowledged yet); -1 when it
+  // cannot be read.
+  int64_t PendingInOutbox() {
+    sqlite3* db = nullptr;
+    int64_t n = -1;
+    const std::string path = state_dir_ + "/outbox.db";
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 1000);
+      sqlite3_stmt* s = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &s, nullptr) == SQLITE_OK &&
+          sqlite3_step(s) == SQLITE_ROW) {
+        n = sqlite3_column_int64(s, 0);
+      }
+      sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return n;
+  }
+
   // The distinct CUPS job ids in cupsd's page_log (default PageLogFormat: the job id is the third
   // field).
   std::vector<int> PageLogJobIds() {
@@ -111,10 +132,25 @@ TEST_F(FaultOnPostgresTest, AgentKilledWhileSendingThroughOneAggregatorRestarted
     EXPECT_GT(totals.found, 0);
     EXPECT_EQ(totals.accepted + totals.duplicate, totals.found);
   });
-  // Kill k lands while the agent sends through aggregator k % 2; it restarts on the other one.
+  // Kill k lands while the agent sends through aggregator k % 2 (it holds records not
+  // acknowledged yet: polled for up to a second); it restarts on the other one, which gets them.
+  constexpr int kKills = 20;
+  int kills_while_sending = 0;
   KillDuringAStream(
-      agent_, [this](int kill) { StartAgent((kill + 1) % 2); }, 30, milliseconds(20),
-      milliseconds(480), milliseconds(60), 13);
+      agent_,
+      [&](int kill) {
+        if (PendingInOutbox() > 0) ++kills_while_sending;
+        StartAgent((kill + 1) % 2);
+      },
+      kKills, milliseconds(20), milliseconds(480), milliseconds(60), 13,
+      [&] {
+        for (int i = 0; i < 1000 && PendingInOutbox() <= 0; ++i) {
+          std::this_thread::sleep_for(milliseconds(1));
+        }
+      });
+  std::printf("%d of %d kills left records for the other aggregator\n", kills_while_sending,
+              kKills);
+  EXPECT_GE(kills_while_sending, kKills / 4);
   backfill.join();
   const std::vector<int> printed = CupsdFinishedJobIds();
   ASSERT_GE(printed.size(), 100u);
