@@ -68,7 +68,10 @@ class AgentChainTest : public ::testing::Test {
   }
   void TearDown() override {
     StopProcess(agent_, SIGTERM);
-    for (Aggregator& a : aggregators_) StopProcess(a.pid, SIGTERM);
+    for (Aggregator& a : aggregators_) {
+      if (a.pid > 0) kill(a.pid, SIGCONT);  // in case a test froze it
+      StopProcess(a.pid, SIGTERM);
+    }
   }
 
   // Starts aggregator `which` and waits until it listens.
