@@ -147,6 +147,12 @@ class AgentChainTest : public ::testing::Test {
   // whatever lp answered while cupsd was restarting.
   std::vector<int> CupsdFinishedJobIds() {
     std::vector<int> ids;
+    // The last jobs printed may still be processing: wait until none is (at most 30 s).
+    for (int i = 0; i < 300; ++i) {
+      auto pending = RunCommand("lpstat -h " + cupsd_->server() + " -W not-completed -o");
+      if (pending.ok() && pending->empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     auto out = RunCommand("lpstat -h " + cupsd_->server() + " -W completed -o");
     EXPECT_TRUE(out.ok()) << out.status().message();
     if (!out.ok()) return ids;
@@ -198,7 +204,8 @@ class AgentChainTest : public ::testing::Test {
                                  << missing.front() << "\n"
                                  << Slurp(agent_log()).substr(0, 6000);
     EXPECT_TRUE(extra.empty()) << extra.size() << " jobs of " << server
-                               << " stored twice or unknown, first " << extra.front();
+                               << " stored twice or not finished by cupsd, first " << extra.front()
+                               << " (stored " << got.count(extra.front()) << " times)";
   }
 
   struct Aggregator {
