@@ -148,7 +148,8 @@ class AgentChainTest : public ::testing::Test {
   std::vector<int> CupsdFinishedJobIds() {
     std::vector<int> ids;
     // The last jobs printed may still be processing: wait until none is (at most 30 s).
-    for (int i = 0; i < 300; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
       auto pending = RunCommand("lpstat -h " + cupsd_->server() + " -W not-completed -o");
       if (pending.ok() && pending->empty()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
