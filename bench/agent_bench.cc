@@ -1,7 +1,9 @@
 // The agent's footprint and latency with real processes: a private cupsd, ramette-aggregator and
 // ramette-agent; prints N jobs (default 10,000), then reports the agent's resident memory, its
 // CPU use over 30 idle seconds, and the delay from a job's completion in cupsd to its commit at
-// the aggregator (received_at - time-at-completed, whole seconds: p50, p99, max).
+// the aggregator (received_at - time-at-completed, whole seconds: p50, p99, max). Its memory
+// (RSS, anonymous RSS and PSS from /proc/PID/smaps_rollup) is shown idle before the first job and
+// after each quarter of the jobs: anonymous memory must not grow with the number of jobs.
 // Usage: agent_bench AGENT AGGREGATOR [jobs=10000]   (as root)
 #include <signal.h>
 #include <sqlite3.h>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -31,6 +34,30 @@ long RssKb(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return -1;
+}
+
+// Rss, Anonymous and Pss of /proc/PID/smaps_rollup, in kB.
+struct Memory {
+  long rss = -1, anon = -1, pss = -1;
+};
+Memory MemoryOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::string line;
+  Memory m;
+  while (std::getline(in, line)) {
+    auto value = [&](const char* key, long* out) {
+      if (line.rfind(key, 0) == 0) *out = std::atol(line.c_str() + std::strlen(key));
+    };
+    value("Rss:", &m.rss);
+    value("Anonymous:", &m.anon);
+    value("Pss:", &m.pss);
+  }
+  return m;
+}
+void PrintMemory(const char* when, const Memory& m) {
+  std::printf("agent memory %-28s RSS %6.1f MB, anonymous %6.1f MB, PSS %6.1f MB\n", when,
+              m.rss / 1024.0, m.anon / 1024.0, m.pss / 1024.0);
+  std::fflush(stdout);
 }
 
 double CpuSeconds(pid_t pid) {
@@ -87,9 +114,15 @@ int main(int argc, char** argv) {
        "--state-dir", dir + "/agent-state"},
       dir + "/agent.log");
   const std::string doc = c.WriteDocument(2);
+  std::this_thread::sleep_for(seconds(5));
+  PrintMemory("idle, before any job:", MemoryOf(agent));
   auto t0 = steady_clock::now();
   for (int i = 0; i < jobs; ++i) {
     if (!c.Print("q1", doc, {"-o", "sides=two-sided-long-edge"}).ok()) return 1;
+    if ((i + 1) % std::max(1, jobs / 4) == 0) {
+      const std::string when = "after " + std::to_string(i + 1) + " jobs printed:";
+      PrintMemory(when.c_str(), MemoryOf(agent));
+    }
   }
   // Wait for the last jobs to arrive.
   size_t stored = 0;
@@ -103,6 +136,7 @@ int main(int argc, char** argv) {
   double cpu0 = CpuSeconds(agent);
   std::this_thread::sleep_for(seconds(30));
   double idle_cpu = CpuSeconds(agent) - cpu0;
+  PrintMemory("idle again, all jobs stored:", MemoryOf(agent));
   // Latency at an office's pace: 120 more jobs, 4 a second.
   std::vector<int64_t> burst = Delays(db);
   std::sort(burst.begin(), burst.end());

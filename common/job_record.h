@@ -37,6 +37,7 @@ struct JobRecord {
       0;  // impressions of one copy as announced (IPP job-impressions), 0 if unknown
   std::optional<std::string> title;  // only when configured
   RecordSource source = RecordSource::kUnknown;
+  bool media_from_queue = false;  // the job named no media: `media` is its queue's media-default
 };
 
 // One CUPS print queue as the agent saw it.
@@ -51,6 +52,8 @@ struct QueueRecord {
   bool duplex_supported = false;
   int32_t printer_type = 0;
   bool deleted = false;
+  std::string media_default;  // what a job that names no media is printed on; empty if unknown
+  std::string sides_default;  // the sides keyword of jobs that name none; empty if unknown
 };
 
 }  // namespace ramette

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "agent/uplink/backoff.h"
+
 namespace ramette::agent {
 namespace {
 
@@ -103,17 +105,11 @@ class BatchSender {
     return Status::Ok();
   }
 
-  std::chrono::milliseconds Backoff(int attempt) {
+  // The jitter source of every batch's Backoff: options.uniform01, or the shared PRNG.
+  double Uniform01() {
     std::lock_guard<std::mutex> lock(mu_);
-    const int shift = std::min(attempt - 1, 30);
-    int64_t base = options_.initial_backoff.count();
-    for (int i = 0; i < shift && base < options_.max_backoff.count(); ++i) base *= 2;
-    base = std::min<int64_t>(base, options_.max_backoff.count());
-    if (options_.jitter > 0 && base > 0) {
-      std::uniform_real_distribution<double> u(0.0, std::min(options_.jitter, 1.0));
-      base -= static_cast<int64_t>(static_cast<double>(base) * u(rng_));
-    }
-    return std::chrono::milliseconds(std::max<int64_t>(base, 0));
+    if (options_.uniform01) return options_.uniform01();
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   }
 
   void Sleep(std::chrono::milliseconds d) {
@@ -125,6 +121,9 @@ class BatchSender {
   }
 
   Status SendBatch(const Batch& batch) {
+    Backoff backoff(
+        options_.initial_backoff, options_.max_backoff, [this] { return Uniform01(); },
+        options_.jitter);
     for (int attempt = 1;; ++attempt) {
       Result<std::vector<SubmitResult>> results = uplink_.SubmitJobs(server_id_, *batch);
       if (results.ok()) return Tally(*batch, *results);
@@ -134,7 +133,7 @@ class BatchSender {
         return Status::Unavailable("aggregator still unavailable after " +
                                    Plural(attempt, "attempt") + ": " + error.message());
       }
-      const std::chrono::milliseconds delay = Backoff(attempt);
+      const std::chrono::milliseconds delay = backoff.NextDelay();
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++counts_->retries;
@@ -178,7 +177,7 @@ class BatchSender {
   std::minstd_rand rng_;
   std::vector<JobRecord> batch_;
   size_t batch_bytes_ = 0;
-  std::mutex mu_;  // guards counts_, rng_ and the observers
+  std::mutex mu_;  // guards counts_, rng_, options_.uniform01 and the observers
   std::deque<std::future<Status>> in_flight_;
 };
 

@@ -64,11 +64,14 @@ struct BackfillOptions {
   // single record larger than that is sent alone).
   size_t max_batch_records = 500;
   size_t max_batch_bytes = 256 * 1024;
-  // Unavailable is retried after initial_backoff, doubling up to max_backoff; each delay is
-  // shortened by a random fraction of at most `jitter` (0 = exact delays).
+  // Unavailable is retried after initial_backoff (at least 1 ms), doubling up to max_backoff;
+  // each delay is shortened by a random fraction of at most `jitter` (0 = exact delays), drawn
+  // from `uniform01` (numbers in [0, 1], called one at a time; empty = a seeded PRNG). A Backoff
+  // (agent/uplink/backoff.h) per batch.
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{120000};
   double jitter = 0.2;
+  std::function<double()> uniform01;
   // Attempts per batch before giving up with the last Unavailable; 0 = retry without limit.
   int max_attempts = 0;
   // How to wait between attempts; empty = std::this_thread::sleep_for. Tests inject a recorder.

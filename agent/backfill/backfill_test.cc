@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "agent/backfill/page_log_reader.h"
-#include "agent/backfill/testing_uplink.h"
+#include "tests/fakes/fake_uplink.h"
 
 namespace ramette::agent {
 namespace {
 
+using ::ramette::testing::FakeUplink;
 using std::chrono::milliseconds;
 
 // A source over records held in memory.
@@ -65,7 +66,7 @@ BackfillOptions TestOptions(std::vector<milliseconds>* sleeps) {
 }
 
 TEST(BackfillTest, SendsAtMost500RecordsPerBatch) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(Records(501));
   std::vector<milliseconds> sleeps;
   Result<BackfillCounts> counts = RunBackfill(source, uplink, "srv1", TestOptions(&sleeps));
@@ -79,7 +80,7 @@ TEST(BackfillTest, SendsAtMost500RecordsPerBatch) {
 }
 
 TEST(BackfillTest, SeveralBatchesInFlightSendEveryRecordOnce) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   uplink.FailNextCalls(3);  // some batches retried while others are in flight
   VectorSource source(Records(2600));
   std::vector<milliseconds> sleeps;
@@ -104,7 +105,7 @@ TEST(BackfillTest, BatchesStayUnder256KiB) {
   const size_t each = EstimateRecordBytes(records[0]);
   ASSERT_GT(each, 2048u);
   const size_t per_batch = (256 * 1024) / each;  // 121 records of ~2.1 KiB
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(records);
   std::vector<milliseconds> sleeps;
   Result<BackfillCounts> counts = RunBackfill(source, uplink, "srv1", TestOptions(&sleeps));
@@ -121,7 +122,7 @@ TEST(BackfillTest, BatchesStayUnder256KiB) {
 TEST(BackfillTest, ARecordLargerThanTheCapGoesAlone) {
   std::vector<JobRecord> records = Records(3);
   records[1].title = std::string(300 * 1024, 't');
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(records);
   std::vector<milliseconds> sleeps;
   ASSERT_TRUE(RunBackfill(source, uplink, "srv1", TestOptions(&sleeps)).ok());
@@ -129,7 +130,7 @@ TEST(BackfillTest, ARecordLargerThanTheCapGoesAlone) {
 }
 
 TEST(BackfillTest, RetriesUnavailableWithCappedExponentialBackoff) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   uplink.FailNextCalls(6);
   VectorSource source(Records(501));
   std::vector<milliseconds> sleeps;
@@ -149,11 +150,11 @@ TEST(BackfillTest, RetriesUnavailableWithCappedExponentialBackoff) {
   EXPECT_EQ(counts->retries, 6);
   EXPECT_EQ(counts->accepted, 501);  // nothing lost, nothing doubled
   EXPECT_EQ(uplink.stored().size(), 501u);
-  EXPECT_EQ(uplink.calls(), 8);
+  EXPECT_EQ(uplink.calls().size(), 8u);
 }
 
 TEST(BackfillTest, JitterOnlyShortensDelays) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   uplink.FailNextCalls(20);
   VectorSource source(Records(1));
   std::vector<milliseconds> sleeps;
@@ -169,8 +170,22 @@ TEST(BackfillTest, JitterOnlyShortensDelays) {
   }
 }
 
+TEST(BackfillTest, JitterIsDrawnFromUniform01) {
+  FakeUplink uplink;
+  uplink.FailNextCalls(4);
+  VectorSource source(Records(1));
+  std::vector<milliseconds> sleeps;
+  BackfillOptions options = TestOptions(&sleeps);
+  options.jitter = 0.5;
+  options.max_backoff = milliseconds(4000);
+  options.uniform01 = [] { return 0.0; };  // the shortest delays: half the ceilings
+  ASSERT_TRUE(RunBackfill(source, uplink, "srv1", options).ok());
+  EXPECT_EQ(sleeps, (std::vector<milliseconds>{milliseconds(500), milliseconds(1000),
+                                               milliseconds(2000), milliseconds(2000)}));
+}
+
 TEST(BackfillTest, GivesUpAfterMaxAttempts) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   uplink.FailNextCalls(10);
   VectorSource source(Records(501));
   std::vector<milliseconds> sleeps;
@@ -184,7 +199,7 @@ TEST(BackfillTest, GivesUpAfterMaxAttempts) {
 }
 
 TEST(BackfillTest, InvalidArgumentStopsWithoutRetryingAndSaysWhatWasSent) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(Records(1200));
   std::vector<milliseconds> sleeps;
   BackfillOptions options = TestOptions(&sleeps);
@@ -197,23 +212,23 @@ TEST(BackfillTest, InvalidArgumentStopsWithoutRetryingAndSaysWhatWasSent) {
             "backfill stopped: unknown agent (500 records acknowledged by the aggregator before "
             "that)");
   EXPECT_TRUE(sleeps.empty());
-  EXPECT_EQ(uplink.calls(), 2);
+  EXPECT_EQ(uplink.calls().size(), 2u);
 }
 
 TEST(BackfillTest, SourceErrorsSendNothing) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(Records(3), Status::IoError("page_log.9.gz: cannot open"));
   std::vector<milliseconds> sleeps;
   Result<BackfillCounts> counts = RunBackfill(source, uplink, "srv1", TestOptions(&sleeps));
   EXPECT_EQ(counts.status().code(), Status::Code::kIoError);
   EXPECT_NE(counts.status().message().find("page_log.9.gz: cannot open"), std::string::npos);
-  EXPECT_EQ(uplink.calls(), 0);
+  EXPECT_EQ(uplink.calls().size(), 0u);
 }
 
 TEST(BackfillTest, RejectedRecordsAreCountedAndReported) {
   std::vector<JobRecord> records = Records(3);
   records[1].queue.clear();
-  TestingUplink uplink;
+  FakeUplink uplink;
   VectorSource source(records);
   std::vector<milliseconds> sleeps;
   BackfillOptions options = TestOptions(&sleeps);
@@ -228,17 +243,9 @@ TEST(BackfillTest, RejectedRecordsAreCountedAndReported) {
   EXPECT_EQ(reasons, (std::vector<std::string>{"2: empty queue"}));
 }
 
-// An uplink that answers with the wrong number of results.
-class ShortUplink : public TestingUplink {
- public:
-  Result<std::vector<SubmitResult>> SubmitJobs(const std::string&,
-                                               const std::vector<JobRecord>&) override {
-    return std::vector<SubmitResult>(1);
-  }
-};
-
 TEST(BackfillTest, WrongNumberOfResultsIsInternal) {
-  ShortUplink uplink;
+  FakeUplink uplink;
+  uplink.AnswerOneResultShort();
   VectorSource source(Records(2));
   std::vector<milliseconds> sleeps;
   Result<BackfillCounts> counts = RunBackfill(source, uplink, "srv1", TestOptions(&sleeps));
@@ -293,7 +300,7 @@ class BackfillFilesTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  Result<BackfillCounts> Run(TestingUplink& uplink) {
+  Result<BackfillCounts> Run(FakeUplink& uplink) {
     PageLogReader reader(files_, {}, [this](const std::string& m) { problems_.push_back(m); });
     BackfillOptions options;
     options.jitter = 0;
@@ -307,7 +314,7 @@ class BackfillFilesTest : public ::testing::Test {
 };
 
 TEST_F(BackfillFilesTest, RunningTwiceAddsNothing) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   Result<BackfillCounts> first = Run(uplink);
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(first->lines_read, 1001);
@@ -329,7 +336,7 @@ TEST_F(BackfillFilesTest, RunningTwiceAddsNothing) {
 }
 
 TEST_F(BackfillFilesTest, JobsAlreadyCapturedLiveAreDuplicates) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   // Job 800 was captured live; CUPS logged it 2 s after the live completion time:
   // [0$((1 + 800 % 9))/Feb/2019:16:30:00 +0100] = 2019-02-09T15:30:00Z.
   JobRecord live = Record(800, 1549726200 - 2);
@@ -342,7 +349,7 @@ TEST_F(BackfillFilesTest, JobsAlreadyCapturedLiveAreDuplicates) {
 }
 
 TEST_F(BackfillFilesTest, ResumesAfterTheAggregatorWasDown) {
-  TestingUplink uplink;
+  FakeUplink uplink;
   uplink.FailNextCalls(3);
   Result<BackfillCounts> counts = Run(uplink);
   ASSERT_TRUE(counts.ok()) << counts.status().message();

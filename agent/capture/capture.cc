@@ -155,11 +155,13 @@ bool Capture::Load() {
     Log(LogLevel::kInfo, "no capture cursor yet: capturing every finished job cupsd at '" + server +
                              "' still has, then following its events");
     s.cursor.cups_server = server;
+    cursor_lost_ = true;
   } else if (stored->cups_server != server) {
     Log(LogLevel::kWarn, "the capture cursor in the outbox belongs to cupsd '" +
                              stored->cups_server + "', not '" + server +
                              "': capturing this one from the start");
     s.cursor.cups_server = server;
+    cursor_lost_ = true;
   } else {
     Result<CaptureState> decoded = DecodeCaptureState(*stored);
     if (decoded.ok()) {
@@ -223,10 +225,52 @@ void Capture::CheckServerSettings() {
   }
 }
 
+void Capture::CancelLeftoverSubscriptions() {
+  Result<std::vector<CupsSubscription>> subs = source_->GetSubscriptions();
+  if (!subs.ok()) {
+    Log(LogLevel::kWarn, "could not list cupsd subscriptions to cancel those an earlier agent left (" +
+                             subs.status().message() + "); they stay until cupsd drops them");
+    return;
+  }
+  std::string cancelled;
+  for (const CupsSubscription& s : *subs) {
+    if (s.user_data != kSubscriptionTag || s.owner != source_->user() || s.job_id != 0) continue;
+    Status st = source_->CancelSubscription(s.id);
+    if (!st.ok() && st.code() != Status::Code::kNotFound) {
+      Log(LogLevel::kWarn, "could not cancel subscription " + std::to_string(s.id) +
+                               " an earlier agent left in cupsd: " + st.message());
+      continue;
+    }
+    ++stats_.subscriptions_cancelled;
+    cancelled += (cancelled.empty() ? "" : ", ") + std::to_string(s.id);
+  }
+  if (!cancelled.empty()) {
+    Log(LogLevel::kInfo, "cancelled the cupsd subscriptions an earlier agent left behind (" +
+                             cancelled + "): the capture cursor that named them was lost");
+  }
+}
+
+Result<bool> Capture::NumberingRestarted(const CaptureState& state) {
+  const int64_t last = state.cursor.last_reconciled_job_id;
+  if (last <= 0 || last > INT32_MAX || state.last_created_at <= 0) return false;
+  Result<CupsJob> job = source_->GetJob(static_cast<int32_t>(last));
+  if (job.ok()) return job->created_at != 0 && job->created_at != state.last_created_at;
+  if (job.status().code() != Status::Code::kNotFound) return job.status();
+  // That job was purged (MaxJobs), or the new numbering has not reached it yet.
+  Result<std::vector<CupsJob>> lowest = source_->GetJobs(1, 1);
+  if (!lowest.ok()) return lowest.status();
+  return !lowest->empty() && lowest->front().id <= last &&
+         lowest->front().created_at > state.last_created_at;
+}
+
 bool Capture::Subscribe() {
+  if (cursor_lost_) {
+    CancelLeftoverSubscriptions();
+    cursor_lost_ = false;
+  }
   Result<int32_t> id = source_->CreateSubscription(CaptureEvents());
   if (!id.ok()) {
-    CupsError(id.status(), "creating the cupsd event subscription");
+    (void)CupsError(id.status(), "creating the cupsd event subscription");
     return false;
   }
   CaptureState next = state_;
@@ -307,7 +351,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   CaptureState work = state_;
   std::vector<OutboxItem> items;
 
-  // 0. Queues first: their sides-default completes the jobs that named no sides.
+  // 0. Queues first: their sides-default and media-default complete the jobs that named none.
   std::optional<std::vector<CupsPrinter>> found;
   if (printers) {
     Result<std::vector<CupsPrinter>> listed = source_->GetPrinters();
@@ -315,13 +359,39 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     found = *std::move(listed);
     queue_defaults_.clear();
     for (const CupsPrinter& p : *found) {
-      queue_defaults_[p.name] = QueueDefaults{p.sides_default};
+      queue_defaults_[p.name] = QueueDefaults{p.sides_default, p.media_default};
     }
   }
 
   // 1. Jobs above the cursor, when an event names one or on a full reconciliation. A job seen
-  // unfinished is remembered, never skipped.
-  bool scan = full;
+  // unfinished is remembered, never skipped. When cupsd's numbering started again, the cursor
+  // starts again from the first job. That is checked on a full reconciliation (one follows
+  // every cupsd start), and when an event names a job at or below the cursor that is not
+  // pending (a job already captured, or a job of a new numbering).
+  bool suspicious = false;
+  for (const CupsEvent& e : job_events) {
+    if (e.job_id <= work.cursor.last_reconciled_job_id && !work.pending.contains(e.job_id)) {
+      suspicious = true;
+    }
+  }
+  bool renumbered = false;
+  if (full || suspicious) {
+    Result<bool> restarted = NumberingRestarted(work);
+    if (!restarted.ok()) return CupsError(restarted.status(), "checking cupsd's job numbering");
+    if (*restarted) {
+      Log(LogLevel::kWarn,
+          "cupsd's job ids started again at 1 (its spool was wiped) below the cursor's job " +
+          std::to_string(work.cursor.last_reconciled_job_id) +
+          ": capturing its jobs from the first one (the aggregator tells them from the earlier "
+          "jobs of the same ids by their completion times)");
+      ++stats_.numbering_restarts;
+      renumbered = true;
+      work.cursor.last_reconciled_job_id = 0;
+      work.last_created_at = 0;
+      work.pending.clear();
+    }
+  }
+  bool scan = full || renumbered;
   for (const CupsEvent& e : job_events) {
     if (e.job_id > work.cursor.last_reconciled_job_id) scan = true;
   }
@@ -333,6 +403,7 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     for (const CupsJob& job : *jobs) {
       if (job.id <= work.cursor.last_reconciled_job_id) continue;
       work.cursor.last_reconciled_job_id = job.id;
+      work.last_created_at = job.created_at;
       if (IsFinished(job.state)) {
         AddJob(job, items);
       } else {

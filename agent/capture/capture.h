@@ -56,6 +56,8 @@ struct CaptureStats {
   int64_t events = 0;           // events handled (committed)
   int64_t reconciliations = 0;  // full reconciliations committed
   int64_t subscriptions_created = 0;
+  int64_t subscriptions_cancelled = 0;  // left behind by an earlier run whose cursor was lost
+  int64_t numbering_restarts = 0;       // cupsd's job ids started again at 1 (spool wiped)
   int64_t outbox_full = 0;  // commits refused because the outbox was full
   int64_t cups_errors = 0;  // failed cupsd requests
 };
@@ -88,6 +90,14 @@ class Capture {
   bool Load();
   void CheckServerSettings();
   bool Subscribe();
+  // Cancels the agent's subscriptions (kSubscriptionTag, this user) that cupsd still holds: called
+  // before subscribing when the cursor that named them was lost, so that they do not pile up
+  // towards cupsd's MaxSubscriptions. Failures are logged, never fatal.
+  void CancelLeftoverSubscriptions();
+  // Whether cupsd's job numbering started again below `state`'s cursor (its spool was wiped):
+  // the cursor's last job id now names a job created at another time, or cupsd's lowest job id
+  // is at most the cursor's and was created after it.
+  Result<bool> NumberingRestarted(const CaptureState& state);
   Result<CupsNotifications> Poll();
   // Captures what `job_events` name (or everything above the cursor and every pending job when
   // `full`), the queues when `printers`, and commits them with the event cursor advanced to
@@ -112,6 +122,7 @@ class Capture {
   bool need_reconcile_ = true;
   bool need_printers_ = true;
   bool hidden_warned_ = false;
+  bool cursor_lost_ = false;  // no usable cursor at Load: earlier subscriptions are leftovers
   int64_t last_reconcile_ms_ = 0;
   // Pending jobs whose job-completed event came while they still read unfinished: read again at
   // every step (not persisted: a restart reconciles every pending job anyway).

@@ -3,6 +3,7 @@
 // attributes that decide its sheets; queues added and deleted follow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -120,6 +121,9 @@ TEST_F(CaptureCupsTest, EveryJobExactlyOnceAcrossACupsdRestart) {
   auto running = std::make_unique<Running>(capture_.get());
   for (int i = 0; i < 20; ++i) {
     if (i == 10) {
+      // The jobs before the restart have finished: a job still printing when cupsd stops is
+      // printed again when it starts, and its impressions then count both runs.
+      ASSERT_TRUE(WaitFor([&] { return Jobs().size() >= 10; })) << Jobs().size() << " jobs";
       ASSERT_TRUE(cupsd_->Restart().ok());
     }
     const Kind& k = kinds[i % kinds.size()];
@@ -165,6 +169,98 @@ TEST_F(CaptureCupsTest, InventoryFollowsQueuesAddedAndDeleted) {
   ASSERT_TRUE(WaitFor([&] { return Queues().size() == 4; }));
   EXPECT_EQ(Queues()[3].name, "q3");
   EXPECT_TRUE(Queues()[3].deleted);
+}
+
+// A job that names no media is printed on its queue's media-default: cupsd leaves `media` off
+// the job, and the capture records the queue's size, marked as coming from the queue.
+TEST_F(CaptureCupsTest, JobsWithoutMediaTakeTheirQueueDefault) {
+  ASSERT_TRUE(cupsd_->AddQueue("a3", {"-o", "PageSize=A3"}).ok());
+  ASSERT_TRUE(cupsd_->AddQueue("a4", {"-o", "PageSize=A4"}).ok());
+  Running running(capture_.get());
+  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1)).ok());
+  ASSERT_TRUE(cupsd_->Print("a4", cupsd_->WriteDocument(1)).ok());
+  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1), {"-o", "media=A4"}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 3; })) << Jobs().size();
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> by_queue;
+  for (const JobRecord& j : Jobs()) by_queue[j.queue].push_back({j.media, j.media_from_queue});
+  ASSERT_EQ(by_queue["a3"].size(), 2u);
+  EXPECT_EQ(by_queue["a3"][0], std::make_pair(std::string("iso_a3_297x420mm"), true));
+  EXPECT_EQ(by_queue["a3"][1].second, false);  // the job named A4 itself
+  EXPECT_EQ(by_queue["a4"], (std::vector<std::pair<std::string, bool>>{
+                                {"iso_a4_210x297mm", true}}));
+  bool seen_a3 = false;
+  for (const QueueRecord& q : Queues()) {
+    if (q.name == "a3") {
+      seen_a3 = true;
+      EXPECT_EQ(q.media_default, "iso_a3_297x420mm");
+    }
+  }
+  EXPECT_TRUE(seen_a3);
+}
+
+// The spool wiped while cupsd was stopped: its job ids start again at 1, below the cursor. The
+// new jobs are captured (not taken for jobs already seen), the earlier records stay.
+TEST_F(CaptureCupsTest, JobIdResetIsDetected) {
+  auto running = std::make_unique<Running>(capture_.get());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(cupsd_->Print("q1", cupsd_->WriteDocument(1)).ok());
+  }
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 3; })) << Jobs().size();
+  running.reset();
+  std::this_thread::sleep_for(milliseconds(1100));  // the new jobs are created a second later
+  ASSERT_TRUE(cupsd_->WipeJobsAndRestart().ok());
+  running = std::make_unique<Running>(capture_.get());
+  std::vector<int> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto id = cupsd_->Print("q2", cupsd_->WriteDocument(2));
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    ids.push_back(*id);
+  }
+  EXPECT_EQ(ids, (std::vector<int>{1, 2}));
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 5; })) << Jobs().size();
+  std::this_thread::sleep_for(milliseconds(600));
+  running.reset();
+  std::vector<int32_t> captured;
+  for (const JobRecord& j : Jobs()) captured.push_back(j.cups_job_id);
+  // Before the wipe: 1, 2, 3 (in the order their events came); after it: 1 and 2 again, on q2.
+  ASSERT_EQ(captured.size(), 5u);
+  std::sort(captured.begin(), captured.begin() + 3);
+  std::sort(captured.begin() + 3, captured.end());
+  EXPECT_EQ(captured, (std::vector<int32_t>{1, 2, 3, 1, 2}));
+  EXPECT_EQ(Jobs()[3].queue, "q2");
+  EXPECT_EQ(Jobs()[4].queue, "q2");
+  EXPECT_EQ(capture_->stats().numbering_restarts, 1);
+}
+
+// An agent whose outbox (and so its cursor) was lost: the subscription the earlier run left in
+// cupsd is cancelled, not leaked towards MaxSubscriptions; another program's stays.
+TEST_F(CaptureCupsTest, LostCursorCancelsTheEarlierSubscription) {
+  {
+    Running running(capture_.get());
+    ASSERT_TRUE(WaitFor([&] { return Queues().size() == 2; }));
+  }
+  const int32_t old_sub = static_cast<int32_t>(capture_->state().cursor.subscription_id);
+  ASSERT_GT(old_sub, 0);
+  auto before = client_->GetSubscriptions();
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].id, old_sub);
+  EXPECT_EQ((*before)[0].user_data, kSubscriptionTag);
+  EXPECT_EQ((*before)[0].pull_method, "ippget");
+
+  auto fresh = SqliteOutbox::Open(cupsd_->dir() + "/outbox2.db");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().message();
+  CaptureOptions o;
+  o.log = [](LogLevel, const std::string&) {};
+  Capture again(client_.get(), fresh->get(), o);
+  again.Step();
+  const int32_t new_sub = static_cast<int32_t>(again.state().cursor.subscription_id);
+  auto after = client_->GetSubscriptions();
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].id, new_sub);
+  EXPECT_NE(new_sub, old_sub);
+  EXPECT_EQ(again.stats().subscriptions_cancelled, 1);
 }
 
 }  // namespace

@@ -72,6 +72,10 @@ JobRecord ToJobRecord(const CupsJob& job, bool include_titles, const QueueDefaul
   r.copies = job.copies >= 1 ? job.copies : 1;
   r.sides = ToSides(job.sides.empty() && queue ? queue->sides : job.sides);
   r.media = job.media;
+  if (r.media.empty() && queue != nullptr && !queue->media.empty()) {
+    r.media = queue->media;  // cupsd prints it on the queue's media-default
+    r.media_from_queue = true;
+  }
   r.color_mode = ToColorMode(job.print_color_mode);
   r.number_up = job.number_up > 0 ? job.number_up : 0;
   r.impressions_completed = job.impressions_completed > 0 ? job.impressions_completed : 0;
@@ -95,6 +99,8 @@ QueueRecord ToQueueRecord(const CupsPrinter& p) {
     if (s.rfind("two-sided", 0) == 0) q.duplex_supported = true;
   }
   q.printer_type = p.printer_type;
+  q.media_default = p.media_default;
+  q.sides_default = p.sides_default;
   return q;
 }
 
@@ -121,6 +127,8 @@ uint64_t QueueFingerprint(const QueueRecord& q) {
   h.Add(int64_t{q.duplex_supported});
   h.Add(int64_t{q.printer_type});
   h.Add(int64_t{q.deleted});
+  h.Add(q.media_default);
+  h.Add(q.sides_default);
   return h.value();
 }
 

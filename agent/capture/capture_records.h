@@ -16,7 +16,8 @@ namespace ramette::agent {
 // none). Its media-default is not used: DESIGN.md counts a job without media as A4 (and flags
 // it), and a queue's default page size is often the driver's Letter while the trays hold A4.
 struct QueueDefaults {
-  std::string sides;
+  std::string sides;  // sides-default
+  std::string media;  // media-default
 };
 
 // The record of a finished job, source kLive. The title (job-name) is set only when

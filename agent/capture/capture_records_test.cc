@@ -54,7 +54,8 @@ TEST(CaptureRecordsTest, JobWithoutSidesGetsTheQueueDefault) {
   QueueDefaults duplex{"two-sided-long-edge"};
   JobRecord r = ToJobRecord(j, false, &duplex);
   EXPECT_EQ(r.sides, Sides::kTwoSidedLongEdge);
-  EXPECT_EQ(r.media, "");  // media stays the job's own: unknown counts as A4, flagged
+  EXPECT_EQ(r.media, "");  // the queue names no media-default: unknown (A4, flagged)
+  EXPECT_FALSE(r.media_from_queue);
   // What the job named wins over the queue.
   j.sides = "one-sided";
   EXPECT_EQ(ToJobRecord(j, false, &duplex).sides, Sides::kOneSided);
@@ -63,6 +64,26 @@ TEST(CaptureRecordsTest, JobWithoutSidesGetsTheQueueDefault) {
   QueueDefaults none;
   EXPECT_EQ(ToJobRecord(bare, false, &none).sides, Sides::kUnknown);
   EXPECT_EQ(ToJobRecord(bare, false).sides, Sides::kUnknown);
+}
+
+TEST(CaptureRecordsTest, JobWithoutMediaIsPrintedOnTheQueueDefault) {
+  CupsJob j;
+  j.state = CupsJobState::kCompleted;
+  QueueDefaults a3{"one-sided", "iso_a3_297x420mm"};
+  JobRecord r = ToJobRecord(j, false, &a3);
+  EXPECT_EQ(r.media, "iso_a3_297x420mm");
+  EXPECT_TRUE(r.media_from_queue);
+  // What the job named wins over the queue, and is its own.
+  j.media = "iso_a4_210x297mm";
+  r = ToJobRecord(j, false, &a3);
+  EXPECT_EQ(r.media, "iso_a4_210x297mm");
+  EXPECT_FALSE(r.media_from_queue);
+  // Neither the job nor its queue: unknown.
+  CupsJob bare;
+  QueueDefaults none;
+  EXPECT_EQ(ToJobRecord(bare, false, &none).media, "");
+  EXPECT_FALSE(ToJobRecord(bare, false, &none).media_from_queue);
+  EXPECT_EQ(ToJobRecord(bare, false).media, "");
 }
 
 TEST(CaptureRecordsTest, TitleOnlyWhenAsked) {
@@ -84,6 +105,10 @@ TEST(CaptureRecordsTest, QueueRecord) {
   EXPECT_EQ(q.device_uri, "ipp://10.0.0.5:631/ipp/print");
   p.sides_supported.push_back("two-sided-long-edge");
   EXPECT_TRUE(ToQueueRecord(p).duplex_supported);
+  p.media_default = "na_letter_8.5x11in";
+  p.sides_default = "two-sided-long-edge";
+  EXPECT_EQ(ToQueueRecord(p).media_default, "na_letter_8.5x11in");
+  EXPECT_EQ(ToQueueRecord(p).sides_default, "two-sided-long-edge");
 }
 
 TEST(CaptureRecordsTest, StripUriCredentials) {
@@ -107,6 +132,12 @@ TEST(CaptureRecordsTest, FingerprintSeesEveryField) {
   EXPECT_NE(QueueFingerprint(a), QueueFingerprint(b));
   b = a;
   b.printer_type = 4;
+  EXPECT_NE(QueueFingerprint(a), QueueFingerprint(b));
+  b = a;
+  b.media_default = "iso_a3_297x420mm";
+  EXPECT_NE(QueueFingerprint(a), QueueFingerprint(b));
+  b = a;
+  b.sides_default = "one-sided";
   EXPECT_NE(QueueFingerprint(a), QueueFingerprint(b));
 }
 

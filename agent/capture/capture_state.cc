@@ -1,6 +1,7 @@
 // The opaque part of the capture cursor, one item per line:
 //   ramette-capture 1
 //   pending 12 15 40
+//   created 1718445600
 //   queue 0123456789abcdef office-2
 // (CUPS queue names contain no spaces or control characters; they are written as they are.)
 #include "agent/capture/capture_state.h"
@@ -23,6 +24,7 @@ CaptureCursor EncodeCaptureState(const CaptureState& state) {
   out += "\npending";
   for (int32_t id : state.pending) out += " " + std::to_string(id);
   out += "\n";
+  if (state.last_created_at > 0) out += "created " + std::to_string(state.last_created_at) + "\n";
   for (const auto& [name, fingerprint] : state.queues) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016" PRIx64, fingerprint);
@@ -55,6 +57,11 @@ Result<CaptureState> DecodeCaptureState(const CaptureCursor& cursor) {
         s.pending.insert(static_cast<int32_t>(id));
       }
       if (!ids.eof()) return bad("bad pending job id");
+    } else if (line.rfind("created ", 0) == 0) {
+      std::istringstream value(line.substr(8));
+      long long t;
+      if (!(value >> t) || !value.eof() || t <= 0) return bad("bad creation time");
+      s.last_created_at = t;
     } else if (line.rfind("queue ", 0) == 0) {
       if (line.size() < 6 + 16 + 2 || line[6 + 16] != ' ') return bad("bad queue line");
       uint64_t fingerprint = 0;

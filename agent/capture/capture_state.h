@@ -19,10 +19,14 @@ namespace ramette::agent {
 // - cursor.last_reconciled_job_id: every job with an id up to it was seen by Get-Jobs, and either
 //   captured (finished) or put in `pending` (not finished then); the next scan starts above it;
 // - cursor.cupsd_started_at: printer-up-time of the last server-started event seen (0: none);
-// - cursor.cups_server: the cupsd the cursor belongs to.
+// - cursor.cups_server: the cupsd the cursor belongs to;
+// - last_created_at: the time-at-creation of job last_reconciled_job_id, to notice that cupsd's
+//   job numbering started again (its spool was wiped): that job id then names a newer job, or
+//   cupsd's lowest job id is a job created after it.
 struct CaptureState {
   CaptureCursor cursor;       // its `opaque` is written by EncodeCaptureState
   std::set<int32_t> pending;  // job ids <= last_reconciled_job_id not finished when last seen
+  int64_t last_created_at = 0;  // 0: not known (a cursor written before it was kept)
   std::map<std::string, uint64_t> queues;  // queue name -> QueueFingerprint of the record sent
 
   friend bool operator==(const CaptureState&, const CaptureState&) = default;

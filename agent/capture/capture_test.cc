@@ -272,9 +272,12 @@ TEST_F(CaptureTest, JobsThatNameNoSidesTakeTheirQueueDefault) {
   Step();
   ASSERT_EQ(Jobs().size(), 3u);
   EXPECT_EQ(Jobs()[0].sides, Sides::kTwoSidedLongEdge);
-  EXPECT_EQ(Jobs()[0].media, "");  // not the queue's: unknown media counts as A4, flagged
+  EXPECT_EQ(Jobs()[0].media, "iso_a4_210x297mm");  // printed on the queue's media-default
+  EXPECT_TRUE(Jobs()[0].media_from_queue);
   EXPECT_EQ(Jobs()[1].sides, Sides::kOneSided);
   EXPECT_EQ(Jobs()[2].sides, Sides::kUnknown);
+  EXPECT_EQ(Jobs()[2].media, "");  // neither the job nor its queue: unknown (A4, flagged)
+  EXPECT_FALSE(Jobs()[2].media_from_queue);
   // The queue's default changes: later jobs follow it (caught through the printer event).
   cups_.ModifyPrinter("duplex", [](CupsPrinter& p) { p.sides_default = "one-sided"; });
   cups_.PrintJob(3, 1, "", "duplex");
@@ -563,6 +566,80 @@ TEST_F(CaptureTest, SubscriptionThatCannotBeStoredIsCancelled) {
   EXPECT_EQ(JobIds(), Range(1, 1));
 }
 
+TEST_F(CaptureTest, LostCursorCancelsTheSubscriptionsAnEarlierAgentLeft) {
+  cups_.PrintJob();
+  Step();
+  const int32_t old_sub = static_cast<int32_t>(capture_->state().cursor.subscription_id);
+  ASSERT_TRUE(cups_.HasSubscription(old_sub));
+  // Another program's subscription, and one of another user with the agent's tag: not ours.
+  const int32_t other_program = cups_.AddOtherSubscription(cups_.user(), "");
+  const int32_t other_user = cups_.AddOtherSubscription("alice", kSubscriptionTag);
+
+  outbox_ = std::make_unique<MemoryOutbox>();  // the outbox, and its cursor, are lost
+  Rebuild();
+  Step();
+  EXPECT_FALSE(cups_.HasSubscription(old_sub));
+  EXPECT_TRUE(cups_.HasSubscription(other_program));
+  EXPECT_TRUE(cups_.HasSubscription(other_user));
+  const int32_t new_sub = static_cast<int32_t>(capture_->state().cursor.subscription_id);
+  EXPECT_TRUE(cups_.HasSubscription(new_sub));
+  EXPECT_EQ(cups_.subscription_count(), 3u);
+  EXPECT_EQ(capture_->stats().subscriptions_cancelled, 1);
+  EXPECT_EQ(CountLogs(LogLevel::kInfo, "cancelled the cupsd subscriptions an earlier agent left "
+                                       "behind (" + std::to_string(old_sub) + ")"),
+            1);
+  EXPECT_EQ(JobIds(), Range(1, 1));  // recaptured into the new outbox
+
+  // A restart that finds its cursor cancels nothing.
+  Rebuild();
+  Step();
+  EXPECT_TRUE(cups_.HasSubscription(new_sub));
+  EXPECT_EQ(cups_.calls(Op::kGetSubscriptions), 2);  // at the first start, and the lost cursor
+}
+
+TEST_F(CaptureTest, JobIdsStartingAgainAreCapturedNotSkipped) {
+  for (int i = 0; i < 5; ++i) cups_.PrintJob();
+  Step();
+  ASSERT_EQ(JobIds(), Range(1, 5));
+  cups_.set_now(cups_.now() + 3600);
+  cups_.WipeSpoolAndRestart();  // the new jobs 1 and 2 are below the cursor's 5
+  cups_.PrintJob();
+  cups_.PrintJob();
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{1, 2, 3, 4, 5, 1, 2}));
+  EXPECT_EQ(capture_->stats().numbering_restarts, 1);
+  EXPECT_EQ(CountLogs(LogLevel::kWarn, "job ids started again at 1"), 1);
+  EXPECT_EQ(capture_->state().cursor.last_reconciled_job_id, 2);
+  // The new numbering passes the old cursor: nothing more is taken for a restart.
+  for (int i = 0; i < 5; ++i) cups_.PrintJob();
+  cups_.Restart();
+  Step();
+  EXPECT_EQ(JobIds().size(), 12u);
+  EXPECT_EQ(capture_->stats().numbering_restarts, 1);
+}
+
+TEST_F(CaptureTest, JobIdReusedAtTheCursorIsANewNumbering) {
+  for (int i = 0; i < 3; ++i) cups_.PrintJob();
+  Step();
+  cups_.set_now(cups_.now() + 60);
+  cups_.WipeSpoolAndRestart();
+  for (int i = 0; i < 3; ++i) cups_.PrintJob();  // job 3 again, created later
+  Step();
+  EXPECT_EQ(JobIds(), (std::vector<int32_t>{1, 2, 3, 1, 2, 3}));
+  EXPECT_EQ(capture_->stats().numbering_restarts, 1);
+}
+
+TEST_F(CaptureTest, PurgedHistoryIsNotANewNumbering) {
+  for (int i = 0; i < 4; ++i) cups_.PrintJob();
+  Step();
+  for (int id = 1; id <= 4; ++id) cups_.PurgeJob(id);  // MaxJobs, or cancel -x
+  cups_.Restart();
+  cups_.PrintJob();
+  Step();
+  EXPECT_EQ(JobIds(), Range(1, 5));
+  EXPECT_EQ(capture_->stats().numbering_restarts, 0);
+}
+
 TEST_F(CaptureTest, UnreadableOutboxIsRetried) {
   outbox_->FailNext(MemoryOutbox::Op::kLoadCursor, Status::IoError("disk"));
   cups_.PrintJob();
@@ -593,6 +670,7 @@ TEST(CaptureStateTest, RoundTrip) {
   s.cursor.cupsd_started_at = 1'700'000'000;
   s.cursor.cups_server = "/run/cups/cups.sock";
   s.pending = {1100, 1190};
+  s.last_created_at = 1'699'999'000;
   s.queues = {{"office-2f", 0x0123456789abcdefULL}, {"étage_3", 42}};
   CaptureCursor c = EncodeCaptureState(s);
   EXPECT_FALSE(c.opaque.empty());
@@ -603,6 +681,8 @@ TEST(CaptureStateTest, RoundTrip) {
   CaptureCursor empty;
   ASSERT_TRUE(DecodeCaptureState(empty).ok());
   c.opaque = "ramette-capture 1\npending 12 x\n";
+  EXPECT_EQ(DecodeCaptureState(c).status().code(), Status::Code::kCorruption);
+  c.opaque = "ramette-capture 1\ncreated soon\n";
   EXPECT_EQ(DecodeCaptureState(c).status().code(), Status::Code::kCorruption);
   c.opaque = "ramette-capture 2\n";
   EXPECT_EQ(DecodeCaptureState(c).status().code(), Status::Code::kCorruption);

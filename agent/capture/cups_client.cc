@@ -332,9 +332,9 @@ Result<int32_t> CupsClient::CreateSubscription(const std::vector<CupsEventKind>&
   ippAddStrings(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_KEYWORD, "notify-events",
                 static_cast<int>(names.size()), nullptr, names.data());
   ippAddInteger(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", 0);
-  // Tells an administrator's Get-Subscriptions whose subscription this is.
-  static constexpr char kTag[] = "ramette-agent";
-  ippAddOctetString(request, IPP_TAG_SUBSCRIPTION, "notify-user-data", kTag, sizeof kTag - 1);
+  // Tells an administrator's Get-Subscriptions, and a later agent, whose subscription this is.
+  ippAddOctetString(request, IPP_TAG_SUBSCRIPTION, "notify-user-data", kSubscriptionTag,
+                    sizeof kSubscriptionTag - 1);
   Result<ipp_t*> sent = conn_->Send(request, "Create-Printer-Subscriptions");
   if (!sent.ok()) return sent.status();
   ipp_t* response = *sent;
@@ -355,6 +355,49 @@ Status CupsClient::CancelSubscription(int32_t subscription_id) {
   ipp_t* response = *sent;
   ippDelete(response);
   return Status::Ok();
+}
+
+Result<std::vector<CupsSubscription>> CupsClient::GetSubscriptions() {
+  ipp_t* request = NewRequest(IPP_OP_GET_SUBSCRIPTIONS, user_);
+  ippAddBoolean(request, IPP_TAG_OPERATION, "my-subscriptions", 1);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr,
+               "all");
+  Result<ipp_t*> sent = conn_->Send(request, "Get-Subscriptions");
+  // cupsd answers client-error-not-found when there is none.
+  if (!sent.ok() && sent.status().code() == Status::Code::kNotFound) {
+    return std::vector<CupsSubscription>{};
+  }
+  if (!sent.ok()) return sent.status();
+  ipp_t* response = *sent;
+  std::vector<CupsSubscription> out;
+  CupsSubscription* sub = nullptr;
+  for (ipp_attribute_t* a = ippFirstAttribute(response); a != nullptr;
+       a = ippNextAttribute(response)) {
+    const char* n = ippGetName(a);
+    if (ippGetGroupTag(a) != IPP_TAG_SUBSCRIPTION || n == nullptr) {
+      sub = nullptr;
+      continue;
+    }
+    if (sub == nullptr) sub = &out.emplace_back();
+    const std::string_view name(n);
+    if (name == "notify-subscription-id") {
+      sub->id = ippGetInteger(a, 0);
+    } else if (name == "notify-subscriber-user-name") {
+      sub->owner = Text(a);
+    } else if (name == "notify-pull-method") {
+      sub->pull_method = Text(a);
+    } else if (name == "notify-job-id") {
+      sub->job_id = ippGetInteger(a, 0);
+    } else if (name == "notify-user-data") {
+      int size = 0;
+      const void* data = ippGetOctetString(a, 0, &size);
+      if (data != nullptr && size > 0) {
+        sub->user_data.assign(static_cast<const char*>(data), static_cast<size_t>(size));
+      }
+    }
+  }
+  ippDelete(response);
+  return out;
 }
 
 Result<CupsNotifications> CupsClient::GetNotifications(int32_t subscription_id,
@@ -433,6 +476,11 @@ Result<std::vector<CupsPrinter>> CupsClient::GetPrinters() {
   ipp_t* request = NewRequest(IPP_OP_CUPS_GET_PRINTERS, user_);
   AddRequested(request, PrinterAttributes());
   Result<ipp_t*> sent = conn_->Send(request, "CUPS-Get-Printers");
+  // A cupsd without any queue answers client-error-not-found ("No destinations added."): it
+  // answered, and its list of queues is empty.
+  if (!sent.ok() && sent.status().code() == Status::Code::kNotFound) {
+    return std::vector<CupsPrinter>{};
+  }
   if (!sent.ok()) return sent.status();
   ipp_t* response = *sent;
   std::vector<CupsPrinter> out;

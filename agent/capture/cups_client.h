@@ -40,6 +40,7 @@ class CupsClient final : public CupsSource {
 
   Result<int32_t> CreateSubscription(const std::vector<CupsEventKind>& events) override;
   Status CancelSubscription(int32_t subscription_id) override;
+  Result<std::vector<CupsSubscription>> GetSubscriptions() override;
   Result<CupsNotifications> GetNotifications(int32_t subscription_id,
                                              int32_t first_sequence) override;
   Result<CupsJob> GetJob(int32_t job_id) override;

@@ -103,6 +103,20 @@ struct CupsJob {
   int64_t media_sheets_completed = -1;  // job-media-sheets-completed; -1 when absent
 };
 
+// The notify-user-data the agent puts on its subscriptions: it tells them from other programs'
+// subscriptions in cupsd (an administrator's `Get-Subscriptions`, and the agent itself when its
+// cursor was lost and it cancels the subscriptions an earlier run left behind).
+inline constexpr char kSubscriptionTag[] = "ramette-agent";
+
+// A subscription of this user (Get-Subscriptions).
+struct CupsSubscription {
+  int32_t id = 0;           // notify-subscription-id
+  std::string owner;        // notify-subscriber-user-name
+  std::string user_data;    // notify-user-data ("" when absent)
+  std::string pull_method;  // notify-pull-method ("" for push subscriptions)
+  int32_t job_id = 0;       // notify-job-id: 0 unless it follows one job
+};
+
 // A print queue (CUPS-Get-Printers).
 struct CupsPrinter {
   std::string name;        // printer-name
@@ -114,8 +128,8 @@ struct CupsPrinter {
   bool color_supported = false;
   std::vector<std::string> sides_supported;
   int32_t printer_type = 0;
-  // What the queue applies to a job that names none (not sent as such: the capture completes a
-  // job without sides with sides_default; media_default is not used, see QueueDefaults).
+  // What the queue applies to a job that names none: the capture completes a job without sides
+  // or media with them (QueueDefaults), and sends them with the queue record.
   std::string media_default;
   std::string sides_default;
 };
@@ -143,6 +157,10 @@ class CupsSource {
 
   // Cancels a subscription. NotFound when it is already gone.
   virtual Status CancelSubscription(int32_t subscription_id) = 0;
+
+  // The subscriptions of this user (user()) on the whole server, in id order; empty when there
+  // are none.
+  virtual Result<std::vector<CupsSubscription>> GetSubscriptions() = 0;
 
   // The events of `subscription_id` whose sequence number is `first_sequence` or more, among
   // those cupsd still caches (MaxEvents per subscription; none from before its last start).

@@ -131,6 +131,10 @@ std::vector<Finding> RunChecks(const CheckInputs& in) {
   if (!printers.ok()) {
     out.push_back(Fail("cupsd at " + in.cups->server() +
                        " is not reachable: " + printers.status().message()));
+  } else if (printers->empty()) {
+    out.push_back(Warn("cupsd at " + in.cups->server() +
+                       " answers but has no queues yet: add the print queues (lpadmin, or the "
+                       "CUPS web interface); the agent captures their jobs as soon as they exist"));
   } else {
     out.push_back(Ok("cupsd at " + in.cups->server() + " answers (" +
                      std::to_string(printers->size()) + " queues)"));

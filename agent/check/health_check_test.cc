@@ -1,4 +1,4 @@
-// The checks against the fake cupsd, the in-memory outbox and a scripted uplink: all well,
+// The checks against the fake cupsd, the in-memory outbox and the fake uplink: all well,
 // hidden names (with the cupsd.conf lines), page logging off, unsafe MaxJobs, aggregator down or
 // refusing, old or missing outbox, cupsd down.
 #include "agent/check/health_check.h"
@@ -8,34 +8,16 @@
 
 #include "agent/outbox/memory_outbox.h"
 #include "tests/fakes/fake_cups_source.h"
+#include "tests/fakes/fake_uplink.h"
 
 namespace ramette::agent {
 namespace {
 
+using ::ramette::testing::FakeUplink;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr int64_t kNow = 1700000000;
-
-class StatusUplink : public Uplink {
- public:
-  Result<std::vector<SubmitResult>> SubmitJobs(const std::string&,
-                                               const std::vector<JobRecord>&) override {
-    return Status::Internal("not used");
-  }
-  Result<std::vector<SubmitResult>> SubmitQueues(const std::string&,
-                                                 const std::vector<QueueRecord>&) override {
-    return Status::Internal("not used");
-  }
-  Status ReportStatus(const std::string& server_id, const AgentStatus& status) override {
-    reported_server = server_id;
-    reported = status;
-    return answer;
-  }
-  Status answer;
-  std::string reported_server;
-  AgentStatus reported;
-};
 
 class HealthCheckTest : public ::testing::Test {
  protected:
@@ -69,7 +51,7 @@ class HealthCheckTest : public ::testing::Test {
   using CupsJobState = agent::CupsJobState;
   testing::FakeCupsSource cups_;
   MemoryOutbox outbox_;
-  StatusUplink uplink_;
+  FakeUplink uplink_;
   CheckInputs in_;
 };
 
@@ -86,9 +68,11 @@ TEST_F(HealthCheckTest, AllWell) {
   EXPECT_THAT(text, HasSubstr("ok: aggregator agg:50551 accepts server id 'prn-a'\n"));
   EXPECT_THAT(text, HasSubstr("ok: outbox holds 1 records, the oldest captured 60 s ago\n"));
   // The check is also the heartbeat: it reported the backlog.
-  EXPECT_EQ(uplink_.reported_server, "prn-a");
-  EXPECT_EQ(uplink_.reported.outbox_records, 1);
-  EXPECT_EQ(uplink_.reported.oldest_record_unix, kNow - 60);
+  ASSERT_FALSE(uplink_.status_reports().empty());
+  const FakeUplink::StatusReport report = uplink_.status_reports().back();
+  EXPECT_EQ(report.server_id, "prn-a");
+  EXPECT_EQ(report.status.outbox_records, 1);
+  EXPECT_EQ(report.status.oldest_record_unix, kNow - 60);
   for (const auto& line : Lines()) EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
@@ -126,10 +110,10 @@ TEST_F(HealthCheckTest, UnsafeHistorySettings) {
 }
 
 TEST_F(HealthCheckTest, AggregatorDownOrRefusing) {
-  uplink_.answer = Status::Unavailable("aggregator: connection refused");
+  uplink_.SetStatusAnswer(Status::Unavailable("aggregator: connection refused"));
   EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 is not reachable: aggregator: "
                                   "connection refused"));
-  uplink_.answer = Status::InvalidArgument("aggregator: unknown token");
+  uplink_.SetStatusAnswer(Status::InvalidArgument("aggregator: unknown token"));
   EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 refuses server id 'prn-a'"));
 }
 
@@ -142,6 +126,16 @@ TEST_F(HealthCheckTest, OutboxOldMissingOrBroken) {
   EXPECT_THAT(Joined(), HasSubstr("warn: no outbox at /var/lib/ramette/agent/outbox.db"));
   in_.outbox_error = "not an outbox";
   EXPECT_THAT(Joined(), HasSubstr("fail: outbox /var/lib/ramette/agent/outbox.db: not an outbox"));
+}
+
+TEST_F(HealthCheckTest, NoQueuesYet) {
+  cups_.DeletePrinter("q1");
+  auto lines = Lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0],
+            "warn: cupsd at fake-cupsd answers but has no queues yet: add the print queues "
+            "(lpadmin, or the CUPS web interface); the agent captures their jobs as soon as they "
+            "exist");
 }
 
 TEST_F(HealthCheckTest, CupsdDown) {

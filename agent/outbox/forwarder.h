@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/outbox/backoff.h"
 #include "agent/outbox/outbox.h"
 #include "agent/outbox/sleeper.h"
+#include "agent/uplink/backoff.h"
 #include "agent/uplink/uplink.h"
 #include "common/status.h"
 

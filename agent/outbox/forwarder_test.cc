@@ -1,13 +1,12 @@
-// Tests of the Forwarder with the MemoryOutbox fake (and once with SqliteOutbox), a scripted
-// uplink and a fake sleeper that records delays instead of waiting: exactly-once delivery through
-// failures, backoff bounds and reset, acknowledgements, batch bounds, order across kinds.
+// Tests of the Forwarder with the MemoryOutbox fake (and once with SqliteOutbox), the scripted
+// FakeUplink (tests/fakes/) and a fake sleeper that records delays instead of waiting:
+// exactly-once delivery through failures, backoff bounds and reset, acknowledgements, batch
+// bounds, order across kinds.
 #include "agent/outbox/forwarder.h"
 
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
-#include <set>
+#include <functional>
 #include <thread>
 #include <utility>
 
@@ -15,75 +14,24 @@
 #include "agent/outbox/outbox_test_util.h"
 #include "agent/outbox/record_codec.h"
 #include "agent/outbox/sqlite_outbox.h"
+#include "tests/fakes/fake_uplink.h"
 
 namespace ramette::agent {
 namespace {
 
+using ::ramette::testing::FakeUplink;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::MakeJob;
 using testing::MakeQueue;
+using CallKind = FakeUplink::Call::Kind;
 
-// An aggregator on a script: the next calls fail with `failures`; otherwise each job is judged
-// (accepted, or duplicate when the same queue and job id was stored before, unless `judge` says
-// otherwise). Keeps every call's shape and every stored record.
-class ScriptedUplink : public Uplink {
- public:
-  struct Call {
-    bool jobs;
-    size_t records;
-    int64_t estimated_bytes;  // as the forwarder estimates them
-  };
-
-  Result<std::vector<SubmitResult>> SubmitJobs(const std::string& server_id,
-                                               const std::vector<JobRecord>& jobs) override {
-    EXPECT_EQ(server_id, "printsrv-1");
-    int64_t bytes = 0;
-    for (const auto& j : jobs) bytes += EncodedSize(j) + Forwarder::kWireOverheadPerRecord;
-    calls.push_back({true, jobs.size(), bytes});
-    if (on_call) on_call();
-    if (!failures.empty()) {
-      Status st = failures.front();
-      failures.pop_front();
-      return st;
-    }
-    std::vector<SubmitResult> out;
-    for (const auto& j : jobs) {
-      SubmitResult r;
-      if (judge) r = judge(j);
-      if (r.kind == SubmitResult::Kind::kAccepted &&
-          !seen.insert({j.queue, j.cups_job_id}).second) {
-        r.kind = SubmitResult::Kind::kDuplicate;
-      }
-      if (r.kind == SubmitResult::Kind::kAccepted) stored.push_back(j);
-      out.push_back(r);
-    }
-    if (drop_one_result) out.pop_back();
-    return out;
-  }
-
-  Result<std::vector<SubmitResult>> SubmitQueues(const std::string&,
-                                                 const std::vector<QueueRecord>& q) override {
-    calls.push_back({false, q.size(), 0});
-    if (on_call) on_call();
-    if (!failures.empty()) {
-      Status st = failures.front();
-      failures.pop_front();
-      return st;
-    }
-    queues.insert(queues.end(), q.begin(), q.end());
-    return std::vector<SubmitResult>(q.size());
-  }
-
-  std::deque<Status> failures;
-  std::function<SubmitResult(const JobRecord&)> judge;
-  std::function<void()> on_call;
-  bool drop_one_result = false;
-  std::vector<Call> calls;
-  std::vector<JobRecord> stored;
-  std::vector<QueueRecord> queues;
-  std::set<std::pair<std::string, int32_t>> seen;
-};
+// The bytes of a call's records as the forwarder estimates them.
+int64_t EstimatedBytes(const FakeUplink::Call& call) {
+  int64_t bytes = 0;
+  for (const JobRecord& j : call.jobs) bytes += EncodedSize(j) + Forwarder::kWireOverheadPerRecord;
+  return bytes;
+}
 
 // Records each requested delay instead of waiting; `on_sleep` may request a stop.
 class FakeSleeper : public Sleeper {
@@ -136,8 +84,13 @@ class ForwarderTest : public ::testing::Test {
     return n;
   }
 
+  // Every call was made as the configured server.
+  void TearDown() override {
+    for (const FakeUplink::Call& call : uplink_.calls()) EXPECT_EQ(call.server_id, "printsrv-1");
+  }
+
   MemoryOutbox outbox_;
-  ScriptedUplink uplink_;
+  FakeUplink uplink_;
   FakeSleeper sleeper_;
   std::vector<std::pair<LogLevel, std::string>> logs_;
 };
@@ -147,26 +100,26 @@ TEST_F(ForwarderTest, EmptyOutboxSendsNothing) {
   auto step = forwarder.ForwardOnce();
   ASSERT_TRUE(step.ok());
   EXPECT_EQ(step->sent, 0);
-  EXPECT_TRUE(uplink_.calls.empty());
+  EXPECT_TRUE(uplink_.calls().empty());
 }
 
 TEST_F(ForwarderTest, DeliversEverythingExactlyOnceThroughFailures) {
   std::vector<OutboxItem> items;
   for (int i = 1; i <= 1234; ++i) items.push_back(MakeJob(i));
   ASSERT_TRUE(outbox_.Append(items, nullptr).ok());
-  for (int i = 0; i < 11; ++i)
-    uplink_.failures.push_back(Status::Unavailable("connection refused"));
+  for (int i = 0; i < 11; ++i) uplink_.ScriptFailures({Status::Unavailable("connection refused")});
   // While calls fail, every record stays in the outbox.
-  uplink_.on_call = [&] {
-    if (!uplink_.failures.empty()) {
+  uplink_.SetOnCall([&] {
+    if (uplink_.failures_left() > 0) {
       EXPECT_EQ(outbox_.Stats()->depth, 1234);
     }
-  };
+  });
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
 
-  ASSERT_EQ(uplink_.stored.size(), 1234u);
-  for (int i = 0; i < 1234; ++i) EXPECT_EQ(uplink_.stored[i].cups_job_id, i + 1);
+  const std::vector<JobRecord> stored = uplink_.stored();
+  ASSERT_EQ(stored.size(), 1234u);
+  for (int i = 0; i < 1234; ++i) EXPECT_EQ(stored[i].cups_job_id, i + 1);
   EXPECT_TRUE(outbox_.Contents().empty());
   EXPECT_EQ(BackoffDelaysMs(), (std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 64000,
                                                      120000, 120000, 120000, 120000}));
@@ -174,22 +127,23 @@ TEST_F(ForwarderTest, DeliversEverythingExactlyOnceThroughFailures) {
   EXPECT_EQ(CountLogs(LogLevel::kWarn), 11);     // one per failed attempt
   EXPECT_EQ(CountLogs(LogLevel::kInfo), 1);      // "resumed"
   // 11 failed calls, then 500 + 500 + 234.
-  ASSERT_EQ(uplink_.calls.size(), 14u);
-  EXPECT_EQ(uplink_.calls[11].records, 500u);
-  EXPECT_EQ(uplink_.calls[12].records, 500u);
-  EXPECT_EQ(uplink_.calls[13].records, 234u);
+  const std::vector<FakeUplink::Call> calls = uplink_.calls();
+  ASSERT_EQ(calls.size(), 14u);
+  EXPECT_EQ(calls[11].records, 500u);
+  EXPECT_EQ(calls[12].records, 500u);
+  EXPECT_EQ(calls[13].records, 234u);
 }
 
 TEST_F(ForwarderTest, BackoffResetsAfterASuccess) {
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   ASSERT_TRUE(outbox_.Append({MakeJob(1)}, nullptr).ok());
-  for (int i = 0; i < 3; ++i) uplink_.failures.push_back(Status::Unavailable("down"));
+  for (int i = 0; i < 3; ++i) uplink_.ScriptFailures({Status::Unavailable("down")});
   RunUntilIdle(forwarder);
   ASSERT_TRUE(outbox_.Append({MakeJob(2)}, nullptr).ok());
-  for (int i = 0; i < 2; ++i) uplink_.failures.push_back(Status::Unavailable("down"));
+  for (int i = 0; i < 2; ++i) uplink_.ScriptFailures({Status::Unavailable("down")});
   RunUntilIdle(forwarder);
   EXPECT_EQ(BackoffDelaysMs(), (std::vector<int64_t>{1000, 2000, 4000, 1000, 2000}));
-  EXPECT_EQ(uplink_.stored.size(), 2u);
+  EXPECT_EQ(uplink_.stored().size(), 2u);
 }
 
 TEST_F(ForwarderTest, JitteredDelaysStayUnderTheCap) {
@@ -197,7 +151,7 @@ TEST_F(ForwarderTest, JitteredDelaysStayUnderTheCap) {
   o.uniform01 = nullptr;  // real randomness
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, o);
   ASSERT_TRUE(outbox_.Append({MakeJob(1)}, nullptr).ok());
-  for (int i = 0; i < 200; ++i) uplink_.failures.push_back(Status::Unavailable("down"));
+  for (int i = 0; i < 200; ++i) uplink_.ScriptFailures({Status::Unavailable("down")});
   RunUntilIdle(forwarder);
   const std::vector<int64_t> delays = BackoffDelaysMs();
   ASSERT_EQ(delays.size(), 200u);
@@ -207,17 +161,17 @@ TEST_F(ForwarderTest, JitteredDelaysStayUnderTheCap) {
     EXPECT_LE(d, bound);
     bound = std::min<int64_t>(bound * 2, 120000);
   }
-  EXPECT_EQ(uplink_.stored.size(), 1u);
+  EXPECT_EQ(uplink_.stored().size(), 1u);
 }
 
 TEST_F(ForwarderTest, FailedCallRemovesNothing) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2)}, nullptr).ok());
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
-  uplink_.failures.push_back(Status::Unavailable("deadline exceeded"));
+  uplink_.ScriptFailures({Status::Unavailable("deadline exceeded")});
   auto step = forwarder.ForwardOnce();
   EXPECT_EQ(step.status().code(), Status::Code::kUnavailable);
   EXPECT_EQ(outbox_.Contents().size(), 2u);
-  uplink_.failures.push_back(Status::InvalidArgument("unknown server id"));
+  uplink_.ScriptFailures({Status::InvalidArgument("unknown server id")});
   EXPECT_EQ(forwarder.ForwardOnce().status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(outbox_.Contents().size(), 2u);
   ASSERT_TRUE(forwarder.ForwardOnce().ok());
@@ -226,20 +180,20 @@ TEST_F(ForwarderTest, FailedCallRemovesNothing) {
 
 TEST_F(ForwarderTest, ARefusedCallIsLoggedAsAnErrorAndRetried) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1)}, nullptr).ok());
-  uplink_.failures.push_back(Status::InvalidArgument("unknown server id"));
+  uplink_.ScriptFailures({Status::InvalidArgument("unknown server id")});
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
   EXPECT_EQ(CountLogs(LogLevel::kError), 1);
-  EXPECT_EQ(uplink_.stored.size(), 1u);
+  EXPECT_EQ(uplink_.stored().size(), 1u);
 }
 
 TEST_F(ForwarderTest, ARefusedTokenKeepsTheRecordsAndBacksOffUntilAGoodOne) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2)}, nullptr).ok());
   for (int i = 0; i < 3; ++i) {
-    uplink_.failures.push_back(Status::Unauthenticated(
-        "the aggregator refused this agent's token (missing, revoked or unknown)"));
+    uplink_.ScriptFailures({Status::Unauthenticated(
+        "the aggregator refused this agent's token (missing, revoked or unknown)")});
   }
-  uplink_.failures.push_back(Status::PermissionDenied("token for another server id"));
+  uplink_.ScriptFailures({Status::PermissionDenied("token for another server id")});
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   EXPECT_EQ(forwarder.ForwardOnce().status().code(), Status::Code::kUnauthenticated);
   EXPECT_EQ(outbox_.Contents().size(), 2u);
@@ -247,21 +201,21 @@ TEST_F(ForwarderTest, ARefusedTokenKeepsTheRecordsAndBacksOffUntilAGoodOne) {
   RunUntilIdle(forwarder);
   EXPECT_EQ(BackoffDelaysMs().size(), 3u);
   EXPECT_EQ(CountLogs(LogLevel::kError), 3);
-  EXPECT_EQ(uplink_.stored.size(), 2u);
+  EXPECT_EQ(uplink_.stored().size(), 2u);
   EXPECT_TRUE(outbox_.Contents().empty());
 }
 
 TEST_F(ForwarderTest, RejectedAndDuplicateRecordsAreRemovedTooRejectedOnesWithAWarning) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2), MakeJob(3), MakeJob(4)}, nullptr).ok());
-  uplink_.seen.insert({"office-2f", 2});  // job 2 arrived earlier (a backfill)
-  uplink_.judge = [](const JobRecord& j) {
+  ASSERT_TRUE(uplink_.Preload("printsrv-1", MakeJob(2)));  // job 2 arrived earlier (a backfill)
+  uplink_.SetJudge([](const JobRecord& j) {
     SubmitResult r;
     if (j.cups_job_id == 3) {
       r.kind = SubmitResult::Kind::kRejected;
       r.reason = "completed_at is in the future";
     }
     return r;
-  };
+  });
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   auto step = forwarder.ForwardOnce();
   ASSERT_TRUE(step.ok()) << step.status().ToString();
@@ -278,7 +232,7 @@ TEST_F(ForwarderTest, RejectedAndDuplicateRecordsAreRemovedTooRejectedOnesWithAW
 
 TEST_F(ForwarderTest, AnAnswerThatDoesNotMatchTheBatchRemovesNothing) {
   ASSERT_TRUE(outbox_.Append({MakeJob(1), MakeJob(2)}, nullptr).ok());
-  uplink_.drop_one_result = true;
+  uplink_.AnswerOneResultShort();
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   EXPECT_EQ(forwarder.ForwardOnce().status().code(), Status::Code::kInternal);
   EXPECT_EQ(outbox_.Contents().size(), 2u);
@@ -289,8 +243,8 @@ TEST_F(ForwarderTest, AFailedRemoveMeansASecondSendThatTheAggregatorDeduplicates
   outbox_.FailNext(MemoryOutbox::Op::kRemove, Status::IoError("disk error"));
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
-  EXPECT_EQ(uplink_.stored.size(), 2u);  // stored once; the resend was answered "duplicate"
-  EXPECT_EQ(uplink_.calls.size(), 2u);
+  EXPECT_EQ(uplink_.stored().size(), 2u);  // stored once; the resend was answered "duplicate"
+  EXPECT_EQ(uplink_.calls().size(), 2u);
   EXPECT_TRUE(outbox_.Contents().empty());
   EXPECT_EQ(BackoffDelaysMs(), (std::vector<int64_t>{1000}));
 }
@@ -300,7 +254,7 @@ TEST_F(ForwarderTest, AFailedPeekIsRetried) {
   outbox_.FailNext(MemoryOutbox::Op::kPeek, Status::IoError("disk error"), 2);
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
-  EXPECT_EQ(uplink_.stored.size(), 1u);
+  EXPECT_EQ(uplink_.stored().size(), 1u);
   EXPECT_EQ(BackoffDelaysMs(), (std::vector<int64_t>{1000, 2000}));
 }
 
@@ -323,24 +277,26 @@ TEST_F(ForwarderTest, BatchesRespect500RecordsAnd256KiB) {
 
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
-  ASSERT_EQ(uplink_.stored.size(), items.size());
+  const std::vector<JobRecord> stored = uplink_.stored();
+  ASSERT_EQ(stored.size(), items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    EXPECT_EQ(uplink_.stored[i].cups_job_id, std::get<JobRecord>(items[i]).cups_job_id);
+    EXPECT_EQ(stored[i].cups_job_id, std::get<JobRecord>(items[i]).cups_job_id);
   }
+  const std::vector<FakeUplink::Call> calls = uplink_.calls();
   size_t big_batches = 0;
-  for (const auto& call : uplink_.calls) {
+  for (const auto& call : calls) {
     EXPECT_LE(call.records, 500u);
     if (call.records > 1) {
-      EXPECT_LE(call.estimated_bytes, 256 * 1024);
+      EXPECT_LE(EstimatedBytes(call), 256 * 1024);
     }
-    if (call.estimated_bytes > 200 * 1024) ++big_batches;
+    if (EstimatedBytes(call) > 200 * 1024) ++big_batches;
   }
-  EXPECT_EQ(uplink_.calls[0].records, 500u);
-  EXPECT_EQ(uplink_.calls[1].records, 500u);
+  EXPECT_EQ(calls[0].records, 500u);
+  EXPECT_EQ(calls[1].records, 500u);
   EXPECT_GE(big_batches, 4u);  // the 3000-byte records fill batches by bytes (~85 each)
   bool huge_alone = false;
-  for (const auto& call : uplink_.calls) {
-    huge_alone |= call.records == 1 && call.estimated_bytes > 256 * 1024;
+  for (const auto& call : calls) {
+    huge_alone |= call.records == 1 && EstimatedBytes(call) > 256 * 1024;
   }
   EXPECT_TRUE(huge_alone);
 }
@@ -353,16 +309,17 @@ TEST_F(ForwarderTest, KindsAreSentInOrderOneRunPerCall) {
                   .ok());
   Forwarder forwarder(&outbox_, &uplink_, &sleeper_, Options());
   RunUntilIdle(forwarder);
-  ASSERT_EQ(uplink_.calls.size(), 4u);
-  EXPECT_FALSE(uplink_.calls[0].jobs);
-  EXPECT_EQ(uplink_.calls[0].records, 1u);
-  EXPECT_TRUE(uplink_.calls[1].jobs);
-  EXPECT_EQ(uplink_.calls[1].records, 2u);
-  EXPECT_FALSE(uplink_.calls[2].jobs);
-  EXPECT_EQ(uplink_.calls[2].records, 2u);
-  EXPECT_TRUE(uplink_.calls[3].jobs);
-  ASSERT_EQ(uplink_.queues.size(), 3u);
-  EXPECT_EQ(uplink_.queues[1].name, "b");
+  const std::vector<FakeUplink::Call> calls = uplink_.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0].kind, CallKind::kQueues);
+  EXPECT_EQ(calls[0].records, 1u);
+  EXPECT_EQ(calls[1].kind, CallKind::kJobs);
+  EXPECT_EQ(calls[1].records, 2u);
+  EXPECT_EQ(calls[2].kind, CallKind::kQueues);
+  EXPECT_EQ(calls[2].records, 2u);
+  EXPECT_EQ(calls[3].kind, CallKind::kJobs);
+  ASSERT_EQ(uplink_.queues().size(), 3u);
+  EXPECT_EQ(uplink_.queues()[1].name, "b");
   EXPECT_TRUE(outbox_.Contents().empty());
 }
 
@@ -380,7 +337,7 @@ TEST_F(ForwarderTest, RunWaitsIdlePollWhenEmptyAndWakeIsPassedOn) {
 // Real time: a Wake ends the idle wait at once, and a stop request ends Run promptly.
 TEST(ForwarderRealTimeTest, WakeAndStopAreHonoured) {
   MemoryOutbox outbox;
-  ScriptedUplink uplink;
+  FakeUplink uplink;
   SystemSleeper sleeper;
   ForwarderOptions o;
   o.server_id = "printsrv-1";
@@ -410,8 +367,8 @@ TEST(ForwarderSqliteTest, DrainsARealOutbox) {
   std::vector<OutboxItem> items;
   for (int i = 1; i <= 700; ++i) items.push_back(MakeJob(i));
   ASSERT_TRUE((*outbox)->Append(items, nullptr).ok());
-  ScriptedUplink uplink;
-  uplink.failures.push_back(Status::Unavailable("down"));
+  FakeUplink uplink;
+  uplink.FailNextCalls(1);
   FakeSleeper sleeper;
   ForwarderOptions o;
   o.server_id = "printsrv-1";

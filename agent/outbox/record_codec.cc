@@ -13,6 +13,8 @@ namespace {
 // First byte of an encoding. A new format is a new tag; decoders keep reading the old ones.
 constexpr uint8_t kJobV1 = 0x01;
 constexpr uint8_t kQueueV1 = 0x02;
+constexpr uint8_t kJobV2 = 0x03;    // V1, then media_from_queue
+constexpr uint8_t kQueueV2 = 0x04;  // V1, then media_default and sides_default
 
 void PutVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
@@ -39,7 +41,7 @@ void PutEnum(E e, std::string* out) {
 }
 
 void EncodeJob(const JobRecord& j, std::string* out) {
-  out->push_back(static_cast<char>(kJobV1));
+  out->push_back(static_cast<char>(kJobV2));
   PutString(j.queue, out);
   PutSigned(j.cups_job_id, out);
   PutString(j.job_uuid, out);
@@ -59,10 +61,11 @@ void EncodeJob(const JobRecord& j, std::string* out) {
   PutBool(j.title.has_value(), out);
   if (j.title) PutString(*j.title, out);
   PutEnum(j.source, out);
+  PutBool(j.media_from_queue, out);
 }
 
 void EncodeQueue(const QueueRecord& q, std::string* out) {
-  out->push_back(static_cast<char>(kQueueV1));
+  out->push_back(static_cast<char>(kQueueV2));
   PutString(q.name, out);
   PutString(q.uuid, out);
   PutString(q.make_model, out);
@@ -73,6 +76,8 @@ void EncodeQueue(const QueueRecord& q, std::string* out) {
   PutBool(q.duplex_supported, out);
   PutSigned(q.printer_type, out);
   PutBool(q.deleted, out);
+  PutString(q.media_default, out);
+  PutString(q.sides_default, out);
 }
 
 // Reads an encoding front to back; the first failure sticks and every later read is a no-op.
@@ -154,7 +159,7 @@ class Reader {
   std::string error_;
 };
 
-JobRecord DecodeJob(Reader& r) {
+JobRecord DecodeJob(Reader& r, bool v2) {
   JobRecord j;
   j.queue = r.String("queue");
   j.cups_job_id = r.Int32("cups_job_id");
@@ -174,10 +179,11 @@ JobRecord DecodeJob(Reader& r) {
   j.job_impressions = r.Signed("job_impressions");
   if (r.Bool("title presence")) j.title = r.String("title");
   j.source = r.Enum<RecordSource>("source");
+  if (v2) j.media_from_queue = r.Bool("media_from_queue");
   return j;
 }
 
-QueueRecord DecodeQueue(Reader& r) {
+QueueRecord DecodeQueue(Reader& r, bool v2) {
   QueueRecord q;
   q.name = r.String("name");
   q.uuid = r.String("uuid");
@@ -189,6 +195,10 @@ QueueRecord DecodeQueue(Reader& r) {
   q.duplex_supported = r.Bool("duplex_supported");
   q.printer_type = r.Int32("printer_type");
   q.deleted = r.Bool("deleted");
+  if (v2) {
+    q.media_default = r.String("media_default");
+    q.sides_default = r.String("sides_default");
+  }
   return q;
 }
 
@@ -214,10 +224,12 @@ Result<OutboxItem> DecodeOutboxItem(std::string_view bytes) {
   OutboxItem item;
   switch (tag) {
     case kJobV1:
-      item = DecodeJob(r);
+    case kJobV2:
+      item = DecodeJob(r, tag == kJobV2);
       break;
     case kQueueV1:
-      item = DecodeQueue(r);
+    case kQueueV2:
+      item = DecodeQueue(r, tag == kQueueV2);
       break;
     default:
       if (r.ok()) r.Fail("unknown record tag " + std::to_string(tag));

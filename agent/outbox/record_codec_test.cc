@@ -39,6 +39,7 @@ void ExpectSameJob(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.job_impressions, b.job_impressions);
   EXPECT_EQ(a.title, b.title);
   EXPECT_EQ(a.source, b.source);
+  EXPECT_EQ(a.media_from_queue, b.media_from_queue);
 }
 
 TEST(RecordCodecTest, JobRoundTripsExactly) {
@@ -53,6 +54,7 @@ TEST(RecordCodecTest, JobRoundTripsExactly) {
   j.sides = Sides::kTwoSidedShortEdge;
   j.color_mode = ColorMode::kColor;
   j.source = RecordSource::kPageLog;
+  j.media_from_queue = true;
   Result<OutboxItem> back = DecodeOutboxItem(Encode(j));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameJob(std::get<JobRecord>(*back), j);
@@ -69,6 +71,8 @@ TEST(RecordCodecTest, QueueRoundTripsExactly) {
   q.deleted = true;
   q.color_supported = true;
   q.printer_type = -3;
+  q.media_default = "iso_a3_297x420mm";
+  q.sides_default = "two-sided-long-edge";
   Result<OutboxItem> back = DecodeOutboxItem(Encode(q));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   const auto& r = std::get<QueueRecord>(*back);
@@ -82,6 +86,30 @@ TEST(RecordCodecTest, QueueRoundTripsExactly) {
   EXPECT_EQ(r.duplex_supported, q.duplex_supported);
   EXPECT_EQ(r.printer_type, q.printer_type);
   EXPECT_EQ(r.deleted, q.deleted);
+  EXPECT_EQ(r.media_default, q.media_default);
+  EXPECT_EQ(r.sides_default, q.sides_default);
+}
+
+// Records an earlier agent left in its outbox (tags 0x01 and 0x02, without the queue defaults)
+// are still read after an upgrade.
+TEST(RecordCodecTest, ReadsTheFirstFormat) {
+  JobRecord j = MakeJob(5);
+  std::string bytes = Encode(j);
+  ASSERT_EQ(bytes.back(), '\0');  // media_from_queue = false, the last field of the new format
+  bytes[0] = 0x01;
+  bytes.pop_back();
+  Result<OutboxItem> back = DecodeOutboxItem(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameJob(std::get<JobRecord>(*back), j);
+
+  QueueRecord q = MakeQueue("old");
+  bytes = Encode(q);
+  bytes[0] = 0x02;
+  bytes.resize(bytes.size() - 2);  // two empty strings: media_default, sides_default
+  back = DecodeOutboxItem(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(std::get<QueueRecord>(*back).name, "old");
+  EXPECT_EQ(std::get<QueueRecord>(*back).media_default, "");
 }
 
 TEST(RecordCodecTest, IsCompactAndSizeMatches) {
@@ -105,7 +133,7 @@ TEST(RecordCodecTest, RejectsWhatIsNotAnEncoding) {
   }
   EXPECT_EQ(DecodeOutboxItem(job + '\0').status().code(), Status::Code::kCorruption);
   std::string bad_bool = queue;
-  bad_bool[bad_bool.size() - 1] = 2;  // `deleted` is the last byte
+  bad_bool[bad_bool.size() - 3] = 2;  // `deleted`, before two empty strings (the defaults)
   Result<OutboxItem> r = DecodeOutboxItem(bad_bool);
   EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
   EXPECT_NE(r.status().message().find("deleted"), std::string::npos) << r.status().message();

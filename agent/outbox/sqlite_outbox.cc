@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "agent/outbox/record_codec.h"
+#include "common/sqlite/sqlite_util.h"
 
 namespace ramette::agent {
 
@@ -68,70 +69,35 @@ std::string KeepAsideAdvice(const std::string& path) {
          path + " .recover`";
 }
 
-Status SqliteError(sqlite3* db, int rc, const std::string& path, std::string_view what) {
-  const std::string sqlite_says = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption("outbox " + Quoted(path) + " is damaged (" + sqlite_says +
-                                ", while " + std::string(what) + ")" + KeepAsideAdvice(path));
-    default:
-      break;
+// The outbox's wording of SQLite failures: it names the file, and a damaged one comes with what
+// to do about it. Holds a reference: `path` outlives the wording.
+class OutboxWording : public sqlite::ErrorWording {
+ public:
+  explicit OutboxWording(const std::string& path) : path_(path) {}
+  Status Error(sqlite3* db, int rc, std::string_view what) const override {
+    const std::string sqlite_says = sqlite::ErrorText(db, rc);
+    if (sqlite::IsCorrupt(rc)) {
+      return Status::Corruption("outbox " + Quoted(path_) + " is damaged (" + sqlite_says +
+                                ", while " + std::string(what) + ")" + KeepAsideAdvice(path_));
+    }
+    std::string msg =
+        "outbox " + Quoted(path_) + ": " + std::string(what) + " failed: " + sqlite_says;
+    if (sqlite::IsBusy(rc)) msg += " (another process is using the outbox)";
+    return sqlite::StatusOf(rc, std::move(msg));
   }
-  std::string msg = "outbox " + Quoted(path) + ": " + std::string(what) + " failed: " + sqlite_says;
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another process is using the outbox)");
-    default:
-      return Status::IoError(msg);
-  }
-}
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
+ private:
+  const std::string& path_;
 };
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-Status Exec(sqlite3* db, const std::string& path, const char* sql, std::string_view what) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, path, what);
-}
-
-// Runs `sql` and returns the first column of every row, as text.
-Result<std::vector<std::string>> QueryColumn(sqlite3* db, const std::string& path, const char* sql,
-                                             std::string_view what) {
-  std::vector<std::string> rows;
-  int rc = sqlite3_exec(
-      db, sql,
-      [](void* out, int n, char** values, char**) {
-        static_cast<std::vector<std::string>*>(out)->push_back(
-            n > 0 && values[0] != nullptr ? values[0] : "");
-        return 0;
-      },
-      &rows, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db, rc, path, what);
-  return rows;
-}
-
-Result<int64_t> QueryInt(sqlite3* db, const std::string& path, const char* sql,
-                         std::string_view what) {
-  Result<std::vector<std::string>> rows = QueryColumn(db, path, sql, what);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return Status::Internal(std::string(what) + " returned no row");
-  return std::strtoll(rows->front().c_str(), nullptr, 10);
-}
+using sqlite::DbPtr;
+using sqlite::OwnedStatement;
 
 Status OpenConnection(const std::string& path, int flags, DbPtr* out) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   out->reset(raw);
-  if (rc != SQLITE_OK) return SqliteError(raw, rc, path, "opening the file");
+  if (rc != SQLITE_OK) return OutboxWording(path).Error(raw, rc, "opening the file");
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, SqliteOutbox::kBusyTimeoutMs);
   return Status::Ok();
@@ -167,16 +133,18 @@ Status CreateOutboxFile(const std::string& path) {
   {
     DbPtr db;
     RAMETTE_RETURN_IF_ERROR(OpenConnection(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db));
-    RAMETTE_RETURN_IF_ERROR(Exec(db.get(), tmp,
-                                 "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL",
-                                 "configuring a new outbox"));
+    const OutboxWording words(tmp);
+    RAMETTE_RETURN_IF_ERROR(sqlite::Exec(db.get(),
+                                         "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL",
+                                         "configuring a new outbox", words));
     const std::string create =
         std::string("BEGIN;") + kSchemaV1 +
         "PRAGMA application_id = " + std::to_string(SqliteOutbox::kApplicationId) +
         "; PRAGMA user_version = " + std::to_string(SqliteOutbox::kSchemaVersion) + "; COMMIT;";
-    RAMETTE_RETURN_IF_ERROR(Exec(db.get(), tmp, create.c_str(), "creating the outbox schema"));
+    RAMETTE_RETURN_IF_ERROR(
+        sqlite::Exec(db.get(), create.c_str(), "creating the outbox schema", words));
     int rc = sqlite3_close(db.release());
-    if (rc != SQLITE_OK) return SqliteError(nullptr, rc, tmp, "closing the new outbox");
+    if (rc != SQLITE_OK) return words.Error(nullptr, rc, "closing the new outbox");
   }
   if (::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) {
     return Status::IoError("cannot move the new outbox " + Quoted(tmp) + " to " + Quoted(path) +
@@ -192,8 +160,9 @@ Status CheckOutboxFile(const std::string& path) {
   DbPtr db;
   RAMETTE_RETURN_IF_ERROR(OpenConnection(path, SQLITE_OPEN_READONLY, &db));
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  Result<std::vector<std::string>> check =
-      QueryColumn(db.get(), path, "PRAGMA quick_check(5)", "checking the file (quick_check)");
+  const OutboxWording words(path);
+  Result<std::vector<std::string>> check = sqlite::QueryColumn(
+      db.get(), "PRAGMA quick_check(5)", "checking the file (quick_check)", words);
   if (!check.ok()) return check.status();
   if (check->size() != 1 || check->front() != "ok") {
     std::string found;
@@ -205,33 +174,35 @@ Status CheckOutboxFile(const std::string& path) {
     return Status::Corruption("outbox " + Quoted(path) + " is damaged (quick_check: " + found +
                               ")" + KeepAsideAdvice(path));
   }
-  Result<int64_t> app = QueryInt(db.get(), path, "PRAGMA application_id", "reading the file's id");
-  if (!app.ok()) return app.status();
-  if (*app != SqliteOutbox::kApplicationId) {
+  int64_t app = 0;
+  RAMETTE_RETURN_IF_ERROR(
+      sqlite::QueryInt(db.get(), "PRAGMA application_id", &app, "reading the file's id", words));
+  if (app != SqliteOutbox::kApplicationId) {
     return Status::Corruption("outbox " + Quoted(path) +
-                              " is not a ramette outbox (application_id " + std::to_string(*app) +
+                              " is not a ramette outbox (application_id " + std::to_string(app) +
                               ": another program's database, or an empty or truncated file)" +
                               KeepAsideAdvice(path));
   }
-  Result<int64_t> version =
-      QueryInt(db.get(), path, "PRAGMA user_version", "reading the schema version");
-  if (!version.ok()) return version.status();
-  if (*version > SqliteOutbox::kSchemaVersion) {
+  int64_t version = 0;
+  RAMETTE_RETURN_IF_ERROR(sqlite::QueryInt(db.get(), "PRAGMA user_version", &version,
+                                           "reading the schema version", words));
+  if (version > SqliteOutbox::kSchemaVersion) {
     return Status::FailedPrecondition(
-        "outbox " + Quoted(path) + " has schema version " + std::to_string(*version) +
+        "outbox " + Quoted(path) + " has schema version " + std::to_string(version) +
         ", newer than the version " + std::to_string(SqliteOutbox::kSchemaVersion) +
         " this ramette-agent knows; upgrade the agent (the file was left as it is)");
   }
-  if (*version < 1) {
+  if (version < 1) {
     return Status::Corruption("outbox " + Quoted(path) + " has no schema version" +
                               KeepAsideAdvice(path));
   }
-  Result<int64_t> tables = QueryInt(db.get(), path,
-                                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-                                    " name IN ('records', 'capture_cursor')",
-                                    "reading the schema");
-  if (!tables.ok()) return tables.status();
-  if (*tables != 2) {
+  int64_t tables = 0;
+  RAMETTE_RETURN_IF_ERROR(
+      sqlite::QueryInt(db.get(),
+                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+                       " name IN ('records', 'capture_cursor')",
+                       &tables, "reading the schema", words));
+  if (tables != 2) {
     return Status::Corruption("outbox " + Quoted(path) + " lacks its tables" +
                               KeepAsideAdvice(path));
   }
@@ -241,7 +212,7 @@ Status CheckOutboxFile(const std::string& path) {
 }  // namespace
 
 struct SqliteOutbox::Statements {
-  StmtPtr insert_record, store_cursor, load_cursor, peek, remove, oldest;
+  OwnedStatement insert_record, store_cursor, load_cursor, peek, remove, oldest;
 };
 
 SqliteOutbox::SqliteOutbox(std::string path, SqliteOutboxOptions options, sqlite3* db)
@@ -278,20 +249,18 @@ Result<std::unique_ptr<SqliteOutbox>> SqliteOutbox::Open(const std::string& path
 
 Status SqliteOutbox::Init() {
   std::lock_guard<std::mutex> lock(mu_);
+  const OutboxWording words(path_);
   Result<std::vector<std::string>> mode =
-      QueryColumn(db_, path_, "PRAGMA journal_mode = WAL", "switching to WAL");
+      sqlite::QueryColumn(db_, "PRAGMA journal_mode = WAL", "switching to WAL", words);
   if (!mode.ok()) return mode.status();
   if (mode->empty() || mode->front() != "wal") {
     return Status::IoError("outbox " + Quoted(path_) +
                            " cannot use WAL journaling (journal mode '" +
                            (mode->empty() ? std::string() : mode->front()) + "')");
   }
-  RAMETTE_RETURN_IF_ERROR(Exec(db_, path_, "PRAGMA synchronous = FULL", "configuring"));
-  auto prepare = [&](const char* sql, StmtPtr* out) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-    out->reset(raw);
-    return rc == SQLITE_OK ? Status::Ok() : ErrorLocked(rc, "preparing statements");
+  RAMETTE_RETURN_IF_ERROR(sqlite::Exec(db_, "PRAGMA synchronous = FULL", "configuring", words));
+  auto prepare = [&](const char* sql, OwnedStatement* out) {
+    return out->Prepare(db_, sql, words, SQLITE_PREPARE_PERSISTENT, "preparing statements");
   };
   RAMETTE_RETURN_IF_ERROR(prepare(kInsertRecordSql, &stmts_->insert_record));
   RAMETTE_RETURN_IF_ERROR(prepare(kStoreCursorSql, &stmts_->store_cursor));
@@ -303,16 +272,14 @@ Status SqliteOutbox::Init() {
 }
 
 Status SqliteOutbox::ErrorLocked(int rc, const std::string& what) const {
-  return SqliteError(db_, rc, path_, what);
+  return OutboxWording(path_).Error(db_, rc, what);
 }
 
 Status SqliteOutbox::LoadCountersLocked() {
-  StmtPtr stmt;
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db_, kCountersSql, -1, &raw, nullptr);
-  stmt.reset(raw);
-  if (rc != SQLITE_OK) return ErrorLocked(rc, "counting records");
-  rc = sqlite3_step(stmt.get());
+  OwnedStatement stmt;
+  RAMETTE_RETURN_IF_ERROR(
+      stmt.Prepare(db_, kCountersSql, OutboxWording(path_), 0, "counting records"));
+  int rc = sqlite3_step(stmt.get());
   if (rc != SQLITE_ROW) return ErrorLocked(rc, "counting records");
   depth_ = sqlite3_column_int64(stmt.get(), 0);
   bytes_ = sqlite3_column_int64(stmt.get(), 1);
@@ -354,7 +321,7 @@ Status SqliteOutbox::Append(const std::vector<OutboxItem>& items, const CaptureC
   sqlite3_stmt* insert = stmts_->insert_record.get();
   for (const std::string& payload : payloads) {
     sqlite3_bind_int64(insert, 1, now);
-    sqlite3_bind_blob(insert, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite::BindBlob(insert, 2, payload);
     rc = sqlite3_step(insert);
     sqlite3_reset(insert);
     sqlite3_clear_bindings(insert);
@@ -366,10 +333,8 @@ Status SqliteOutbox::Append(const std::vector<OutboxItem>& items, const CaptureC
     sqlite3_bind_int64(store, 2, cursor->next_sequence);
     sqlite3_bind_int64(store, 3, cursor->last_reconciled_job_id);
     sqlite3_bind_int64(store, 4, cursor->cupsd_started_at);
-    sqlite3_bind_blob(store, 5, cursor->cups_server.data(),
-                      static_cast<int>(cursor->cups_server.size()), SQLITE_STATIC);
-    sqlite3_bind_blob(store, 6, cursor->opaque.data(), static_cast<int>(cursor->opaque.size()),
-                      SQLITE_STATIC);
+    sqlite::BindBlob(store, 5, cursor->cups_server);
+    sqlite::BindBlob(store, 6, cursor->opaque);
     sqlite3_bind_int64(store, 7, now);
     rc = sqlite3_step(store);
     sqlite3_reset(store);
@@ -396,17 +361,13 @@ Result<CaptureCursor> SqliteOutbox::LoadCursor() {
     sqlite3_reset(s);
     return st;
   }
-  auto bytes = [&](int col) {
-    const char* p = static_cast<const char*>(sqlite3_column_blob(s, col));
-    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(s, col));
-  };
   CaptureCursor c;
   c.subscription_id = sqlite3_column_int64(s, 0);
   c.next_sequence = sqlite3_column_int64(s, 1);
   c.last_reconciled_job_id = sqlite3_column_int64(s, 2);
   c.cupsd_started_at = sqlite3_column_int64(s, 3);
-  c.cups_server = bytes(4);
-  c.opaque = bytes(5);
+  c.cups_server = sqlite::ColumnBlob(s, 4);
+  c.opaque = sqlite::ColumnBlob(s, 5);
   sqlite3_reset(s);
   return c;
 }

@@ -1,5 +1,5 @@
 // The agent's link to the aggregator, as an interface: grpc_uplink implements it over the ingest
-// API; tests use agent/backfill/testing_uplink.h (scripted failures, the aggregator's dedup rule).
+// API; tests use tests/fakes/fake_uplink.h (scripted failures, the store's dedup rule).
 #ifndef RAMETTE_AGENT_UPLINK_UPLINK_H_
 #define RAMETTE_AGENT_UPLINK_UPLINK_H_
 

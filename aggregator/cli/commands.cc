@@ -23,6 +23,8 @@
 #include "aggregator/reports/monthly_report_render.h"
 #include "aggregator/status/server_status.h"
 #include "aggregator/store/open_store.h"
+#include "aggregator/store/store_copy.h"
+#include "aggregator/store/store_location.h"
 #include "common/civil_time.h"
 
 namespace ramette::aggregator {
@@ -417,6 +419,61 @@ int RunTokenRevoke(const std::string& db, const std::string& id, const std::stri
   out << "revoked " << *revoked << " token" << (*revoked == 1 ? "" : "s") << " ("
       << (id.empty() ? "server id '" + server_id + "'" : "id " + id)
       << "); agents using it are refused from their next call\n";
+  return 0;
+}
+
+int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
+                 std::ostream& err) {
+  if (from == to) {
+    err << "ramette: store copy: --from and --to name the same database (" << RedactedUri(from)
+        << ")\n";
+    return 2;
+  }
+  int code = 1;
+  std::unique_ptr<Store> source = OpenOrReport(from, OpenMode::kExisting, err, &code);
+  if (source == nullptr) return code;
+  std::unique_ptr<Store> target = OpenOrReport(to, OpenMode::kCreate, err, &code);
+  if (target == nullptr) return code;
+  const std::string from_name = source->Description();
+  const std::string to_name = target->Description();
+  auto failed = [&](const Status& s) {
+    err << "ramette: store copy from " << from_name << " to " << to_name
+        << " failed: " << s.message() << "\n";
+    return s.code() == Status::Code::kUnavailable ? 75 : 1;
+  };
+  Result<CopyReport> copied = CopyStore(*source, *target);
+  if (!copied.ok()) return failed(copied.status());
+  if (copied->conflict) {
+    err << "ramette: store copy stopped at a conflict: " << copied->conflict->ToString()
+        << "; nothing merged (" << copied->copied << " rows copied before it stay in the target)\n";
+    return kExitDataError;
+  }
+  size_t tables_with_rows = 0;
+  for (const CopyReport::Table& t : copied->tables) {
+    if (t.copied > 0) ++tables_with_rows;
+  }
+  out << "copied " << copied->copied << " rows in " << tables_with_rows << " tables from "
+      << from_name << " to " << to_name << " (" << copied->present << " already there)\n";
+  const IndicatorsJson indicators = [](Store& store, int year) -> Result<std::string> {
+    auto report = ComputeIndicators(store.usage(), year);
+    if (!report.ok()) return report.status();
+    return FormatIndicatorsJson(*report);
+  };
+  Result<VerifyReport> verified = VerifyCopy(*source, *target, indicators);
+  if (!verified.ok()) return failed(verified.status());
+  if (!verified->mismatch.empty()) {
+    err << "ramette: store copy: verification failed: " << verified->mismatch << "\n";
+    return kExitDataError;
+  }
+  out << "verified: counts of " << verified->tables << " tables";
+  if (verified->years.empty()) {
+    out << ", no year with jobs\n";
+  } else if (verified->years.size() == 1) {
+    out << ", indicators of year " << verified->years.front() << " identical\n";
+  } else {
+    out << ", indicators of years " << verified->years.front() << ".." << verified->years.back()
+        << " identical\n";
+  }
   return 0;
 }
 

@@ -65,6 +65,21 @@ int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err);
 int RunTokenRevoke(const std::string& db, const std::string& id, const std::string& server_id,
                    int64_t now, std::ostream& out, std::ostream& err);
 
+// Exit code of `store copy` when the data disagree (EX_DATAERR): the target holds other values
+// for a key of the source, or the verification found a difference.
+inline constexpr int kExitDataError = 65;
+
+// `ramette store copy --from SOURCE --to TARGET`: copies every row of SOURCE (a SQLite path or a
+// postgresql:// URI; must exist) that TARGET (created when missing) lacks, in key-ordered
+// batches, then verifies the row counts and `indicators --format json` of every year with jobs
+// on both sides, and prints a summary. Idempotent and resumable: rows already identical in
+// TARGET are skipped. Exit 0 when copied and verified; kExitDataError at the first key TARGET
+// holds with other values (named with its table, key and column; what earlier batches wrote
+// stays) or when the verification finds a difference; 78/75 when a store cannot be opened; 2
+// when SOURCE and TARGET are the same; 1 on other errors. Passwords are never printed.
+int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
+                 std::ostream& err);
+
 }  // namespace ramette::aggregator
 
 #endif  // RAMETTE_AGGREGATOR_CLI_COMMANDS_H_

@@ -252,5 +252,106 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
 }
 
+TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
+  const int64_t t2024 = 1718000000;  // 2024-06-10
+  const int64_t t2025 = 1749000000;  // 2025-06-04
+  {
+    auto store = SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/Paris")).ok());
+    IngestProcessor p(store->get(),
+                      IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
+    ASSERT_TRUE(
+        p.SubmitJobs("prn-a", "0.1.0",
+                     {Job("compta", 1, t2024), Job("compta", 2, t2025), Job("rh", 3, t2025 + 60)})
+            .ok());
+    ASSERT_TRUE((*store)->AddAgentToken("prn-a", std::string(64, 'f'), kNow).ok());
+  }
+  const std::string copy = dir_ + "/copy.db";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunStoreCopy(db_, copy, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("copied 9 rows in 6 tables from " + db_ + " to " + copy));
+  EXPECT_THAT(out.str(), HasSubstr("verified: counts of 13 tables, indicators of years "
+                                   "2024..2025 identical"));
+  // The copy gives the same indicators.
+  std::ostringstream a, b;
+  ASSERT_EQ(RunIndicators(db_, 2025, std::nullopt, "json", a, err), 0);
+  ASSERT_EQ(RunIndicators(copy, 2025, std::nullopt, "json", b, err), 0);
+  EXPECT_EQ(a.str(), b.str());
+
+  // Again: nothing new, still verified.
+  std::ostringstream again;
+  ASSERT_EQ(RunStoreCopy(db_, copy, again, err), 0) << err.str();
+  EXPECT_THAT(again.str(), HasSubstr("copied 0 rows in 0 tables"));
+  EXPECT_THAT(again.str(), HasSubstr("(9 already there)"));
+
+  // A target holding other values for a key: exit 65, the conflict named, nothing merged.
+  const std::string other = dir_ + "/other.db";
+  {
+    auto store = SqliteStore::Open(other);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/London")).ok());
+  }
+  std::ostringstream conflict_out, conflict_err;
+  EXPECT_EQ(RunStoreCopy(db_, other, conflict_out, conflict_err), kExitDataError);
+  EXPECT_THAT(conflict_err.str(),
+              HasSubstr("stopped at a conflict: table meta, key key='time_zone': column value is "
+                        "'Europe/Paris' in the source and 'Europe/London' in the target"));
+  EXPECT_EQ(conflict_out.str(), "");
+  {
+    auto store = SqliteStore::Open(other);
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ((*store)->StoredTimeZone(), "Europe/London");
+    EXPECT_EQ(*(*store)->CountJobs(), 0);
+  }
+
+  // A changed job in the copy is a conflict (exit 65); a row the source lacks fails the
+  // verification (exit 65), named.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "UPDATE jobs SET copies = 9 WHERE id = 2", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::ostringstream changed_out, changed_err;
+  EXPECT_EQ(RunStoreCopy(db_, copy, changed_out, changed_err), kExitDataError);
+  EXPECT_THAT(changed_err.str(),
+              HasSubstr("table jobs, key id=2: column copies is 1 in the source and 9 in the "
+                        "target"));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE jobs SET copies = 1 WHERE id = 2;"
+                           " INSERT INTO report_sends VALUES('DAF', 24300, 'a@example.org', 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::ostringstream extra_out, extra_err;
+  EXPECT_EQ(RunStoreCopy(db_, copy, extra_out, extra_err), kExitDataError);
+  EXPECT_THAT(extra_err.str(), HasSubstr("verification failed: table report_sends has 0 rows in "
+                                         "the source and 1 in the target"));
+
+  // A missing source is a configuration problem (78) and creates nothing; the same database on
+  // both sides is refused (2).
+  std::ostringstream ignored;
+  EXPECT_EQ(RunStoreCopy(dir_ + "/none.db", dir_ + "/new.db", ignored, err), 78);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/new.db"));
+  EXPECT_EQ(RunStoreCopy(db_, db_, ignored, err), 2);
+}
+
+TEST_F(CommandsTest, StoreCopyNeverPrintsAPassword) {
+  ASSERT_TRUE(SqliteStore::Open(db_).ok());
+  std::ostringstream out, err;
+  const int code = RunStoreCopy(
+      db_, "postgresql://ramette:s3cret@127.0.0.1:1/ramette?connect_timeout=1", out, err);
+  EXPECT_EQ(code, 75) << err.str();  // unreachable: retry later
+  EXPECT_THAT(err.str(), HasSubstr("ramette:***@127.0.0.1:1"));
+  EXPECT_THAT(err.str(), Not(HasSubstr("s3cret")));
+}
+
 }  // namespace
 }  // namespace ramette::aggregator

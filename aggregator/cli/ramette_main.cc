@@ -1,5 +1,5 @@
 // ramette: the administrator's command line (imports, indicators, reports, export, status,
-// backup). Argument parsing only; the actions are in commands.cc.
+// backup, tokens, store copy). Argument parsing only; the actions are in commands.cc.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -125,6 +125,24 @@ int main(int argc, char** argv) {
   token_revoke->add_option("ID", token_id, "the token's id (from `ramette token list`)");
   token_revoke->add_option("--server-id", token_server, "revoke every token of this server id");
 
+  auto* store_cmd = app.add_subcommand("store", "the database itself: move it between engines");
+  store_cmd->require_subcommand(1);
+  auto* store_copy = store_cmd->add_subcommand(
+      "copy",
+      "copy an installation to another store (SQLite <-> PostgreSQL), then verify row counts and "
+      "every year's indicators on both sides. Idempotent and resumable: run it again after an "
+      "interruption. Stop the aggregators first. Exit 65 when the target holds other values for "
+      "a key (the first conflict is named; nothing is merged) or the verification differs");
+  std::string copy_from;
+  std::string copy_to;
+  store_copy->add_option("--from", copy_from, "the source: a SQLite file or a postgresql:// URI")
+      ->required();
+  store_copy
+      ->add_option("--to", copy_to,
+                   "the target: a SQLite file (created when missing) or a postgresql:// URI "
+                   "(an empty database is initialised)")
+      ->required();
+
   try {
     if (argc >= 2 && std::string(argv[1]) == "--version") {
       std::cout << "ramette " << ramette::kVersion << "\n";
@@ -161,6 +179,9 @@ int main(int argc, char** argv) {
   }
   if (backup->parsed()) {
     return ramette::aggregator::RunBackup(db, backup_file, std::cout, std::cerr);
+  }
+  if (store_copy->parsed()) {
+    return ramette::aggregator::RunStoreCopy(copy_from, copy_to, std::cout, std::cerr);
   }
   const auto now = static_cast<int64_t>(std::time(nullptr));
   if (token_create->parsed()) {

@@ -1,4 +1,4 @@
-// PostgresStore: schema and migrations (v1..v6, SqliteStore's numbering), the CommitJobs bulk
+// PostgresStore: schema and migrations (v1..v7, SqliteStore's numbering), the CommitJobs bulk
 // path (COPY into a temporary table, one INSERT ... ON CONFLICT DO NOTHING against the jobs'
 // exclusion constraint, rollup deltas upserted in key order), imports, and the readers.
 #include "aggregator/store/postgres_store.h"
@@ -11,15 +11,14 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 #include <unordered_set>
 #include <utility>
 
 #include "aggregator/auth/agent_token.h"
+#include "aggregator/store/quarantine_json.h"
 #include "aggregator/store/store_location.h"
-#include "common/utf8.h"
 
 namespace ramette::aggregator {
 
@@ -256,8 +255,137 @@ CREATE TABLE agent_tokens(
 CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
-                                       kSchemaV4, kSchemaV5, kSchemaV6};
+// v7: the BI views (README "BI views"), the same views, columns and meanings as SqliteStore's
+// v7 in this dialect (dates are `date`, completed_at a timestamptz, flags booleans). Stable:
+// columns are only ever added, never renamed or removed. Read-only: none is automatically
+// updatable (joins, aggregates, a window), and the README's role may SELECT them only. No user
+// name, title or client host: no per-person figure. Views only: applies after any v6.
+//
+// bi_jobs restates C++ rules in SQL: the device's service period on the job's local day
+// (DevicePeriodOn; DESIGN.md "in service on a date"), the period's paper stock or the default
+// 80 g/m² one, DESIGN.md's mass, and DESIGN.md "A job's direction" (user's directory row valid
+// that day, the one starting last when rows overlap, else the device period's, else
+// `unassigned`). bi_views_postgres_test pins them: the sums of the views per year and direction
+// equal AttributeUsage's (usage_attribution.cc) on a fixture with every case. The comments
+// below are also stored with COMMENT ON VIEW, for BI tools.
+constexpr char kSchemaV7[] = R"sql(
+CREATE VIEW bi_jobs AS
+SELECT
+  j.id AS job_id,
+  DATE '1970-01-01' + j.local_day AS local_date,
+  EXTRACT(YEAR FROM DATE '1970-01-01' + j.local_day)::integer AS year,
+  EXTRACT(MONTH FROM DATE '1970-01-01' + j.local_day)::integer AS month,
+  to_timestamp(j.completed_at) AS completed_at,
+  j.completed_at AS completed_unix,
+  s.name AS server,
+  d.queue AS queue,
+  j.device_id AS device_id,
+  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
+  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
+    ELSE 'unknown' END AS state,
+  j.sheets AS sheets,
+  j.impressions AS impressions,
+  j.copies AS copies,
+  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
+    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
+  (j.sides IN (2, 3)) AS two_sided,
+  (j.color_mode = 2) AS color,
+  j.media AS media,
+  j.media_known AS media_known,
+  j.area_um2 / 1e12::double precision AS sheet_area_m2,
+  (p.id IS NOT NULL) AS device_classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS device_direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80::double precision) AS grammage_gsm,
+  COALESCE(pa.recycled, false) AS recycled,
+  (pa.paper_id IS NULL) AS default_stock,
+  j.sheets::double precision * j.area_um2 * COALESCE(pa.grammage_gsm, 80::double precision)
+    / 1e12::double precision AS mass_g,
+  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
+  CASE WHEN ud.direction IS NOT NULL THEN 'user'
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+FROM jobs j
+JOIN servers s ON s.id = j.server_id
+JOIN devices d ON d.id = j.device_id
+LEFT JOIN device_periods p ON p.id = COALESCE(
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
+     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
+   ORDER BY x.in_service, x.out_of_service NULLS FIRST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
+   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
+   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
+LEFT JOIN users u ON u.id = j.user_id
+LEFT JOIN user_directions ud ON ud.id = (
+  SELECT x.id FROM user_directions x
+  WHERE x.user_name = u.name AND u.name <> '' AND x.direction <> ''
+    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
+    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
+  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
+    (x.direction = 'unassigned') DESC, x.direction COLLATE "C" DESC
+  LIMIT 1);
+COMMENT ON VIEW bi_jobs IS 'One row per stored job, without user name or title (README "BI'
+  ' views"). Restates DevicePeriodOn, the default paper stock, DESIGN.md mass and DESIGN.md'
+  ' "A job''s direction"; pinned by bi_views_postgres_test against AttributeUsage.';
+
+CREATE VIEW bi_monthly_usage AS
+SELECT
+  year, month, direction,
+  COUNT(*) AS jobs,
+  SUM(sheets)::bigint AS sheets,
+  SUM(impressions)::bigint AS impressions,
+  SUM(CASE WHEN two_sided THEN sheets ELSE 0 END)::bigint AS two_sided_sheets,
+  SUM(CASE WHEN color THEN sheets ELSE 0 END)::bigint AS color_sheets,
+  SUM(CASE WHEN media_known THEN 0 ELSE 1 END)::bigint AS unknown_media_jobs,
+  SUM(mass_g) / 1000 AS mass_kg,
+  SUM(CASE WHEN recycled THEN mass_g ELSE 0 END) / 1000 AS recycled_mass_kg,
+  SUM(CASE WHEN device_class = 'print_shop' THEN 0 ELSE mass_g END) / 1000
+    AS mass_kg_excluding_print_shop
+FROM bi_jobs
+GROUP BY year, month, direction;
+COMMENT ON VIEW bi_monthly_usage IS 'bi_jobs summed by year, month and direction (README "BI'
+  ' views"); mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by'
+  ' bi_views_postgres_test against AttributeUsage.';
+
+CREATE VIEW bi_devices AS
+SELECT
+  d.id AS device_id,
+  d.server AS server,
+  d.queue AS queue,
+  (p.id IS NOT NULL) AS classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80::double precision) AS grammage_gsm,
+  COALESCE(pa.recycled, false) AS recycled,
+  DATE '1970-01-01' + p.in_service AS in_service,
+  DATE '1970-01-01' + p.out_of_service AS out_of_service,
+  d.make_model AS make_model,
+  d.color_supported AS color_supported,
+  d.duplex_supported AS duplex_supported
+FROM devices d
+LEFT JOIN device_periods p ON p.device_id = d.id
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> '';
+COMMENT ON VIEW bi_devices IS 'One row per service period of each queue, one row for a queue'
+  ' the inventory has not classified (README "BI views").';
+
+CREATE VIEW bi_workstations AS
+SELECT
+  direction,
+  DATE '1970-01-01' + date AS valid_from,
+  DATE '1970-01-01' + LEAD(date) OVER (PARTITION BY direction ORDER BY date) AS valid_to,
+  count AS workstations
+FROM workstations;
+COMMENT ON VIEW bi_workstations IS 'Workstation counts of each direction, each valid from its'
+  ' date to the next one (README "BI views").';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                       kSchemaV5, kSchemaV6, kSchemaV7};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // The per-connection table CommitJobs copies a batch into.
@@ -538,42 +666,6 @@ void StoredKeyAndFigures(const PGresult* r, int row, int c, RollupKey* key, JobF
   job.record.color_mode = static_cast<ColorMode>(ColumnInt(r, row, c + 8));
   job.media_known = ColumnBool(r, row, c + 9);
   *f = FiguresOf(job);
-}
-
-// TODO(lead): one QuarantineJson. A copy of sqlite_store.cc's until it moves to core code.
-std::string HexBytes(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-void AddText(nlohmann::ordered_json& j, const char* key, const std::string& value) {
-  j[key] = value;
-  if (!IsValidUtf8(value)) j[std::string(key) + "_hex"] = HexBytes(value);
-}
-std::string QuarantineJson(const JobRecord& r) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  AddText(j, "queue", r.queue);
-  j["cups_job_id"] = r.cups_job_id;
-  AddText(j, "job_uuid", r.job_uuid);
-  AddText(j, "user", r.user);
-  AddText(j, "client_host", r.client_host);
-  j["created_at"] = r.created_at;
-  j["completed_at"] = r.completed_at;
-  j["state"] = static_cast<int>(r.state);
-  j["copies"] = r.copies;
-  j["sides"] = static_cast<int>(r.sides);
-  AddText(j, "media", r.media);
-  j["color_mode"] = static_cast<int>(r.color_mode);
-  j["number_up"] = r.number_up;
-  j["impressions_completed"] = r.impressions_completed;
-  j["cups_media_sheets_completed"] = r.cups_media_sheets_completed;
-  j["source"] = static_cast<int>(r.source);
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -1971,5 +2063,306 @@ Status PostgresStore::Backup(const std::string& /*destination*/) {
       "ramette backup copies SQLite files; back up a PostgreSQL database with pg_dump (or move "
       "it with `ramette store copy`)");
 }
+
+}  // namespace ramette::aggregator
+
+// ---------------------------------------------------------------------------------------------
+// TableRows: whole tables for `ramette store copy` (store/store_copy.h). The engine-independent
+// rows map to this schema's columns: user_directions.user is user_name here, flags are
+// booleans; text keys are compared and ordered with the "C" collation, as SQLite does.
+
+namespace ramette::aggregator {
+
+namespace {
+
+std::string PgColumnName(const CopyTable& t, const std::string& column) {
+  if (t.name == "user_directions" && column == "user") return "user_name";
+  return column;
+}
+
+std::string PgQuoted(const std::string& name) { return "\"" + name + "\""; }
+
+std::string PgColumnList(const CopyTable& t) {
+  std::string out;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += PgQuoted(PgColumnName(t, t.columns[i].name));
+  }
+  return out;
+}
+
+// The key columns, text ones in the "C" collation: for ORDER BY and row comparisons.
+std::string PgKeyList(const CopyTable& t) {
+  std::string out;
+  for (size_t i = 0; i < t.key_size; ++i) {
+    if (i > 0) out += ", ";
+    out += PgQuoted(PgColumnName(t, t.columns[i].name));
+    if (t.columns[i].type == CopyType::kText) out += " COLLATE \"C\"";
+  }
+  return out;
+}
+
+// A value as a text parameter (or NULL); also how RETURNING prints keys.
+void AddCopyParam(Params& p, const CopyValue& v, CopyType type) {
+  if (const int64_t* n = std::get_if<int64_t>(&v)) {
+    if (type == CopyType::kBool) {
+      p.Bool(*n != 0);
+    } else {
+      p.Int(*n);
+    }
+  } else if (const double* d = std::get_if<double>(&v)) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    p.Raw(buf);
+  } else if (const std::string* t = std::get_if<std::string>(&v)) {
+    p.Text(*t);
+  } else {
+    p.Null();
+  }
+}
+
+std::string KeyString(const CopyTable& t, const CopyRow& row) {
+  std::string out;
+  for (size_t i = 0; i < t.key_size; ++i) {
+    if (const int64_t* n = std::get_if<int64_t>(&row[i])) {
+      out += std::to_string(*n);
+    } else if (const std::string* s = std::get_if<std::string>(&row[i])) {
+      out += *s;
+    }
+    out.push_back('\x1f');
+  }
+  return out;
+}
+
+CopyValue PgCopyValue(const PGresult* r, int row, int col, CopyType type) {
+  if (ColumnNull(r, row, col)) return std::monostate();
+  switch (type) {
+    case CopyType::kInt:
+      return ColumnInt(r, row, col);
+    case CopyType::kBool:
+      return static_cast<int64_t>(ColumnBool(r, row, col) ? 1 : 0);
+    case CopyType::kReal:
+      return std::strtod(PQgetvalue(r, row, col), nullptr);
+    case CopyType::kText:
+      return ColumnText(r, row, col);
+  }
+  return std::monostate();
+}
+
+std::vector<CopyRow> PgCopyRows(const PGresult* r, const CopyTable& t) {
+  std::vector<CopyRow> rows;
+  const int n = PQntuples(r);
+  rows.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    CopyRow row;
+    row.reserve(t.columns.size());
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      row.push_back(PgCopyValue(r, i, static_cast<int>(c), t.columns[c].type));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+int64_t CopiedInt(const CopyTable& t, const CopyRow& row, const char* column) {
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (t.columns[c].name == column) {
+      const int64_t* v = std::get_if<int64_t>(&row[c]);
+      return v != nullptr ? *v : 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> PostgresStore::TableNames() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Result<PgResult> r = conn_->Run(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+      " AND table_type = 'BASE TABLE' ORDER BY table_name",
+      "listing the tables");
+  if (!r.ok()) return r.status();
+  std::vector<std::string> names;
+  for (int i = 0; i < PQntuples(r->get()); ++i) names.push_back(ColumnText(r->get(), i, 0));
+  return names;
+}
+
+Result<std::vector<std::string>> PostgresStore::ColumnNames(const CopyTable& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Result<PgResult> r = conn_->Run(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+      " AND table_name = $1 ORDER BY ordinal_position",
+      Params().Text(table.name), "listing the columns of " + table.name);
+  if (!r.ok()) return r.status();
+  std::vector<std::string> names;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    std::string name = ColumnText(r->get(), i, 0);
+    if (table.name == "user_directions" && name == "user_name") name = "user";
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+Result<std::vector<CopyRow>> PostgresStore::ReadRows(const CopyTable& table, const CopyRow& after,
+                                                     const CopyRow& through, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  const std::string key = PgKeyList(table);
+  std::string sql = "SELECT " + PgColumnList(table) + " FROM " + PgQuoted(table.name);
+  Params p;
+  auto bound = [&](const CopyRow& b) {
+    std::string out = "(";
+    for (size_t k = 0; k < table.key_size; ++k) {
+      AddCopyParam(p, b[k], table.columns[k].type);
+      if (k > 0) out += ", ";
+      out += "$" + std::to_string(p.size());
+    }
+    return out + ")";
+  };
+  if (!after.empty()) sql += " WHERE (" + key + ") > " + bound(after);
+  if (!through.empty()) {
+    sql += std::string(after.empty() ? " WHERE" : " AND") + " (" + key + ") <= " + bound(through);
+  }
+  sql += " ORDER BY " + key;
+  if (limit < static_cast<size_t>(INT64_MAX)) {
+    sql += " LIMIT " + std::to_string(limit);
+  }
+  Result<PgResult> r = conn_->Run(sql.c_str(), p, "reading " + table.name);
+  if (!r.ok()) return r.status();
+  return PgCopyRows(r->get(), table);
+}
+
+Result<std::vector<CopyRow>> PostgresStore::FindRows(const CopyTable& table,
+                                                     const std::vector<size_t>& columns,
+                                                     const CopyRow& values, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  std::string sql =
+      "SELECT " + PgColumnList(table) + " FROM " + PgQuoted(table.name) + " WHERE true";
+  Params p;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const CopyColumn& c = table.columns[columns[i]];
+    const std::string name = PgQuoted(PgColumnName(table, c.name));
+    if (std::holds_alternative<std::monostate>(values[i])) {
+      sql += " AND " + name + " IS NULL";
+      continue;
+    }
+    AddCopyParam(p, values[i], c.type);
+    sql += " AND " + name + " = $" + std::to_string(p.size());
+  }
+  sql += " LIMIT " + std::to_string(limit);
+  Result<PgResult> r = conn_->Run(sql.c_str(), p, "reading " + table.name);
+  if (!r.ok()) return r.status();
+  return PgCopyRows(r->get(), table);
+}
+
+Result<int64_t> PostgresStore::CountRows(const CopyTable& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string sql = "SELECT COUNT(*) FROM " + PgQuoted(table.name);
+  return CountLocked(sql.c_str());
+}
+
+Result<size_t> PostgresStore::InsertRows(const CopyTable& table, const std::vector<CopyRow>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  // The rows go by COPY into a temporary table shaped like the target, then into the table in
+  // one INSERT ... SELECT ... ON CONFLICT DO NOTHING that returns the keys it inserted.
+  const std::string staging = PgQuoted("copy_in_" + table.name);
+  const std::string columns = PgColumnList(table);
+  const std::string create = "CREATE TEMPORARY TABLE IF NOT EXISTS " + staging + " (LIKE " +
+                             PgQuoted(table.name) + ") ON COMMIT DELETE ROWS";
+  const std::string copy = "COPY " + staging + "(" + columns + ") FROM STDIN";
+  std::string insert = "INSERT INTO " + PgQuoted(table.name) + "(" + columns + ") SELECT " +
+                       columns + " FROM " + staging + " ON CONFLICT DO NOTHING";
+  for (size_t k = 0; k < table.key_size; ++k) {
+    insert += (k > 0 ? ", " : " RETURNING ") + PgQuoted(PgColumnName(table, table.columns[k].name));
+  }
+  std::string data;
+  for (const CopyRow& row : rows) {
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (c > 0) data.push_back('\t');
+      const CopyValue& v = row[c];
+      if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        if (table.columns[c].type == CopyType::kBool) {
+          data.push_back(*n != 0 ? 't' : 'f');
+        } else {
+          CopyInt(data, *n);
+        }
+      } else if (const double* d = std::get_if<double>(&v)) {
+        char buf[40];
+        data.append(buf, static_cast<size_t>(std::snprintf(buf, sizeof buf, "%.17g", *d)));
+      } else if (const std::string* t = std::get_if<std::string>(&v)) {
+        CopyText(data, *t);
+      } else {
+        data += "\\N";
+      }
+    }
+    data.push_back('\n');
+  }
+  size_t refused = rows.size();
+  Status st = InTransactionLocked([&]() -> Status {
+    // (SET LOCAL: no "already exists" notice on stderr.)
+    RAMETTE_RETURN_IF_ERROR(conn_->Exec("SET LOCAL client_min_messages = warning", "copying"));
+    RAMETTE_RETURN_IF_ERROR(conn_->Exec(create.c_str(), "copying into " + table.name));
+    RAMETTE_RETURN_IF_ERROR(conn_->CopyIn(copy.c_str(), data, "copying into " + table.name));
+    Result<PgResult> res = conn_->Run(insert.c_str(), "copying into " + table.name);
+    if (!res.ok()) return res.status();
+    if (static_cast<size_t>(PQntuples(res->get())) != rows.size()) {
+      std::unordered_set<std::string> inserted;
+      for (int i = 0; i < PQntuples(res->get()); ++i) {
+        std::string k;
+        for (size_t c = 0; c < table.key_size; ++c) {
+          k += ColumnText(res->get(), i, static_cast<int>(c));
+          k.push_back('\x1f');
+        }
+        inserted.insert(std::move(k));
+      }
+      for (size_t r = 0; r < rows.size() && refused == rows.size(); ++r) {
+        if (inserted.count(KeyString(table, rows[r])) == 0) refused = r;
+      }
+      if (refused == rows.size()) refused = 0;           // cannot tell which: the first
+      return Status::FailedPrecondition("row refused");  // rolls the batch back
+    }
+    if (table.name == "jobs") {
+      // The copied jobs' rollup contributions, by the one rule (store_rules.h).
+      std::vector<RollupDelta> daily;
+      daily.reserve(rows.size());
+      for (const CopyRow& row : rows) {
+        RollupKey key;
+        key.day = static_cast<Day>(CopiedInt(table, row, "local_day"));
+        key.user_id = CopiedInt(table, row, "user_id");
+        key.device_id = CopiedInt(table, row, "device_id");
+        key.area_um2 = CopiedInt(table, row, "area_um2");
+        StoredJob job;  // only what FiguresOf reads
+        job.sheets = CopiedInt(table, row, "sheets");
+        job.record.impressions_completed = CopiedInt(table, row, "impressions");
+        job.record.sides = static_cast<Sides>(CopiedInt(table, row, "sides"));
+        job.record.color_mode = static_cast<ColorMode>(CopiedInt(table, row, "color_mode"));
+        job.media_known = CopiedInt(table, row, "media_known") != 0;
+        daily.push_back(AddedJobDelta(key, FiguresOf(job)));
+      }
+      RAMETTE_RETURN_IF_ERROR(ApplyRollupDeltasLocked(std::move(daily)));
+    }
+    if (table.key_size == 1 && table.columns[0].name == "id" &&
+        table.columns[0].type == CopyType::kInt) {
+      // Ids the aggregators take next come after the copied ones.
+      const std::string sql = "SELECT setval(pg_get_serial_sequence('" + table.name +
+                              "', 'id'), m) FROM (SELECT max(id) AS m FROM " +
+                              PgQuoted(table.name) + ") x WHERE m IS NOT NULL";
+      RAMETTE_RETURN_IF_ERROR(conn_->Exec(sql.c_str(), "moving the id sequence"));
+    }
+    return Status::Ok();
+  });
+  if (refused < rows.size()) return refused;
+  if (!st.ok()) return st;
+  return rows.size();
+}
+
+Status PostgresStore::FinishCopy() { return Status::Ok(); }
 
 }  // namespace ramette::aggregator

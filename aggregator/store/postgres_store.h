@@ -40,10 +40,11 @@ class PostgresStore final : public Store,
                             public InventoryStore,
                             public DeliveryLog,
                             public TokenStore,
-                            public StatusStore {
+                            public StatusStore,
+                            public TableRows {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 6;
+  static constexpr int kLatestSchemaVersion = 7;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -81,6 +82,7 @@ class PostgresStore final : public Store,
   DeliveryLog& delivery() override { return *this; }
   TokenStore& tokens() override { return *this; }
   StatusStore& status() override { return *this; }
+  TableRows& table_rows() override { return *this; }
 
   // JobStore. One transaction per call: the new jobs in one multi-row INSERT ... ON CONFLICT DO
   // NOTHING (the exclusion constraint on server, CUPS job id and completion within
@@ -132,6 +134,19 @@ class PostgresStore final : public Store,
   // StatusStore.
   Result<std::vector<ServerStatus>> ServerStatuses(const StatusPeriods& periods,
                                                    bool count_jobs) override;
+
+  // TableRows (store copy). Text keys are ordered by the "C" collation (bytewise, as SQLite);
+  // InsertRows adds inserted jobs to the rollups and moves the table's identity sequence past
+  // the inserted ids, in the batch's transaction.
+  Result<std::vector<std::string>> TableNames() override;
+  Result<std::vector<std::string>> ColumnNames(const CopyTable& table) override;
+  Result<std::vector<CopyRow>> ReadRows(const CopyTable& table, const CopyRow& after,
+                                        const CopyRow& through, size_t limit) override;
+  Result<std::vector<CopyRow>> FindRows(const CopyTable& table, const std::vector<size_t>& columns,
+                                        const CopyRow& values, size_t limit) override;
+  Result<int64_t> CountRows(const CopyTable& table) override;
+  Result<size_t> InsertRows(const CopyTable& table, const std::vector<CopyRow>& rows) override;
+  Status FinishCopy() override;
 
  private:
   class Conn;  // the libpq connection and its helpers, in postgres_store.cc

@@ -170,7 +170,7 @@ TEST_F(PostgresStoreTest, FreshDatabaseIsAtTheLatestVersion) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), PostgresStore::kLatestSchemaVersion);
-  EXPECT_EQ(Sql("SELECT version FROM ramette_schema"), "6\n");
+  EXPECT_EQ(Sql("SELECT version FROM ramette_schema"), "7\n");
   EXPECT_EQ(store->Description(), uri_);
   EXPECT_TRUE(store->FoldRollups().ok());
   EXPECT_EQ(Count(store->CountJobs()), 0);
@@ -434,6 +434,9 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->SchemaVersion(), PostgresStore::kLatestSchemaVersion);
     EXPECT_EQ(Tie(MonthlyTotal(*store)), std::make_tuple(1, 3, 3, 0, 0, 0, 0));
+    // The BI views (v7) read the older data: the device period's direction, A4 at 80 g/m².
+    EXPECT_EQ(Sql("SELECT direction || ' ' || sheets || ' ' || mass_g FROM bi_jobs"),
+              "DRH 3 14.9688\n");
     auto inv = store->LoadInventory();
     ASSERT_TRUE(inv.ok()) << inv.status().ToString();
     ASSERT_EQ(inv->devices.size(), 1u);

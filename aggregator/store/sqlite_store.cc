@@ -13,14 +13,14 @@
 #include <iterator>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
 
 #include "aggregator/auth/agent_token.h"
-#include "common/utf8.h"
+#include "aggregator/store/quarantine_json.h"
+#include "common/sqlite/sqlite_util.h"
 
 namespace ramette::aggregator {
 
@@ -276,9 +276,140 @@ CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 )sql";
 constexpr int kAgentTokensSchemaVersion = 6;
 
+// v7: the BI views (README "BI views"): documented, stable (columns are only ever added, never
+// renamed or removed) and read-only (SQLite views cannot be written). PostgresStore's v7 has the
+// same views, columns and meanings in its dialect (dates are 'YYYY-MM-DD' text and flags 0/1
+// here, date and boolean there). Views only: applies after any v6. No user name, title or
+// client host appears in any of them: no per-person figure.
+//
+// bi_jobs restates in SQL three rules that live in C++; bi_views_test (SQLite) and
+// bi_views_postgres_test check that the sums of the views per year and direction equal
+// AttributeUsage's (aggregator/indicators/usage_attribution.cc) on a fixture with every case:
+// - the device's service period on the job's local day: DevicePeriodOn (model/inventory.cc;
+//   DESIGN.md "in service on a date"): the period in service that day, else the latest one
+//   started on or before it, else the earliest; none (an unclassified queue): class `other`,
+//   no direction, the default stock;
+// - the paper stock of that period, the default stock (80 g/m², not recycled) when the period
+//   names none or an unknown paper id, and DESIGN.md's mass = sheets x sheet area x grammage;
+// - DESIGN.md "A job's direction": the user's directory row valid on the job's local day (when
+//   rows overlap, the one that starts last, as AttributeUsage's DirectionOn), else the device
+//   period's direction, else `unassigned`.
+// bi_monthly_usage sums bi_jobs (same tests); bi_devices and bi_workstations show the tables.
+constexpr char kSchemaV7[] = R"sql(
+CREATE VIEW bi_jobs AS
+-- One row per stored job, without user name or title (README "BI views"). Restates
+-- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
+-- pinned by bi_views_test against AttributeUsage.
+SELECT
+  j.id AS job_id,
+  date(j.local_day * 86400, 'unixepoch') AS local_date,
+  CAST(strftime('%Y', j.local_day * 86400, 'unixepoch') AS INTEGER) AS year,
+  CAST(strftime('%m', j.local_day * 86400, 'unixepoch') AS INTEGER) AS month,
+  strftime('%Y-%m-%dT%H:%M:%SZ', j.completed_at, 'unixepoch') AS completed_at,
+  j.completed_at AS completed_unix,
+  s.name AS server,
+  d.queue AS queue,
+  j.device_id AS device_id,
+  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
+  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
+    ELSE 'unknown' END AS state,
+  j.sheets AS sheets,
+  j.impressions AS impressions,
+  j.copies AS copies,
+  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
+    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
+  (j.sides IN (2, 3)) AS two_sided,
+  (j.color_mode = 2) AS color,
+  j.media AS media,
+  (j.media_known <> 0) AS media_known,
+  j.area_um2 / 1e12 AS sheet_area_m2,
+  (p.id IS NOT NULL) AS device_classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS device_direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80.0) AS grammage_gsm,
+  COALESCE(pa.recycled <> 0, 0) AS recycled,
+  (pa.paper_id IS NULL) AS default_stock,
+  j.sheets * j.area_um2 * COALESCE(pa.grammage_gsm, 80.0) / 1e12 AS mass_g,
+  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
+  CASE WHEN ud.direction IS NOT NULL THEN 'user'
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+FROM jobs j
+JOIN servers s ON s.id = j.server_id
+JOIN devices d ON d.id = j.device_id
+LEFT JOIN device_periods p ON p.id = COALESCE(
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
+     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
+   ORDER BY x.in_service, x.out_of_service, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x
+   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
+   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
+  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
+   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
+LEFT JOIN users u ON u.id = j.user_id
+LEFT JOIN user_directions ud ON ud.id = (
+  SELECT x.id FROM user_directions x
+  WHERE x.user = u.name AND u.name <> '' AND x.direction <> ''
+    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
+    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
+  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
+    (x.direction = 'unassigned') DESC, x.direction DESC
+  LIMIT 1);
+
+CREATE VIEW bi_monthly_usage AS
+-- bi_jobs summed by year, month and direction (README "BI views");
+-- mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by bi_views_test.
+SELECT
+  year, month, direction,
+  COUNT(*) AS jobs,
+  SUM(sheets) AS sheets,
+  SUM(impressions) AS impressions,
+  SUM(CASE WHEN two_sided THEN sheets ELSE 0 END) AS two_sided_sheets,
+  SUM(CASE WHEN color THEN sheets ELSE 0 END) AS color_sheets,
+  SUM(CASE WHEN media_known THEN 0 ELSE 1 END) AS unknown_media_jobs,
+  SUM(mass_g) / 1000 AS mass_kg,
+  SUM(CASE WHEN recycled THEN mass_g ELSE 0 END) / 1000 AS recycled_mass_kg,
+  SUM(CASE WHEN device_class = 'print_shop' THEN 0 ELSE mass_g END) / 1000
+    AS mass_kg_excluding_print_shop
+FROM bi_jobs
+GROUP BY year, month, direction;
+
+CREATE VIEW bi_devices AS
+-- One row per service period of each queue, one for a queue not classified yet.
+SELECT
+  d.id AS device_id,
+  d.server AS server,
+  d.queue AS queue,
+  (p.id IS NOT NULL) AS classified,
+  COALESCE(p.class, 'other') AS device_class,
+  NULLIF(p.direction, '') AS direction,
+  NULLIF(p.paper_id, '') AS paper_id,
+  COALESCE(pa.grammage_gsm, 80.0) AS grammage_gsm,
+  COALESCE(pa.recycled <> 0, 0) AS recycled,
+  date(p.in_service * 86400, 'unixepoch') AS in_service,
+  date(p.out_of_service * 86400, 'unixepoch') AS out_of_service,
+  d.make_model AS make_model,
+  (d.color_supported <> 0) AS color_supported,
+  (d.duplex_supported <> 0) AS duplex_supported
+FROM devices d
+LEFT JOIN device_periods p ON p.device_id = d.id
+LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> '';
+
+CREATE VIEW bi_workstations AS
+-- Workstation counts, each valid from its date to the next count's.
+SELECT
+  direction,
+  date(date * 86400, 'unixepoch') AS valid_from,
+  date(LEAD(date) OVER (PARTITION BY direction ORDER BY date) * 86400, 'unixepoch') AS valid_to,
+  count AS workstations
+FROM workstations;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
-                                       kSchemaV4, kSchemaV5, kSchemaV6};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                       kSchemaV5, kSchemaV6, kSchemaV7};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // ---------------------------------------------------------------------------------------------
@@ -410,71 +541,20 @@ constexpr char kDailyOfDeviceSql[] =
 // ---------------------------------------------------------------------------------------------
 // SQLite helpers.
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "database error while " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another process holds the database; retry later)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(msg);
-    default:
-      return Status::IoError(msg);
-  }
-}
+// common/sqlite/sqlite_util.h, in its base wording ("database error while ...").
+using sqlite::BindInt;
+using sqlite::BindText;
+using sqlite::BindTextOrNull;
+using sqlite::CachedStatement;
+using sqlite::ColumnText;
+using sqlite::DbCloser;
+using sqlite::Exec;
+using sqlite::OwnedStatement;
+using sqlite::QueryInt;
+using sqlite::ResetOnExit;
+using sqlite::SqliteError;
+using sqlite::StepDone;
 
-Status Exec(sqlite3* db, const char* sql, std::string_view what) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Finalizes a statement prepared for one call.
-class OwnedStatement {
- public:
-  OwnedStatement() = default;
-  ~OwnedStatement() { sqlite3_finalize(stmt_); }
-  OwnedStatement(const OwnedStatement&) = delete;
-  OwnedStatement& operator=(const OwnedStatement&) = delete;
-
-  Status Prepare(sqlite3* db, const char* sql) {
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "preparing a statement");
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets a cached statement when leaving scope, so that no read snapshot stays open.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
-  ~ResetOnExit() { sqlite3_reset(s_); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-// Text is bound without a copy: every caller keeps the bytes alive until the statement is
-// stepped and rebinds all parameters before the next step. Sizes are bounded by the gRPC
-// message and CSV line limits, far below INT_MAX.
-inline void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
-                    SQLITE_STATIC);
-}
-inline void BindTextOrNull(sqlite3_stmt* s, int i, std::string_view v) {
-  if (v.empty()) {
-    sqlite3_bind_null(s, i);
-  } else {
-    BindText(s, i, v);
-  }
-}
-inline void BindInt(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
 inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
   if (d) {
     sqlite3_bind_int64(s, i, *d);
@@ -482,32 +562,9 @@ inline void BindDay(sqlite3_stmt* s, int i, const std::optional<Day>& d) {
     sqlite3_bind_null(s, i);
   }
 }
-
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const unsigned char* p = sqlite3_column_text(s, i);
-  if (p == nullptr) return std::string();
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(s, i)));
-}
 std::optional<Day> ColumnDay(sqlite3_stmt* s, int i) {
   if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
   return static_cast<Day>(sqlite3_column_int64(s, i));
-}
-
-// Steps a statement that returns no row.
-Status StepDone(sqlite3* db, sqlite3_stmt* s, std::string_view what) {
-  int rc = sqlite3_step(s);
-  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, what);
-}
-
-// Runs a query whose first column of its only row is an integer.
-Status QueryInt(sqlite3* db, const char* sql, int64_t* out) {
-  OwnedStatement st;
-  RAMETTE_RETURN_IF_ERROR(st.Prepare(db, sql));
-  int rc = sqlite3_step(st.get());
-  if (rc != SQLITE_ROW) return SqliteError(db, rc, "reading the database");
-  *out = sqlite3_column_int64(st.get(), 0);
-  return Status::Ok();
 }
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.
@@ -521,81 +578,6 @@ void LocalDayFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) 
   const auto* tz = static_cast<const TimeZone*>(sqlite3_user_data(ctx));
   sqlite3_result_int64(ctx, tz->LocalDay(sqlite3_value_int64(argv[0])));
 }
-
-std::string HexBytes(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
-// A text field of a quarantined record: as is when valid UTF-8; otherwise with U+FFFD for the
-// bad bytes (at dump time) plus "<key>_hex", the exact bytes in hexadecimal.
-void AddText(nlohmann::ordered_json& j, const char* key, const std::string& value) {
-  j[key] = value;
-  if (!IsValidUtf8(value)) j[std::string(key) + "_hex"] = HexBytes(value);
-}
-
-// The JSON kept in quarantine.record: every field of the record but its title. Always valid
-// UTF-8, whatever the record's bytes.
-std::string QuarantineJson(const JobRecord& r) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  AddText(j, "queue", r.queue);
-  j["cups_job_id"] = r.cups_job_id;
-  AddText(j, "job_uuid", r.job_uuid);
-  AddText(j, "user", r.user);
-  AddText(j, "client_host", r.client_host);
-  j["created_at"] = r.created_at;
-  j["completed_at"] = r.completed_at;
-  j["state"] = static_cast<int>(r.state);
-  j["copies"] = r.copies;
-  j["sides"] = static_cast<int>(r.sides);
-  AddText(j, "media", r.media);
-  j["color_mode"] = static_cast<int>(r.color_mode);
-  j["number_up"] = r.number_up;
-  j["impressions_completed"] = r.impressions_completed;
-  j["cups_media_sheets_completed"] = r.cups_media_sheets_completed;
-  j["source"] = static_cast<int>(r.source);
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Cached statements.
-
-namespace {
-
-// Prepared with SQLITE_PREPARE_PERSISTENT on first use (so that a store opened at an old
-// schema version for a test does not prepare statements on tables it lacks), then kept.
-class CachedStatement {
- public:
-  explicit CachedStatement(const char* sql) : sql_(sql) {}
-  ~CachedStatement() { sqlite3_finalize(stmt_); }
-  CachedStatement(const CachedStatement&) = delete;
-  CachedStatement& operator=(const CachedStatement&) = delete;
-
-  Status Get(sqlite3* db, sqlite3_stmt** out) {
-    if (stmt_ == nullptr) {
-      int rc = sqlite3_prepare_v3(db, sql_, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-      if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt_);
-        stmt_ = nullptr;
-        return SqliteError(db, rc, "preparing a statement");
-      }
-    }
-    *out = stmt_;
-    return Status::Ok();
-  }
-
- private:
-  const char* sql_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 }  // namespace
 
@@ -655,10 +637,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
 }
 
 namespace {
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
 
 Status RefuseNewer(const std::string& path, int64_t version) {
   return Status::FailedPrecondition("database '" + path + "' has schema version " +
@@ -1809,16 +1787,6 @@ void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
   row->sums.unknown_media_sheets = sqlite3_column_int64(s, 10);
 }
 
-RollupRow RowOfDelta(const RollupDelta& d) {
-  RollupRow row;
-  row.period = d.key.day;
-  row.device_id = d.key.device_id;
-  row.user_id = d.key.user_id;
-  row.area_um2 = d.key.area_um2;
-  row.sums = d.sums;
-  return row;
-}
-
 // Row orders of the three scans, as tuples of RollupRow fields.
 auto MonthlyOrder(const RollupRow& r) {
   return std::make_tuple(r.period, r.device_id, r.user_id, r.area_um2);
@@ -1862,17 +1830,17 @@ Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<Ro
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ReadRollupRow(s, &row);
-    while (t < tail.size() && order(RowOfDelta(tail[t])) < order(row)) {
-      fn(RowOfDelta(tail[t++]));
+    while (t < tail.size() && order(RollupRowOf(tail[t])) < order(row)) {
+      fn(RollupRowOf(tail[t++]));
     }
-    if (t < tail.size() && order(RowOfDelta(tail[t])) == order(row)) {
+    if (t < tail.size() && order(RollupRowOf(tail[t])) == order(row)) {
       row.sums.Add(tail[t++].sums);
       if (IsZero(row.sums)) continue;  // its jobs all moved away (superseded)
     }
     fn(row);
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the rollups");
-  while (t < tail.size()) fn(RowOfDelta(tail[t++]));
+  while (t < tail.size()) fn(RollupRowOf(tail[t++]));
   return Status::Ok();
 }
 
@@ -2199,6 +2167,244 @@ Status SqliteStore::Backup(const std::string& destination) {
   }
   if (!st.ok()) std::remove(partial.c_str());
   return st;
+}
+
+}  // namespace ramette::aggregator
+
+// ---------------------------------------------------------------------------------------------
+// TableRows: whole tables for `ramette store copy` (store/store_copy.h). Column names are the
+// engine-independent ones; flags are 0/1 integers, as stored.
+
+namespace ramette::aggregator {
+
+namespace {
+
+std::string QuotedName(const std::string& name) { return "\"" + name + "\""; }
+
+std::string CopyColumnList(const CopyTable& t, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    out += QuotedName(t.columns[i].name);
+  }
+  return out;
+}
+
+// "(?first, ?first+1, ...)" for `count` parameters.
+std::string CopyParameters(size_t first, size_t count) {
+  std::string out = "(";
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    out += "?" + std::to_string(first + i);
+  }
+  return out + ")";
+}
+
+// The bytes of a text value stay alive until the statement is stepped (the caller's row).
+void BindCopyValue(sqlite3_stmt* s, int i, const CopyValue& v) {
+  if (const int64_t* n = std::get_if<int64_t>(&v)) {
+    sqlite3_bind_int64(s, i, *n);
+  } else if (const double* d = std::get_if<double>(&v)) {
+    sqlite3_bind_double(s, i, *d);
+  } else if (const std::string* t = std::get_if<std::string>(&v)) {
+    BindText(s, i, *t);
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
+
+CopyValue ReadCopyValue(sqlite3_stmt* s, int i, CopyType type) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::monostate();
+  switch (type) {
+    case CopyType::kInt:
+    case CopyType::kBool:
+      return static_cast<int64_t>(sqlite3_column_int64(s, i));
+    case CopyType::kReal:
+      return sqlite3_column_double(s, i);
+    case CopyType::kText:
+      return ColumnText(s, i);
+  }
+  return std::monostate();
+}
+
+Status ReadCopyRows(sqlite3* db, sqlite3_stmt* s, const CopyTable& t, std::vector<CopyRow>* out) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    CopyRow row;
+    row.reserve(t.columns.size());
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      row.push_back(ReadCopyValue(s, static_cast<int>(c), t.columns[c].type));
+    }
+    out->push_back(std::move(row));
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(db, rc, "reading " + t.name);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SqliteStore::TableNames() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_,
+                                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                    " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"));
+  std::vector<std::string> names;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) names.push_back(ColumnText(s.get(), 0));
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "listing the tables");
+  return names;
+}
+
+Result<std::vector<std::string>> SqliteStore::ColumnNames(const CopyTable& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, "SELECT name FROM pragma_table_info(?1) ORDER BY cid"));
+  BindText(s.get(), 1, table.name);
+  std::vector<std::string> names;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) names.push_back(ColumnText(s.get(), 0));
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "listing the columns of " + table.name);
+  return names;
+}
+
+Result<std::vector<CopyRow>> SqliteStore::ReadRows(const CopyTable& table, const CopyRow& after,
+                                                   const CopyRow& through, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  const std::string key = CopyColumnList(table, table.key_size);
+  std::string sql =
+      "SELECT " + CopyColumnList(table, table.columns.size()) + " FROM " + QuotedName(table.name);
+  size_t next = 1;
+  std::vector<const CopyRow*> bounds;
+  if (!after.empty()) {
+    sql += " WHERE (" + key + ") > " + CopyParameters(next, table.key_size);
+    next += table.key_size;
+    bounds.push_back(&after);
+  }
+  if (!through.empty()) {
+    sql += std::string(after.empty() ? " WHERE" : " AND") + " (" + key +
+           ") <= " + CopyParameters(next, table.key_size);
+    next += table.key_size;
+    bounds.push_back(&through);
+  }
+  sql += " ORDER BY " + key + " LIMIT ?" + std::to_string(next);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, sql.c_str()));
+  int i = 1;
+  for (const CopyRow* b : bounds) {
+    for (size_t k = 0; k < table.key_size; ++k) BindCopyValue(s.get(), i++, (*b)[k]);
+  }
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  sqlite3_bind_int64(s.get(), i,
+                     limit > static_cast<size_t>(max) ? -1 : static_cast<int64_t>(limit));
+  std::vector<CopyRow> rows;
+  RAMETTE_RETURN_IF_ERROR(ReadCopyRows(db_, s.get(), table, &rows));
+  return rows;
+}
+
+Result<std::vector<CopyRow>> SqliteStore::FindRows(const CopyTable& table,
+                                                   const std::vector<size_t>& columns,
+                                                   const CopyRow& values, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  std::string sql = "SELECT " + CopyColumnList(table, table.columns.size()) + " FROM " +
+                    QuotedName(table.name) + " WHERE 1";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    sql += " AND " + QuotedName(table.columns[columns[i]].name) + " IS ?" + std::to_string(i + 1);
+  }
+  sql += " LIMIT " + std::to_string(limit);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, sql.c_str()));
+  for (size_t i = 0; i < columns.size(); ++i) {
+    BindCopyValue(s.get(), static_cast<int>(i + 1), values[i]);
+  }
+  std::vector<CopyRow> rows;
+  RAMETTE_RETURN_IF_ERROR(ReadCopyRows(db_, s.get(), table, &rows));
+  return rows;
+}
+
+Result<int64_t> SqliteStore::CountRows(const CopyTable& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t n = 0;
+  RAMETTE_RETURN_IF_ERROR(
+      QueryInt(db_, ("SELECT COUNT(*) FROM " + QuotedName(table.name)).c_str(), &n));
+  return n;
+}
+
+Result<size_t> SqliteStore::InsertRows(const CopyTable& table, const std::vector<CopyRow>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  const bool jobs = table.name == "jobs";
+  const std::string sql = "INSERT INTO " + QuotedName(table.name) + "(" +
+                          CopyColumnList(table, table.columns.size()) + ") VALUES" +
+                          CopyParameters(1, table.columns.size()) + " ON CONFLICT DO NOTHING";
+  size_t refused = rows.size();
+  Status st = InTransactionLocked([&]() -> Status {
+    if (jobs) {
+      // Jobs at or below the fold watermark would never be folded: start the rollups again.
+      FoldState state;
+      RAMETTE_RETURN_IF_ERROR(FoldStateLocked(&state));
+      int64_t lowest = std::numeric_limits<int64_t>::max();
+      for (const CopyRow& r : rows) {
+        if (const int64_t* id = std::get_if<int64_t>(&r[0])) lowest = std::min(lowest, *id);
+      }
+      if (lowest <= state.folded) RAMETTE_RETURN_IF_ERROR(ExecLocked(kClearRollupsSql));
+    }
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, sql.c_str()));
+    // The job identity within the duplicate window is kept by code here, not by the UNIQUE
+    // index (exact completion times): a stored job of the same identity refuses the row.
+    sqlite3_stmt* duplicate = nullptr;
+    size_t server_col = 0, cups_col = 0, completed_col = 0;
+    if (jobs) {
+      RAMETTE_RETURN_IF_ERROR(stmts_->find_duplicate.Get(db_, &duplicate));
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (table.columns[c].name == "server_id") server_col = c;
+        if (table.columns[c].name == "cups_job_id") cups_col = c;
+        if (table.columns[c].name == "completed_at") completed_col = c;
+      }
+    }
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (duplicate != nullptr) {
+        ResetOnExit reset(duplicate);
+        const int64_t* completed = std::get_if<int64_t>(&rows[r][completed_col]);
+        BindCopyValue(duplicate, 1, rows[r][server_col]);
+        BindCopyValue(duplicate, 2, rows[r][cups_col]);
+        BindInt(duplicate, 3, completed != nullptr ? *completed - kDuplicateWindowSeconds : 0);
+        BindInt(duplicate, 4, completed != nullptr ? *completed + kDuplicateWindowSeconds : 0);
+        const int rc = sqlite3_step(duplicate);
+        if (rc == SQLITE_ROW) {
+          refused = r;
+          return Status::FailedPrecondition("row refused");  // rolls the batch back
+        }
+        if (rc != SQLITE_DONE) return SqliteError(db_, rc, "looking for duplicates");
+      }
+      sqlite3_reset(s.get());
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        BindCopyValue(s.get(), static_cast<int>(c + 1), rows[r][c]);
+      }
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "copying into " + table.name));
+      if (sqlite3_changes(db_) == 0) {
+        refused = r;
+        return Status::FailedPrecondition("row refused");  // rolls the batch back
+      }
+    }
+    return Status::Ok();
+  });
+  if (jobs) {
+    // The newest job id and the unfolded jobs changed behind the ingest path's back.
+    InvalidatePendingLocked();
+    max_cups_job_ids_.clear();
+    newest_job_seen_ = -1;
+  }
+  if (refused < rows.size()) return refused;
+  if (!st.ok()) return st;
+  return rows.size();
+}
+
+Status SqliteStore::FinishCopy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FoldLocked();
 }
 
 }  // namespace ramette::aggregator

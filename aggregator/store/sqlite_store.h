@@ -51,10 +51,11 @@ class SqliteStore final : public Store,
                           public InventoryStore,
                           public DeliveryLog,
                           public TokenStore,
-                          public StatusStore {
+                          public StatusStore,
+                          public TableRows {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 6;
+  static constexpr int kLatestSchemaVersion = 7;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -91,6 +92,7 @@ class SqliteStore final : public Store,
   DeliveryLog& delivery() override { return *this; }
   TokenStore& tokens() override { return *this; }
   StatusStore& status() override { return *this; }
+  TableRows& table_rows() override { return *this; }
 
   // InventoryStore.
   Status UpsertPapers(const std::vector<Paper>& papers) override;
@@ -148,6 +150,19 @@ class SqliteStore final : public Store,
                          const std::function<void(const RollupRow&)>& fn) override;
   Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
                                  const std::function<void(const RollupRow&)>& fn) override;
+
+  // TableRows (store copy). InsertRows into jobs leaves the new jobs to the next fold (the
+  // watermark stays below them; when a copied id is at or below it, the rollups are cleared
+  // and refolded whole); FinishCopy folds.
+  Result<std::vector<std::string>> TableNames() override;
+  Result<std::vector<std::string>> ColumnNames(const CopyTable& table) override;
+  Result<std::vector<CopyRow>> ReadRows(const CopyTable& table, const CopyRow& after,
+                                        const CopyRow& through, size_t limit) override;
+  Result<std::vector<CopyRow>> FindRows(const CopyTable& table, const std::vector<size_t>& columns,
+                                        const CopyRow& values, size_t limit) override;
+  Result<int64_t> CountRows(const CopyTable& table) override;
+  Result<size_t> InsertRows(const CopyTable& table, const std::vector<CopyRow>& rows) override;
+  Status FinishCopy() override;
 
  private:
   struct Statements;  // the cached prepared statements, defined in sqlite_store.cc

@@ -1637,7 +1637,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 6);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   auto servers = store->ServerStatuses(StatusPeriods{}, true);
   ASSERT_TRUE(servers.ok());
   ASSERT_EQ(servers->size(), 1u);  // v5 data kept

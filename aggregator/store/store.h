@@ -1,10 +1,10 @@
 // The store contract: one database holding everything the aggregator keeps, cut into narrow
 // parts (ingest, rollup reads, inventory and directory, report delivery, agent tokens, server
-// status) plus what concerns the whole database (schema, time zone, maintenance). Two engines
-// implement it: SQLite (store/sqlite_store.h, one file, the embedded default) and PostgreSQL
-// (store/postgres_store.h, shared by several aggregators); store/open_store.h picks one from
-// `--db`. tests/fakes/fake_store.h is the in-memory one. store/store_contract_test.cc runs the
-// same cases against all three.
+// status, whole tables for `store copy`) plus what concerns the whole database (schema, time
+// zone, maintenance). Two engines implement it: SQLite (store/sqlite_store.h, one file, the
+// embedded default) and PostgreSQL (store/postgres_store.h, shared by several aggregators);
+// store/open_store.h picks one from `--db`. tests/fakes/fake_store.h is the in-memory one.
+// store/store_contract_test.cc runs the same cases against all three.
 #ifndef RAMETTE_AGGREGATOR_STORE_STORE_H_
 #define RAMETTE_AGGREGATOR_STORE_STORE_H_
 
@@ -15,6 +15,7 @@
 #include "aggregator/store/inventory_store.h"
 #include "aggregator/store/job_store.h"
 #include "aggregator/store/status_store.h"
+#include "aggregator/store/table_rows.h"
 #include "aggregator/store/token_store.h"
 #include "aggregator/store/usage_source.h"
 #include "common/civil_time.h"
@@ -65,6 +66,8 @@ class Store {
   virtual DeliveryLog& delivery() = 0;
   virtual TokenStore& tokens() = 0;
   virtual StatusStore& status() = 0;
+  // Rows of whole tables, for `ramette store copy` (store/store_copy.h).
+  virtual TableRows& table_rows() = 0;
 };
 
 }  // namespace ramette::aggregator

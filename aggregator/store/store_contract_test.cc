@@ -4,6 +4,7 @@
 // indicator inputs (and the same indicators JSON on every engine), delivery log, tokens, server
 // status, the time zone, a second connection, and migrations from every older schema version.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <functional>
@@ -36,6 +37,9 @@ class EngineUnderTest {
   virtual std::unique_ptr<Store> CreateAtVersion(int version) = 0;
   virtual std::unique_ptr<Store> ReopenLatest() = 0;  // Reopen, migrating to the latest version
   virtual int LatestVersion() const = 0;
+  // Runs `sql` on the last database created: the first column of each row, one per line;
+  // "" for the fake, which has no SQL.
+  virtual std::string Sql(const std::string& /*sql*/) { return ""; }
 };
 
 // The fake: Reopen hands out the same in-memory store (its "database").
@@ -69,6 +73,7 @@ class FakeEngine : public EngineUnderTest {
     DeliveryLog& delivery() override { return s_->delivery(); }
     TokenStore& tokens() override { return s_->tokens(); }
     StatusStore& status() override { return s_->status(); }
+    TableRows& table_rows() override { return s_->table_rows(); }
 
    private:
     std::shared_ptr<testing::FakeStore> s_;
@@ -101,6 +106,23 @@ class SqliteEngine : public EngineUnderTest {
   }
   std::unique_ptr<Store> ReopenLatest() override { return Reopen(); }
   int LatestVersion() const override { return SqliteStore::kLatestSchemaVersion; }
+  std::string Sql(const std::string& sql) override {
+    sqlite3* db = nullptr;
+    std::string out;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(
+        db, sql.c_str(),
+        [](void* o, int n, char** values, char**) {
+          if (n > 0) static_cast<std::string*>(o)->append(values[0] ? values[0] : "").append("\n");
+          return 0;
+        },
+        &out, &msg);
+    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (msg != nullptr ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return out;
+  }
 
  private:
   static inline int counter_ = 0;
@@ -127,7 +149,8 @@ class PostgresEngine : public EngineUnderTest {
   }
   std::unique_ptr<Store> Create() override {
     if (Server() == nullptr) return nullptr;
-    auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
+    name_ = "contract" + std::to_string(n_++);
+    auto uri = Server()->CreateDatabase(name_);
     EXPECT_TRUE(uri.ok()) << uri.status().message();
     if (!uri.ok()) return nullptr;
     uri_ = *uri;
@@ -142,7 +165,8 @@ class PostgresEngine : public EngineUnderTest {
   }
   std::unique_ptr<Store> CreateAtVersion(int version) override {
     if (Server() == nullptr) return nullptr;
-    auto uri = Server()->CreateDatabase("contract" + std::to_string(n_++));
+    name_ = "contract" + std::to_string(n_++);
+    auto uri = Server()->CreateDatabase(name_);
     EXPECT_TRUE(uri.ok()) << uri.status().message();
     if (!uri.ok()) return nullptr;
     uri_ = *uri;
@@ -152,9 +176,15 @@ class PostgresEngine : public EngineUnderTest {
   }
   std::unique_ptr<Store> ReopenLatest() override { return Reopen(); }
   int LatestVersion() const override { return PostgresStore::kLatestSchemaVersion; }
+  std::string Sql(const std::string& sql) override {
+    auto out = Server()->Query(name_, sql);
+    EXPECT_TRUE(out.ok()) << sql << ": " << out.status().message();
+    return out.ok() ? *out : "";
+  }
 
  private:
   static inline int n_ = 0;
+  std::string name_;
   std::string uri_;
 };
 #endif
@@ -560,6 +590,9 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
     Commit("srv", {Job("q", 1, kJune15, 2)});
     EXPECT_EQ(Sums2018(*store_).sheets, 2);
+    // The BI views of v7 (README "BI views") read the migrated database.
+    EXPECT_EQ(engine_->Sql("SELECT COUNT(*) FROM bi_jobs"), "1\n");
+    EXPECT_EQ(engine_->Sql("SELECT direction FROM bi_monthly_usage"), "unassigned\n");
   }
 }
 
@@ -635,8 +668,8 @@ INSTANTIATE_TEST_SUITE_P(Engines, StoreContractTest,
                                "postgres", [] { return std::make_unique<PostgresEngine>(); }
                              }
 #else
-                              EngineParam{"fake", [] { return std::make_unique<FakeEngine>(); }},
-                              EngineParam{"sqlite", [] { return std::make_unique<SqliteEngine>(); }}
+                             EngineParam{"fake", [] { return std::make_unique<FakeEngine>(); }},
+                             EngineParam{"sqlite", [] { return std::make_unique<SqliteEngine>(); }}
 #endif
                              ),
                          ParamName);

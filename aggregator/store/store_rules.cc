@@ -113,4 +113,14 @@ std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily) 
   return monthly;
 }
 
+RollupRow RollupRowOf(const RollupDelta& d) {
+  RollupRow row;
+  row.period = d.key.day;
+  row.device_id = d.key.device_id;
+  row.user_id = d.key.user_id;
+  row.area_um2 = d.key.area_um2;
+  row.sums = d.sums;
+  return row;
+}
+
 }  // namespace ramette::aggregator

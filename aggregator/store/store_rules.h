@@ -74,6 +74,10 @@ std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily);
 
 bool IsZero(const UsageSums& u);
 
+// The rollup row a delta adds up to on its own: its key (period = key.day, a day or a MonthIndex)
+// and its sums.
+RollupRow RollupRowOf(const RollupDelta& d);
+
 }  // namespace ramette::aggregator
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_RULES_H_

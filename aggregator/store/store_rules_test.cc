@@ -1,5 +1,5 @@
 // The storage rules: the job-identity window at its boundary, the duplicate decisions and the
-// rollup deltas (sums, supersede, merging, months).
+// rollup deltas (sums, supersede, merging, months, rows).
 #include "aggregator/store/store_rules.h"
 
 #include <gtest/gtest.h>
@@ -105,6 +105,23 @@ TEST(IntervalsOverlapTest, HalfOpenAndUnbounded) {
   EXPECT_TRUE(IntervalsOverlap(std::nullopt, std::nullopt, 5, 6));
   EXPECT_TRUE(IntervalsOverlap(10, std::nullopt, 100, 101));
   EXPECT_FALSE(IntervalsOverlap(std::nullopt, 10, 10, std::nullopt));
+}
+
+TEST(RollupRowOfTest, KeyAndSumsOfTheDelta) {
+  RollupDelta d;
+  d.key = RollupKey{.day = 19700, .user_id = 3, .device_id = 4, .area_um2 = 62370000000};
+  d.sums.jobs = 2;
+  d.sums.sheets = 7;
+  d.sums.unknown_media_sheets = 1;
+  RollupRow row = RollupRowOf(d);
+  EXPECT_EQ(row.period, 19700);
+  EXPECT_EQ(row.user_id, 3);
+  EXPECT_EQ(row.device_id, 4);
+  EXPECT_EQ(row.area_um2, 62370000000);
+  EXPECT_EQ(row.sums.jobs, 2);
+  EXPECT_EQ(row.sums.sheets, 7);
+  EXPECT_EQ(row.sums.unknown_media_sheets, 1);
+  EXPECT_EQ(row.sums.color_sheets, 0);
 }
 
 TEST(CheckServicePeriodsTest, OverlapAndMissingStartAreRefused) {

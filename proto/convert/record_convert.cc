@@ -108,6 +108,7 @@ JobRecord FromProto(const v1::JobRecord& p) {
   r.copies = p.copies();
   r.sides = SidesFrom(p.sides());
   r.media = p.media();
+  r.media_from_queue = p.media_from_queue();
   r.color_mode = ColorFrom(p.color_mode());
   r.number_up = p.number_up();
   r.impressions_completed = p.impressions_completed();
@@ -131,6 +132,8 @@ QueueRecord FromProto(const v1::QueueRecord& p) {
   q.duplex_supported = p.duplex_supported();
   q.printer_type = p.printer_type();
   q.deleted = p.deleted();
+  q.media_default = p.media_default();
+  q.sides_default = p.sides_default();
   return q;
 }
 
@@ -146,6 +149,7 @@ void ToProto(const JobRecord& r, v1::JobRecord* p) {
   p->set_copies(r.copies);
   p->set_sides(SidesTo(r.sides));
   p->set_media(r.media);
+  p->set_media_from_queue(r.media_from_queue);
   p->set_color_mode(ColorTo(r.color_mode));
   p->set_number_up(r.number_up);
   p->set_impressions_completed(r.impressions_completed);
@@ -168,6 +172,8 @@ void ToProto(const QueueRecord& q, v1::QueueRecord* p) {
   p->set_duplex_supported(q.duplex_supported);
   p->set_printer_type(q.printer_type);
   p->set_deleted(q.deleted);
+  p->set_media_default(q.media_default);
+  p->set_sides_default(q.sides_default);
 }
 
 }  // namespace ramette

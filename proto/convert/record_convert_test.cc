@@ -27,6 +27,7 @@ TEST(ProtoConvertTest, JobRoundTrip) {
   r.job_impressions = 3;
   r.title = "t";
   r.source = RecordSource::kPageLog;
+  r.media_from_queue = true;
   v1::JobRecord p;
   ToProto(r, &p);
   JobRecord back = FromProto(p);
@@ -48,6 +49,10 @@ TEST(ProtoConvertTest, JobRoundTrip) {
   EXPECT_EQ(back.job_impressions, 3);
   EXPECT_EQ(back.title.value_or(""), "t");
   EXPECT_EQ(back.source, RecordSource::kPageLog);
+  EXPECT_TRUE(back.media_from_queue);
+  r.media_from_queue = false;
+  ToProto(r, &p);
+  EXPECT_FALSE(FromProto(p).media_from_queue);
 }
 
 TEST(ProtoConvertTest, UnsetCountsStayUnknown) {
@@ -73,6 +78,8 @@ TEST(ProtoConvertTest, QueueRoundTrip) {
   q.duplex_supported = true;
   q.printer_type = 0x801c;
   q.deleted = true;
+  q.media_default = "iso_a3_297x420mm";
+  q.sides_default = "two-sided-long-edge";
   v1::QueueRecord p;
   ToProto(q, &p);
   QueueRecord back = FromProto(p);
@@ -86,6 +93,8 @@ TEST(ProtoConvertTest, QueueRoundTrip) {
   EXPECT_TRUE(back.duplex_supported);
   EXPECT_EQ(back.printer_type, 0x801c);
   EXPECT_TRUE(back.deleted);
+  EXPECT_EQ(back.media_default, "iso_a3_297x420mm");
+  EXPECT_EQ(back.sides_default, "two-sided-long-edge");
 }
 
 }  // namespace

@@ -121,5 +121,38 @@ TEST_F(AgentCheckTest, WithoutThenWithAnAggregator) {
   EXPECT_THAT(Slurp(dir_ + "/agent.log"), Not(HasSubstr(".ps")));
 }
 
+// A fresh print server: cupsd runs but has no queue yet. `check` says so (not "not reachable"),
+// and the daemon, started before any queue exists, captures the first queue's jobs.
+TEST_F(AgentCheckTest, NoQueuesYet) {
+  ASSERT_TRUE(cupsd_->DeleteQueue("q1").ok());
+  int rc = 0;
+  std::string out = Check(&rc);
+  EXPECT_THAT(out, HasSubstr("warn: cupsd at " + cupsd_->socket_path() +
+                             " answers but has no queues yet"))
+      << out;
+  EXPECT_THAT(out, Not(HasSubstr("not reachable: CUPS-Get-Printers")));
+
+  const std::string db = dir_ + "/ramette.db";
+  aggregator_ = testing::SpawnProcess({RAMETTE_AGGREGATOR, "--db", db, "--listen", listen_},
+                                      dir_ + "/aggregator.log");
+  agent_ = testing::SpawnProcess(
+      {RAMETTE_AGENT, "--server-id", "prn-new", "--cups-server", cupsd_->socket_path(),
+       "--aggregator", listen_, "--state-dir", dir_ + "/state"},
+      dir_ + "/agent.log");
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the agent polls an empty cupsd
+  ASSERT_TRUE(cupsd_->AddQueue("first").ok());
+  auto job = cupsd_->Print("first", cupsd_->WriteDocument(1));
+  ASSERT_TRUE(job.ok()) << job.status().message();
+  std::string status;
+  for (int i = 0; i < 120; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    RunShell(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null",
+             &status);
+    if (status.find("\"jobs_today\":1") != std::string::npos) break;
+  }
+  EXPECT_THAT(status, HasSubstr("\"jobs_today\":1")) << Slurp(dir_ + "/agent.log");
+  EXPECT_THAT(Slurp(dir_ + "/agent.log"), Not(HasSubstr("listing cupsd queues")));
+}
+
 }  // namespace
 }  // namespace ramette

@@ -61,7 +61,7 @@ TEST_F(AgentSystemTest, Kill9TheAgentRepeatedlyWhile200JobsPrint) {
 TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
   // A queue with a duplexer whose driver default is two-sided (and Letter): a job that names no
   // sides is printed two-sided, and cupsd leaves sides out of the job's attributes; the agent
-  // takes the queue's sides-default. Media stays the job's: none counts as A4 (DESIGN.md).
+  // takes the queue's sides-default, as it takes its media-default.
   ASSERT_TRUE(
       cupsd_->AddQueue("duplex", {"-o", "Option1=True", "-o", "Duplex=DuplexNoTumble"}).ok());
   StartAggregator();
@@ -73,17 +73,19 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
     int64_t area_um2;
     std::string queue = "q1";
   };
-  const int64_t a4 = 210000LL * 297000, a3 = 297000LL * 420000;
+  // The sample driver's queues default to Letter: a job that names no media is printed on
+  // Letter, and the agent records the queue's media-default (DESIGN.md).
+  const int64_t letter = 215900LL * 279400, a3 = 297000LL * 420000;
   const std::vector<Kind> kinds = {
-      {4, {"-o", "sides=one-sided"}, 4, a4},                       // CUPS: 4
-      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 6, a4},  // 9 impressions, CUPS: 4
-      {1, {"-o", "sides=two-sided-short-edge"}, 1, a4},            // CUPS: 0
-      {5, {"-o", "sides=two-sided-long-edge"}, 3, a4},             // CUPS: 2
-      {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},     // A3
-      {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, a4},  // 3 impressions
-      {4, {"-n", "2", "-o", "number-up=2", "-o", "sides=two-sided-long-edge"}, 2, a4},
-      {5, {}, 3, a4, "duplex"},                         // the queue's sides-default
-      {5, {"-o", "sides=one-sided"}, 5, a4, "duplex"},  // the job's sides win
+      {4, {"-o", "sides=one-sided"}, 4, letter},                       // CUPS: 4
+      {3, {"-n", "3", "-o", "sides=two-sided-long-edge"}, 6, letter},  // 9 impressions, CUPS: 4
+      {1, {"-o", "sides=two-sided-short-edge"}, 1, letter},            // CUPS: 0
+      {5, {"-o", "sides=two-sided-long-edge"}, 3, letter},             // CUPS: 2
+      {2, {"-o", "media=A3", "-o", "sides=one-sided"}, 2, a3},         // A3
+      {5, {"-o", "number-up=2", "-o", "sides=one-sided"}, 3, letter},  // 3 impressions
+      {4, {"-n", "2", "-o", "number-up=2", "-o", "sides=two-sided-long-edge"}, 2, letter},
+      {5, {}, 3, letter, "duplex"},                         // the queue's sides-default
+      {5, {"-o", "sides=one-sided"}, 5, letter, "duplex"},  // the job's sides win
       {3, {"-o", "media=A3"}, 2, a3, "duplex"},
   };
   std::vector<int> ids;
@@ -98,12 +100,13 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
   ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   for (size_t i = 0; i < kinds.size(); ++i) {
     sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db, "SELECT sheets, area_um2 FROM jobs WHERE cups_job_id = ?", -1, &s,
-                       nullptr);
+    sqlite3_prepare_v2(db, "SELECT sheets, area_um2, media_known FROM jobs WHERE cups_job_id = ?",
+                       -1, &s, nullptr);
     sqlite3_bind_int(s, 1, ids[i]);
     ASSERT_EQ(sqlite3_step(s), SQLITE_ROW) << "job " << ids[i];
     EXPECT_EQ(sqlite3_column_int64(s, 0), kinds[i].sheets) << "kind " << i;
     EXPECT_EQ(sqlite3_column_int64(s, 1), kinds[i].area_um2) << "kind " << i;
+    EXPECT_EQ(sqlite3_column_int64(s, 2), 1) << "kind " << i;  // no data-quality flag
     sqlite3_finalize(s);
   }
   sqlite3_close(db);

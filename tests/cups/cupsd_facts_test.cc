@@ -20,6 +20,7 @@ struct JobFacts {
   int copies = -1;
   std::string sides;
   std::string user;
+  int completed_at = -1;
 };
 
 JobFacts ReadJob(http_t* http, int job_id) {
@@ -45,6 +46,7 @@ JobFacts ReadJob(http_t* http, int job_id) {
   f.copies = integer("copies");
   f.sides = text("sides");
   f.user = text("job-originating-user-name");
+  f.completed_at = integer("time-at-completed");
   ippDelete(resp);
   return f;
 }
@@ -90,6 +92,42 @@ TEST(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
   ASSERT_TRUE(id.ok());
   f = WaitFinished(http, *id);
   EXPECT_EQ(f.impressions, 3);
+  httpClose(http);
+}
+
+// A finished job restarted (`lp -i ID -H restart`, IPP Restart-Job) prints again under the same
+// job id, with a new time-at-completed. What job-impressions-completed says then decides how the
+// agent reports a reprint.
+TEST(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
+  testing::PrivateCupsdOptions options;
+  options.preserve_job_files = true;
+  auto cupsd = testing::PrivateCupsd::Start(options);
+  ASSERT_TRUE(cupsd.ok()) << cupsd.status().message();
+  auto& c = **cupsd;
+  ASSERT_TRUE(c.AddQueue("q1").ok());
+  http_t* http = httpConnect2("127.0.0.1", c.port(), nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1,
+                              10000, nullptr);
+  ASSERT_NE(http, nullptr);
+  auto id = c.Print("q1", c.WriteDocument(3));
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  JobFacts first = WaitFinished(http, *id);
+  ASSERT_EQ(first.state, IPP_JSTATE_COMPLETED);
+  EXPECT_EQ(first.impressions, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto restarted =
+      testing::RunCommand("lp -h " + c.server() + " -i " + std::to_string(*id) + " -H restart");
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  JobFacts second;
+  for (int i = 0; i < 300; ++i) {
+    second = ReadJob(http, *id);
+    if (second.state == IPP_JSTATE_COMPLETED && second.completed_at != first.completed_at) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(second.state, IPP_JSTATE_COMPLETED);
+  EXPECT_GT(second.completed_at, first.completed_at);
+  // job-impressions-completed counts both runs: a reprint is the difference, and its sheets are
+  // those of the second run alone (two runs of 3 two-sided pages take 4 sheets, not ceil(6/2)).
+  EXPECT_EQ(second.impressions, 6);
   httpClose(http);
 }
 

@@ -101,7 +101,8 @@ Result<std::unique_ptr<PrivateCupsd>> PrivateCupsd::Start(PrivateCupsdOptions op
          << "Listen " << c->socket_ << "\n"
          << "LogLevel warn\n"
          << "MaxJobs " << options.max_jobs << "\n"
-         << "PreserveJobHistory Yes\nPreserveJobFiles No\nWebInterface No\n"
+         << "PreserveJobHistory Yes\nPreserveJobFiles "
+         << (options.preserve_job_files ? "Yes" : "No") << "\nWebInterface No\n"
          << "DefaultAuthType None\nBrowsing No\n";
     if (options.page_log) {
       // Unquoted: cupsd would write the quotes into every line.
@@ -171,6 +172,22 @@ Status PrivateCupsd::Restart() {
   for (int i = 0; i < 100 && Answers(port_); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  return Launch();
+}
+
+Status PrivateCupsd::WipeJobsAndRestart() {
+  Kill();
+  for (int i = 0; i < 100 && Answers(port_); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/spool", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.empty() && (name[0] == 'c' || name[0] == 'd') && entry.is_regular_file()) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+  fs::remove(dir_ + "/cache/job.cache", ec);
   return Launch();
 }
 

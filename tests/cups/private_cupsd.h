@@ -17,6 +17,7 @@ namespace ramette::testing {
 struct PrivateCupsdOptions {
   bool page_log = false;  // write page_log with the default PageLogFormat
   int max_jobs = 500;     // cupsd's MaxJobs
+  bool preserve_job_files = false;  // PreserveJobFiles Yes: finished jobs can be restarted
 };
 
 class PrivateCupsd {
@@ -42,6 +43,9 @@ class PrivateCupsd {
   // Stops cupsd (SIGTERM, as logrotate's restart does) and starts it again on the same port
   // with the same state; jobs and subscriptions persist as cupsd persists them.
   Status Restart();
+  // Stops cupsd, deletes every job (the spool's c and d files, and job.cache with its NextJobId)
+  // and starts it again: job ids start again at 1, as after an administrator wiped the spool.
+  Status WipeJobsAndRestart();
   // Writes a PostScript document of `pages` pages (A4) and returns its path.
   std::string WriteDocument(int pages);
 

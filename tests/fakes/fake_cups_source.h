@@ -33,6 +33,7 @@ class FakeCupsSource final : public agent::CupsSource {
   enum class Op {
     kCreateSubscription,
     kCancelSubscription,
+    kGetSubscriptions,
     kGetNotifications,
     kGetJob,
     kGetJobs,
@@ -119,6 +120,15 @@ class FakeCupsSource final : public agent::CupsSource {
     SaveSubscriptions();
     Reload();
   }
+  // cupsd stopped, its spool wiped (job.cache, the c and d files, subscriptions.conf), started:
+  // no jobs, no subscriptions, job ids start again at 1.
+  void WipeSpoolAndRestart() {
+    jobs_.clear();
+    next_job_id_ = 1;
+    subs_.clear();
+    saved_subs_.clear();
+    Reload();
+  }
   // A crash (kill -9): subscriptions go back to their last save (cupsd writes them about 30 s
   // after a change), so their event numbering may go back and new ones may be lost.
   void Crash() { Reload(); }
@@ -132,6 +142,15 @@ class FakeCupsSource final : public agent::CupsSource {
     saved_next_sub_id_ = next_sub_id_;
   }
   void ExpireSubscription(int32_t id) { subs_.erase(id); }
+  // A subscription made by another program (or another user): `owner`, `user_data`.
+  int32_t AddOtherSubscription(const std::string& owner, const std::string& user_data) {
+    Sub s;
+    s.owner = owner;
+    s.user_data = user_data;
+    int32_t id = next_sub_id_++;
+    subs_[id] = std::move(s);
+    return id;
+  }
   bool HasSubscription(int32_t id) const { return subs_.contains(id); }
   size_t subscription_count() const { return subs_.size(); }
 
@@ -162,6 +181,8 @@ class FakeCupsSource final : public agent::CupsSource {
     if (auto st = Enter(Op::kCreateSubscription); !st.ok()) return st;
     Sub s;
     s.mask.insert(events.begin(), events.end());
+    s.owner = user_;
+    s.user_data = agent::kSubscriptionTag;
     int32_t id = next_sub_id_++;
     subs_[id] = std::move(s);
     return id;
@@ -171,6 +192,17 @@ class FakeCupsSource final : public agent::CupsSource {
     if (auto st = Enter(Op::kCancelSubscription); !st.ok()) return st;
     if (subs_.erase(id) == 0) return NotFoundSub(id);
     return Status::Ok();
+  }
+
+  // cupsd's get_subscriptions() with my-subscriptions: this user's subscriptions in id order.
+  Result<std::vector<agent::CupsSubscription>> GetSubscriptions() override {
+    if (auto st = Enter(Op::kGetSubscriptions); !st.ok()) return st;
+    std::vector<agent::CupsSubscription> out;
+    for (const auto& [id, s] : subs_) {
+      if (s.owner != user_) continue;
+      out.push_back({id, s.owner, s.user_data, "ippget", 0});
+    }
+    return out;
   }
 
   // cupsd's get_notifications(): events from `first_sequence`, or from the oldest cached when
@@ -226,6 +258,8 @@ class FakeCupsSource final : public agent::CupsSource {
  private:
   struct Sub {
     std::set<CupsEventKind> mask;
+    std::string owner;
+    std::string user_data;
     int64_t first_event_id = 1;
     int64_t next_event_id = 1;
     std::deque<CupsEvent> events;

@@ -63,6 +63,9 @@ class FakeStore final : public aggregator::Store,
   aggregator::DeliveryLog& delivery() override { return *this; }
   aggregator::TokenStore& tokens() override { return *this; }
   aggregator::StatusStore& status() override { return *this; }
+  // The in-memory store has no tables: `store copy` from or to it fails with
+  // FailedPrecondition.
+  aggregator::TableRows& table_rows() override { return no_table_rows_; }
 
   // JobStore.
   Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
@@ -208,7 +211,7 @@ class FakeStore final : public aggregator::Store,
       monthly = aggregator::MonthlyDeltasOf(DailyDeltas());
     }
     for (const auto& d : monthly) {
-      if (d.key.day >= first_month && d.key.day <= last_month) fn(RowOf(d));
+      if (d.key.day >= first_month && d.key.day <= last_month) fn(aggregator::RollupRowOf(d));
     }
     return Status::Ok();
   }
@@ -221,7 +224,7 @@ class FakeStore final : public aggregator::Store,
     }
     for (const auto& d : daily) {  // (day, user, device, area): one user's are (day, device, area)
       if (d.key.user_id == user_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(RowOf(d));
+        fn(aggregator::RollupRowOf(d));
       }
     }
     return Status::Ok();
@@ -236,7 +239,7 @@ class FakeStore final : public aggregator::Store,
     }
     for (const auto& d : daily) {
       if (d.key.device_id == device_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(RowOf(d));
+        fn(aggregator::RollupRowOf(d));
       }
     }
     return Status::Ok();
@@ -394,15 +397,6 @@ class FakeStore final : public aggregator::Store,
     aggregator::MergeDailyDeltas(&d);
     return d;
   }
-  static aggregator::RollupRow RowOf(const aggregator::RollupDelta& d) {
-    aggregator::RollupRow row;
-    row.period = d.key.day;
-    row.device_id = d.key.device_id;
-    row.user_id = d.key.user_id;
-    row.area_um2 = d.key.area_um2;
-    row.sums = d.sums;
-    return row;
-  }
 
   std::mutex mu_;
   std::string zone_;
@@ -423,6 +417,36 @@ class FakeStore final : public aggregator::Store,
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;
+
+  class NoTableRows final : public aggregator::TableRows {
+   public:
+    Result<std::vector<std::string>> TableNames() override { return Refuse(); }
+    Result<std::vector<std::string>> ColumnNames(const aggregator::CopyTable&) override {
+      return Refuse();
+    }
+    Result<std::vector<aggregator::CopyRow>> ReadRows(const aggregator::CopyTable&,
+                                                      const aggregator::CopyRow&,
+                                                      const aggregator::CopyRow&, size_t) override {
+      return Refuse();
+    }
+    Result<std::vector<aggregator::CopyRow>> FindRows(const aggregator::CopyTable&,
+                                                      const std::vector<size_t>&,
+                                                      const aggregator::CopyRow&, size_t) override {
+      return Refuse();
+    }
+    Result<int64_t> CountRows(const aggregator::CopyTable&) override { return Refuse(); }
+    Result<size_t> InsertRows(const aggregator::CopyTable&,
+                              const std::vector<aggregator::CopyRow>&) override {
+      return Refuse();
+    }
+    Status FinishCopy() override { return Refuse(); }
+
+   private:
+    static Status Refuse() {
+      return Status::FailedPrecondition("the in-memory store has no tables to copy");
+    }
+  };
+  NoTableRows no_table_rows_;
 };
 
 }  // namespace ramette::testing

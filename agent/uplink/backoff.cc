@@ -1,5 +1,6 @@
-// Backoff: the ceiling doubles per failure up to the cap; the delay is drawn below it.
-#include "agent/outbox/backoff.h"
+// Backoff: the ceiling doubles per failure up to the cap; the delay is drawn below it, down to
+// (1 − jitter) of it.
+#include "agent/uplink/backoff.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,10 +11,11 @@
 namespace ramette::agent {
 
 Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds cap,
-                 std::function<double()> uniform01)
+                 std::function<double()> uniform01, double jitter)
     : initial_(std::max(initial, std::chrono::milliseconds(1))),
       cap_(std::max(cap, initial_)),
-      uniform01_(std::move(uniform01)) {
+      uniform01_(std::move(uniform01)),
+      jitter_(std::clamp(jitter, 0.0, 1.0)) {
   if (!uniform01_) {
     auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
     uniform01_ = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
@@ -30,7 +32,7 @@ std::chrono::milliseconds Backoff::NextDelay() {
   const double bound = static_cast<double>(Ceiling().count());
   ++failures_;
   const double u = std::clamp(uniform01_(), 0.0, 1.0);
-  return std::chrono::milliseconds(std::llround(u * bound));
+  return std::chrono::milliseconds(std::llround(bound * (1.0 - jitter_ + jitter_ * u)));
 }
 
 }  // namespace ramette::agent

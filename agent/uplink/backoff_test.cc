@@ -1,5 +1,5 @@
-// Tests of Backoff: doubling ceilings up to the cap, full jitter below them, reset.
-#include "agent/outbox/backoff.h"
+// Tests of Backoff: doubling ceilings up to the cap, full or partial jitter below them, reset.
+#include "agent/uplink/backoff.h"
 
 #include <gtest/gtest.h>
 
@@ -45,6 +45,29 @@ TEST(BackoffTest, FullJitterDrawsBelowTheCeiling) {
   const double mean = static_cast<double>(sum) / 1990;
   EXPECT_GT(mean, 45000);  // uniform over [0, 120 s]: the mean is near 60 s
   EXPECT_LT(mean, 75000);
+}
+
+TEST(BackoffTest, PartialJitterOnlyShortensDelaysByItsFraction) {
+  Backoff low(
+      seconds(1), seconds(4), [] { return 0.0; }, 0.2);
+  EXPECT_EQ(low.NextDelay(), milliseconds(800));
+  EXPECT_EQ(low.NextDelay(), milliseconds(1600));
+  Backoff high(
+      seconds(1), seconds(4), [] { return 1.0; }, 0.2);
+  EXPECT_EQ(high.NextDelay(), milliseconds(1000));
+  Backoff exact(
+      seconds(1), seconds(4), [] { return 0.3; }, 0.0);
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 4; ++i) delays.push_back(exact.NextDelay().count());
+  EXPECT_EQ(delays, (std::vector<int64_t>{1000, 2000, 4000, 4000}));
+
+  Backoff real(seconds(1), seconds(120), nullptr, 0.5);
+  for (int i = 0; i < 200; ++i) {
+    const milliseconds ceiling = real.Ceiling();
+    const milliseconds d = real.NextDelay();
+    EXPECT_GE(d.count() * 2, ceiling.count());
+    EXPECT_LE(d, ceiling);
+  }
 }
 
 }  // namespace
