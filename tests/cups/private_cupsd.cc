@@ -105,8 +105,9 @@ Result<std::unique_ptr<PrivateCupsd>> PrivateCupsd::Start(PrivateCupsdOptions op
          << (options.preserve_job_files ? "Yes" : "No") << "\nWebInterface No\n"
          << "DefaultAuthType None\nBrowsing No\n";
     if (options.page_log) {
-      conf << "PageLogFormat \"%p %u %j %T %P %C %{job-billing} %{job-originating-host-name} "
-              "%{job-name} %{media} %{sides}\"\n";
+      // Unquoted: cupsd would write the quotes into every line.
+      conf << "PageLogFormat %p %u %j %T %P %C %{job-billing} %{job-originating-host-name} "
+              "%{job-name} %{media} %{sides}\n";
     } else {
       conf << "PageLogFormat\n";  // Debian's default: page logging off
     }
