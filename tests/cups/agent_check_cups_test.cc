@@ -66,6 +66,18 @@ class AgentCheckTest : public ::testing::Test {
     return out;
   }
 
+  // `ramette status --format json` of `db`, once it counts a job today (or after 60 s).
+  static std::string StatusOnceAJobIsStored(const std::string& db) {
+    std::string status;
+    for (int i = 0; i < 120; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      RunShell(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null",
+               &status);
+      if (status.find("\"jobs_today\":1") != std::string::npos) break;
+    }
+    return status;
+  }
+
   std::unique_ptr<testing::PrivateCupsd> cupsd_;
   std::string dir_, listen_;
   pid_t aggregator_ = -1, agent_ = -1;
@@ -98,13 +110,7 @@ TEST_F(AgentCheckTest, WithoutThenWithAnAggregator) {
       {RAMETTE_AGENT, "--server-id", "prn-check", "--cups-server", cupsd_->socket_path(),
        "--aggregator", listen_, "--state-dir", dir_ + "/state"},
       dir_ + "/agent.log");
-  std::string status;
-  for (int i = 0; i < 120; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    RunShell(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null",
-             &status);
-    if (status.find("\"jobs_today\":1") != std::string::npos) break;
-  }
+  const std::string status = StatusOnceAJobIsStored(db);
   EXPECT_THAT(status, HasSubstr("\"server\":\"prn-check\"")) << Slurp(dir_ + "/agent.log");
   EXPECT_THAT(status, HasSubstr("\"jobs_today\":1"));
   EXPECT_THAT(status, HasSubstr("\"outbox_records\":0"));  // the heartbeat's backlog
@@ -143,13 +149,7 @@ TEST_F(AgentCheckTest, NoQueuesYet) {
   ASSERT_TRUE(cupsd_->AddQueue("first").ok());
   auto job = cupsd_->Print("first", cupsd_->WriteDocument(1));
   ASSERT_TRUE(job.ok()) << job.status().message();
-  std::string status;
-  for (int i = 0; i < 120; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    RunShell(std::string(RAMETTE_CLI) + " --db " + db + " status --format json 2>/dev/null",
-             &status);
-    if (status.find("\"jobs_today\":1") != std::string::npos) break;
-  }
+  const std::string status = StatusOnceAJobIsStored(db);
   EXPECT_THAT(status, HasSubstr("\"jobs_today\":1")) << Slurp(dir_ + "/agent.log");
   EXPECT_THAT(Slurp(dir_ + "/agent.log"), Not(HasSubstr("listing cupsd queues")));
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "aggregator/ingest/sheets.h"
@@ -61,14 +62,29 @@ JobFacts WaitFinished(http_t* http, int job_id) {
   return f;
 }
 
-TEST(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
-  auto cupsd = testing::PrivateCupsd::Start();
-  ASSERT_TRUE(cupsd.ok()) << cupsd.status().message();
-  auto& c = **cupsd;
-  ASSERT_TRUE(c.AddQueue("q1").ok());
-  http_t* http = httpConnect2("127.0.0.1", c.port(), nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1,
-                              10000, nullptr);
-  ASSERT_NE(http, nullptr);
+// A private cupsd with queue q1, and an IPP connection to it.
+class CupsdFactsTest : public ::testing::Test {
+ protected:
+  void Start(testing::PrivateCupsdOptions options = {}) {
+    auto cupsd = testing::PrivateCupsd::Start(options);
+    ASSERT_TRUE(cupsd.ok()) << cupsd.status().message();
+    cupsd_ = std::move(*cupsd);
+    ASSERT_TRUE(cupsd_->AddQueue("q1").ok());
+    http_ = httpConnect2("127.0.0.1", cupsd_->port(), nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1,
+                         10000, nullptr);
+    ASSERT_NE(http_, nullptr);
+  }
+  void TearDown() override {
+    if (http_ != nullptr) httpClose(http_);
+  }
+  std::unique_ptr<testing::PrivateCupsd> cupsd_;
+  http_t* http_ = nullptr;
+};
+
+TEST_F(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  auto& c = *cupsd_;
+  http_t* http = http_;
 
   // 3 pages, two-sided, 3 copies.
   auto id = c.Print("q1", c.WriteDocument(3), {"-n", "3", "-o", "sides=two-sided-long-edge"});
@@ -92,22 +108,17 @@ TEST(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
   ASSERT_TRUE(id.ok());
   f = WaitFinished(http, *id);
   EXPECT_EQ(f.impressions, 3);
-  httpClose(http);
 }
 
 // A finished job restarted (`lp -i ID -H restart`, IPP Restart-Job) prints again under the same
 // job id, with a new time-at-completed. What job-impressions-completed says then decides how the
 // agent reports a reprint.
-TEST(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
+TEST_F(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
   testing::PrivateCupsdOptions options;
   options.preserve_job_files = true;
-  auto cupsd = testing::PrivateCupsd::Start(options);
-  ASSERT_TRUE(cupsd.ok()) << cupsd.status().message();
-  auto& c = **cupsd;
-  ASSERT_TRUE(c.AddQueue("q1").ok());
-  http_t* http = httpConnect2("127.0.0.1", c.port(), nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1,
-                              10000, nullptr);
-  ASSERT_NE(http, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  auto& c = *cupsd_;
+  http_t* http = http_;
   auto id = c.Print("q1", c.WriteDocument(3));
   ASSERT_TRUE(id.ok()) << id.status().message();
   JobFacts first = WaitFinished(http, *id);
@@ -128,7 +139,6 @@ TEST(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
   // job-impressions-completed counts both runs: a reprint is the difference, and its sheets are
   // those of the second run alone (two runs of 3 two-sided pages take 4 sheets, not ceil(6/2)).
   EXPECT_EQ(second.impressions, 6);
-  httpClose(http);
 }
 
 }  // namespace
