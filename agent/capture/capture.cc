@@ -228,8 +228,9 @@ void Capture::CheckServerSettings() {
 void Capture::CancelLeftoverSubscriptions() {
   Result<std::vector<CupsSubscription>> subs = source_->GetSubscriptions();
   if (!subs.ok()) {
-    Log(LogLevel::kWarn, "could not list cupsd subscriptions to cancel those an earlier agent left (" +
-                             subs.status().message() + "); they stay until cupsd drops them");
+    Log(LogLevel::kWarn,
+        "could not list cupsd subscriptions to cancel those an earlier agent left (" +
+            subs.status().message() + "); they stay until cupsd drops them");
     return;
   }
   std::string cancelled;
@@ -381,9 +382,9 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
     if (*restarted) {
       Log(LogLevel::kWarn,
           "cupsd's job ids started again at 1 (its spool was wiped) below the cursor's job " +
-          std::to_string(work.cursor.last_reconciled_job_id) +
-          ": capturing its jobs from the first one (the aggregator tells them from the earlier "
-          "jobs of the same ids by their completion times)");
+              std::to_string(work.cursor.last_reconciled_job_id) +
+              ": capturing its jobs from the first one (the aggregator tells them from the earlier "
+              "jobs of the same ids by their completion times)");
       ++stats_.numbering_restarts;
       renumbered = true;
       work.cursor.last_reconciled_job_id = 0;

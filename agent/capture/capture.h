@@ -58,8 +58,8 @@ struct CaptureStats {
   int64_t subscriptions_created = 0;
   int64_t subscriptions_cancelled = 0;  // left behind by an earlier run whose cursor was lost
   int64_t numbering_restarts = 0;       // cupsd's job ids started again at 1 (spool wiped)
-  int64_t outbox_full = 0;  // commits refused because the outbox was full
-  int64_t cups_errors = 0;  // failed cupsd requests
+  int64_t outbox_full = 0;              // commits refused because the outbox was full
+  int64_t cups_errors = 0;              // failed cupsd requests
 };
 
 // The events the capture subscribes to.

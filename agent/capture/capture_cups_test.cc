@@ -186,8 +186,8 @@ TEST_F(CaptureCupsTest, JobsWithoutMediaTakeTheirQueueDefault) {
   ASSERT_EQ(by_queue["a3"].size(), 2u);
   EXPECT_EQ(by_queue["a3"][0], std::make_pair(std::string("iso_a3_297x420mm"), true));
   EXPECT_EQ(by_queue["a3"][1].second, false);  // the job named A4 itself
-  EXPECT_EQ(by_queue["a4"], (std::vector<std::pair<std::string, bool>>{
-                                {"iso_a4_210x297mm", true}}));
+  EXPECT_EQ(by_queue["a4"],
+            (std::vector<std::pair<std::string, bool>>{{"iso_a4_210x297mm", true}}));
   bool seen_a3 = false;
   for (const QueueRecord& q : Queues()) {
     if (q.name == "a3") {

@@ -24,8 +24,8 @@ namespace ramette::agent {
 //   job numbering started again (its spool was wiped): that job id then names a newer job, or
 //   cupsd's lowest job id is a job created after it.
 struct CaptureState {
-  CaptureCursor cursor;       // its `opaque` is written by EncodeCaptureState
-  std::set<int32_t> pending;  // job ids <= last_reconciled_job_id not finished when last seen
+  CaptureCursor cursor;         // its `opaque` is written by EncodeCaptureState
+  std::set<int32_t> pending;    // job ids <= last_reconciled_job_id not finished when last seen
   int64_t last_created_at = 0;  // 0: not known (a cursor written before it was kept)
   std::map<std::string, uint64_t> queues;  // queue name -> QueueFingerprint of the record sent
 

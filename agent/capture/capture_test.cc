@@ -585,8 +585,10 @@ TEST_F(CaptureTest, LostCursorCancelsTheSubscriptionsAnEarlierAgentLeft) {
   EXPECT_TRUE(cups_.HasSubscription(new_sub));
   EXPECT_EQ(cups_.subscription_count(), 3u);
   EXPECT_EQ(capture_->stats().subscriptions_cancelled, 1);
-  EXPECT_EQ(CountLogs(LogLevel::kInfo, "cancelled the cupsd subscriptions an earlier agent left "
-                                       "behind (" + std::to_string(old_sub) + ")"),
+  EXPECT_EQ(CountLogs(LogLevel::kInfo,
+                      "cancelled the cupsd subscriptions an earlier agent left "
+                      "behind (" +
+                          std::to_string(old_sub) + ")"),
             1);
   EXPECT_EQ(JobIds(), Range(1, 1));  // recaptured into the new outbox
 

@@ -360,8 +360,7 @@ Status CupsClient::CancelSubscription(int32_t subscription_id) {
 Result<std::vector<CupsSubscription>> CupsClient::GetSubscriptions() {
   ipp_t* request = NewRequest(IPP_OP_GET_SUBSCRIPTIONS, user_);
   ippAddBoolean(request, IPP_TAG_OPERATION, "my-subscriptions", 1);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr,
-               "all");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr, "all");
   Result<ipp_t*> sent = conn_->Send(request, "Get-Subscriptions");
   // cupsd answers client-error-not-found when there is none.
   if (!sent.ok() && sent.status().code() == Status::Code::kNotFound) {

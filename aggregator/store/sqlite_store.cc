@@ -451,8 +451,8 @@ constexpr char kInsertJobSql[] =
     " ?19, ?20, ?21, ?22, ?23, ?25)";
 // Replaces a stored job's record by another one of the same job: the parameters are numbered
 // as in kInsertJobSql (?1 server, ?3 CUPS job id and ?23 received_at are left as they are),
-// ?24 is the job's id, ?25 media_from_queue. OR IGNORE: should the new completion time collide with another stored
-// job's, nothing changes.
+// ?24 is the job's id, ?25 media_from_queue. OR IGNORE: should the new completion time collide with
+// another stored job's, nothing changes.
 constexpr char kSupersedeJobSql[] =
     "UPDATE OR IGNORE jobs SET device_id = ?2, job_uuid = ?4, user_id = ?5, client_host = ?6,"
     " created_at = ?7, completed_at = ?8, state = ?9, copies = ?10, sides = ?11, media = ?12,"

@@ -133,8 +133,8 @@ TEST_F(AgentCheckTest, NoQueuesYet) {
   ASSERT_TRUE(cupsd_->DeleteQueue("q1").ok());
   int rc = 0;
   std::string out = Check(&rc);
-  EXPECT_THAT(out, HasSubstr("warn: cupsd at " + cupsd_->socket_path() +
-                             " answers but has no queues yet"))
+  EXPECT_THAT(
+      out, HasSubstr("warn: cupsd at " + cupsd_->socket_path() + " answers but has no queues yet"))
       << out;
   EXPECT_THAT(out, Not(HasSubstr("not reachable: CUPS-Get-Printers")));
 

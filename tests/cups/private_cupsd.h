@@ -15,8 +15,8 @@
 namespace ramette::testing {
 
 struct PrivateCupsdOptions {
-  bool page_log = false;  // write page_log with the default PageLogFormat
-  int max_jobs = 500;     // cupsd's MaxJobs
+  bool page_log = false;            // write page_log with the default PageLogFormat
+  int max_jobs = 500;               // cupsd's MaxJobs
   bool preserve_job_files = false;  // PreserveJobFiles Yes: finished jobs can be restarted
 };
 
