@@ -17,10 +17,16 @@
 #include <vector>
 
 #include "aggregator/auth/agent_token.h"
+#include "aggregator/store/store_test_jobs.h"
 #include "tests/postgres/private_postgres.h"
 
 namespace ramette::aggregator {
 namespace {
+
+using store_test::kA4;
+using store_test::MakeJob;
+using store_test::Tie;
+using store_test::UtcSeconds;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -29,7 +35,6 @@ using testing::PrivatePostgres;
 
 constexpr StoreOutcome kAcc = StoreOutcome::kAccepted;
 constexpr StoreOutcome kDup = StoreOutcome::kDuplicate;
-constexpr int64_t kA4 = 210000LL * 297000LL;
 
 // The server shared by every test of this program.
 PrivatePostgres* g_server = nullptr;
@@ -59,41 +64,6 @@ class PostgresEnvironment : public ::testing::Environment {
 
 [[maybe_unused]] ::testing::Environment* const kEnvironment =
     ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
-
-int64_t UtcSeconds(int y, int mo, int d, int h, int mi, int s = 0) {
-  return int64_t{DaysFromCivil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + s;
-}
-
-// A 3-page one-sided monochrome A4 live job, dated in UTC.
-StoredJob MakeJob(int32_t cups_job_id, int64_t completed_at, const std::string& user = "alice",
-                  const std::string& queue = "q1") {
-  StoredJob j;
-  j.record.queue = queue;
-  j.record.cups_job_id = cups_job_id;
-  j.record.job_uuid = "urn:uuid:" + std::to_string(cups_job_id);
-  j.record.user = user;
-  j.record.client_host = "pc1";
-  j.record.created_at = completed_at - 10;
-  j.record.completed_at = completed_at;
-  j.record.state = JobState::kCompleted;
-  j.record.copies = 1;
-  j.record.sides = Sides::kOneSided;
-  j.record.media = "iso_a4_210x297mm";
-  j.record.color_mode = ColorMode::kMonochrome;
-  j.record.number_up = 1;
-  j.record.impressions_completed = 3;
-  j.record.source = RecordSource::kLive;
-  j.local_day = TimeZone::Utc().LocalDay(completed_at);
-  j.sheets = 3;
-  j.area_um2 = kA4;
-  j.media_known = true;
-  return j;
-}
-
-auto Tie(const UsageSums& s) {
-  return std::make_tuple(s.jobs, s.sheets, s.impressions, s.two_sided_sheets, s.color_sheets,
-                         s.unknown_media_jobs, s.unknown_media_sheets);
-}
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
