@@ -48,6 +48,9 @@ class AgentChainTest : public ::testing::Test {
   void SetUp() override {
     PrivateCupsdOptions cupsd_options;
     cupsd_options.page_log = options_.page_log;
+    // No limit on the history cupsd keeps: the tests compare what is stored with every job
+    // cupsd finished (lpstat), and a fast machine prints more than MaxJobs' default 500 jobs.
+    cupsd_options.max_jobs = 0;
     auto cupsd = PrivateCupsd::Start(cupsd_options);
     ASSERT_TRUE(cupsd.ok()) << cupsd.status().message();
     cupsd_ = std::move(*cupsd);
