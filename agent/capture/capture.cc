@@ -342,7 +342,7 @@ void Capture::AddJob(const CupsJob& job, std::vector<OutboxItem>& items) {
     hidden_warned_ = true;
     Log(LogLevel::kError, HiddenValuesMessage(source_->user()));
   }
-  auto queue = queue_defaults_.find(job.queue);
+  auto queue = queue_defaults_.find(PrintedOn(job));
   items.emplace_back(ToJobRecord(job, options_.include_titles,
                                  queue == queue_defaults_.end() ? nullptr : &queue->second));
 }
@@ -460,6 +460,10 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
   if (found) {
     std::map<std::string, uint64_t> now;
     for (const CupsPrinter& p : *found) {
+      // A class is not a device: its jobs count on the member that printed them. A job whose
+      // member cupsd does not name keeps the class's name and makes it a device of its own,
+      // unclassified until the inventory lists it (data quality shows it).
+      if ((p.printer_type & kPrinterTypeClass) != 0) continue;
       QueueRecord q = ToQueueRecord(p);
       const uint64_t fingerprint = QueueFingerprint(q);
       now[q.name] = fingerprint;

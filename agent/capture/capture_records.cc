@@ -57,9 +57,13 @@ class Fnv1a {
 
 }  // namespace
 
+const std::string& PrintedOn(const CupsJob& job) {
+  return job.printer.empty() ? job.queue : job.printer;
+}
+
 JobRecord ToJobRecord(const CupsJob& job, bool include_titles, const QueueDefaults* queue) {
   JobRecord r;
-  r.queue = job.queue;
+  r.queue = PrintedOn(job);
   r.cups_job_id = job.id;
   r.job_uuid = job.uuid;
   r.user = job.user.value_or("");

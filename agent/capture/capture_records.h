@@ -12,20 +12,25 @@
 
 namespace ramette::agent {
 
-// What a queue applies to a job that names no sides: its sides-default (empty when cupsd gave
-// none). Its media-default is not used: DESIGN.md counts a job without media as A4 (and flags
-// it), and a queue's default page size is often the driver's Letter while the trays hold A4.
+// What a queue applies to a job that names no sides or no media: its sides-default and
+// media-default (empty when cupsd gave none). DESIGN.md: media counts as unknown (A4, flagged)
+// only when neither the job nor its queue names one.
 struct QueueDefaults {
   std::string sides;  // sides-default
   std::string media;  // media-default
 };
 
-// The record of a finished job, source kLive. The title (job-name) is set only when
-// `include_titles` is true and cupsd returned it. Missing copies count as 1; a missing
-// time-at-completed falls back to time-at-processing, then time-at-creation. A job that named
-// no sides (cupsd then leaves them out, and prints it with the queue's default) gets the
+// The queue a job counts on: the member printer that printed it when it was sent to a class
+// and cupsd names the member (as page_log's %p does), else its destination.
+const std::string& PrintedOn(const CupsJob& job);
+
+// The record of a finished job, source kLive; its queue is PrintedOn(job). The title (job-name) is
+// set only when `include_titles` is true and cupsd returned it. Missing copies count as 1; a
+// missing time-at-completed falls back to time-at-processing, then time-at-creation. A job that
+// named no sides (cupsd then leaves them out, and prints it with the queue's default) gets the
 // sides-default of `queue` when given, else its sides stay unknown (one-sided at the
-// aggregator).
+// aggregator); the same for media with media-default (media_from_queue set). `queue` is the
+// defaults of PrintedOn(job).
 JobRecord ToJobRecord(const CupsJob& job, bool include_titles,
                       const QueueDefaults* queue = nullptr);
 

@@ -286,6 +286,39 @@ TEST_F(CaptureTest, JobsThatNameNoSidesTakeTheirQueueDefault) {
   EXPECT_EQ(Jobs()[3].sides, Sides::kOneSided);
 }
 
+TEST_F(CaptureTest, JobsSentToAClassCountOnTheMemberThatPrintedThem) {
+  CupsPrinter m1 = Printer("m1"), m2 = Printer("m2");
+  m1.media_default = "iso_a4_210x297mm";
+  m2.media_default = "iso_a3_297x420mm";
+  CupsPrinter floor2 = Printer("floor2");  // a class of m1 and m2
+  floor2.printer_type = 0x0001 | 0x0004;   // CUPS_PTYPE_CLASS | CUPS_PTYPE_BW
+  floor2.media_default = "na_letter_8.5x11in";
+  cups_.SetPrinter(m1);
+  cups_.SetPrinter(m2);
+  cups_.SetPrinter(floor2);
+  CupsJob on_m2;
+  on_m2.queue = "floor2";
+  on_m2.printer = "m2";  // job-printer-uri-actual
+  on_m2.impressions_completed = 2;
+  cups_.SetJobState(cups_.SubmitJob(on_m2), CupsJobState::kCompleted);
+  CupsJob unknown_member;  // a remote class: cupsd does not say which member printed it
+  unknown_member.queue = "floor2";
+  unknown_member.impressions_completed = 1;
+  cups_.SetJobState(cups_.SubmitJob(unknown_member), CupsJobState::kCompleted);
+  Step();
+  ASSERT_EQ(Jobs().size(), 2u);
+  EXPECT_EQ(Jobs()[0].queue, "m2");
+  EXPECT_EQ(Jobs()[0].media, "iso_a3_297x420mm");  // the member's media-default
+  EXPECT_TRUE(Jobs()[0].media_from_queue);
+  EXPECT_EQ(Jobs()[1].queue, "floor2");
+  EXPECT_EQ(Jobs()[1].media, "na_letter_8.5x11in");
+  // The class is not a device of the inventory; its members are.
+  std::vector<std::string> queues;
+  for (const QueueRecord& q : Queues()) queues.push_back(q.name);
+  std::sort(queues.begin(), queues.end());
+  EXPECT_EQ(queues, (std::vector<std::string>{"m1", "m2"}));
+}
+
 TEST_F(CaptureTest, ReconcilesFromTheCursorAfterTheAgentWasStopped) {
   Step();
   cups_.PrintJob();

@@ -109,6 +109,8 @@ class JobBuilder {
       job_.id = static_cast<int32_t>(integer());
     } else if (name == "job-printer-uri") {
       job_.queue = QueueOf(Text(a));
+    } else if (name == "job-printer-uri-actual") {
+      job_.printer = QueueOf(Text(a));
     } else if (name == "job-uuid") {
       job_.uuid = Text(a);
     } else if (name == "job-originating-user-name") {
@@ -293,6 +295,7 @@ CupsClient::~CupsClient() = default;
 const std::vector<std::string>& CupsClient::JobAttributes() {
   static const std::vector<std::string> kAttrs = {"job-id",
                                                   "job-printer-uri",
+                                                  "job-printer-uri-actual",
                                                   "job-uuid",
                                                   "job-originating-user-name",
                                                   "job-originating-host-name",

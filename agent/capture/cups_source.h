@@ -83,7 +83,11 @@ inline bool IsFinished(CupsJobState s) {
 struct CupsJob {
   int32_t id = 0;     // job-id
   std::string queue;  // the destination of job-printer-uri (printer or class name)
-  std::string uuid;   // job-uuid
+  // The member printer that printed a job sent to a class (job-printer-uri-actual, which cupsd
+  // sets when it starts a class's job on a member); "" for a job sent to a printer, or when
+  // cupsd does not say (a remote class).
+  std::string printer;
+  std::string uuid;  // job-uuid
   // job-originating-user-name, -host-name and job-name: nullopt when cupsd did not return them,
   // which it does only to hide them (JobPrivateAccess/JobPrivateValues): it stores all three.
   std::optional<std::string> user;
@@ -116,6 +120,9 @@ struct CupsSubscription {
   std::string pull_method;  // notify-pull-method ("" for push subscriptions)
   int32_t job_id = 0;       // notify-job-id: 0 unless it follows one job
 };
+
+// printer-type's bit for a class (CUPS_PTYPE_CLASS): CUPS-Get-Printers lists classes too.
+inline constexpr int32_t kPrinterTypeClass = 0x0001;
 
 // A print queue (CUPS-Get-Printers).
 struct CupsPrinter {

@@ -28,13 +28,6 @@
 
 namespace ramette::testing {
 
-inline std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct ChainOptions {
   Engine engine = Engine::kSqlite;
   int aggregators = 1;    // all on the same database

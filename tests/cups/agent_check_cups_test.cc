@@ -18,15 +18,9 @@
 namespace ramette {
 namespace {
 
+using ::ramette::testing::Slurp;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs `command` through the shell; returns its exit status and stdout.
 int RunShell(const std::string& command, std::string* out) {

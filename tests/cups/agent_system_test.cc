@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -110,6 +111,51 @@ TEST_F(AgentSystemTest, ExactSheetsForEachKindOfJob) {
     sqlite3_finalize(s);
   }
   sqlite3_close(db);
+}
+
+// Jobs sent to a class of two queues count on the member that printed each (cupsd's
+// job-printer-uri-actual, see cupsd_facts_test); the class itself is not a device.
+TEST_F(AgentSystemTest, ClassJobsCountOnTheMemberThatPrintedThem) {
+  ASSERT_TRUE(cupsd_->AddQueue("q2", {"-o", "PageSize=A4"}).ok());
+  ASSERT_TRUE(cupsd_->AddClass("floor2", {"q1", "q2"}).ok());
+  StartAggregator();
+  StartAgent();
+  std::vector<int> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto id = cupsd_->Print("floor2", cupsd_->WriteDocument(1));
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    ids.push_back(*id);
+  }
+  ASSERT_EQ(WaitForJobs(6, seconds(60)), 6);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::map<int, std::string> stored;
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT j.cups_job_id, d.queue, j.area_um2 FROM jobs j JOIN devices d ON "
+                     "d.id = j.device_id",
+                     -1, &s, nullptr);
+  const int64_t letter = 215900LL * 279400, a4 = 210000LL * 297000;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const int job = sqlite3_column_int(s, 0);
+    const std::string queue = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+    stored[job] = queue;
+    // Each member's own media-default: q1 the driver's Letter, q2 A4.
+    EXPECT_EQ(sqlite3_column_int64(s, 2), queue == "q2" ? a4 : letter) << "job " << job;
+  }
+  sqlite3_finalize(s);
+  bool class_is_a_device = true;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM devices WHERE queue = 'floor2'", -1, &s,
+                               nullptr),
+            SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW) class_is_a_device = sqlite3_column_int(s, 0) > 0;
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  EXPECT_EQ(stored.size(), ids.size());
+  for (const auto& [job, queue] : stored) {
+    EXPECT_TRUE(queue == "q1" || queue == "q2") << "job " << job << " on " << queue;
+  }
+  EXPECT_FALSE(class_is_a_device);
 }
 
 TEST_F(AgentSystemTest, AggregatorDownWhileJobsPrintThenStarted) {

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "aggregator/ingest/sheets.h"
@@ -22,6 +25,8 @@ struct JobFacts {
   std::string sides;
   std::string user;
   int completed_at = -1;
+  std::string printer_uri;
+  std::string printer_uri_actual;
 };
 
 JobFacts ReadJob(http_t* http, int job_id) {
@@ -48,6 +53,8 @@ JobFacts ReadJob(http_t* http, int job_id) {
   f.sides = text("sides");
   f.user = text("job-originating-user-name");
   f.completed_at = integer("time-at-completed");
+  f.printer_uri = text("job-printer-uri");
+  f.printer_uri_actual = text("job-printer-uri-actual");
   ippDelete(resp);
   return f;
 }
@@ -139,6 +146,46 @@ TEST_F(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
   // job-impressions-completed counts both runs: a reprint is the difference, and its sheets are
   // those of the second run alone (two runs of 3 two-sided pages take 4 sheets, not ceil(6/2)).
   EXPECT_EQ(second.impressions, 6);
+}
+
+// A job sent to a class is printed by one member: cupsd names it in job-printer-uri-actual, while
+// job-printer-uri keeps the class. page_log's %p is the job's destination (scheduler/log.c copies
+// job->dest): the class. So live capture counts a class's job on its member, and a backfilled
+// one on the class (until its live record, if any, supersedes it).
+TEST_F(CupsdFactsTest, ClassJobNamesTheMemberThatPrintedIt) {
+  testing::PrivateCupsdOptions options;
+  options.page_log = true;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  auto& c = *cupsd_;
+  ASSERT_TRUE(c.AddQueue("q2").ok());
+  ASSERT_TRUE(c.AddClass("floor2", {"q1", "q2"}).ok());
+  std::map<int, std::string> members;
+  for (int i = 0; i < 4; ++i) {
+    auto id = c.Print("floor2", c.WriteDocument(1));
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    JobFacts f = WaitFinished(http_, *id);
+    EXPECT_EQ(f.state, IPP_JSTATE_COMPLETED);
+    EXPECT_NE(f.printer_uri.find("/classes/floor2"), std::string::npos) << f.printer_uri;
+    const size_t slash = f.printer_uri_actual.rfind("/printers/");
+    ASSERT_NE(slash, std::string::npos) << "job " << *id << ": " << f.printer_uri_actual;
+    members[*id] = f.printer_uri_actual.substr(slash + 10);
+    EXPECT_TRUE(members[*id] == "q1" || members[*id] == "q2") << members[*id];
+  }
+  // page_log's %p (the first field) names the class, not the member.
+  std::map<int, std::string> logged;
+  for (int i = 0; i < 50 && logged.size() < members.size(); ++i) {
+    logged.clear();
+    std::istringstream lines(testing::Slurp(c.page_log_path()));
+    std::string line, printer, user;
+    int job = 0;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      if (fields >> printer >> user >> job) logged[job] = printer;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(logged.size(), members.size());
+  for (const auto& [job, printer] : logged) EXPECT_EQ(printer, "floor2") << "job " << job;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace ramette::testing {
@@ -71,6 +72,13 @@ bool Answers(int port) {
 }
 
 }  // namespace
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 Result<std::string> RunCommand(const std::string& command) {
   std::string out;
@@ -202,6 +210,15 @@ Status PrivateCupsd::AddQueue(const std::string& name, const std::vector<std::st
                     "' -E -v file:///dev/null -m drv:///sample.drv/generic.ppd";
   for (const auto& e : extra) cmd += " " + e;
   return RunCommand(cmd).status();
+}
+
+Status PrivateCupsd::AddClass(const std::string& name, const std::vector<std::string>& members) {
+  for (const std::string& member : members) {
+    RAMETTE_RETURN_IF_ERROR(
+        RunCommand("lpadmin -h " + server() + " -p '" + member + "' -c '" + name + "'").status());
+  }
+  RAMETTE_RETURN_IF_ERROR(RunCommand("cupsenable -h " + server() + " '" + name + "'").status());
+  return RunCommand("cupsaccept -h " + server() + " '" + name + "'").status();
 }
 
 Status PrivateCupsd::DeleteQueue(const std::string& name) {

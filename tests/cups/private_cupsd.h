@@ -37,6 +37,8 @@ class PrivateCupsd {
   // lpadmin -p NAME -E -v file:///dev/null -m drv:///sample.drv/generic.ppd [extra args].
   Status AddQueue(const std::string& name, const std::vector<std::string>& extra = {});
   Status DeleteQueue(const std::string& name);
+  // A class NAME of the queues `members` (lpadmin -p MEMBER -c NAME), enabled and accepting.
+  Status AddClass(const std::string& name, const std::vector<std::string>& members);
   // lp -d QUEUE [options] FILE; returns the CUPS job id.
   Result<int> Print(const std::string& queue, const std::string& file,
                     const std::vector<std::string>& options = {});
@@ -61,6 +63,8 @@ class PrivateCupsd {
   int documents_ = 0;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string Slurp(const std::string& path);
 // Runs a command line through /bin/sh; Status carries its output when it fails.
 Result<std::string> RunCommand(const std::string& command);
 // A TCP port on 127.0.0.1 that was free a moment ago.
