@@ -26,6 +26,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
   }
   toml::table& root = parsed.table();
   AggregatorConfig c;
+  std::string users_case = "preserve";
   struct Key {
     const char* table;
     const char* key;
@@ -66,6 +67,8 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"tls", "key_file", &c.tls_key_file, nullptr},
       {"tls", "client_ca_file", &c.tls_client_ca_file, nullptr},
       {"auth", "require_tokens", nullptr, &c.require_tokens},
+      {"users", "case", &users_case, nullptr},
+      {"users", "strip_domain", nullptr, &c.users.strip_domain},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -117,6 +120,13 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
         *found->flag = *v;
       }
     }
+  }
+  if (users_case == "lower") {
+    c.users.lower_case = true;
+  } else if (users_case != "preserve") {
+    return Status::InvalidArgument(Where(source, *root["users"]["case"].node()) +
+                                   ": 'users.case' must be \"lower\" or \"preserve\", not '" +
+                                   users_case + "'");
   }
   return c;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "aggregator/model/user_names.h"
 #include "aggregator/reports/report_settings.h"
 #include "common/status.h"
 
@@ -29,6 +30,9 @@ struct AggregatorConfig {
   // [auth] require_tokens: every call must carry a valid agent token (or, with client_ca_file,
   // a client certificate). A token presented is always checked, even when not required.
   bool require_tokens = false;
+  // [users] case ("lower" or "preserve", the default) and strip_domain (false by default): how
+  // user names are normalised before they are stored or compared (model/user_names.h).
+  model::UserNameRule users;
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

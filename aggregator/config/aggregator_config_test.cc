@@ -14,6 +14,7 @@ TEST(AggregatorConfigTest, EmptyFileKeepsDefaults) {
   EXPECT_EQ(c->time_zone, "Europe/Paris");
   EXPECT_FALSE(c->store_titles);
   EXPECT_EQ(c->metrics_listen, "127.0.0.1:9464");
+  EXPECT_TRUE(c->users.identity());  // user names compared as sent
 }
 
 TEST(AggregatorConfigTest, FullFile) {
@@ -51,6 +52,20 @@ TEST(AggregatorConfigTest, TyposAndTypesAreErrorsWithLine) {
   c = ParseAggregatorConfig("[server\n", "a.toml");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("a.toml:1"), std::string::npos);
+}
+
+TEST(AggregatorConfigTest, UserNameNormalisation) {
+  auto c = ParseAggregatorConfig("[users]\ncase = \"lower\"\nstrip_domain = true\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->users.lower_case);
+  EXPECT_TRUE(c->users.strip_domain);
+  c = ParseAggregatorConfig("[users]\ncase = \"preserve\"\n", "a.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->users.identity());
+  c = ParseAggregatorConfig("[users]\nstrip_domain = true\n\ncase = \"Lower\"\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "a.toml:4: 'users.case' must be \"lower\" or \"preserve\", not 'Lower'");
 }
 
 TEST(AggregatorConfigTest, ReportSettings) {
