@@ -345,6 +345,14 @@ void Capture::AddJob(const CupsJob& job, std::vector<OutboxItem>& items) {
   auto queue = queue_defaults_.find(PrintedOn(job));
   items.emplace_back(ToJobRecord(job, options_.include_titles,
                                  queue == queue_defaults_.end() ? nullptr : &queue->second));
+  auto [it, inserted] = recent_completions_.insert_or_assign(job.id, job.completed_at);
+  if (inserted) {
+    recent_order_.push_back(job.id);
+    if (recent_order_.size() > kRecentJobs) {
+      recent_completions_.erase(recent_order_.front());
+      recent_order_.pop_front();
+    }
+  }
 }
 
 Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequence,
@@ -453,6 +461,45 @@ Status Capture::Sync(const std::vector<CupsEvent>& job_events, int64_t next_sequ
       work.pending.erase(id);
     } else if (named.contains(id) || recheck_.contains(id)) {
       recheck.insert(id);
+    }
+  }
+
+  // 2b. Jobs already captured that an event says completed again: a restarted job (Restart-Job,
+  // `lp -i ID -H restart`) prints again under its id and completes at a new time. Its record goes
+  // again with that completion time and CUPS's cumulative job-impressions-completed; the
+  // aggregator stores it as a new run of the job (DESIGN.md). A job read unfinished was
+  // restarted and waits in `pending` like any other. Jobs this step captured are skipped, and a
+  // job whose completion time is the one captured is not sent again.
+  if (!renumbered) {
+    std::set<int32_t> again;
+    for (const CupsEvent& e : job_events) {
+      if (e.kind == CupsEventKind::kJobCompleted &&
+          e.job_id <= work.cursor.last_reconciled_job_id && !work.pending.contains(e.job_id) &&
+          !named.contains(e.job_id)) {
+        again.insert(e.job_id);
+      }
+    }
+    std::set<int32_t> captured_now;
+    for (const OutboxItem& item : items) {
+      if (const auto* r = std::get_if<JobRecord>(&item)) captured_now.insert(r->cups_job_id);
+    }
+    for (int32_t id : again) {
+      if (captured_now.contains(id)) continue;
+      Result<CupsJob> job = source_->GetJob(id);
+      if (!job.ok()) {
+        if (job.status().code() == Status::Code::kNotFound) continue;  // purged since
+        return CupsError(job.status(), "reading cupsd job " + std::to_string(id));
+      }
+      if (!IsFinished(job->state)) {
+        work.pending.insert(id);
+        continue;
+      }
+      auto recent = recent_completions_.find(id);
+      if (recent != recent_completions_.end() && recent->second == job->completed_at) continue;
+      Log(LogLevel::kInfo,
+          "job " + std::to_string(id) + " completed again (restarted): recording its new run");
+      ++stats_.reprints;
+      AddJob(*job, items);
     }
   }
 

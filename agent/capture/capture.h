@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -58,8 +59,9 @@ struct CaptureStats {
   int64_t subscriptions_created = 0;
   int64_t subscriptions_cancelled = 0;  // left behind by an earlier run whose cursor was lost
   int64_t numbering_restarts = 0;       // cupsd's job ids started again at 1 (spool wiped)
-  int64_t outbox_full = 0;              // commits refused because the outbox was full
-  int64_t cups_errors = 0;              // failed cupsd requests
+  int64_t reprints = 0;     // captured jobs that completed again (restarted): recorded again
+  int64_t outbox_full = 0;  // commits refused because the outbox was full
+  int64_t cups_errors = 0;  // failed cupsd requests
 };
 
 // The events the capture subscribes to.
@@ -130,6 +132,13 @@ class Capture {
   // Each queue's default for jobs that name no sides, as of the last queue listing.
   std::map<std::string, QueueDefaults> queue_defaults_;
   std::map<std::string, int64_t> last_logged_;  // kind of message -> when it was last logged
+  // The completion times of the last kRecentJobs jobs captured (job id -> completed_at), so that
+  // the job-completed event of a job a scan already captured is not taken for a reprint. Not
+  // persisted: after a restart such an event sends the job again, which the aggregator answers
+  // as a duplicate.
+  static constexpr size_t kRecentJobs = 4096;
+  std::map<int32_t, int64_t> recent_completions_;
+  std::deque<int32_t> recent_order_;
   CaptureStats stats_;
 };
 

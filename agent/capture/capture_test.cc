@@ -319,6 +319,44 @@ TEST_F(CaptureTest, JobsSentToAClassCountOnTheMemberThatPrintedThem) {
   EXPECT_EQ(queues, (std::vector<std::string>{"m1", "m2"}));
 }
 
+TEST_F(CaptureTest, RestartedJobIsRecordedAgainWithItsNewCompletion) {
+  cups_.PrintJob(3);
+  int32_t id = cups_.PrintJob(3);  // the events of both are read with the scan that captures them
+  Step();
+  Step();
+  ASSERT_EQ(JobIds(), (std::vector<int32_t>{1, 2}));
+  const int64_t first = Jobs()[1].completed_at;
+  // Restarted (lp -i 2 -H restart): printing again, then completed at a new time; CUPS's
+  // job-impressions-completed counts both runs.
+  cups_.set_now(cups_.now() + 40);
+  cups_.SetJobState(id, CupsJobState::kProcessing);
+  cups_.job(id).impressions_completed = 6;
+  cups_.SetJobState(id, CupsJobState::kCompleted);
+  Step();
+  ASSERT_EQ(JobIds(), (std::vector<int32_t>{1, 2, 2}));
+  EXPECT_EQ(Jobs()[2].completed_at, first + 40);
+  EXPECT_EQ(Jobs()[2].impressions_completed, 6);  // the aggregator takes the stored run off
+  EXPECT_EQ(capture_->stats().reprints, 1);
+  EXPECT_EQ(capture_->stats().numbering_restarts, 0);
+  Step();
+  EXPECT_EQ(JobIds().size(), 3u);
+  // A job restarted and still printing when its earlier completion's event is read waits in
+  // pending, and is recorded once when it completes.
+  cups_.set_now(cups_.now() + 40);
+  cups_.SetJobState(1, CupsJobState::kCompleted);   // an event for job 1...
+  cups_.SetJobState(1, CupsJobState::kProcessing);  // ...which prints again meanwhile
+  Step();
+  EXPECT_EQ(JobIds().size(), 3u);
+  EXPECT_TRUE(capture_->state().pending.contains(1));
+  cups_.set_now(cups_.now() + 10);
+  cups_.SetJobState(1, CupsJobState::kCompleted);
+  Step();
+  ASSERT_EQ(JobIds(), (std::vector<int32_t>{1, 2, 2, 1}));
+  EXPECT_EQ(Jobs()[3].completed_at, cups_.now());
+  Step();
+  EXPECT_EQ(JobIds().size(), 4u);
+}
+
 TEST_F(CaptureTest, ReconcilesFromTheCursorAfterTheAgentWasStopped) {
   Step();
   cups_.PrintJob();
