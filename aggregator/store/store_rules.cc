@@ -14,6 +14,27 @@ DuplicateAction OnDuplicate(RecordSource stored, RecordSource incoming) {
   return DuplicateAction::kKeep;
 }
 
+RunDecision DecideRun(const std::vector<StoredRun>& stored, int64_t completed_at,
+                      int64_t cumulative_impressions) {
+  RunDecision d;
+  d.impressions = cumulative_impressions;
+  if (stored.empty()) return d;
+  int64_t earlier = 0;
+  int32_t last = 0;
+  for (const StoredRun& r : stored) {
+    if (r.completed_at == completed_at) {
+      d.run = r.run;  // a resend of a stored run
+      return d;
+    }
+    earlier += r.impressions;
+    last = std::max(last, r.run);
+  }
+  d.new_run = true;
+  d.run = last + 1;
+  d.impressions = std::max<int64_t>(0, cumulative_impressions - earlier);
+  return d;
+}
+
 JobFigures FiguresOf(const StoredJob& job) {
   JobFigures f;
   f.sheets = job.sheets;

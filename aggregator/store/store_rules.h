@@ -29,6 +29,29 @@ enum class DuplicateAction {
 };
 DuplicateAction OnDuplicate(RecordSource stored, RecordSource incoming);
 
+// Reprints. A job restarted in cupsd (Restart-Job, `lp -i ID -H restart`) prints again under its
+// id, completes at a new time, and CUPS's job-impressions-completed then counts every run so far.
+// Each run is a job row of its own, run 0, 1, 2...: two live records of one server, CUPS job id
+// and (non-empty) job-uuid whose completion times differ are two runs, however close, and a
+// run's impressions are CUPS's count less the impressions of the runs stored before it. The
+// identity window (SameJobCompletion) applies within one run.
+struct StoredRun {
+  int32_t run = 0;
+  int64_t completed_at = 0;
+  int64_t impressions = 0;
+};
+struct RunDecision {
+  int32_t run = 0;
+  // A run not stored yet, after the stored ones: store it with `impressions` (its own).
+  // Otherwise the record is the first run of the job or a resend of the stored run `run`, and
+  // keeps its impressions (the store's duplicate rules apply).
+  bool new_run = false;
+  int64_t impressions = 0;
+};
+// `stored`: the live runs stored for the record's server, CUPS job id and job-uuid.
+RunDecision DecideRun(const std::vector<StoredRun>& stored, int64_t completed_at,
+                      int64_t cumulative_impressions);
+
 // The figures of a stored job that the rollups sum.
 struct JobFigures {
   int64_t sheets = 0;

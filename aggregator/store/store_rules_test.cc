@@ -25,6 +25,36 @@ TEST(OnDuplicateTest, OnlyALiveRecordSupersedesAPageLogCopy) {
   EXPECT_EQ(OnDuplicate(RecordSource::kUnknown, RecordSource::kLive), DuplicateAction::kKeep);
 }
 
+TEST(DecideRunTest, FirstRunResendAndReprints) {
+  // No stored run: the record is the job's first run, as it comes.
+  RunDecision d = DecideRun({}, 1000, 3);
+  EXPECT_FALSE(d.new_run);
+  EXPECT_EQ(d.run, 0);
+  EXPECT_EQ(d.impressions, 3);
+  // Restarted 10 s later (inside the 300 s window): CUPS counts 6, the new run printed 3.
+  d = DecideRun({{0, 1000, 3}}, 1010, 6);
+  EXPECT_TRUE(d.new_run);
+  EXPECT_EQ(d.run, 1);
+  EXPECT_EQ(d.impressions, 3);
+  // A resend of either run is that run, to be answered as a duplicate.
+  d = DecideRun({{0, 1000, 3}, {1, 1010, 3}}, 1010, 6);
+  EXPECT_FALSE(d.new_run);
+  EXPECT_EQ(d.run, 1);
+  d = DecideRun({{0, 1000, 3}, {1, 1010, 3}}, 1000, 3);
+  EXPECT_FALSE(d.new_run);
+  EXPECT_EQ(d.run, 0);
+  // A third run a day later: 10 - (3 + 3).
+  d = DecideRun({{1, 1010, 3}, {0, 1000, 3}}, 87400, 10);
+  EXPECT_TRUE(d.new_run);
+  EXPECT_EQ(d.run, 2);
+  EXPECT_EQ(d.impressions, 4);
+  // A count below the stored runs' (a run missed, then a record of an earlier state): nothing
+  // negative.
+  d = DecideRun({{0, 1000, 5}}, 2000, 3);
+  EXPECT_TRUE(d.new_run);
+  EXPECT_EQ(d.impressions, 0);
+}
+
 TEST(SumsOfJobTest, TwoSidedColourUnknownMedia) {
   JobFigures f{
       .sheets = 3, .impressions = 5, .two_sided = true, .color = true, .media_known = false};
