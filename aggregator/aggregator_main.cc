@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   IngestMetrics metrics;
-  IngestProcessor processor(&store->jobs(),
-                            IngestOptions{*tz, config.store_titles, nullptr, &metrics});
+  IngestProcessor processor(
+      &store->jobs(), IngestOptions{*tz, config.store_titles, nullptr, &metrics, config.users});
   // Tokens presented are always checked; with require_tokens or mutual TLS, calls without a
   // credential are refused. With both, a client certificate is requested (an agent may use
   // either), with mutual TLS alone it is required.

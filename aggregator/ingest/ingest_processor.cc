@@ -94,6 +94,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
       rejected.push_back(std::move(q));
       continue;
     }
+    jobs[i].user = model::NormalizeUserName(jobs[i].user, options_.users);
     valid.push_back(Derive(std::move(jobs[i])));
     valid_index.push_back(i);
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aggregator/metrics/ingest_metrics.h"
+#include "aggregator/model/user_names.h"
 #include "aggregator/store/job_store.h"
 #include "common/civil_time.h"
 #include "common/job_record.h"
@@ -27,6 +28,8 @@ struct IngestOptions {
   bool store_titles = false;             // privacy by default: titles are dropped
   std::function<int64_t()> now;          // seconds since the epoch; empty = the system clock
   IngestMetrics* metrics = nullptr;      // counts records and latencies when set; must outlive
+  // [users]: user names are stored normalised (the quarantine keeps them as sent).
+  model::UserNameRule users;
 };
 
 class IngestProcessor {

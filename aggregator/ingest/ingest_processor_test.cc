@@ -29,8 +29,8 @@ JobRecord Job(int id, int64_t completed_at) {
 class IngestProcessorTest : public ::testing::Test {
  protected:
   IngestProcessorTest()
-      : processor_(&store_, IngestOptions{*TimeZone::Load("Europe/Paris"), false,
-                                          [] { return kNow; }}) {}
+      : processor_(&store_,
+                   IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }}) {}
   testing::FakeJobStore store_;
   IngestProcessor processor_;
 };
@@ -56,6 +56,27 @@ TEST_F(IngestProcessorTest, PartialBatchAndDerivedFigures) {
   ASSERT_EQ(store_.quarantine().size(), 1u);
   EXPECT_EQ(store_.quarantine()[0].reason, "copies < 1 (got 0)");
   EXPECT_FALSE(store_.quarantine()[0].record.title.has_value());
+}
+
+TEST_F(IngestProcessorTest, UserNamesAreStoredNormalisedAndQuarantinedAsSent) {
+  testing::FakeJobStore store;
+  IngestOptions options{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }};
+  options.users = {.lower_case = true, .strip_domain = true};
+  IngestProcessor processor(&store, options);
+  std::vector<JobRecord> batch = {Job(1, kNow), Job(2, kNow), Job(3, kNow), Job(4, kNow)};
+  batch[0].user = "EXAMPLE\\JDupont";
+  batch[1].user = "jdupont@EXAMPLE.ORG";
+  batch[2].user = "JDUPONT";
+  batch[3].user = "EXAMPLE\\JDupont";
+  batch[3].copies = 0;  // rejected
+  ASSERT_TRUE(processor.SubmitJobs("prn-a", "0.1", batch).ok());
+  ASSERT_EQ(store.stored().size(), 3u);
+  for (const auto& s : store.stored()) EXPECT_EQ(s.job.record.user, "jdupont");
+  ASSERT_EQ(store.quarantine().size(), 1u);
+  EXPECT_EQ(store.quarantine()[0].record.user, "EXAMPLE\\JDupont");
+  // The default rule keeps names as sent.
+  ASSERT_TRUE(processor_.SubmitJobs("prn-a", "0.1", {batch[0]}).ok());
+  EXPECT_EQ(store_.stored()[0].job.record.user, "EXAMPLE\\JDupont");
 }
 
 TEST_F(IngestProcessorTest, ResendIsDuplicate) {
