@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "aggregator/ingest/sheets.h"
 #include "tests/cups/private_cupsd.h"
@@ -123,6 +124,7 @@ TEST_F(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
 TEST_F(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
   testing::PrivateCupsdOptions options;
   options.preserve_job_files = true;
+  options.page_log = true;
   ASSERT_NO_FATAL_FAILURE(Start(options));
   auto& c = *cupsd_;
   http_t* http = http_;
@@ -146,6 +148,17 @@ TEST_F(CupsdFactsTest, RestartedJobPrintsAgainUnderItsId) {
   // job-impressions-completed counts both runs: a reprint is the difference, and its sheets are
   // those of the second run alone (two runs of 3 two-sided pages take 4 sheets, not ceil(6/2)).
   EXPECT_EQ(second.impressions, 6);
+  // page_log gets one total line per run, each with the cumulative count: "total 3", then
+  // "total 6" (the backfill reads the job as one, with 6 impressions at the later time).
+  std::vector<std::string> totals;
+  std::istringstream lines(testing::Slurp(c.page_log_path()));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t at = line.find("] total ");
+    if (at != std::string::npos)
+      totals.push_back(line.substr(at + 2, line.find(' ', at + 8) - at - 2));
+  }
+  EXPECT_EQ(totals, (std::vector<std::string>{"total 3", "total 6"}));
 }
 
 // A job sent to a class is printed by one member: cupsd names it in job-printer-uri-actual, while
