@@ -161,6 +161,8 @@ class Attributor {
   std::vector<MonthRange> periods_;
   AttributionOptions options_;
   std::set<int64_t> unknown_user_ids_;  // ids of the empty user name
+  // User id -> the smallest id of the same normalised name, for ids that are not it.
+  std::unordered_map<int64_t, int64_t> same_user_as_;
   // Directions: sorted names, kUnassignedDirection last (always present internally).
   std::vector<std::string> directions_;
   int32_t unassigned_ = 0;
@@ -368,13 +370,29 @@ void Attributor::BuildMonths() {
 }
 
 void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_names) {
-  std::unordered_map<std::string_view, std::vector<Interval>> by_name;
+  // Names are compared after the recorded normalisation (names stored before it was set, or
+  // under another rule, compare as if normalised).
+  const model::UserNameRule& rule = inventory.user_name_rule;
+  std::unordered_map<std::string, std::vector<Interval>> by_name;
   for (const UserDirection& u : inventory.users) {
     const int32_t dir = DirectionIndex(u.direction);
     if (dir < 0) continue;  // empty direction: the row gives none
     Interval iv{u.valid_from.value_or(kMinDay), u.valid_to.value_or(kMaxDay), dir};
     if (iv.from >= iv.to) continue;
-    by_name[u.user].push_back(iv);
+    by_name[rule.identity() ? u.user : model::NormalizeUserName(u.user, rule)].push_back(iv);
+  }
+  // Users stored under several spellings of one name count once among those without a
+  // direction: each id maps to the smallest id of its normalised name.
+  if (!rule.identity()) {
+    std::unordered_map<std::string, int64_t> first_id;
+    for (const auto& [user_id, name] : user_names) {
+      auto [it, inserted] = first_id.emplace(model::NormalizeUserName(name, rule), user_id);
+      if (!inserted) it->second = std::min(it->second, user_id);
+    }
+    for (const auto& [user_id, name] : user_names) {
+      const int64_t first = first_id.at(model::NormalizeUserName(name, rule));
+      if (first != user_id) same_user_as_[user_id] = first;
+    }
   }
   for (auto& [name, ivs] : by_name) {
     std::sort(ivs.begin(), ivs.end(), [](const Interval& a, const Interval& b) {
@@ -390,7 +408,7 @@ void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_na
       unknown_user_ids_.insert(user_id);
       continue;
     }
-    auto it = by_name.find(name);
+    auto it = by_name.find(rule.identity() ? name : model::NormalizeUserName(name, rule));
     if (it == by_name.end()) continue;
     const int32_t slot = static_cast<int32_t>(slots.size());
     slots.emplace_back(user_id, slot);
@@ -447,7 +465,8 @@ void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const D
     if (options_.by_device) acc.by_device[row.device_id].Add(row.sums);
     if (options_.users_without_direction && !user_has_direction &&
         !unknown_user_ids_.contains(row.user_id)) {
-      acc.users_without_direction.insert(row.user_id);
+      auto same = same_user_as_.find(row.user_id);
+      acc.users_without_direction.insert(same == same_user_as_.end() ? row.user_id : same->second);
     }
     areas_[(scope * kDeviceClassCount + device.device_class) * stock_count + device.stock] += area;
   }

@@ -141,6 +141,37 @@ TEST(AttributeUsageTest, OverlappingDirectoryRowsLatestStartWins) {
   EXPECT_EQ(u->periods[0].directions[1].all_devices.sums.sheets, 2);
 }
 
+// Windows spellings of one person, stored before the [users] rule was set, meet the directory
+// row once the rule is recorded; they count as one user without a direction when none holds.
+TEST(AttributeUsageTest, UserNamesAreComparedAfterTheRecordedNormalisation) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "DSI");
+  src.AddUserDirection("JDUPONT", "DAF", D(2018, 3, 1), std::nullopt);
+  src.AddJob(Job(dev, "EXAMPLE\\jdupont", D(2018, 3, 5), 1));
+  src.AddJob(Job(dev, "jdupont@EXAMPLE.ORG", D(2018, 3, 6), 2));
+  src.AddJob(Job(dev, "JDupont", D(2018, 2, 6), 4));  // before the directory row: DSI
+  src.AddJob(Job(dev, "jdupont", D(2018, 2, 7), 8));
+  auto inv = src.LoadInventory();
+  auto names = src.LoadUserNames();
+  ASSERT_TRUE(inv.ok() && names.ok());
+  AttributionOptions options;
+  options.users_without_direction = true;
+  const std::vector<MonthRange> year = {{MonthIndex(2018, 1), MonthIndex(2018, 12)}};
+  // As sent: no job meets the row; four users without a direction.
+  auto plain = AttributeUsage(src, *inv, *names, year, options);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_EQ(plain->directions, (std::vector<std::string>{"DAF", "DSI"}));
+  EXPECT_EQ(plain->periods[0].directions[0].all_devices.sums.sheets, 0);
+  EXPECT_EQ(plain->periods[0].organisation.users_without_direction, 4);
+  // case = "lower", strip_domain = true.
+  inv->user_name_rule = {.lower_case = true, .strip_domain = true};
+  auto ruled = AttributeUsage(src, *inv, *names, year, options);
+  ASSERT_TRUE(ruled.ok());
+  EXPECT_EQ(ruled->periods[0].directions[0].all_devices.sums.sheets, 3);   // DAF from 1 March
+  EXPECT_EQ(ruled->periods[0].directions[1].all_devices.sums.sheets, 12);  // DSI, the device's
+  EXPECT_EQ(ruled->periods[0].organisation.users_without_direction, 1);
+}
+
 // A device's rows: P1 on recycled stock in DA from 10 Dec 2015 to 1 Jun 2016, P2 on standard
 // stock in DB from 1 Mar 2017. Before P1 the earliest row applies, in the gap the latest started.
 TEST(AttributeUsageTest, DevicePeriodOutsideServiceIsEarliestOrLatestStarted) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aggregator/model/user_names.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
@@ -90,6 +91,9 @@ struct Inventory {
   std::vector<Device> devices;
   std::vector<UserDirection> users;
   std::vector<WorkstationCount> workstations;
+  // The user-name normalisation recorded with the data ([users]): directory rows and job users
+  // are compared after it.
+  model::UserNameRule user_name_rule;
 };
 
 }  // namespace ramette::aggregator
