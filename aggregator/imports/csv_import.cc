@@ -363,7 +363,8 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
 }
 
 Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
-                                                 std::string_view file_name) {
+                                                 std::string_view file_name,
+                                                 const model::UserNameRule& rule) {
   Result<Table> table = ReadTable(content, file_name, kUserColumns);
   if (!table.ok()) return table.status();
   std::vector<UserDirection> users;
@@ -376,7 +377,7 @@ Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
 
     Result<std::string> name = row.Text(kUserName);
     if (!name.ok()) return name.status();
-    user.user = std::move(name).value();
+    user.user = model::NormalizeUserName(*name, rule);
     Result<std::string> direction = row.Text(kUserDirection);
     if (!direction.ok()) return direction.status();
     user.direction = std::move(direction).value();

@@ -42,9 +42,12 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
 // Columns user, direction and the optional columns valid_from, valid_to (each YYYY-MM-DD or
 // empty for unbounded). user and direction non-empty; valid_from < valid_to when both are set;
 // the [valid_from, valid_to) intervals of one user's rows must not overlap (one may end on the
-// day the next begins).
+// day the next begins). User names are normalised by `rule` ([users], as recorded in the store)
+// before the overlap check: `EXAMPLE\jdupont` and `jdupont` are one user under case = "lower",
+// strip_domain = true.
 Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
-                                                 std::string_view file_name);
+                                                 std::string_view file_name,
+                                                 const model::UserNameRule& rule = {});
 
 // Columns direction, date, count. direction non-empty; date YYYY-MM-DD; count a non-negative
 // integer written with digits only; (direction, date) unique in the file.

@@ -485,6 +485,23 @@ TEST(ParseUsersCsvTest, SameNameWithDifferentCaseIsAnotherUser) {
   EXPECT_EQ(r->size(), 2u);
 }
 
+TEST(ParseUsersCsvTest, NamesAreNormalisedByTheUsersRule) {
+  const model::UserNameRule rule{.lower_case = true, .strip_domain = true};
+  auto r = ParseUsersCsv(
+      "user,direction,valid_from,valid_to\nEXAMPLE\\Bob,DAF,,2018-01-01\n"
+      "alice@EXAMPLE.ORG,DRH,,\n",
+      "users.csv", rule);
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].user, "bob");
+  EXPECT_EQ((*r)[1].user, "alice");
+  // Two spellings of one user are one user: their rows must not overlap.
+  r = ParseUsersCsv("user,direction\nbob,DAF\nBob,DRH\n", "users.csv", rule);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: "));
+  EXPECT_THAT(ErrorOf(r), HasSubstr("'bob'"));
+}
+
 TEST(ParseUsersCsvTest, ValidToMustBeAfterValidFrom) {
   auto r = ParseUsersCsv("user,direction,valid_from,valid_to\nbob,DAF,2018-01-01,2018-01-01\n",
                          "users.csv");
