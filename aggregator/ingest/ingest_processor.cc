@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <utility>
 
 #include "aggregator/ingest/media.h"
 #include "aggregator/ingest/sheets.h"
 #include "aggregator/ingest/validate.h"
+#include "aggregator/store/store_rules.h"
 
 namespace ramette::aggregator {
 
@@ -73,6 +75,46 @@ Status IngestProcessor::ReportStatus(const std::string& server_id, const std::st
   return store_->RecordAgentStatus(server_id, agent_version, status, Now());
 }
 
+Result<std::vector<int32_t>> IngestProcessor::ResolveRuns(const std::string& server_id,
+                                                          std::vector<JobRecord>& jobs,
+                                                          const std::vector<size_t>& indices) {
+  std::vector<int32_t> runs(indices.size(), 0);
+  // Only live records with a job-uuid can be reprints (DecideRun).
+  auto has_runs = [&](const JobRecord& r) {
+    return r.source == RecordSource::kLive && !r.job_uuid.empty();
+  };
+  std::vector<JobStore::RunKey> keys;
+  for (size_t index : indices) {
+    if (has_runs(jobs[index])) keys.push_back({jobs[index].cups_job_id, jobs[index].job_uuid});
+  }
+  if (keys.empty()) return runs;
+  Result<std::vector<std::vector<StoredRun>>> loaded = store_->LoadRuns(server_id, keys);
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->size() != keys.size()) {
+    return Status::Internal("store answered " + std::to_string(loaded->size()) + " run lists for " +
+                            std::to_string(keys.size()) + " jobs");
+  }
+  // The stored runs of each job, with the runs of earlier records of this batch added.
+  std::map<std::pair<int32_t, std::string>, std::vector<StoredRun>> known;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    known.try_emplace({keys[i].cups_job_id, keys[i].job_uuid}, std::move((*loaded)[i]));
+  }
+  for (size_t k = 0; k < indices.size(); ++k) {
+    JobRecord& r = jobs[indices[k]];
+    if (!has_runs(r)) continue;
+    std::vector<StoredRun>& prior = known[{r.cups_job_id, r.job_uuid}];
+    const RunDecision d = DecideRun(prior, r.completed_at, r.impressions_completed);
+    runs[k] = d.run;
+    if (d.new_run) {
+      r.impressions_completed = d.impressions;  // this run's own; the sheets follow from it
+      prior.push_back({d.run, r.completed_at, d.impressions});
+    } else if (prior.empty()) {
+      prior.push_back({0, r.completed_at, r.impressions_completed});
+    }
+  }
+  return runs;
+}
+
 Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
     const std::string& server_id, const std::string& agent_version, std::vector<JobRecord> jobs) {
   if (std::string why = ValidateServerId(server_id); !why.empty()) {
@@ -80,10 +122,8 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
   }
   const int64_t now = Now();
   std::vector<RecordResult> results(jobs.size());
-  std::vector<StoredJob> valid;
   std::vector<size_t> valid_index;
   std::vector<QuarantinedRecord> rejected;
-  valid.reserve(jobs.size());
   valid_index.reserve(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::string why = ValidateJob(jobs[i], now);
@@ -95,8 +135,15 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
       continue;
     }
     jobs[i].user = model::NormalizeUserName(jobs[i].user, options_.users);
-    valid.push_back(Derive(std::move(jobs[i])));
     valid_index.push_back(i);
+  }
+  Result<std::vector<int32_t>> runs = ResolveRuns(server_id, jobs, valid_index);
+  if (!runs.ok()) return runs.status();
+  std::vector<StoredJob> valid;
+  valid.reserve(valid_index.size());
+  for (size_t k = 0; k < valid_index.size(); ++k) {
+    valid.push_back(Derive(std::move(jobs[valid_index[k]])));
+    valid.back().run = (*runs)[k];
   }
   Result<std::vector<StoreOutcome>> outcomes =
       store_->CommitJobs(server_id, agent_version, valid, rejected);

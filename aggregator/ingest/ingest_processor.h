@@ -56,6 +56,11 @@ class IngestProcessor {
   StoredJob Derive(JobRecord job) const;
 
  private:
+  // The run of each of jobs[indices[k]] (DecideRun against the store's runs and the batch's
+  // earlier records); a reprint's impressions become its run's own.
+  Result<std::vector<int32_t>> ResolveRuns(const std::string& server_id,
+                                           std::vector<JobRecord>& jobs,
+                                           const std::vector<size_t>& indices);
   Result<std::vector<RecordResult>> SubmitJobsUnmeasured(const std::string& server_id,
                                                          const std::string& agent_version,
                                                          std::vector<JobRecord> jobs);

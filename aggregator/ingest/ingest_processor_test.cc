@@ -88,6 +88,51 @@ TEST_F(IngestProcessorTest, ResendIsDuplicate) {
   EXPECT_EQ(store_.stored().size(), 1u);
 }
 
+// A job restarted in cupsd: the same id and uuid, a new completion time, and CUPS's cumulative
+// impressions. Each run is stored with its own impressions and sheets; resends stay duplicates.
+TEST_F(IngestProcessorTest, ReprintsAreRunsWithTheirOwnImpressions) {
+  auto run = [](int id, int64_t completed, int64_t cumulative) {
+    JobRecord j = Job(id, completed);
+    j.job_uuid = "urn:uuid:job-" + std::to_string(id);
+    j.source = RecordSource::kLive;
+    j.copies = 1;
+    j.impressions_completed = cumulative;  // 3 pages two-sided per run
+    return j;
+  };
+  const int64_t t = kNow - 3600;
+  ASSERT_TRUE(processor_.SubmitJobs("prn-a", "0.1", {run(5, t, 3)}).ok());
+  auto r = processor_.SubmitJobs("prn-a", "0.1", {run(5, t + 20, 6)});  // inside 300 s
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].kind, Kind::kAccepted);
+  // Resends of either run, and a page_log copy of the job, are duplicates.
+  JobRecord logged = Job(5, t + 21);
+  logged.source = RecordSource::kPageLog;
+  logged.copies = 1;
+  logged.impressions_completed = 6;
+  r = processor_.SubmitJobs("prn-a", "0.1", {run(5, t + 20, 6), run(5, t, 3), logged});
+  ASSERT_TRUE(r.ok());
+  for (const RecordResult& one : *r) EXPECT_EQ(one.kind, Kind::kDuplicate);
+  // Two runs in one batch, and a third run a day later.
+  r = processor_.SubmitJobs("prn-a", "0.1",
+                            {run(6, t, 3), run(6, t + 30, 6), run(5, t + 86400, 10)});
+  ASSERT_TRUE(r.ok());
+  for (const RecordResult& one : *r) EXPECT_EQ(one.kind, Kind::kAccepted);
+  ASSERT_EQ(store_.stored().size(), 5u);
+  struct Want {
+    int id;
+    int32_t run;
+    int64_t impressions, sheets;
+  };
+  const Want want[] = {{5, 0, 3, 2}, {5, 1, 3, 2}, {6, 0, 3, 2}, {6, 1, 3, 2}, {5, 2, 4, 2}};
+  for (size_t i = 0; i < 5; ++i) {
+    const StoredJob& s = store_.stored()[i].job;
+    EXPECT_EQ(s.record.cups_job_id, want[i].id) << i;
+    EXPECT_EQ(s.run, want[i].run) << i;
+    EXPECT_EQ(s.record.impressions_completed, want[i].impressions) << i;
+    EXPECT_EQ(s.sheets, want[i].sheets) << i;
+  }
+}
+
 TEST_F(IngestProcessorTest, FailedCommitAcknowledgesNothing) {
   store_.FailNextCommit();
   auto r = processor_.SubmitJobs("prn-a", "0.1", {Job(1, kNow - 10)});

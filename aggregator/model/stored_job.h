@@ -20,6 +20,8 @@ struct StoredJob {
   int64_t sheets = 0;        // copies x ceil(impressions per copy / sides)
   int64_t area_um2 = 0;      // sheet area in square micrometres (A4 when media is unknown)
   bool media_known = false;  // false: media missing or not recognised, counted as A4
+  // 0 for a job's first (or only) run; 1, 2... for its reprints (store/store_rules.h DecideRun).
+  int32_t run = 0;
   bool two_sided() const {
     return record.sides == Sides::kTwoSidedLongEdge || record.sides == Sides::kTwoSidedShortEdge;
   }

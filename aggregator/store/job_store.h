@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "aggregator/model/stored_job.h"
+#include "aggregator/store/store_rules.h"
 #include "common/job_record.h"
 #include "common/status.h"
 
@@ -37,13 +38,24 @@ class JobStore {
   virtual ~JobStore() = default;
 
   // In one transaction, durable when OK is returned: stores every job of `jobs` that is not
-  // already stored (same server id and CUPS job id, SameJobCompletion; this includes earlier jobs
-  // of the same batch), adds the stored ones to the daily and monthly rollups, registers unknown
-  // queues as unclassified devices, records the server's last contact and keeps `rejected` in the
-  // quarantine table (once: a replayed rejected record is not quarantined again). A live record
-  // that duplicates a stored page_log record of the same job replaces its figures (the page_log
-  // copy had copies = 1) and is answered kDuplicate; every other duplicate changes nothing.
+  // already stored (same server id and CUPS job id, SameJob: completions within the window and
+  // the same run, or a page_log copy; this includes earlier jobs of the same batch), adds the
+  // stored ones to the daily and monthly rollups, registers unknown queues as unclassified devices,
+  // records the server's last contact and keeps `rejected` in the quarantine table (once: a
+  // replayed rejected record is not quarantined again). A live record that duplicates a stored
+  // page_log record of the same job replaces its figures (the page_log copy had copies = 1; the row
+  // takes the live record's run) and is answered kDuplicate; every other duplicate changes nothing.
   // outcomes[i] answers jobs[i]. On error nothing at all is stored. Thread-safe.
+  // The runs stored for each of `keys` (server `server_id`): for (CUPS job id, job-uuid), the
+  // live rows with that uuid, in any order. What DecideRun needs to tell a reprint of a job from
+  // a resend. Keys with an empty uuid get no runs. result[i] answers keys[i]. Thread-safe.
+  struct RunKey {
+    int32_t cups_job_id = 0;
+    std::string job_uuid;
+  };
+  virtual Result<std::vector<std::vector<StoredRun>>> LoadRuns(const std::string& server_id,
+                                                               const std::vector<RunKey>& keys) = 0;
+
   virtual Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
       const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) = 0;

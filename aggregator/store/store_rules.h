@@ -52,6 +52,16 @@ struct RunDecision {
 RunDecision DecideRun(const std::vector<StoredRun>& stored, int64_t completed_at,
                       int64_t cumulative_impressions);
 
+// Whether an incoming record (its run, source and completion time) is the same job as a stored
+// row of the same server and CUPS job id: completions within the window, and the same run, or
+// either of them from a page_log (whose lines cannot tell the runs apart).
+inline bool SameJob(int32_t stored_run, RecordSource stored_source, int64_t stored_completed_at,
+                    int32_t run, RecordSource source, int64_t completed_at) {
+  return SameJobCompletion(stored_completed_at, completed_at) &&
+         (stored_run == run || stored_source == RecordSource::kPageLog ||
+          source == RecordSource::kPageLog);
+}
+
 // The figures of a stored job that the rollups sum.
 struct JobFigures {
   int64_t sheets = 0;

@@ -20,6 +20,23 @@ class FakeJobStore : public aggregator::JobStore {
     aggregator::StoredJob job;
   };
 
+  Result<std::vector<std::vector<aggregator::StoredRun>>> LoadRuns(
+      const std::string& server_id, const std::vector<RunKey>& keys) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::vector<aggregator::StoredRun>> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].job_uuid.empty()) continue;
+      for (const Stored& s : stored_) {
+        const JobRecord& r = s.job.record;
+        if (s.server_id == server_id && r.cups_job_id == keys[i].cups_job_id &&
+            r.job_uuid == keys[i].job_uuid && r.source == RecordSource::kLive) {
+          out[i].push_back({s.job.run, r.completed_at, r.impressions_completed});
+        }
+      }
+    }
+    return out;
+  }
+
   Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& /*agent_version*/,
       const std::vector<aggregator::StoredJob>& jobs,
@@ -73,7 +90,8 @@ class FakeJobStore : public aggregator::JobStore {
                           const std::vector<Stored>& in) {
     for (const auto& s : in) {
       if (s.server_id == server && s.job.record.cups_job_id == j.record.cups_job_id &&
-          aggregator::SameJobCompletion(s.job.record.completed_at, j.record.completed_at)) {
+          aggregator::SameJob(s.job.run, s.job.record.source, s.job.record.completed_at, j.run,
+                              j.record.source, j.record.completed_at)) {
         return true;
       }
     }

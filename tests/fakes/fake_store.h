@@ -68,6 +68,22 @@ class FakeStore final : public aggregator::Store,
   aggregator::TableRows& table_rows() override { return no_table_rows_; }
 
   // JobStore.
+  Result<std::vector<std::vector<aggregator::StoredRun>>> LoadRuns(
+      const std::string& server_id, const std::vector<RunKey>& keys) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::vector<aggregator::StoredRun>> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].job_uuid.empty()) continue;
+      for (const Job& j : jobs_) {
+        const JobRecord& r = j.job.record;
+        if (j.server == server_id && r.cups_job_id == keys[i].cups_job_id &&
+            r.job_uuid == keys[i].job_uuid && r.source == RecordSource::kLive) {
+          out[i].push_back({j.job.run, r.completed_at, r.impressions_completed});
+        }
+      }
+    }
+    return out;
+  }
   Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
       const std::vector<aggregator::StoredJob>& jobs,
@@ -77,7 +93,7 @@ class FakeStore final : public aggregator::Store,
     TouchServer(server_id, agent_version, now);
     std::vector<aggregator::StoreOutcome> out;
     for (const aggregator::StoredJob& j : jobs) {
-      Job* stored = Find(server_id, j.record);
+      Job* stored = Find(server_id, j);
       if (stored != nullptr) {
         out.push_back(aggregator::StoreOutcome::kDuplicate);
         if (aggregator::OnDuplicate(stored->job.record.source, j.record.source) ==
@@ -356,10 +372,12 @@ class FakeStore final : public aggregator::Store,
     std::string hash;
   };
 
-  Job* Find(const std::string& server, const JobRecord& r) {
+  Job* Find(const std::string& server, const aggregator::StoredJob& incoming) {
+    const JobRecord& r = incoming.record;
     for (Job& j : jobs_) {
       if (j.server == server && j.job.record.cups_job_id == r.cups_job_id &&
-          aggregator::SameJobCompletion(j.job.record.completed_at, r.completed_at)) {
+          aggregator::SameJob(j.job.run, j.job.record.source, j.job.record.completed_at,
+                              incoming.run, r.source, r.completed_at)) {
         return &j;
       }
     }
