@@ -32,6 +32,7 @@ struct ChainOptions {
   Engine engine = Engine::kSqlite;
   int aggregators = 1;    // all on the same database
   bool page_log = false;  // cupsd writes page_log (for backfills)
+  bool preserve_job_files = false;  // finished jobs can be restarted (reprints)
 };
 
 class AgentChainTest : public ::testing::Test {
@@ -41,6 +42,7 @@ class AgentChainTest : public ::testing::Test {
   void SetUp() override {
     PrivateCupsdOptions cupsd_options;
     cupsd_options.page_log = options_.page_log;
+    cupsd_options.preserve_job_files = options_.preserve_job_files;
     // No limit on the history cupsd keeps: the tests compare what is stored with every job
     // cupsd finished (lpstat), and a fast machine prints more than MaxJobs' default 500 jobs.
     cupsd_options.max_jobs = 0;

@@ -158,6 +158,46 @@ TEST_F(AgentSystemTest, ClassJobsCountOnTheMemberThatPrintedThem) {
   EXPECT_FALSE(class_is_a_device);
 }
 
+// A finished job restarted with `lp -i ID -H restart` prints again: it is stored as a second run
+// of the job with its own impressions and sheets (CUPS's count is cumulative), once.
+class AgentReprintTest : public testing::AgentChainTest {
+ protected:
+  AgentReprintTest() : AgentChainTest(testing::ChainOptions{.preserve_job_files = true}) {}
+};
+
+TEST_F(AgentReprintTest, RestartedJobCountsAgainOnce) {
+  StartAggregator();
+  StartAgent();
+  auto id = cupsd_->Print("q1", cupsd_->WriteDocument(3), {"-o", "sides=two-sided-long-edge"});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  ASSERT_EQ(WaitForJobs(1, seconds(60)), 1);
+  std::this_thread::sleep_for(milliseconds(1100));  // a new completion second
+  auto restarted = testing::RunCommand("lp -h " + cupsd_->server() + " -i " +
+                                       std::to_string(*id) + " -H restart");
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  ASSERT_EQ(WaitForJobs(2, seconds(60)), 2);
+  std::this_thread::sleep_for(seconds(3));  // nothing more may arrive
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT run, impressions, sheets FROM jobs WHERE cups_job_id = ?"
+                               " ORDER BY run",
+                               -1, &s, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_int(s, 1, *id);
+  std::vector<std::vector<int64_t>> rows;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    rows.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                    sqlite3_column_int64(s, 2)});
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  // 3 pages two-sided: 3 impressions and 2 sheets per run (not ceil(6 / 2) = 3 for the second).
+  EXPECT_EQ(rows, (std::vector<std::vector<int64_t>>{{0, 3, 2}, {1, 3, 2}}));
+  EXPECT_EQ(databases_->CountJobs(db_), 2);
+}
+
 TEST_F(AgentSystemTest, AggregatorDownWhileJobsPrintThenStarted) {
   StartAgent();
   const std::string doc = cupsd_->WriteDocument(2);
