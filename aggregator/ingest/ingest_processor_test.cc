@@ -6,7 +6,7 @@
 
 #include "tests/fakes/fake_job_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 using Kind = RecordResult::Kind;
@@ -29,8 +29,8 @@ JobRecord Job(int id, int64_t completed_at) {
 class IngestProcessorTest : public ::testing::Test {
  protected:
   IngestProcessorTest()
-      : processor_(&store_, IngestOptions{*TimeZone::Load("Europe/Paris"), false,
-                                          [] { return kNow; }}) {}
+      : processor_(&store_,
+                   IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }}) {}
   testing::FakeJobStore store_;
   IngestProcessor processor_;
 };
@@ -46,7 +46,7 @@ TEST_F(IngestProcessorTest, PartialBatchAndDerivedFigures) {
   EXPECT_EQ((*r)[1].reason, "copies < 1 (got 0)");
   EXPECT_EQ((*r)[2].kind, Kind::kAccepted);
   ASSERT_EQ(store_.stored().size(), 2u);
-  const StoredJob& s = store_.stored()[0].job;
+  const model::StoredJob& s = store_.stored()[0].job;
   EXPECT_EQ(s.sheets, 6);  // 3 copies x ceil(3/2)
   EXPECT_EQ(s.area_um2, 297000LL * 420000);
   EXPECT_TRUE(s.media_known);
@@ -103,4 +103,4 @@ TEST_F(IngestProcessorTest, Queues) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -12,7 +12,7 @@
 #include "common/civil_time.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 // The paper stock a queue reports when no device row classifies it: 80 g/m², not recycled.
 inline constexpr double kDefaultGrammageGsm = 80.0;
@@ -92,6 +92,6 @@ struct Inventory {
   std::vector<WorkstationCount> workstations;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_INVENTORY_H_

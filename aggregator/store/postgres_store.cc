@@ -21,7 +21,7 @@
 #include "aggregator/store/quarantine_json.h"
 #include "aggregator/store/store_location.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -431,7 +431,7 @@ constexpr char kFindDuplicatesSql[] =
     " AS t(ord, cups, completed) CROSS JOIN LATERAL (SELECT id, source FROM jobs"
     " WHERE server_id = $1 AND cups_job_id = t.cups AND completed_at BETWEEN t.completed - 300"
     " AND t.completed + 300 ORDER BY completed_at LIMIT 1) j ORDER BY t.ord";
-static_assert(kDuplicateWindowSeconds == 300);
+static_assert(model::kDuplicateWindowSeconds == 300);
 constexpr char kLockStoredJobSql[] =
     "SELECT source, local_day, user_id, device_id, area_um2, sheets, impressions, sides,"
     " color_mode, media_known FROM jobs WHERE id = $1 FOR UPDATE";
@@ -684,8 +684,8 @@ int64_t BinaryInt(const PGresult* r, int row, int col) {
 
 // A row of the rollup scans (period, device_id, user_id, area_um2, then the sums), in binary
 // format.
-RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
-  RollupRow out;
+model::RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
+  model::RollupRow out;
   out.period = static_cast<int32_t>(BinaryInt(r, row, 0));
   out.device_id = BinaryInt(r, row, 1);
   out.user_id = BinaryInt(r, row, 2);
@@ -705,7 +705,7 @@ RollupRow ReadBinaryRollupRow(const PGresult* r, int row) {
 // each field's length (4 or 8: integer or bigint) and big-endian value, then -1.
 class RollupCopyParser {
  public:
-  explicit RollupCopyParser(const std::function<void(const RollupRow&)>& fn) : fn_(fn) {}
+  explicit RollupCopyParser(const std::function<void(const model::RollupRow&)>& fn) : fn_(fn) {}
 
   Status Add(std::string_view data) {
     buf_.append(data);
@@ -772,7 +772,7 @@ class RollupCopyParser {
       }
       if (!complete) break;
       *pos = at;
-      RollupRow row;
+      model::RollupRow row;
       row.period = static_cast<int32_t>(v[0]);
       row.device_id = v[1];
       row.user_id = v[2];
@@ -789,7 +789,7 @@ class RollupCopyParser {
     return Status::Ok();
   }
 
-  const std::function<void(const RollupRow&)>& fn_;
+  const std::function<void(const model::RollupRow&)>& fn_;
   std::string buf_;
   bool header_ = false;
   bool done_ = false;
@@ -802,7 +802,7 @@ void StoredKeyAndFigures(const PGresult* r, int row, int c, RollupKey* key, JobF
   key->user_id = ColumnInt(r, row, c + 2);
   key->device_id = ColumnInt(r, row, c + 3);
   key->area_um2 = ColumnInt(r, row, c + 4);
-  StoredJob job;  // only what FiguresOf reads
+  model::StoredJob job;  // only what FiguresOf reads
   job.sheets = ColumnInt(r, row, c + 5);
   job.record.impressions_completed = ColumnInt(r, row, c + 6);
   job.record.sides = static_cast<Sides>(ColumnInt(r, row, c + 7));
@@ -1452,7 +1452,7 @@ namespace {
 
 // The job's columns after `ord` in the temporary table, in COPY text format.
 void AppendCopyRow(std::string& out, int ord, int64_t device_id, int64_t user_id,
-                   const StoredJob& job) {
+                   const model::StoredJob& job) {
   const JobRecord& r = job.record;
   auto tab = [&] { out.push_back('\t'); };
   CopyInt(out, ord);
@@ -1508,7 +1508,7 @@ void AppendCopyRow(std::string& out, int ord, int64_t device_id, int64_t user_id
 }
 
 // $2.. of kSupersedeJobSql.
-void AddJobParams(Params& p, int64_t device_id, int64_t user_id, const StoredJob& job) {
+void AddJobParams(Params& p, int64_t device_id, int64_t user_id, const model::StoredJob& job) {
   const JobRecord& r = job.record;
   p.Int(device_id).Text(r.job_uuid).Int(user_id).Text(r.client_host).Int(r.created_at);
   p.Int(r.completed_at).Int(static_cast<int>(r.state)).Int(r.copies);
@@ -1527,7 +1527,7 @@ void AddJobParams(Params& p, int64_t device_id, int64_t user_id, const StoredJob
 
 Status PostgresStore::CommitJobsOnceLocked(const std::string& server_id,
                                            const std::string& agent_version,
-                                           const std::vector<StoredJob>& jobs,
+                                           const std::vector<model::StoredJob>& jobs,
                                            const std::vector<QuarantinedRecord>& rejected,
                                            std::vector<StoreOutcome>* outcomes) {
   outcomes->assign(jobs.size(), StoreOutcome::kDuplicate);
@@ -1538,7 +1538,7 @@ Status PostgresStore::CommitJobsOnceLocked(const std::string& server_id,
     std::vector<std::string_view> users, queues;
     users.reserve(jobs.size());
     queues.reserve(jobs.size());
-    for (const StoredJob& j : jobs) {
+    for (const model::StoredJob& j : jobs) {
       users.push_back(j.record.user);
       queues.push_back(j.record.queue);
     }
@@ -1572,7 +1572,7 @@ Status PostgresStore::CommitJobsOnceLocked(const std::string& server_id,
       const size_t i = it->second.front();
       it->second.erase(it->second.begin());
       (*outcomes)[i] = StoreOutcome::kAccepted;
-      const StoredJob& j = jobs[i];
+      const model::StoredJob& j = jobs[i];
       daily.push_back(AddedJobDelta(RollupKey{j.local_day, user_ids[i], device_ids[i], j.area_um2},
                                     FiguresOf(j)));
     }
@@ -1651,7 +1651,7 @@ Status PostgresStore::CommitJobsOnceLocked(const std::string& server_id,
 
 Result<std::vector<StoreOutcome>> PostgresStore::CommitJobs(
     const std::string& server_id, const std::string& agent_version,
-    const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
+    const std::vector<model::StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
   std::vector<StoreOutcome> outcomes;
@@ -1797,10 +1797,10 @@ Status PostgresStore::EnsureTimeZone(const TimeZone& tz) {
 // ---------------------------------------------------------------------------------------------
 // Imports.
 
-Status PostgresStore::UpsertPapers(const std::vector<Paper>& papers) {
+Status PostgresStore::UpsertPapers(const std::vector<model::Paper>& papers) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
-    for (const Paper& p : papers) {
+    for (const model::Paper& p : papers) {
       char grammage[32];
       std::snprintf(grammage, sizeof grammage, "%.17g", p.grammage_gsm);
       RAMETTE_RETURN_IF_ERROR(
@@ -1815,14 +1815,14 @@ Status PostgresStore::UpsertPapers(const std::vector<Paper>& papers) {
   });
 }
 
-Status PostgresStore::UpsertDevices(const std::vector<Device>& devices) {
+Status PostgresStore::UpsertDevices(const std::vector<model::Device>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
-  RAMETTE_RETURN_IF_ERROR(CheckServicePeriods(devices));
+  RAMETTE_RETURN_IF_ERROR(model::CheckServicePeriods(devices));
   // The periods grouped by queue, in the order queues first appear.
-  std::vector<std::pair<const Device*, std::vector<const Device*>>> queues;
+  std::vector<std::pair<const model::Device*, std::vector<const model::Device*>>> queues;
   std::map<std::pair<std::string_view, std::string_view>, size_t> index;
-  for (const Device& d : devices) {
+  for (const model::Device& d : devices) {
     auto [it, added] = index.try_emplace({d.server, d.queue}, queues.size());
     if (added) queues.push_back({&d, {}});
     queues[it->second].second.push_back(&d);
@@ -1846,14 +1846,14 @@ Status PostgresStore::UpsertDevices(const std::vector<Device>& devices) {
                                   ->Run("DELETE FROM device_periods WHERE device_id = $1",
                                         Params().Int(id), "importing devices")
                                   .status());
-      for (const Device* d : periods) {
+      for (const model::Device* d : periods) {
         RAMETTE_RETURN_IF_ERROR(
             conn_
                 ->Run("INSERT INTO device_periods(device_id, class, direction, paper_id,"
                       " in_service, out_of_service) VALUES($1, $2, $3, $4, $5, $6)",
                       Params()
                           .Int(id)
-                          .Text(DeviceClassName(d->device_class))
+                          .Text(model::DeviceClassName(d->device_class))
                           .TextOrNull(d->direction)
                           .TextOrNull(d->paper_id)
                           .Day(d->in_service)
@@ -1866,12 +1866,12 @@ Status PostgresStore::UpsertDevices(const std::vector<Device>& devices) {
   });
 }
 
-Status PostgresStore::ReplaceUserDirections(const std::vector<UserDirection>& rows) {
+Status PostgresStore::ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     ArrayLiteral names;
     std::unordered_set<std::string_view> seen;
-    for (const UserDirection& r : rows) {
+    for (const model::UserDirection& r : rows) {
       if (seen.insert(r.user).second) names.Text(r.user);
     }
     RAMETTE_RETURN_IF_ERROR(conn_
@@ -1880,7 +1880,7 @@ Status PostgresStore::ReplaceUserDirections(const std::vector<UserDirection>& ro
                                 .status());
     if (rows.empty()) return Status::Ok();
     ArrayLiteral users, directions, from, to;
-    for (const UserDirection& r : rows) {
+    for (const model::UserDirection& r : rows) {
       users.Text(r.user);
       directions.Text(r.direction);
       from.Day(r.valid_from);
@@ -1897,10 +1897,10 @@ Status PostgresStore::ReplaceUserDirections(const std::vector<UserDirection>& ro
   });
 }
 
-Status PostgresStore::UpsertWorkstations(const std::vector<WorkstationCount>& counts) {
+Status PostgresStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
-    for (const WorkstationCount& w : counts) {
+    for (const model::WorkstationCount& w : counts) {
       RAMETTE_RETURN_IF_ERROR(
           conn_
               ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
@@ -1912,17 +1912,17 @@ Status PostgresStore::UpsertWorkstations(const std::vector<WorkstationCount>& co
   });
 }
 
-Status PostgresStore::ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) {
+Status PostgresStore::ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
   return InTransactionLocked([&]() -> Status {
-    for (const DirectionContacts& d : rows) {
+    for (const model::DirectionContacts& d : rows) {
       RAMETTE_RETURN_IF_ERROR(conn_
                                   ->Run("DELETE FROM direction_emails WHERE direction = $1",
                                         Params().Text(d.direction), "importing directions")
                                   .status());
     }
-    for (const DirectionContacts& d : rows) {
+    for (const model::DirectionContacts& d : rows) {
       for (const std::string& email : d.emails) {
         RAMETTE_RETURN_IF_ERROR(conn_
                                     ->Run("INSERT INTO direction_emails(direction, email)"
@@ -1996,11 +1996,12 @@ Status PostgresStore::RecordReportSent(const std::string& direction, int32_t mon
 Result<std::string> PostgresStore::AddAgentToken(const std::string& server_id,
                                                  const std::string& hash_hex, int64_t now) {
   if (server_id.empty()) return Status::InvalidArgument("a token needs a server id");
-  if (hash_hex.size() < kPublicTokenIdLength) return Status::InvalidArgument("not a token hash");
+  if (hash_hex.size() < auth::kPublicTokenIdLength)
+    return Status::InvalidArgument("not a token hash");
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
-  const std::string id = PublicTokenId(hash_hex);
+  const std::string id = auth::PublicTokenId(hash_hex);
   Result<PgResult> r = conn_->Run(
       "INSERT INTO agent_tokens(id, hash, server, created_at) VALUES($1, $2, $3, $4)"
       " ON CONFLICT DO NOTHING RETURNING id",
@@ -2051,7 +2052,7 @@ Result<int> PostgresStore::RevokeAgentTokens(const std::string& id, const std::s
 }
 
 Result<std::string> PostgresStore::ServerIdOfToken(const std::string& token) {
-  const std::string hash = HashAgentToken(token);
+  const std::string hash = auth::HashAgentToken(token);
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
@@ -2061,7 +2062,7 @@ Result<std::string> PostgresStore::ServerIdOfToken(const std::string& token) {
   if (!r.ok()) return r.status();
   if (PQntuples(r->get()) == 0) return Status::Unauthenticated("unknown agent token");
   if (ColumnBool(r->get(), 0, 1)) {
-    return Status::Unauthenticated("agent token " + PublicTokenId(hash) + " was revoked");
+    return Status::Unauthenticated("agent token " + auth::PublicTokenId(hash) + " was revoked");
   }
   return ColumnText(r->get(), 0, 0);
 }
@@ -2123,17 +2124,17 @@ Result<std::vector<ServerStatus>> PostgresStore::ServerStatuses(const StatusPeri
 // ---------------------------------------------------------------------------------------------
 // UsageSource.
 
-Result<Inventory> PostgresStore::LoadInventory() {
+Result<model::Inventory> PostgresStore::LoadInventory() {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
-  Inventory inv;
+  model::Inventory inv;
   Status st = InReadLocked([&]() -> Status {
     Result<PgResult> r = conn_->Run(
         "SELECT paper_id, recycled, grammage_gsm FROM papers ORDER BY paper_id COLLATE \"C\"",
         "reading papers");
     if (!r.ok()) return r.status();
     for (int i = 0; i < PQntuples(r->get()); ++i) {
-      Paper& p = inv.papers.emplace_back();
+      model::Paper& p = inv.papers.emplace_back();
       p.paper_id = ColumnText(r->get(), i, 0);
       p.recycled = ColumnBool(r->get(), i, 1);
       p.grammage_gsm = std::strtod(PQgetvalue(r->get(), i, 2), nullptr);
@@ -2149,14 +2150,14 @@ Result<Inventory> PostgresStore::LoadInventory() {
     if (!r.ok()) return r.status();
     for (int i = 0; i < PQntuples(r->get()); ++i) {
       const PGresult* res = r->get();
-      Device& d = inv.devices.emplace_back();
+      model::Device& d = inv.devices.emplace_back();
       d.id = ColumnInt(res, i, 0);
       d.server = ColumnText(res, i, 1);
       d.queue = ColumnText(res, i, 2);
       d.classified = ColumnBool(res, i, 3);
       if (d.classified) {
         std::string name = ColumnText(res, i, 4);
-        std::optional<DeviceClass> c = ParseDeviceClass(name);
+        std::optional<model::DeviceClass> c = model::ParseDeviceClass(name);
         if (!c) {
           return Status::Corruption("device " + std::to_string(d.id) + " has unknown class '" +
                                     name + "'");
@@ -2173,7 +2174,7 @@ Result<Inventory> PostgresStore::LoadInventory() {
         "reading users' directions");
     if (!r.ok()) return r.status();
     for (int i = 0; i < PQntuples(r->get()); ++i) {
-      UserDirection& u = inv.users.emplace_back();
+      model::UserDirection& u = inv.users.emplace_back();
       u.user = ColumnText(r->get(), i, 0);
       u.direction = ColumnText(r->get(), i, 1);
       u.valid_from = ColumnDay(r->get(), i, 2);
@@ -2184,7 +2185,7 @@ Result<Inventory> PostgresStore::LoadInventory() {
         "reading workstations");
     if (!r.ok()) return r.status();
     for (int i = 0; i < PQntuples(r->get()); ++i) {
-      WorkstationCount& w = inv.workstations.emplace_back();
+      model::WorkstationCount& w = inv.workstations.emplace_back();
       w.direction = ColumnText(r->get(), i, 0);
       w.date = static_cast<Day>(ColumnInt(r->get(), i, 1));
       w.count = ColumnInt(r->get(), i, 2);
@@ -2207,9 +2208,9 @@ Result<std::unordered_map<int64_t, std::string>> PostgresStore::LoadUserNames() 
   return names;
 }
 
-Status PostgresStore::ForEachRollupRowLocked(const char* name, const char* sql,
-                                             const std::vector<std::string>& params,
-                                             const std::function<void(const RollupRow&)>& fn) {
+Status PostgresStore::ForEachRollupRowLocked(
+    const char* name, const char* sql, const std::vector<std::string>& params,
+    const std::function<void(const model::RollupRow&)>& fn) {
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Params p;
@@ -2222,7 +2223,7 @@ Status PostgresStore::ForEachRollupRowLocked(const char* name, const char* sql,
 }
 
 Status PostgresStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                                        const std::function<void(const RollupRow&)>& fn) {
+                                        const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
   // The biggest read of the indicators (a row per month, device, user and paper size): a binary
@@ -2242,7 +2243,7 @@ Status PostgresStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
 }
 
 Status PostgresStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                                      const std::function<void(const RollupRow&)>& fn) {
+                                      const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
       "ramette_daily_of_user", kDailyOfUserSql,
@@ -2255,8 +2256,9 @@ const Day kFirstCivilDay = DaysFromCivil(1, 1, 1);
 const Day kLastCivilDay = DaysFromCivil(9999, 12, 31);
 }  // namespace
 
-Status PostgresStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                              const std::function<void(const RollupRow&)>& fn) {
+Status PostgresStore::ForEachDailyRowOfDevice(
+    int64_t device_id, Day first_day, Day last_day,
+    const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return ForEachRollupRowLocked(
       "ramette_daily_of_device", kDailyOfDeviceSql,
@@ -2272,14 +2274,14 @@ Status PostgresStore::Backup(const std::string& /*destination*/) {
       "it with `ramette store copy`)");
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 // ---------------------------------------------------------------------------------------------
 // TableRows: whole tables for `ramette store copy` (store/store_copy.h). The engine-independent
 // rows map to this schema's columns: user_directions.user is user_name here, flags are
 // booleans; text keys are compared and ordered with the "C" collation, as SQLite does.
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -2546,7 +2548,7 @@ Result<size_t> PostgresStore::InsertRows(const CopyTable& table, const std::vect
         key.user_id = CopiedInt(table, row, "user_id");
         key.device_id = CopiedInt(table, row, "device_id");
         key.area_um2 = CopiedInt(table, row, "area_um2");
-        StoredJob job;  // only what FiguresOf reads
+        model::StoredJob job;  // only what FiguresOf reads
         job.sheets = CopiedInt(table, row, "sheets");
         job.record.impressions_completed = CopiedInt(table, row, "impressions");
         job.record.sides = static_cast<Sides>(CopiedInt(table, row, "sides"));
@@ -2573,4 +2575,4 @@ Result<size_t> PostgresStore::InsertRows(const CopyTable& table, const std::vect
 
 Status PostgresStore::FinishCopy() { return Status::Ok(); }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

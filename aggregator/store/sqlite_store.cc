@@ -22,7 +22,7 @@
 #include "aggregator/store/quarantine_json.h"
 #include "common/sqlite/sqlite_util.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -869,7 +869,7 @@ namespace {
 
 // Binds ?1..?23 and ?25 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
 inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int64_t user_id,
-                    const StoredJob& job, int64_t now) {
+                    const model::StoredJob& job, int64_t now) {
   const JobRecord& r = job.record;
   BindInt(s, 1, server_row);
   BindInt(s, 2, device_id);
@@ -1124,7 +1124,7 @@ Status SqliteStore::InsertQuarantineLocked(const std::string& server, int64_t no
   return Status::Ok();
 }
 
-Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_t folded,
+Status SqliteStore::SupersedeLocked(int64_t job_id, const model::StoredJob& job, int64_t folded,
                                     const std::string& server, int64_t server_row, IdMap& queues,
                                     int64_t now) {
   // The stored job's source and what it contributes to the rollups.
@@ -1219,7 +1219,7 @@ Status SqliteStore::SupersedeLocked(int64_t job_id, const StoredJob& job, int64_
 
 Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
     const std::string& server_id, const std::string& agent_version,
-    const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
+    const std::vector<model::StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
   std::vector<StoreOutcome> outcomes(jobs.size(), StoreOutcome::kDuplicate);
@@ -1263,7 +1263,7 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
     ResetOnExit reset_insert(insert);
 
     for (size_t i = 0; i < jobs.size(); ++i) {
-      const StoredJob& job = jobs[i];
+      const model::StoredJob& job = jobs[i];
       const JobRecord& r = job.record;
       // A duplicate has the same CUPS job id as a stored job: none can exist above the highest
       // stored one, which spares the lookup for jobs arriving in CUPS order.
@@ -1271,8 +1271,8 @@ Result<std::vector<StoreOutcome>> SqliteStore::CommitJobs(
         sqlite3_reset(find_dup);
         BindInt(find_dup, 1, server_row);
         BindInt(find_dup, 2, r.cups_job_id);
-        BindInt(find_dup, 3, r.completed_at - kDuplicateWindowSeconds);
-        BindInt(find_dup, 4, r.completed_at + kDuplicateWindowSeconds);
+        BindInt(find_dup, 3, r.completed_at - model::kDuplicateWindowSeconds);
+        BindInt(find_dup, 4, r.completed_at + model::kDuplicateWindowSeconds);
         int rc = sqlite3_step(find_dup);
         if (rc == SQLITE_ROW) {
           // outcomes[i] is already kDuplicate. A live record may supersede a page_log one.
@@ -1443,7 +1443,7 @@ Status SqliteStore::EnsureTimeZone(const TimeZone& tz) {
 // ---------------------------------------------------------------------------------------------
 // Imports.
 
-Status SqliteStore::UpsertPapers(const std::vector<Paper>& papers) {
+Status SqliteStore::UpsertPapers(const std::vector<model::Paper>& papers) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement s;
@@ -1452,7 +1452,7 @@ Status SqliteStore::UpsertPapers(const std::vector<Paper>& papers) {
                   "INSERT INTO papers(paper_id, recycled, grammage_gsm) VALUES(?1, ?2, ?3)"
                   " ON CONFLICT(paper_id) DO UPDATE SET recycled = excluded.recycled,"
                   " grammage_gsm = excluded.grammage_gsm"));
-    for (const Paper& p : papers) {
+    for (const model::Paper& p : papers) {
       sqlite3_reset(s.get());
       BindText(s.get(), 1, p.paper_id);
       BindInt(s.get(), 2, p.recycled ? 1 : 0);
@@ -1469,13 +1469,13 @@ namespace {
 struct QueuePeriods {
   std::string_view server;
   std::string_view queue;
-  std::vector<const Device*> periods;
+  std::vector<const model::Device*> periods;
 };
 
-std::vector<QueuePeriods> GroupByQueue(const std::vector<Device>& devices) {
+std::vector<QueuePeriods> GroupByQueue(const std::vector<model::Device>& devices) {
   std::vector<QueuePeriods> groups;
   std::map<std::pair<std::string_view, std::string_view>, size_t> index;
-  for (const Device& d : devices) {
+  for (const model::Device& d : devices) {
     auto [it, added] = index.try_emplace({d.server, d.queue}, groups.size());
     if (added) groups.push_back({d.server, d.queue, {}});
     groups[it->second].periods.push_back(&d);
@@ -1485,11 +1485,11 @@ std::vector<QueuePeriods> GroupByQueue(const std::vector<Device>& devices) {
 
 }  // namespace
 
-Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
+Status SqliteStore::UpsertDevices(const std::vector<model::Device>& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
   const std::vector<QueuePeriods> queues = GroupByQueue(devices);
-  RAMETTE_RETURN_IF_ERROR(CheckServicePeriods(devices));
+  RAMETTE_RETURN_IF_ERROR(model::CheckServicePeriods(devices));
   return InTransactionLocked([&]() -> Status {
     OwnedStatement add_queue;
     OwnedStatement find_queue;
@@ -1523,10 +1523,10 @@ Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
       sqlite3_reset(clear_periods.get());
       BindInt(clear_periods.get(), 1, id);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
-      for (const Device* d : q.periods) {
+      for (const model::Device* d : q.periods) {
         sqlite3_reset(add_period.get());
         BindInt(add_period.get(), 1, id);
-        BindText(add_period.get(), 2, DeviceClassName(d->device_class));
+        BindText(add_period.get(), 2, model::DeviceClassName(d->device_class));
         BindTextOrNull(add_period.get(), 3, d->direction);
         BindTextOrNull(add_period.get(), 4, d->paper_id);
         BindDay(add_period.get(), 5, d->in_service);
@@ -1538,7 +1538,7 @@ Status SqliteStore::UpsertDevices(const std::vector<Device>& devices) {
   });
 }
 
-Status SqliteStore::ReplaceUserDirections(const std::vector<UserDirection>& rows) {
+Status SqliteStore::ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement del;
@@ -1549,13 +1549,13 @@ Status SqliteStore::ReplaceUserDirections(const std::vector<UserDirection>& rows
                     "INSERT INTO user_directions(user, direction, valid_from, valid_to)"
                     " VALUES(?1, ?2, ?3, ?4)"));
     std::unordered_set<std::string_view> users;
-    for (const UserDirection& r : rows) {
+    for (const model::UserDirection& r : rows) {
       if (!users.insert(r.user).second) continue;
       sqlite3_reset(del.get());
       BindText(del.get(), 1, r.user);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing users' directions"));
     }
-    for (const UserDirection& r : rows) {
+    for (const model::UserDirection& r : rows) {
       sqlite3_reset(ins.get());
       BindText(ins.get(), 1, r.user);
       BindText(ins.get(), 2, r.direction);
@@ -1567,7 +1567,7 @@ Status SqliteStore::ReplaceUserDirections(const std::vector<UserDirection>& rows
   });
 }
 
-Status SqliteStore::UpsertWorkstations(const std::vector<WorkstationCount>& counts) {
+Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement s;
@@ -1575,7 +1575,7 @@ Status SqliteStore::UpsertWorkstations(const std::vector<WorkstationCount>& coun
         s.Prepare(db_,
                   "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
                   " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count"));
-    for (const WorkstationCount& w : counts) {
+    for (const model::WorkstationCount& w : counts) {
       sqlite3_reset(s.get());
       BindText(s.get(), 1, w.direction);
       BindInt(s.get(), 2, w.date);
@@ -1586,7 +1586,7 @@ Status SqliteStore::UpsertWorkstations(const std::vector<WorkstationCount>& coun
   });
 }
 
-Status SqliteStore::ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) {
+Status SqliteStore::ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
   return InTransactionLocked([&]() -> Status {
@@ -1595,12 +1595,12 @@ Status SqliteStore::ReplaceDirectionContacts(const std::vector<DirectionContacts
     RAMETTE_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM direction_emails WHERE direction = ?1"));
     RAMETTE_RETURN_IF_ERROR(ins.Prepare(
         db_, "INSERT OR IGNORE INTO direction_emails(direction, email) VALUES(?1, ?2)"));
-    for (const DirectionContacts& d : rows) {
+    for (const model::DirectionContacts& d : rows) {
       sqlite3_reset(del.get());
       BindText(del.get(), 1, d.direction);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing directions"));
     }
-    for (const DirectionContacts& d : rows) {
+    for (const model::DirectionContacts& d : rows) {
       for (const std::string& email : d.emails) {
         sqlite3_reset(ins.get());
         BindText(ins.get(), 1, d.direction);
@@ -1691,12 +1691,12 @@ Result<int64_t> SqliteStore::CountQuarantined() {
 // ---------------------------------------------------------------------------------------------
 // UsageSource.
 
-Result<Inventory> SqliteStore::LoadInventory() {
+Result<model::Inventory> SqliteStore::LoadInventory() {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
   // One read transaction, so that the four tables come from the same snapshot.
   RAMETTE_RETURN_IF_ERROR(Exec(db_, "BEGIN", "reading the inventory"));
-  Inventory inv;
+  model::Inventory inv;
   Status st = [&]() -> Status {
     int rc;
     {
@@ -1704,7 +1704,7 @@ Result<Inventory> SqliteStore::LoadInventory() {
       RAMETTE_RETURN_IF_ERROR(
           s.Prepare(db_, "SELECT paper_id, recycled, grammage_gsm FROM papers ORDER BY paper_id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-        Paper& p = inv.papers.emplace_back();
+        model::Paper& p = inv.papers.emplace_back();
         p.paper_id = ColumnText(s.get(), 0);
         p.recycled = sqlite3_column_int64(s.get(), 1) != 0;
         p.grammage_gsm = sqlite3_column_double(s.get(), 2);
@@ -1722,14 +1722,14 @@ Result<Inventory> SqliteStore::LoadInventory() {
                     " FROM devices d LEFT JOIN device_periods p ON p.device_id = d.id"
                     " ORDER BY d.id, p.in_service, p.id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-        Device& d = inv.devices.emplace_back();
+        model::Device& d = inv.devices.emplace_back();
         d.id = sqlite3_column_int64(s.get(), 0);
         d.server = ColumnText(s.get(), 1);
         d.queue = ColumnText(s.get(), 2);
         d.classified = sqlite3_column_int64(s.get(), 3) != 0;
         if (d.classified) {
           std::string name = ColumnText(s.get(), 4);
-          std::optional<DeviceClass> c = ParseDeviceClass(name);
+          std::optional<model::DeviceClass> c = model::ParseDeviceClass(name);
           if (!c) {
             return Status::Corruption("device " + std::to_string(d.id) + " has unknown class '" +
                                       name + "'");
@@ -1748,7 +1748,7 @@ Result<Inventory> SqliteStore::LoadInventory() {
       RAMETTE_RETURN_IF_ERROR(s.Prepare(
           db_, "SELECT user, direction, valid_from, valid_to FROM user_directions ORDER BY id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-        UserDirection& u = inv.users.emplace_back();
+        model::UserDirection& u = inv.users.emplace_back();
         u.user = ColumnText(s.get(), 0);
         u.direction = ColumnText(s.get(), 1);
         u.valid_from = ColumnDay(s.get(), 2);
@@ -1761,7 +1761,7 @@ Result<Inventory> SqliteStore::LoadInventory() {
       RAMETTE_RETURN_IF_ERROR(s.Prepare(
           db_, "SELECT direction, date, count FROM workstations ORDER BY direction, date"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-        WorkstationCount& w = inv.workstations.emplace_back();
+        model::WorkstationCount& w = inv.workstations.emplace_back();
         w.direction = ColumnText(s.get(), 0);
         w.date = static_cast<Day>(sqlite3_column_int64(s.get(), 1));
         w.count = sqlite3_column_int64(s.get(), 2);
@@ -1791,7 +1791,7 @@ Result<std::unordered_map<int64_t, std::string>> SqliteStore::LoadUserNames() {
 
 namespace {
 
-void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
+void ReadRollupRow(sqlite3_stmt* s, model::RollupRow* row) {
   row->period = static_cast<int32_t>(sqlite3_column_int64(s, 0));
   row->device_id = sqlite3_column_int64(s, 1);
   row->user_id = sqlite3_column_int64(s, 2);
@@ -1806,13 +1806,13 @@ void ReadRollupRow(sqlite3_stmt* s, RollupRow* row) {
 }
 
 // Row orders of the three scans, as tuples of RollupRow fields.
-auto MonthlyOrder(const RollupRow& r) {
+auto MonthlyOrder(const model::RollupRow& r) {
   return std::make_tuple(r.period, r.device_id, r.user_id, r.area_um2);
 }
-auto UserDailyOrder(const RollupRow& r) {
+auto UserDailyOrder(const model::RollupRow& r) {
   return std::make_tuple(r.period, r.device_id, r.area_um2);
 }
-auto DeviceDailyOrder(const RollupRow& r) {
+auto DeviceDailyOrder(const model::RollupRow& r) {
   return std::make_tuple(r.period, r.user_id, r.area_um2);
 }
 
@@ -1841,10 +1841,10 @@ class ReadTransaction {
 template <typename Order>
 Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<RollupDelta>& tail,
                                            Order order,
-                                           const std::function<void(const RollupRow&)>& fn) {
+                                           const std::function<void(const model::RollupRow&)>& fn) {
   // `tail` holds the newer jobs' rows in the scan's order: a merge join of two sorted streams.
   size_t t = 0;
-  RollupRow row;
+  model::RollupRow row;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     ReadRollupRow(s, &row);
@@ -1863,7 +1863,7 @@ Status SqliteStore::ForEachMergedRowLocked(sqlite3_stmt* s, const std::vector<Ro
 }
 
 Status SqliteStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                                      const std::function<void(const RollupRow&)>& fn) {
+                                      const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
   ReadTransaction read(db_);
@@ -1885,7 +1885,7 @@ Status SqliteStore::ForEachMonthlyRow(int32_t first_month, int32_t last_month,
 }
 
 Status SqliteStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                                    const std::function<void(const RollupRow&)>& fn) {
+                                    const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
   ReadTransaction read(db_);
@@ -1910,8 +1910,9 @@ Status SqliteStore::ForEachDailyRow(int64_t user_id, Day first_day, Day last_day
   return ForEachMergedRowLocked(s, tail, UserDailyOrder, fn);
 }
 
-Status SqliteStore::ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                            const std::function<void(const RollupRow&)>& fn) {
+Status SqliteStore::ForEachDailyRowOfDevice(
+    int64_t device_id, Day first_day, Day last_day,
+    const std::function<void(const model::RollupRow&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
   ReadTransaction read(db_);
@@ -1966,12 +1967,12 @@ Status SqliteStore::RecordAgentStatus(const std::string& server_id,
 Result<std::string> SqliteStore::AddAgentToken(const std::string& server_id,
                                                const std::string& hash_hex, int64_t now) {
   if (server_id.empty()) return Status::InvalidArgument("a token needs a server id");
-  if (hash_hex.size() < kPublicTokenIdLength) {
+  if (hash_hex.size() < auth::kPublicTokenIdLength) {
     return Status::InvalidArgument("not a token hash");
   }
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
-  const std::string id = PublicTokenId(hash_hex);
+  const std::string id = auth::PublicTokenId(hash_hex);
   Status st = InTransactionLocked([&]() -> Status {
     OwnedStatement s;
     RAMETTE_RETURN_IF_ERROR(s.Prepare(db_,
@@ -2040,7 +2041,7 @@ Result<int> SqliteStore::RevokeAgentTokens(const std::string& id, const std::str
 }
 
 Result<std::string> SqliteStore::ServerIdOfToken(const std::string& token) {
-  const std::string hash = HashAgentToken(token);
+  const std::string hash = auth::HashAgentToken(token);
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kAgentTokensSchemaVersion));
   OwnedStatement s;
@@ -2051,7 +2052,7 @@ Result<std::string> SqliteStore::ServerIdOfToken(const std::string& token) {
   if (rc == SQLITE_DONE) return Status::Unauthenticated("unknown agent token");
   if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the agent tokens");
   if (sqlite3_column_int64(s.get(), 1) != 0) {
-    return Status::Unauthenticated("agent token " + PublicTokenId(hash) + " was revoked");
+    return Status::Unauthenticated("agent token " + auth::PublicTokenId(hash) + " was revoked");
   }
   return ColumnText(s.get(), 0);
 }
@@ -2187,13 +2188,13 @@ Status SqliteStore::Backup(const std::string& destination) {
   return st;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 // ---------------------------------------------------------------------------------------------
 // TableRows: whole tables for `ramette store copy` (store/store_copy.h). Column names are the
 // engine-independent ones; flags are 0/1 integers, as stored.
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -2388,8 +2389,10 @@ Result<size_t> SqliteStore::InsertRows(const CopyTable& table, const std::vector
         const int64_t* completed = std::get_if<int64_t>(&rows[r][completed_col]);
         BindCopyValue(duplicate, 1, rows[r][server_col]);
         BindCopyValue(duplicate, 2, rows[r][cups_col]);
-        BindInt(duplicate, 3, completed != nullptr ? *completed - kDuplicateWindowSeconds : 0);
-        BindInt(duplicate, 4, completed != nullptr ? *completed + kDuplicateWindowSeconds : 0);
+        BindInt(duplicate, 3,
+                completed != nullptr ? *completed - model::kDuplicateWindowSeconds : 0);
+        BindInt(duplicate, 4,
+                completed != nullptr ? *completed + model::kDuplicateWindowSeconds : 0);
         const int rc = sqlite3_step(duplicate);
         if (rc == SQLITE_ROW) {
           refused = r;
@@ -2425,4 +2428,4 @@ Status SqliteStore::FinishCopy() {
   return FoldLocked();
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
