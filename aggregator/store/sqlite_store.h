@@ -166,7 +166,7 @@ class SqliteStore final : public Store,
   Status FinishCopy() override;
 
  private:
-  struct Statements;  // the cached prepared statements, defined in sqlite_store.cc
+  struct Statements;  // the cached prepared statements, defined in sqlite_store_internal.h
   // Heterogeneous lookup, so that finding a name does not allocate.
   struct StringHash {
     using is_transparent = void;
