@@ -150,7 +150,7 @@ class PostgresStore final : public Store,
   Status FinishCopy() override;
 
  private:
-  class Conn;  // the libpq connection and its helpers, in postgres_store.cc
+  class Conn;  // the libpq connection and its helpers, in postgres_store_internal.h
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const noexcept {
