@@ -9,17 +9,17 @@
 #include "aggregator/ingest/sheets.h"
 #include "aggregator/ingest/validate.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
-IngestProcessor::IngestProcessor(JobStore* store, IngestOptions options)
+IngestProcessor::IngestProcessor(store::JobStore* store, IngestOptions options)
     : store_(store), options_(std::move(options)) {}
 
 int64_t IngestProcessor::Now() const {
   return options_.now ? options_.now() : static_cast<int64_t>(std::time(nullptr));
 }
 
-StoredJob IngestProcessor::Derive(JobRecord job) const {
-  StoredJob s;
+model::StoredJob IngestProcessor::Derive(JobRecord job) const {
+  model::StoredJob s;
   if (!options_.store_titles) job.title.reset();
   MediaSize size = ParseMediaSize(job.media);
   s.area_um2 = size.area_um2();
@@ -63,7 +63,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobs(const std::string&
 }
 
 Status IngestProcessor::ReportStatus(const std::string& server_id, const std::string& agent_version,
-                                     const AgentStatusReport& status) {
+                                     const store::AgentStatusReport& status) {
   if (std::string why = ValidateServerId(server_id); !why.empty()) {
     return Status::InvalidArgument(why);
   }
@@ -80,16 +80,16 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
   }
   const int64_t now = Now();
   std::vector<RecordResult> results(jobs.size());
-  std::vector<StoredJob> valid;
+  std::vector<model::StoredJob> valid;
   std::vector<size_t> valid_index;
-  std::vector<QuarantinedRecord> rejected;
+  std::vector<store::QuarantinedRecord> rejected;
   valid.reserve(jobs.size());
   valid_index.reserve(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::string why = ValidateJob(jobs[i], now);
     if (!why.empty()) {
       results[i] = RecordResult{RecordResult::Kind::kRejected, why};
-      QuarantinedRecord q{std::move(jobs[i]), std::move(why)};
+      store::QuarantinedRecord q{std::move(jobs[i]), std::move(why)};
       q.record.title.reset();  // a title never reaches the quarantine either
       rejected.push_back(std::move(q));
       continue;
@@ -98,7 +98,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
     valid.push_back(Derive(std::move(jobs[i])));
     valid_index.push_back(i);
   }
-  Result<std::vector<StoreOutcome>> outcomes =
+  Result<std::vector<store::StoreOutcome>> outcomes =
       store_->CommitJobs(server_id, agent_version, valid, rejected);
   if (!outcomes.ok()) return outcomes.status();
   if (outcomes->size() != valid.size()) {
@@ -106,7 +106,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
                             " outcomes for " + std::to_string(valid.size()) + " jobs");
   }
   for (size_t k = 0; k < valid.size(); ++k) {
-    results[valid_index[k]].kind = (*outcomes)[k] == StoreOutcome::kAccepted
+    results[valid_index[k]].kind = (*outcomes)[k] == store::StoreOutcome::kAccepted
                                        ? RecordResult::Kind::kAccepted
                                        : RecordResult::Kind::kDuplicate;
   }
@@ -133,4 +133,4 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitQueues(const std::strin
   return results;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

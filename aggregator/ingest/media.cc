@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 // Parses a decimal "210" or "8.5" in full; nullopt on anything else.
@@ -73,8 +73,8 @@ std::optional<MediaSize> Legacy(std::string_view name) {
     int64_t w, h;
   };
   static const Entry kLegacy[] = {
-      {"a4", 210000, 297000},      {"a3", 297000, 420000},     {"a5", 148000, 210000},
-      {"letter", 215900, 279400},  {"legal", 215900, 355600},
+      {"a4", 210000, 297000},     {"a3", 297000, 420000},    {"a5", 148000, 210000},
+      {"letter", 215900, 279400}, {"legal", 215900, 355600},
   };
   std::string l = Lower(name);
   for (const Entry& e : kLegacy) {
@@ -100,4 +100,4 @@ MediaSize ParseMediaSize(std::string_view media) {
   return MediaSize{};
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

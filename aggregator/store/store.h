@@ -21,7 +21,7 @@
 #include "common/civil_time.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // The parts live as long as the Store. Every method is thread-safe; several processes may open
 // the same database at once (on SQLite a writer waits for another one for a while, then fails
@@ -70,6 +70,6 @@ class Store {
   virtual TableRows& table_rows() = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_H_

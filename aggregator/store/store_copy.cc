@@ -12,7 +12,7 @@
 #include "aggregator/store/store_rules.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -352,7 +352,7 @@ Status CopyTableRows(const CopyTable& t, TableRows& source, TableRows& target,
 // The years with jobs in `store`'s monthly rollups.
 Status YearsWithJobs(Store& store, std::set<int>* years) {
   return store.usage().ForEachMonthlyRow(0, std::numeric_limits<int32_t>::max(),
-                                         [&](const RollupRow& r) {
+                                         [&](const model::RollupRow& r) {
                                            if (r.sums.jobs > 0) years->insert(r.period / 12);
                                          });
 }
@@ -432,4 +432,4 @@ Result<VerifyReport> VerifyCopy(Store& source, Store& target, const IndicatorsJs
   return report;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
