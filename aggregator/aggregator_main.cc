@@ -53,9 +53,9 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  AggregatorConfig config;
+  config::AggregatorConfig config;
   if (!config_path.empty()) {
-    auto loaded = LoadAggregatorConfig(config_path);
+    auto loaded = config::LoadAggregatorConfig(config_path);
     if (!loaded.ok()) {
       spdlog::critical("configuration: {}", loaded.status().message());
       return kExitConfig;
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(level);
 
-  if (Status s = CheckListenAllowed(config); !s.ok()) {
+  if (Status s = config::CheckListenAllowed(config); !s.ok()) {
     spdlog::critical("configuration: {}", s.message());
     return kExitConfig;
   }
@@ -81,16 +81,21 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
 
-  auto opened = OpenStore(config.database, OpenMode::kCreate);
+  auto opened = store::OpenStore(config.database, store::OpenMode::kCreate);
   if (!opened.ok()) {
     spdlog::critical("{}", opened.status().message());
     // A database from a newer ramette, a refused login or not a database at all will not fix
     // itself (78); a locked or unreachable one may (75), so let systemd retry those.
-    return ExitCodeForOpenError(opened.status());
+    return store::ExitCodeForOpenError(opened.status());
   }
-  std::unique_ptr<Store> store = std::move(opened).value();
+  std::unique_ptr<store::Store> store = std::move(opened).value();
   const std::string database = store->Description();  // without any password
   if (Status s = store->EnsureTimeZone(*tz); !s.ok()) {
+    spdlog::critical("database {}: {}", database, s.message());
+    return 1;
+  }
+  // [users], recorded for the command line (imports) and the readers (attribution).
+  if (Status s = store->SetUserNameRule(config.users); !s.ok()) {
     spdlog::critical("database {}: {}", database, s.message());
     return 1;
   }
@@ -102,18 +107,19 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  IngestMetrics metrics;
-  IngestProcessor processor(
-      &store->jobs(), IngestOptions{*tz, config.store_titles, nullptr, &metrics, config.users});
+  metrics::IngestMetrics metrics;
+  ingest::IngestProcessor processor(
+      &store->jobs(),
+      ingest::IngestOptions{*tz, config.store_titles, nullptr, &metrics, config.users});
   // Tokens presented are always checked; with require_tokens or mutual TLS, calls without a
   // credential are refused. With both, a client certificate is requested (an agent may use
   // either), with mutual TLS alone it is required.
-  IngestTls tls{config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file,
-                /*require_client_cert=*/!config.require_tokens};
-  IngestAuth auth{
+  ingest::IngestTls tls{config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file,
+                        /*require_client_cert=*/!config.require_tokens};
+  ingest::IngestAuth auth{
       &store->tokens(),
       /*require_credentials=*/config.require_tokens || !config.tls_client_ca_file.empty()};
-  auto server = StartIngestServer(config.listen, &processor, tls, auth);
+  auto server = ingest::StartIngestServer(config.listen, &processor, tls, auth);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
     return kExitConfig;
@@ -130,13 +136,14 @@ int main(int argc, char** argv) {
   // seconds, so that `ramette indicators` finds them up to date.
   // Prometheus metrics on their own port (loopback by default). Not being able to serve them is
   // logged, not fatal: ingest matters more.
-  std::unique_ptr<HttpMetricsServer> metrics_server;
+  std::unique_ptr<metrics::HttpMetricsServer> metrics_server;
   std::string metrics_where = "metrics off";
   if (!config.metrics_listen.empty()) {
-    StatusStore* st = &store->status();
-    auto started = HttpMetricsServer::Start(config.metrics_listen, [&metrics, st] {
-      auto servers = st->ServerStatuses(StatusPeriods{}, /*count_jobs=*/false);
-      return metrics.Render(servers.ok() ? GaugesOf(*servers) : std::vector<ServerGauges>{});
+    store::StatusStore* st = &store->status();
+    auto started = metrics::HttpMetricsServer::Start(config.metrics_listen, [&metrics, st] {
+      auto servers = st->ServerStatuses(store::StatusPeriods{}, /*count_jobs=*/false);
+      return metrics.Render(servers.ok() ? metrics::GaugesOf(*servers)
+                                         : std::vector<metrics::ServerGauges>{});
     });
     if (started.ok()) {
       metrics_server = std::move(*started);
@@ -144,7 +151,7 @@ int main(int argc, char** argv) {
                       config.metrics_listen.substr(0, config.metrics_listen.rfind(':')) + ":" +
                       std::to_string(metrics_server->port()) + "/metrics";
       spdlog::info("Prometheus {}", metrics_where);
-      if (!IsLoopbackListenAddress(config.metrics_listen)) {
+      if (!config::IsLoopbackListenAddress(config.metrics_listen)) {
         spdlog::warn("metrics listen on a non-loopback address ({}): they name every print server",
                      config.metrics_listen);
       }

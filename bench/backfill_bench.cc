@@ -75,11 +75,11 @@ struct Rate {
 // The whole chain into the new database `db`.
 Rate RunRamette(const std::string& page_log, const std::string& db, int lines, const Options& o) {
   auto tz = *TimeZone::Load("Europe/Paris");
-  auto store = aggregator::SqliteStore::Open(db);
+  auto store = aggregator::store::SqliteStore::Open(db);
   if (!store.ok() || !(*store)->EnsureTimeZone(tz).ok()) return {};
-  aggregator::IngestProcessor processor(store->get(),
-                                        aggregator::IngestOptions{tz, false, nullptr});
-  auto server = aggregator::StartIngestServer("127.0.0.1:0", &processor);
+  aggregator::ingest::IngestProcessor processor(
+      store->get(), aggregator::ingest::IngestOptions{tz, false, nullptr});
+  auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", &processor);
   if (!server.ok()) return {};
   agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(server->port), 10000, "bench", {}});
   agent::PageLogReader reader({page_log});

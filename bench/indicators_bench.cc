@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   if (int rc = bench::EnsureIndicatorsStore(path, total); rc != 0) return rc;
   bench::IndicatorTimings t;
   if (!bench::TimeIndicators(path, runs, &t)) return 1;
-  auto store = OpenStore(path, OpenMode::kExisting);
+  auto store = store::OpenStore(path, store::OpenMode::kExisting);
   if (!store.ok()) return 1;
   std::printf("%s", t.table.c_str());
   std::printf("jobs stored: %lld\n", static_cast<long long>(*(*store)->CountJobs()));

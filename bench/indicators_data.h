@@ -35,7 +35,7 @@ inline std::string Direction(int d) { return "DIR-" + std::to_string(d); }
 inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
   using namespace ramette::aggregator;
   using Clock = std::chrono::steady_clock;
-  auto store = SqliteStore::Open(path);
+  auto store = store::SqliteStore::Open(path);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().message().c_str());
     return 1;
@@ -49,16 +49,18 @@ inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
   if (failed((*store)->EnsureTimeZone(tz))) return 1;
   Org org;
 
-  std::vector<Paper> papers = {{"std80", false, 80}, {"rec80", true, 80}, {"shop90", false, 90}};
+  std::vector<model::Paper> papers = {
+      {"std80", false, 80}, {"rec80", true, 80}, {"shop90", false, 90}};
   if (failed((*store)->UpsertPapers(papers))) return 1;
-  std::vector<Device> devices;
+  std::vector<model::Device> devices;
   for (int s = 0; s < org.servers; ++s) {
     for (int q = 0; q < org.queues_per_server; ++q) {
-      Device d;
+      model::Device d;
       d.server = ServerName(s);
       d.queue = QueueName(q);
-      d.device_class = q == 0 ? DeviceClass::kPrintShop
-                              : (q % 3 == 0 ? DeviceClass::kMfp : DeviceClass::kDesktopPrinter);
+      d.device_class =
+          q == 0 ? model::DeviceClass::kPrintShop
+                 : (q % 3 == 0 ? model::DeviceClass::kMfp : model::DeviceClass::kDesktopPrinter);
       d.direction = Direction((s * 31 + q) % kDirections);
       d.paper_id = q == 0 ? "shop90" : (q % 4 == 0 ? "rec80" : "std80");
       d.in_service = DaysFromCivil(2014 + q % 4, 1 + q % 12, 1);
@@ -67,7 +69,7 @@ inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
     }
   }
   if (failed((*store)->UpsertDevices(devices))) return 1;
-  std::vector<UserDirection> users;
+  std::vector<model::UserDirection> users;
   for (int u = 0; u < org.users; ++u) {
     int d = u % kDirections;
     if (u % 20 == 0) {  // changes direction on the 15th of a month
@@ -79,7 +81,7 @@ inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
     }
   }
   if (failed((*store)->ReplaceUserDirections(users))) return 1;
-  std::vector<WorkstationCount> ws;
+  std::vector<model::WorkstationCount> ws;
   for (int y = 2015; y <= 2018; ++y) {
     for (int d = 0; d < kDirections; ++d) {
       ws.push_back({Direction(d), DaysFromCivil(y, 6, 30), 250 + d * 10 - (y - 2015) * 5});
@@ -87,7 +89,7 @@ inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
   }
   if (failed((*store)->UpsertWorkstations(ws))) return 1;
 
-  IngestProcessor deriver(store->get(), IngestOptions{tz, false, nullptr});
+  ingest::IngestProcessor deriver(store->get(), ingest::IngestOptions{tz, false, nullptr});
   JobGenerator gen(org, 99);
   const int kBatch = 500;
   int64_t per_server = total / org.servers;
@@ -100,7 +102,7 @@ inline int BuildIndicatorsStore(const std::string& path, int64_t total) {
     auto jobs = gen.Batch(s, next_id[s], clock[s], spacing, kBatch);
     next_id[s] += kBatch;
     clock[s] += spacing * kBatch;
-    std::vector<StoredJob> derived;
+    std::vector<model::StoredJob> derived;
     derived.reserve(jobs.size());
     for (auto& j : jobs) derived.push_back(deriver.Derive(std::move(j)));
     auto r = (*store)->CommitJobs(ServerName(s), "bench", derived, {});
@@ -160,26 +162,26 @@ inline bool TimeIndicators(const std::string& db, int runs, IndicatorTimings* t)
   const double cpu0 = ProcessCpuSeconds();
   for (int run = 0; run < runs; ++run) {
     const auto t0 = Clock::now();
-    auto store = OpenStore(db, OpenMode::kExisting);
+    auto store = store::OpenStore(db, store::OpenMode::kExisting);
     if (!store.ok()) {
       std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
       return false;
     }
-    auto report = ComputeIndicators((*store)->usage(), 2018);
+    auto report = indicators::ComputeIndicators((*store)->usage(), 2018);
     if (!report.ok()) {
       std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
       return false;
     }
-    t->table = FormatIndicatorsTable(*report);
+    t->table = indicators::FormatIndicatorsTable(*report);
     t->wall_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    if (run == runs - 1) t->json = FormatIndicatorsJson(*report);
+    if (run == runs - 1) t->json = indicators::FormatIndicatorsJson(*report);
   }
   t->cpu_ms_per_run = (ProcessCpuSeconds() - cpu0) * 1000 / runs;
   std::sort(t->wall_ms.begin(), t->wall_ms.end());
-  auto store = OpenStore(db, OpenMode::kExisting);
+  auto store = store::OpenStore(db, store::OpenMode::kExisting);
   if (!store.ok()) return false;
   TimedUsageSource timed(&(*store)->usage());
-  if (!ComputeIndicators(timed, 2018).ok()) return false;
+  if (!indicators::ComputeIndicators(timed, 2018).ok()) return false;
   t->breakdown = timed.Breakdown();
   return true;
 }

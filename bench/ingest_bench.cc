@@ -30,10 +30,10 @@ constexpr int64_t kStart = 1514764800;  // 2018-01-01T00:00:00Z
 
 struct Workload {
   std::vector<v1::SubmitJobsRequest> requests;
-  std::vector<std::vector<StoredJob>> derived;  // for the bare baseline
+  std::vector<std::vector<model::StoredJob>> derived;  // for the bare baseline
 };
 
-Workload Make(int total, IngestProcessor& deriver) {
+Workload Make(int total, ingest::IngestProcessor& deriver) {
   bench::Org org;
   bench::JobGenerator gen(org, 42);
   Workload w;
@@ -47,7 +47,7 @@ Workload Make(int total, IngestProcessor& deriver) {
     v1::SubmitJobsRequest req;
     req.set_server_id(bench::ServerName(server));
     req.set_agent_version("bench");
-    std::vector<StoredJob> derived;
+    std::vector<model::StoredJob> derived;
     for (auto& j : jobs) {
       ToProto(j, req.add_jobs());
       derived.push_back(deriver.Derive(j));
@@ -93,7 +93,7 @@ double BareInsert(const std::string& path, const Workload& w) {
   int64_t n = 0;
   for (size_t b = 0; b < w.derived.size(); ++b) {
     Check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db);
-    for (const StoredJob& s : w.derived[b]) {
+    for (const model::StoredJob& s : w.derived[b]) {
       const JobRecord& r = s.record;
       int i = 1;
       sqlite3_bind_int64(ins, i++, static_cast<int64_t>(b % 10) + 1);
@@ -142,14 +142,14 @@ int main(int argc, char** argv) {
   std::string dir = mkdtemp(tmpl);
   auto tz = *TimeZone::Load("Europe/Paris");
 
-  auto store = SqliteStore::Open(dir + "/ramette.db");
+  auto store = store::SqliteStore::Open(dir + "/ramette.db");
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().message().c_str());
     return 1;
   }
   (*store)->EnsureTimeZone(tz);
-  IngestProcessor processor(store->get(),
-                            IngestOptions{tz, false, [] { return kStart + 86400 * 400; }});
+  ingest::IngestProcessor processor(
+      store->get(), ingest::IngestOptions{tz, false, [] { return kStart + 86400 * 400; }});
   Workload w = Make(total, processor);
   int jobs = static_cast<int>(w.requests.size()) * kBatch;
 
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   // The store alone (derived jobs straight into CommitJobs), to see where the time goes.
   double store_only = 0;
   {
-    auto direct = SqliteStore::Open(dir + "/direct.db");
+    auto direct = store::SqliteStore::Open(dir + "/direct.db");
     if (!direct.ok()) return 1;
     (*direct)->EnsureTimeZone(tz);
     auto t0 = Clock::now();
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
         w.derived.size() * kBatch / std::chrono::duration<double>(Clock::now() - t0).count();
   }
 
-  auto server = StartIngestServer("127.0.0.1:0", &processor);
+  auto server = ingest::StartIngestServer("127.0.0.1:0", &processor);
   if (!server.ok()) return 1;
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server->port),
                                      grpc::InsecureChannelCredentials());

@@ -97,21 +97,21 @@ int64_t CopyIntegers(sqlite3* lite, PGconn* pg, const char* select, const char* 
 // Fills the empty database `uri` from the SQLite store at `path`.
 bool Load(const std::string& path, const std::string& uri) {
   const auto t0 = Clock::now();
-  auto lite_store = SqliteStore::Open(path);
+  auto lite_store = store::SqliteStore::Open(path);
   if (!lite_store.ok()) return !Failed(lite_store.status());
   auto inventory = (*lite_store)->LoadInventory();
   if (!inventory.ok()) return !Failed(inventory.status());
   const std::string zone = (*lite_store)->StoredTimeZone();
   lite_store->reset();
 
-  auto pg_store = PostgresStore::Open(uri, /*create_if_empty=*/true);
+  auto pg_store = store::PostgresStore::Open(uri, /*create_if_empty=*/true);
   if (!pg_store.ok()) return !Failed(pg_store.status());
   auto tz = TimeZone::Load(zone);
   if (!tz.ok()) return !Failed(tz.status());
   if (Failed((*pg_store)->EnsureTimeZone(*tz))) return false;
   if (Failed((*pg_store)->UpsertPapers(inventory->papers))) return false;
-  std::vector<Device> classified;
-  for (const Device& d : inventory->devices) {
+  std::vector<model::Device> classified;
+  for (const model::Device& d : inventory->devices) {
     if (d.classified) classified.push_back(d);
   }
   if (Failed((*pg_store)->UpsertDevices(classified))) return false;
@@ -122,8 +122,8 @@ bool Load(const std::string& path, const std::string& uri) {
   if (!pg_inventory.ok()) return !Failed(pg_inventory.status());
   if (pg_inventory->devices.size() != inventory->devices.size()) return false;
   for (size_t i = 0; i < inventory->devices.size(); ++i) {
-    const Device& a = inventory->devices[i];
-    const Device& b = pg_inventory->devices[i];
+    const model::Device& a = inventory->devices[i];
+    const model::Device& b = pg_inventory->devices[i];
     if (a.id != b.id || a.server != b.server || a.queue != b.queue) {
       std::fprintf(stderr, "device ids differ: %s/%s\n", a.server.c_str(), a.queue.c_str());
       return false;

@@ -26,8 +26,8 @@ constexpr int64_t kA4 = 210000LL * 297000LL;
 
 // Batches of writer `w`: its own servers (8 per writer), 20 queues each, 300 users, jobs spread
 // over two years (the rollup keys of a real backfill).
-std::vector<std::pair<std::string, std::vector<StoredJob>>> MakeBatches(int w, int batches) {
-  std::vector<std::pair<std::string, std::vector<StoredJob>>> out;
+std::vector<std::pair<std::string, std::vector<model::StoredJob>>> MakeBatches(int w, int batches) {
+  std::vector<std::pair<std::string, std::vector<model::StoredJob>>> out;
   unsigned seed = 1234u + static_cast<unsigned>(w);
   auto next = [&] {
     seed = seed * 1103515245u + 12345u;
@@ -36,10 +36,10 @@ std::vector<std::pair<std::string, std::vector<StoredJob>>> MakeBatches(int w, i
   const TimeZone utc = TimeZone::Utc();
   for (int b = 0; b < batches; ++b) {
     const int server = b % 8;
-    std::vector<StoredJob> jobs;
+    std::vector<model::StoredJob> jobs;
     jobs.reserve(kBatch);
     for (int i = 0; i < kBatch; ++i) {
-      StoredJob j;
+      model::StoredJob j;
       const int32_t id = (b / 8) * kBatch + i + 1;
       const int64_t completed = kStart + int64_t{id} * 1500 + (next() % 600);
       j.record.queue = "queue" + std::to_string(next() % 20);
@@ -71,10 +71,10 @@ std::vector<std::pair<std::string, std::vector<StoredJob>>> MakeBatches(int w, i
 
 // Runs `writers` writers into a fresh database at `uri`; returns jobs/s (-1 on failure).
 double Run(const std::string& uri, int writers, int batches) {
-  std::vector<std::unique_ptr<PostgresStore>> stores;
-  std::vector<std::vector<std::pair<std::string, std::vector<StoredJob>>>> work;
+  std::vector<std::unique_ptr<store::PostgresStore>> stores;
+  std::vector<std::vector<std::pair<std::string, std::vector<model::StoredJob>>>> work;
   for (int w = 0; w < writers; ++w) {
-    auto s = PostgresStore::Open(uri, true);
+    auto s = store::PostgresStore::Open(uri, true);
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.status().ToString().c_str());
       return -1;

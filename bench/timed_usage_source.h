@@ -12,18 +12,19 @@
 
 namespace ramette::bench {
 
-class TimedUsageSource : public aggregator::UsageSource {
+class TimedUsageSource : public aggregator::store::UsageSource {
  public:
-  explicit TimedUsageSource(aggregator::UsageSource* inner) : inner_(inner) {}
+  explicit TimedUsageSource(aggregator::store::UsageSource* inner) : inner_(inner) {}
 
-  Result<aggregator::Inventory> LoadInventory() override {
+  Result<aggregator::model::Inventory> LoadInventory() override {
     return Timed(&inventory_, [&] { return inner_->LoadInventory(); });
   }
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override {
     return Timed(&users_, [&] { return inner_->LoadUserNames(); });
   }
-  Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const aggregator::RollupRow&)>& fn) override {
+  Status ForEachMonthlyRow(
+      int32_t first_month, int32_t last_month,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     return Timed(&monthly_, [&] {
       return inner_->ForEachMonthlyRow(first_month, last_month, [&](const auto& r) {
         ++monthly_.rows;
@@ -31,8 +32,9 @@ class TimedUsageSource : public aggregator::UsageSource {
       });
     });
   }
-  Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const aggregator::RollupRow&)>& fn) override {
+  Status ForEachDailyRow(
+      int64_t user_id, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     return Timed(&daily_user_, [&] {
       return inner_->ForEachDailyRow(user_id, first_day, last_day, [&](const auto& r) {
         ++daily_user_.rows;
@@ -42,7 +44,7 @@ class TimedUsageSource : public aggregator::UsageSource {
   }
   Status ForEachDailyRowOfDevice(
       int64_t device_id, Day first_day, Day last_day,
-      const std::function<void(const aggregator::RollupRow&)>& fn) override {
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     return Timed(&daily_device_, [&] {
       return inner_->ForEachDailyRowOfDevice(device_id, first_day, last_day, [&](const auto& r) {
         ++daily_device_.rows;
@@ -83,7 +85,7 @@ class TimedUsageSource : public aggregator::UsageSource {
     return r;
   }
 
-  aggregator::UsageSource* inner_;
+  aggregator::store::UsageSource* inner_;
   Kind inventory_, users_, monthly_, daily_user_, daily_device_;
 };
 

@@ -23,13 +23,13 @@ class BackfillIngestTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/ramette-backfill-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto store = aggregator::SqliteStore::Open(dir_ + "/r.db");
+    auto store = aggregator::store::SqliteStore::Open(dir_ + "/r.db");
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
-    processor_ = std::make_unique<aggregator::IngestProcessor>(
-        store_.get(),
-        aggregator::IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
-    auto server = aggregator::StartIngestServer("127.0.0.1:0", processor_.get());
+    processor_ = std::make_unique<aggregator::ingest::IngestProcessor>(
+        store_.get(), aggregator::ingest::IngestOptions{*TimeZone::Load("Europe/Paris"), false,
+                                                        [] { return kNow; }});
+    auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", processor_.get());
     ASSERT_TRUE(server.ok());
     server_ = std::move(*server);
   }
@@ -41,9 +41,9 @@ class BackfillIngestTest : public ::testing::Test {
   std::string Address() const { return "127.0.0.1:" + std::to_string(server_.port); }
 
   std::string dir_;
-  std::unique_ptr<aggregator::SqliteStore> store_;
-  std::unique_ptr<aggregator::IngestProcessor> processor_;
-  aggregator::RunningIngestServer server_;
+  std::unique_ptr<aggregator::store::SqliteStore> store_;
+  std::unique_ptr<aggregator::ingest::IngestProcessor> processor_;
+  aggregator::ingest::RunningIngestServer server_;
 };
 
 TEST_F(BackfillIngestTest, FilesInAnyOrderTwiceAndOverlappingLiveCapture) {
@@ -96,11 +96,11 @@ TEST_F(BackfillIngestTest, FilesInAnyOrderTwiceAndOverlappingLiveCapture) {
   // Job 10 completed at 23:59:58 in Paris on 31 Dec 2018: it belongs to 2018, two-sided 3 pages
   // = 2 sheets; job 11 is 4 A3 sheets.
   int64_t sheets_2018 = 0;
-  ASSERT_TRUE(
-      store_
-          ->ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2018, 12),
-                              [&](const aggregator::RollupRow& r) { sheets_2018 += r.sums.sheets; })
-          .ok());
+  ASSERT_TRUE(store_
+                  ->ForEachMonthlyRow(
+                      MonthIndex(2018, 1), MonthIndex(2018, 12),
+                      [&](const aggregator::model::RollupRow& r) { sheets_2018 += r.sums.sheets; })
+                  .ok());
   EXPECT_EQ(sheets_2018, 2 + 4);
 }
 

@@ -229,7 +229,7 @@ TEST_F(BiViewsTest, MonthlySumsPerDirectionEqualTheIndicatorLibrary) {
     ExpectKg(Number(r[5]) / 1000, f.mass_kg, "bi_jobs.mass_g against bi_monthly_usage.mass_kg");
   }
 
-  auto store = OpenStore(engine_->Db(), OpenMode::kExisting);
+  auto store = store::OpenStore(engine_->Db(), store::OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().message();
   auto inventory = (*store)->usage().LoadInventory();
   ASSERT_TRUE(inventory.ok());
@@ -237,14 +237,14 @@ TEST_F(BiViewsTest, MonthlySumsPerDirectionEqualTheIndicatorLibrary) {
   ASSERT_TRUE(names.ok());
   std::map<Key, Figures> from_cpp;
   for (int year = testing::kMultiYearFirst; year <= testing::kMultiYearLast + 1; ++year) {
-    std::vector<MonthRange> months;
+    std::vector<indicators::MonthRange> months;
     for (int m = 1; m <= 12; ++m) months.push_back({MonthIndex(year, m), MonthIndex(year, m)});
-    auto usage = AttributeUsage((*store)->usage(), *inventory, *names, months);
+    auto usage = indicators::AttributeUsage((*store)->usage(), *inventory, *names, months);
     ASSERT_TRUE(usage.ok()) << usage.status().message();
     for (int m = 0; m < 12; ++m) {
-      const PeriodUsage& p = usage->periods[m];
+      const indicators::PeriodUsage& p = usage->periods[m];
       for (size_t d = 0; d < usage->directions.size(); ++d) {
-        const ScopeUsage& s = p.directions[d];
+        const indicators::ScopeUsage& s = p.directions[d];
         if (s.all_devices.sums.jobs == 0) continue;
         Figures& f = from_cpp[{year, m + 1, usage->directions[d]}];
         f.jobs = s.all_devices.sums.jobs;
@@ -306,7 +306,8 @@ TEST_F(BiViewsTest, YearlySumsEqualIndicatorsJson) {
   for (int year = testing::kMultiYearFirst; year <= testing::kMultiYearLast; ++year) {
     SCOPED_TRACE(year);
     std::ostringstream out, err;
-    ASSERT_EQ(RunIndicators(engine_->Db(), year, std::nullopt, "json", out, err), 0) << err.str();
+    ASSERT_EQ(cli::RunIndicators(engine_->Db(), year, std::nullopt, "json", out, err), 0)
+        << err.str();
     const nlohmann::json j = nlohmann::json::parse(out.str());
     std::map<std::string, nlohmann::json> scopes{{"", j["organisation"]}};
     for (const auto& d : j["directions"]) scopes[d["direction"].get<std::string>()] = d;
@@ -363,7 +364,9 @@ TEST_F(BiViewsTest, ColumnsAreTheDocumentedOnesAndNameNoPerson) {
                                                                       "default_stock",
                                                                       "mass_g",
                                                                       "direction",
-                                                                      "direction_source"}));
+                                                                      "direction_source",
+                                                                      "run",
+                                                                      "media_from_queue"}));
   EXPECT_EQ(
       ColumnsOf(*engine_, "bi_monthly_usage"),
       (std::vector<std::string>{"year", "month", "direction", "jobs", "sheets", "impressions",

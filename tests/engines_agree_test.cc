@@ -100,14 +100,14 @@ TEST_F(EnginesAgreeTest, IndicatorsAreByteIdentical) {
     for (const char* format : {"json", "table", "csv"}) {
       SCOPED_TRACE(std::to_string(year) + " " + format);
       auto [sqlite, postgres] = OnBoth([&](const std::string& db, auto& out, auto& err) {
-        return RunIndicators(db, year, std::nullopt, format, out, err);
+        return cli::RunIndicators(db, year, std::nullopt, format, out, err);
       });
       EXPECT_EQ(sqlite, postgres);
     }
     for (const char* direction : kDirections) {
       SCOPED_TRACE(std::to_string(year) + " " + direction);
       auto [sqlite, postgres] = OnBoth([&](const std::string& db, auto& out, auto& err) {
-        return RunIndicators(db, year, std::string(direction), "json", out, err);
+        return cli::RunIndicators(db, year, std::string(direction), "json", out, err);
       });
       EXPECT_EQ(sqlite, postgres);
     }
@@ -119,7 +119,7 @@ TEST_F(EnginesAgreeTest, ExportsAreByteIdentical) {
     for (const char* format : {"csv-fr", "csv-en", "json"}) {
       SCOPED_TRACE(std::to_string(year) + " " + format);
       auto [sqlite, postgres] = OnBoth([&](const std::string& db, auto& out, auto& err) {
-        return RunExportIndicators(db, year, format, "", out, err);
+        return cli::RunExportIndicators(db, year, format, "", out, err);
       });
       EXPECT_EQ(sqlite, postgres);
     }
@@ -133,7 +133,7 @@ TEST_F(EnginesAgreeTest, TimeZoneSetAfterTheJobsGivesTheSameAnswersOnBothEngines
     const std::string* dbs[] = {sqlite_, postgres_, late_sqlite_, late_postgres_};
     for (int i = 0; i < 4; ++i) {
       std::ostringstream out, err;
-      EXPECT_EQ(RunIndicators(*dbs[i], year, std::nullopt, "json", out, err), 0) << err.str();
+      EXPECT_EQ(cli::RunIndicators(*dbs[i], year, std::nullopt, "json", out, err), 0) << err.str();
       outputs[i] = out.str();
     }
     EXPECT_EQ(outputs[2], outputs[0]) << "SQLite";
@@ -169,8 +169,8 @@ TEST_F(EnginesAgreeTest, MonthlyReportsAreByteIdentical) {
         const std::string* dbs[] = {sqlite_, postgres_};
         for (int i = 0; i < 2; ++i) {
           std::ostringstream out, err;
-          ASSERT_EQ(RunReportMonthly(*dbs[i], "", month, direction, lang, out_dirs[i].string(),
-                                     /*send=*/false, out, err),
+          ASSERT_EQ(cli::RunReportMonthly(*dbs[i], "", month, direction, lang, out_dirs[i].string(),
+                                          /*send=*/false, out, err),
                     0)
               << err.str();
         }

@@ -196,15 +196,15 @@ inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
                                const std::string& scratch_dir,
                                const std::string& first_zone = "Europe/Paris") {
   {
-    auto store = aggregator::OpenStore(db, aggregator::OpenMode::kCreate);
+    auto store = aggregator::store::OpenStore(db, aggregator::store::OpenMode::kCreate);
     if (!store.ok()) return store.status();
     auto tz = TimeZone::Load(first_zone);
     if (!tz.ok()) return tz.status();
     RAMETTE_RETURN_IF_ERROR((*store)->EnsureTimeZone(*tz));
-    aggregator::IngestOptions options;
+    aggregator::ingest::IngestOptions options;
     options.time_zone = *tz;
     options.now = [] { return int64_t{1577836800}; };
-    aggregator::IngestProcessor processor(&(*store)->jobs(), options);
+    aggregator::ingest::IngestProcessor processor(&(*store)->jobs(), options);
     for (const auto* part : {&org.backfill, &org.jobs, &org.replays}) {
       for (const auto& [server, jobs] : *part) {
         for (size_t i = 0; i < jobs.size(); i += 200) {
@@ -214,7 +214,7 @@ inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
           auto r = processor.SubmitJobs(server, "test", batch);
           if (!r.ok()) return r.status();
           for (const auto& result : *r) {
-            if (result.kind == aggregator::RecordResult::Kind::kRejected) {
+            if (result.kind == aggregator::ingest::RecordResult::Kind::kRejected) {
               return Status::InvalidArgument("fixture job rejected: " + result.reason);
             }
           }
@@ -226,12 +226,12 @@ inline Status LoadMultiYearOrg(const MultiYearOrg& org, const std::string& db,
     const std::string file = scratch_dir + "/" + kind + ".csv";
     std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
     std::ostringstream out, err;
-    if (aggregator::RunImport(db, kind, file, out, err) != 0) {
+    if (aggregator::cli::RunImport(db, kind, file, out, err) != 0) {
       return Status::InvalidArgument("import " + kind + " failed: " + err.str());
     }
   }
   if (first_zone != "Europe/Paris") {
-    auto store = aggregator::OpenStore(db, aggregator::OpenMode::kExisting);
+    auto store = aggregator::store::OpenStore(db, aggregator::store::OpenMode::kExisting);
     if (!store.ok()) return store.status();
     auto paris = TimeZone::Load("Europe/Paris");
     if (!paris.ok()) return paris.status();

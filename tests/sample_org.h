@@ -152,14 +152,14 @@ inline SampleOrg MakeSampleOrg(int last_year, int last_month, double scale = 1.0
 // Creates (or opens) the database `db` in Europe/Paris and stores `jobs` through the ingest
 // path, as the aggregator would.
 inline Status StoreSampleJobs(const std::string& db, const std::vector<JobRecord>& jobs) {
-  auto store = aggregator::SqliteStore::Open(db);
+  auto store = aggregator::store::SqliteStore::Open(db);
   if (!store.ok()) return store.status();
   auto tz = TimeZone::Load("Europe/Paris");
   if (!tz.ok()) return tz.status();
   RAMETTE_RETURN_IF_ERROR((*store)->EnsureTimeZone(*tz));
-  aggregator::IngestOptions options;
+  aggregator::ingest::IngestOptions options;
   options.time_zone = *tz;
-  aggregator::IngestProcessor processor(store->get(), options);
+  aggregator::ingest::IngestProcessor processor(store->get(), options);
   for (size_t i = 0; i < jobs.size(); i += 500) {
     std::vector<JobRecord> batch(
         jobs.begin() + static_cast<std::ptrdiff_t>(i),

@@ -62,11 +62,12 @@ class SecureIngestTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/ramette-secure-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto store = aggregator::SqliteStore::Open(dir_ + "/r.db");
+    auto store = aggregator::store::SqliteStore::Open(dir_ + "/r.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(*store);
-    processor_ = std::make_unique<aggregator::IngestProcessor>(
-        store_.get(), aggregator::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    processor_ = std::make_unique<aggregator::ingest::IngestProcessor>(
+        store_.get(),
+        aggregator::ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
   }
   void TearDown() override {
     if (server_.server) server_.server->Shutdown();
@@ -80,11 +81,11 @@ class SecureIngestTest : public ::testing::Test {
 
   // Serves with the server certificate `cert` (of server.key); mTLS when `client_ca` is set.
   void Serve(const std::string& cert, bool require_tokens, const std::string& client_ca = "") {
-    aggregator::IngestTls tls{Cert(cert), Cert("server.key"),
-                              client_ca.empty() ? "" : Cert(client_ca),
-                              /*require_client_cert=*/!require_tokens};
-    aggregator::IngestAuth auth{store_.get(), require_tokens || !client_ca.empty()};
-    auto server = aggregator::StartIngestServer("127.0.0.1:0", processor_.get(), tls, auth);
+    aggregator::ingest::IngestTls tls{Cert(cert), Cert("server.key"),
+                                      client_ca.empty() ? "" : Cert(client_ca),
+                                      /*require_client_cert=*/!require_tokens};
+    aggregator::ingest::IngestAuth auth{store_.get(), require_tokens || !client_ca.empty()};
+    auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", processor_.get(), tls, auth);
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
   }
@@ -105,9 +106,9 @@ class SecureIngestTest : public ::testing::Test {
   }
 
   std::string NewToken(const std::string& server_id) {
-    auto token = aggregator::NewAgentToken();
+    auto token = aggregator::auth::NewAgentToken();
     EXPECT_TRUE(token.ok());
-    auto id = store_->AddAgentToken(server_id, aggregator::HashAgentToken(*token), kNow);
+    auto id = store_->AddAgentToken(server_id, aggregator::auth::HashAgentToken(*token), kNow);
     EXPECT_TRUE(id.ok()) << id.status().message();
     return *token;
   }
@@ -116,9 +117,9 @@ class SecureIngestTest : public ::testing::Test {
 
   static std::string* certs_;
   std::string dir_;
-  std::unique_ptr<aggregator::SqliteStore> store_;
-  std::unique_ptr<aggregator::IngestProcessor> processor_;
-  aggregator::RunningIngestServer server_;
+  std::unique_ptr<aggregator::store::SqliteStore> store_;
+  std::unique_ptr<aggregator::ingest::IngestProcessor> processor_;
+  aggregator::ingest::RunningIngestServer server_;
 };
 
 std::string* SecureIngestTest::certs_ = nullptr;
@@ -151,7 +152,7 @@ TEST_F(SecureIngestTest, TokensAreCheckedBeforeAnyWork) {
   EXPECT_TRUE(Contains(r.status().message(), "bound to server id 'prn-b', not to 'prn-a'"));
   EXPECT_EQ(b->ReportStatus("prn-a", {3, kNow}).code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(StoredJobs(), 0);
-  auto servers = store_->ServerStatuses(aggregator::StatusPeriods{}, true);
+  auto servers = store_->ServerStatuses(aggregator::store::StatusPeriods{}, true);
   ASSERT_TRUE(servers.ok());
   EXPECT_TRUE(servers->empty());  // not even a contact was recorded
 
@@ -165,9 +166,10 @@ TEST_F(SecureIngestTest, TokensAreCheckedBeforeAnyWork) {
   EXPECT_EQ(StoredJobs(), 2);
 
   // Revoked: the very next call of the same connection is refused.
-  ASSERT_EQ(*store_->RevokeAgentTokens(
-                aggregator::PublicTokenId(aggregator::HashAgentToken(token_a)), "", kNow),
-            1);
+  ASSERT_EQ(
+      *store_->RevokeAgentTokens(
+          aggregator::auth::PublicTokenId(aggregator::auth::HashAgentToken(token_a)), "", kNow),
+      1);
   r = a->SubmitJobs("prn-a", {Job(3)});
   EXPECT_EQ(r.status().code(), Status::Code::kUnauthenticated);
   EXPECT_TRUE(Contains(r.status().message(), "revoked"));
@@ -250,7 +252,7 @@ TEST_F(SecureIngestTest, AgentCredentialFilesAreReadAndChecked) {
 }
 
 TEST_F(SecureIngestTest, PlaintextLoopbackWithoutTokensStillWorks) {
-  auto server = aggregator::StartIngestServer("127.0.0.1:0", processor_.get());
+  auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", processor_.get());
   ASSERT_TRUE(server.ok());
   server_ = std::move(*server);
   agent::GrpcUplink plain({"127.0.0.1:" + std::to_string(server_.port), 5000, "test", {}});

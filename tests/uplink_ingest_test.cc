@@ -32,11 +32,11 @@ JobRecord Job(int id) {
 TEST(UplinkIngestTest, AnswersPerRecordAndReportsADownAggregator) {
   char tmpl[] = "/tmp/ramette-uplink-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  auto store = aggregator::SqliteStore::Open(dir + "/r.db");
+  auto store = aggregator::store::SqliteStore::Open(dir + "/r.db");
   ASSERT_TRUE(store.ok());
-  aggregator::IngestProcessor processor(
-      store->get(), aggregator::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
-  auto server = aggregator::StartIngestServer("127.0.0.1:0", &processor);
+  aggregator::ingest::IngestProcessor processor(
+      store->get(), aggregator::ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+  auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", &processor);
   ASSERT_TRUE(server.ok());
   const int port = server->port;
 

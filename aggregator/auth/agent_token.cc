@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::auth {
 namespace {
 
 std::string Hex(const unsigned char* data, size_t n) {
@@ -39,4 +39,4 @@ std::string PublicTokenId(const std::string& hash_hex) {
   return hash_hex.substr(0, kPublicTokenIdLength);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::auth

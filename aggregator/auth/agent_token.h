@@ -7,7 +7,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::auth {
 
 inline constexpr char kAgentTokenPrefix[] = "rmt_";
 inline constexpr size_t kPublicTokenIdLength = 8;
@@ -19,6 +19,6 @@ std::string HashAgentToken(const std::string& token);
 // The public id of a token with hash `hash_hex`: its first kPublicTokenIdLength characters.
 std::string PublicTokenId(const std::string& hash_hex);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::auth
 
 #endif  // RAMETTE_AGGREGATOR_AUTH_AGENT_TOKEN_H_

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::auth {
 namespace {
 
 TEST(AgentTokenTest, NewTokensAreWellFormedAndDistinct) {
@@ -25,4 +25,4 @@ TEST(AgentTokenTest, HashIsSha256Hex) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::auth

@@ -7,7 +7,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::auth {
 
 class Authenticator {
  public:
@@ -18,6 +18,6 @@ class Authenticator {
   virtual Result<std::string> ServerIdOfToken(const std::string& token) = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::auth
 
 #endif  // RAMETTE_AGGREGATOR_AUTH_AUTHENTICATOR_H_

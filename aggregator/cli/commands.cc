@@ -27,7 +27,7 @@
 #include "aggregator/store/store_location.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::cli {
 namespace {
 
 template <typename T>
@@ -54,12 +54,12 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
 
 // The store at `db`, opened through the engine its name picks; nullptr after printing the
 // error, with *exit_code set (78 configuration, 75 retry later, 1 otherwise).
-std::unique_ptr<Store> OpenOrReport(const std::string& db, OpenMode mode, std::ostream& err,
-                                    int* exit_code) {
-  auto store = OpenStore(db, mode);
+std::unique_ptr<store::Store> OpenOrReport(const std::string& db, store::OpenMode mode,
+                                           std::ostream& err, int* exit_code) {
+  auto store = store::OpenStore(db, mode);
   if (!store.ok()) {
     err << "ramette: " << store.status().message() << "\n";
-    *exit_code = ExitCodeForOpenError(store.status());
+    *exit_code = store::ExitCodeForOpenError(store.status());
     return nullptr;
   }
   return std::move(store).value();
@@ -88,16 +88,16 @@ Result<std::pair<int, int>> ParseMonth(const std::string& text, const std::strin
 
 int RunImport(const std::string& db, const std::string& kind, const std::string& file,
               std::ostream& out, std::ostream& err) {
-  auto content = ReadFileContent(file);
+  auto content = imports::ReadFileContent(file);
   if (!content.ok()) return Report(content, err);
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kCreate, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kCreate, err, &code);
   if (store == nullptr) return code;
-  InventoryStore& inventory = store->inventory();
+  store::InventoryStore& inventory = store->inventory();
   Status applied;
   size_t rows = 0;
   if (kind == "papers") {
-    auto parsed = ParsePapersCsv(*content, file);
+    auto parsed = imports::ParsePapersCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.UpsertPapers(*parsed);
@@ -105,22 +105,25 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     auto known = inventory.KnownPaperIds();
     if (!known.ok()) return Report(known, err);
     std::set<std::string> ids(known->begin(), known->end());
-    auto parsed = ParseDevicesCsv(*content, file, ids);
+    auto parsed = imports::ParseDevicesCsv(*content, file, ids);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.UpsertDevices(*parsed);
   } else if (kind == "users") {
-    auto parsed = ParseUsersCsv(*content, file);
+    // Names as the aggregator's [users] rule, recorded in the database, normalises them.
+    auto rule = store->StoredUserNameRule();
+    if (!rule.ok()) return Report(rule, err);
+    auto parsed = imports::ParseUsersCsv(*content, file, *rule);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.ReplaceUserDirections(*parsed);
   } else if (kind == "workstations") {
-    auto parsed = ParseWorkstationsCsv(*content, file);
+    auto parsed = imports::ParseWorkstationsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.UpsertWorkstations(*parsed);
   } else if (kind == "directions") {
-    auto parsed = ParseDirectionsCsv(*content, file);
+    auto parsed = imports::ParseDirectionsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.ReplaceDirectionContacts(*parsed);
@@ -145,22 +148,22 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto report = ComputeIndicators(store->usage(), year);
+  auto report = indicators::ComputeIndicators(store->usage(), year);
   if (!report.ok()) return Report(report, err);
-  IndicatorReport shown = *report;
+  indicators::IndicatorReport shown = *report;
   if (direction) {
-    auto filtered = FilterDirection(*report, *direction);
+    auto filtered = indicators::FilterDirection(*report, *direction);
     if (!filtered.ok()) return Report(filtered, err);
     shown = *filtered;
   }
   if (format == "json") {
-    out << FormatIndicatorsJson(shown) << "\n";
+    out << indicators::FormatIndicatorsJson(shown) << "\n";
   } else if (format == "csv") {
-    out << FormatIndicatorsCsv(shown);
+    out << indicators::FormatIndicatorsCsv(shown);
   } else {
-    out << FormatIndicatorsTable(shown);
+    out << indicators::FormatIndicatorsTable(shown);
   }
   return 0;
 }
@@ -169,14 +172,14 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
                      const std::string& month_text, const std::optional<std::string>& direction,
                      const std::string& lang_code, const std::string& out_dir, bool send,
                      std::ostream& out, std::ostream& err) {
-  std::optional<ReportLanguage> lang = ParseReportLanguage(lang_code);
+  std::optional<reports::ReportLanguage> lang = reports::ParseReportLanguage(lang_code);
   if (!lang) {
     err << "ramette: unknown language '" << lang_code << "' (expected fr or en)\n";
     return 2;
   }
-  AggregatorConfig config;
+  config::AggregatorConfig config;
   if (!config_path.empty()) {
-    auto loaded = LoadAggregatorConfig(config_path);
+    auto loaded = config::LoadAggregatorConfig(config_path);
     if (!loaded.ok()) {
       err << "ramette: " << loaded.status().message() << "\n";
       return kExitConfig;
@@ -193,13 +196,14 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto report = ComputeMonthlyReport(store->usage(), month->first, month->second, config.report);
+  auto report =
+      reports::ComputeMonthlyReport(store->usage(), month->first, month->second, config.report);
   if (!report.ok()) return Report(report, err);
-  MonthlyReport shown = *report;
+  reports::MonthlyReport shown = *report;
   if (direction) {
-    auto filtered = FilterReportDirection(*report, *direction);
+    auto filtered = reports::FilterReportDirection(*report, *direction);
     if (!filtered.ok()) return Report(filtered, err);
     shown = *filtered;
   }
@@ -209,16 +213,16 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: cannot create " << out_dir << ": " << ec.message() << "\n";
     return 1;
   }
-  std::vector<ReportMail> mails;
+  std::vector<reports::ReportMail> mails;
   std::set<std::string> stems;
-  const std::string month_label = MonthLabel(MonthIndex(shown.year, shown.month), *lang);
-  for (const ScopeMonth& scope : shown.directions) {
-    std::string stem = ReportFileStem(shown, scope);
+  const std::string month_label = reports::MonthLabel(MonthIndex(shown.year, shown.month), *lang);
+  for (const reports::ScopeMonth& scope : shown.directions) {
+    std::string stem = reports::ReportFileStem(shown, scope);
     for (int n = 2; !stems.insert(stem).second; ++n) {
-      stem = ReportFileStem(shown, scope) + "-" + std::to_string(n);
+      stem = reports::ReportFileStem(shown, scope) + "-" + std::to_string(n);
     }
-    const std::string html = RenderMonthlyReportHtml(shown, scope, *lang, config.report);
-    const std::string csv = RenderMonthlyReportCsv(shown, scope, *lang);
+    const std::string html = reports::RenderMonthlyReportHtml(shown, scope, *lang, config.report);
+    const std::string csv = reports::RenderMonthlyReportCsv(shown, scope, *lang);
     const std::string base = (std::filesystem::path(out_dir) / stem).string();
     for (const auto& [path, content] : {std::pair{base + ".html", &html}, {base + ".csv", &csv}}) {
       Status st = WriteFileAtomically(path, *content);
@@ -228,21 +232,24 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
       }
       out << "wrote " << path << "\n";
     }
-    ReportMail mail;
+    reports::ReportMail mail;
     mail.direction = scope.direction;
     mail.subject =
-        (*lang == ReportLanguage::kFrench ? "Vos impressions de " : "Your printing in ") +
+        (*lang == reports::ReportLanguage::kFrench ? "Vos impressions de " : "Your printing in ") +
         month_label + " — " + scope.direction;
     mail.html_body = html;
-    mail.attachments.push_back(MailAttachment{stem + ".html", "text/html; charset=utf-8", html});
-    mail.attachments.push_back(MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
+    mail.attachments.push_back(
+        reports::MailAttachment{stem + ".html", "text/html; charset=utf-8", html});
+    mail.attachments.push_back(
+        reports::MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
     mails.push_back(std::move(mail));
   }
   if (!send) return 0;
 
-  CurlMailSender sender(config.smtp);
-  auto outcome = DeliverReports(mails, MonthIndex(shown.year, shown.month), config.smtp.from,
-                                std::time(nullptr), sender, store->delivery());
+  reports::CurlMailSender sender(config.smtp);
+  auto outcome =
+      reports::DeliverReports(mails, MonthIndex(shown.year, shown.month), config.smtp.from,
+                              std::time(nullptr), sender, store->delivery());
   if (!outcome.ok()) {
     err << "ramette: sending stopped: " << outcome.status().message() << "\n";
     return 1;
@@ -254,7 +261,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
   for (const std::string& dir : outcome->directions_without_address) {
     out << "no address for direction " << dir << ": report written, not sent\n";
   }
-  for (const SendFailure& f : outcome->failed) {
+  for (const reports::SendFailure& f : outcome->failed) {
     err << "ramette: could not send the " << f.direction << " report to " << f.recipient << ": "
         << f.error << " (the next run tries again)\n";
   }
@@ -268,13 +275,13 @@ int RunExportIndicators(const std::string& db, int year, const std::string& form
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto history = ComputeIndicatorHistory(store->usage(), year);
+  auto history = reports::ComputeIndicatorHistory(store->usage(), year);
   if (!history.ok()) return Report(history, err);
   const std::string text = format == "json"
-                               ? FormatIndicatorExportJson(*history) + "\n"
-                               : FormatIndicatorExportCsv(*history, format == "csv-fr");
+                               ? reports::FormatIndicatorExportJson(*history) + "\n"
+                               : reports::FormatIndicatorExportCsv(*history, format == "csv-fr");
   if (out_file.empty()) {
     out << text;
     return 0;
@@ -293,27 +300,27 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
     err << "ramette: unknown format '" << format << "' (expected table or json)\n";
     return 2;
   }
-  auto silent = ParseStatusDuration(silent_after);
+  auto silent = status::ParseStatusDuration(silent_after);
   if (!silent.ok()) {
     err << "ramette: --silent-after: " << silent.status().message() << "\n";
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   // Days and months are the organisation's, as stored with the data.
   std::string zone = store->StoredTimeZone();
   auto tz = TimeZone::Load(zone.empty() ? "Europe/Paris" : zone);
   if (!tz.ok()) return Report(tz, err);
-  auto servers = store->status().ServerStatuses(PeriodsAt(now, *tz), /*count_jobs=*/true);
+  auto servers = store->status().ServerStatuses(status::PeriodsAt(now, *tz), /*count_jobs=*/true);
   if (!servers.ok()) return Report(servers, err);
   if (format == "json") {
-    out << FormatStatusJson(*servers, now, *silent);
+    out << status::FormatStatusJson(*servers, now, *silent);
   } else {
-    out << FormatStatusTable(*servers, now, *silent, *tz);
+    out << status::FormatStatusTable(*servers, now, *silent, *tz);
   }
   for (const auto& s : *servers) {
-    if (IsSilent(s, now, *silent)) return 3;
+    if (status::IsSilent(s, now, *silent)) return 3;
   }
   return 0;
 }
@@ -321,7 +328,7 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
 int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
               std::ostream& err) {
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   if (Status s = store->Backup(file); !s.ok()) {
     err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
@@ -351,16 +358,17 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kCreate, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kCreate, err, &code);
   if (store == nullptr) return code;
   // A public id (8 hex digits of the hash) may collide with an existing one: draw again.
   for (int attempt = 0; attempt < 5; ++attempt) {
-    Result<std::string> token = NewAgentToken();
+    Result<std::string> token = auth::NewAgentToken();
     if (!token.ok()) {
       err << "ramette: " << token.status().message() << "\n";
       return 1;
     }
-    Result<std::string> id = store->tokens().AddAgentToken(server_id, HashAgentToken(*token), now);
+    Result<std::string> id =
+        store->tokens().AddAgentToken(server_id, auth::HashAgentToken(*token), now);
     if (!id.ok() && id.status().code() == Status::Code::kFailedPrecondition) continue;
     if (!id.ok()) {
       err << "ramette: cannot store the token: " << id.status().message() << "\n";
@@ -377,7 +385,7 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
 
 int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   auto tokens = store->tokens().ListAgentTokens();
   if (!tokens.ok()) {
@@ -385,12 +393,12 @@ int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
     return 1;
   }
   size_t width = 9;  // "SERVER ID"
-  for (const AgentTokenInfo& t : *tokens) width = std::max(width, t.server_id.size());
+  for (const store::AgentTokenInfo& t : *tokens) width = std::max(width, t.server_id.size());
   auto pad = [](const std::string& s, size_t w) { return s + std::string(w - s.size(), ' '); };
-  out << pad("ID", kPublicTokenIdLength) << "  " << pad("SERVER ID", width) << "  "
+  out << pad("ID", auth::kPublicTokenIdLength) << "  " << pad("SERVER ID", width) << "  "
       << pad("CREATED", 20) << "  REVOKED\n";
-  for (const AgentTokenInfo& t : *tokens) {
-    out << pad(t.id, kPublicTokenIdLength) << "  " << pad(t.server_id, width) << "  "
+  for (const store::AgentTokenInfo& t : *tokens) {
+    out << pad(t.id, auth::kPublicTokenIdLength) << "  " << pad(t.server_id, width) << "  "
         << UtcTime(t.created_at) << "  " << (t.revoked_at ? UtcTime(*t.revoked_at) : "-") << "\n";
   }
   return 0;
@@ -403,7 +411,7 @@ int RunTokenRevoke(const std::string& db, const std::string& id, const std::stri
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> store = OpenOrReport(db, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   auto revoked = store->tokens().RevokeAgentTokens(id, server_id, now);
   if (!revoked.ok()) {
@@ -425,14 +433,14 @@ int RunTokenRevoke(const std::string& db, const std::string& id, const std::stri
 int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
                  std::ostream& err) {
   if (from == to) {
-    err << "ramette: store copy: --from and --to name the same database (" << RedactedUri(from)
-        << ")\n";
+    err << "ramette: store copy: --from and --to name the same database ("
+        << store::RedactedUri(from) << ")\n";
     return 2;
   }
   int code = 1;
-  std::unique_ptr<Store> source = OpenOrReport(from, OpenMode::kExisting, err, &code);
+  std::unique_ptr<store::Store> source = OpenOrReport(from, store::OpenMode::kExisting, err, &code);
   if (source == nullptr) return code;
-  std::unique_ptr<Store> target = OpenOrReport(to, OpenMode::kCreate, err, &code);
+  std::unique_ptr<store::Store> target = OpenOrReport(to, store::OpenMode::kCreate, err, &code);
   if (target == nullptr) return code;
   const std::string from_name = source->Description();
   const std::string to_name = target->Description();
@@ -441,7 +449,7 @@ int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& o
         << " failed: " << s.message() << "\n";
     return s.code() == Status::Code::kUnavailable ? 75 : 1;
   };
-  Result<CopyReport> copied = CopyStore(*source, *target);
+  Result<store::CopyReport> copied = store::CopyStore(*source, *target);
   if (!copied.ok()) return failed(copied.status());
   if (copied->conflict) {
     err << "ramette: store copy stopped at a conflict: " << copied->conflict->ToString()
@@ -449,17 +457,18 @@ int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& o
     return kExitDataError;
   }
   size_t tables_with_rows = 0;
-  for (const CopyReport::Table& t : copied->tables) {
+  for (const store::CopyReport::Table& t : copied->tables) {
     if (t.copied > 0) ++tables_with_rows;
   }
   out << "copied " << copied->copied << " rows in " << tables_with_rows << " tables from "
       << from_name << " to " << to_name << " (" << copied->present << " already there)\n";
-  const IndicatorsJson indicators = [](Store& store, int year) -> Result<std::string> {
-    auto report = ComputeIndicators(store.usage(), year);
+  const store::IndicatorsJson indicators = [](store::Store& store,
+                                              int year) -> Result<std::string> {
+    auto report = indicators::ComputeIndicators(store.usage(), year);
     if (!report.ok()) return report.status();
-    return FormatIndicatorsJson(*report);
+    return indicators::FormatIndicatorsJson(*report);
   };
-  Result<VerifyReport> verified = VerifyCopy(*source, *target, indicators);
+  Result<store::VerifyReport> verified = store::VerifyCopy(*source, *target, indicators);
   if (!verified.ok()) return failed(verified.status());
   if (!verified->mismatch.empty()) {
     err << "ramette: store copy: verification failed: " << verified->mismatch << "\n";
@@ -477,4 +486,4 @@ int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& o
   return 0;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::cli

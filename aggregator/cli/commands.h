@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::cli {
 
 // `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations or directions
 // (direction,email: where the monthly reports go). The whole file is imported in one
@@ -80,6 +80,6 @@ inline constexpr int kExitDataError = 65;
 int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
                  std::ostream& err);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::cli
 
 #endif  // RAMETTE_AGGREGATOR_CLI_COMMANDS_H_

@@ -18,7 +18,7 @@
 #include "aggregator/ingest/ingest_processor.h"
 #include "aggregator/store/sqlite_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::cli {
 namespace {
 
 using ::testing::HasSubstr;
@@ -71,11 +71,11 @@ class CommandsTest : public ::testing::Test {
 
 TEST_F(CommandsTest, StatusCountsJobsFlagsSilentServersAndShowsBacklog) {
   {
-    auto store = SqliteStore::Open(db_);
+    auto store = store::SqliteStore::Open(db_);
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/Paris")).ok());
-    IngestProcessor p(store->get(),
-                      IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
+    ingest::IngestProcessor p(store->get(), ingest::IngestOptions{*TimeZone::Load("Europe/Paris"),
+                                                                  false, [] { return kNow; }});
     // prn-a: 5 jobs (ids 1-5), prn-b: 1 job (id 6), in this order.
     std::vector<JobRecord> a;
     for (int i = 1; i <= 5; ++i) a.push_back(Job("compta", i, kNow - 86400 * 30 + i));
@@ -138,10 +138,10 @@ TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
   const int64_t t2019 = 1560000000;  // 2019-06-08
   const int64_t t2020 = 1590000000;  // 2020-05-20
   {
-    auto store = SqliteStore::Open(db_);
+    auto store = store::SqliteStore::Open(db_);
     ASSERT_TRUE(store.ok());
-    IngestProcessor p(store->get(),
-                      IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
+    ingest::IngestProcessor p(
+        store->get(), ingest::IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
     std::vector<JobRecord> jobs;
     for (int i = 1; i <= 2000; ++i) jobs.push_back(Job(i % 3 ? "compta" : "rh", i, t2019 + i));
     ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", jobs).ok());
@@ -150,10 +150,10 @@ TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
   std::thread writer([&] {
-    auto store = SqliteStore::Open(db_);
+    auto store = store::SqliteStore::Open(db_);
     ASSERT_TRUE(store.ok());
-    IngestProcessor p(store->get(),
-                      IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
+    ingest::IngestProcessor p(
+        store->get(), ingest::IngestOptions{TimeZone::Utc(), false, [] { return t2020 + 86400; }});
     for (int batch = 0; !stop && batch < 2000; ++batch) {
       std::vector<JobRecord> jobs;
       for (int i = 0; i < 20; ++i)
@@ -173,7 +173,7 @@ TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
 
   // The copy is a database of its own with every 2019 job and some 2020 ones.
   {
-    auto restored = SqliteStore::Open(copy);
+    auto restored = store::SqliteStore::Open(copy);
     ASSERT_TRUE(restored.ok()) << restored.status().message();
     auto n = (*restored)->CountJobs();
     ASSERT_TRUE(n.ok());
@@ -209,7 +209,7 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   EXPECT_EQ(token.rfind("rmt_", 0), 0u);
   EXPECT_THAT(err.str(), HasSubstr("shown only this once"));
   EXPECT_THAT(err.str(), Not(HasSubstr(token)));
-  const std::string id = HashAgentToken(token).substr(0, 8);
+  const std::string id = auth::HashAgentToken(token).substr(0, 8);
   EXPECT_THAT(err.str(), HasSubstr(id));
 
   std::ostringstream out_b, err_b;
@@ -219,14 +219,14 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
 
   // Only the hash is in the database files (main file and WAL).
   {
-    auto store = SqliteStore::Open(db_);  // a checkpoint on close moves the WAL in
+    auto store = store::SqliteStore::Open(db_);  // a checkpoint on close moves the WAL in
     ASSERT_TRUE(store.ok());
     EXPECT_EQ(*(*store)->ServerIdOfToken(token), "prn-a");
   }
   const std::string bytes = FileBytes(db_) + FileBytes(db_ + "-wal");
   EXPECT_EQ(bytes.find(token), std::string::npos);
   EXPECT_EQ(bytes.find(token.substr(4)), std::string::npos);
-  EXPECT_NE(bytes.find(HashAgentToken(token)), std::string::npos);
+  EXPECT_NE(bytes.find(auth::HashAgentToken(token)), std::string::npos);
 
   std::ostringstream list, list_err;
   ASSERT_EQ(RunTokenList(db_, list, list_err), 0) << list_err.str();
@@ -247,7 +247,7 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   std::ostringstream list2;
   ASSERT_EQ(RunTokenList(db_, list2, list_err), 0);
   EXPECT_THAT(list2.str(), HasSubstr("2023-11-14T22:18:20Z"));  // revoked at 1700000300
-  auto store = SqliteStore::Open(db_);
+  auto store = store::SqliteStore::Open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
 }
@@ -256,11 +256,11 @@ TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
   const int64_t t2024 = 1718000000;  // 2024-06-10
   const int64_t t2025 = 1749000000;  // 2025-06-04
   {
-    auto store = SqliteStore::Open(db_);
+    auto store = store::SqliteStore::Open(db_);
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/Paris")).ok());
-    IngestProcessor p(store->get(),
-                      IngestOptions{*TimeZone::Load("Europe/Paris"), false, [] { return kNow; }});
+    ingest::IngestProcessor p(store->get(), ingest::IngestOptions{*TimeZone::Load("Europe/Paris"),
+                                                                  false, [] { return kNow; }});
     ASSERT_TRUE(
         p.SubmitJobs("prn-a", "0.1.0",
                      {Job("compta", 1, t2024), Job("compta", 2, t2025), Job("rh", 3, t2025 + 60)})
@@ -288,7 +288,7 @@ TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
   // A target holding other values for a key: exit 65, the conflict named, nothing merged.
   const std::string other = dir_ + "/other.db";
   {
-    auto store = SqliteStore::Open(other);
+    auto store = store::SqliteStore::Open(other);
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->EnsureTimeZone(*TimeZone::Load("Europe/London")).ok());
   }
@@ -299,7 +299,7 @@ TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
                         "'Europe/Paris' in the source and 'Europe/London' in the target"));
   EXPECT_EQ(conflict_out.str(), "");
   {
-    auto store = SqliteStore::Open(other);
+    auto store = store::SqliteStore::Open(other);
     ASSERT_TRUE(store.ok());
     EXPECT_EQ((*store)->StoredTimeZone(), "Europe/London");
     EXPECT_EQ(*(*store)->CountJobs(), 0);
@@ -344,7 +344,7 @@ TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
 }
 
 TEST_F(CommandsTest, StoreCopyNeverPrintsAPassword) {
-  ASSERT_TRUE(SqliteStore::Open(db_).ok());
+  ASSERT_TRUE(store::SqliteStore::Open(db_).ok());
   std::ostringstream out, err;
   const int code = RunStoreCopy(
       db_, "postgresql://ramette:s3cret@127.0.0.1:1/ramette?connect_timeout=1", out, err);
@@ -354,4 +354,4 @@ TEST_F(CommandsTest, StoreCopyNeverPrintsAPassword) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::cli

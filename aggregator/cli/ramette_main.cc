@@ -157,40 +157,40 @@ int main(int argc, char** argv) {
   if (monthly->parsed()) {
     std::optional<std::string> dir;
     if (!direction.empty()) dir = direction;
-    return ramette::aggregator::RunReportMonthly(db, config, month, dir, lang, out_dir, send,
-                                                 std::cout, std::cerr);
+    return ramette::aggregator::cli::RunReportMonthly(db, config, month, dir, lang, out_dir, send,
+                                                      std::cout, std::cerr);
   }
   if (exp_indicators->parsed()) {
-    return ramette::aggregator::RunExportIndicators(db, export_year, export_format, export_out,
-                                                    std::cout, std::cerr);
+    return ramette::aggregator::cli::RunExportIndicators(db, export_year, export_format, export_out,
+                                                         std::cout, std::cerr);
   }
   if (import->parsed()) {
-    return ramette::aggregator::RunImport(db, kind, file, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunImport(db, kind, file, std::cout, std::cerr);
   }
   if (indicators->parsed()) {
     std::optional<std::string> dir;
     if (!direction.empty()) dir = direction;
-    return ramette::aggregator::RunIndicators(db, year, dir, format, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunIndicators(db, year, dir, format, std::cout, std::cerr);
   }
   if (status->parsed()) {
-    return ramette::aggregator::RunStatus(db, silent_after, status_format,
-                                          static_cast<int64_t>(std::time(nullptr)), std::cout,
-                                          std::cerr);
+    return ramette::aggregator::cli::RunStatus(db, silent_after, status_format,
+                                               static_cast<int64_t>(std::time(nullptr)), std::cout,
+                                               std::cerr);
   }
   if (backup->parsed()) {
-    return ramette::aggregator::RunBackup(db, backup_file, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunBackup(db, backup_file, std::cout, std::cerr);
   }
   if (store_copy->parsed()) {
-    return ramette::aggregator::RunStoreCopy(copy_from, copy_to, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunStoreCopy(copy_from, copy_to, std::cout, std::cerr);
   }
   const auto now = static_cast<int64_t>(std::time(nullptr));
   if (token_create->parsed()) {
-    return ramette::aggregator::RunTokenCreate(db, token_server, now, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunTokenCreate(db, token_server, now, std::cout, std::cerr);
   }
-  if (token_list->parsed()) return ramette::aggregator::RunTokenList(db, std::cout, std::cerr);
+  if (token_list->parsed()) return ramette::aggregator::cli::RunTokenList(db, std::cout, std::cerr);
   if (token_revoke->parsed()) {
-    return ramette::aggregator::RunTokenRevoke(db, token_id, token_server, now, std::cout,
-                                               std::cerr);
+    return ramette::aggregator::cli::RunTokenRevoke(db, token_id, token_server, now, std::cout,
+                                                    std::cerr);
   }
   return 2;
 }

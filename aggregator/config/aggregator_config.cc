@@ -7,7 +7,7 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::config {
 namespace {
 
 std::string Where(std::string_view source, const toml::node& n) {
@@ -156,9 +156,9 @@ bool IsLoopbackListenAddress(const std::string& listen) {
   return dots == 3;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::config
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::config {
 
 Status CheckListenAllowed(const AggregatorConfig& c) {
   if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
@@ -182,4 +182,4 @@ Status CheckListenAllowed(const AggregatorConfig& c) {
       "(or [tls] client_ca_file for agents' certificates).");
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::config

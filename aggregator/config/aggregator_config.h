@@ -9,7 +9,7 @@
 #include "aggregator/reports/report_settings.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::config {
 
 struct AggregatorConfig {
   std::string listen = "127.0.0.1:50551";  // [server] listen
@@ -20,8 +20,8 @@ struct AggregatorConfig {
   // Used by `ramette report` and `ramette export` (ramette --config FILE): [organisation] name,
   // [environment] factors and [targets]; [smtp] for --send. Numbers must be >= 0, except
   // targets.paper_change_max_pct; baseline_year is 0 (none) or 1..9999.
-  ReportSettings report;
-  SmtpSettings smtp;
+  reports::ReportSettings report;
+  reports::SmtpSettings smtp;
   std::string metrics_listen = "127.0.0.1:9464";  // [metrics] listen; "" = no metrics endpoint
   // The ingest API's TLS: PEM files. No cert_file: plaintext (loopback only).
   std::string tls_cert_file;       // [tls] cert_file: the aggregator's certificate (chain)
@@ -49,6 +49,6 @@ bool IsLoopbackListenAddress(const std::string& listen);
 // listen address without TLS, or without agent credentials (require_tokens or client_ca_file).
 Status CheckListenAllowed(const AggregatorConfig& config);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::config
 
 #endif  // RAMETTE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::config {
 namespace {
 
 TEST(AggregatorConfigTest, EmptyFileKeepsDefaults) {
@@ -123,7 +123,7 @@ require_tls = true
 TEST(AggregatorConfigTest, PackagedExampleParsesToTheDefaults) {
   auto c = LoadAggregatorConfig(RAMETTE_SOURCE_DIR "/packaging/aggregator.toml");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  const ReportSettings defaults;
+  const reports::ReportSettings defaults;
   EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg, defaults.environment.co2e_kg_per_kg);
   EXPECT_DOUBLE_EQ(c->report.environment.co2e_kg_per_kg_recycled,
                    defaults.environment.co2e_kg_per_kg_recycled);
@@ -202,4 +202,4 @@ TEST(AggregatorConfigTest, NonLoopbackNeedsTlsAndCredentials) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::config

@@ -19,7 +19,7 @@
 #include "aggregator/imports/csv_reader.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::imports {
 
 namespace {
 
@@ -225,11 +225,11 @@ constexpr Column kDeviceColumns[] = {
 
 // Service periods [in_service, out_of_service) of two rows of one queue; a missing
 // out_of_service is unbounded (in_service is always set by the parser).
-bool Overlap(const Device& a, const Device& b) {
-  return IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service);
+bool Overlap(const model::Device& a, const model::Device& b) {
+  return model::IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service);
 }
 
-std::string FormatServicePeriod(const Device& d) {
+std::string FormatServicePeriod(const model::Device& d) {
   return "[" + FormatBound(d.in_service) + ", " + FormatBound(d.out_of_service) + ")";
 }
 
@@ -240,11 +240,11 @@ constexpr Column kUserColumns[] = {
     {"user", true}, {"direction", true}, {"valid_from", false}, {"valid_to", false}};
 
 // [from, to) intervals, either bound possibly unbounded.
-bool Overlap(const UserDirection& a, const UserDirection& b) {
-  return IntervalsOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to);
+bool Overlap(const model::UserDirection& a, const model::UserDirection& b) {
+  return model::IntervalsOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to);
 }
 
-std::string FormatInterval(const UserDirection& u) {
+std::string FormatInterval(const model::UserDirection& u) {
   return "[" + FormatBound(u.valid_from) + ", " + FormatBound(u.valid_to) + ")";
 }
 
@@ -255,15 +255,16 @@ constexpr Column kWorkstationColumns[] = {{"direction", true}, {"date", true}, {
 
 }  // namespace
 
-Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_view file_name) {
+Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
+                                                 std::string_view file_name) {
   Result<Table> table = ReadTable(content, file_name, kPaperColumns);
   if (!table.ok()) return table.status();
-  std::vector<Paper> papers;
+  std::vector<model::Paper> papers;
   std::unordered_map<std::string, int> line_of_id;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kPaperColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    Paper paper;
+    model::Paper paper;
 
     Result<std::string> id = row.Text(kPaperId);
     if (!id.ok()) return id.status();
@@ -298,17 +299,18 @@ Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_
   return papers;
 }
 
-Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::string_view file_name,
-                                            const std::set<std::string>& known_paper_ids) {
+Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
+                                                   std::string_view file_name,
+                                                   const std::set<std::string>& known_paper_ids) {
   Result<Table> table = ReadTable(content, file_name, kDeviceColumns);
   if (!table.ok()) return table.status();
-  std::vector<Device> devices;
+  std::vector<model::Device> devices;
   // Per (server, queue), the rows seen so far: their index in `devices` and line.
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, int>>> rows_of_key;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kDeviceColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    Device device;
+    model::Device device;
     device.classified = true;
 
     Result<std::string> server = row.Text(kDevServer);
@@ -319,7 +321,8 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
     device.queue = std::move(queue).value();
 
     std::string_view class_text = TrimSpaces(row.Raw(kDevClass));
-    std::optional<DeviceClass> device_class = ParseDeviceClass(AsciiLower(class_text));
+    std::optional<model::DeviceClass> device_class =
+        model::ParseDeviceClass(AsciiLower(class_text));
     if (!device_class) {
       return row.Error(kDevClass, "unknown class " + Quote(class_text) +
                                       ", expected desktop_printer, mfp, print_shop or other");
@@ -362,18 +365,18 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
   return devices;
 }
 
-Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
-                                                 std::string_view file_name,
-                                                 const model::UserNameRule& rule) {
+Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content,
+                                                        std::string_view file_name,
+                                                        const model::UserNameRule& rule) {
   Result<Table> table = ReadTable(content, file_name, kUserColumns);
   if (!table.ok()) return table.status();
-  std::vector<UserDirection> users;
+  std::vector<model::UserDirection> users;
   // Per user, the rows seen so far: their index in `users` and line.
   std::unordered_map<std::string, std::vector<std::pair<size_t, int>>> rows_of_user;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kUserColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    UserDirection user;
+    model::UserDirection user;
 
     Result<std::string> name = row.Text(kUserName);
     if (!name.ok()) return name.status();
@@ -408,16 +411,16 @@ Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
   return users;
 }
 
-Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
-                                                           std::string_view file_name) {
+Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                                  std::string_view file_name) {
   Result<Table> table = ReadTable(content, file_name, kWorkstationColumns);
   if (!table.ok()) return table.status();
-  std::vector<WorkstationCount> counts;
+  std::vector<model::WorkstationCount> counts;
   std::map<std::pair<std::string, Day>, int> line_of_key;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kWorkstationColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    WorkstationCount count;
+    model::WorkstationCount count;
 
     Result<std::string> direction = row.Text(kWsDirection);
     if (!direction.ok()) return direction.status();
@@ -451,11 +454,11 @@ Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view cont
 enum DirectionColumn { kDirName, kDirEmail };
 constexpr Column kDirectionColumns[] = {{"direction", true}, {"email", true}};
 
-Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
-                                                          std::string_view file_name) {
+Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_view content,
+                                                                 std::string_view file_name) {
   Result<Table> table = ReadTable(content, file_name, kDirectionColumns);
   if (!table.ok()) return table.status();
-  std::vector<DirectionContacts> out;
+  std::vector<model::DirectionContacts> out;
   std::map<std::string, size_t> index;
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kDirectionColumns, record);
@@ -463,7 +466,7 @@ Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view conte
     Result<std::string> direction = row.Text(kDirName);
     if (!direction.ok()) return direction.status();
     auto [it, inserted] = index.emplace(*direction, out.size());
-    if (inserted) out.push_back(DirectionContacts{*direction, {}});
+    if (inserted) out.push_back(model::DirectionContacts{*direction, {}});
     std::vector<std::string>& emails = out[it->second].emails;
     std::string_view cell = row.Raw(kDirEmail);
     size_t i = 0;
@@ -472,7 +475,7 @@ Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view conte
       const std::string_view address =
           cell.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
       if (!address.empty()) {
-        if (!IsPlausibleEmail(std::string(address))) {
+        if (!model::IsPlausibleEmail(std::string(address))) {
           return row.Error(kDirEmail, "invalid e-mail address " + Quote(address));
         }
         emails.emplace_back(address);
@@ -481,7 +484,7 @@ Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view conte
       i = end + 1;
     }
   }
-  for (DirectionContacts& d : out) {
+  for (model::DirectionContacts& d : out) {
     std::sort(d.emails.begin(), d.emails.end());
     d.emails.erase(std::unique(d.emails.begin(), d.emails.end()), d.emails.end());
   }
@@ -507,4 +510,4 @@ Result<std::string> ReadFileContent(const std::string& path) {
   return content;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::imports

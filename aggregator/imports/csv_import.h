@@ -12,7 +12,7 @@
 #include "aggregator/model/inventory.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::imports {
 
 // Common to the four parsers below. `content` is the whole file, read as by ReadCsv
 // (csv_reader.h); `file_name` only prefixes the messages. The first record is the header:
@@ -26,7 +26,8 @@ namespace ramette::aggregator {
 // Columns paper_id, recycled, grammage_gsm. paper_id non-empty and unique in the file; recycled
 // yes/no or oui/non (case-insensitive); grammage_gsm a decimal number in [1, 1000] written with
 // a `.` or a `,` decimal mark ("80", "80.5", "80,5").
-Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_view file_name);
+Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
+                                                 std::string_view file_name);
 
 // Columns server, queue, class, direction, paper_id, in_service, out_of_service. server and
 // queue non-empty; class desktop_printer, mfp, print_shop or other (ASCII case-insensitive);
@@ -36,8 +37,9 @@ Result<std::vector<Paper>> ParsePapersCsv(std::string_view content, std::string_
 // [in_service, out_of_service) periods do not overlap (one may end on the day the next begins);
 // an overlap, an identical row included, names both lines. Every returned device has
 // classified == true and id == 0, in file order.
-Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::string_view file_name,
-                                            const std::set<std::string>& known_paper_ids);
+Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
+                                                   std::string_view file_name,
+                                                   const std::set<std::string>& known_paper_ids);
 
 // Columns user, direction and the optional columns valid_from, valid_to (each YYYY-MM-DD or
 // empty for unbounded). user and direction non-empty; valid_from < valid_to when both are set;
@@ -45,27 +47,27 @@ Result<std::vector<Device>> ParseDevicesCsv(std::string_view content, std::strin
 // day the next begins). User names are normalised by `rule` ([users], as recorded in the store)
 // before the overlap check: `EXAMPLE\jdupont` and `jdupont` are one user under case = "lower",
 // strip_domain = true.
-Result<std::vector<UserDirection>> ParseUsersCsv(std::string_view content,
-                                                 std::string_view file_name,
-                                                 const model::UserNameRule& rule = {});
+Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content,
+                                                        std::string_view file_name,
+                                                        const model::UserNameRule& rule = {});
 
 // Columns direction, date, count. direction non-empty; date YYYY-MM-DD; count a non-negative
 // integer written with digits only; (direction, date) unique in the file.
-Result<std::vector<WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
-                                                           std::string_view file_name);
+Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                                  std::string_view file_name);
 
 // Columns direction, email (`ramette import directions`). direction non-empty; email empty (the
 // direction has no address: its report is written but not sent) or one or more addresses
 // separated by spaces, ',' or ';' (quote the cell when it holds the file's separator), each
 // passing IsPlausibleEmail. A direction may have several rows: their addresses are merged.
 // One entry per direction, in order of first appearance, addresses sorted and unique.
-Result<std::vector<DirectionContacts>> ParseDirectionsCsv(std::string_view content,
-                                                          std::string_view file_name);
+Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_view content,
+                                                                 std::string_view file_name);
 
 // The whole content of the file at `path`, bytes unchanged. IoError naming the path and the
 // system's reason when it cannot be opened or read (a directory included).
 Result<std::string> ReadFileContent(const std::string& path);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::imports
 
 #endif  // RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::imports {
 namespace {
 
 using ::testing::HasSubstr;
@@ -189,25 +189,25 @@ TEST(ParseDevicesCsvTest, CommaFile) {
   auto r = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   ASSERT_EQ(r->size(), 3u);
-  const Device& d0 = (*r)[0];
+  const model::Device& d0 = (*r)[0];
   EXPECT_EQ(d0.id, 0);
   EXPECT_EQ(d0.server, "print1");
   EXPECT_EQ(d0.queue, "hp-daf-2e");
   EXPECT_TRUE(d0.classified);
-  EXPECT_EQ(d0.device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(d0.device_class, model::DeviceClass::kDesktopPrinter);
   EXPECT_EQ(d0.direction, "DAF");
   EXPECT_EQ(d0.paper_id, "A4-80");
   EXPECT_EQ(d0.in_service, D(2015, 3, 1));
   EXPECT_FALSE(d0.out_of_service.has_value());
-  const Device& d1 = (*r)[1];
+  const model::Device& d1 = (*r)[1];
   EXPECT_EQ(d1.queue, "copieur, RDC");
   EXPECT_TRUE(d1.classified);
-  EXPECT_EQ(d1.device_class, DeviceClass::kMfp);
+  EXPECT_EQ(d1.device_class, model::DeviceClass::kMfp);
   EXPECT_EQ(d1.direction, "");
   EXPECT_EQ(d1.paper_id, "");  // the default stock
   EXPECT_EQ(d1.in_service, D(2014, 1, 1));
   EXPECT_EQ(d1.out_of_service, D(2018, 6, 30));
-  EXPECT_EQ((*r)[2].device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ((*r)[2].device_class, model::DeviceClass::kPrintShop);
   EXPECT_EQ((*r)[2].paper_id, "A4-REC");
 }
 
@@ -220,10 +220,10 @@ TEST(ParseDevicesCsvTest, SemicolonFileWithAccentsBomCrlfAndReorderedColumns) {
       "devices.csv", kKnownPapers);
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   ASSERT_EQ(r->size(), 1u);
-  const Device& d = (*r)[0];
+  const model::Device& d = (*r)[0];
   EXPECT_EQ(d.server, "srv-paris");
   EXPECT_EQ(d.queue, "imprimante-\xC3\xA9lodie");
-  EXPECT_EQ(d.device_class, DeviceClass::kOther);
+  EXPECT_EQ(d.device_class, model::DeviceClass::kOther);
   EXPECT_EQ(d.paper_id, "Recycl\xC3\xA9");
   EXPECT_EQ(d.direction, "Direction des Achats et de l'\xC3\x89quipement");
   EXPECT_EQ(d.in_service, D(2016, 2, 29));
@@ -320,7 +320,7 @@ TEST(ParseDevicesCsvTest, SeveralServicePeriodsOfOneQueue) {
   EXPECT_EQ((*r)[0].paper_id, "A4-80");
   EXPECT_EQ((*r)[0].out_of_service, D(2019, 1, 1));
   EXPECT_EQ((*r)[2].queue, "q1");
-  EXPECT_EQ((*r)[2].device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ((*r)[2].device_class, model::DeviceClass::kDesktopPrinter);
   EXPECT_EQ((*r)[2].direction, "DRH");
   EXPECT_EQ((*r)[2].in_service, D(2020, 6, 15));
   EXPECT_FALSE((*r)[2].out_of_service.has_value());
@@ -693,14 +693,14 @@ TEST(DirectionsCsvTest, BadAddressFailsTheWholeFile) {
 }
 
 TEST(DirectionsCsvTest, PlausibleEmails) {
-  EXPECT_TRUE(IsPlausibleEmail("jean.dupont@ministere.gouv.fr"));
-  EXPECT_FALSE(IsPlausibleEmail("no-at-sign"));
-  EXPECT_FALSE(IsPlausibleEmail("a@b"));
-  EXPECT_FALSE(IsPlausibleEmail("a@b.fr\r\nBcc: x@y.z"));
-  EXPECT_FALSE(IsPlausibleEmail("a b@c.fr"));
-  EXPECT_FALSE(IsPlausibleEmail("<a@b.fr>"));
-  EXPECT_FALSE(IsPlausibleEmail("a@@b.fr"));
+  EXPECT_TRUE(model::IsPlausibleEmail("jean.dupont@ministere.gouv.fr"));
+  EXPECT_FALSE(model::IsPlausibleEmail("no-at-sign"));
+  EXPECT_FALSE(model::IsPlausibleEmail("a@b"));
+  EXPECT_FALSE(model::IsPlausibleEmail("a@b.fr\r\nBcc: x@y.z"));
+  EXPECT_FALSE(model::IsPlausibleEmail("a b@c.fr"));
+  EXPECT_FALSE(model::IsPlausibleEmail("<a@b.fr>"));
+  EXPECT_FALSE(model::IsPlausibleEmail("a@@b.fr"));
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::imports

@@ -6,7 +6,7 @@
 
 #include "common/utf8.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::imports {
 
 namespace {
 
@@ -188,4 +188,4 @@ Result<CsvDocument> ReadCsv(std::string_view content, std::string_view file_name
   return Parser(content, file_name, DetectSeparator(content)).Run();
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::imports

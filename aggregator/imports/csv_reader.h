@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::imports {
 
 // One record: its fields and the 1-based physical line on which it starts (a quoted field may
 // span several lines; the next record's line accounts for them).
@@ -39,6 +39,6 @@ Result<CsvDocument> ReadCsv(std::string_view content, std::string_view file_name
 // InvalidArgument "FILE:LINE: message", the form of every CSV error shown to a person.
 Status CsvError(std::string_view file_name, int line, std::string_view message);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::imports
 
 #endif  // RAMETTE_AGGREGATOR_IMPORTS_CSV_READER_H_

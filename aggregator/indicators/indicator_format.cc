@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 enum class Kind {
@@ -212,4 +212,4 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
   return out;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

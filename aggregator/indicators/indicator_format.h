@@ -7,7 +7,7 @@
 
 #include "aggregator/indicators/indicators.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 
 // One object on one line, without a final newline:
 // {"year":N,"organisation":{KEYS},"directions":[{"direction":"X",KEYS},...],
@@ -42,6 +42,6 @@ std::string FormatIndicatorsCsv(const IndicatorReport& report,
 // unclassified queues ("Unclassified queues: srv/q1, srv/q2." or "Unclassified queues: none.").
 std::string FormatIndicatorsTable(const IndicatorReport& report);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators
 
 #endif  // RAMETTE_AGGREGATOR_INDICATORS_INDICATOR_FORMAT_H_

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 using ::testing::ElementsAre;
@@ -249,4 +249,4 @@ TEST(FormatCsvTest, LeavesOutUnclassifiedQueues) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

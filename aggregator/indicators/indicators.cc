@@ -13,7 +13,7 @@
 #include "aggregator/model/inventory.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 constexpr int kMinYear = 2;  // N-1 must be a valid year too
@@ -69,12 +69,12 @@ ScopeFigures MakeFigures(const ScopeUsage& previous, const ScopeUsage& current,
 
 }  // namespace
 
-Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
+Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year) {
   if (year < kMinYear || year > kMaxYear) {
     return Status::InvalidArgument("bad year " + std::to_string(year) +
                                    " (expected a year from 2 to 9999)");
   }
-  Result<Inventory> inventory = source.LoadInventory();
+  Result<model::Inventory> inventory = source.LoadInventory();
   if (!inventory.ok()) return inventory.status();
   Result<UserNames> user_names = source.LoadUserNames();
   if (!user_names.ok()) return user_names.status();
@@ -100,13 +100,13 @@ Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
   const Day end_of_previous_year = DaysFromCivil(year - 1, 12, 31);
   DeviceCounts org_devices;
   std::vector<DeviceCounts> dir_devices(names.size());
-  for (const Device& d : inventory->devices) {
+  for (const model::Device& d : inventory->devices) {
     if (!d.classified) continue;  // counts as `other`
-    const bool desktop = d.device_class == DeviceClass::kDesktopPrinter;
-    if (!desktop && d.device_class != DeviceClass::kMfp) continue;
+    const bool desktop = d.device_class == model::DeviceClass::kDesktopPrinter;
+    if (!desktop && d.device_class != model::DeviceClass::kMfp) continue;
     const int dir = d.direction.empty() ? -1 : index_of(d.direction);
-    const bool now = InServiceOn(d, end_of_year);
-    const bool before = InServiceOn(d, end_of_previous_year);
+    const bool now = model::InServiceOn(d, end_of_year);
+    const bool before = model::InServiceOn(d, end_of_previous_year);
     for (DeviceCounts* c : {&org_devices, dir >= 0 ? &dir_devices[dir] : nullptr}) {
       if (c == nullptr) continue;
       (desktop ? c->desktop_printers : c->mfps) += now ? 1 : 0;
@@ -117,7 +117,7 @@ Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
   // Workstations: each direction's latest count dated on or before 31 Dec N (the largest
   // count when one date has several).
   std::map<std::string, std::pair<Day, int64_t>> latest;
-  for (const WorkstationCount& w : inventory->workstations) {
+  for (const model::WorkstationCount& w : inventory->workstations) {
     if (w.direction.empty() || w.date > end_of_year) continue;
     auto [it, inserted] = latest.emplace(w.direction, std::make_pair(w.date, w.count));
     if (!inserted && std::make_pair(w.date, w.count) > it->second) {
@@ -136,10 +136,10 @@ Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year) {
   report.year = year;
   // Unclassified queues: devices with no classified row.
   std::set<int64_t> classified_ids;
-  for (const Device& d : inventory->devices) {
+  for (const model::Device& d : inventory->devices) {
     if (d.classified) classified_ids.insert(d.id);
   }
-  for (const Device& d : inventory->devices) {
+  for (const model::Device& d : inventory->devices) {
     if (!d.classified && !classified_ids.contains(d.id)) {
       report.unclassified_queues.push_back(d.server + "/" + d.queue);
     }
@@ -176,4 +176,4 @@ Result<IndicatorReport> FilterDirection(const IndicatorReport& report, const std
                           "' (known: " + (known.empty() ? "none" : known) + ")");
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

@@ -11,7 +11,7 @@
 #include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 
 // The figures of one scope for year N. Indicators are empty (null) when their base is zero
 // or missing, never 0 or infinity. Masses exclude print-shop devices unless named otherwise.
@@ -62,13 +62,13 @@ struct IndicatorReport {
 // and the directory as they are now. I3 and I4 count the classified device rows (service
 // periods) in service on 31 Dec, by each row's own class and direction. Errors: InvalidArgument
 // when year is outside 2..9999; any error of `source` as it is.
-Result<IndicatorReport> ComputeIndicators(UsageSource& source, int year);
+Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year);
 
 // The report with the organisation, the unclassified queues and only the direction named
 // `name` (byte-exact match).
 // NotFound, listing the known directions, when the report has no such direction.
 Result<IndicatorReport> FilterDirection(const IndicatorReport& report, const std::string& name);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators
 
 #endif  // RAMETTE_AGGREGATOR_INDICATORS_INDICATORS_H_

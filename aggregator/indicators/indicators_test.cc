@@ -16,7 +16,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_usage_source.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 using ramette::testing::FakeJob;
@@ -28,9 +28,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr double kEps = 1e-9;
-constexpr DeviceClass kDesktop = DeviceClass::kDesktopPrinter;
-constexpr DeviceClass kMfp = DeviceClass::kMfp;
-constexpr DeviceClass kPrintShop = DeviceClass::kPrintShop;
+constexpr model::DeviceClass kDesktop = model::DeviceClass::kDesktopPrinter;
+constexpr model::DeviceClass kMfp = model::DeviceClass::kMfp;
+constexpr model::DeviceClass kPrintShop = model::DeviceClass::kPrintShop;
 
 Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 
@@ -143,19 +143,19 @@ TEST(IndicatorsTest, MixedMediaSizesAndGrammages) {
 TEST(IndicatorsTest, DeviceCountsOn31December) {
   FakeUsageSource src;
   const Day old = D(2010, 1, 1);
-  src.AddClassifiedDevice(kDesktop, "DA", "", old);                   // A: both years
-  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2018, 12, 31));  // B: 2017 only
-  src.AddClassifiedDevice(kDesktop, "DA", "", D(2018, 12, 31));       // C: 2018 only
-  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2017, 12, 31));  // D: neither
-  src.AddClassifiedDevice(kDesktop, "DA", "", D(2019, 1, 1));         // E: neither
-  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2018, 6, 30));   // F: 2017 only
-  src.AddClassifiedDevice(kDesktop, "DA", "", std::nullopt);          // G: never
-  src.AddClassifiedDevice(kMfp, "DB", "", old);                       // M1: both
-  src.AddClassifiedDevice(kMfp, "DB", "", D(2018, 3, 1));             // M2: 2018
-  src.AddClassifiedDevice(kMfp, "", "", D(2012, 1, 1));               // M3: both, org
-  src.AddClassifiedDevice(kPrintShop, "DA", "", old);                 // not counted
-  src.AddClassifiedDevice(DeviceClass::kOther, "DA", "", old);        // not counted
-  Device unclassified;
+  src.AddClassifiedDevice(kDesktop, "DA", "", old);                    // A: both years
+  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2018, 12, 31));   // B: 2017 only
+  src.AddClassifiedDevice(kDesktop, "DA", "", D(2018, 12, 31));        // C: 2018 only
+  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2017, 12, 31));   // D: neither
+  src.AddClassifiedDevice(kDesktop, "DA", "", D(2019, 1, 1));          // E: neither
+  src.AddClassifiedDevice(kDesktop, "DA", "", old, D(2018, 6, 30));    // F: 2017 only
+  src.AddClassifiedDevice(kDesktop, "DA", "", std::nullopt);           // G: never
+  src.AddClassifiedDevice(kMfp, "DB", "", old);                        // M1: both
+  src.AddClassifiedDevice(kMfp, "DB", "", D(2018, 3, 1));              // M2: 2018
+  src.AddClassifiedDevice(kMfp, "", "", D(2012, 1, 1));                // M3: both, org
+  src.AddClassifiedDevice(kPrintShop, "DA", "", old);                  // not counted
+  src.AddClassifiedDevice(model::DeviceClass::kOther, "DA", "", old);  // not counted
+  model::Device unclassified;
   unclassified.device_class = kDesktop;  // ignored until classified: counts as other
   unclassified.in_service = old;
   src.AddDevice(unclassified);
@@ -318,7 +318,7 @@ TEST(IndicatorsTest, UnknownUserFallsBackToDeviceThenUnassigned) {
 TEST(IndicatorsTest, UnclassifiedDeviceCountsAsOtherOnDefaultStock) {
   FakeUsageSource src;
   src.AddPaper("REC90", true, 90);
-  Device u;
+  model::Device u;
   u.id = 7;
   u.classified = false;
   u.device_class = kPrintShop;  // ignored while unclassified
@@ -363,7 +363,7 @@ TEST(IndicatorsTest, DirectionsSortedByBytesWithUnassignedLast) {
   src.AddUserDirection("u2", "DATM");
   src.AddUserDirection("u3", "");                      // an empty direction names nothing
   src.AddWorkstations("Économie", D(2018, 1, 1), 10);  // É is 0xC3: after ASCII
-  Device ghost;  // unclassified: its direction is not a direction
+  model::Device ghost;  // unclassified: its direction is not a direction
   ghost.direction = "Ghost";
   src.AddDevice(ghost);
   src.AddJob(Job(drh, "", D(2018, 1, 1), 1));
@@ -564,11 +564,11 @@ TEST(IndicatorsTest, DeviceCountsFollowEachServicePeriod) {
 
 TEST(IndicatorsTest, ListsUnclassifiedQueues) {
   FakeUsageSource src;
-  Device zz;
+  model::Device zz;
   zz.server = "print2";
   zz.queue = "zz";
   src.AddDevice(zz);
-  Device b;
+  model::Device b;
   b.server = "print1";
   b.queue = "b";
   b.in_service = D(2010, 1, 1);
@@ -671,8 +671,8 @@ TEST(IndicatorsTest, ReproducesPublished2018Row) {
   for (int i = 0; i < 226; ++i) {
     src.AddClassifiedDevice(kMfp, "DATM", "STD80", i < 223 ? D(2012, 1, 1) : D(2018, 9, 1));
   }
-  const int64_t office = src.AddClassifiedDevice(DeviceClass::kOther, "DATM", "STD80");
-  const int64_t office_rec = src.AddClassifiedDevice(DeviceClass::kOther, "DRH", "REC80");
+  const int64_t office = src.AddClassifiedDevice(model::DeviceClass::kOther, "DATM", "STD80");
+  const int64_t office_rec = src.AddClassifiedDevice(model::DeviceClass::kOther, "DRH", "REC80");
   const int64_t shop = src.AddClassifiedDevice(kPrintShop, "DATM", "STD80");
   src.AddWorkstations("DATM", D(2016, 1, 1), 200);
   src.AddWorkstations("DRH", D(2018, 1, 1), 149);
@@ -781,4 +781,4 @@ TEST(FilterDirectionTest, KeepsOrganisationAndOneDirection) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

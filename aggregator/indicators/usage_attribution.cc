@@ -15,7 +15,7 @@
 
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 __extension__ typedef __int128 Int128;  // sheets x µm² overflows int64 past ~1.5e8 A4 sheets
@@ -29,15 +29,15 @@ constexpr Day kMaxDay = std::numeric_limits<Day>::max();
 constexpr int32_t kNoDirection = -1;  // no directory row holds on the 1st of the month
 constexpr int32_t kSplitMonth = -2;   // a directory row starts or ends inside the month
                                       // (or, for a device, its attributes change in it)
-constexpr int kPrintShop = static_cast<int>(DeviceClass::kPrintShop);
-constexpr int kOther = static_cast<int>(DeviceClass::kOther);
+constexpr int kPrintShop = static_cast<int>(model::DeviceClass::kPrintShop);
+constexpr int kOther = static_cast<int>(model::DeviceClass::kOther);
 
 // The 1st of a month given as a MonthIndex (>= 0).
 Day FirstDayOfMonth(int32_t month) { return DaysFromCivil(month / 12, month % 12 + 1, 1); }
 
 // A paper stock; index 0 is the default stock.
 struct Stock {
-  double grammage_gsm = kDefaultGrammageGsm;
+  double grammage_gsm = model::kDefaultGrammageGsm;
   bool recycled = false;
 };
 
@@ -62,7 +62,7 @@ struct DeviceEntry {
 // The service periods of a queue with several rows, sorted, and the slot of each. The pointers
 // are into the caller's Inventory, which outlives the Attributor (one AttributeUsage call).
 struct MultiPeriodDevice {
-  std::vector<const Device*> periods;
+  std::vector<const model::Device*> periods;
   std::vector<int32_t> slots;
 };
 
@@ -120,26 +120,26 @@ int32_t DirectionOn(const Interval* begin, const Interval* end, Day day) {
 
 // Sums of one scope in one period, before the areas become kilograms.
 struct ScopeAcc {
-  std::array<UsageSums, kDeviceClassCount> sums;
+  std::array<model::UsageSums, kDeviceClassCount> sums;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
-  std::map<int64_t, UsageSums> by_device;     // only with AttributionOptions::by_device
-  std::set<int64_t> users_without_direction;  // only with the option of that name
+  std::map<int64_t, model::UsageSums> by_device;  // only with AttributionOptions::by_device
+  std::set<int64_t> users_without_direction;      // only with the option of that name
 };
 
 class Attributor {
  public:
-  Attributor(const Inventory& inventory, const UserNames& user_names,
+  Attributor(const model::Inventory& inventory, const UserNames& user_names,
              std::vector<MonthRange> periods, AttributionOptions options);
 
-  Status Run(UsageSource& source);
+  Status Run(store::UsageSource& source);
   AttributedUsage Finish() const;
 
  private:
-  void BuildDirections(const Inventory& inventory);
+  void BuildDirections(const model::Inventory& inventory);
   void BuildMonths();
-  void BuildStocksAndDevices(const Inventory& inventory);
-  void BuildUsers(const Inventory& inventory, const UserNames& user_names);
+  void BuildStocksAndDevices(const model::Inventory& inventory);
+  void BuildUsers(const model::Inventory& inventory, const UserNames& user_names);
 
   int32_t DirectionIndex(const std::string& name) const;
   // The device slot of `device_id` in covered month k, or kSplitMonth.
@@ -150,10 +150,10 @@ class Attributor {
   }
   // The direction index of `user_id` on `day` from the directory, kNoDirection if none.
   int32_t UserDirectionOn(int64_t user_id, Day day) const;
-  void OnMonthlyRow(const RollupRow& row);
-  Status ReadSplitUserMonths(UsageSource& source);
-  Status ReadSplitDeviceMonths(UsageSource& source);
-  void Accumulate(const RollupRow& row, int32_t covered_month, const DeviceSlot& device,
+  void OnMonthlyRow(const model::RollupRow& row);
+  Status ReadSplitUserMonths(store::UsageSource& source);
+  Status ReadSplitDeviceMonths(store::UsageSource& source);
+  void Accumulate(const model::RollupRow& row, int32_t covered_month, const DeviceSlot& device,
                   int32_t user_code);
   ScopeUsage ToScopeUsage(const ScopeAcc& acc, const Int128* areas) const;
   UsageFigures Figures(const ScopeAcc& acc, const Int128* areas, bool with_print_shop) const;
@@ -206,7 +206,7 @@ class Attributor {
   std::vector<Int128> areas_;
 };
 
-Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
+Attributor::Attributor(const model::Inventory& inventory, const UserNames& user_names,
                        std::vector<MonthRange> periods, AttributionOptions options)
     : periods_(std::move(periods)), options_(options) {
   BuildDirections(inventory);
@@ -218,48 +218,49 @@ Attributor::Attributor(const Inventory& inventory, const UserNames& user_names,
   areas_.assign(scope_count * kDeviceClassCount * stocks_.size(), 0);
 }
 
-void Attributor::BuildDirections(const Inventory& inventory) {
+void Attributor::BuildDirections(const model::Inventory& inventory) {
   std::vector<std::string> names;
   auto add = [&](const std::string& name) {
     if (name.empty()) return;
-    if (name == kUnassignedDirection) {
+    if (name == model::kUnassignedDirection) {
       unassigned_named_ = true;
       return;
     }
     names.push_back(name);
   };
-  for (const Device& d : inventory.devices) {
+  for (const model::Device& d : inventory.devices) {
     if (d.classified) add(d.direction);
   }
-  for (const UserDirection& u : inventory.users) add(u.direction);
-  for (const WorkstationCount& w : inventory.workstations) add(w.direction);
+  for (const model::UserDirection& u : inventory.users) add(u.direction);
+  for (const model::WorkstationCount& w : inventory.workstations) add(w.direction);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  names.emplace_back(kUnassignedDirection);
+  names.emplace_back(model::kUnassignedDirection);
   directions_ = std::move(names);
   unassigned_ = static_cast<int32_t>(directions_.size()) - 1;
 }
 
 int32_t Attributor::DirectionIndex(const std::string& name) const {
   if (name.empty()) return kNoDirection;
-  if (name == kUnassignedDirection) return unassigned_;
+  if (name == model::kUnassignedDirection) return unassigned_;
   auto it = std::lower_bound(directions_.begin(), directions_.begin() + unassigned_, name);
   if (it == directions_.begin() + unassigned_ || *it != name) return kNoDirection;
   return static_cast<int32_t>(it - directions_.begin());
 }
 
-void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
+void Attributor::BuildStocksAndDevices(const model::Inventory& inventory) {
   // Stocks sorted by paper id so that the order of the final sums, hence the last bits of
   // the masses, do not depend on import order. Paper ids are unique; the first wins.
-  std::vector<const Paper*> papers;
-  for (const Paper& p : inventory.papers) {
+  std::vector<const model::Paper*> papers;
+  for (const model::Paper& p : inventory.papers) {
     if (!p.paper_id.empty()) papers.push_back(&p);
   }
-  std::stable_sort(papers.begin(), papers.end(),
-                   [](const Paper* a, const Paper* b) { return a->paper_id < b->paper_id; });
+  std::stable_sort(papers.begin(), papers.end(), [](const model::Paper* a, const model::Paper* b) {
+    return a->paper_id < b->paper_id;
+  });
   stocks_.assign(1, Stock{});
   std::vector<std::string_view> stock_ids(1);
-  for (const Paper* p : papers) {
+  for (const model::Paper* p : papers) {
     if (stock_ids.size() > 1 && stock_ids.back() == p->paper_id) continue;
     stocks_.push_back(Stock{p->grammage_gsm, p->recycled});
     stock_ids.push_back(p->paper_id);
@@ -271,7 +272,7 @@ void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
     return static_cast<int32_t>(it - stock_ids.begin());
   };
 
-  auto slot_of = [&](const Device& d) {
+  auto slot_of = [&](const model::Device& d) {
     DeviceSlot slot;  // unclassified: other, default stock, no direction
     if (d.classified) {
       slot.classified = true;
@@ -283,10 +284,10 @@ void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
   };
 
   // The rows of each id together, in an order that does not depend on import order.
-  std::vector<const Device*> rows;
+  std::vector<const model::Device*> rows;
   rows.reserve(inventory.devices.size());
-  for (const Device& d : inventory.devices) rows.push_back(&d);
-  std::stable_sort(rows.begin(), rows.end(), [](const Device* a, const Device* b) {
+  for (const model::Device& d : inventory.devices) rows.push_back(&d);
+  std::stable_sort(rows.begin(), rows.end(), [](const model::Device* a, const model::Device* b) {
     return std::tie(a->id, a->in_service, a->out_of_service, a->classified, a->device_class,
                     a->direction, a->paper_id) < std::tie(b->id, b->in_service, b->out_of_service,
                                                           b->classified, b->device_class,
@@ -309,14 +310,16 @@ void Attributor::BuildStocksAndDevices(const Inventory& inventory) {
       MultiPeriodDevice multi;
       multi.periods.assign(rows.begin() + i, rows.begin() + j);
       bounds.clear();
-      for (const Device* d : multi.periods) {
+      for (const model::Device* d : multi.periods) {
         multi.slots.push_back(first_slot + static_cast<int32_t>(multi.slots.size()));
         if (d->in_service) bounds.push_back(*d->in_service);
         if (d->out_of_service) bounds.push_back(*d->out_of_service);
       }
       std::sort(bounds.begin(), bounds.end());
       bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-      auto slot_on = [&](Day day) { return multi.slots[DevicePeriodOn(multi.periods, day)]; };
+      auto slot_on = [&](Day day) {
+        return multi.slots[model::DevicePeriodOn(multi.periods, day)];
+      };
       for (size_t k = 0; k < covered; ++k) {
         const Day first_day = covered_first_day_[k];
         const Day next_first_day = FirstDayOfMonth(covered_month_[k] + 1);
@@ -369,12 +372,12 @@ void Attributor::BuildMonths() {
   period_begin_.push_back(static_cast<int32_t>(period_list_.size()));
 }
 
-void Attributor::BuildUsers(const Inventory& inventory, const UserNames& user_names) {
+void Attributor::BuildUsers(const model::Inventory& inventory, const UserNames& user_names) {
   // Names are compared after the recorded normalisation (names stored before it was set, or
   // under another rule, compare as if normalised).
   const model::UserNameRule& rule = inventory.user_name_rule;
   std::unordered_map<std::string, std::vector<Interval>> by_name;
-  for (const UserDirection& u : inventory.users) {
+  for (const model::UserDirection& u : inventory.users) {
     const int32_t dir = DirectionIndex(u.direction);
     if (dir < 0) continue;  // empty direction: the row gives none
     Interval iv{u.valid_from.value_or(kMinDay), u.valid_to.value_or(kMaxDay), dir};
@@ -446,8 +449,8 @@ int32_t Attributor::UserDirectionOn(int64_t user_id, Day day) const {
                      intervals_.data() + interval_begin_[slot + 1], day);
 }
 
-void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const DeviceSlot& device,
-                            int32_t user_code) {
+void Attributor::Accumulate(const model::RollupRow& row, int32_t covered_month,
+                            const DeviceSlot& device, int32_t user_code) {
   const bool user_has_direction = user_code >= 0;
   const int32_t dir = user_has_direction      ? user_code
                       : device.direction >= 0 ? device.direction
@@ -472,7 +475,7 @@ void Attributor::Accumulate(const RollupRow& row, int32_t covered_month, const D
   }
 }
 
-void Attributor::OnMonthlyRow(const RollupRow& row) {
+void Attributor::OnMonthlyRow(const model::RollupRow& row) {
   const int64_t off = int64_t{row.period} - first_month_;
   if (off < 0 || off >= static_cast<int64_t>(covered_of_offset_.size())) return;
   const int32_t k = covered_of_offset_[off];
@@ -512,7 +515,7 @@ Status ForEachRun(std::vector<std::pair<int64_t, int32_t>>& pairs, Fn fn) {
   return Status::Ok();
 }
 
-Status Attributor::Run(UsageSource& source) {
+Status Attributor::Run(store::UsageSource& source) {
   // Monthly rows, one call per run of contiguous covered months.
   const int32_t extent = static_cast<int32_t>(covered_of_offset_.size());
   for (int32_t off = 0; off < extent;) {
@@ -524,7 +527,7 @@ Status Attributor::Run(UsageSource& source) {
     while (end + 1 < extent && covered_of_offset_[end + 1] >= 0) ++end;
     RAMETTE_RETURN_IF_ERROR(
         source.ForEachMonthlyRow(first_month_ + off, first_month_ + end,
-                                 [this](const RollupRow& row) { OnMonthlyRow(row); }));
+                                 [this](const model::RollupRow& row) { OnMonthlyRow(row); }));
     off = end + 1;
   }
 
@@ -534,7 +537,7 @@ Status Attributor::Run(UsageSource& source) {
 
 // Daily rows of the device-months whose attributes change inside the month (every user), one
 // call per run of consecutive months of one device, each day with the period that holds then.
-Status Attributor::ReadSplitDeviceMonths(UsageSource& source) {
+Status Attributor::ReadSplitDeviceMonths(store::UsageSource& source) {
   std::vector<int32_t> day_slots;
   return ForEachRun(
       device_split_pairs_, [&](int64_t device_id, int32_t run_first, int32_t run_last) -> Status {
@@ -543,10 +546,10 @@ Status Attributor::ReadSplitDeviceMonths(UsageSource& source) {
         const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
         day_slots.clear();
         for (Day day = first_day; day <= last_day; ++day) {
-          day_slots.push_back(multi.slots[DevicePeriodOn(multi.periods, day)]);
+          day_slots.push_back(multi.slots[model::DevicePeriodOn(multi.periods, day)]);
         }
         return source.ForEachDailyRowOfDevice(
-            device_id, first_day, last_day, [&](const RollupRow& row) {
+            device_id, first_day, last_day, [&](const model::RollupRow& row) {
               if (row.device_id != device_id || row.period < first_day || row.period > last_day) {
                 return;
               }
@@ -560,7 +563,7 @@ Status Attributor::ReadSplitDeviceMonths(UsageSource& source) {
 // Daily rows of the user-months whose direction may change inside the month, one call per run
 // of consecutive months of one user. Rows of a device split in their month are left to
 // ReadSplitDeviceMonths.
-Status Attributor::ReadSplitUserMonths(UsageSource& source) {
+Status Attributor::ReadSplitUserMonths(store::UsageSource& source) {
   return ForEachRun(
       split_pairs_, [&](int64_t user_id, int32_t run_first, int32_t run_last) -> Status {
         const int32_t slot = user_slots_.Find(user_id);
@@ -568,13 +571,14 @@ Status Attributor::ReadSplitUserMonths(UsageSource& source) {
         const Interval* e = intervals_.data() + interval_begin_[slot + 1];
         const Day first_day = FirstDayOfMonth(run_first);
         const Day last_day = FirstDayOfMonth(run_last + 1) - 1;
-        return source.ForEachDailyRow(user_id, first_day, last_day, [&](const RollupRow& row) {
-          if (row.period < first_day || row.period > last_day) return;
-          const int32_t k = covered_of_offset_[MonthIndexOfDay(row.period) - first_month_];
-          const int32_t device_slot = DeviceSlotOf(row.device_id, k);
-          if (device_slot == kSplitMonth) return;  // read with the device's daily rows
-          Accumulate(row, k, device_slots_[device_slot], DirectionOn(b, e, row.period));
-        });
+        return source.ForEachDailyRow(
+            user_id, first_day, last_day, [&](const model::RollupRow& row) {
+              if (row.period < first_day || row.period > last_day) return;
+              const int32_t k = covered_of_offset_[MonthIndexOfDay(row.period) - first_month_];
+              const int32_t device_slot = DeviceSlotOf(row.device_id, k);
+              if (device_slot == kSplitMonth) return;  // read with the device's daily rows
+              Accumulate(row, k, device_slots_[device_slot], DirectionOn(b, e, row.period));
+            });
       });
 }
 
@@ -665,7 +669,8 @@ AttributedUsage Attributor::Finish() const {
 
 }  // namespace
 
-Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+Result<AttributedUsage> AttributeUsage(store::UsageSource& source,
+                                       const model::Inventory& inventory,
                                        const UserNames& user_names,
                                        const std::vector<MonthRange>& periods,
                                        const AttributionOptions& options) {
@@ -689,11 +694,12 @@ Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inv
   return attributor.Finish();
 }
 
-Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+Result<AttributedUsage> AttributeUsage(store::UsageSource& source,
+                                       const model::Inventory& inventory,
                                        const UserNames& user_names, int32_t first_month,
                                        int32_t last_month) {
   return AttributeUsage(source, inventory, user_names,
                         std::vector<MonthRange>{MonthRange{first_month, last_month}});
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

@@ -16,7 +16,7 @@
 #include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 
 // Store user id -> user name, as UsageSource::LoadUserNames returns it ("" is the unknown user).
 using UserNames = std::unordered_map<int64_t, std::string>;
@@ -27,7 +27,7 @@ inline constexpr int kDeviceClassCount = 4;
 // Usage of a set of devices: the rollup sums plus the paper mass of the stock loaded in each
 // device (sheets x sheet area x grammage), in kilograms.
 struct UsageFigures {
-  UsageSums sums;
+  model::UsageSums sums;
   double mass_kg = 0;
   double recycled_mass_kg = 0;  // the part printed on recycled stock
 };
@@ -45,7 +45,7 @@ struct ScopeUsage {
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
   // Sums per device id, sorted by id, when AttributionOptions::by_device was set (else empty).
-  std::vector<std::pair<int64_t, UsageSums>> by_device;
+  std::vector<std::pair<int64_t, model::UsageSums>> by_device;
   // With AttributionOptions::users_without_direction: how many distinct named users printed
   // without a direction on the job's date (the unknown, empty-named user is not counted).
   int64_t users_without_direction = 0;
@@ -100,16 +100,18 @@ struct AttributedUsage {
 // range with first_month > last_month, outside the years 1 to 9999, or periods spanning more
 // than 200 years; any error of `source` as it is. `source` is only used during the call, and
 // never re-entered from one of its callbacks (daily rows are read after the monthly scan).
-Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+Result<AttributedUsage> AttributeUsage(store::UsageSource& source,
+                                       const model::Inventory& inventory,
                                        const UserNames& user_names,
                                        const std::vector<MonthRange>& periods,
                                        const AttributionOptions& options = {});
 
 // The same for one range of months: the result has exactly one period.
-Result<AttributedUsage> AttributeUsage(UsageSource& source, const Inventory& inventory,
+Result<AttributedUsage> AttributeUsage(store::UsageSource& source,
+                                       const model::Inventory& inventory,
                                        const UserNames& user_names, int32_t first_month,
                                        int32_t last_month);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators
 
 #endif  // RAMETTE_AGGREGATOR_INDICATORS_USAGE_ATTRIBUTION_H_

@@ -11,7 +11,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_usage_source.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::indicators {
 namespace {
 
 using ramette::testing::FakeJob;
@@ -21,8 +21,8 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 
 constexpr double kEps = 1e-9;
-constexpr int kMfp = static_cast<int>(DeviceClass::kMfp);
-constexpr int kPrintShop = static_cast<int>(DeviceClass::kPrintShop);
+constexpr int kMfp = static_cast<int>(model::DeviceClass::kMfp);
+constexpr int kPrintShop = static_cast<int>(model::DeviceClass::kPrintShop);
 
 Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 
@@ -36,7 +36,7 @@ FakeJob Job(int64_t device, std::string user, Day day, int64_t sheets) {
 }
 
 Result<AttributedUsage> Attribute(FakeUsageSource& src, std::vector<MonthRange> periods) {
-  Result<Inventory> inv = src.LoadInventory();
+  Result<model::Inventory> inv = src.LoadInventory();
   Result<UserNames> names = src.LoadUserNames();
   EXPECT_TRUE(inv.ok() && names.ok());
   return AttributeUsage(src, *inv, *names, periods);
@@ -45,8 +45,8 @@ Result<AttributedUsage> Attribute(FakeUsageSource& src, std::vector<MonthRange> 
 TEST(AttributeUsageTest, SplitsByClassWithDuplexAndColourSheets) {
   FakeUsageSource src;
   src.AddPaper("REC", true, 80);
-  const int64_t mfp = src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "REC");
-  const int64_t shop = src.AddClassifiedDevice(DeviceClass::kPrintShop, "DA");
+  const int64_t mfp = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DA", "REC");
+  const int64_t shop = src.AddClassifiedDevice(model::DeviceClass::kPrintShop, "DA");
   FakeJob duplex = Job(mfp, "", D(2018, 5, 3), 10);
   duplex.two_sided = true;
   duplex.impressions = 20;
@@ -75,7 +75,7 @@ TEST(AttributeUsageTest, SplitsByClassWithDuplexAndColourSheets) {
 
 TEST(AttributeUsageTest, PeriodsMayOverlapAndLeaveGaps) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "DA");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DA");
   src.AddJob(Job(dev, "", D(2018, 1, 5), 1));
   src.AddJob(Job(dev, "", D(2018, 2, 5), 2));
   src.AddJob(Job(dev, "", D(2018, 3, 5), 4));
@@ -97,7 +97,7 @@ TEST(AttributeUsageTest, PeriodsMayOverlapAndLeaveGaps) {
 
 TEST(AttributeUsageTest, ConsecutiveSplitMonthsAreReadInOneDailyCall) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "");
   src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 10));
   src.AddUserDirection("alice", "DB", D(2018, 3, 10), D(2018, 4, 20));
   src.AddUserDirection("alice", "DC", D(2018, 4, 20), std::nullopt);
@@ -119,7 +119,7 @@ TEST(AttributeUsageTest, ConsecutiveSplitMonthsAreReadInOneDailyCall) {
 
 TEST(AttributeUsageTest, SplitMonthWithoutJobsIsNotRead) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "");
   src.AddUserDirection("alice", "DA", std::nullopt, D(2018, 3, 10));
   src.AddJob(Job(dev, "alice", D(2018, 2, 9), 1));  // February: one direction all month
   Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 12)}});
@@ -130,7 +130,7 @@ TEST(AttributeUsageTest, SplitMonthWithoutJobsIsNotRead) {
 
 TEST(AttributeUsageTest, OverlappingDirectoryRowsLatestStartWins) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "");
   src.AddUserDirection("bob", "DB", D(2018, 6, 1), std::nullopt);
   src.AddUserDirection("bob", "DA", D(2017, 1, 1), std::nullopt);  // still open
   src.AddJob(Job(dev, "bob", D(2018, 5, 1), 1));                   // DA only
@@ -145,7 +145,7 @@ TEST(AttributeUsageTest, OverlappingDirectoryRowsLatestStartWins) {
 // row once the rule is recorded; they count as one user without a direction when none holds.
 TEST(AttributeUsageTest, UserNamesAreComparedAfterTheRecordedNormalisation) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kMfp, "DSI");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DSI");
   src.AddUserDirection("JDUPONT", "DAF", D(2018, 3, 1), std::nullopt);
   src.AddJob(Job(dev, "EXAMPLE\\jdupont", D(2018, 3, 5), 1));
   src.AddJob(Job(dev, "jdupont@EXAMPLE.ORG", D(2018, 3, 6), 2));
@@ -178,9 +178,10 @@ TEST(AttributeUsageTest, DevicePeriodOutsideServiceIsEarliestOrLatestStarted) {
   FakeUsageSource src;
   src.AddPaper("REC", true, 80);
   src.AddPaper("STD", false, 80);
-  const int64_t dev =
-      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "REC", D(2015, 12, 10), D(2016, 6, 1));
-  src.AddDevicePeriod(dev, FakeUsageSource::Period(DeviceClass::kMfp, "DB", "STD", D(2017, 3, 1)));
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DA", "REC",
+                                              D(2015, 12, 10), D(2016, 6, 1));
+  src.AddDevicePeriod(
+      dev, FakeUsageSource::Period(model::DeviceClass::kMfp, "DB", "STD", D(2017, 3, 1)));
   src.AddJob(Job(dev, "", D(2015, 11, 20), 1));  // before every row: the earliest, P1
   src.AddJob(Job(dev, "", D(2015, 12, 5), 2));   // before P1 in P1's first month: P1
   src.AddJob(Job(dev, "", D(2016, 8, 1), 4));    // in the gap: P1 started last
@@ -204,10 +205,10 @@ TEST(AttributeUsageTest, DevicePeriodOutsideServiceIsEarliestOrLatestStarted) {
 
 TEST(AttributeUsageTest, PrinterReplacedMidMonthWithSameAttributesNeedsNoDailyRows) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DA", "", D(2010, 1, 1),
-                                              D(2018, 5, 17));
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "DA", "",
+                                              D(2010, 1, 1), D(2018, 5, 17));
   src.AddDevicePeriod(
-      dev, FakeUsageSource::Period(DeviceClass::kDesktopPrinter, "DA", "", D(2018, 5, 17)));
+      dev, FakeUsageSource::Period(model::DeviceClass::kDesktopPrinter, "DA", "", D(2018, 5, 17)));
   src.AddJob(Job(dev, "", D(2018, 5, 16), 3));
   src.AddJob(Job(dev, "", D(2018, 5, 17), 5));
   Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 5), MonthIndex(2018, 5)}});
@@ -220,10 +221,11 @@ TEST(AttributeUsageTest, ConsecutiveSplitDeviceMonthsAreReadInOneCall) {
   FakeUsageSource src;
   src.AddPaper("REC", true, 80);
   const int64_t dev =
-      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "", D(2010, 1, 1), D(2018, 3, 10));
-  src.AddDevicePeriod(
-      dev, FakeUsageSource::Period(DeviceClass::kMfp, "DA", "REC", D(2018, 3, 10), D(2018, 4, 20)));
-  src.AddDevicePeriod(dev, FakeUsageSource::Period(DeviceClass::kMfp, "DA", "", D(2018, 4, 20)));
+      src.AddClassifiedDevice(model::DeviceClass::kMfp, "DA", "", D(2010, 1, 1), D(2018, 3, 10));
+  src.AddDevicePeriod(dev, FakeUsageSource::Period(model::DeviceClass::kMfp, "DA", "REC",
+                                                   D(2018, 3, 10), D(2018, 4, 20)));
+  src.AddDevicePeriod(dev,
+                      FakeUsageSource::Period(model::DeviceClass::kMfp, "DA", "", D(2018, 4, 20)));
   src.AddJob(Job(dev, "", D(2018, 3, 9), 1));    // standard
   src.AddJob(Job(dev, "", D(2018, 3, 10), 2));   // recycled
   src.AddJob(Job(dev, "", D(2018, 4, 19), 4));   // recycled
@@ -248,7 +250,7 @@ TEST(AttributeUsageTest, ConsecutiveSplitDeviceMonthsAreReadInOneCall) {
 TEST(AttributeUsageTest, SparseStoreIdsWork) {
   FakeUsageSource src;
   const int64_t big =
-      src.AddClassifiedDevice(DeviceClass::kMfp, "DA", "", 0, {}, 1'000'000'000'000);
+      src.AddClassifiedDevice(model::DeviceClass::kMfp, "DA", "", 0, {}, 1'000'000'000'000);
   src.AddJob(Job(big, "", D(2018, 1, 1), 3));
   Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 1)}});
   ASSERT_TRUE(u.ok());
@@ -259,7 +261,7 @@ TEST(AttributeUsageTest, SparseStoreIdsWork) {
 
 TEST(AttributeUsageTest, MassSumsAreExactBeyondInt64SquareMicrometres) {
   FakeUsageSource src;
-  const int64_t dev = src.AddClassifiedDevice(DeviceClass::kPrintShop, "DA");
+  const int64_t dev = src.AddClassifiedDevice(model::DeviceClass::kPrintShop, "DA");
   // 3 x 100,000,000 A4 sheets = 1.87e19 µm², more than int64 holds (9.2e18).
   for (int i = 0; i < 3; ++i) src.AddJob(Job(dev, "", D(2018, 1, 1 + i), 100'000'000));
   Result<AttributedUsage> u = Attribute(src, {{MonthIndex(2018, 1), MonthIndex(2018, 1)}});
@@ -285,8 +287,8 @@ TEST(AttributeUsageTest, RejectsBadPeriods) {
 
 TEST(AttributeUsageTest, SumsPerDeviceOnlyWhenAsked) {
   FakeUsageSource src;
-  const int64_t a = src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF");
-  const int64_t b = src.AddClassifiedDevice(DeviceClass::kMfp, "DAF");
+  const int64_t a = src.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "DAF");
+  const int64_t b = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DAF");
   src.AddUserDirection("alice", "DAF");
   src.AddUserDirection("bob", "DRH");
   src.AddJob(Job(a, "alice", D(2018, 3, 1), 10));
@@ -317,4 +319,4 @@ TEST(AttributeUsageTest, SumsPerDeviceOnlyWhenAsked) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::indicators

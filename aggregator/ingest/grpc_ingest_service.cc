@@ -10,7 +10,7 @@
 
 #include "aggregator/ingest/proto_convert.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 // Agents retry UNAVAILABLE forever; INVALID_ARGUMENT means the call itself is wrong.
@@ -156,7 +156,7 @@ grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext* ctx,
                                              const v1::ReportStatusRequest* req,
                                              v1::ReportStatusResponse*) {
   if (grpc::Status a = Authorize(ctx, req->server_id()); !a.ok()) return a;
-  AgentStatusReport status;
+  store::AgentStatusReport status;
   status.outbox_records = req->outbox_records();
   status.oldest_record_unix = req->oldest_record_unix();
   Status s = processor_->ReportStatus(req->server_id(), req->agent_version(), status);
@@ -210,4 +210,4 @@ Result<RunningIngestServer> StartIngestServer(const std::string& listen, IngestP
   return running;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -13,7 +13,7 @@
 #include "common/status.h"
 #include "ramette/v1/ingest.grpc.pb.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 // Who may call. Every call is checked before any work, in one place (Authorize):
 // - an `authorization: Bearer TOKEN` metadata entry is always checked when `tokens` is set:
@@ -25,7 +25,7 @@ namespace ramette::aggregator {
 //   `require_credentials` a call presenting none is UNAUTHENTICATED.
 // Tokens and metadata are never logged.
 struct IngestAuth {
-  Authenticator* tokens = nullptr;  // must outlive the service; null: tokens are not checked
+  auth::Authenticator* tokens = nullptr;  // must outlive the service; null: tokens are not checked
   bool require_credentials = false;
 };
 
@@ -74,6 +74,6 @@ struct RunningIngestServer {
 Result<RunningIngestServer> StartIngestServer(const std::string& listen, IngestProcessor* processor,
                                               const IngestTls& tls = {}, IngestAuth auth = {});
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_GRPC_INGEST_SERVICE_H_

@@ -12,7 +12,7 @@
 
 #include "aggregator/store/sqlite_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 constexpr int64_t kNow = 1546300800;  // 2019-01-01T00:00:00Z
@@ -37,7 +37,7 @@ class GrpcIngestTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/ramette-grpc-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto store = SqliteStore::Open(dir_ + "/ramette.db");
+    auto store = store::SqliteStore::Open(dir_ + "/ramette.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(*store);
     processor_ = std::make_unique<IngestProcessor>(
@@ -63,7 +63,7 @@ class GrpcIngestTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<IngestProcessor> processor_;
   RunningIngestServer server_;
   std::unique_ptr<v1::Ingest::Stub> stub_;
@@ -150,4 +150,4 @@ TEST_F(GrpcIngestTest, QueuesBecomeDevices) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -11,17 +11,17 @@
 #include "aggregator/ingest/validate.h"
 #include "aggregator/store/store_rules.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
-IngestProcessor::IngestProcessor(JobStore* store, IngestOptions options)
+IngestProcessor::IngestProcessor(store::JobStore* store, IngestOptions options)
     : store_(store), options_(std::move(options)) {}
 
 int64_t IngestProcessor::Now() const {
   return options_.now ? options_.now() : static_cast<int64_t>(std::time(nullptr));
 }
 
-StoredJob IngestProcessor::Derive(JobRecord job) const {
-  StoredJob s;
+model::StoredJob IngestProcessor::Derive(JobRecord job) const {
+  model::StoredJob s;
   if (!options_.store_titles) job.title.reset();
   MediaSize size = ParseMediaSize(job.media);
   s.area_um2 = size.area_um2();
@@ -65,7 +65,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobs(const std::string&
 }
 
 Status IngestProcessor::ReportStatus(const std::string& server_id, const std::string& agent_version,
-                                     const AgentStatusReport& status) {
+                                     const store::AgentStatusReport& status) {
   if (std::string why = ValidateServerId(server_id); !why.empty()) {
     return Status::InvalidArgument(why);
   }
@@ -83,27 +83,27 @@ Result<std::vector<int32_t>> IngestProcessor::ResolveRuns(const std::string& ser
   auto has_runs = [&](const JobRecord& r) {
     return r.source == RecordSource::kLive && !r.job_uuid.empty();
   };
-  std::vector<JobStore::RunKey> keys;
+  std::vector<store::JobStore::RunKey> keys;
   for (size_t index : indices) {
     if (has_runs(jobs[index])) keys.push_back({jobs[index].cups_job_id, jobs[index].job_uuid});
   }
   if (keys.empty()) return runs;
-  Result<std::vector<std::vector<StoredRun>>> loaded = store_->LoadRuns(server_id, keys);
+  Result<std::vector<std::vector<store::StoredRun>>> loaded = store_->LoadRuns(server_id, keys);
   if (!loaded.ok()) return loaded.status();
   if (loaded->size() != keys.size()) {
     return Status::Internal("store answered " + std::to_string(loaded->size()) + " run lists for " +
                             std::to_string(keys.size()) + " jobs");
   }
   // The stored runs of each job, with the runs of earlier records of this batch added.
-  std::map<std::pair<int32_t, std::string>, std::vector<StoredRun>> known;
+  std::map<std::pair<int32_t, std::string>, std::vector<store::StoredRun>> known;
   for (size_t i = 0; i < keys.size(); ++i) {
     known.try_emplace({keys[i].cups_job_id, keys[i].job_uuid}, std::move((*loaded)[i]));
   }
   for (size_t k = 0; k < indices.size(); ++k) {
     JobRecord& r = jobs[indices[k]];
     if (!has_runs(r)) continue;
-    std::vector<StoredRun>& prior = known[{r.cups_job_id, r.job_uuid}];
-    const RunDecision d = DecideRun(prior, r.completed_at, r.impressions_completed);
+    std::vector<store::StoredRun>& prior = known[{r.cups_job_id, r.job_uuid}];
+    const store::RunDecision d = store::DecideRun(prior, r.completed_at, r.impressions_completed);
     runs[k] = d.run;
     if (d.new_run) {
       r.impressions_completed = d.impressions;  // this run's own; the sheets follow from it
@@ -123,13 +123,13 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
   const int64_t now = Now();
   std::vector<RecordResult> results(jobs.size());
   std::vector<size_t> valid_index;
-  std::vector<QuarantinedRecord> rejected;
+  std::vector<store::QuarantinedRecord> rejected;
   valid_index.reserve(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::string why = ValidateJob(jobs[i], now);
     if (!why.empty()) {
       results[i] = RecordResult{RecordResult::Kind::kRejected, why};
-      QuarantinedRecord q{std::move(jobs[i]), std::move(why)};
+      store::QuarantinedRecord q{std::move(jobs[i]), std::move(why)};
       q.record.title.reset();  // a title never reaches the quarantine either
       rejected.push_back(std::move(q));
       continue;
@@ -139,13 +139,13 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
   }
   Result<std::vector<int32_t>> runs = ResolveRuns(server_id, jobs, valid_index);
   if (!runs.ok()) return runs.status();
-  std::vector<StoredJob> valid;
+  std::vector<model::StoredJob> valid;
   valid.reserve(valid_index.size());
   for (size_t k = 0; k < valid_index.size(); ++k) {
     valid.push_back(Derive(std::move(jobs[valid_index[k]])));
     valid.back().run = (*runs)[k];
   }
-  Result<std::vector<StoreOutcome>> outcomes =
+  Result<std::vector<store::StoreOutcome>> outcomes =
       store_->CommitJobs(server_id, agent_version, valid, rejected);
   if (!outcomes.ok()) return outcomes.status();
   if (outcomes->size() != valid.size()) {
@@ -153,7 +153,7 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitJobsUnmeasured(
                             " outcomes for " + std::to_string(valid.size()) + " jobs");
   }
   for (size_t k = 0; k < valid.size(); ++k) {
-    results[valid_index[k]].kind = (*outcomes)[k] == StoreOutcome::kAccepted
+    results[valid_index[k]].kind = (*outcomes)[k] == store::StoreOutcome::kAccepted
                                        ? RecordResult::Kind::kAccepted
                                        : RecordResult::Kind::kDuplicate;
   }
@@ -180,4 +180,4 @@ Result<std::vector<RecordResult>> IngestProcessor::SubmitQueues(const std::strin
   return results;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -15,7 +15,7 @@
 #include "common/job_record.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 struct RecordResult {
   enum class Kind { kAccepted, kDuplicate, kRejected };
@@ -24,10 +24,10 @@ struct RecordResult {
 };
 
 struct IngestOptions {
-  TimeZone time_zone = TimeZone::Utc();  // the organisation's zone: a job's day is local
-  bool store_titles = false;             // privacy by default: titles are dropped
-  std::function<int64_t()> now;          // seconds since the epoch; empty = the system clock
-  IngestMetrics* metrics = nullptr;      // counts records and latencies when set; must outlive
+  TimeZone time_zone = TimeZone::Utc();       // the organisation's zone: a job's day is local
+  bool store_titles = false;                  // privacy by default: titles are dropped
+  std::function<int64_t()> now;               // seconds since the epoch; empty = the system clock
+  metrics::IngestMetrics* metrics = nullptr;  // counts records and latencies when set; must outlive
   // [users]: user names are stored normalised (the quarantine keeps them as sent).
   model::UserNameRule users;
 };
@@ -35,7 +35,7 @@ struct IngestOptions {
 class IngestProcessor {
  public:
   // `store` must outlive the processor. Thread-safe when the store is.
-  IngestProcessor(JobStore* store, IngestOptions options);
+  IngestProcessor(store::JobStore* store, IngestOptions options);
 
   // results[i] answers jobs[i]. InvalidArgument for a bad server id (nothing stored); a store
   // error is returned as is (nothing stored, nothing acknowledged).
@@ -50,10 +50,10 @@ class IngestProcessor {
   // Records an agent's heartbeat (contact, version, outbox backlog). InvalidArgument for a bad
   // server id or negative figures; store errors as they are.
   Status ReportStatus(const std::string& server_id, const std::string& agent_version,
-                      const AgentStatusReport& status);
+                      const store::AgentStatusReport& status);
 
   // The derived figures of one valid job (exposed for tests and backfills).
-  StoredJob Derive(JobRecord job) const;
+  model::StoredJob Derive(JobRecord job) const;
 
  private:
   // The run of each of jobs[indices[k]] (DecideRun against the store's runs and the batch's
@@ -65,10 +65,10 @@ class IngestProcessor {
                                                          const std::string& agent_version,
                                                          std::vector<JobRecord> jobs);
   int64_t Now() const;
-  JobStore* store_;
+  store::JobStore* store_;
   IngestOptions options_;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_INGEST_PROCESSOR_H_

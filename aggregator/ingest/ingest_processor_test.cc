@@ -6,7 +6,7 @@
 
 #include "tests/fakes/fake_job_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 using Kind = RecordResult::Kind;
@@ -46,7 +46,7 @@ TEST_F(IngestProcessorTest, PartialBatchAndDerivedFigures) {
   EXPECT_EQ((*r)[1].reason, "copies < 1 (got 0)");
   EXPECT_EQ((*r)[2].kind, Kind::kAccepted);
   ASSERT_EQ(store_.stored().size(), 2u);
-  const StoredJob& s = store_.stored()[0].job;
+  const model::StoredJob& s = store_.stored()[0].job;
   EXPECT_EQ(s.sheets, 6);  // 3 copies x ceil(3/2)
   EXPECT_EQ(s.area_um2, 297000LL * 420000);
   EXPECT_TRUE(s.media_known);
@@ -125,7 +125,7 @@ TEST_F(IngestProcessorTest, ReprintsAreRunsWithTheirOwnImpressions) {
   };
   const Want want[] = {{5, 0, 3, 2}, {5, 1, 3, 2}, {6, 0, 3, 2}, {6, 1, 3, 2}, {5, 2, 4, 2}};
   for (size_t i = 0; i < 5; ++i) {
-    const StoredJob& s = store_.stored()[i].job;
+    const model::StoredJob& s = store_.stored()[i].job;
     EXPECT_EQ(s.record.cups_job_id, want[i].id) << i;
     EXPECT_EQ(s.run, want[i].run) << i;
     EXPECT_EQ(s.record.impressions_completed, want[i].impressions) << i;
@@ -169,4 +169,4 @@ TEST_F(IngestProcessorTest, Queues) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

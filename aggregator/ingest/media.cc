@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 // Parses a decimal "210" or "8.5" in full; nullopt on anything else.
@@ -100,4 +100,4 @@ MediaSize ParseMediaSize(std::string_view media) {
   return MediaSize{};
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

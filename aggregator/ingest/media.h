@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 inline constexpr int64_t kA4WidthUm = 210000;
 inline constexpr int64_t kA4HeightUm = 297000;
@@ -21,6 +21,6 @@ struct MediaSize {
 // Never fails: anything it does not recognise is A4 with known == false.
 MediaSize ParseMediaSize(std::string_view media);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_MEDIA_H_

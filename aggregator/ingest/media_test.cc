@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 TEST(MediaTest, PwgNames) {
@@ -40,4 +40,4 @@ TEST(MediaTest, UnknownIsA4AndFlagged) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

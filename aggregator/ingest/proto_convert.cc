@@ -1,7 +1,7 @@
 // Per-record results to protobuf.
 #include "aggregator/ingest/proto_convert.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 void ToProto(const RecordResult& r, v1::RecordResult* p) {
   switch (r.kind) {
@@ -18,4 +18,4 @@ void ToProto(const RecordResult& r, v1::RecordResult* p) {
   p->set_reason(r.reason);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -6,12 +6,12 @@
 #include "proto/convert/record_convert.h"
 #include "ramette/v1/ingest.pb.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 using ::ramette::FromProto;
 using ::ramette::ToProto;
 void ToProto(const RecordResult& r, v1::RecordResult* p);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_PROTO_CONVERT_H_

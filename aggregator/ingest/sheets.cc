@@ -1,7 +1,7 @@
 // The sheets rule.
 #include "aggregator/ingest/sheets.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 int64_t ComputeSheets(const JobRecord& job) {
   const int64_t imp = job.impressions_completed;
@@ -23,4 +23,4 @@ int64_t ComputeSheets(const JobRecord& job) {
   return ceil_div(imp, s);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

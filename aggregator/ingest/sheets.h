@@ -7,7 +7,7 @@
 
 #include "common/job_record.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 // The sheets a finished job actually printed. With I = impressions_completed, c = copies,
 // P = job_impressions (one copy's impressions, 0 when unknown):
@@ -19,6 +19,6 @@ namespace ramette::aggregator {
 // Assumes a validated record (I >= 0, c >= 1).
 int64_t ComputeSheets(const JobRecord& job);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_SHEETS_H_

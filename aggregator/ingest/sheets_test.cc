@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 int64_t Sheets(int64_t impressions, int32_t copies, Sides sides,
@@ -58,4 +58,4 @@ TEST(SheetsTest, InterruptedMultiCopyJobWithoutCopySizeCountsAsOneCopy) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

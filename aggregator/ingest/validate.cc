@@ -7,7 +7,7 @@
 
 #include "common/utf8.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 std::string CheckText(std::initializer_list<std::pair<const char*, const std::string*>> fields) {
@@ -92,4 +92,4 @@ std::string ValidateServerId(const std::string& s) {
   return "";
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -8,7 +8,7 @@
 
 #include "common/job_record.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 
 inline constexpr size_t kMaxStringBytes = 1024;
 inline constexpr int64_t kMaxImpressions = 1000000;
@@ -25,6 +25,6 @@ std::string ValidateQueue(const QueueRecord& queue);
 // characters); otherwise the reason.
 std::string ValidateServerId(const std::string& server_id);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest
 
 #endif  // RAMETTE_AGGREGATOR_INGEST_VALIDATE_H_

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::ingest {
 namespace {
 
 constexpr int64_t kNow = 1700000000;  // 2023-11-14T22:13:20Z
@@ -92,4 +92,4 @@ TEST(ValidateTest, QueuesAndServerIds) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::ingest

@@ -12,7 +12,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::metrics {
 namespace {
 
 constexpr size_t kMaxRequestHead = 8192;
@@ -145,4 +145,4 @@ void HttpMetricsServer::Answer(int fd) {
   }
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::metrics

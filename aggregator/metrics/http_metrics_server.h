@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::metrics {
 
 // Serves one connection at a time: reads the request head (at most 8 KiB, 5 s), answers
 // GET /metrics with 200 and render()'s text, any other GET with 404, other methods with 405,
@@ -43,6 +43,6 @@ class HttpMetricsServer {
   std::thread thread_;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::metrics
 
 #endif  // RAMETTE_AGGREGATOR_METRICS_HTTP_METRICS_SERVER_H_

@@ -18,7 +18,7 @@
 #include "aggregator/metrics/ingest_metrics.h"
 #include "aggregator/store/sqlite_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::metrics {
 namespace {
 
 using ::testing::HasSubstr;
@@ -65,16 +65,16 @@ TEST(HttpMetricsServerTest, ScrapeAfterSubmittedRecords) {
   char tmpl[] = "/tmp/ramette-metrics-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   {
-    auto store = SqliteStore::Open(dir + "/ramette.db");
+    auto store = store::SqliteStore::Open(dir + "/ramette.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
     IngestMetrics metrics;
-    IngestProcessor processor(store->get(),
-                              IngestOptions{TimeZone::Utc(), false, [] { return kNow; }, &metrics});
-    auto ingest = StartIngestServer("127.0.0.1:0", &processor);
+    ingest::IngestProcessor processor(
+        store->get(), ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }, &metrics});
+    auto ingest = ingest::StartIngestServer("127.0.0.1:0", &processor);
     ASSERT_TRUE(ingest.ok()) << ingest.status().message();
-    SqliteStore* st = store->get();
+    store::SqliteStore* st = store->get();
     auto http = HttpMetricsServer::Start("127.0.0.1:0", [&metrics, st] {
-      auto servers = st->ServerStatuses(StatusPeriods{}, false);
+      auto servers = st->ServerStatuses(store::StatusPeriods{}, false);
       return metrics.Render(servers.ok() ? GaugesOf(*servers) : std::vector<ServerGauges>{});
     });
     ASSERT_TRUE(http.ok()) << http.status().message();
@@ -146,4 +146,4 @@ TEST(HttpMetricsServerTest, RefusesBadAddressesAndBusyPorts) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::metrics

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::metrics {
 namespace {
 
 // The shortest text that reads back as `v` ("0.005", not "0.0050000000000000001").
@@ -27,10 +27,10 @@ void Header(std::ostringstream& out, const char* name, const char* type, const c
 
 }  // namespace
 
-std::vector<ServerGauges> GaugesOf(const std::vector<ServerStatus>& servers) {
+std::vector<ServerGauges> GaugesOf(const std::vector<store::ServerStatus>& servers) {
   std::vector<ServerGauges> out;
   out.reserve(servers.size());
-  for (const ServerStatus& s : servers) {
+  for (const store::ServerStatus& s : servers) {
     out.push_back({s.server, s.last_contact, s.outbox_records, s.oldest_record_unix});
   }
   return out;
@@ -155,4 +155,4 @@ std::string IngestMetrics::Render(const std::vector<ServerGauges>& servers) cons
   return out.str();
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::metrics

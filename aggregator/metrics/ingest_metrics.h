@@ -14,7 +14,7 @@
 
 #include "aggregator/status/server_status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::metrics {
 
 // One print server as the metrics show it (from the store's servers table).
 struct ServerGauges {
@@ -62,11 +62,11 @@ class IngestMetrics {
 };
 
 // The gauges of `servers` (as ServerStatuses gives them).
-std::vector<ServerGauges> GaugesOf(const std::vector<ServerStatus>& servers);
+std::vector<ServerGauges> GaugesOf(const std::vector<store::ServerStatus>& servers);
 
 // A Prometheus label value with \, " and newline escaped.
 std::string EscapeLabelValue(const std::string& value);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::metrics
 
 #endif  // RAMETTE_AGGREGATOR_METRICS_INGEST_METRICS_H_

@@ -1,7 +1,7 @@
 // The address check of the directions import.
 #include "aggregator/model/direction_contacts.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 bool IsPlausibleEmail(const std::string& a) {
   if (a.empty() || a.size() > 254) return false;
@@ -21,4 +21,4 @@ bool IsPlausibleEmail(const std::string& a) {
   return dot != std::string::npos && dot > 0 && domain.back() != '.';
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model

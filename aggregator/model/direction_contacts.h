@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 // A direction and its report addresses (sorted, unique; empty: the direction has none).
 struct DirectionContacts {
@@ -18,6 +18,6 @@ struct DirectionContacts {
 // at most 254 bytes. (So no address can inject a mail header.)
 bool IsPlausibleEmail(const std::string& address);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_DIRECTION_CONTACTS_H_

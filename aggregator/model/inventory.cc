@@ -6,7 +6,7 @@
 #include <map>
 #include <utility>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 std::string_view DeviceClassName(DeviceClass c) {
   switch (c) {
@@ -92,4 +92,4 @@ Status CheckServicePeriods(const std::vector<Device>& devices) {
   return Status::Ok();
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model

@@ -13,7 +13,7 @@
 #include "common/civil_time.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 // The paper stock a queue reports when no device row classifies it: 80 g/m², not recycled.
 inline constexpr double kDefaultGrammageGsm = 80.0;
@@ -96,6 +96,6 @@ struct Inventory {
   model::UserNameRule user_name_rule;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_INVENTORY_H_

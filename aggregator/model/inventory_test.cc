@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 namespace {
 
 TEST(InventoryTest, InServiceBoundaries) {
@@ -44,4 +44,4 @@ TEST(InventoryTest, ClassNamesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model

@@ -6,16 +6,16 @@
 #include <cstdint>
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 // Sums over the jobs of one key. Sheets follow DESIGN.md's sheets rule.
 struct UsageSums {
   int64_t jobs = 0;
   int64_t sheets = 0;
   int64_t impressions = 0;
-  int64_t two_sided_sheets = 0;     // sheets of two-sided jobs
-  int64_t color_sheets = 0;         // sheets of colour jobs
-  int64_t unknown_media_jobs = 0;   // jobs whose media was unknown (counted as A4)
+  int64_t two_sided_sheets = 0;    // sheets of two-sided jobs
+  int64_t color_sheets = 0;        // sheets of colour jobs
+  int64_t unknown_media_jobs = 0;  // jobs whose media was unknown (counted as A4)
   int64_t unknown_media_sheets = 0;
 
   void Add(const UsageSums& o) {
@@ -32,12 +32,12 @@ struct UsageSums {
 // One rollup row. `period` is a Day (daily rollup) or a MonthIndex (monthly rollup).
 struct RollupRow {
   int64_t device_id = 0;
-  int64_t user_id = 0;   // store id of the user name; the empty name has an id too
+  int64_t user_id = 0;  // store id of the user name; the empty name has an id too
   int32_t period = 0;
   int64_t area_um2 = 0;  // sheet area in square micrometres
   UsageSums sums;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_ROLLUP_H_

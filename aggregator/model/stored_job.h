@@ -8,7 +8,7 @@
 #include "common/civil_time.h"
 #include "common/job_record.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::model {
 
 // Two records of the same server and CUPS job id whose completion times differ by at most this
 // many seconds are the same job (a live capture and a page_log line disagree by a few seconds).
@@ -28,6 +28,6 @@ struct StoredJob {
   bool color() const { return record.color_mode == ColorMode::kColor; }
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_STORED_JOB_H_

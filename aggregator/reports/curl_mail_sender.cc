@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 struct Upload {
@@ -64,4 +64,4 @@ Status CurlMailSender::Send(const std::string& from, const std::string& recipien
   return Status::Unavailable("sending to " + recipient + " through " + settings_.url + ": " + what);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

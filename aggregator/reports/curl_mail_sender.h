@@ -8,7 +8,7 @@
 #include "aggregator/reports/delivery.h"
 #include "aggregator/reports/report_settings.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // Thread-compatible; curl_global_init must have run (the ramette CLI calls it in main).
 class CurlMailSender final : public MailSender {
@@ -23,6 +23,6 @@ class CurlMailSender final : public MailSender {
   SmtpSettings settings_;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_CURL_MAIL_SENDER_H_

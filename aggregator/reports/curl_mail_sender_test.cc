@@ -12,7 +12,7 @@
 
 #include "tests/smtp/smtp_sink.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using ramette::testing::SmtpSink;
@@ -126,4 +126,4 @@ TEST_F(CurlMailSenderTest, UsesStartTlsWhenTheRelayOffersIt) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

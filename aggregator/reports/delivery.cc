@@ -5,7 +5,7 @@
 #include <ctime>
 #include <functional>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 std::string Base64(const std::string& in, bool wrap) {
@@ -97,7 +97,7 @@ std::string BuildMimeMessage(const ReportMail& mail, const std::string& from, co
 
 Result<DeliveryOutcome> DeliverReports(const std::vector<ReportMail>& mails, int32_t month,
                                        const std::string& from, int64_t now_unix,
-                                       MailSender& sender, DeliveryLog& log) {
+                                       MailSender& sender, store::DeliveryLog& log) {
   DeliveryOutcome outcome;
   for (const ReportMail& mail : mails) {
     Result<std::vector<std::string>> recipients = log.DirectionEmails(mail.direction);
@@ -125,4 +125,4 @@ Result<DeliveryOutcome> DeliverReports(const std::vector<ReportMail>& mails, int
   return outcome;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -11,7 +11,7 @@
 #include "aggregator/store/delivery_log.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // Sends one message to one recipient. `message` is the whole RFC 5322 text (CRLF line ends).
 // OK only when the relay accepted the message; any error (Unavailable for a refused or
@@ -62,8 +62,8 @@ struct DeliveryOutcome {
 // run and is returned (a send the log could not record may be repeated by the next run).
 Result<DeliveryOutcome> DeliverReports(const std::vector<ReportMail>& mails, int32_t month,
                                        const std::string& from, int64_t now_unix,
-                                       MailSender& sender, DeliveryLog& log);
+                                       MailSender& sender, store::DeliveryLog& log);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_DELIVERY_H_

@@ -8,7 +8,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_delivery.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using ramette::testing::FakeDeliveryLog;
@@ -109,4 +109,4 @@ TEST(DeliveryTest, MimeMessage) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -7,7 +7,7 @@
 
 #include "aggregator/reports/report_text.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 enum class Unit { kPercent, kKg, kCount };
@@ -26,7 +26,7 @@ struct Spec {
   const char* fr;
   const char* en;
   Unit unit;
-  std::optional<double> (*get)(const ScopeFigures&);
+  std::optional<double> (*get)(const indicators::ScopeFigures&);
 };
 
 std::optional<double> D(std::optional<int64_t> v) {
@@ -37,35 +37,38 @@ std::optional<double> D(std::optional<int64_t> v) {
 const Spec kSpecs[] = {
     {"paper_change_pct", "I1 Évolution de la consommation de papier (hors reprographie)",
      "I1 Paper consumption change (excluding print shop)", Unit::kPercent,
-     [](const ScopeFigures& f) { return f.paper_change_pct; }},
+     [](const indicators::ScopeFigures& f) { return f.paper_change_pct; }},
     {"recycled_share_pct", "I2 Part de papier recyclé", "I2 Recycled-paper share", Unit::kPercent,
-     [](const ScopeFigures& f) { return f.recycled_share_pct; }},
+     [](const indicators::ScopeFigures& f) { return f.recycled_share_pct; }},
     {"desktop_printers_change_pct", "I3 Évolution du nombre d'imprimantes de bureau",
      "I3 Desktop-printer count change", Unit::kPercent,
-     [](const ScopeFigures& f) { return f.desktop_printers_change_pct; }},
+     [](const indicators::ScopeFigures& f) { return f.desktop_printers_change_pct; }},
     {"mfp_change_pct", "I4 Évolution du nombre de copieurs multifonctions",
      "I4 Multifunction-copier count change", Unit::kPercent,
-     [](const ScopeFigures& f) { return f.mfp_change_pct; }},
+     [](const indicators::ScopeFigures& f) { return f.mfp_change_pct; }},
     {"kg_per_workstation", "I5 Papier par poste de travail (hors reprographie)",
      "I5 Paper per workstation (excluding print shop)", Unit::kKg,
-     [](const ScopeFigures& f) { return f.kg_per_workstation; }},
+     [](const indicators::ScopeFigures& f) { return f.kg_per_workstation; }},
     {"paper_kg", "Papier consommé (hors reprographie)", "Paper used (excluding print shop)",
-     Unit::kKg, [](const ScopeFigures& f) { return std::optional<double>(f.paper_kg); }},
+     Unit::kKg,
+     [](const indicators::ScopeFigures& f) { return std::optional<double>(f.paper_kg); }},
     {"paper_kg_all_devices", "Papier consommé (tous appareils)", "Paper used (all devices)",
      Unit::kKg,
-     [](const ScopeFigures& f) { return std::optional<double>(f.paper_kg_all_devices); }},
+     [](const indicators::ScopeFigures& f) {
+       return std::optional<double>(f.paper_kg_all_devices);
+     }},
     {"recycled_kg", "Papier recyclé (tous appareils)", "Recycled paper (all devices)", Unit::kKg,
-     [](const ScopeFigures& f) { return std::optional<double>(f.recycled_kg); }},
+     [](const indicators::ScopeFigures& f) { return std::optional<double>(f.recycled_kg); }},
     {"sheets", "Feuilles (hors reprographie)", "Sheets (excluding print shop)", Unit::kCount,
-     [](const ScopeFigures& f) { return D(f.sheets); }},
+     [](const indicators::ScopeFigures& f) { return D(f.sheets); }},
     {"workstations", "Postes de travail au 31 décembre", "Workstations on 31 December",
-     Unit::kCount, [](const ScopeFigures& f) { return D(f.workstations); }},
+     Unit::kCount, [](const indicators::ScopeFigures& f) { return D(f.workstations); }},
     {"desktop_printers", "Imprimantes de bureau en service au 31 décembre",
      "Desktop printers in service on 31 December", Unit::kCount,
-     [](const ScopeFigures& f) { return D(f.desktop_printers); }},
+     [](const indicators::ScopeFigures& f) { return D(f.desktop_printers); }},
     {"mfps", "Copieurs multifonctions en service au 31 décembre",
      "Multifunction copiers in service on 31 December", Unit::kCount,
-     [](const ScopeFigures& f) { return D(f.mfps); }},
+     [](const indicators::ScopeFigures& f) { return D(f.mfps); }},
 };
 
 std::vector<Row> Rows(const IndicatorHistory& h) {
@@ -74,27 +77,27 @@ std::vector<Row> Rows(const IndicatorHistory& h) {
   std::vector<std::string> scopes;
   std::set<std::string> seen;
   for (auto it = h.years.rbegin(); it != h.years.rend(); ++it) {
-    for (const ScopeFigures& d : it->directions) {
+    for (const indicators::ScopeFigures& d : it->directions) {
       if (seen.insert(d.direction).second) scopes.push_back(d.direction);
     }
   }
   std::stable_partition(scopes.begin(), scopes.end(),
-                        [](const std::string& s) { return s != kUnassignedDirection; });
+                        [](const std::string& s) { return s != model::kUnassignedDirection; });
   std::vector<Row> rows;
   auto add_scope = [&](const std::string& scope, auto figures_of) {
     for (const Spec& spec : kSpecs) {
       Row row{scope, spec.key, spec.fr, spec.en, spec.unit, {}};
       for (size_t y = 0; y < h.years.size() && y < 3; ++y) {
-        const ScopeFigures* f = figures_of(h.years[y]);
+        const indicators::ScopeFigures* f = figures_of(h.years[y]);
         if (f != nullptr) row.values[y] = spec.get(*f);
       }
       rows.push_back(std::move(row));
     }
   };
-  add_scope("organisation", [](const IndicatorReport& r) { return &r.organisation; });
+  add_scope("organisation", [](const indicators::IndicatorReport& r) { return &r.organisation; });
   for (const std::string& scope : scopes) {
-    add_scope(scope, [&](const IndicatorReport& r) -> const ScopeFigures* {
-      for (const ScopeFigures& d : r.directions) {
+    add_scope(scope, [&](const indicators::IndicatorReport& r) -> const indicators::ScopeFigures* {
+      for (const indicators::ScopeFigures& d : r.directions) {
         if (d.direction == scope) return &d;
       }
       return nullptr;
@@ -105,14 +108,14 @@ std::vector<Row> Rows(const IndicatorHistory& h) {
 
 }  // namespace
 
-Result<IndicatorHistory> ComputeIndicatorHistory(UsageSource& source, int year) {
+Result<IndicatorHistory> ComputeIndicatorHistory(store::UsageSource& source, int year) {
   if (year < 4) {
     return Status::InvalidArgument("bad year " + std::to_string(year) +
                                    " (N-2 must be a year from 2 on)");
   }
   IndicatorHistory h;
   for (int y = year - 2; y <= year; ++y) {
-    Result<IndicatorReport> r = ComputeIndicators(source, y);
+    Result<indicators::IndicatorReport> r = indicators::ComputeIndicators(source, y);
     if (!r.ok()) return r.status();
     h.years.push_back(std::move(r).value());
   }
@@ -120,11 +123,11 @@ Result<IndicatorHistory> ComputeIndicatorHistory(UsageSource& source, int year) 
 }
 
 std::string FormatIndicatorExportCsv(const IndicatorHistory& h, bool french) {
-  const CsvConventions conv = french ? kCsvFrench : kCsvEnglish;
+  const indicators::CsvConventions conv = french ? indicators::kCsvFrench : indicators::kCsvEnglish;
   const char sep = conv.separator;
   std::string out = french ? "\xEF\xBB\xBF" : "";
   out += french ? "périmètre;indicateur;unité" : "scope,indicator,unit";
-  for (const IndicatorReport& r : h.years) out += sep + std::to_string(r.year);
+  for (const indicators::IndicatorReport& r : h.years) out += sep + std::to_string(r.year);
   out += "\r\n";
   for (const Row& row : Rows(h)) {
     out += CsvCell(row.scope, conv);
@@ -148,7 +151,7 @@ std::string FormatIndicatorExportCsv(const IndicatorHistory& h, bool french) {
 std::string FormatIndicatorExportJson(const IndicatorHistory& h) {
   nlohmann::ordered_json j;
   j["years"] = nlohmann::ordered_json::array();
-  for (const IndicatorReport& r : h.years) j["years"].push_back(r.year);
+  for (const indicators::IndicatorReport& r : h.years) j["years"].push_back(r.year);
   j["rows"] = nlohmann::ordered_json::array();
   for (const Row& row : Rows(h)) {
     nlohmann::ordered_json o;
@@ -169,4 +172,4 @@ std::string FormatIndicatorExportJson(const IndicatorHistory& h) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

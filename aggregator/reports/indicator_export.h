@@ -11,15 +11,15 @@
 #include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // The three yearly reports, oldest first (N-2, N-1, N).
 struct IndicatorHistory {
-  std::vector<IndicatorReport> years;
+  std::vector<indicators::IndicatorReport> years;
 };
 
 // ComputeIndicators for N-2, N-1 and N. InvalidArgument when N-2 is before year 2.
-Result<IndicatorHistory> ComputeIndicatorHistory(UsageSource& source, int year);
+Result<IndicatorHistory> ComputeIndicatorHistory(store::UsageSource& source, int year);
 
 // "csv-fr": UTF-8 BOM, ';', decimal comma; "csv-en": ',' and '.'. Header
 // "scope,indicator,unit,N-2,N-1,N" (French: "périmètre;indicateur;unité;..."); per scope the
@@ -33,6 +33,6 @@ std::string FormatIndicatorExportCsv(const IndicatorHistory& history, bool frenc
 // as the CSV, numbers unrounded, null when missing. One line, no final newline.
 std::string FormatIndicatorExportJson(const IndicatorHistory& history);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_INDICATOR_EXPORT_H_

@@ -10,7 +10,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_usage_source.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using ramette::testing::FakeJob;
@@ -24,7 +24,7 @@ class ExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const int64_t desk =
-        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "", D(2015, 1, 1));
+        src_.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "DAF", "", D(2015, 1, 1));
     src_.AddWorkstations("DAF", D(2015, 1, 1), 4);
     // 2016: 1000 sheets, 2017: 900, 2018: 810 (-10 % each year).
     int64_t sheets[] = {1000, 900, 810};
@@ -82,4 +82,4 @@ TEST_F(ExportTest, MissingValuesAreEmptyCells) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -11,7 +11,7 @@
 #include "aggregator/indicators/usage_attribution.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 constexpr int kMinYear = 2;
@@ -27,7 +27,7 @@ std::optional<double> ChangePct(double current, double base) {
   return (current - base) / base * 100.0;
 }
 
-PeriodFigures ToFigures(const ScopeUsage& u) {
+PeriodFigures ToFigures(const indicators::ScopeUsage& u) {
   PeriodFigures f;
   f.sheets = u.excluding_print_shop.sums.sheets;
   f.paper_kg = u.excluding_print_shop.mass_kg;
@@ -75,7 +75,7 @@ Equivalents ComputeEquivalents(double kg_all_devices, double recycled_kg,
   return e;
 }
 
-Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int month,
+Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year, int month,
                                            const ReportSettings& settings) {
   if (year < kMinYear || year > kMaxYear || month < 1 || month > 12) {
     return Status::InvalidArgument("bad month " + std::to_string(year) + "-" +
@@ -86,26 +86,27 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   if (baseline != 0 && (baseline < 1 || baseline > kMaxYear)) {
     return Status::InvalidArgument("bad baseline year " + std::to_string(baseline));
   }
-  Result<Inventory> inventory = source.LoadInventory();
+  Result<model::Inventory> inventory = source.LoadInventory();
   if (!inventory.ok()) return inventory.status();
-  Result<UserNames> user_names = source.LoadUserNames();
+  Result<indicators::UserNames> user_names = source.LoadUserNames();
   if (!user_names.ok()) return user_names.status();
 
   const int32_t this_month = MonthIndex(year, month);
-  std::vector<MonthRange> periods;
+  std::vector<indicators::MonthRange> periods;
   for (int i = 0; i < kTrendMonths; ++i) {
     const int32_t m = this_month - (kTrendMonths - 1) + i;
-    periods.push_back(MonthRange{m, m});
+    periods.push_back(indicators::MonthRange{m, m});
   }
-  periods.push_back(MonthRange{MonthIndex(year, 1), this_month});
-  periods.push_back(MonthRange{MonthIndex(year - 1, 1), this_month - 12});
+  periods.push_back(indicators::MonthRange{MonthIndex(year, 1), this_month});
+  periods.push_back(indicators::MonthRange{MonthIndex(year - 1, 1), this_month - 12});
   if (baseline != 0) {
-    periods.push_back(MonthRange{MonthIndex(baseline, 1), MonthIndex(baseline, month)});
+    periods.push_back(indicators::MonthRange{MonthIndex(baseline, 1), MonthIndex(baseline, month)});
   }
-  AttributionOptions options;
+  indicators::AttributionOptions options;
   options.by_device = true;
   options.users_without_direction = true;
-  Result<AttributedUsage> usage = AttributeUsage(source, *inventory, *user_names, periods, options);
+  Result<indicators::AttributedUsage> usage =
+      indicators::AttributeUsage(source, *inventory, *user_names, periods, options);
   if (!usage.ok()) return usage.status();
 
   const Day month_end =
@@ -115,8 +116,8 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   for (size_t i = 0; i < names.size(); ++i) index_of.emplace(names[i], i);
 
   // Devices: the row of each id that applies on month end, for names and classes.
-  std::map<int64_t, std::vector<const Device*>> rows_of;
-  for (const Device& d : inventory->devices) rows_of[d.id].push_back(&d);
+  std::map<int64_t, std::vector<const model::Device*>> rows_of;
+  for (const model::Device& d : inventory->devices) rows_of[d.id].push_back(&d);
   auto device_volume = [&](int64_t id, int64_t sheets) {
     DeviceVolume v;
     v.sheets = sheets;
@@ -125,26 +126,26 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
       v.name = "#" + std::to_string(id);
       return v;
     }
-    const Device& d = *it->second[DevicePeriodOn(it->second, month_end)];
+    const model::Device& d = *it->second[model::DevicePeriodOn(it->second, month_end)];
     v.name = d.server + "/" + d.queue;
     v.classified = d.classified;
-    v.device_class = d.classified ? d.device_class : DeviceClass::kOther;
+    v.device_class = d.classified ? d.device_class : model::DeviceClass::kOther;
     return v;
   };
 
   // Device counts and workstations on month end, by direction (organisation: all).
   std::vector<int64_t> desktops(names.size()), mfps(names.size());
   int64_t org_desktops = 0, org_mfps = 0;
-  for (const Device& d : inventory->devices) {
-    if (!d.classified || !InServiceOn(d, month_end)) continue;
-    const bool desktop = d.device_class == DeviceClass::kDesktopPrinter;
-    if (!desktop && d.device_class != DeviceClass::kMfp) continue;
+  for (const model::Device& d : inventory->devices) {
+    if (!d.classified || !model::InServiceOn(d, month_end)) continue;
+    const bool desktop = d.device_class == model::DeviceClass::kDesktopPrinter;
+    if (!desktop && d.device_class != model::DeviceClass::kMfp) continue;
     (desktop ? org_desktops : org_mfps) += 1;
     auto it = index_of.find(d.direction);
     if (it != index_of.end()) (desktop ? desktops : mfps)[it->second] += 1;
   }
   std::map<std::string, std::pair<Day, int64_t>> latest;
-  for (const WorkstationCount& w : inventory->workstations) {
+  for (const model::WorkstationCount& w : inventory->workstations) {
     if (w.direction.empty() || w.date > month_end) continue;
     auto [it, inserted] = latest.emplace(w.direction, std::make_pair(w.date, w.count));
     if (!inserted && std::make_pair(w.date, w.count) > it->second) it->second = {w.date, w.count};
@@ -208,16 +209,16 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
   for (const auto& [name, date_count] : latest) {
     org_workstations = org_workstations.value_or(0) + date_count.second;
   }
-  report.organisation =
-      make_scope([&](int p) -> const ScopeUsage& { return usage->periods[p].organisation; },
-                 org_workstations, org_desktops, org_mfps);
+  report.organisation = make_scope(
+      [&](int p) -> const indicators::ScopeUsage& { return usage->periods[p].organisation; },
+      org_workstations, org_desktops, org_mfps);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<int64_t> ws;
     auto it = latest.find(names[i]);
     if (it != latest.end()) ws = it->second.second;
-    ScopeMonth s =
-        make_scope([&](int p) -> const ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
-                   desktops[i], mfps[i]);
+    ScopeMonth s = make_scope(
+        [&](int p) -> const indicators::ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
+        desktops[i], mfps[i]);
     s.direction = names[i];
     // A direction that printed nothing is not ranked (its count says nothing of its habits).
     if (s.kg_per_workstation && s.month.paper_kg > 0) {
@@ -233,7 +234,8 @@ Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int mo
     }
   }
   std::map<int64_t, bool> classified;
-  for (const Device& d : inventory->devices) classified[d.id] = classified[d.id] || d.classified;
+  for (const model::Device& d : inventory->devices)
+    classified[d.id] = classified[d.id] || d.classified;
   for (const auto& [id, c] : classified) report.unclassified_queues += c ? 0 : 1;
   return report;
 }
@@ -253,4 +255,4 @@ Result<MonthlyReport> FilterReportDirection(const MonthlyReport& report, const s
                           "' (known: " + (known.empty() ? "none" : known) + ")");
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

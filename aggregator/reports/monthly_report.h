@@ -17,7 +17,7 @@
 #include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // One scope over a run of months. Mass and sheets exclude print-shop devices (as I1 and I5);
 // the shares are over every device (as I2), since a print-shop job is printed paper too.
@@ -60,7 +60,7 @@ struct TargetStatus {
 // A device's volume in the month, for the chart. Names are "server/queue", never a person.
 struct DeviceVolume {
   std::string name;
-  DeviceClass device_class = DeviceClass::kOther;
+  model::DeviceClass device_class = model::DeviceClass::kOther;
   bool classified = false;
   int64_t sheets = 0;  // all its sheets in the month attributed to the scope
 };
@@ -119,7 +119,7 @@ struct MonthlyReport {
 // direction, with one AttributeUsage call. A month before any data gives zeros and empty
 // changes, never a division by zero. Errors: InvalidArgument for a year outside 2..9999 or a
 // bad month; any error of `source` as it is.
-Result<MonthlyReport> ComputeMonthlyReport(UsageSource& source, int year, int month,
+Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year, int month,
                                            const ReportSettings& settings);
 
 // The report with only the direction `name`; NotFound listing the known ones otherwise.
@@ -129,6 +129,6 @@ Result<MonthlyReport> FilterReportDirection(const MonthlyReport& report, const s
 Equivalents ComputeEquivalents(double kg_all_devices, double recycled_kg,
                                const EnvironmentFactors& factors);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_H_

@@ -11,7 +11,7 @@
 
 #include "aggregator/indicators/usage_attribution.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using L = ReportLanguage;
@@ -49,31 +49,31 @@ std::string MonthIso(int32_t month_index) {
   return buf;
 }
 
-std::string_view ClassName(DeviceClass c, bool classified, L lang) {
+std::string_view ClassName(model::DeviceClass c, bool classified, L lang) {
   if (!classified) return lang == L::kFrench ? "non classé" : "unclassified";
   switch (c) {
-    case DeviceClass::kDesktopPrinter:
+    case model::DeviceClass::kDesktopPrinter:
       return lang == L::kFrench ? "imprimante de bureau" : "desktop printer";
-    case DeviceClass::kMfp:
+    case model::DeviceClass::kMfp:
       return lang == L::kFrench ? "copieur multifonction" : "multifunction copier";
-    case DeviceClass::kPrintShop:
+    case model::DeviceClass::kPrintShop:
       return lang == L::kFrench ? "reprographie" : "print shop";
-    case DeviceClass::kOther:
+    case model::DeviceClass::kOther:
       break;
   }
   return lang == L::kFrench ? "autre" : "other";
 }
 
-std::string_view ClassColor(DeviceClass c, bool classified) {
+std::string_view ClassColor(model::DeviceClass c, bool classified) {
   if (!classified) return kGrey;
   switch (c) {
-    case DeviceClass::kDesktopPrinter:
+    case model::DeviceClass::kDesktopPrinter:
       return kBlue;
-    case DeviceClass::kMfp:
+    case model::DeviceClass::kMfp:
       return kOrange;
-    case DeviceClass::kPrintShop:
+    case model::DeviceClass::kPrintShop:
       return kGreen;
-    case DeviceClass::kOther:
+    case model::DeviceClass::kOther:
       break;
   }
   return kGrey;
@@ -569,7 +569,7 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     for (size_t i = 0; i < labels.size(); ++i) {
       if (std::count(labels.begin(), labels.end(), labels[i]) > 1) labels[i] = s.devices[i].name;
     }
-    bool present[kDeviceClassCount] = {};
+    bool present[indicators::kDeviceClassCount] = {};
     bool unclassified_present = false;
     for (size_t i = 0; i < s.devices.size(); ++i) {
       const DeviceVolume& d = s.devices[i];
@@ -578,7 +578,7 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
         ++rest_count;
         continue;
       }
-      if (d.classified && d.device_class != DeviceClass::kOther) {
+      if (d.classified && d.device_class != model::DeviceClass::kOther) {
         present[static_cast<int>(d.device_class)] = true;
       } else {
         unclassified_present = true;
@@ -595,8 +595,8 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     }
     BarChart(h, rows, Tr(lang, "Feuilles par appareil", "Sheets per device"), 230);
     h << "<p class=\"legend\">";
-    for (DeviceClass c :
-         {DeviceClass::kDesktopPrinter, DeviceClass::kMfp, DeviceClass::kPrintShop}) {
+    for (model::DeviceClass c : {model::DeviceClass::kDesktopPrinter, model::DeviceClass::kMfp,
+                                 model::DeviceClass::kPrintShop}) {
       if (!present[static_cast<int>(c)]) continue;
       h << "<span class=\"swatch\" style=\"background:" << ClassColor(c, true) << "\"></span>"
         << ClassName(c, true, lang);
@@ -732,7 +732,8 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
 }
 
 std::string RenderMonthlyReportCsv(const MonthlyReport& r, const ScopeMonth& s, L lang) {
-  const CsvConventions conv = lang == L::kFrench ? kCsvFrench : kCsvEnglish;
+  const indicators::CsvConventions conv =
+      lang == L::kFrench ? indicators::kCsvFrench : indicators::kCsvEnglish;
   const char sep = conv.separator;
   std::string out = lang == L::kFrench ? "\xEF\xBB\xBF" : "";
   out += lang == L::kFrench ? "clé;libellé;valeur;unité\r\n" : "key,label,value,unit\r\n";
@@ -765,4 +766,4 @@ std::string ReportFileStem(const MonthlyReport& r, const ScopeMonth& s) {
   return "ramette-" + MonthIso(MonthIndex(r.year, r.month)) + "-" + name;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

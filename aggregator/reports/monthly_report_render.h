@@ -11,7 +11,7 @@
 #include "aggregator/reports/report_settings.h"
 #include "aggregator/reports/report_text.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // Well-formed XHTML-compatible HTML5 (every element closed, attributes quoted, no named entity
 // but XML's), UTF-8. Every figure shown for the month also sits in a data-key / data-value
@@ -29,6 +29,6 @@ std::string RenderMonthlyReportCsv(const MonthlyReport& report, const ScopeMonth
 // replaced by '_' (empty: "organisation").
 std::string ReportFileStem(const MonthlyReport& report, const ScopeMonth& scope);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_RENDER_H_

@@ -13,7 +13,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_usage_source.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using ramette::testing::FakeJob;
@@ -65,9 +65,9 @@ class RenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     src_.AddPaper("recy", true, 80);
-    desk_ =
-        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "R&D <Lab>", "recy", D(2015, 1, 1));
-    src_.AddClassifiedDevice(DeviceClass::kMfp, "DAF", "", D(2015, 1, 1));
+    desk_ = src_.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "R&D <Lab>", "recy",
+                                     D(2015, 1, 1));
+    src_.AddClassifiedDevice(model::DeviceClass::kMfp, "DAF", "", D(2015, 1, 1));
     src_.AddUserDirection("jean.dupont", "R&D <Lab>");
     src_.AddWorkstations("R&D <Lab>", D(2017, 1, 1), 3);
     for (int i = 0; i < 300; ++i) {
@@ -178,4 +178,4 @@ TEST_F(RenderTest, FileStemIsSafe) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

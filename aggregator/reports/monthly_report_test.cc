@@ -12,7 +12,7 @@
 #include "common/civil_time.h"
 #include "tests/fakes/fake_usage_source.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using ramette::testing::FakeJob;
@@ -59,10 +59,10 @@ class MonthlyReportTest : public ::testing::Test {
     src_.AddPaper("recy", true, 80);
     src_.AddPaper("std", false, 80);
     daf_desk_ =
-        src_.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
-    daf_mfp_ = src_.AddClassifiedDevice(DeviceClass::kMfp, "DAF", "std", D(2015, 1, 1));
-    drh_mfp_ = src_.AddClassifiedDevice(DeviceClass::kMfp, "DRH", "std", D(2015, 1, 1));
-    shop_ = src_.AddClassifiedDevice(DeviceClass::kPrintShop, "DRH", "std", D(2015, 1, 1));
+        src_.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
+    daf_mfp_ = src_.AddClassifiedDevice(model::DeviceClass::kMfp, "DAF", "std", D(2015, 1, 1));
+    drh_mfp_ = src_.AddClassifiedDevice(model::DeviceClass::kMfp, "DRH", "std", D(2015, 1, 1));
+    shop_ = src_.AddClassifiedDevice(model::DeviceClass::kPrintShop, "DRH", "std", D(2015, 1, 1));
     src_.AddUserDirection("alice", "DAF");
     src_.AddUserDirection("bob", "DRH");
     src_.AddWorkstations("DAF", D(2017, 1, 1), 10);
@@ -204,8 +204,9 @@ TEST_F(MonthlyReportTest, TwelveMonthsAddUpToTheYearlyIndicators) {
   src.AddPaper("recy", true, 80);
   src.AddPaper("heavy", false, 90);
   const int64_t desk =
-      src.AddClassifiedDevice(DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
-  const int64_t mfp = src.AddClassifiedDevice(DeviceClass::kMfp, "DRH", "heavy", D(2015, 1, 1));
+      src.AddClassifiedDevice(model::DeviceClass::kDesktopPrinter, "DAF", "recy", D(2015, 1, 1));
+  const int64_t mfp =
+      src.AddClassifiedDevice(model::DeviceClass::kMfp, "DRH", "heavy", D(2015, 1, 1));
   src.AddUserDirection("alice", "DAF", std::nullopt, D(2018, 5, 15));
   src.AddUserDirection("alice", "DRH", D(2018, 5, 15));
   src.AddWorkstations("DAF", D(2018, 1, 1), 3);
@@ -217,7 +218,7 @@ TEST_F(MonthlyReportTest, TwelveMonthsAddUpToTheYearlyIndicators) {
   }
   src.AddJob(Job(desk, "alice", D(2017, 12, 31), 5));
   src.AddJob(Job(desk, "alice", D(2019, 1, 1), 5));
-  Result<IndicatorReport> year = ComputeIndicators(src, 2018);
+  Result<indicators::IndicatorReport> year = indicators::ComputeIndicators(src, 2018);
   ASSERT_TRUE(year.ok());
   double org_kg = 0, daf_kg = 0, drh_kg = 0, recycled = 0;
   int64_t org_sheets = 0, daf_sheets = 0;
@@ -257,4 +258,4 @@ TEST_F(MonthlyReportTest, BadArgumentsAndFilter) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 // Factors turning printed paper mass into environmental equivalents ([environment] in the
 // aggregator's TOML). The sources of the defaults are in packaging/aggregator.toml.
@@ -52,6 +52,6 @@ struct ReportSettings {
   std::string organisation_name;  // shown in report titles; empty: not shown
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_REPORT_SETTINGS_H_

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 // "-1234.50" -> sign, integer digits, fractional digits.
@@ -111,7 +111,8 @@ std::string ShortMonthLabel(int32_t month_index, ReportLanguage lang) {
   return std::string(lang == ReportLanguage::kFrench ? kFr[m] : kEn[m]) + " " + year;
 }
 
-std::string CsvNumber(std::optional<double> value, int decimals, const CsvConventions& conv) {
+std::string CsvNumber(std::optional<double> value, int decimals,
+                      const indicators::CsvConventions& conv) {
   if (!value || !std::isfinite(*value)) return "";
   std::string text = Fixed(*value, decimals);
   for (char& c : text) {
@@ -120,7 +121,7 @@ std::string CsvNumber(std::optional<double> value, int decimals, const CsvConven
   return text;
 }
 
-std::string CsvCell(std::string_view text, const CsvConventions& conv) {
+std::string CsvCell(std::string_view text, const indicators::CsvConventions& conv) {
   if (text.find_first_of(std::string{conv.separator, '"', '\n', '\r'}) == std::string_view::npos) {
     return std::string(text);
   }
@@ -188,4 +189,4 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -13,7 +13,7 @@
 
 #include "aggregator/indicators/indicator_format.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 
 enum class ReportLanguage { kFrench, kEnglish };
 
@@ -43,14 +43,15 @@ std::string ShortMonthLabel(int32_t month_index, ReportLanguage lang);
 
 // A number for a CSV cell: fixed `decimals`, no grouping, the conventions' decimal mark; empty
 // cell when missing.
-std::string CsvNumber(std::optional<double> value, int decimals, const CsvConventions& conv);
+std::string CsvNumber(std::optional<double> value, int decimals,
+                      const indicators::CsvConventions& conv);
 // A CSV cell, quoted (RFC 4180) when it holds the separator, a quote or a line break.
-std::string CsvCell(std::string_view text, const CsvConventions& conv);
+std::string CsvCell(std::string_view text, const indicators::CsvConventions& conv);
 
 // Text for HTML content and attribute values: & < > " ' escaped, bytes that are not UTF-8
 // replaced by U+FFFD, control characters other than tab and line breaks dropped.
 std::string HtmlEscape(std::string_view text);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports
 
 #endif  // RAMETTE_AGGREGATOR_REPORTS_REPORT_TEXT_H_

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::reports {
 namespace {
 
 using L = ReportLanguage;
@@ -41,12 +41,12 @@ TEST(ReportTextTest, MonthLabels) {
 }
 
 TEST(ReportTextTest, CsvCellsAndNumbers) {
-  EXPECT_EQ(CsvNumber(1234.5678, 3, kCsvFrench), "1234,568");
-  EXPECT_EQ(CsvNumber(1234.5678, 2, kCsvEnglish), "1234.57");
-  EXPECT_EQ(CsvNumber(std::nullopt, 2, kCsvFrench), "");
-  EXPECT_EQ(CsvCell("a;b", kCsvFrench), "\"a;b\"");
-  EXPECT_EQ(CsvCell("a;b", kCsvEnglish), "a;b");
-  EXPECT_EQ(CsvCell("say \"hi\"", kCsvEnglish), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvNumber(1234.5678, 3, indicators::kCsvFrench), "1234,568");
+  EXPECT_EQ(CsvNumber(1234.5678, 2, indicators::kCsvEnglish), "1234.57");
+  EXPECT_EQ(CsvNumber(std::nullopt, 2, indicators::kCsvFrench), "");
+  EXPECT_EQ(CsvCell("a;b", indicators::kCsvFrench), "\"a;b\"");
+  EXPECT_EQ(CsvCell("a;b", indicators::kCsvEnglish), "a;b");
+  EXPECT_EQ(CsvCell("say \"hi\"", indicators::kCsvEnglish), "\"say \"\"hi\"\"\"");
 }
 
 TEST(ReportTextTest, HtmlEscapeEscapesMarkupAndRepairsUtf8) {
@@ -58,4 +58,4 @@ TEST(ReportTextTest, HtmlEscapeEscapesMarkupAndRepairsUtf8) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::reports

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::status {
 namespace {
 
 // The first instant of local day `d`.
@@ -35,7 +35,7 @@ std::string Ago(int64_t seconds) {
   return std::to_string(seconds / 86400) + "d ago";
 }
 
-std::string Backlog(const ServerStatus& s, int64_t now) {
+std::string Backlog(const store::ServerStatus& s, int64_t now) {
   if (!s.outbox_records) return "-";
   std::string out = std::to_string(*s.outbox_records);
   if (s.oldest_record_unix && *s.oldest_record_unix > 0 && *s.outbox_records > 0) {
@@ -46,10 +46,10 @@ std::string Backlog(const ServerStatus& s, int64_t now) {
 
 }  // namespace
 
-StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz) {
+store::StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz) {
   const Day today = tz.LocalDay(now);
   const CivilDate c = CivilFromDays(today);
-  StatusPeriods p;
+  store::StatusPeriods p;
   p.day_start = StartOfLocalDay(today, tz);
   p.month_start = StartOfLocalDay(DaysFromCivil(c.year, c.month, 1), tz);
   return p;
@@ -70,14 +70,14 @@ Result<int64_t> ParseStatusDuration(const std::string& text) {
   return Status::InvalidArgument("'" + text + "' is not a duration (e.g. 90s, 15m, 2h, 1d)");
 }
 
-std::string FormatStatusTable(const std::vector<ServerStatus>& servers, int64_t now,
+std::string FormatStatusTable(const std::vector<store::ServerStatus>& servers, int64_t now,
                               int64_t silent_after_seconds, const TimeZone& tz) {
   if (servers.empty()) return "no print server has reported yet\n";
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"server", "last contact", "agent", "jobs today", "jobs this month",
                   "outbox backlog", "unclassified queues", ""});
   int silent = 0;
-  for (const ServerStatus& s : servers) {
+  for (const store::ServerStatus& s : servers) {
     const bool is_silent = IsSilent(s, now, silent_after_seconds);
     if (is_silent) ++silent;
     rows.push_back({s.server,
@@ -107,13 +107,13 @@ std::string FormatStatusTable(const std::vector<ServerStatus>& servers, int64_t 
   return out.str();
 }
 
-std::string FormatStatusJson(const std::vector<ServerStatus>& servers, int64_t now,
+std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, int64_t now,
                              int64_t silent_after_seconds) {
   nlohmann::json j;
   j["now"] = now;
   j["silent_after_seconds"] = silent_after_seconds;
   j["servers"] = nlohmann::json::array();
-  for (const ServerStatus& s : servers) {
+  for (const store::ServerStatus& s : servers) {
     nlohmann::json r;
     r["server"] = s.server;
     r["agent_version"] = s.agent_version;
@@ -133,4 +133,4 @@ std::string FormatStatusJson(const std::vector<ServerStatus>& servers, int64_t n
   return j.dump() + "\n";
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::status

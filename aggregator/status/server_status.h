@@ -13,12 +13,12 @@
 #include "common/civil_time.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::status {
 
-StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz);
+store::StatusPeriods PeriodsAt(int64_t now, const TimeZone& tz);
 
 // Whether a server whose agent last called at `last_contact` is silent at `now`.
-inline bool IsSilent(const ServerStatus& s, int64_t now, int64_t silent_after_seconds) {
+inline bool IsSilent(const store::ServerStatus& s, int64_t now, int64_t silent_after_seconds) {
   return now - s.last_contact > silent_after_seconds;
 }
 
@@ -27,12 +27,12 @@ Result<int64_t> ParseStatusDuration(const std::string& text);
 
 // A table for people: one row per server, times in `tz`, a SILENT flag; a last line that counts
 // silent servers. Lists "no print server has reported yet" when `servers` is empty.
-std::string FormatStatusTable(const std::vector<ServerStatus>& servers, int64_t now,
+std::string FormatStatusTable(const std::vector<store::ServerStatus>& servers, int64_t now,
                               int64_t silent_after_seconds, const TimeZone& tz);
 // {"now": ..., "silent_after_seconds": ..., "servers": [{"server": ..., "silent": ...}, ...]}
-std::string FormatStatusJson(const std::vector<ServerStatus>& servers, int64_t now,
+std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, int64_t now,
                              int64_t silent_after_seconds);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::status
 
 #endif  // RAMETTE_AGGREGATOR_STATUS_SERVER_STATUS_H_

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::status {
 namespace {
 
 using ::testing::HasSubstr;
@@ -17,13 +17,13 @@ constexpr int64_t kNow = 1773572400;
 TEST(ServerStatusTest, PeriodsAreLocalMidnights) {
   auto paris = TimeZone::Load("Europe/Paris");
   ASSERT_TRUE(paris.ok());
-  StatusPeriods p = PeriodsAt(kNow, *paris);
+  store::StatusPeriods p = PeriodsAt(kNow, *paris);
   EXPECT_EQ(p.day_start, 1773529200);    // 2026-03-15T00:00+01:00
   EXPECT_EQ(p.month_start, 1772319600);  // 2026-03-01T00:00+01:00
   // In summer the offset is +2.
-  StatusPeriods summer = PeriodsAt(1783080000, *paris);  // 2026-07-03T12:00:00Z
-  EXPECT_EQ(summer.day_start, 1783029600);               // 2026-07-03T00:00+02:00
-  EXPECT_EQ(summer.month_start, 1782856800);             // 2026-07-01T00:00+02:00
+  store::StatusPeriods summer = PeriodsAt(1783080000, *paris);  // 2026-07-03T12:00:00Z
+  EXPECT_EQ(summer.day_start, 1783029600);                      // 2026-07-03T00:00+02:00
+  EXPECT_EQ(summer.month_start, 1782856800);                    // 2026-07-01T00:00+02:00
 }
 
 TEST(ServerStatusTest, Durations) {
@@ -39,8 +39,8 @@ TEST(ServerStatusTest, Durations) {
   EXPECT_FALSE(ParseStatusDuration("-5m").ok());
 }
 
-std::vector<ServerStatus> TwoServers() {
-  ServerStatus a;
+std::vector<store::ServerStatus> TwoServers() {
+  store::ServerStatus a;
   a.server = "prn-a";
   a.agent_version = "0.1.0";
   a.last_contact = kNow - 60;
@@ -49,7 +49,7 @@ std::vector<ServerStatus> TwoServers() {
   a.outbox_records = 3;
   a.oldest_record_unix = kNow - 30;
   a.unclassified_queues = 2;
-  ServerStatus b;
+  store::ServerStatus b;
   b.server = "prn-b";
   b.agent_version = "0.0.9";
   b.last_contact = kNow - 3600;
@@ -90,4 +90,4 @@ TEST(ServerStatusTest, Json) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::status

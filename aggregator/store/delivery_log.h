@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // The directions' addresses and the log of sends. A send is keyed by (direction, month as a
 // MonthIndex, recipient) and recorded only after the relay accepted it.
@@ -27,6 +27,6 @@ class DeliveryLog {
                                   const std::string& recipient, int64_t sent_at_unix) = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_DELIVERY_LOG_H_

@@ -11,7 +11,7 @@
 #include "aggregator/model/inventory.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // Each write is one transaction: all or nothing. Re-importing updates rows, never duplicates
 // them. Thread-safe; not re-entrant.
@@ -21,26 +21,26 @@ class InventoryStore {
  public:
   virtual ~InventoryStore() = default;
   // Inserts or updates paper stocks by paper_id.
-  virtual Status UpsertPapers(const std::vector<Paper>& papers) = 0;
+  virtual Status UpsertPapers(const std::vector<model::Paper>& papers) = 0;
   // `devices` holds service periods (one Device each, see model/inventory.h). For every
   // (server, queue) it names: creates the queue's row if needed (an existing queue keeps its
   // id, which jobs and rollups reference, and what agents reported) and replaces all its
   // periods by the given ones, which classifies it. Queues not named are untouched.
   // Device::id and Device::classified are ignored. InvalidArgument when two periods of a queue
   // break CheckServicePeriods (model/inventory.h).
-  virtual Status UpsertDevices(const std::vector<Device>& devices) = 0;
+  virtual Status UpsertDevices(const std::vector<model::Device>& devices) = 0;
   // For every user named in `rows`, replaces all of that user's rows by the given ones; other
   // users' rows are untouched.
-  virtual Status ReplaceUserDirections(const std::vector<UserDirection>& rows) = 0;
+  virtual Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) = 0;
   // Inserts or updates workstation counts by (direction, date).
-  virtual Status UpsertWorkstations(const std::vector<WorkstationCount>& counts) = 0;
+  virtual Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) = 0;
   // For every direction named in `rows`, replaces its report addresses by the given ones (none
   // for an empty list); other directions are untouched.
-  virtual Status ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) = 0;
+  virtual Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) = 0;
   // Ids of the stored paper stocks, sorted.
   virtual Result<std::vector<std::string>> KnownPaperIds() = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_INVENTORY_STORE_H_

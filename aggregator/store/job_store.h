@@ -12,7 +12,7 @@
 #include "common/job_record.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 struct QuarantinedRecord {
   JobRecord record;
@@ -58,7 +58,8 @@ class JobStore {
 
   virtual Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
-      const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) = 0;
+      const std::vector<model::StoredJob>& jobs,
+      const std::vector<QuarantinedRecord>& rejected) = 0;
 
   // Registers or updates the queues of a server as devices (make and model, URI, location,
   // description, colour and duplex support); a deleted queue is marked deleted, never removed.
@@ -72,6 +73,6 @@ class JobStore {
                                    const AgentStatusReport& status, int64_t now) = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_JOB_STORE_H_

@@ -6,7 +6,7 @@
 #include "aggregator/store/postgres_store.h"
 #include "aggregator/store/sqlite_store.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& db, OpenMode mode) {
   if (db.empty()) return Status::InvalidArgument("no database given (use --db PATH|URI)");
@@ -47,4 +47,4 @@ int ExitCodeForOpenError(const Status& status) {
   }
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -11,7 +11,7 @@
 #include "aggregator/store/store_location.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 enum class OpenMode {
   kCreate,    // the aggregator, imports and `store copy`'s target: create an empty database
@@ -28,6 +28,6 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& db, OpenMode mode);
 // may help (Unavailable), 78 (EX_CONFIG) for configuration, 1 otherwise.
 int ExitCodeForOpenError(const Status& status);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_OPEN_STORE_H_

@@ -19,7 +19,7 @@
 
 typedef struct pg_conn PGconn;
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // One connection to one database, every call serialised by a mutex (open one store per thread
 // that should write in parallel). Every public method is thread-safe and not re-entrant.
@@ -44,7 +44,7 @@ class PostgresStore final : public Store,
                             public TableRows {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 8;
+  static constexpr int kLatestSchemaVersion = 9;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -70,6 +70,8 @@ class PostgresStore final : public Store,
   int SchemaVersion() override;
   Status EnsureTimeZone(const TimeZone& tz) override;
   std::string StoredTimeZone() override;
+  Result<model::UserNameRule> StoredUserNameRule() override;
+  Status SetUserNameRule(const model::UserNameRule& rule) override;
   // Nothing to do: the rollups follow every commit.
   Status FoldRollups() override;
   // PostgreSQL's own tools do this (pg_dump): FailedPrecondition saying so.
@@ -88,9 +90,12 @@ class PostgresStore final : public Store,
   // NOTHING (the exclusion constraint on server, CUPS job id and completion within
   // kDuplicateWindowSeconds decides what is a duplicate, across aggregators), the supersedes,
   // the rollup deltas (sorted keys, so that writers cannot deadlock on them) and the quarantine.
+  Result<std::vector<std::vector<StoredRun>>> LoadRuns(const std::string& server_id,
+                                                       const std::vector<RunKey>& keys) override;
   Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
-      const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) override;
+      const std::vector<model::StoredJob>& jobs,
+      const std::vector<QuarantinedRecord>& rejected) override;
   Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
                       const std::vector<QueueRecord>& queues) override;
   Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
@@ -99,21 +104,21 @@ class PostgresStore final : public Store,
   // UsageSource: each call reads in one REPEATABLE READ READ ONLY transaction. Rows come ordered
   // by (period, device_id, user_id, area_um2) for months, (period, device_id, area_um2) for one
   // user's days and (period, user_id, area_um2) for one device's days.
-  Result<Inventory> LoadInventory() override;
+  Result<model::Inventory> LoadInventory() override;
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const RollupRow&)>& fn) override;
+                           const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const RollupRow&)>& fn) override;
+                         const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                 const std::function<void(const RollupRow&)>& fn) override;
+                                 const std::function<void(const model::RollupRow&)>& fn) override;
 
   // InventoryStore.
-  Status UpsertPapers(const std::vector<Paper>& papers) override;
-  Status UpsertDevices(const std::vector<Device>& devices) override;
-  Status ReplaceUserDirections(const std::vector<UserDirection>& rows) override;
-  Status UpsertWorkstations(const std::vector<WorkstationCount>& counts) override;
-  Status ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) override;
+  Status UpsertPapers(const std::vector<model::Paper>& papers) override;
+  Status UpsertDevices(const std::vector<model::Device>& devices) override;
+  Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) override;
+  Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
+  Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
 
   // DeliveryLog.
@@ -149,7 +154,7 @@ class PostgresStore final : public Store,
   Status FinishCopy() override;
 
  private:
-  class Conn;  // the libpq connection and its helpers, in postgres_store.cc
+  class Conn;  // the libpq connection and its helpers, in postgres_store_internal.h
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const noexcept {
@@ -163,6 +168,7 @@ class PostgresStore final : public Store,
                                                          bool create_if_empty);
 
   // The *Locked methods expect mu_ to be held.
+  Result<model::UserNameRule> StoredUserNameRuleLocked();
   Status RequireSchemaLocked(int version) const;
   // Reconnects when the connection was lost.
   Status ReadyLocked();
@@ -173,7 +179,7 @@ class PostgresStore final : public Store,
   template <typename Body>
   Status InReadLocked(Body&& body);
   Status CommitJobsOnceLocked(const std::string& server_id, const std::string& agent_version,
-                              const std::vector<StoredJob>& jobs,
+                              const std::vector<model::StoredJob>& jobs,
                               const std::vector<QuarantinedRecord>& rejected,
                               std::vector<StoreOutcome>* outcomes);
   Status TouchServerLocked(const std::string& server, const std::string& agent_version, int64_t now,
@@ -189,7 +195,7 @@ class PostgresStore final : public Store,
   // Streams the rollup rows of `sql` (prepared once per session as `name`).
   Status ForEachRollupRowLocked(const char* name, const char* sql,
                                 const std::vector<std::string>& params,
-                                const std::function<void(const RollupRow&)>& fn);
+                                const std::function<void(const model::RollupRow&)>& fn);
   Result<int64_t> CountLocked(const char* sql);
 
   std::mutex mu_;
@@ -201,6 +207,6 @@ class PostgresStore final : public Store,
   std::unordered_map<std::string, IdMap, StringHash, std::equal_to<>> device_ids_;  // by server
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_POSTGRES_STORE_H_

@@ -20,7 +20,7 @@
 #include "aggregator/store/store_test_jobs.h"
 #include "tests/postgres/private_postgres.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 using store_test::kA4;
@@ -92,7 +92,7 @@ class PostgresStoreTest : public ::testing::Test {
   std::string uri_;
 };
 
-std::vector<StoreOutcome> Commit(PostgresStore& store, const std::vector<StoredJob>& jobs,
+std::vector<StoreOutcome> Commit(PostgresStore& store, const std::vector<model::StoredJob>& jobs,
                                  const std::string& server = "srv1",
                                  const std::vector<QuarantinedRecord>& rejected = {}) {
   auto r = store.CommitJobs(server, "1.2.3", jobs, rejected);
@@ -100,24 +100,25 @@ std::vector<StoreOutcome> Commit(PostgresStore& store, const std::vector<StoredJ
   return r.ok() ? *r : std::vector<StoreOutcome>{};
 }
 
-std::vector<RollupRow> Monthly(PostgresStore& store, int32_t first, int32_t last) {
-  std::vector<RollupRow> rows;
-  Status st = store.ForEachMonthlyRow(first, last, [&](const RollupRow& r) { rows.push_back(r); });
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return rows;
-}
-
-std::vector<RollupRow> Daily(PostgresStore& store, int64_t user_id, Day first, Day last) {
-  std::vector<RollupRow> rows;
+std::vector<model::RollupRow> Monthly(PostgresStore& store, int32_t first, int32_t last) {
+  std::vector<model::RollupRow> rows;
   Status st =
-      store.ForEachDailyRow(user_id, first, last, [&](const RollupRow& r) { rows.push_back(r); });
+      store.ForEachMonthlyRow(first, last, [&](const model::RollupRow& r) { rows.push_back(r); });
   EXPECT_TRUE(st.ok()) << st.ToString();
   return rows;
 }
 
-UsageSums MonthlyTotal(PostgresStore& store) {
-  UsageSums total;
-  for (const RollupRow& r : Monthly(store, 0, 1 << 30)) total.Add(r.sums);
+std::vector<model::RollupRow> Daily(PostgresStore& store, int64_t user_id, Day first, Day last) {
+  std::vector<model::RollupRow> rows;
+  Status st = store.ForEachDailyRow(user_id, first, last,
+                                    [&](const model::RollupRow& r) { rows.push_back(r); });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return rows;
+}
+
+model::UsageSums MonthlyTotal(PostgresStore& store) {
+  model::UsageSums total;
+  for (const model::RollupRow& r : Monthly(store, 0, 1 << 30)) total.Add(r.sums);
   return total;
 }
 
@@ -174,11 +175,11 @@ TEST_F(PostgresStoreTest, DuplicatesWithinTheWindowOnlyForTheSameServerAndJobId)
 TEST_F(PostgresStoreTest, RollupsSumTheJobsByDayAndMonth) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  StoredJob duplex = MakeJob(2, UtcSeconds(2024, 3, 5, 12, 0));
+  model::StoredJob duplex = MakeJob(2, UtcSeconds(2024, 3, 5, 12, 0));
   duplex.record.sides = Sides::kTwoSidedLongEdge;
   duplex.record.color_mode = ColorMode::kColor;
   duplex.sheets = 2;
-  StoredJob unknown = MakeJob(3, UtcSeconds(2024, 4, 1, 8, 0), "bob");
+  model::StoredJob unknown = MakeJob(3, UtcSeconds(2024, 4, 1, 8, 0), "bob");
   unknown.media_known = false;
   Commit(*store, {MakeJob(1, UtcSeconds(2024, 3, 5, 10, 0)), duplex, unknown});
   const int32_t march = 2024 * 12 + 2;
@@ -193,20 +194,21 @@ TEST_F(PostgresStoreTest, RollupsSumTheJobsByDayAndMonth) {
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].period, day);
   EXPECT_EQ(days[0].sums.jobs, 2);
-  std::vector<RollupRow> of_device;
-  ASSERT_TRUE(store
-                  ->ForEachDailyRowOfDevice(days[0].device_id, day, day + 30,
-                                            [&](const RollupRow& r) { of_device.push_back(r); })
-                  .ok());
+  std::vector<model::RollupRow> of_device;
+  ASSERT_TRUE(
+      store
+          ->ForEachDailyRowOfDevice(days[0].device_id, day, day + 30,
+                                    [&](const model::RollupRow& r) { of_device.push_back(r); })
+          .ok());
   ASSERT_EQ(of_device.size(), 2u);  // alice's day and bob's
   EXPECT_LT(of_device[0].period, of_device[1].period);
 }
 
 TEST_F(PostgresStoreTest, LiveRecordSupersedesItsPageLogCopy) {
   const int64_t t = UtcSeconds(2024, 3, 5, 23, 58);
-  StoredJob page_log = MakeJob(5, t, "");
+  model::StoredJob page_log = MakeJob(5, t, "");
   page_log.record.source = RecordSource::kPageLog;
-  StoredJob live = MakeJob(5, t + 200, "carol");  // the next day in UTC
+  model::StoredJob live = MakeJob(5, t + 200, "carol");  // the next day in UTC
   live.record.copies = 2;
   live.sheets = 6;
   live.local_day = TimeZone::Utc().LocalDay(t + 200);
@@ -238,7 +240,7 @@ TEST_F(PostgresStoreTest, LiveRecordSupersedesItsPageLogCopy) {
 TEST_F(PostgresStoreTest, AReplayedBatchQuarantinesEachRecordOnce) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  StoredJob bad = MakeJob(9, UtcSeconds(2024, 1, 1, 0, 0));
+  model::StoredJob bad = MakeJob(9, UtcSeconds(2024, 1, 1, 0, 0));
   bad.record.copies = 0;
   bad.record.title = "secret title";
   bad.record.user = "o\"brien\\x";
@@ -263,20 +265,20 @@ TEST_F(PostgresStoreTest, QueuesDevicesAndInventory) {
   q.color_supported = true;
   ASSERT_TRUE(store->UpsertQueues("srv1", "1.2.3", {q}).ok());
   ASSERT_TRUE(store->UpsertPapers({{"recycled80", true, 80.0}, {"std75", false, 74.5}}).ok());
-  Device d1;
+  model::Device d1;
   d1.server = "srv1";
   d1.queue = "q2";
-  d1.device_class = DeviceClass::kMfp;
+  d1.device_class = model::DeviceClass::kMfp;
   d1.direction = "DRH";
   d1.paper_id = "recycled80";
   d1.in_service = DaysFromCivil(2020, 1, 1);
   d1.out_of_service = DaysFromCivil(2022, 1, 1);
-  Device d2 = d1;
+  model::Device d2 = d1;
   d2.in_service = DaysFromCivil(2022, 1, 1);
   d2.out_of_service.reset();
   d2.direction = "DSI";
   ASSERT_TRUE(store->UpsertDevices({d2, d1}).ok());
-  Device overlapping = d1;
+  model::Device overlapping = d1;
   overlapping.out_of_service = DaysFromCivil(2023, 1, 1);
   EXPECT_EQ(store->UpsertDevices({overlapping, d2}).code(), Status::Code::kInvalidArgument);
   ASSERT_TRUE(store->ReplaceUserDirections({{"alice", "DRH", std::nullopt, std::nullopt}}).ok());
@@ -294,7 +296,7 @@ TEST_F(PostgresStoreTest, QueuesDevicesAndInventory) {
   EXPECT_EQ(inv->devices[1].direction, "DRH");  // periods by in_service
   EXPECT_EQ(inv->devices[2].direction, "DSI");
   EXPECT_EQ(inv->devices[1].id, inv->devices[2].id);
-  EXPECT_EQ(inv->devices[1].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(inv->devices[1].device_class, model::DeviceClass::kMfp);
   ASSERT_EQ(inv->users.size(), 1u);
   ASSERT_EQ(inv->workstations.size(), 1u);
   EXPECT_EQ(inv->workstations[0].count, 42);
@@ -327,14 +329,14 @@ TEST_F(PostgresStoreTest, QueueDefaultsAndMediaFromTheQueueAreKept) {
   ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {gone}).ok());
   EXPECT_EQ(Sql("SELECT media_default FROM devices"), "iso_a3_297x420mm\n");
 
-  StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
-  StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
+  model::StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
+  model::StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
   from_queue.record.media = "iso_a3_297x420mm";
   from_queue.record.media_from_queue = true;
-  StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
+  model::StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
   page_log.record.source = RecordSource::kPageLog;
   Commit(*store, {own, from_queue, page_log});
-  StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
+  model::StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
   live.record.media_from_queue = true;
   Commit(*store, {live});
   EXPECT_EQ(Sql("SELECT media_from_queue FROM jobs ORDER BY cups_job_id"), "f\nt\nt\n");
@@ -344,9 +346,9 @@ TEST_F(PostgresStoreTest, TokensSendsAndStatus) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   const std::string token = "rmt_test_token_1";
-  auto id = store->AddAgentToken("srv1", HashAgentToken(token), 100);
+  auto id = store->AddAgentToken("srv1", auth::HashAgentToken(token), 100);
   ASSERT_TRUE(id.ok()) << id.status().ToString();
-  EXPECT_EQ(store->AddAgentToken("srv1", HashAgentToken(token), 101).status().code(),
+  EXPECT_EQ(store->AddAgentToken("srv1", auth::HashAgentToken(token), 101).status().code(),
             Status::Code::kFailedPrecondition);
   auto who = store->ServerIdOfToken(token);
   ASSERT_TRUE(who.ok());
@@ -448,7 +450,7 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
     EXPECT_THAT(Commit(*store, {MakeJob(1, 86400 * 19800 + 10), MakeJob(2, 86400 * 19800)}),
                 ElementsAre(kDup, kAcc));
     ASSERT_TRUE(store->RecordAgentStatus("srv1", "2", {1, 2}, 3).ok());
-    ASSERT_TRUE(store->AddAgentToken("srv1", HashAgentToken("rmt_x"), 1).ok());
+    ASSERT_TRUE(store->AddAgentToken("srv1", auth::HashAgentToken("rmt_x"), 1).ok());
   }
 }
 
@@ -515,12 +517,12 @@ TEST_F(PostgresStoreTest, ConnectionErrorsNameTheUriWithoutItsPassword) {
 }
 
 // 2,000 jobs of 20 servers (the same for every writer), in batches of 500.
-std::vector<std::pair<std::string, std::vector<StoredJob>>> SharedBatches() {
-  std::vector<std::pair<std::string, std::vector<StoredJob>>> batches;
+std::vector<std::pair<std::string, std::vector<model::StoredJob>>> SharedBatches() {
+  std::vector<std::pair<std::string, std::vector<model::StoredJob>>> batches;
   const int64_t t0 = UtcSeconds(2024, 5, 1, 8, 0);
   for (int b = 0; b < 4; ++b) {
     for (int s = 0; s < 20; ++s) {
-      std::vector<StoredJob> jobs;
+      std::vector<model::StoredJob> jobs;
       for (int i = 0; i < 25; ++i) {
         const int id = b * 25 + i + 1;
         jobs.push_back(MakeJob(id, t0 + id * 60, "user" + std::to_string(id % 7),
@@ -534,15 +536,15 @@ std::vector<std::pair<std::string, std::vector<StoredJob>>> SharedBatches() {
 
 void ExpectEachJobOnce(PostgresStore& store) {
   EXPECT_EQ(Count(store.CountJobs()), 2000);
-  const UsageSums total = MonthlyTotal(store);
+  const model::UsageSums total = MonthlyTotal(store);
   EXPECT_EQ(total.jobs, 2000);
   EXPECT_EQ(total.sheets, 6000);
-  UsageSums daily;
+  model::UsageSums daily;
   auto names = store.LoadUserNames();
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(names->size(), 7u);
   for (const auto& [id, name] : *names) {
-    for (const RollupRow& r : Daily(store, id, 0, 1 << 30)) daily.Add(r.sums);
+    for (const model::RollupRow& r : Daily(store, id, 0, 1 << 30)) daily.Add(r.sums);
   }
   EXPECT_EQ(Tie(daily), Tie(total));
 }
@@ -627,4 +629,4 @@ TEST_F(PostgresStoreTest, TwoProcessesCommittingTheSameJobsAtOnceStoreEachOnce) 
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -6,7 +6,7 @@
 
 #include "common/utf8.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -54,4 +54,4 @@ std::string QuarantineJson(const JobRecord& r) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -7,7 +7,7 @@
 
 #include "common/job_record.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // The JSON kept in quarantine.record: one object with the fields of `record` but its title and
 // job_impressions, in declaration order, enums as their numbers; "media_from_queue" (true) only
@@ -17,6 +17,6 @@ namespace ramette::aggregator {
 // quarantine_once index compares this text, so its form never changes.
 std::string QuarantineJson(const JobRecord& record);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_QUARANTINE_JSON_H_

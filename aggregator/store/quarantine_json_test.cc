@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 JobRecord Record() {
@@ -61,4 +61,4 @@ TEST(QuarantineJsonTest, BadUtf8IsReplacedAndKeptInHex) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

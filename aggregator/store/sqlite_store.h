@@ -25,7 +25,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // One connection to one database file. Every public method is thread-safe (serialised by a
 // mutex); several processes (the aggregator and the ramette CLI) may open the same file at once:
@@ -55,7 +55,7 @@ class SqliteStore final : public Store,
                           public TableRows {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 8;
+  static constexpr int kLatestSchemaVersion = 9;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -81,6 +81,8 @@ class SqliteStore final : public Store,
   int SchemaVersion() override;
   Status EnsureTimeZone(const TimeZone& tz) override;
   std::string StoredTimeZone() override;
+  Result<model::UserNameRule> StoredUserNameRule() override;
+  Status SetUserNameRule(const model::UserNameRule& rule) override;
   // Adds the jobs stored since the last fold to both rollups, in one write transaction. The
   // aggregator calls it when idle; readers never need it.
   Status FoldRollups() override;
@@ -95,17 +97,20 @@ class SqliteStore final : public Store,
   TableRows& table_rows() override { return *this; }
 
   // InventoryStore.
-  Status UpsertPapers(const std::vector<Paper>& papers) override;
-  Status UpsertDevices(const std::vector<Device>& devices) override;
-  Status ReplaceUserDirections(const std::vector<UserDirection>& rows) override;
-  Status UpsertWorkstations(const std::vector<WorkstationCount>& counts) override;
-  Status ReplaceDirectionContacts(const std::vector<DirectionContacts>& rows) override;
+  Status UpsertPapers(const std::vector<model::Paper>& papers) override;
+  Status UpsertDevices(const std::vector<model::Device>& devices) override;
+  Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) override;
+  Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
+  Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
 
   // JobStore. CommitJobs is durable (synchronous=FULL) when it returns OK.
+  Result<std::vector<std::vector<StoredRun>>> LoadRuns(const std::string& server_id,
+                                                       const std::vector<RunKey>& keys) override;
   Result<std::vector<StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
-      const std::vector<StoredJob>& jobs, const std::vector<QuarantinedRecord>& rejected) override;
+      const std::vector<model::StoredJob>& jobs,
+      const std::vector<QuarantinedRecord>& rejected) override;
   Status UpsertQueues(const std::string& server_id, const std::string& agent_version,
                       const std::vector<QueueRecord>& queues) override;
   Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
@@ -142,14 +147,14 @@ class SqliteStore final : public Store,
   // key leading with the day so that folds append; ForEachDailyRowOfDevice one key seek per day
   // and user of the device (its users found in the monthly rollup), so that no index slows the
   // folds down.
-  Result<Inventory> LoadInventory() override;
+  Result<model::Inventory> LoadInventory() override;
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override;
   Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const RollupRow&)>& fn) override;
+                           const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const RollupRow&)>& fn) override;
+                         const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachDailyRowOfDevice(int64_t device_id, Day first_day, Day last_day,
-                                 const std::function<void(const RollupRow&)>& fn) override;
+                                 const std::function<void(const model::RollupRow&)>& fn) override;
 
   // TableRows (store copy). InsertRows into jobs leaves the new jobs to the next fold (the
   // watermark stays below them; when a copied id is at or below it, the rollups are cleared
@@ -165,7 +170,7 @@ class SqliteStore final : public Store,
   Status FinishCopy() override;
 
  private:
-  struct Statements;  // the cached prepared statements, defined in sqlite_store.cc
+  struct Statements;  // the cached prepared statements, defined in sqlite_store_internal.h
   // Heterogeneous lookup, so that finding a name does not allocate.
   struct StringHash {
     using is_transparent = void;
@@ -217,7 +222,7 @@ class SqliteStore final : public Store,
   // order, keyed for that table), in order: the readers' view of stored jobs.
   template <typename Less>
   Status ForEachMergedRowLocked(sqlite3_stmt* stmt, const std::vector<RollupDelta>& tail, Less less,
-                                const std::function<void(const RollupRow&)>& fn);
+                                const std::function<void(const model::RollupRow&)>& fn);
   // Memory now describes the unfolded jobs of `state`: none, every job being folded.
   void ResetPendingLocked(const FoldState& state);
   // Memory no longer describes the unfolded jobs; the next fold reads the jobs table.
@@ -227,11 +232,12 @@ class SqliteStore final : public Store,
   // CommitJobs, inside its transaction, for a live record `job` whose duplicate, stored job
   // `job_id`, may come from page_log: if so, replaces it and moves its rollup contribution.
   // `folded` is the transaction's fold watermark.
-  Status SupersedeLocked(int64_t job_id, const StoredJob& job, int64_t folded,
+  Status SupersedeLocked(int64_t job_id, const model::StoredJob& job, int64_t folded,
                          const std::string& server, int64_t server_row, IdMap& queues, int64_t now);
   Status InsertQuarantineLocked(const std::string& server, int64_t now,
                                 const std::vector<QuarantinedRecord>& rejected);
   Status ReadMetaLocked(const char* key, std::string* value);
+  Result<model::UserNameRule> StoredUserNameRuleLocked();
   Result<int64_t> CountLocked(const char* sql);
   // The smallest job id received at or after `since` (ids grow with received_at); the newest
   // id + 1 when none was.
@@ -260,6 +266,6 @@ class SqliteStore final : public Store,
   int64_t unfolded_jobs_ = 0;  // accepted by this connection since its last fold
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_

@@ -21,7 +21,7 @@
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/store/store_test_jobs.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 using store_test::kA3;
@@ -86,7 +86,7 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-std::vector<StoreOutcome> Commit(SqliteStore& store, const std::vector<StoredJob>& jobs,
+std::vector<StoreOutcome> Commit(SqliteStore& store, const std::vector<model::StoredJob>& jobs,
                                  const std::string& server = "srv1",
                                  const std::vector<QuarantinedRecord>& rejected = {}) {
   auto r = store.CommitJobs(server, "1.2.3", jobs, rejected);
@@ -94,17 +94,18 @@ std::vector<StoreOutcome> Commit(SqliteStore& store, const std::vector<StoredJob
   return r.ok() ? *r : std::vector<StoreOutcome>{};
 }
 
-std::vector<RollupRow> Monthly(SqliteStore& store, int32_t first, int32_t last) {
-  std::vector<RollupRow> rows;
-  Status st = store.ForEachMonthlyRow(first, last, [&](const RollupRow& r) { rows.push_back(r); });
+std::vector<model::RollupRow> Monthly(SqliteStore& store, int32_t first, int32_t last) {
+  std::vector<model::RollupRow> rows;
+  Status st =
+      store.ForEachMonthlyRow(first, last, [&](const model::RollupRow& r) { rows.push_back(r); });
   EXPECT_TRUE(st.ok()) << st.ToString();
   return rows;
 }
 
-std::vector<RollupRow> Daily(SqliteStore& store, int64_t user_id, Day first, Day last) {
-  std::vector<RollupRow> rows;
-  Status st =
-      store.ForEachDailyRow(user_id, first, last, [&](const RollupRow& r) { rows.push_back(r); });
+std::vector<model::RollupRow> Daily(SqliteStore& store, int64_t user_id, Day first, Day last) {
+  std::vector<model::RollupRow> rows;
+  Status st = store.ForEachDailyRow(user_id, first, last,
+                                    [&](const model::RollupRow& r) { rows.push_back(r); });
   EXPECT_TRUE(st.ok()) << st.ToString();
   return rows;
 }
@@ -112,19 +113,19 @@ std::vector<RollupRow> Daily(SqliteStore& store, int64_t user_id, Day first, Day
 // Total jobs per month over [first, last].
 std::map<int32_t, int64_t> JobsPerMonth(SqliteStore& store, int32_t first, int32_t last) {
   std::map<int32_t, int64_t> out;
-  for (const RollupRow& r : Monthly(store, first, last)) out[r.period] += r.sums.jobs;
+  for (const model::RollupRow& r : Monthly(store, first, last)) out[r.period] += r.sums.jobs;
   return out;
 }
 
-Inventory Load(SqliteStore& store) {
+model::Inventory Load(SqliteStore& store) {
   auto r = store.LoadInventory();
   EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? *r : Inventory{};
+  return r.ok() ? *r : model::Inventory{};
 }
 
-const Device* FindDevice(const Inventory& inv, const std::string& server,
-                         const std::string& queue) {
-  for (const Device& d : inv.devices) {
+const model::Device* FindDevice(const model::Inventory& inv, const std::string& server,
+                                const std::string& queue) {
+  for (const model::Device& d : inv.devices) {
     if (d.server == server && d.queue == queue) return &d;
   }
   return nullptr;
@@ -163,7 +164,7 @@ TEST_F(SqliteStoreTest, AcceptedThenDuplicateOnResend) {
   EXPECT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kDup));
   EXPECT_EQ(Count(store->CountJobs()), 1);
   // The resend did not count twice in the rollups.
-  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  std::vector<model::RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].sums.jobs, 1);
   EXPECT_EQ(rows[0].sums.sheets, 3);
@@ -178,8 +179,8 @@ TEST_F(SqliteStoreTest, DuplicateWithinTheWindow) {
   EXPECT_THAT(Commit(*store, {MakeJob(7, t + 4)}), ElementsAre(kDup));
   EXPECT_THAT(Commit(*store, {MakeJob(7, t - 4)}), ElementsAre(kDup));
   // The window's bounds are inclusive.
-  EXPECT_THAT(Commit(*store, {MakeJob(7, t + kDuplicateWindowSeconds)}), ElementsAre(kDup));
-  EXPECT_THAT(Commit(*store, {MakeJob(7, t - kDuplicateWindowSeconds)}), ElementsAre(kDup));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t + model::kDuplicateWindowSeconds)}), ElementsAre(kDup));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t - model::kDuplicateWindowSeconds)}), ElementsAre(kDup));
   EXPECT_EQ(Count(store->CountJobs()), 1);
 }
 
@@ -188,8 +189,10 @@ TEST_F(SqliteStoreTest, NotDuplicateOutsideTheWindowOrForAnotherServerOrJobId) {
   ASSERT_NE(store, nullptr);
   const int64_t t = UtcSeconds(2018, 3, 5, 10, 0);
   ASSERT_THAT(Commit(*store, {MakeJob(7, t)}), ElementsAre(kAcc));
-  EXPECT_THAT(Commit(*store, {MakeJob(7, t + kDuplicateWindowSeconds + 1)}), ElementsAre(kAcc));
-  EXPECT_THAT(Commit(*store, {MakeJob(7, t - kDuplicateWindowSeconds - 1)}), ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t + model::kDuplicateWindowSeconds + 1)}),
+              ElementsAre(kAcc));
+  EXPECT_THAT(Commit(*store, {MakeJob(7, t - model::kDuplicateWindowSeconds - 1)}),
+              ElementsAre(kAcc));
   EXPECT_THAT(Commit(*store, {MakeJob(7, t)}, "srv2"), ElementsAre(kAcc));
   EXPECT_THAT(Commit(*store, {MakeJob(8, t)}), ElementsAre(kAcc));
   EXPECT_EQ(Count(store->CountJobs()), 5);
@@ -202,7 +205,7 @@ TEST_F(SqliteStoreTest, DuplicateWithinOneBatch) {
   EXPECT_THAT(Commit(*store, {MakeJob(5, t), MakeJob(5, t + 4), MakeJob(6, t), MakeJob(5, t)}),
               ElementsAre(kAcc, kDup, kAcc, kDup));
   EXPECT_EQ(Count(store->CountJobs()), 2);
-  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  std::vector<model::RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].sums.jobs, 2);
 }
@@ -217,64 +220,64 @@ TEST_F(SqliteStoreTest, EmptyBatchIsFine) {
 TEST_F(SqliteStoreTest, RollupSums) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  StoredJob j1 = MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0));  // 3 sheets, 3 impressions
-  StoredJob j2 = MakeJob(2, UtcSeconds(2018, 3, 5, 15, 0));  // two-sided colour
+  model::StoredJob j1 = MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0));  // 3 sheets, 3 impressions
+  model::StoredJob j2 = MakeJob(2, UtcSeconds(2018, 3, 5, 15, 0));  // two-sided colour
   j2.record.sides = Sides::kTwoSidedLongEdge;
   j2.record.color_mode = ColorMode::kColor;
   j2.record.impressions_completed = 4;
   j2.sheets = 2;
-  StoredJob j3 = MakeJob(3, UtcSeconds(2018, 3, 20, 9, 0));  // unknown media, counted as A4
+  model::StoredJob j3 = MakeJob(3, UtcSeconds(2018, 3, 20, 9, 0));  // unknown media, counted as A4
   j3.record.media = "";
   j3.media_known = false;
   j3.record.impressions_completed = 5;
   j3.sheets = 5;
-  StoredJob j4 = MakeJob(4, UtcSeconds(2018, 3, 7, 9, 0), "bob", "q2");  // A3, short edge
+  model::StoredJob j4 = MakeJob(4, UtcSeconds(2018, 3, 7, 9, 0), "bob", "q2");  // A3, short edge
   j4.area_um2 = kA3;
   j4.record.sides = Sides::kTwoSidedShortEdge;
   j4.record.impressions_completed = 2;
   j4.sheets = 1;
-  StoredJob j5 = MakeJob(5, UtcSeconds(2018, 4, 1, 8, 0));  // next month
+  model::StoredJob j5 = MakeJob(5, UtcSeconds(2018, 4, 1, 8, 0));  // next month
   j5.sheets = 7;
   j5.record.impressions_completed = 7;
   // Two calls, so that the second one adds to existing rows.
   ASSERT_THAT(Commit(*store, {j1, j4}), ElementsAre(kAcc, kAcc));
   ASSERT_THAT(Commit(*store, {j2, j3, j5}), ElementsAre(kAcc, kAcc, kAcc));
 
-  Inventory inv = Load(*store);
-  const Device* q1 = FindDevice(inv, "srv1", "q1");
-  const Device* q2 = FindDevice(inv, "srv1", "q2");
+  model::Inventory inv = Load(*store);
+  const model::Device* q1 = FindDevice(inv, "srv1", "q1");
+  const model::Device* q2 = FindDevice(inv, "srv1", "q2");
   ASSERT_NE(q1, nullptr);
   ASSERT_NE(q2, nullptr);
   const int64_t alice = UserId(*store, "alice");
   const int64_t bob = UserId(*store, "bob");
 
-  std::vector<RollupRow> march = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  std::vector<model::RollupRow> march = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
   ASSERT_EQ(march.size(), 2u);
-  std::map<int64_t, RollupRow> by_device;
-  for (const RollupRow& r : march) by_device[r.device_id] = r;
+  std::map<int64_t, model::RollupRow> by_device;
+  for (const model::RollupRow& r : march) by_device[r.device_id] = r;
   EXPECT_EQ(by_device[q1->id].user_id, alice);
   EXPECT_EQ(by_device[q1->id].area_um2, kA4);
   EXPECT_EQ(by_device[q1->id].period, MonthIndex(2018, 3));
-  EXPECT_EQ(Tie(by_device[q1->id].sums), Tie(UsageSums{3, 10, 12, 2, 2, 1, 5}));
+  EXPECT_EQ(Tie(by_device[q1->id].sums), Tie(model::UsageSums{3, 10, 12, 2, 2, 1, 5}));
   EXPECT_EQ(by_device[q2->id].user_id, bob);
   EXPECT_EQ(by_device[q2->id].area_um2, kA3);
-  EXPECT_EQ(Tie(by_device[q2->id].sums), Tie(UsageSums{1, 1, 2, 1, 0, 0, 0}));
+  EXPECT_EQ(Tie(by_device[q2->id].sums), Tie(model::UsageSums{1, 1, 2, 1, 0, 0, 0}));
 
-  std::vector<RollupRow> spring = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 4));
+  std::vector<model::RollupRow> spring = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 4));
   ASSERT_EQ(spring.size(), 3u);
   EXPECT_EQ(spring[2].period, MonthIndex(2018, 4));  // primary-key order
-  EXPECT_EQ(Tie(spring[2].sums), Tie(UsageSums{1, 7, 7, 0, 0, 0, 0}));
+  EXPECT_EQ(Tie(spring[2].sums), Tie(model::UsageSums{1, 7, 7, 0, 0, 0, 0}));
   EXPECT_TRUE(Monthly(*store, MonthIndex(2018, 5), MonthIndex(2018, 12)).empty());
 
-  std::vector<RollupRow> alice_march =
+  std::vector<model::RollupRow> alice_march =
       Daily(*store, alice, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
   ASSERT_EQ(alice_march.size(), 2u);
   EXPECT_EQ(alice_march[0].period, DaysFromCivil(2018, 3, 5));
   EXPECT_EQ(alice_march[0].device_id, q1->id);
-  EXPECT_EQ(Tie(alice_march[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+  EXPECT_EQ(Tie(alice_march[0].sums), Tie(model::UsageSums{2, 5, 7, 2, 2, 0, 0}));
   EXPECT_EQ(alice_march[1].period, DaysFromCivil(2018, 3, 20));
-  EXPECT_EQ(Tie(alice_march[1].sums), Tie(UsageSums{1, 5, 5, 0, 0, 1, 5}));
-  std::vector<RollupRow> bob_rows =
+  EXPECT_EQ(Tie(alice_march[1].sums), Tie(model::UsageSums{1, 5, 5, 0, 0, 1, 5}));
+  std::vector<model::RollupRow> bob_rows =
       Daily(*store, bob, DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
   ASSERT_EQ(bob_rows.size(), 1u);
   EXPECT_EQ(bob_rows[0].period, DaysFromCivil(2018, 3, 7));
@@ -288,12 +291,12 @@ TEST_F(SqliteStoreTest, RollupSums) {
 }
 
 // Every combination the rollup rules distinguish, over a few users, devices and days.
-std::vector<StoredJob> VariedJobs(int first_id, int count) {
-  std::vector<StoredJob> jobs;
+std::vector<model::StoredJob> VariedJobs(int first_id, int count) {
+  std::vector<model::StoredJob> jobs;
   for (int i = 0; i < count; ++i) {
     const int id = first_id + i;
-    StoredJob j = MakeJob(id, UtcSeconds(2018, 1 + id % 3, 1 + id % 28, 8 + id % 10, 0),
-                          "user" + std::to_string(id % 5), "q" + std::to_string(id % 3));
+    model::StoredJob j = MakeJob(id, UtcSeconds(2018, 1 + id % 3, 1 + id % 28, 8 + id % 10, 0),
+                                 "user" + std::to_string(id % 5), "q" + std::to_string(id % 3));
     j.record.sides = static_cast<Sides>(id % 4);
     j.record.color_mode = static_cast<ColorMode>(id % 3);
     j.record.impressions_completed = 1 + id % 7;
@@ -309,13 +312,13 @@ using RowKey = std::tuple<int32_t, int64_t, int64_t, int64_t>;
 std::map<RowKey, std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> AllRows(
     SqliteStore& store) {
   std::map<RowKey, std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> rows;
-  for (const RollupRow& r : Monthly(store, 0, std::numeric_limits<int32_t>::max())) {
+  for (const model::RollupRow& r : Monthly(store, 0, std::numeric_limits<int32_t>::max())) {
     rows[{r.period, r.device_id, r.user_id, -r.area_um2}] = Tie(r.sums);  // months: area < 0
   }
   auto names = store.LoadUserNames();
   EXPECT_TRUE(names.ok());
   for (const auto& [user_id, name] : *names) {
-    for (const RollupRow& r : Daily(store, user_id, 0, std::numeric_limits<Day>::max())) {
+    for (const model::RollupRow& r : Daily(store, user_id, 0, std::numeric_limits<Day>::max())) {
       EXPECT_EQ(r.user_id, user_id);
       rows[{r.period, r.device_id, r.user_id, r.area_um2}] = Tie(r.sums);
     }
@@ -380,7 +383,7 @@ TEST_F(SqliteStoreTest, CommitJobsFoldsOnItsOwnEveryFewThousandJobs) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   const int total = static_cast<int>(SqliteStore::kFoldEveryJobs) + 500;
-  std::vector<StoredJob> batch;
+  std::vector<model::StoredJob> batch;
   for (int id = 1; id <= total; ++id) {
     batch.push_back(
         MakeJob(id, UtcSeconds(2018, 1, 1, 0, 0) + id * 60, "u" + std::to_string(id % 50)));
@@ -396,7 +399,7 @@ TEST_F(SqliteStoreTest, CommitJobsFoldsOnItsOwnEveryFewThousandJobs) {
   EXPECT_EQ(RawText("SELECT SUM(jobs) FROM rollup_monthly"),
             std::to_string(SqliteStore::kFoldEveryJobs));
   int64_t jobs = 0;
-  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+  for (const model::RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
     jobs += r.sums.jobs;
   }
   EXPECT_EQ(jobs, total);
@@ -461,19 +464,19 @@ TEST_F(SqliteStoreTest, UnknownQueueBecomesUnclassifiedDeviceThenImportClassifie
   ASSERT_NE(store, nullptr);
   ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0), "alice", "newq")}),
               ElementsAre(kAcc));
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.devices.size(), 1u);
-  const Device unclassified = inv.devices[0];
+  const model::Device unclassified = inv.devices[0];
   EXPECT_EQ(unclassified.server, "srv1");
   EXPECT_EQ(unclassified.queue, "newq");
   EXPECT_FALSE(unclassified.classified);
-  EXPECT_EQ(unclassified.device_class, DeviceClass::kOther);
+  EXPECT_EQ(unclassified.device_class, model::DeviceClass::kOther);
   EXPECT_NE(unclassified.id, 0);
 
-  Device d;
+  model::Device d;
   d.server = "srv1";
   d.queue = "newq";
-  d.device_class = DeviceClass::kMfp;
+  d.device_class = model::DeviceClass::kMfp;
   d.direction = "DATM";
   d.paper_id = "recy80";
   d.in_service = DaysFromCivil(2017, 1, 1);
@@ -482,7 +485,7 @@ TEST_F(SqliteStoreTest, UnknownQueueBecomesUnclassifiedDeviceThenImportClassifie
   ASSERT_EQ(inv.devices.size(), 1u);
   EXPECT_EQ(inv.devices[0].id, unclassified.id);
   EXPECT_TRUE(inv.devices[0].classified);
-  EXPECT_EQ(inv.devices[0].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(inv.devices[0].device_class, model::DeviceClass::kMfp);
   EXPECT_EQ(inv.devices[0].direction, "DATM");
   EXPECT_EQ(inv.devices[0].paper_id, "recy80");
   EXPECT_EQ(inv.devices[0].in_service, DaysFromCivil(2017, 1, 1));
@@ -492,7 +495,7 @@ TEST_F(SqliteStoreTest, UnknownQueueBecomesUnclassifiedDeviceThenImportClassifie
   ASSERT_THAT(Commit(*store, {MakeJob(2, UtcSeconds(2018, 3, 6, 10, 0), "alice", "newq")}),
               ElementsAre(kAcc));
   EXPECT_EQ(Load(*store).devices.size(), 1u);
-  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
+  std::vector<model::RollupRow> rows = Monthly(*store, MonthIndex(2018, 3), MonthIndex(2018, 3));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].device_id, unclassified.id);
   EXPECT_EQ(rows[0].sums.jobs, 2);
@@ -501,10 +504,10 @@ TEST_F(SqliteStoreTest, UnknownQueueBecomesUnclassifiedDeviceThenImportClassifie
 TEST_F(SqliteStoreTest, UpsertQueuesKeepsClassificationAndMarksDeleted) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  Device d;
+  model::Device d;
   d.server = "srv1";
   d.queue = "q1";
-  d.device_class = DeviceClass::kDesktopPrinter;
+  d.device_class = model::DeviceClass::kDesktopPrinter;
   d.direction = "DRH";
   ASSERT_TRUE(store->UpsertDevices({d}).ok());
 
@@ -518,14 +521,14 @@ TEST_F(SqliteStoreTest, UpsertQueuesKeepsClassificationAndMarksDeleted) {
   q9.deleted = true;
   ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q1, q9}).ok());
 
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.devices.size(), 2u);
-  const Device* got1 = FindDevice(inv, "srv1", "q1");
+  const model::Device* got1 = FindDevice(inv, "srv1", "q1");
   ASSERT_NE(got1, nullptr);
   EXPECT_TRUE(got1->classified);
-  EXPECT_EQ(got1->device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(got1->device_class, model::DeviceClass::kDesktopPrinter);
   EXPECT_EQ(got1->direction, "DRH");
-  const Device* got9 = FindDevice(inv, "srv1", "q9");
+  const model::Device* got9 = FindDevice(inv, "srv1", "q9");
   ASSERT_NE(got9, nullptr);
   EXPECT_FALSE(got9->classified);
   EXPECT_EQ(RawText("SELECT make_model FROM devices WHERE queue = 'q1'"), "HP LaserJet 4250");
@@ -561,14 +564,14 @@ TEST_F(SqliteStoreTest, QueueDefaultsAndMediaFromTheQueueAreKept) {
   ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {gone}).ok());
   EXPECT_EQ(RawText("SELECT media_default FROM devices"), "iso_a3_297x420mm");
 
-  StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
-  StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
+  model::StoredJob own = MakeJob(1, UtcSeconds(2018, 3, 1, 9, 0));
+  model::StoredJob from_queue = MakeJob(2, UtcSeconds(2018, 3, 1, 10, 0));
   from_queue.record.media = "iso_a3_297x420mm";
   from_queue.record.media_from_queue = true;
-  StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
+  model::StoredJob page_log = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0));
   page_log.record.source = RecordSource::kPageLog;
   ASSERT_TRUE(store->CommitJobs("srv1", "2.0", {own, from_queue, page_log}, {}).ok());
-  StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
+  model::StoredJob live = MakeJob(3, UtcSeconds(2018, 3, 1, 11, 0) + 2);
   live.record.media_from_queue = true;
   ASSERT_TRUE(store->CommitJobs("srv1", "2.0", {live}, {}).ok());
   EXPECT_EQ(RawText("SELECT group_concat(media_from_queue, ',') FROM"
@@ -585,10 +588,10 @@ TEST_F(SqliteStoreTest, ReimportUpdatesInsteadOfDuplicating) {
   ASSERT_TRUE(ids.ok());
   EXPECT_THAT(*ids, ElementsAre("recy90", "std80"));
 
-  Device d;
+  model::Device d;
   d.server = "srv1";
   d.queue = "q1";
-  d.device_class = DeviceClass::kDesktopPrinter;
+  d.device_class = model::DeviceClass::kDesktopPrinter;
   d.direction = "DRH";
   d.in_service = DaysFromCivil(2015, 1, 1);
   d.out_of_service = DaysFromCivil(2018, 6, 30);
@@ -603,7 +606,7 @@ TEST_F(SqliteStoreTest, ReimportUpdatesInsteadOfDuplicating) {
                                         {"DRH", DaysFromCivil(2018, 12, 31), 13}})
                   .ok());
 
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.papers.size(), 2u);
   EXPECT_EQ(inv.papers[0].paper_id, "recy90");
   EXPECT_FALSE(inv.papers[0].recycled);
@@ -631,10 +634,10 @@ TEST_F(SqliteStoreTest, ReplaceUserDirectionsReplacesOnlyTheNamedUsers) {
                   .ok());
   ASSERT_EQ(Load(*store).users.size(), 3u);
   ASSERT_TRUE(store->ReplaceUserDirections({{"alice", "DAF", std::nullopt, d2}}).ok());
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.users.size(), 2u);
-  std::map<std::string, UserDirection> by_user;
-  for (const UserDirection& u : inv.users) by_user[u.user] = u;
+  std::map<std::string, model::UserDirection> by_user;
+  for (const model::UserDirection& u : inv.users) by_user[u.user] = u;
   EXPECT_EQ(by_user["alice"].direction, "DAF");
   EXPECT_EQ(by_user["alice"].valid_from, std::nullopt);
   EXPECT_EQ(by_user["alice"].valid_to, d2);
@@ -672,7 +675,7 @@ TEST_F(SqliteStoreTest, EnsureTimeZoneMovesJobsAcrossMidnight) {
   ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());
   EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
   EXPECT_EQ(JobsPerMonth(*store, dec, jan), (std::map<int32_t, int64_t>{{dec, 1}, {jan, 2}}));
-  std::vector<RollupRow> days =
+  std::vector<model::RollupRow> days =
       Daily(*store, alice, DaysFromCivil(2018, 12, 1), DaysFromCivil(2019, 1, 31));
   ASSERT_EQ(days.size(), 2u);
   EXPECT_EQ(days[0].period, DaysFromCivil(2018, 12, 15));
@@ -711,7 +714,7 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
     EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
     // Imports of tables that never changed work at v1; devices have periods from v3 on.
     ASSERT_TRUE(store.UpsertPapers({{"std80", false, 80.0}}).ok());
-    Device d;
+    model::Device d;
     d.server = "srv1";
     d.queue = "q1";
     EXPECT_EQ(store.UpsertDevices({d}).code(), Status::Code::kFailedPrecondition);
@@ -751,7 +754,7 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
   // The migration leaves the v1 jobs to the writer's fold; readers see them meanwhile.
   EXPECT_EQ(RawText("SELECT folded_job_id FROM rollup_state"), "0");
   int64_t sheets = 0;
-  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+  for (const model::RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
     sheets += r.sums.sheets;
   }
   EXPECT_EQ(sheets, 9);
@@ -763,24 +766,24 @@ TEST_F(SqliteStoreTest, MigrationFromVersion1KeepsDataAndBackfillsRollups) {
   EXPECT_THAT(*ids, ElementsAre("std80"));
   ASSERT_EQ(Load(*store).devices.size(), 1u);
   EXPECT_TRUE(Load(*store).devices[0].classified);
-  EXPECT_EQ(Load(*store).devices[0].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(Load(*store).devices[0].device_class, model::DeviceClass::kMfp);
   EXPECT_EQ(Count(store->CountJobs()), 3);
 
-  std::vector<RollupRow> rows = Monthly(*store, MonthIndex(2018, 1), MonthIndex(2018, 12));
+  std::vector<model::RollupRow> rows = Monthly(*store, MonthIndex(2018, 1), MonthIndex(2018, 12));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].period, MonthIndex(2018, 3));
   EXPECT_EQ(rows[0].device_id, 1);
   EXPECT_EQ(rows[0].user_id, 1);
   EXPECT_EQ(rows[0].area_um2, kA4);
-  EXPECT_EQ(Tie(rows[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+  EXPECT_EQ(Tie(rows[0].sums), Tie(model::UsageSums{2, 5, 7, 2, 2, 0, 0}));
   EXPECT_EQ(rows[1].period, MonthIndex(2018, 4));
   EXPECT_EQ(rows[1].user_id, 2);
-  EXPECT_EQ(Tie(rows[1].sums), Tie(UsageSums{1, 4, 4, 0, 0, 1, 4}));
-  std::vector<RollupRow> days =
+  EXPECT_EQ(Tie(rows[1].sums), Tie(model::UsageSums{1, 4, 4, 0, 0, 1, 4}));
+  std::vector<model::RollupRow> days =
       Daily(*store, 1, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].period, DaysFromCivil(2018, 3, 5));
-  EXPECT_EQ(Tie(days[0].sums), Tie(UsageSums{2, 5, 7, 2, 2, 0, 0}));
+  EXPECT_EQ(Tie(days[0].sums), Tie(model::UsageSums{2, 5, 7, 2, 2, 0, 0}));
 
   // The ingest path carries on from the migrated data.
   EXPECT_THAT(Commit(*store, {MakeJob(10, UtcSeconds(2018, 3, 5, 10, 0) + 4),
@@ -843,7 +846,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
   EXPECT_EQ(store->StoredTimeZone(), "Europe/Paris");
   EXPECT_EQ(Count(store->CountJobs()), 2);
   EXPECT_EQ(Count(store->CountQuarantined()), 1);
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   EXPECT_EQ(inv.papers.size(), 1u);
   EXPECT_EQ(inv.devices.size(), 2u);
   EXPECT_EQ(inv.users.size(), 1u);
@@ -882,7 +885,8 @@ TEST_F(SqliteStoreTest, FailedCommitStoresNothingAndForgetsItsIds) {
       "CREATE TRIGGER fail_quarantine BEFORE INSERT ON quarantine "
       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   QuarantinedRecord bad{MakeJob(9, UtcSeconds(2018, 3, 1, 0, 0)).record, "bad"};
-  const std::vector<StoredJob> batch = {MakeJob(2, UtcSeconds(2018, 3, 6, 10, 0), "carol", "qx")};
+  const std::vector<model::StoredJob> batch = {
+      MakeJob(2, UtcSeconds(2018, 3, 6, 10, 0), "carol", "qx")};
   auto r = store->CommitJobs("srv1", "1.2.3", batch, {bad});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("injected failure"));
@@ -898,14 +902,14 @@ TEST_F(SqliteStoreTest, FailedCommitStoresNothingAndForgetsItsIds) {
       "INSERT INTO devices(server, queue) VALUES('other', 'qz');"
       "INSERT INTO users(name) VALUES('zed');");
   ASSERT_THAT(Commit(*store, batch, "srv1", {bad}), ElementsAre(kAcc));
-  Inventory inv = Load(*store);
-  const Device* qx = FindDevice(inv, "srv1", "qx");
-  const Device* qz = FindDevice(inv, "other", "qz");
+  model::Inventory inv = Load(*store);
+  const model::Device* qx = FindDevice(inv, "srv1", "qx");
+  const model::Device* qz = FindDevice(inv, "other", "qz");
   ASSERT_NE(qx, nullptr);
   ASSERT_NE(qz, nullptr);
   const int64_t carol = UserId(*store, "carol");
   ASSERT_NE(carol, -1);
-  std::vector<RollupRow> days =
+  std::vector<model::RollupRow> days =
       Daily(*store, carol, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].device_id, qx->id);
@@ -923,17 +927,17 @@ TEST_F(SqliteStoreTest, TwoConnectionsShareTheFile) {
   ASSERT_NE(cli, nullptr);
   ASSERT_THAT(Commit(*aggregator, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0))}), ElementsAre(kAcc));
   EXPECT_EQ(Count(cli->CountJobs()), 1);
-  Device d;
+  model::Device d;
   d.server = "srv1";
   d.queue = "q2";
-  d.device_class = DeviceClass::kPrintShop;
+  d.device_class = model::DeviceClass::kPrintShop;
   ASSERT_TRUE(cli->UpsertDevices({d}).ok());
   // The aggregator finds the device the CLI imported instead of creating another one.
   ASSERT_THAT(Commit(*aggregator, {MakeJob(2, UtcSeconds(2018, 3, 5, 10, 0), "alice", "q2")}),
               ElementsAre(kAcc));
-  Inventory inv = Load(*aggregator);
+  model::Inventory inv = Load(*aggregator);
   EXPECT_EQ(inv.devices.size(), 2u);
-  EXPECT_EQ(FindDevice(inv, "srv1", "q2")->device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ(FindDevice(inv, "srv1", "q2")->device_class, model::DeviceClass::kPrintShop);
   EXPECT_EQ(Monthly(*cli, MonthIndex(2018, 3), MonthIndex(2018, 3)).size(), 2u);
 }
 
@@ -948,7 +952,7 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
     threads.emplace_back([&, t] {
       const std::string server = "srv" + std::to_string(t);
       for (int b = 0; b < kBatches; ++b) {
-        std::vector<StoredJob> jobs;
+        std::vector<model::StoredJob> jobs;
         for (int i = 0; i < kPerBatch; ++i) {
           jobs.push_back(MakeJob(b * kPerBatch + i, UtcSeconds(2018, 5, 1 + i, 9, 0),
                                  "user" + std::to_string(i % 7), "q" + std::to_string(i % 3)));
@@ -961,7 +965,7 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(Count(store->CountJobs()), kThreads * kBatches * kPerBatch);
   int64_t jobs = 0;
-  for (const RollupRow& r : Monthly(*store, MonthIndex(2018, 5), MonthIndex(2018, 5))) {
+  for (const model::RollupRow& r : Monthly(*store, MonthIndex(2018, 5), MonthIndex(2018, 5))) {
     jobs += r.sums.jobs;
   }
   EXPECT_EQ(jobs, kThreads * kBatches * kPerBatch);
@@ -972,10 +976,10 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsFromSeveralThreads) {
 // Schema version 3: device service periods, the daily rows of one device, live records
 // superseding page_log ones, the quarantine kept once per record.
 
-Device Period(const std::string& queue, DeviceClass c, std::optional<Day> in_service,
-              std::optional<Day> out_of_service, const std::string& direction = "",
-              const std::string& paper_id = "", const std::string& server = "srv1") {
-  Device d;
+model::Device Period(const std::string& queue, model::DeviceClass c, std::optional<Day> in_service,
+                     std::optional<Day> out_of_service, const std::string& direction = "",
+                     const std::string& paper_id = "", const std::string& server = "srv1") {
+  model::Device d;
   d.server = server;
   d.queue = queue;
   d.device_class = c;
@@ -987,19 +991,20 @@ Device Period(const std::string& queue, DeviceClass c, std::optional<Day> in_ser
 }
 
 // The inventory's entries for one queue, in the order LoadInventory gives them.
-std::vector<Device> EntriesOf(const Inventory& inv, const std::string& server,
-                              const std::string& queue) {
-  std::vector<Device> out;
-  for (const Device& d : inv.devices) {
+std::vector<model::Device> EntriesOf(const model::Inventory& inv, const std::string& server,
+                                     const std::string& queue) {
+  std::vector<model::Device> out;
+  for (const model::Device& d : inv.devices) {
     if (d.server == server && d.queue == queue) out.push_back(d);
   }
   return out;
 }
 
-std::vector<RollupRow> DailyOfDevice(SqliteStore& store, int64_t device_id, Day first, Day last) {
-  std::vector<RollupRow> rows;
+std::vector<model::RollupRow> DailyOfDevice(SqliteStore& store, int64_t device_id, Day first,
+                                            Day last) {
+  std::vector<model::RollupRow> rows;
   Status st = store.ForEachDailyRowOfDevice(device_id, first, last,
-                                            [&](const RollupRow& r) { rows.push_back(r); });
+                                            [&](const model::RollupRow& r) { rows.push_back(r); });
   EXPECT_TRUE(st.ok()) << st.ToString();
   return rows;
 }
@@ -1012,7 +1017,7 @@ TEST_F(SqliteStoreTest, QueueReportedByAnAgentKeepsItsIdWhenClassifiedWithTwoPer
   q.name = "q1";
   q.make_model = "HP LaserJet 4250";
   ASSERT_TRUE(store->UpsertQueues("srv1", "2.0", {q}).ok());
-  std::vector<Device> before = EntriesOf(Load(*store), "srv1", "q1");
+  std::vector<model::Device> before = EntriesOf(Load(*store), "srv1", "q1");
   ASSERT_EQ(before.size(), 1u);
   EXPECT_FALSE(before[0].classified);
   EXPECT_EQ(before[0].in_service, std::nullopt);
@@ -1020,24 +1025,24 @@ TEST_F(SqliteStoreTest, QueueReportedByAnAgentKeepsItsIdWhenClassifiedWithTwoPer
 
   // Given latest first: LoadInventory orders a queue's periods by in_service.
   const Day change = DaysFromCivil(2018, 6, 30);
-  ASSERT_TRUE(
-      store
-          ->UpsertDevices({Period("q1", DeviceClass::kMfp, change, std::nullopt, "DAF", "recy80"),
-                           Period("q1", DeviceClass::kDesktopPrinter, DaysFromCivil(2015, 1, 1),
-                                  change, "DRH", "std80")})
-          .ok());
-  std::vector<Device> periods = EntriesOf(Load(*store), "srv1", "q1");
+  ASSERT_TRUE(store
+                  ->UpsertDevices({Period("q1", model::DeviceClass::kMfp, change, std::nullopt,
+                                          "DAF", "recy80"),
+                                   Period("q1", model::DeviceClass::kDesktopPrinter,
+                                          DaysFromCivil(2015, 1, 1), change, "DRH", "std80")})
+                  .ok());
+  std::vector<model::Device> periods = EntriesOf(Load(*store), "srv1", "q1");
   ASSERT_EQ(periods.size(), 2u);
-  for (const Device& d : periods) {
+  for (const model::Device& d : periods) {
     EXPECT_EQ(d.id, id);
     EXPECT_TRUE(d.classified);
   }
-  EXPECT_EQ(periods[0].device_class, DeviceClass::kDesktopPrinter);
+  EXPECT_EQ(periods[0].device_class, model::DeviceClass::kDesktopPrinter);
   EXPECT_EQ(periods[0].direction, "DRH");
   EXPECT_EQ(periods[0].paper_id, "std80");
   EXPECT_EQ(periods[0].in_service, DaysFromCivil(2015, 1, 1));
   EXPECT_EQ(periods[0].out_of_service, change);
-  EXPECT_EQ(periods[1].device_class, DeviceClass::kMfp);
+  EXPECT_EQ(periods[1].device_class, model::DeviceClass::kMfp);
   EXPECT_EQ(periods[1].direction, "DAF");
   EXPECT_EQ(periods[1].paper_id, "recy80");
   EXPECT_EQ(periods[1].in_service, change);
@@ -1046,7 +1051,7 @@ TEST_F(SqliteStoreTest, QueueReportedByAnAgentKeepsItsIdWhenClassifiedWithTwoPer
   EXPECT_EQ(RawText("SELECT make_model FROM devices WHERE queue = 'q1'"), "HP LaserJet 4250");
   ASSERT_THAT(Commit(*store, {MakeJob(2, UtcSeconds(2018, 7, 5, 10, 0))}), ElementsAre(kAcc));
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "1");
-  for (const RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
+  for (const model::RollupRow& r : Monthly(*store, 0, std::numeric_limits<int32_t>::max())) {
     EXPECT_EQ(r.device_id, id);
   }
 }
@@ -1057,12 +1062,13 @@ TEST_F(SqliteStoreTest, ReimportReplacesAQueuesPeriodsAndLeavesOtherQueuesAlone)
   const Day d2015 = DaysFromCivil(2015, 1, 1);
   const Day d2017 = DaysFromCivil(2017, 1, 1);
   const Day d2018 = DaysFromCivil(2018, 1, 1);
-  ASSERT_TRUE(store
-                  ->UpsertDevices({Period("q1", DeviceClass::kDesktopPrinter, d2015, d2017),
-                                   Period("q2", DeviceClass::kPrintShop, d2015, std::nullopt),
-                                   Period("q1", DeviceClass::kMfp, d2017, std::nullopt)})
-                  .ok());
-  Inventory inv = Load(*store);
+  ASSERT_TRUE(
+      store
+          ->UpsertDevices({Period("q1", model::DeviceClass::kDesktopPrinter, d2015, d2017),
+                           Period("q2", model::DeviceClass::kPrintShop, d2015, std::nullopt),
+                           Period("q1", model::DeviceClass::kMfp, d2017, std::nullopt)})
+          .ok());
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.devices.size(), 3u);
   const int64_t q1 = EntriesOf(inv, "srv1", "q1").at(0).id;
   const int64_t q2 = EntriesOf(inv, "srv1", "q2").at(0).id;
@@ -1070,36 +1076,39 @@ TEST_F(SqliteStoreTest, ReimportReplacesAQueuesPeriodsAndLeavesOtherQueuesAlone)
   ASSERT_EQ(EntriesOf(inv, "srv1", "q1").size(), 2u);
 
   // q1 now has one period: the other one goes; q2 is not in the file and stays.
-  ASSERT_TRUE(store->UpsertDevices({Period("q1", DeviceClass::kOther, d2018, std::nullopt)}).ok());
+  ASSERT_TRUE(
+      store->UpsertDevices({Period("q1", model::DeviceClass::kOther, d2018, std::nullopt)}).ok());
   inv = Load(*store);
-  std::vector<Device> p1 = EntriesOf(inv, "srv1", "q1");
+  std::vector<model::Device> p1 = EntriesOf(inv, "srv1", "q1");
   ASSERT_EQ(p1.size(), 1u);
   EXPECT_EQ(p1[0].id, q1);
-  EXPECT_EQ(p1[0].device_class, DeviceClass::kOther);
+  EXPECT_EQ(p1[0].device_class, model::DeviceClass::kOther);
   EXPECT_EQ(p1[0].in_service, d2018);
-  std::vector<Device> p2 = EntriesOf(inv, "srv1", "q2");
+  std::vector<model::Device> p2 = EntriesOf(inv, "srv1", "q2");
   ASSERT_EQ(p2.size(), 1u);
   EXPECT_EQ(p2[0].id, q2);
-  EXPECT_EQ(p2[0].device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ(p2[0].device_class, model::DeviceClass::kPrintShop);
 
   // The same file twice: nothing duplicates.
-  const std::vector<Device> file = {Period("q1", DeviceClass::kDesktopPrinter, d2015, d2017),
-                                    Period("q1", DeviceClass::kMfp, d2017, d2018),
-                                    Period("q1", DeviceClass::kMfp, d2018, std::nullopt, "DAF")};
+  const std::vector<model::Device> file = {
+      Period("q1", model::DeviceClass::kDesktopPrinter, d2015, d2017),
+      Period("q1", model::DeviceClass::kMfp, d2017, d2018),
+      Period("q1", model::DeviceClass::kMfp, d2018, std::nullopt, "DAF")};
   ASSERT_TRUE(store->UpsertDevices(file).ok());
   ASSERT_TRUE(store->UpsertDevices(file).ok());
   inv = Load(*store);
   p1 = EntriesOf(inv, "srv1", "q1");
   ASSERT_EQ(p1.size(), 3u);
-  for (const Device& d : p1) EXPECT_EQ(d.id, q1);
+  for (const model::Device& d : p1) EXPECT_EQ(d.id, q1);
   EXPECT_EQ(p1[2].direction, "DAF");
   EXPECT_EQ(EntriesOf(inv, "srv1", "q2").size(), 1u);
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "2");
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM device_periods"), "4");
   // The same queue name on another server is another device.
-  ASSERT_TRUE(
-      store->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, std::nullopt, "", "", "srv2")})
-          .ok());
+  ASSERT_TRUE(store
+                  ->UpsertDevices(
+                      {Period("q1", model::DeviceClass::kMfp, d2015, std::nullopt, "", "", "srv2")})
+                  .ok());
   inv = Load(*store);
   ASSERT_EQ(EntriesOf(inv, "srv2", "q1").size(), 1u);
   EXPECT_NE(EntriesOf(inv, "srv2", "q1")[0].id, q1);
@@ -1112,30 +1121,32 @@ TEST_F(SqliteStoreTest, OverlappingPeriodsAreRefusedAndNothingIsImported) {
   const Day d2015 = DaysFromCivil(2015, 1, 1);
   const Day d2016 = DaysFromCivil(2016, 6, 1);
   const Day d2017 = DaysFromCivil(2017, 1, 1);
-  const Device ok = Period("q0", DeviceClass::kMfp, d2015, std::nullopt);
-  for (const std::vector<Device>& bad : std::vector<std::vector<Device>>{
-           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),
-            Period("q1", DeviceClass::kMfp, d2016, std::nullopt)},
-           {ok, Period("q1", DeviceClass::kMfp, d2015, std::nullopt),  // open-ended, then another
-            Period("q1", DeviceClass::kMfp, d2017, std::nullopt)},
-           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),
-            Period("q1", DeviceClass::kMfp, std::nullopt, std::nullopt)},
-           {ok, Period("q1", DeviceClass::kMfp, d2015, d2017),  // the same row twice
-            Period("q1", DeviceClass::kMfp, d2015, d2017)}}) {
+  const model::Device ok = Period("q0", model::DeviceClass::kMfp, d2015, std::nullopt);
+  for (const std::vector<model::Device>& bad : std::vector<std::vector<model::Device>>{
+           {ok, Period("q1", model::DeviceClass::kMfp, d2015, d2017),
+            Period("q1", model::DeviceClass::kMfp, d2016, std::nullopt)},
+           {ok,
+            Period("q1", model::DeviceClass::kMfp, d2015,
+                   std::nullopt),  // open-ended, then another
+            Period("q1", model::DeviceClass::kMfp, d2017, std::nullopt)},
+           {ok, Period("q1", model::DeviceClass::kMfp, d2015, d2017),
+            Period("q1", model::DeviceClass::kMfp, std::nullopt, std::nullopt)},
+           {ok, Period("q1", model::DeviceClass::kMfp, d2015, d2017),  // the same row twice
+            Period("q1", model::DeviceClass::kMfp, d2015, d2017)}}) {
     Status st = store->UpsertDevices(bad);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
     EXPECT_THAT(st.message(), HasSubstr("srv1/q1"));
   }
   EXPECT_THAT(store
-                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2015, d2017),
-                                   Period("q1", DeviceClass::kMfp, d2016, std::nullopt)})
+                  ->UpsertDevices({Period("q1", model::DeviceClass::kMfp, d2015, d2017),
+                                   Period("q1", model::DeviceClass::kMfp, d2016, std::nullopt)})
                   .message(),
               HasSubstr("[2015-01-01, 2017-01-01) and [2016-06-01, open) overlap"));
   EXPECT_TRUE(Load(*store).devices.empty());
   // Adjacent periods do not overlap: out_of_service is exclusive.
   EXPECT_TRUE(store
-                  ->UpsertDevices({Period("q1", DeviceClass::kMfp, d2016, std::nullopt),
-                                   Period("q1", DeviceClass::kMfp, d2015, d2016)})
+                  ->UpsertDevices({Period("q1", model::DeviceClass::kMfp, d2016, std::nullopt),
+                                   Period("q1", model::DeviceClass::kMfp, d2015, d2016)})
                   .ok());
   EXPECT_EQ(Load(*store).devices.size(), 2u);
 }
@@ -1143,7 +1154,7 @@ TEST_F(SqliteStoreTest, OverlappingPeriodsAreRefusedAndNothingIsImported) {
 TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  StoredJob a3 = MakeJob(3, UtcSeconds(2018, 3, 5, 12, 0), "alice", "q1");
+  model::StoredJob a3 = MakeJob(3, UtcSeconds(2018, 3, 5, 12, 0), "alice", "q1");
   a3.area_um2 = kA3;
   ASSERT_THAT(Commit(*store, {MakeJob(1, UtcSeconds(2018, 3, 5, 10, 0), "alice", "q1"),
                               MakeJob(2, UtcSeconds(2018, 3, 5, 11, 0), "bob", "q1"), a3,
@@ -1152,7 +1163,7 @@ TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
                               MakeJob(6, UtcSeconds(2018, 4, 1, 10, 0), "carol", "q1"),
                               MakeJob(7, UtcSeconds(2018, 3, 7, 15, 0), "alice", "q1")}),
               Each(kAcc));
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   const int64_t q1 = FindDevice(inv, "srv1", "q1")->id;
   const int64_t q2 = FindDevice(inv, "srv1", "q2")->id;
   const int64_t alice = UserId(*store, "alice");
@@ -1160,11 +1171,11 @@ TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
   const int64_t carol = UserId(*store, "carol");
   ASSERT_LT(alice, bob);
 
-  std::vector<RollupRow> march =
+  std::vector<model::RollupRow> march =
       DailyOfDevice(*store, q1, DaysFromCivil(2018, 3, 1), DaysFromCivil(2018, 3, 31));
   // (period, user_id, area_um2) order.
   std::vector<std::tuple<Day, int64_t, int64_t, int64_t>> got;
-  for (const RollupRow& r : march) {
+  for (const model::RollupRow& r : march) {
     EXPECT_EQ(r.device_id, q1);
     got.emplace_back(r.period, r.user_id, r.area_um2, r.sums.jobs);
   }
@@ -1173,17 +1184,18 @@ TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
   EXPECT_THAT(got,
               ElementsAre(std::make_tuple(d5, alice, kA4, 1), std::make_tuple(d5, alice, kA3, 1),
                           std::make_tuple(d5, bob, kA4, 1), std::make_tuple(d7, alice, kA4, 2)));
-  EXPECT_EQ(Tie(march[3].sums), Tie(UsageSums{2, 6, 6, 0, 0, 0, 0}));
+  EXPECT_EQ(Tie(march[3].sums), Tie(model::UsageSums{2, 6, 6, 0, 0, 0, 0}));
   // Both ends are inclusive; ranges may reach beyond the days stored.
   EXPECT_EQ(DailyOfDevice(*store, q1, d7, d7).size(), 1u);
   EXPECT_TRUE(DailyOfDevice(*store, q1, d5 + 1, d7 - 1).empty());
-  std::vector<RollupRow> april =
+  std::vector<model::RollupRow> april =
       DailyOfDevice(*store, q1, DaysFromCivil(2018, 4, 1), std::numeric_limits<Day>::max());
   ASSERT_EQ(april.size(), 1u);
   EXPECT_EQ(april[0].user_id, carol);
   EXPECT_EQ(DailyOfDevice(*store, q1, std::numeric_limits<Day>::min(), 0).size(), 0u);
   EXPECT_EQ(DailyOfDevice(*store, q1, 0, std::numeric_limits<Day>::max()).size(), 5u);
-  std::vector<RollupRow> other = DailyOfDevice(*store, q2, 0, std::numeric_limits<Day>::max());
+  std::vector<model::RollupRow> other =
+      DailyOfDevice(*store, q2, 0, std::numeric_limits<Day>::max());
   ASSERT_EQ(other.size(), 1u);
   EXPECT_EQ(other[0].device_id, q2);
   EXPECT_TRUE(DailyOfDevice(*store, 9999, 0, std::numeric_limits<Day>::max()).empty());
@@ -1199,8 +1211,8 @@ TEST_F(SqliteStoreTest, ForEachDailyRowOfDeviceReadsEveryUserOfOneDevice) {
 // A live record and its page_log copy that differ in every figure the rollups keep: the page_log
 // line comes 4 s later, after midnight (so on another day and in another month), under another
 // user name (bob), with one copy, one-sided, monochrome, without media.
-StoredJob LiveRecord() {
-  StoredJob live = MakeJob(1, UtcSeconds(2018, 3, 31, 23, 59, 58), "alice");
+model::StoredJob LiveRecord() {
+  model::StoredJob live = MakeJob(1, UtcSeconds(2018, 3, 31, 23, 59, 58), "alice");
   live.record.copies = 2;
   live.record.sides = Sides::kTwoSidedLongEdge;
   live.record.color_mode = ColorMode::kColor;
@@ -1208,8 +1220,8 @@ StoredJob LiveRecord() {
   live.sheets = 4;  // 2 x ceil(3 / 2)
   return live;
 }
-StoredJob PageLogRecord() {
-  StoredJob p = MakeJob(1, UtcSeconds(2018, 4, 1, 0, 0, 2), "bob");
+model::StoredJob PageLogRecord() {
+  model::StoredJob p = MakeJob(1, UtcSeconds(2018, 4, 1, 0, 0, 2), "bob");
   p.record.source = RecordSource::kPageLog;
   p.record.job_uuid = "";
   p.record.client_host = "";
@@ -1221,7 +1233,7 @@ StoredJob PageLogRecord() {
   return p;
 }
 // Another job in the page_log record's monthly row, not in its daily row.
-StoredJob NeighbourOfPageLog() { return MakeJob(2, UtcSeconds(2018, 4, 2, 10, 0), "bob"); }
+model::StoredJob NeighbourOfPageLog() { return MakeJob(2, UtcSeconds(2018, 4, 2, 10, 0), "bob"); }
 
 // The rollups and the job row hold the live record's figures, and the neighbour's.
 void ExpectLiveFigures(SqliteStore& store,
@@ -1229,25 +1241,25 @@ void ExpectLiveFigures(SqliteStore& store,
   EXPECT_EQ(Count(store.CountJobs()), 2);
   const int64_t alice = UserId(store, "alice");
   const int64_t bob = UserId(store, "bob");
-  std::vector<RollupRow> months = Monthly(store, MonthIndex(2018, 1), MonthIndex(2018, 12));
+  std::vector<model::RollupRow> months = Monthly(store, MonthIndex(2018, 1), MonthIndex(2018, 12));
   ASSERT_EQ(months.size(), 2u);
   EXPECT_EQ(months[0].period, MonthIndex(2018, 3));
   EXPECT_EQ(months[0].user_id, alice);
   EXPECT_EQ(months[0].area_um2, kA4);
-  EXPECT_EQ(Tie(months[0].sums), Tie(UsageSums{1, 4, 6, 4, 4, 0, 0}));
+  EXPECT_EQ(Tie(months[0].sums), Tie(model::UsageSums{1, 4, 6, 4, 4, 0, 0}));
   EXPECT_EQ(months[1].period, MonthIndex(2018, 4));
   EXPECT_EQ(months[1].user_id, bob);
-  EXPECT_EQ(Tie(months[1].sums), Tie(UsageSums{1, 3, 3, 0, 0, 0, 0}));
+  EXPECT_EQ(Tie(months[1].sums), Tie(model::UsageSums{1, 3, 3, 0, 0, 0, 0}));
   const Day first = DaysFromCivil(2018, 1, 1);
   const Day last = DaysFromCivil(2018, 12, 31);
-  std::vector<RollupRow> alice_days = Daily(store, alice, first, last);
+  std::vector<model::RollupRow> alice_days = Daily(store, alice, first, last);
   ASSERT_EQ(alice_days.size(), 1u);
   EXPECT_EQ(alice_days[0].period, DaysFromCivil(2018, 3, 31));
-  EXPECT_EQ(Tie(alice_days[0].sums), Tie(UsageSums{1, 4, 6, 4, 4, 0, 0}));
-  std::vector<RollupRow> bob_days = Daily(store, bob, first, last);
+  EXPECT_EQ(Tie(alice_days[0].sums), Tie(model::UsageSums{1, 4, 6, 4, 4, 0, 0}));
+  std::vector<model::RollupRow> bob_days = Daily(store, bob, first, last);
   ASSERT_EQ(bob_days.size(), 1u);
   EXPECT_EQ(bob_days[0].period, DaysFromCivil(2018, 4, 2));
-  EXPECT_EQ(Tie(bob_days[0].sums), Tie(UsageSums{1, 3, 3, 0, 0, 0, 0}));
+  EXPECT_EQ(Tie(bob_days[0].sums), Tie(model::UsageSums{1, 3, 3, 0, 0, 0, 0}));
   EXPECT_EQ(DailyOfDevice(store, months[0].device_id, first, last).size(), 2u);
   // No row is left at zero.
   EXPECT_EQ(raw_text("SELECT COUNT(*) FROM rollup_daily WHERE jobs <= 0"), "0");
@@ -1259,9 +1271,9 @@ void ExpectLiveFigures(SqliteStore& store,
 }
 
 TEST_F(SqliteStoreTest, LiveRecordSupersedesItsPageLogCopyInEitherOrder) {
-  const StoredJob live = LiveRecord();
-  const StoredJob page_log = PageLogRecord();
-  const StoredJob neighbour = NeighbourOfPageLog();
+  const model::StoredJob live = LiveRecord();
+  const model::StoredJob page_log = PageLogRecord();
+  const model::StoredJob neighbour = NeighbourOfPageLog();
   auto raw = [&](const std::string& sql) { return RawText(sql); };
   struct Case {
     const char* name;
@@ -1360,8 +1372,8 @@ TEST_F(SqliteStoreTest, FailedCommitForgetsItsSupersedingToo) {
 }
 
 // Page_log copies of VariedJobs: one copy, one-sided, no media, 3 s later.
-StoredJob PageLogCopy(const StoredJob& live) {
-  StoredJob p = live;
+model::StoredJob PageLogCopy(const model::StoredJob& live) {
+  model::StoredJob p = live;
   p.record.source = RecordSource::kPageLog;
   p.record.completed_at += 3;
   p.record.copies = 1;
@@ -1378,18 +1390,18 @@ StoredJob PageLogCopy(const StoredJob& live) {
 TEST_F(SqliteStoreTest, SupersedingGivesTheRollupsOfTheFinalRecords) {
   // Jobs 1..200 arrive as page_log copies; the live records of some of them follow, before and
   // after folds, in the same batch or in later ones, from one connection or two.
-  std::vector<StoredJob> live = VariedJobs(1, 200);
-  std::vector<StoredJob> page_log;
-  for (const StoredJob& j : live) page_log.push_back(PageLogCopy(j));
-  auto slice = [](const std::vector<StoredJob>& v, int first, int last) {  // ids, inclusive
-    return std::vector<StoredJob>(v.begin() + (first - 1), v.begin() + last);
+  std::vector<model::StoredJob> live = VariedJobs(1, 200);
+  std::vector<model::StoredJob> page_log;
+  for (const model::StoredJob& j : live) page_log.push_back(PageLogCopy(j));
+  auto slice = [](const std::vector<model::StoredJob>& v, int first, int last) {  // ids, inclusive
+    return std::vector<model::StoredJob>(v.begin() + (first - 1), v.begin() + last);
   };
-  auto concat = [](std::vector<StoredJob> a, const std::vector<StoredJob>& b) {
+  auto concat = [](std::vector<model::StoredJob> a, const std::vector<model::StoredJob>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
   };
   // The final record of each job: live for 1..50 and 101..160, page_log otherwise.
-  std::vector<StoredJob> final_records =
+  std::vector<model::StoredJob> final_records =
       concat(concat(concat(slice(live, 1, 50), slice(page_log, 51, 100)), slice(live, 101, 160)),
              slice(page_log, 161, 200));
 
@@ -1493,25 +1505,25 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.devices.size(), 3u);
-  const Device& q1 = inv.devices[0];
+  const model::Device& q1 = inv.devices[0];
   EXPECT_EQ(q1.id, 1);
   EXPECT_TRUE(q1.classified);
-  EXPECT_EQ(q1.device_class, DeviceClass::kMfp);
+  EXPECT_EQ(q1.device_class, model::DeviceClass::kMfp);
   EXPECT_EQ(q1.direction, "DATM");
   EXPECT_EQ(q1.paper_id, "recy80");
   EXPECT_EQ(q1.in_service, d2015);
   EXPECT_EQ(q1.out_of_service, std::nullopt);
-  const Device& q2 = inv.devices[1];
+  const model::Device& q2 = inv.devices[1];
   EXPECT_EQ(q2.id, 2);
   EXPECT_EQ(q2.queue, "q2");
   EXPECT_FALSE(q2.classified);
   EXPECT_EQ(q2.in_service, std::nullopt);
-  const Device& q3 = inv.devices[2];
+  const model::Device& q3 = inv.devices[2];
   EXPECT_EQ(q3.id, 3);
   EXPECT_TRUE(q3.classified);
-  EXPECT_EQ(q3.device_class, DeviceClass::kPrintShop);
+  EXPECT_EQ(q3.device_class, model::DeviceClass::kPrintShop);
   EXPECT_EQ(q3.direction, "");
   EXPECT_EQ(q3.in_service, d2014);
   EXPECT_EQ(q3.out_of_service, d2018);
@@ -1531,7 +1543,8 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
 
   // The jobs fold onto the same device ids.
   EXPECT_EQ(JobsPerMonth(*store, MonthIndex(2018, 3), MonthIndex(2018, 3))[MonthIndex(2018, 3)], 2);
-  std::vector<RollupRow> q2_days = DailyOfDevice(*store, 2, 0, std::numeric_limits<Day>::max());
+  std::vector<model::RollupRow> q2_days =
+      DailyOfDevice(*store, 2, 0, std::numeric_limits<Day>::max());
   ASSERT_EQ(q2_days.size(), 1u);
   EXPECT_EQ(q2_days[0].sums.sheets, 5);
   ASSERT_THAT(Commit(*store, {MakeJob(12, UtcSeconds(2018, 3, 7, 10, 0), "alice", "q2")}),
@@ -1540,10 +1553,10 @@ TEST_F(SqliteStoreTest, MigrationFromVersion2MovesClassificationToPeriods) {
   EXPECT_EQ(RawText("SELECT COUNT(*) FROM devices"), "3");
   // Classifying the queue agents reported, with two periods, keeps its id.
   ASSERT_TRUE(store
-                  ->UpsertDevices({Period("q2", DeviceClass::kDesktopPrinter, d2015, d2018),
-                                   Period("q2", DeviceClass::kMfp, d2018, std::nullopt)})
+                  ->UpsertDevices({Period("q2", model::DeviceClass::kDesktopPrinter, d2015, d2018),
+                                   Period("q2", model::DeviceClass::kMfp, d2018, std::nullopt)})
                   .ok());
-  std::vector<Device> q2_periods = EntriesOf(Load(*store), "srv1", "q2");
+  std::vector<model::Device> q2_periods = EntriesOf(Load(*store), "srv1", "q2");
   ASSERT_EQ(q2_periods.size(), 2u);
   EXPECT_EQ(q2_periods[0].id, 2);
   EXPECT_EQ(q2_periods[1].id, 2);
@@ -1554,14 +1567,14 @@ TEST_F(SqliteStoreTest, MigrationFromVersion3AddsReportAddressesAndSends) {
     auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 3);
     ASSERT_TRUE(old.ok()) << old.status().ToString();
     EXPECT_EQ((*old)->SchemaVersion(), 3);
-    ASSERT_TRUE((*old)->UpsertWorkstations({WorkstationCount{"DAF", 17000, 12}}).ok());
+    ASSERT_TRUE((*old)->UpsertWorkstations({model::WorkstationCount{"DAF", 17000, 12}}).ok());
     EXPECT_EQ((*old)->DirectionEmails("DAF").status().code(), Status::Code::kFailedPrecondition);
     EXPECT_EQ((*old)->ReplaceDirectionContacts({}).code(), Status::Code::kFailedPrecondition);
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
-  Inventory inv = Load(*store);
+  model::Inventory inv = Load(*store);
   ASSERT_EQ(inv.workstations.size(), 1u);  // v3 data kept
   EXPECT_EQ(inv.workstations[0].count, 12);
   auto emails = store->DirectionEmails("DAF");
@@ -1572,16 +1585,17 @@ TEST_F(SqliteStoreTest, MigrationFromVersion3AddsReportAddressesAndSends) {
 TEST_F(SqliteStoreTest, DirectionContactsAndReportSends) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(
-      store
-          ->ReplaceDirectionContacts({DirectionContacts{"DAF", {"a@example.org", "b@example.org"}},
-                                      DirectionContacts{"DRH", {"drh@example.org"}}})
-          .ok());
+  ASSERT_TRUE(store
+                  ->ReplaceDirectionContacts(
+                      {model::DirectionContacts{"DAF", {"a@example.org", "b@example.org"}},
+                       model::DirectionContacts{"DRH", {"drh@example.org"}}})
+                  .ok());
   // Re-importing DAF replaces its addresses only; DRH keeps its own.
-  ASSERT_TRUE(store->ReplaceDirectionContacts({DirectionContacts{"DAF", {"c@example.org"}}}).ok());
+  ASSERT_TRUE(
+      store->ReplaceDirectionContacts({model::DirectionContacts{"DAF", {"c@example.org"}}}).ok());
   EXPECT_THAT(*store->DirectionEmails("DAF"), ElementsAre("c@example.org"));
   EXPECT_THAT(*store->DirectionEmails("DRH"), ElementsAre("drh@example.org"));
-  ASSERT_TRUE(store->ReplaceDirectionContacts({DirectionContacts{"DRH", {}}}).ok());
+  ASSERT_TRUE(store->ReplaceDirectionContacts({model::DirectionContacts{"DRH", {}}}).ok());
   EXPECT_TRUE(store->DirectionEmails("DRH")->empty());
 
   const int32_t march = MonthIndex(2018, 3);
@@ -1639,7 +1653,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
     auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 5);
     ASSERT_TRUE(old.ok()) << old.status().ToString();
     ASSERT_TRUE((*old)->RecordAgentStatus("srv1", "0.1.0", {1, 2}, 3).ok());
-    EXPECT_EQ((*old)->AddAgentToken("srv1", HashAgentToken("t"), 4).status().code(),
+    EXPECT_EQ((*old)->AddAgentToken("srv1", auth::HashAgentToken("t"), 4).status().code(),
               Status::Code::kFailedPrecondition);
     EXPECT_EQ((*old)->ServerIdOfToken("t").status().code(), Status::Code::kFailedPrecondition);
   }
@@ -1660,13 +1674,13 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
 TEST_F(SqliteStoreTest, AgentTokensAreBoundListedAndRevoked) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  auto a1 = store->AddAgentToken("prn-a", HashAgentToken("token-a1"), 100);
-  auto a2 = store->AddAgentToken("prn-a", HashAgentToken("token-a2"), 101);
-  auto b = store->AddAgentToken("prn-b", HashAgentToken("token-b"), 102);
+  auto a1 = store->AddAgentToken("prn-a", auth::HashAgentToken("token-a1"), 100);
+  auto a2 = store->AddAgentToken("prn-a", auth::HashAgentToken("token-a2"), 101);
+  auto b = store->AddAgentToken("prn-b", auth::HashAgentToken("token-b"), 102);
   ASSERT_TRUE(a1.ok() && a2.ok() && b.ok());
-  EXPECT_EQ(*a1, HashAgentToken("token-a1").substr(0, 8));
+  EXPECT_EQ(*a1, auth::HashAgentToken("token-a1").substr(0, 8));
   // The same hash twice (or a public-id collision) is refused, not silently merged.
-  EXPECT_EQ(store->AddAgentToken("prn-c", HashAgentToken("token-b"), 103).status().code(),
+  EXPECT_EQ(store->AddAgentToken("prn-c", auth::HashAgentToken("token-b"), 103).status().code(),
             Status::Code::kFailedPrecondition);
 
   EXPECT_EQ(*store->ServerIdOfToken("token-a1"), "prn-a");
@@ -1698,4 +1712,4 @@ TEST_F(SqliteStoreTest, AgentTokensAreBoundListedAndRevoked) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

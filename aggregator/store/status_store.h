@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // One print server, as the store knows it.
 struct ServerStatus {
@@ -44,6 +44,6 @@ class StatusStore {
                                                            bool count_jobs) = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STATUS_STORE_H_

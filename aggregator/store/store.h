@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "aggregator/model/user_names.h"
 #include "aggregator/store/delivery_log.h"
 #include "aggregator/store/inventory_store.h"
 #include "aggregator/store/job_store.h"
@@ -21,7 +22,7 @@
 #include "common/civil_time.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // The parts live as long as the Store. Every method is thread-safe; several processes may open
 // the same database at once (on SQLite a writer waits for another one for a while, then fails
@@ -46,6 +47,12 @@ class Store {
   virtual Status EnsureTimeZone(const TimeZone& tz) = 0;
   // The zone the stored local days were computed in; "" when none is stored (or on error).
   virtual std::string StoredTimeZone() = 0;
+  // The user-name normalisation recorded with the data ([users], model/user_names.h); the
+  // default rule (names compared as sent) when none is recorded. LoadInventory carries it too.
+  virtual Result<model::UserNameRule> StoredUserNameRule() = 0;
+  // Records `rule` (the aggregator at start, from [users]) for the command line and the readers.
+  // Stored names are not rewritten: readers compare names after the rule.
+  virtual Status SetUserNameRule(const model::UserNameRule& rule) = 0;
   // Maintenance by a writer (the aggregator when idle): brings the rollups up to date with the
   // stored jobs where the engine folds them lazily. Readers never need it.
   virtual Status FoldRollups() = 0;
@@ -70,6 +77,6 @@ class Store {
   virtual TableRows& table_rows() = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_H_

@@ -23,7 +23,7 @@
 #include "tests/postgres/private_postgres.h"
 #endif
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 // One engine under test: a fresh empty database per test, a second connection to it, and (for
@@ -63,6 +63,10 @@ class FakeEngine : public EngineUnderTest {
     int SchemaVersion() override { return s_->SchemaVersion(); }
     Status EnsureTimeZone(const TimeZone& tz) override { return s_->EnsureTimeZone(tz); }
     std::string StoredTimeZone() override { return s_->StoredTimeZone(); }
+    Result<model::UserNameRule> StoredUserNameRule() override { return s_->StoredUserNameRule(); }
+    Status SetUserNameRule(const model::UserNameRule& rule) override {
+      return s_->SetUserNameRule(rule);
+    }
     Status FoldRollups() override { return s_->FoldRollups(); }
     Status Backup(const std::string& d) override { return s_->Backup(d); }
     Result<int64_t> CountJobs() override { return s_->CountJobs(); }
@@ -215,9 +219,10 @@ class StoreContractTest : public ::testing::TestWithParam<EngineParam> {
   }
 
   // A finished job of `queue`, CUPS id `id`, completed at `at`, with `sheets` A4 sheets.
-  StoredJob Job(const std::string& queue, int32_t id, int64_t at, int64_t sheets,
-                RecordSource source = RecordSource::kLive, const std::string& user = "alice") {
-    StoredJob j;
+  model::StoredJob Job(const std::string& queue, int32_t id, int64_t at, int64_t sheets,
+                       RecordSource source = RecordSource::kLive,
+                       const std::string& user = "alice") {
+    model::StoredJob j;
     j.record.queue = queue;
     j.record.cups_job_id = id;
     j.record.user = user;
@@ -236,7 +241,8 @@ class StoreContractTest : public ::testing::TestWithParam<EngineParam> {
     return j;
   }
 
-  std::vector<StoreOutcome> Commit(const std::string& server, const std::vector<StoredJob>& jobs,
+  std::vector<StoreOutcome> Commit(const std::string& server,
+                                   const std::vector<model::StoredJob>& jobs,
                                    const std::vector<QuarantinedRecord>& rejected = {}) {
     auto r = store_->jobs().CommitJobs(server, "test", jobs, rejected);
     EXPECT_TRUE(r.ok()) << r.status().message();
@@ -244,10 +250,10 @@ class StoreContractTest : public ::testing::TestWithParam<EngineParam> {
   }
 
   // Every monthly row of 2018, as (month, sheets, jobs) sums over all keys.
-  UsageSums Sums2018(Store& s) {
-    UsageSums total;
+  model::UsageSums Sums2018(Store& s) {
+    model::UsageSums total;
     Status st = s.usage().ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2018, 12),
-                                            [&](const RollupRow& r) { total.Add(r.sums); });
+                                            [&](const model::RollupRow& r) { total.Add(r.sums); });
     EXPECT_TRUE(st.ok()) << st.message();
     return total;
   }
@@ -284,15 +290,94 @@ TEST_P(StoreContractTest, CompletionTimesWithin300SecondsAreOneJob) {
   EXPECT_EQ(Jobs(), 2);
 }
 
+// A job restarted in cupsd (reprint): each run is a row of its own (store_rules.h SameJob), runs
+// may complete within 300 s of each other, and a page_log copy matches any run.
+TEST_P(StoreContractTest, RunsOfAReprintedJobAreRowsOfTheirOwn) {
+  auto run = [&](int32_t n, int64_t at, int64_t sheets) {
+    model::StoredJob j = Job("q", 4, at, sheets);
+    j.record.job_uuid = "urn:uuid:four";
+    j.run = n;
+    return j;
+  };
+  EXPECT_EQ(Commit("srv", {run(0, kJune15, 3)}),
+            (std::vector<StoreOutcome>{StoreOutcome::kAccepted}));
+  // Run 1 ten seconds later, and the same run twice in one batch.
+  EXPECT_EQ(Commit("srv", {run(1, kJune15 + 10, 2), run(1, kJune15 + 10, 2)}),
+            (std::vector<StoreOutcome>{StoreOutcome::kAccepted, StoreOutcome::kDuplicate}));
+  EXPECT_EQ(Jobs(), 2);
+  EXPECT_EQ(Sums2018(*store_).sheets, 5);
+  EXPECT_EQ(Sums2018(*store_).jobs, 2);
+  // The runs, as ingest reads them; none for another uuid or server.
+  auto runs = store_->jobs().LoadRuns(
+      "srv", {{4, "urn:uuid:four"}, {4, "urn:uuid:other"}, {5, "urn:uuid:four"}, {4, ""}});
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_EQ(runs->size(), 4u);
+  std::vector<std::tuple<int32_t, int64_t, int64_t>> got;
+  for (const StoredRun& r : (*runs)[0]) got.emplace_back(r.run, r.completed_at, r.impressions);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::tuple<int32_t, int64_t, int64_t>>{{0, kJune15, 3},
+                                                                     {1, kJune15 + 10, 2}}));
+  EXPECT_TRUE((*runs)[1].empty());
+  EXPECT_TRUE((*runs)[2].empty());
+  EXPECT_TRUE((*runs)[3].empty());
+  runs = store_->jobs().LoadRuns("nowhere", {{4, "urn:uuid:four"}});
+  ASSERT_TRUE(runs.ok());
+  EXPECT_TRUE((*runs)[0].empty());
+  // A page_log copy near either run, and run 1 again, change nothing.
+  EXPECT_EQ(Commit("srv", {Job("q", 4, kJune15 + 12, 5, RecordSource::kPageLog, ""),
+                           run(1, kJune15 + 10, 2)}),
+            (std::vector<StoreOutcome>{StoreOutcome::kDuplicate, StoreOutcome::kDuplicate}));
+  EXPECT_EQ(Jobs(), 2);
+  EXPECT_EQ(Sums2018(*store_).sheets, 5);
+}
+
+// A page_log copy first, then the live runs: run 0 takes the copy's place; run 1, within 300 s
+// of the copy too, is a row of its own.
+TEST_P(StoreContractTest, RunsAfterAPageLogCopy) {
+  Commit("srv", {Job("q", 6, kJune15 + 30, 6, RecordSource::kPageLog, "")});
+  model::StoredJob first = Job("q", 6, kJune15, 3);
+  first.record.job_uuid = "urn:uuid:six";
+  EXPECT_EQ(Commit("srv", {first}), (std::vector<StoreOutcome>{StoreOutcome::kDuplicate}));
+  model::StoredJob second = Job("q", 6, kJune15 + 30, 3);
+  second.record.job_uuid = "urn:uuid:six";
+  second.run = 1;
+  EXPECT_EQ(Commit("srv", {second}), (std::vector<StoreOutcome>{StoreOutcome::kAccepted}));
+  EXPECT_EQ(Jobs(), 2);
+  EXPECT_EQ(Sums2018(*store_).sheets, 6);
+  auto runs = store_->jobs().LoadRuns("srv", {{6, "urn:uuid:six"}});
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ((*runs)[0].size(), 2u);
+}
+
+// [users] recorded with the data: read back, carried by the inventory, kept across a reopen.
+TEST_P(StoreContractTest, UserNameRuleIsRecordedWithTheData) {
+  auto rule = store_->StoredUserNameRule();
+  ASSERT_TRUE(rule.ok()) << rule.status().message();
+  EXPECT_TRUE(rule->identity());
+  const model::UserNameRule windows{.lower_case = true, .strip_domain = true};
+  ASSERT_TRUE(store_->SetUserNameRule(windows).ok());
+  ASSERT_TRUE(store_->SetUserNameRule(windows).ok());  // again: nothing changes
+  rule = store_->StoredUserNameRule();
+  ASSERT_TRUE(rule.ok()) << rule.status().ToString();
+  EXPECT_EQ(*rule, windows);
+  auto inv = store_->usage().LoadInventory();
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->user_name_rule, windows);
+  ASSERT_TRUE(store_->SetUserNameRule({.strip_domain = true}).ok());
+  inv = store_->usage().LoadInventory();
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->user_name_rule, (model::UserNameRule{.strip_domain = true}));
+}
+
 TEST_P(StoreContractTest, LiveRecordSupersedesItsPageLogCopy) {
   // page_log knows no copies: 1 sheet; the live record says 3 copies, 3 sheets, 40 s later.
   Commit("srv", {Job("q", 9, kJune15, 1, RecordSource::kPageLog, "")});
-  StoredJob live = Job("q", 9, kJune15 + 40, 3, RecordSource::kLive, "bob");
+  model::StoredJob live = Job("q", 9, kJune15 + 40, 3, RecordSource::kLive, "bob");
   live.record.copies = 3;
   auto out = Commit("srv", {live});
   EXPECT_EQ(out, (std::vector<StoreOutcome>{StoreOutcome::kDuplicate}));
   EXPECT_EQ(Jobs(), 1);
-  UsageSums s = Sums2018(*store_);
+  model::UsageSums s = Sums2018(*store_);
   EXPECT_EQ(s.jobs, 1);
   EXPECT_EQ(s.sheets, 3);
   // The job moved to bob's key: no row is left for the empty user.
@@ -301,7 +386,7 @@ TEST_P(StoreContractTest, LiveRecordSupersedesItsPageLogCopy) {
   int64_t rows = 0;
   ASSERT_TRUE(store_->usage()
                   .ForEachMonthlyRow(MonthIndex(2018, 6), MonthIndex(2018, 6),
-                                     [&](const RollupRow& r) {
+                                     [&](const model::RollupRow& r) {
                                        ++rows;
                                        EXPECT_EQ(names->at(r.user_id), "bob");
                                      })
@@ -318,7 +403,7 @@ TEST_P(StoreContractTest, SupersedeAfterTheRollupsWereFolded) {
   ASSERT_TRUE(store_->FoldRollups().ok());
   Commit("srv", {Job("q", 9, kJune15 + 5, 4, RecordSource::kLive, "bob")});
   ASSERT_TRUE(store_->FoldRollups().ok());
-  UsageSums s = Sums2018(*store_);
+  model::UsageSums s = Sums2018(*store_);
   EXPECT_EQ(s.jobs, 1);
   EXPECT_EQ(s.sheets, 4);
 }
@@ -340,14 +425,14 @@ TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
   InventoryStore& inv = store_->inventory();
   ASSERT_TRUE(inv.UpsertPapers({{"std", false, 80}, {"rec", true, 75}}).ok());
   ASSERT_TRUE(inv.UpsertPapers({{"std", false, 90}}).ok());
-  Device d;
+  model::Device d;
   d.server = "srv";
   d.queue = "q";
-  d.device_class = DeviceClass::kMfp;
+  d.device_class = model::DeviceClass::kMfp;
   d.direction = "DSI";
   d.paper_id = "std";
   d.in_service = DaysFromCivil(2017, 1, 1);
-  Device later = d;
+  model::Device later = d;
   d.out_of_service = DaysFromCivil(2018, 7, 1);
   later.in_service = DaysFromCivil(2018, 7, 1);
   later.paper_id = "rec";
@@ -378,12 +463,12 @@ TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
 }
 
 TEST_P(StoreContractTest, OverlappingServicePeriodsImportNothing) {
-  Device d;
+  model::Device d;
   d.server = "srv";
   d.queue = "q";
   d.in_service = DaysFromCivil(2017, 1, 1);
   d.out_of_service = DaysFromCivil(2018, 7, 2);
-  Device later = d;
+  model::Device later = d;
   later.in_service = DaysFromCivil(2018, 7, 1);
   later.out_of_service = std::nullopt;
   Status st = store_->inventory().UpsertDevices({d, later});
@@ -410,15 +495,15 @@ TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
   // Two users, one device, June and July 2018, and 31 Dec 2018 23:30 Paris (22:30 UTC).
   const int64_t dec31_late = 1546295400;  // 2018-12-31 22:30:00 UTC = 23:30 Paris
   const int64_t jan1_early = 1546299000;  // 2018-12-31 23:30:00 UTC = 2019-01-01 00:30 Paris
-  StoredJob duplex = Job("q", 4, kJune15 + 86400 * 30, 5, RecordSource::kLive, "bob");
+  model::StoredJob duplex = Job("q", 4, kJune15 + 86400 * 30, 5, RecordSource::kLive, "bob");
   duplex.record.sides = Sides::kTwoSidedLongEdge;
   duplex.record.color_mode = ColorMode::kColor;
   duplex.sheets = 3;
-  StoredJob unknown_media = Job("q", 5, kJune15, 2);
+  model::StoredJob unknown_media = Job("q", 5, kJune15, 2);
   unknown_media.media_known = false;
   Commit("srv", {Job("q", 1, kJune15, 2), Job("q", 2, kJune15 + 60, 3), duplex, unknown_media,
                  Job("q", 6, dec31_late, 1), Job("q", 7, jan1_early, 1)});
-  UsageSums y = Sums2018(*store_);
+  model::UsageSums y = Sums2018(*store_);
   EXPECT_EQ(y.jobs, 5);
   EXPECT_EQ(y.sheets, 2 + 3 + 3 + 2 + 1);
   EXPECT_EQ(y.impressions, 2 + 3 + 5 + 2 + 1);
@@ -428,10 +513,10 @@ TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
   EXPECT_EQ(y.unknown_media_sheets, 2);
 
   // Monthly rows in (month, device, user, area) order.
-  std::vector<RollupRow> rows;
+  std::vector<model::RollupRow> rows;
   ASSERT_TRUE(store_->usage()
                   .ForEachMonthlyRow(MonthIndex(2018, 1), MonthIndex(2019, 12),
-                                     [&](const RollupRow& r) { rows.push_back(r); })
+                                     [&](const model::RollupRow& r) { rows.push_back(r); })
                   .ok());
   ASSERT_EQ(rows.size(), 4u);  // June alice, July bob, December alice, January 2019 alice
   EXPECT_EQ(rows[0].period, MonthIndex(2018, 6));
@@ -452,7 +537,7 @@ TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
   int64_t alice_sheets = 0;
   ASSERT_TRUE(store_->usage()
                   .ForEachDailyRow(alice, DaysFromCivil(2018, 6, 15), DaysFromCivil(2018, 12, 31),
-                                   [&](const RollupRow& r) {
+                                   [&](const model::RollupRow& r) {
                                      EXPECT_EQ(r.user_id, alice);
                                      alice_sheets += r.sums.sheets;
                                    })
@@ -463,7 +548,7 @@ TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
   ASSERT_TRUE(store_->usage()
                   .ForEachDailyRowOfDevice(rows[0].device_id, DaysFromCivil(2018, 1, 1),
                                            DaysFromCivil(2019, 1, 1),
-                                           [&](const RollupRow& r) {
+                                           [&](const model::RollupRow& r) {
                                              EXPECT_GE(r.period, last);
                                              last = r.period;
                                              device_sheets += r.sums.sheets;
@@ -519,12 +604,12 @@ TEST_P(StoreContractTest, DeliveryLogRecordsASendOnce) {
 TEST_P(StoreContractTest, TokensAreBoundRevokedAndNeverListed) {
   TokenStore& t = store_->tokens();
   const std::string token = "rmt_contract_token_one";
-  auto id = t.AddAgentToken("srv", HashAgentToken(token), 100);
+  auto id = t.AddAgentToken("srv", auth::HashAgentToken(token), 100);
   ASSERT_TRUE(id.ok()) << id.status().message();
-  EXPECT_EQ(*id, PublicTokenId(HashAgentToken(token)));
-  EXPECT_EQ(t.AddAgentToken("other", HashAgentToken(token), 101).status().code(),
+  EXPECT_EQ(*id, auth::PublicTokenId(auth::HashAgentToken(token)));
+  EXPECT_EQ(t.AddAgentToken("other", auth::HashAgentToken(token), 101).status().code(),
             Status::Code::kFailedPrecondition);
-  ASSERT_TRUE(t.AddAgentToken("srv", HashAgentToken("rmt_contract_token_two"), 102).ok());
+  ASSERT_TRUE(t.AddAgentToken("srv", auth::HashAgentToken("rmt_contract_token_two"), 102).ok());
   auto server = t.ServerIdOfToken(token);
   ASSERT_TRUE(server.ok());
   EXPECT_EQ(*server, "srv");
@@ -549,7 +634,7 @@ TEST_P(StoreContractTest, ServerStatusCountsJobsBacklogAndUnclassifiedQueues) {
   Commit("b-srv", {Job("q1", 1, kJune15, 1), Job("q2", 2, kJune15, 1)});
   Commit("a-srv", {Job("q", 1, kJune15, 1)});
   ASSERT_TRUE(store_->jobs().RecordAgentStatus("a-srv", "1.2", {7, now - 30}, now).ok());
-  Device d;
+  model::Device d;
   d.server = "b-srv";
   d.queue = "q1";
   d.in_service = DaysFromCivil(2018, 1, 1);
@@ -601,13 +686,13 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
 std::string LoadSampleAndIndicatorsJson(Store& s, const TimeZone& tz) {
   InventoryStore& inv = s.inventory();
   EXPECT_TRUE(inv.UpsertPapers({{"std", false, 80}, {"rec", true, 80}}).ok());
-  std::vector<Device> devices;
+  std::vector<model::Device> devices;
   const char* classes[] = {"desktop_printer", "mfp", "print_shop"};
   for (int i = 0; i < 3; ++i) {
-    Device d;
+    model::Device d;
     d.server = "srv";
     d.queue = "q" + std::to_string(i);
-    d.device_class = *ParseDeviceClass(classes[i]);
+    d.device_class = *model::ParseDeviceClass(classes[i]);
     d.direction = i == 0 ? "DSI" : "DAF";
     d.paper_id = i == 1 ? "rec" : "std";
     d.in_service = DaysFromCivil(2016, 1, 1);
@@ -621,10 +706,10 @@ std::string LoadSampleAndIndicatorsJson(Store& s, const TimeZone& tz) {
   EXPECT_TRUE(inv.UpsertWorkstations(
                      {{"DSI", DaysFromCivil(2017, 1, 1), 3}, {"DAF", DaysFromCivil(2017, 1, 1), 4}})
                   .ok());
-  std::vector<StoredJob> jobs;
+  std::vector<model::StoredJob> jobs;
   int32_t id = 1;
   for (int64_t at = 1483228800; at < 1546300800; at += 86400 * 3 + 3600) {  // 2017-2018
-    StoredJob j;
+    model::StoredJob j;
     j.record.queue = "q" + std::to_string(id % 3);
     j.record.cups_job_id = id;
     j.record.user = id % 5 == 0 ? "" : (id % 2 ? "alice" : "bob");
@@ -644,9 +729,9 @@ std::string LoadSampleAndIndicatorsJson(Store& s, const TimeZone& tz) {
   }
   auto out = s.jobs().CommitJobs("srv", "test", jobs, {});
   EXPECT_TRUE(out.ok());
-  auto report = ComputeIndicators(s.usage(), 2018);
+  auto report = indicators::ComputeIndicators(s.usage(), 2018);
   EXPECT_TRUE(report.ok()) << report.status().message();
-  return report.ok() ? FormatIndicatorsJson(*report) : std::string();
+  return report.ok() ? indicators::FormatIndicatorsJson(*report) : std::string();
 }
 
 TEST_P(StoreContractTest, IndicatorsJsonIsTheSameOnEveryEngine) {
@@ -656,9 +741,9 @@ TEST_P(StoreContractTest, IndicatorsJsonIsTheSameOnEveryEngine) {
   ASSERT_FALSE(expected.empty());
   EXPECT_EQ(LoadSampleAndIndicatorsJson(*store_, paris_), expected);
   ASSERT_TRUE(store_->FoldRollups().ok());
-  auto again = ComputeIndicators(store_->usage(), 2018);
+  auto again = indicators::ComputeIndicators(store_->usage(), 2018);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(FormatIndicatorsJson(*again), expected);
+  EXPECT_EQ(indicators::FormatIndicatorsJson(*again), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContractTest,
@@ -675,4 +760,4 @@ INSTANTIATE_TEST_SUITE_P(Engines, StoreContractTest,
                          ParamName);
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -12,7 +12,7 @@
 #include "aggregator/store/store_rules.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -101,11 +101,12 @@ std::vector<CopyTable> MakeTables() {
         {"media_known", kBool},
         {"local_day", kInt},
         {"received_at", kInt},
-        {"media_from_queue", kBool}},
+        {"media_from_queue", kBool},
+        {"run", kInt}},
        1,
-       // One job, one record (store_rules.h): same server and CUPS job id, completed within
-       // the duplicate window.
-       {{{"server_id", "cups_job_id", "completed_at"}, "completed_at"}}},
+       // One job, one record (store_rules.h): same server, CUPS job id and run, completed
+       // within the duplicate window.
+       {{{"server_id", "cups_job_id", "run", "completed_at"}, "completed_at"}}},
       {"quarantine",
        {{"id", kInt},
         {"server", kText},
@@ -352,7 +353,7 @@ Status CopyTableRows(const CopyTable& t, TableRows& source, TableRows& target,
 // The years with jobs in `store`'s monthly rollups.
 Status YearsWithJobs(Store& store, std::set<int>* years) {
   return store.usage().ForEachMonthlyRow(0, std::numeric_limits<int32_t>::max(),
-                                         [&](const RollupRow& r) {
+                                         [&](const model::RollupRow& r) {
                                            if (r.sums.jobs > 0) years->insert(r.period / 12);
                                          });
 }
@@ -432,4 +433,4 @@ Result<VerifyReport> VerifyCopy(Store& source, Store& target, const IndicatorsJs
   return report;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -15,7 +15,7 @@
 #include "aggregator/store/table_rows.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // The tables `store copy` copies, in copy order (referenced tables first), with their keys:
 // meta (the time zone), servers, devices, users, papers, device_periods, user_directions,
@@ -80,6 +80,6 @@ struct VerifyReport {
 // either side, byte for byte; stops at the first difference (the report's mismatch).
 Result<VerifyReport> VerifyCopy(Store& source, Store& target, const IndicatorsJson& indicators);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_COPY_H_

@@ -28,7 +28,7 @@
 #include "tests/postgres/private_postgres.h"
 #endif
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 using ::testing::HasSubstr;
@@ -92,9 +92,9 @@ JobRecord MakeJob(const std::string& queue, int32_t id, int64_t completed_at,
 
 IndicatorsJson JsonIndicators() {
   return [](Store& store, int year) -> Result<std::string> {
-    auto report = ComputeIndicators(store.usage(), year);
+    auto report = indicators::ComputeIndicators(store.usage(), year);
     if (!report.ok()) return report.status();
-    return FormatIndicatorsJson(*report);
+    return indicators::FormatIndicatorsJson(*report);
   };
 }
 
@@ -112,13 +112,13 @@ void Populate(Store& store, int jobs) {
   ASSERT_TRUE(tz.ok());
   ASSERT_OK(store.EnsureTimeZone(*tz));
   InventoryStore& inv = store.inventory();
-  auto papers = ParsePapersCsv(
+  auto papers = imports::ParsePapersCsv(
       "paper_id,recycled,grammage_gsm\nstd80,no,80\nrecy75,yes,75.5\n\xc3\xa9"
       "co,yes,70\n",
       "p");
   ASSERT_TRUE(papers.ok()) << papers.status().ToString();
   ASSERT_OK(inv.UpsertPapers(*papers));
-  auto devices = ParseDevicesCsv(
+  auto devices = imports::ParseDevicesCsv(
       "server,queue,class,direction,paper_id,in_service,out_of_service\n"
       "prn-a,q1,desktop_printer,DAF,std80,2015-01-01,2024-07-01\n"
       "prn-a,q1,mfp,DAF,recy75,2024-07-01,\n"
@@ -130,27 +130,27 @@ void Populate(Store& store, int jobs) {
        "co"});
   ASSERT_TRUE(devices.ok()) << devices.status().ToString();
   ASSERT_OK(inv.UpsertDevices(*devices));
-  auto users = ParseUsersCsv(
+  auto users = imports::ParseUsersCsv(
       "user,direction,valid_from,valid_to\nalice,DAF,,2025-03-01\nalice,DSI,2025-03-01,\n"
       "bob,DSI,,\nchlo\xc3\xa9,DCOM,,\n",
       "u");
   ASSERT_TRUE(users.ok()) << users.status().ToString();
   ASSERT_OK(inv.ReplaceUserDirections(*users));
-  auto ws = ParseWorkstationsCsv(
+  auto ws = imports::ParseWorkstationsCsv(
       "direction,date,count\nDAF,2015-01-01,40\nDAF,2025-01-01,38\nDSI,2015-01-01,20\n"
       "DCOM,2015-01-01,9\n",
       "w");
   ASSERT_TRUE(ws.ok()) << ws.status().ToString();
   ASSERT_OK(inv.UpsertWorkstations(*ws));
-  auto dirs = ParseDirectionsCsv(
+  auto dirs = imports::ParseDirectionsCsv(
       "direction,email\nDAF,daf@example.org chef@example.org\nDSI,dsi@example.org\n", "e");
   ASSERT_TRUE(dirs.ok()) << dirs.status().ToString();
   ASSERT_OK(inv.ReplaceDirectionContacts(*dirs));
 
-  IngestOptions options;
+  ingest::IngestOptions options;
   options.time_zone = *tz;
   options.now = [] { return Utc(2025, 12, 31, 12); };
-  IngestProcessor ingest(&store.jobs(), options);
+  ingest::IngestProcessor ingest(&store.jobs(), options);
   QueueRecord q1;
   q1.name = "q1";
   q1.make_model = "HP LaserJet";
@@ -345,21 +345,21 @@ TEST_P(StoreCopyTest, TargetTakesNewDataAfterTheCopy) {
   // sequences moved), and count once.
   auto tz = TimeZone::Load("Europe/Paris");
   ASSERT_TRUE(tz.ok());
-  IngestOptions options;
+  ingest::IngestOptions options;
   options.time_zone = *tz;
-  IngestProcessor ingest(&to->jobs(), options);
+  ingest::IngestProcessor ingest(&to->jobs(), options);
   const int64_t before = *to->CountJobs();
   auto r = ingest.SubmitJobs("prn-new", "2.0.0",
                              {MakeJob("fresh", 1, Utc(2025, 9, 1, 9), "newcomer"),
                               MakeJob("q1", 2, Utc(2025, 9, 1, 10), "alice")});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ((*r)[0].kind, RecordResult::Kind::kAccepted);
-  EXPECT_EQ((*r)[1].kind, RecordResult::Kind::kAccepted);
+  EXPECT_EQ((*r)[0].kind, ingest::RecordResult::Kind::kAccepted);
+  EXPECT_EQ((*r)[1].kind, ingest::RecordResult::Kind::kAccepted);
   EXPECT_EQ(*to->CountJobs(), before + 2);
-  auto users = ParseUsersCsv("user,direction\nnewcomer,DSI\n", "u");
+  auto users = imports::ParseUsersCsv("user,direction\nnewcomer,DSI\n", "u");
   ASSERT_TRUE(users.ok());
   ASSERT_OK(to->inventory().ReplaceUserDirections(*users));
-  auto devices = ParseDevicesCsv(
+  auto devices = imports::ParseDevicesCsv(
       "server,queue,class,direction,paper_id,in_service,out_of_service\n"
       "prn-new,fresh,mfp,DSI,std80,2025-01-01,\n",
       "d", {"std80"});
@@ -422,7 +422,7 @@ TEST_P(StoreCopyTest, StopsAtTheFirstConflictAndMergesNothing) {
   auto to = Open(to_);
   ASSERT_NE(to, nullptr);
   // The target already has the stock std80, at another grammage.
-  ASSERT_OK(to->inventory().UpsertPapers({Paper{"std80", false, 90.0}}));
+  ASSERT_OK(to->inventory().UpsertPapers({model::Paper{"std80", false, 90.0}}));
   auto c = CopyStore(*from, *to);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   ASSERT_TRUE(c->conflict);
@@ -537,8 +537,8 @@ TEST_P(StoreCopyTest, CopiedJobsBelowTheFoldWatermarkAreCounted) {
       ASSERT_NE(to, nullptr);
     }
     int64_t rolled = 0;
-    ASSERT_OK(to->usage().ForEachMonthlyRow(0, 1 << 30,
-                                            [&](const RollupRow& r) { rolled += r.sums.jobs; }));
+    ASSERT_OK(to->usage().ForEachMonthlyRow(
+        0, 1 << 30, [&](const model::RollupRow& r) { rolled += r.sums.jobs; }));
     EXPECT_EQ(rolled, *to->CountJobs());
     EXPECT_EQ(rolled, *from->CountJobs() + 1);
   }
@@ -555,12 +555,12 @@ TEST_P(StoreCopyTest, VerificationCatchesADifference) {
   CopyAndVerify(*from, *to, &copied, &verified);
   ASSERT_TRUE(verified.mismatch.empty()) << verified.mismatch;
   // A tampered row: the indicators differ.
-  ASSERT_OK(to->inventory().UpsertPapers({Paper{"recy75", true, 90.0}}));
+  ASSERT_OK(to->inventory().UpsertPapers({model::Paper{"recy75", true, 90.0}}));
   auto v = VerifyCopy(*from, *to, JsonIndicators());
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_THAT(v->mismatch, HasSubstr("the indicators of 2024 differ at byte"));
   // A row too many: the counts differ.
-  ASSERT_OK(to->inventory().UpsertPapers({Paper{"recy75", true, 75.5}}));
+  ASSERT_OK(to->inventory().UpsertPapers({model::Paper{"recy75", true, 75.5}}));
   ASSERT_OK(to->delivery().RecordReportSent("DSI", MonthIndex(2025, 10), "x@example.org", 1));
   v = VerifyCopy(*from, *to, JsonIndicators());
   ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -632,4 +632,4 @@ INSTANTIATE_TEST_SUITE_P(Engines, StoreCopyTest,
 #endif
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

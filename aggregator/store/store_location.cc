@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string_view>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 namespace {
 
@@ -118,4 +118,4 @@ std::string RedactedUri(const std::string& location) {
   return location;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

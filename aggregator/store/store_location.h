@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // `location` with every password replaced by "***": the password of a URI's user info
 // (`postgresql://user:secret@host/db` -> `postgresql://user:***@host/db`), `password=` query
@@ -17,6 +17,6 @@ std::string RedactedUri(const std::string& location);
 // rather than a SQLite file path.
 bool IsPostgresUri(const std::string& location);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_LOCATION_H_

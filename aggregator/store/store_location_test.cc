@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 TEST(RedactedUriTest, MasksTheUserInfoPassword) {
@@ -42,4 +42,4 @@ TEST(IsPostgresUriTest, TellsUrisFromPaths) {
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <tuple>
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 DuplicateAction OnDuplicate(RecordSource stored, RecordSource incoming) {
   // A page_log line has copies = 1 and no colour or user host; the live record is the truth.
@@ -35,7 +35,7 @@ RunDecision DecideRun(const std::vector<StoredRun>& stored, int64_t completed_at
   return d;
 }
 
-JobFigures FiguresOf(const StoredJob& job) {
+JobFigures FiguresOf(const model::StoredJob& job) {
   JobFigures f;
   f.sheets = job.sheets;
   f.impressions = job.record.impressions_completed;
@@ -45,8 +45,8 @@ JobFigures FiguresOf(const StoredJob& job) {
   return f;
 }
 
-UsageSums SumsOfJob(const JobFigures& f) {
-  UsageSums u;
+model::UsageSums SumsOfJob(const JobFigures& f) {
+  model::UsageSums u;
   u.jobs = 1;
   u.sheets = f.sheets;
   u.impressions = f.impressions;
@@ -57,21 +57,21 @@ UsageSums SumsOfJob(const JobFigures& f) {
   return u;
 }
 
-bool IsZero(const UsageSums& u) {
+bool IsZero(const model::UsageSums& u) {
   return u.jobs == 0 && u.sheets == 0 && u.impressions == 0 && u.two_sided_sheets == 0 &&
          u.color_sheets == 0 && u.unknown_media_jobs == 0 && u.unknown_media_sheets == 0;
 }
 
 namespace {
 
-UsageSums Negated(const UsageSums& u) {
-  return UsageSums{-u.jobs,
-                   -u.sheets,
-                   -u.impressions,
-                   -u.two_sided_sheets,
-                   -u.color_sheets,
-                   -u.unknown_media_jobs,
-                   -u.unknown_media_sheets};
+model::UsageSums Negated(const model::UsageSums& u) {
+  return model::UsageSums{-u.jobs,
+                          -u.sheets,
+                          -u.impressions,
+                          -u.two_sided_sheets,
+                          -u.color_sheets,
+                          -u.unknown_media_jobs,
+                          -u.unknown_media_sheets};
 }
 
 // Sorts by `order`, merges equal keys, drops zero sums.
@@ -134,8 +134,8 @@ std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily) 
   return monthly;
 }
 
-RollupRow RollupRowOf(const RollupDelta& d) {
-  RollupRow row;
+model::RollupRow RollupRowOf(const RollupDelta& d) {
+  model::RollupRow row;
   row.period = d.key.day;
   row.device_id = d.key.device_id;
   row.user_id = d.key.user_id;
@@ -144,4 +144,4 @@ RollupRow RollupRowOf(const RollupDelta& d) {
   return row;
 }
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -12,14 +12,14 @@
 #include "common/civil_time.h"
 #include "common/job_record.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // Whether two records of the same server and CUPS job id, completed at `a` and `b` (unix
 // seconds), are one job: their completion times differ by at most kDuplicateWindowSeconds
 // (a live capture and a page_log line of one job disagree by a few seconds).
 inline bool SameJobCompletion(int64_t a, int64_t b) {
   const int64_t d = a > b ? a - b : b - a;
-  return d <= kDuplicateWindowSeconds;
+  return d <= model::kDuplicateWindowSeconds;
 }
 
 // What storing `incoming` does when a record of the same job, from `stored`, is already kept.
@@ -70,11 +70,11 @@ struct JobFigures {
   bool color = false;
   bool media_known = true;
 };
-JobFigures FiguresOf(const StoredJob& job);
+JobFigures FiguresOf(const model::StoredJob& job);
 
 // What one job adds to the rollup rows of its key (DESIGN.md: sheets, two-sided and colour
 // sheets, unknown media).
-UsageSums SumsOfJob(const JobFigures& f);
+model::UsageSums SumsOfJob(const JobFigures& f);
 
 // The key of a job's daily rollup row; its monthly row is (MonthIndexOfDay(day), device, user,
 // area).
@@ -88,7 +88,7 @@ struct RollupKey {
 // Sums to add to one rollup row. For monthly deltas `key.day` holds the MonthIndex.
 struct RollupDelta {
   RollupKey key;
-  UsageSums sums;
+  model::UsageSums sums;
 };
 
 // The delta of storing a job under `key`.
@@ -105,12 +105,12 @@ void MergeDailyDeltas(std::vector<RollupDelta>* deltas);
 // sums dropped.
 std::vector<RollupDelta> MonthlyDeltasOf(const std::vector<RollupDelta>& daily);
 
-bool IsZero(const UsageSums& u);
+bool IsZero(const model::UsageSums& u);
 
 // The rollup row a delta adds up to on its own: its key (period = key.day, a day or a MonthIndex)
 // and its sums.
-RollupRow RollupRowOf(const RollupDelta& d);
+model::RollupRow RollupRowOf(const RollupDelta& d);
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_RULES_H_

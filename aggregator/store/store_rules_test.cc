@@ -6,7 +6,7 @@
 
 #include "aggregator/model/inventory.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 namespace {
 
 TEST(SameJobCompletionTest, WindowIsInclusiveAt300Seconds) {
@@ -58,7 +58,7 @@ TEST(DecideRunTest, FirstRunResendAndReprints) {
 TEST(SumsOfJobTest, TwoSidedColourUnknownMedia) {
   JobFigures f{
       .sheets = 3, .impressions = 5, .two_sided = true, .color = true, .media_known = false};
-  UsageSums u = SumsOfJob(f);
+  model::UsageSums u = SumsOfJob(f);
   EXPECT_EQ(u.jobs, 1);
   EXPECT_EQ(u.sheets, 3);
   EXPECT_EQ(u.impressions, 5);
@@ -76,7 +76,7 @@ TEST(SumsOfJobTest, TwoSidedColourUnknownMedia) {
 }
 
 TEST(FiguresOfTest, ReadsTheStoredJob) {
-  StoredJob j;
+  model::StoredJob j;
   j.sheets = 2;
   j.record.impressions_completed = 3;
   j.record.sides = Sides::kTwoSidedShortEdge;
@@ -130,11 +130,11 @@ TEST(RollupDeltaTest, MonthlyDeltasMergeDaysOfOneMonthAndKeepMonthsApart) {
 }
 
 TEST(IntervalsOverlapTest, HalfOpenAndUnbounded) {
-  EXPECT_FALSE(IntervalsOverlap(10, 20, 20, 30));  // touching: no shared day
-  EXPECT_TRUE(IntervalsOverlap(10, 21, 20, 30));
-  EXPECT_TRUE(IntervalsOverlap(std::nullopt, std::nullopt, 5, 6));
-  EXPECT_TRUE(IntervalsOverlap(10, std::nullopt, 100, 101));
-  EXPECT_FALSE(IntervalsOverlap(std::nullopt, 10, 10, std::nullopt));
+  EXPECT_FALSE(model::IntervalsOverlap(10, 20, 20, 30));  // touching: no shared day
+  EXPECT_TRUE(model::IntervalsOverlap(10, 21, 20, 30));
+  EXPECT_TRUE(model::IntervalsOverlap(std::nullopt, std::nullopt, 5, 6));
+  EXPECT_TRUE(model::IntervalsOverlap(10, std::nullopt, 100, 101));
+  EXPECT_FALSE(model::IntervalsOverlap(std::nullopt, 10, 10, std::nullopt));
 }
 
 TEST(RollupRowOfTest, KeyAndSumsOfTheDelta) {
@@ -143,7 +143,7 @@ TEST(RollupRowOfTest, KeyAndSumsOfTheDelta) {
   d.sums.jobs = 2;
   d.sums.sheets = 7;
   d.sums.unknown_media_sheets = 1;
-  RollupRow row = RollupRowOf(d);
+  model::RollupRow row = RollupRowOf(d);
   EXPECT_EQ(row.period, 19700);
   EXPECT_EQ(row.user_id, 3);
   EXPECT_EQ(row.device_id, 4);
@@ -155,26 +155,26 @@ TEST(RollupRowOfTest, KeyAndSumsOfTheDelta) {
 }
 
 TEST(CheckServicePeriodsTest, OverlapAndMissingStartAreRefused) {
-  Device a;
+  model::Device a;
   a.server = "s";
   a.queue = "q";
   a.in_service = 10;
   a.out_of_service = 20;
-  Device b = a;
+  model::Device b = a;
   b.in_service = 20;
   b.out_of_service = std::nullopt;
-  EXPECT_TRUE(CheckServicePeriods({a, b}).ok());
+  EXPECT_TRUE(model::CheckServicePeriods({a, b}).ok());
   b.in_service = 19;
-  Status st = CheckServicePeriods({a, b});
+  Status st = model::CheckServicePeriods({a, b});
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("s/q"), std::string::npos);
   b.in_service = std::nullopt;
-  EXPECT_FALSE(CheckServicePeriods({a, b}).ok());
-  Device other = b;  // another queue with the same dates is fine
+  EXPECT_FALSE(model::CheckServicePeriods({a, b}).ok());
+  model::Device other = b;  // another queue with the same dates is fine
   other.queue = "r";
   other.in_service = 10;
-  EXPECT_TRUE(CheckServicePeriods({a, other}).ok());
+  EXPECT_TRUE(model::CheckServicePeriods({a, other}).ok());
 }
 
 }  // namespace
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store

@@ -11,7 +11,7 @@
 #include "aggregator/model/stored_job.h"
 #include "common/civil_time.h"
 
-namespace ramette::aggregator::store_test {
+namespace ramette::aggregator::store::store_test {
 
 constexpr int64_t kA4 = 210000LL * 297000LL;  // square micrometres
 constexpr int64_t kA3 = 297000LL * 420000LL;
@@ -21,9 +21,10 @@ inline int64_t UtcSeconds(int y, int mo, int d, int h, int mi, int s = 0) {
 }
 
 // A 3-page one-sided monochrome A4 live job, dated in UTC.
-inline StoredJob MakeJob(int32_t cups_job_id, int64_t completed_at,
-                         const std::string& user = "alice", const std::string& queue = "q1") {
-  StoredJob j;
+inline model::StoredJob MakeJob(int32_t cups_job_id, int64_t completed_at,
+                                const std::string& user = "alice",
+                                const std::string& queue = "q1") {
+  model::StoredJob j;
   j.record.queue = queue;
   j.record.cups_job_id = cups_job_id;
   j.record.job_uuid = "urn:uuid:" + std::to_string(cups_job_id);
@@ -46,11 +47,11 @@ inline StoredJob MakeJob(int32_t cups_job_id, int64_t completed_at,
   return j;
 }
 
-inline auto Tie(const UsageSums& s) {
+inline auto Tie(const model::UsageSums& s) {
   return std::make_tuple(s.jobs, s.sheets, s.impressions, s.two_sided_sheets, s.color_sheets,
                          s.unknown_media_jobs, s.unknown_media_sheets);
 }
 
-}  // namespace ramette::aggregator::store_test
+}  // namespace ramette::aggregator::store::store_test
 
 #endif  // RAMETTE_AGGREGATOR_STORE_STORE_TEST_JOBS_H_

@@ -13,7 +13,7 @@
 
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // A column's value: NULL, an integer (flags are 0 or 1), a real or a text.
 using CopyValue = std::variant<std::monostate, int64_t, double, std::string>;
@@ -80,6 +80,6 @@ class TableRows {
   virtual Status FinishCopy() = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_TABLE_ROWS_H_

@@ -11,7 +11,7 @@
 #include "aggregator/auth/authenticator.h"
 #include "common/status.h"
 
-namespace ramette::aggregator {
+namespace ramette::aggregator::store {
 
 // One agent token as `ramette token list` shows it: never the token nor its hash.
 struct AgentTokenInfo {
@@ -25,7 +25,7 @@ struct AgentTokenInfo {
 // (schema), InvalidArgument (bad arguments).
 // Authenticator::ServerIdOfToken is one indexed lookup per call (no cache), so that a revoke
 // applies to the next call.
-class TokenStore : public Authenticator {
+class TokenStore : public auth::Authenticator {
  public:
   // Stores the hash of a new token bound to `server_id` and returns its public id;
   // FailedPrecondition when that id is already taken (draw another token).
@@ -39,6 +39,6 @@ class TokenStore : public Authenticator {
                                         int64_t now) = 0;
 };
 
-}  // namespace ramette::aggregator
+}  // namespace ramette::aggregator::store
 
 #endif  // RAMETTE_AGGREGATOR_STORE_TOKEN_STORE_H_

@@ -30,8 +30,8 @@ namespace ramette::testing {
 
 struct ChainOptions {
   Engine engine = Engine::kSqlite;
-  int aggregators = 1;    // all on the same database
-  bool page_log = false;  // cupsd writes page_log (for backfills)
+  int aggregators = 1;              // all on the same database
+  bool page_log = false;            // cupsd writes page_log (for backfills)
   bool preserve_job_files = false;  // finished jobs can be restarted (reprints)
 };
 

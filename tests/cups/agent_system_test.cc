@@ -172,8 +172,8 @@ TEST_F(AgentReprintTest, RestartedJobCountsAgainOnce) {
   ASSERT_TRUE(id.ok()) << id.status().message();
   ASSERT_EQ(WaitForJobs(1, seconds(60)), 1);
   std::this_thread::sleep_for(milliseconds(1100));  // a new completion second
-  auto restarted = testing::RunCommand("lp -h " + cupsd_->server() + " -i " +
-                                       std::to_string(*id) + " -H restart");
+  auto restarted = testing::RunCommand("lp -h " + cupsd_->server() + " -i " + std::to_string(*id) +
+                                       " -H restart");
   ASSERT_TRUE(restarted.ok()) << restarted.status().message();
   ASSERT_EQ(WaitForJobs(2, seconds(60)), 2);
   std::this_thread::sleep_for(seconds(3));  // nothing more may arrive
@@ -188,8 +188,8 @@ TEST_F(AgentReprintTest, RestartedJobCountsAgainOnce) {
   sqlite3_bind_int(s, 1, *id);
   std::vector<std::vector<int64_t>> rows;
   while (sqlite3_step(s) == SQLITE_ROW) {
-    rows.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                    sqlite3_column_int64(s, 2)});
+    rows.push_back(
+        {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)});
   }
   sqlite3_finalize(s);
   sqlite3_close(db);

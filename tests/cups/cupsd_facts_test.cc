@@ -109,7 +109,7 @@ TEST_F(CupsdFactsTest, ImpressionsCountCopiesAndCupsSheetsAreNotTrusted) {
   r.copies = f.copies;
   r.sides = Sides::kTwoSidedLongEdge;
   r.state = JobState::kCompleted;
-  EXPECT_EQ(aggregator::ComputeSheets(r), 6);  // 3 x ceil(3 / 2)
+  EXPECT_EQ(aggregator::ingest::ComputeSheets(r), 6);  // 3 x ceil(3 / 2)
 
   // 5 pages one-sided, 2-up: 3 impressions.
   id = c.Print("q1", c.WriteDocument(5), {"-o", "number-up=2"});

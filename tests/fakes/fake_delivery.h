@@ -16,7 +16,7 @@
 
 namespace ramette::testing {
 
-class FakeMailSender : public aggregator::MailSender {
+class FakeMailSender : public aggregator::reports::MailSender {
  public:
   struct Sent {
     std::string from;
@@ -46,7 +46,7 @@ class FakeMailSender : public aggregator::MailSender {
   int attempts_ = 0;
 };
 
-class FakeDeliveryLog : public aggregator::DeliveryLog {
+class FakeDeliveryLog : public aggregator::store::DeliveryLog {
  public:
   void SetEmails(const std::string& direction, std::vector<std::string> emails) {
     std::sort(emails.begin(), emails.end());

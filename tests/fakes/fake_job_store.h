@@ -13,17 +13,17 @@
 
 namespace ramette::testing {
 
-class FakeJobStore : public aggregator::JobStore {
+class FakeJobStore : public aggregator::store::JobStore {
  public:
   struct Stored {
     std::string server_id;
-    aggregator::StoredJob job;
+    aggregator::model::StoredJob job;
   };
 
-  Result<std::vector<std::vector<aggregator::StoredRun>>> LoadRuns(
+  Result<std::vector<std::vector<aggregator::store::StoredRun>>> LoadRuns(
       const std::string& server_id, const std::vector<RunKey>& keys) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::vector<aggregator::StoredRun>> out(keys.size());
+    std::vector<std::vector<aggregator::store::StoredRun>> out(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (keys[i].job_uuid.empty()) continue;
       for (const Stored& s : stored_) {
@@ -37,21 +37,21 @@ class FakeJobStore : public aggregator::JobStore {
     return out;
   }
 
-  Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
+  Result<std::vector<aggregator::store::StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& /*agent_version*/,
-      const std::vector<aggregator::StoredJob>& jobs,
-      const std::vector<aggregator::QuarantinedRecord>& rejected) override {
+      const std::vector<aggregator::model::StoredJob>& jobs,
+      const std::vector<aggregator::store::QuarantinedRecord>& rejected) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (fail_next_commit_) {
       fail_next_commit_ = false;
       return Status::IoError("injected commit failure");
     }
     std::vector<Stored> added;
-    std::vector<aggregator::StoreOutcome> out;
+    std::vector<aggregator::store::StoreOutcome> out;
     for (const auto& j : jobs) {
       bool dup = IsDuplicate(server_id, j, stored_) || IsDuplicate(server_id, j, added);
-      out.push_back(dup ? aggregator::StoreOutcome::kDuplicate
-                        : aggregator::StoreOutcome::kAccepted);
+      out.push_back(dup ? aggregator::store::StoreOutcome::kDuplicate
+                        : aggregator::store::StoreOutcome::kAccepted);
       if (!dup) added.push_back(Stored{server_id, j});
     }
     stored_.insert(stored_.end(), added.begin(), added.end());
@@ -67,31 +67,34 @@ class FakeJobStore : public aggregator::JobStore {
   }
 
   Status RecordAgentStatus(const std::string& server_id, const std::string&,
-                           const aggregator::AgentStatusReport& status, int64_t now) override {
+                           const aggregator::store::AgentStatusReport& status,
+                           int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     statuses_.push_back({server_id, status, now});
     return Status::Ok();
   }
   struct ReportedStatus {
     std::string server_id;
-    aggregator::AgentStatusReport status;
+    aggregator::store::AgentStatusReport status;
     int64_t at = 0;
   };
   const std::vector<ReportedStatus>& statuses() const { return statuses_; }
 
   void FailNextCommit() { fail_next_commit_ = true; }
   const std::vector<Stored>& stored() const { return stored_; }
-  const std::vector<aggregator::QuarantinedRecord>& quarantine() const { return quarantine_; }
+  const std::vector<aggregator::store::QuarantinedRecord>& quarantine() const {
+    return quarantine_;
+  }
   const std::vector<std::pair<std::string, QueueRecord>>& queues() const { return queues_; }
 
  private:
   std::vector<ReportedStatus> statuses_;
-  static bool IsDuplicate(const std::string& server, const aggregator::StoredJob& j,
+  static bool IsDuplicate(const std::string& server, const aggregator::model::StoredJob& j,
                           const std::vector<Stored>& in) {
     for (const auto& s : in) {
       if (s.server_id == server && s.job.record.cups_job_id == j.record.cups_job_id &&
-          aggregator::SameJob(s.job.run, s.job.record.source, s.job.record.completed_at, j.run,
-                              j.record.source, j.record.completed_at)) {
+          aggregator::store::SameJob(s.job.run, s.job.record.source, s.job.record.completed_at,
+                                     j.run, j.record.source, j.record.completed_at)) {
         return true;
       }
     }
@@ -101,7 +104,7 @@ class FakeJobStore : public aggregator::JobStore {
   std::mutex mu_;
   bool fail_next_commit_ = false;
   std::vector<Stored> stored_;
-  std::vector<aggregator::QuarantinedRecord> quarantine_;
+  std::vector<aggregator::store::QuarantinedRecord> quarantine_;
   std::vector<std::pair<std::string, QueueRecord>> queues_;
 };
 

@@ -23,13 +23,13 @@
 
 namespace ramette::testing {
 
-class FakeStore final : public aggregator::Store,
-                        public aggregator::JobStore,
-                        public aggregator::UsageSource,
-                        public aggregator::InventoryStore,
-                        public aggregator::DeliveryLog,
-                        public aggregator::TokenStore,
-                        public aggregator::StatusStore {
+class FakeStore final : public aggregator::store::Store,
+                        public aggregator::store::JobStore,
+                        public aggregator::store::UsageSource,
+                        public aggregator::store::InventoryStore,
+                        public aggregator::store::DeliveryLog,
+                        public aggregator::store::TokenStore,
+                        public aggregator::store::StatusStore {
  public:
   // Store.
   std::string Description() const override { return "memory"; }
@@ -45,6 +45,15 @@ class FakeStore final : public aggregator::Store,
     std::lock_guard<std::mutex> lock(mu_);
     return zone_;
   }
+  Result<aggregator::model::UserNameRule> StoredUserNameRule() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return user_name_rule_;
+  }
+  Status SetUserNameRule(const aggregator::model::UserNameRule& rule) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    user_name_rule_ = rule;
+    return Status::Ok();
+  }
   Status FoldRollups() override { return Status::Ok(); }
   Status Backup(const std::string&) override {
     return Status::FailedPrecondition("the in-memory store has no backup");
@@ -57,21 +66,21 @@ class FakeStore final : public aggregator::Store,
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int64_t>(quarantine_.size());
   }
-  aggregator::JobStore& jobs() override { return *this; }
-  aggregator::UsageSource& usage() override { return *this; }
-  aggregator::InventoryStore& inventory() override { return *this; }
-  aggregator::DeliveryLog& delivery() override { return *this; }
-  aggregator::TokenStore& tokens() override { return *this; }
-  aggregator::StatusStore& status() override { return *this; }
+  aggregator::store::JobStore& jobs() override { return *this; }
+  aggregator::store::UsageSource& usage() override { return *this; }
+  aggregator::store::InventoryStore& inventory() override { return *this; }
+  aggregator::store::DeliveryLog& delivery() override { return *this; }
+  aggregator::store::TokenStore& tokens() override { return *this; }
+  aggregator::store::StatusStore& status() override { return *this; }
   // The in-memory store has no tables: `store copy` from or to it fails with
   // FailedPrecondition.
-  aggregator::TableRows& table_rows() override { return no_table_rows_; }
+  aggregator::store::TableRows& table_rows() override { return no_table_rows_; }
 
   // JobStore.
-  Result<std::vector<std::vector<aggregator::StoredRun>>> LoadRuns(
+  Result<std::vector<std::vector<aggregator::store::StoredRun>>> LoadRuns(
       const std::string& server_id, const std::vector<RunKey>& keys) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::vector<aggregator::StoredRun>> out(keys.size());
+    std::vector<std::vector<aggregator::store::StoredRun>> out(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (keys[i].job_uuid.empty()) continue;
       for (const Job& j : jobs_) {
@@ -84,31 +93,31 @@ class FakeStore final : public aggregator::Store,
     }
     return out;
   }
-  Result<std::vector<aggregator::StoreOutcome>> CommitJobs(
+  Result<std::vector<aggregator::store::StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
-      const std::vector<aggregator::StoredJob>& jobs,
-      const std::vector<aggregator::QuarantinedRecord>& rejected) override {
+      const std::vector<aggregator::model::StoredJob>& jobs,
+      const std::vector<aggregator::store::QuarantinedRecord>& rejected) override {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     TouchServer(server_id, agent_version, now);
-    std::vector<aggregator::StoreOutcome> out;
-    for (const aggregator::StoredJob& j : jobs) {
+    std::vector<aggregator::store::StoreOutcome> out;
+    for (const aggregator::model::StoredJob& j : jobs) {
       Job* stored = Find(server_id, j);
       if (stored != nullptr) {
-        out.push_back(aggregator::StoreOutcome::kDuplicate);
-        if (aggregator::OnDuplicate(stored->job.record.source, j.record.source) ==
-            aggregator::DuplicateAction::kSupersede) {
+        out.push_back(aggregator::store::StoreOutcome::kDuplicate);
+        if (aggregator::store::OnDuplicate(stored->job.record.source, j.record.source) ==
+            aggregator::store::DuplicateAction::kSupersede) {
           stored->job = j;
           stored->device_id = DeviceId(server_id, j.record.queue, now);
           stored->user_id = UserId(j.record.user);
         }
         continue;
       }
-      out.push_back(aggregator::StoreOutcome::kAccepted);
+      out.push_back(aggregator::store::StoreOutcome::kAccepted);
       jobs_.push_back(
           Job{server_id, j, DeviceId(server_id, j.record.queue, now), UserId(j.record.user), now});
     }
-    for (const aggregator::QuarantinedRecord& q : rejected) {
+    for (const aggregator::store::QuarantinedRecord& q : rejected) {
       // Once per (server, reason, record): the record's identity stands for its JSON here.
       const auto& r = q.record;
       quarantine_.insert(std::make_tuple(server_id, q.reason, r.queue, r.cups_job_id,
@@ -128,49 +137,53 @@ class FakeStore final : public aggregator::Store,
     return Status::Ok();
   }
   Status RecordAgentStatus(const std::string& server_id, const std::string& agent_version,
-                           const aggregator::AgentStatusReport& status, int64_t now) override {
+                           const aggregator::store::AgentStatusReport& status,
+                           int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
-    aggregator::ServerStatus& s = TouchServer(server_id, agent_version, now);
+    aggregator::store::ServerStatus& s = TouchServer(server_id, agent_version, now);
     s.outbox_records = status.outbox_records;
     s.oldest_record_unix = status.oldest_record_unix;
     return Status::Ok();
   }
 
   // InventoryStore.
-  Status UpsertPapers(const std::vector<aggregator::Paper>& papers) override {
+  Status UpsertPapers(const std::vector<aggregator::model::Paper>& papers) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& p : papers) papers_[p.paper_id] = p;
     return Status::Ok();
   }
-  Status UpsertDevices(const std::vector<aggregator::Device>& devices) override {
-    RAMETTE_RETURN_IF_ERROR(aggregator::CheckServicePeriods(devices));
+  Status UpsertDevices(const std::vector<aggregator::model::Device>& devices) override {
+    RAMETTE_RETURN_IF_ERROR(aggregator::model::CheckServicePeriods(devices));
     std::lock_guard<std::mutex> lock(mu_);
     std::set<int64_t> replaced;
-    for (const aggregator::Device& d : devices) {
+    for (const aggregator::model::Device& d : devices) {
       const int64_t id = DeviceId(d.server, d.queue, 0, /*from_agent=*/false);
       if (replaced.insert(id).second) periods_.erase(id);
-      aggregator::Device p = d;
+      aggregator::model::Device p = d;
       p.id = id;
       p.classified = true;
       periods_[id].push_back(p);
     }
     return Status::Ok();
   }
-  Status ReplaceUserDirections(const std::vector<aggregator::UserDirection>& rows) override {
+  Status ReplaceUserDirections(const std::vector<aggregator::model::UserDirection>& rows) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::set<std::string> named;
     for (const auto& r : rows) named.insert(r.user);
-    std::erase_if(directory_,
-                  [&](const aggregator::UserDirection& u) { return named.contains(u.user); });
+    std::erase_if(directory_, [&](const aggregator::model::UserDirection& u) {
+      return named.contains(u.user);
+    });
     directory_.insert(directory_.end(), rows.begin(), rows.end());
     return Status::Ok();
   }
-  Status UpsertWorkstations(const std::vector<aggregator::WorkstationCount>& counts) override {
+  Status UpsertWorkstations(
+      const std::vector<aggregator::model::WorkstationCount>& counts) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& c : counts) workstations_[{c.direction, c.date}] = c.count;
     return Status::Ok();
   }
-  Status ReplaceDirectionContacts(const std::vector<aggregator::DirectionContacts>& rows) override {
+  Status ReplaceDirectionContacts(
+      const std::vector<aggregator::model::DirectionContacts>& rows) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& r : rows) emails_[r.direction].clear();
     for (const auto& r : rows) {
@@ -186,21 +199,22 @@ class FakeStore final : public aggregator::Store,
   }
 
   // UsageSource.
-  Result<aggregator::Inventory> LoadInventory() override {
+  Result<aggregator::model::Inventory> LoadInventory() override {
     std::lock_guard<std::mutex> lock(mu_);
-    aggregator::Inventory inv;
+    aggregator::model::Inventory inv;
+    inv.user_name_rule = user_name_rule_;
     for (const auto& [id, p] : papers_) inv.papers.push_back(p);
     for (const auto& [key, id] : device_ids_) {
       auto it = periods_.find(id);
       if (it == periods_.end()) {
-        aggregator::Device d;
+        aggregator::model::Device d;
         d.id = id;
         d.server = key.first;
         d.queue = key.second;
         inv.devices.push_back(d);
         continue;
       }
-      std::vector<aggregator::Device> sorted = it->second;
+      std::vector<aggregator::model::Device> sorted = it->second;
       std::stable_sort(sorted.begin(), sorted.end(),
                        [](const auto& a, const auto& b) { return a.in_service < b.in_service; });
       inv.devices.insert(inv.devices.end(), sorted.begin(), sorted.end());
@@ -219,43 +233,46 @@ class FakeStore final : public aggregator::Store,
     for (const auto& [name, id] : user_ids_) names.emplace(id, name);
     return names;
   }
-  Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const aggregator::RollupRow&)>& fn) override {
-    std::vector<aggregator::RollupDelta> monthly;
+  Status ForEachMonthlyRow(
+      int32_t first_month, int32_t last_month,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
+    std::vector<aggregator::store::RollupDelta> monthly;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      monthly = aggregator::MonthlyDeltasOf(DailyDeltas());
+      monthly = aggregator::store::MonthlyDeltasOf(DailyDeltas());
     }
     for (const auto& d : monthly) {
-      if (d.key.day >= first_month && d.key.day <= last_month) fn(aggregator::RollupRowOf(d));
+      if (d.key.day >= first_month && d.key.day <= last_month)
+        fn(aggregator::store::RollupRowOf(d));
     }
     return Status::Ok();
   }
-  Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const aggregator::RollupRow&)>& fn) override {
-    std::vector<aggregator::RollupDelta> daily;
+  Status ForEachDailyRow(
+      int64_t user_id, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
+    std::vector<aggregator::store::RollupDelta> daily;
     {
       std::lock_guard<std::mutex> lock(mu_);
       daily = DailyDeltas();
     }
     for (const auto& d : daily) {  // (day, user, device, area): one user's are (day, device, area)
       if (d.key.user_id == user_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(aggregator::RollupRowOf(d));
+        fn(aggregator::store::RollupRowOf(d));
       }
     }
     return Status::Ok();
   }
   Status ForEachDailyRowOfDevice(
       int64_t device_id, Day first_day, Day last_day,
-      const std::function<void(const aggregator::RollupRow&)>& fn) override {
-    std::vector<aggregator::RollupDelta> daily;
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
+    std::vector<aggregator::store::RollupDelta> daily;
     {
       std::lock_guard<std::mutex> lock(mu_);
       daily = DailyDeltas();
     }
     for (const auto& d : daily) {
       if (d.key.device_id == device_id && d.key.day >= first_day && d.key.day <= last_day) {
-        fn(aggregator::RollupRowOf(d));
+        fn(aggregator::store::RollupRowOf(d));
       }
     }
     return Status::Ok();
@@ -284,11 +301,11 @@ class FakeStore final : public aggregator::Store,
   Result<std::string> AddAgentToken(const std::string& server_id, const std::string& hash_hex,
                                     int64_t now) override {
     if (server_id.empty()) return Status::InvalidArgument("a token needs a server id");
-    if (hash_hex.size() < aggregator::kPublicTokenIdLength) {
+    if (hash_hex.size() < aggregator::auth::kPublicTokenIdLength) {
       return Status::InvalidArgument("not a token hash");
     }
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string id = aggregator::PublicTokenId(hash_hex);
+    const std::string id = aggregator::auth::PublicTokenId(hash_hex);
     for (const Token& t : tokens_) {
       if (t.info.id == id)
         return Status::FailedPrecondition("token id " + id + " is already taken");
@@ -296,9 +313,9 @@ class FakeStore final : public aggregator::Store,
     tokens_.push_back(Token{{id, server_id, now, std::nullopt}, hash_hex});
     return id;
   }
-  Result<std::vector<aggregator::AgentTokenInfo>> ListAgentTokens() override {
+  Result<std::vector<aggregator::store::AgentTokenInfo>> ListAgentTokens() override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<aggregator::AgentTokenInfo> out;
+    std::vector<aggregator::store::AgentTokenInfo> out;
     for (const Token& t : tokens_) out.push_back(t.info);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return std::tie(a.server_id, a.created_at, a.id) < std::tie(b.server_id, b.created_at, b.id);
@@ -322,7 +339,7 @@ class FakeStore final : public aggregator::Store,
     return n;
   }
   Result<std::string> ServerIdOfToken(const std::string& token) override {
-    const std::string hash = aggregator::HashAgentToken(token);
+    const std::string hash = aggregator::auth::HashAgentToken(token);
     std::lock_guard<std::mutex> lock(mu_);
     for (const Token& t : tokens_) {
       if (t.hash != hash) continue;
@@ -335,12 +352,12 @@ class FakeStore final : public aggregator::Store,
   }
 
   // StatusStore.
-  Result<std::vector<aggregator::ServerStatus>> ServerStatuses(
-      const aggregator::StatusPeriods& periods, bool count_jobs) override {
+  Result<std::vector<aggregator::store::ServerStatus>> ServerStatuses(
+      const aggregator::store::StatusPeriods& periods, bool count_jobs) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<aggregator::ServerStatus> out;
+    std::vector<aggregator::store::ServerStatus> out;
     for (const auto& [name, s] : servers_) {
-      aggregator::ServerStatus row = s;
+      aggregator::store::ServerStatus row = s;
       for (const auto& [key, id] : device_ids_) {
         if (key.first != name || periods_.contains(id)) continue;
         auto del = queue_deleted_.find(id);
@@ -362,29 +379,29 @@ class FakeStore final : public aggregator::Store,
  private:
   struct Job {
     std::string server;
-    aggregator::StoredJob job;
+    aggregator::model::StoredJob job;
     int64_t device_id = 0;
     int64_t user_id = 0;
     int64_t received_at = 0;
   };
   struct Token {
-    aggregator::AgentTokenInfo info;
+    aggregator::store::AgentTokenInfo info;
     std::string hash;
   };
 
-  Job* Find(const std::string& server, const aggregator::StoredJob& incoming) {
+  Job* Find(const std::string& server, const aggregator::model::StoredJob& incoming) {
     const JobRecord& r = incoming.record;
     for (Job& j : jobs_) {
       if (j.server == server && j.job.record.cups_job_id == r.cups_job_id &&
-          aggregator::SameJob(j.job.run, j.job.record.source, j.job.record.completed_at,
-                              incoming.run, r.source, r.completed_at)) {
+          aggregator::store::SameJob(j.job.run, j.job.record.source, j.job.record.completed_at,
+                                     incoming.run, r.source, r.completed_at)) {
         return &j;
       }
     }
     return nullptr;
   }
-  aggregator::ServerStatus& TouchServer(const std::string& name, const std::string& version,
-                                        int64_t now) {
+  aggregator::store::ServerStatus& TouchServer(const std::string& name, const std::string& version,
+                                               int64_t now) {
     auto [it, added] = servers_.try_emplace(name);
     if (added) {
       it->second.server = name;
@@ -406,55 +423,59 @@ class FakeStore final : public aggregator::Store,
     return it->second;
   }
   // The rollup rows of every stored job, daily, merged (store_rules.h).
-  std::vector<aggregator::RollupDelta> DailyDeltas() const {
-    std::vector<aggregator::RollupDelta> d;
+  std::vector<aggregator::store::RollupDelta> DailyDeltas() const {
+    std::vector<aggregator::store::RollupDelta> d;
     for (const Job& j : jobs_) {
-      d.push_back(aggregator::AddedJobDelta(
-          {j.job.local_day, j.user_id, j.device_id, j.job.area_um2}, aggregator::FiguresOf(j.job)));
+      d.push_back(aggregator::store::AddedJobDelta(
+          {j.job.local_day, j.user_id, j.device_id, j.job.area_um2},
+          aggregator::store::FiguresOf(j.job)));
     }
-    aggregator::MergeDailyDeltas(&d);
+    aggregator::store::MergeDailyDeltas(&d);
     return d;
   }
 
+  aggregator::model::UserNameRule user_name_rule_;
   std::mutex mu_;
   std::string zone_;
   std::vector<Job> jobs_;
   std::set<
       std::tuple<std::string, std::string, std::string, int32_t, int64_t, std::string, int64_t>>
       quarantine_;
-  std::map<std::string, aggregator::ServerStatus> servers_;
+  std::map<std::string, aggregator::store::ServerStatus> servers_;
   std::map<std::pair<std::string, std::string>, int64_t> device_ids_;
   std::map<int64_t, bool> queue_deleted_;
   int64_t next_device_id_ = 1;
   std::map<std::string, int64_t> user_ids_;
   int64_t next_user_id_ = 1;
-  std::map<std::string, aggregator::Paper> papers_;
-  std::map<int64_t, std::vector<aggregator::Device>> periods_;
-  std::vector<aggregator::UserDirection> directory_;
+  std::map<std::string, aggregator::model::Paper> papers_;
+  std::map<int64_t, std::vector<aggregator::model::Device>> periods_;
+  std::vector<aggregator::model::UserDirection> directory_;
   std::map<std::pair<std::string, Day>, int64_t> workstations_;
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;
 
-  class NoTableRows final : public aggregator::TableRows {
+  class NoTableRows final : public aggregator::store::TableRows {
    public:
     Result<std::vector<std::string>> TableNames() override { return Refuse(); }
-    Result<std::vector<std::string>> ColumnNames(const aggregator::CopyTable&) override {
+    Result<std::vector<std::string>> ColumnNames(const aggregator::store::CopyTable&) override {
       return Refuse();
     }
-    Result<std::vector<aggregator::CopyRow>> ReadRows(const aggregator::CopyTable&,
-                                                      const aggregator::CopyRow&,
-                                                      const aggregator::CopyRow&, size_t) override {
+    Result<std::vector<aggregator::store::CopyRow>> ReadRows(const aggregator::store::CopyTable&,
+                                                             const aggregator::store::CopyRow&,
+                                                             const aggregator::store::CopyRow&,
+                                                             size_t) override {
       return Refuse();
     }
-    Result<std::vector<aggregator::CopyRow>> FindRows(const aggregator::CopyTable&,
-                                                      const std::vector<size_t>&,
-                                                      const aggregator::CopyRow&, size_t) override {
+    Result<std::vector<aggregator::store::CopyRow>> FindRows(const aggregator::store::CopyTable&,
+                                                             const std::vector<size_t>&,
+                                                             const aggregator::store::CopyRow&,
+                                                             size_t) override {
       return Refuse();
     }
-    Result<int64_t> CountRows(const aggregator::CopyTable&) override { return Refuse(); }
-    Result<size_t> InsertRows(const aggregator::CopyTable&,
-                              const std::vector<aggregator::CopyRow>&) override {
+    Result<int64_t> CountRows(const aggregator::store::CopyTable&) override { return Refuse(); }
+    Result<size_t> InsertRows(const aggregator::store::CopyTable&,
+                              const std::vector<aggregator::store::CopyRow>&) override {
       return Refuse();
     }
     Status FinishCopy() override { return Refuse(); }

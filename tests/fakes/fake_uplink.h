@@ -190,7 +190,7 @@ class FakeUplink : public agent::Uplink {
   bool StoreLocked(const std::string& server_id, const JobRecord& job) {
     std::vector<int64_t>& times = completions_[{server_id, job.cups_job_id}];
     for (int64_t t : times) {
-      if (aggregator::SameJobCompletion(t, job.completed_at)) return false;
+      if (aggregator::store::SameJobCompletion(t, job.completed_at)) return false;
     }
     times.push_back(job.completed_at);
     stored_.push_back(job);

@@ -44,7 +44,7 @@ struct FakeJob {
 // Not thread-safe. Ids: devices get the id they are given (or the next free one), users get
 // store ids in the order their names first appear in AddJob. A device id may have several
 // rows (service periods, AddDevicePeriod), as the store returns them.
-class FakeUsageSource : public aggregator::UsageSource {
+class FakeUsageSource : public aggregator::store::UsageSource {
  public:
   // A ForEachDailyRow call, as made.
   struct DailyCall {
@@ -60,7 +60,7 @@ class FakeUsageSource : public aggregator::UsageSource {
   };
 
   // Adds a device and returns its id: `d.id` when non-zero, else the next free id.
-  int64_t AddDevice(aggregator::Device d) {
+  int64_t AddDevice(aggregator::model::Device d) {
     if (d.id == 0) d.id = next_device_id_;
     next_device_id_ = std::max(next_device_id_, d.id + 1);
     inventory_.devices.push_back(std::move(d));
@@ -68,17 +68,17 @@ class FakeUsageSource : public aggregator::UsageSource {
   }
   // Adds a service period (row) of the device `id` (non-zero): `d` with d.id = id, and, when
   // they are empty, server "srv" and queue "q<id>" as AddClassifiedDevice names them.
-  void AddDevicePeriod(int64_t id, aggregator::Device d) {
+  void AddDevicePeriod(int64_t id, aggregator::model::Device d) {
     d.id = id;
     if (d.server.empty()) d.server = "srv";
     if (d.queue.empty()) d.queue = "q" + std::to_string(id);
     AddDevice(std::move(d));
   }
   // A classified row with these attributes, for AddDevicePeriod.
-  static aggregator::Device Period(aggregator::DeviceClass c, std::string direction,
-                                   std::string paper_id, std::optional<Day> in_service,
-                                   std::optional<Day> out_of_service = std::nullopt) {
-    aggregator::Device d;
+  static aggregator::model::Device Period(aggregator::model::DeviceClass c, std::string direction,
+                                          std::string paper_id, std::optional<Day> in_service,
+                                          std::optional<Day> out_of_service = std::nullopt) {
+    aggregator::model::Device d;
     d.classified = true;
     d.device_class = c;
     d.direction = std::move(direction);
@@ -88,10 +88,10 @@ class FakeUsageSource : public aggregator::UsageSource {
     return d;
   }
   // A classified device in service from `in_service` (no end) on `paper_id`.
-  int64_t AddClassifiedDevice(aggregator::DeviceClass c, std::string direction,
+  int64_t AddClassifiedDevice(aggregator::model::DeviceClass c, std::string direction,
                               std::string paper_id = "", std::optional<Day> in_service = 0,
                               std::optional<Day> out_of_service = std::nullopt, int64_t id = 0) {
-    aggregator::Device d;
+    aggregator::model::Device d;
     d.id = id;
     d.server = "srv";
     d.queue = "q" + std::to_string(id != 0 ? id : next_device_id_);
@@ -104,17 +104,18 @@ class FakeUsageSource : public aggregator::UsageSource {
     return AddDevice(std::move(d));
   }
   void AddPaper(std::string paper_id, bool recycled, double grammage_gsm) {
-    inventory_.papers.push_back(aggregator::Paper{std::move(paper_id), recycled, grammage_gsm});
+    inventory_.papers.push_back(
+        aggregator::model::Paper{std::move(paper_id), recycled, grammage_gsm});
   }
   void AddUserDirection(std::string user, std::string direction,
                         std::optional<Day> valid_from = std::nullopt,
                         std::optional<Day> valid_to = std::nullopt) {
-    inventory_.users.push_back(
-        aggregator::UserDirection{std::move(user), std::move(direction), valid_from, valid_to});
+    inventory_.users.push_back(aggregator::model::UserDirection{
+        std::move(user), std::move(direction), valid_from, valid_to});
   }
   void AddWorkstations(std::string direction, Day date, int64_t count) {
     inventory_.workstations.push_back(
-        aggregator::WorkstationCount{std::move(direction), date, count});
+        aggregator::model::WorkstationCount{std::move(direction), date, count});
   }
   void AddJob(FakeJob job) {
     UserId(job.user);
@@ -127,7 +128,7 @@ class FakeUsageSource : public aggregator::UsageSource {
     return it->second;
   }
 
-  aggregator::Inventory& inventory() { return inventory_; }
+  aggregator::model::Inventory& inventory() { return inventory_; }
 
   int monthly_calls() const { return monthly_calls_; }
   int daily_calls() const { return static_cast<int>(daily_call_log_.size()); }
@@ -148,7 +149,7 @@ class FakeUsageSource : public aggregator::UsageSource {
   void FailDeviceDailyRows(Status s) { fail_device_daily_ = std::move(s); }
 
   // UsageSource.
-  Result<aggregator::Inventory> LoadInventory() override {
+  Result<aggregator::model::Inventory> LoadInventory() override {
     if (!fail_inventory_.ok()) return fail_inventory_;
     return inventory_;
   }
@@ -158,8 +159,9 @@ class FakeUsageSource : public aggregator::UsageSource {
     for (const auto& [name, id] : user_ids_) names[id] = name;
     return names;
   }
-  Status ForEachMonthlyRow(int32_t first_month, int32_t last_month,
-                           const std::function<void(const aggregator::RollupRow&)>& fn) override {
+  Status ForEachMonthlyRow(
+      int32_t first_month, int32_t last_month,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     ++monthly_calls_;
     monthly_call_log_.emplace_back(first_month, last_month);
     if (!fail_monthly_.ok()) return fail_monthly_;
@@ -168,8 +170,9 @@ class FakeUsageSource : public aggregator::UsageSource {
     }
     return Status::Ok();
   }
-  Status ForEachDailyRow(int64_t user_id, Day first_day, Day last_day,
-                         const std::function<void(const aggregator::RollupRow&)>& fn) override {
+  Status ForEachDailyRow(
+      int64_t user_id, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     daily_call_log_.push_back(DailyCall{user_id, first_day, last_day});
     if (!fail_daily_.ok()) return fail_daily_;
     for (const auto& row : Rows(/*monthly=*/false)) {
@@ -179,7 +182,7 @@ class FakeUsageSource : public aggregator::UsageSource {
   }
   Status ForEachDailyRowOfDevice(
       int64_t device_id, Day first_day, Day last_day,
-      const std::function<void(const aggregator::RollupRow&)>& fn) override {
+      const std::function<void(const aggregator::model::RollupRow&)>& fn) override {
     device_daily_call_log_.push_back(DeviceDailyCall{device_id, first_day, last_day});
     if (!fail_device_daily_.ok()) return fail_device_daily_;
     for (const auto& row : Rows(/*monthly=*/false)) {
@@ -192,11 +195,11 @@ class FakeUsageSource : public aggregator::UsageSource {
 
  private:
   // The rollup rows, summed per (device, user, period, area) like the store's rollups.
-  std::vector<aggregator::RollupRow> Rows(bool monthly) const {
-    std::map<std::tuple<int64_t, int64_t, int32_t, int64_t>, aggregator::UsageSums> sums;
+  std::vector<aggregator::model::RollupRow> Rows(bool monthly) const {
+    std::map<std::tuple<int64_t, int64_t, int32_t, int64_t>, aggregator::model::UsageSums> sums;
     for (const FakeJob& j : jobs_) {
       const int32_t period = monthly ? MonthIndexOfDay(j.day) : j.day;
-      aggregator::UsageSums s;
+      aggregator::model::UsageSums s;
       s.jobs = 1;
       s.sheets = j.sheets;
       s.impressions = j.impressions < 0 ? j.sheets : j.impressions;
@@ -206,15 +209,15 @@ class FakeUsageSource : public aggregator::UsageSource {
       s.unknown_media_sheets = j.media_known ? 0 : j.sheets;
       sums[{j.device_id, user_ids_.at(j.user), period, j.area_um2}].Add(s);
     }
-    std::vector<aggregator::RollupRow> rows;
+    std::vector<aggregator::model::RollupRow> rows;
     for (const auto& [key, s] : sums) {
-      rows.push_back(aggregator::RollupRow{std::get<0>(key), std::get<1>(key), std::get<2>(key),
-                                           std::get<3>(key), s});
+      rows.push_back(aggregator::model::RollupRow{std::get<0>(key), std::get<1>(key),
+                                                  std::get<2>(key), std::get<3>(key), s});
     }
     return rows;
   }
 
-  aggregator::Inventory inventory_;
+  aggregator::model::Inventory inventory_;
   std::vector<FakeJob> jobs_;
   std::map<std::string, int64_t> user_ids_;
   int64_t next_device_id_ = 1;

@@ -23,7 +23,7 @@ void CheckError(const ramette::Result<T>& r, std::string_view file) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto papers = agg::ParsePapersCsv(text, "papers.csv");
+  auto papers = agg::imports::ParsePapersCsv(text, "papers.csv");
   CheckError(papers, "papers.csv");
   std::set<std::string> paper_ids = {"std80", "recy80"};
   if (papers.ok()) {
@@ -32,16 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       paper_ids.insert(p.paper_id);
     }
   }
-  auto devices = agg::ParseDevicesCsv(text, "devices.csv", paper_ids);
+  auto devices = agg::imports::ParseDevicesCsv(text, "devices.csv", paper_ids);
   CheckError(devices, "devices.csv");
   if (devices.ok()) {
     for (const auto& d : *devices) {
       if (d.server.empty() || d.queue.empty() || !d.classified) std::abort();
     }
   }
-  auto users = agg::ParseUsersCsv(text, "users.csv");
+  auto users = agg::imports::ParseUsersCsv(text, "users.csv");
   CheckError(users, "users.csv");
-  auto workstations = agg::ParseWorkstationsCsv(text, "workstations.csv");
+  auto workstations = agg::imports::ParseWorkstationsCsv(text, "workstations.csv");
   CheckError(workstations, "workstations.csv");
   if (workstations.ok()) {
     for (const auto& w : *workstations) {

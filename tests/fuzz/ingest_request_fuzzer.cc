@@ -18,8 +18,8 @@ namespace agg = ramette::aggregator;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ramette::TimeZone paris = *ramette::TimeZone::Load("Europe/Paris");
   ramette::testing::FakeJobStore store;
-  agg::IngestProcessor processor(&store,
-                                 agg::IngestOptions{paris, size % 2 == 0, [] { return 1.8e9; }});
+  agg::ingest::IngestProcessor processor(
+      &store, agg::ingest::IngestOptions{paris, size % 2 == 0, [] { return 1.8e9; }});
   ramette::v1::SubmitJobsRequest jobs_request;
   if (jobs_request.ParseFromArray(data, static_cast<int>(size))) {
     std::vector<ramette::JobRecord> jobs;
@@ -31,11 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (results->size() != n) std::abort();
       size_t rejected = 0;
       for (const auto& r : *results) {
-        if (r.kind == agg::RecordResult::Kind::kRejected) ++rejected;
+        if (r.kind == agg::ingest::RecordResult::Kind::kRejected) ++rejected;
       }
       if (store.quarantine().size() != rejected) std::abort();
       for (const auto& s : store.stored()) {
-        if (!agg::ValidateJob(s.job.record, 1.8e9).empty() || s.job.sheets < 0) std::abort();
+        if (!agg::ingest::ValidateJob(s.job.record, 1.8e9).empty() || s.job.sheets < 0)
+          std::abort();
       }
     }
   }

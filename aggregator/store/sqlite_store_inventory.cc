@@ -1,0 +1,216 @@
+// SqliteStore, InventoryStore part: the imports (papers, devices and their service periods,
+// user directions, workstations, direction contacts) and the known paper ids.
+#include <sqlite3.h>
+
+#include <map>
+#include <unordered_set>
+#include <utility>
+
+#include "aggregator/store/sqlite_store.h"
+#include "aggregator/store/sqlite_store_internal.h"
+#include "common/sqlite/sqlite_util.h"
+
+namespace ramette::aggregator::store {
+
+namespace {
+
+// common/sqlite/sqlite_util.h, in its base wording ("database error while ...").
+using sqlite::BindInt;
+using sqlite::BindText;
+using sqlite::BindTextOrNull;
+using sqlite::ColumnText;
+using sqlite::OwnedStatement;
+using sqlite::SqliteError;
+using sqlite::StepDone;
+// sqlite_store_internal.h
+using sqlite_internal::BindDay;
+using sqlite_internal::kDevicePeriodsSchemaVersion;
+using sqlite_internal::kFindDeviceSql;
+using sqlite_internal::kReportSendsSchemaVersion;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Imports.
+
+Status SqliteStore::UpsertPapers(const std::vector<model::Paper>& papers) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT INTO papers(paper_id, recycled, grammage_gsm) VALUES(?1, ?2, ?3)"
+                  " ON CONFLICT(paper_id) DO UPDATE SET recycled = excluded.recycled,"
+                  " grammage_gsm = excluded.grammage_gsm"));
+    for (const model::Paper& p : papers) {
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, p.paper_id);
+      BindInt(s.get(), 2, p.recycled ? 1 : 0);
+      sqlite3_bind_double(s.get(), 3, p.grammage_gsm);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing papers"));
+    }
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+// The devices import's rows grouped by queue, in the order queues first appear.
+struct QueuePeriods {
+  std::string_view server;
+  std::string_view queue;
+  std::vector<const model::Device*> periods;
+};
+
+std::vector<QueuePeriods> GroupByQueue(const std::vector<model::Device>& devices) {
+  std::vector<QueuePeriods> groups;
+  std::map<std::pair<std::string_view, std::string_view>, size_t> index;
+  for (const model::Device& d : devices) {
+    auto [it, added] = index.try_emplace({d.server, d.queue}, groups.size());
+    if (added) groups.push_back({d.server, d.queue, {}});
+    groups[it->second].periods.push_back(&d);
+  }
+  return groups;
+}
+
+}  // namespace
+
+Status SqliteStore::UpsertDevices(const std::vector<model::Device>& devices) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
+  const std::vector<QueuePeriods> queues = GroupByQueue(devices);
+  RAMETTE_RETURN_IF_ERROR(model::CheckServicePeriods(devices));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement add_queue;
+    OwnedStatement find_queue;
+    OwnedStatement clear_periods;
+    OwnedStatement add_period;
+    // Created by an import, not by an agent: first_seen and last_seen stay NULL.
+    RAMETTE_RETURN_IF_ERROR(
+        add_queue.Prepare(db_,
+                          "INSERT INTO devices(server, queue, deleted) VALUES(?1, ?2, 0)"
+                          " ON CONFLICT(server, queue) DO NOTHING"));
+    RAMETTE_RETURN_IF_ERROR(find_queue.Prepare(db_, kFindDeviceSql));
+    RAMETTE_RETURN_IF_ERROR(
+        clear_periods.Prepare(db_, "DELETE FROM device_periods WHERE device_id = ?1"));
+    RAMETTE_RETURN_IF_ERROR(add_period.Prepare(
+        db_,
+        "INSERT INTO device_periods(device_id, class, direction, paper_id, in_service,"
+        " out_of_service) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+    for (const QueuePeriods& q : queues) {
+      sqlite3_reset(add_queue.get());
+      BindText(add_queue.get(), 1, q.server);
+      BindText(add_queue.get(), 2, q.queue);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
+      sqlite3_reset(find_queue.get());
+      BindText(find_queue.get(), 1, q.server);
+      BindText(find_queue.get(), 2, q.queue);
+      int rc = sqlite3_step(find_queue.get());
+      if (rc != SQLITE_ROW) return SqliteError(db_, rc, "importing devices");
+      const int64_t id = sqlite3_column_int64(find_queue.get(), 0);
+      sqlite3_reset(find_queue.get());
+
+      sqlite3_reset(clear_periods.get());
+      BindInt(clear_periods.get(), 1, id);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
+      for (const model::Device* d : q.periods) {
+        sqlite3_reset(add_period.get());
+        BindInt(add_period.get(), 1, id);
+        BindText(add_period.get(), 2, model::DeviceClassName(d->device_class));
+        BindTextOrNull(add_period.get(), 3, d->direction);
+        BindTextOrNull(add_period.get(), 4, d->paper_id);
+        BindDay(add_period.get(), 5, d->in_service);
+        BindDay(add_period.get(), 6, d->out_of_service);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_period.get(), "importing devices"));
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement del;
+    OwnedStatement ins;
+    RAMETTE_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM user_directions WHERE user = ?1"));
+    RAMETTE_RETURN_IF_ERROR(
+        ins.Prepare(db_,
+                    "INSERT INTO user_directions(user, direction, valid_from, valid_to)"
+                    " VALUES(?1, ?2, ?3, ?4)"));
+    std::unordered_set<std::string_view> users;
+    for (const model::UserDirection& r : rows) {
+      if (!users.insert(r.user).second) continue;
+      sqlite3_reset(del.get());
+      BindText(del.get(), 1, r.user);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing users' directions"));
+    }
+    for (const model::UserDirection& r : rows) {
+      sqlite3_reset(ins.get());
+      BindText(ins.get(), 1, r.user);
+      BindText(ins.get(), 2, r.direction);
+      BindDay(ins.get(), 3, r.valid_from);
+      BindDay(ins.get(), 4, r.valid_to);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing users' directions"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
+                  " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count"));
+    for (const model::WorkstationCount& w : counts) {
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, w.direction);
+      BindInt(s.get(), 2, w.date);
+      BindInt(s.get(), 3, w.count);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kReportSendsSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement del;
+    OwnedStatement ins;
+    RAMETTE_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM direction_emails WHERE direction = ?1"));
+    RAMETTE_RETURN_IF_ERROR(ins.Prepare(
+        db_, "INSERT OR IGNORE INTO direction_emails(direction, email) VALUES(?1, ?2)"));
+    for (const model::DirectionContacts& d : rows) {
+      sqlite3_reset(del.get());
+      BindText(del.get(), 1, d.direction);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing directions"));
+    }
+    for (const model::DirectionContacts& d : rows) {
+      for (const std::string& email : d.emails) {
+        sqlite3_reset(ins.get());
+        BindText(ins.get(), 1, d.direction);
+        BindText(ins.get(), 2, email);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing directions"));
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::KnownPaperIds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, "SELECT paper_id FROM papers ORDER BY paper_id"));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(ColumnText(s.get(), 0));
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading papers");
+  return ids;
+}
+
+}  // namespace ramette::aggregator::store
