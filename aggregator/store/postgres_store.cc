@@ -269,10 +269,9 @@ CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 // `unassigned`). bi_views_postgres_test pins them: the sums of the views per year and direction
 // equal AttributeUsage's (usage_attribution.cc) on a fixture with every case. The comments
 // below are also stored with COMMENT ON VIEW, for BI tools.
-constexpr char kSchemaV7[] = R"sql(
-CREATE VIEW bi_jobs AS
-SELECT
-  j.id AS job_id,
+// bi_jobs' select list and joins as schema v7 created the view; v9 adds run and
+// media_from_queue at the end of the list. The two steps are built from them at start.
+constexpr char kBiJobsColumns[] = R"sql(  j.id AS job_id,
   DATE '1970-01-01' + j.local_day AS local_date,
   EXTRACT(YEAR FROM DATE '1970-01-01' + j.local_day)::integer AS year,
   EXTRACT(MONTH FROM DATE '1970-01-01' + j.local_day)::integer AS month,
@@ -305,7 +304,8 @@ SELECT
     / 1e12::double precision AS mass_g,
   COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
   CASE WHEN ud.direction IS NOT NULL THEN 'user'
-    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source)sql";
+constexpr char kBiJobsFrom[] = R"sql(
 FROM jobs j
 JOIN servers s ON s.id = j.server_id
 JOIN devices d ON d.id = j.device_id
@@ -329,7 +329,14 @@ LEFT JOIN user_directions ud ON ud.id = (
   ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
     (x.direction = 'unassigned') DESC, x.direction COLLATE "C" DESC
   LIMIT 1);
-COMMENT ON VIEW bi_jobs IS 'One row per stored job, without user name or title (README "BI'
+)sql";
+const std::string kSchemaV7 =
+    std::string(R"sql(
+CREATE VIEW bi_jobs AS
+SELECT
+)sql") +
+    kBiJobsColumns + kBiJobsFrom +
+    R"sql(COMMENT ON VIEW bi_jobs IS 'One row per stored job, without user name or title (README "BI'
   ' views"). Restates DevicePeriodOn, the default paper stock, DESIGN.md mass and DESIGN.md'
   ' "A job''s direction"; pinned by bi_views_postgres_test against AttributeUsage.';
 
@@ -396,7 +403,8 @@ ALTER TABLE devices ADD COLUMN sides_default text;
 // v9: as SQLite's v9, reprints (each run of a restarted job is a row, 0 for the first): the
 // identity constraint holds within a run, and bi_jobs gains run and media_from_queue at its end.
 // jobs_reprints (the rare rows of a run > 0) lets ingest probe a page_log record against them.
-constexpr char kSchemaV9[] = R"sql(
+const std::string kSchemaV9 =
+    std::string(R"sql(
 ALTER TABLE jobs ADD COLUMN run integer NOT NULL DEFAULT 0;
 ALTER TABLE jobs DROP CONSTRAINT jobs_once;
 ALTER TABLE jobs ADD CONSTRAINT jobs_once EXCLUDE USING gist (
@@ -405,73 +413,20 @@ ALTER TABLE jobs ADD CONSTRAINT jobs_once EXCLUDE USING gist (
 CREATE INDEX jobs_reprints ON jobs(server_id, cups_job_id, completed_at) WHERE run > 0;
 CREATE OR REPLACE VIEW bi_jobs AS
 SELECT
-  j.id AS job_id,
-  DATE '1970-01-01' + j.local_day AS local_date,
-  EXTRACT(YEAR FROM DATE '1970-01-01' + j.local_day)::integer AS year,
-  EXTRACT(MONTH FROM DATE '1970-01-01' + j.local_day)::integer AS month,
-  to_timestamp(j.completed_at) AS completed_at,
-  j.completed_at AS completed_unix,
-  s.name AS server,
-  d.queue AS queue,
-  j.device_id AS device_id,
-  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
-  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
-    ELSE 'unknown' END AS state,
-  j.sheets AS sheets,
-  j.impressions AS impressions,
-  j.copies AS copies,
-  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
-    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
-  (j.sides IN (2, 3)) AS two_sided,
-  (j.color_mode = 2) AS color,
-  j.media AS media,
-  j.media_known AS media_known,
-  j.area_um2 / 1e12::double precision AS sheet_area_m2,
-  (p.id IS NOT NULL) AS device_classified,
-  COALESCE(p.class, 'other') AS device_class,
-  NULLIF(p.direction, '') AS device_direction,
-  NULLIF(p.paper_id, '') AS paper_id,
-  COALESCE(pa.grammage_gsm, 80::double precision) AS grammage_gsm,
-  COALESCE(pa.recycled, false) AS recycled,
-  (pa.paper_id IS NULL) AS default_stock,
-  j.sheets::double precision * j.area_um2 * COALESCE(pa.grammage_gsm, 80::double precision)
-    / 1e12::double precision AS mass_g,
-  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
-  CASE WHEN ud.direction IS NOT NULL THEN 'user'
-    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source,
+)sql") +
+    kBiJobsColumns + R"sql(,
   j.run AS run,
-  j.media_from_queue AS media_from_queue
-FROM jobs j
-JOIN servers s ON s.id = j.server_id
-JOIN devices d ON d.id = j.device_id
-LEFT JOIN device_periods p ON p.id = COALESCE(
-  (SELECT x.id FROM device_periods x
-   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
-     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
-   ORDER BY x.in_service, x.out_of_service NULLS FIRST, x.id LIMIT 1),
-  (SELECT x.id FROM device_periods x
-   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
-   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
-  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
-   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
-LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
-LEFT JOIN users u ON u.id = j.user_id
-LEFT JOIN user_directions ud ON ud.id = (
-  SELECT x.id FROM user_directions x
-  WHERE x.user_name = u.name AND u.name <> '' AND x.direction <> ''
-    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
-    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
-  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
-    (x.direction = 'unassigned') DESC, x.direction COLLATE "C" DESC
-  LIMIT 1);
-COMMENT ON VIEW bi_jobs IS 'One row per stored job (each run of a reprinted one), without user'
+  j.media_from_queue AS media_from_queue)sql" +
+    kBiJobsFrom +
+    R"sql(COMMENT ON VIEW bi_jobs IS 'One row per stored job (each run of a reprinted one), without user'
   ' name or title (README "BI views"). Restates DevicePeriodOn, the default paper stock,'
   ' DESIGN.md mass and DESIGN.md "A job''s direction"; pinned by bi_views_postgres_test against'
   ' AttributeUsage.';
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5,
-                                       kSchemaV6, kSchemaV7, kSchemaV8, kSchemaV9};
+const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
+                                   kSchemaV4,         kSchemaV5, kSchemaV6,
+                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str()};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // Rebuilds both rollup tables from the stored jobs with the core rules, inside the caller's

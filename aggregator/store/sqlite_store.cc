@@ -296,13 +296,9 @@ CREATE INDEX agent_tokens_by_server ON agent_tokens(server);
 //   rows overlap, the one that starts last, as AttributeUsage's DirectionOn), else the device
 //   period's direction, else `unassigned`.
 // bi_monthly_usage sums bi_jobs (same tests); bi_devices and bi_workstations show the tables.
-constexpr char kSchemaV7[] = R"sql(
-CREATE VIEW bi_jobs AS
--- One row per stored job, without user name or title (README "BI views"). Restates
--- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
--- pinned by bi_views_test against AttributeUsage.
-SELECT
-  j.id AS job_id,
+// bi_jobs' select list and joins as schema v7 created the view; v9 adds run and
+// media_from_queue at the end of the list. The two steps are built from them at start.
+constexpr char kBiJobsColumns[] = R"sql(  j.id AS job_id,
   date(j.local_day * 86400, 'unixepoch') AS local_date,
   CAST(strftime('%Y', j.local_day * 86400, 'unixepoch') AS INTEGER) AS year,
   CAST(strftime('%m', j.local_day * 86400, 'unixepoch') AS INTEGER) AS month,
@@ -334,7 +330,8 @@ SELECT
   j.sheets * j.area_um2 * COALESCE(pa.grammage_gsm, 80.0) / 1e12 AS mass_g,
   COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
   CASE WHEN ud.direction IS NOT NULL THEN 'user'
-    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source
+    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source)sql";
+constexpr char kBiJobsFrom[] = R"sql(
 FROM jobs j
 JOIN servers s ON s.id = j.server_id
 JOIN devices d ON d.id = j.device_id
@@ -358,7 +355,15 @@ LEFT JOIN user_directions ud ON ud.id = (
   ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
     (x.direction = 'unassigned') DESC, x.direction DESC
   LIMIT 1);
-
+)sql";
+const std::string kSchemaV7 = std::string(R"sql(
+CREATE VIEW bi_jobs AS
+-- One row per stored job, without user name or title (README "BI views"). Restates
+-- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
+-- pinned by bi_views_test against AttributeUsage.
+SELECT
+)sql") + kBiJobsColumns + kBiJobsFrom +
+                              R"sql(
 CREATE VIEW bi_monthly_usage AS
 -- bi_jobs summed by year, month and direction (README "BI views");
 -- mass_kg_excluding_print_shop is what I1 and I5 measure. Pinned by bi_views_test.
@@ -419,7 +424,7 @@ ALTER TABLE devices ADD COLUMN sides_default TEXT;
 
 // v9: reprints (a job restarted in cupsd: each run is a row, 0 for the first), and bi_jobs gains
 // run and media_from_queue at its end (the view's earlier columns are unchanged).
-constexpr char kSchemaV9[] = R"sql(
+const std::string kSchemaV9 = std::string(R"sql(
 ALTER TABLE jobs ADD COLUMN run INTEGER NOT NULL DEFAULT 0;
 DROP VIEW bi_jobs;
 CREATE VIEW bi_jobs AS
@@ -428,69 +433,15 @@ CREATE VIEW bi_jobs AS
 -- DevicePeriodOn, the default paper stock, DESIGN.md's mass and "A job's direction";
 -- pinned by bi_views_test against AttributeUsage.
 SELECT
-  j.id AS job_id,
-  date(j.local_day * 86400, 'unixepoch') AS local_date,
-  CAST(strftime('%Y', j.local_day * 86400, 'unixepoch') AS INTEGER) AS year,
-  CAST(strftime('%m', j.local_day * 86400, 'unixepoch') AS INTEGER) AS month,
-  strftime('%Y-%m-%dT%H:%M:%SZ', j.completed_at, 'unixepoch') AS completed_at,
-  j.completed_at AS completed_unix,
-  s.name AS server,
-  d.queue AS queue,
-  j.device_id AS device_id,
-  CASE j.source WHEN 1 THEN 'live' WHEN 2 THEN 'page_log' ELSE 'unknown' END AS source,
-  CASE j.state WHEN 9 THEN 'completed' WHEN 7 THEN 'canceled' WHEN 8 THEN 'aborted'
-    ELSE 'unknown' END AS state,
-  j.sheets AS sheets,
-  j.impressions AS impressions,
-  j.copies AS copies,
-  CASE j.sides WHEN 1 THEN 'one-sided' WHEN 2 THEN 'two-sided-long-edge'
-    WHEN 3 THEN 'two-sided-short-edge' ELSE 'unknown' END AS sides,
-  (j.sides IN (2, 3)) AS two_sided,
-  (j.color_mode = 2) AS color,
-  j.media AS media,
-  (j.media_known <> 0) AS media_known,
-  j.area_um2 / 1e12 AS sheet_area_m2,
-  (p.id IS NOT NULL) AS device_classified,
-  COALESCE(p.class, 'other') AS device_class,
-  NULLIF(p.direction, '') AS device_direction,
-  NULLIF(p.paper_id, '') AS paper_id,
-  COALESCE(pa.grammage_gsm, 80.0) AS grammage_gsm,
-  COALESCE(pa.recycled <> 0, 0) AS recycled,
-  (pa.paper_id IS NULL) AS default_stock,
-  j.sheets * j.area_um2 * COALESCE(pa.grammage_gsm, 80.0) / 1e12 AS mass_g,
-  COALESCE(ud.direction, NULLIF(p.direction, ''), 'unassigned') AS direction,
-  CASE WHEN ud.direction IS NOT NULL THEN 'user'
-    WHEN NULLIF(p.direction, '') IS NOT NULL THEN 'device' ELSE 'none' END AS direction_source,
+)sql") + kBiJobsColumns + R"sql(,
   j.run AS run,
-  (j.media_from_queue <> 0) AS media_from_queue
-FROM jobs j
-JOIN servers s ON s.id = j.server_id
-JOIN devices d ON d.id = j.device_id
-LEFT JOIN device_periods p ON p.id = COALESCE(
-  (SELECT x.id FROM device_periods x
-   WHERE x.device_id = j.device_id AND x.in_service <= j.local_day
-     AND (x.out_of_service IS NULL OR j.local_day < x.out_of_service)
-   ORDER BY x.in_service, x.out_of_service, x.id LIMIT 1),
-  (SELECT x.id FROM device_periods x
-   WHERE x.device_id = j.device_id AND (x.in_service IS NULL OR x.in_service <= j.local_day)
-   ORDER BY x.in_service DESC NULLS LAST, x.id LIMIT 1),
-  (SELECT x.id FROM device_periods x WHERE x.device_id = j.device_id
-   ORDER BY x.in_service NULLS FIRST, x.id LIMIT 1))
-LEFT JOIN papers pa ON pa.paper_id = p.paper_id AND p.paper_id <> ''
-LEFT JOIN users u ON u.id = j.user_id
-LEFT JOIN user_directions ud ON ud.id = (
-  SELECT x.id FROM user_directions x
-  WHERE x.user = u.name AND u.name <> '' AND x.direction <> ''
-    AND (x.valid_from IS NULL OR x.valid_from <= j.local_day)
-    AND (x.valid_to IS NULL OR j.local_day < x.valid_to)
-  ORDER BY x.valid_from DESC NULLS LAST, x.valid_to DESC NULLS FIRST,
-    (x.direction = 'unassigned') DESC, x.direction DESC
-  LIMIT 1);
-)sql";
+  (j.media_from_queue <> 0) AS media_from_queue)sql" +
+                              kBiJobsFrom + R"sql()sql";
 
 // Each step takes the database from version i to i + 1 in one transaction.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5,
-                                       kSchemaV6, kSchemaV7, kSchemaV8, kSchemaV9};
+const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
+                                   kSchemaV4,         kSchemaV5, kSchemaV6,
+                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str()};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.
