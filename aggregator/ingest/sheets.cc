@@ -12,8 +12,12 @@ int64_t ComputeSheets(const JobRecord& job) {
   const int64_t copies = job.copies < 1 ? 1 : job.copies;
   const int64_t per_copy_announced = job.job_impressions;
   auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
-  if (imp % copies == 0 && (per_copy_announced <= 0 || job.state == JobState::kCompleted ||
-                            imp == per_copy_announced * copies)) {
+  // Whole copies: a job that completed (or whose end CUPS did not say) printed every copy; a job
+  // stopped part-way did only when its count is exactly the announced copies. Otherwise the copy
+  // boundaries come from the announced copy size, or, unknown, the job counts as one copy.
+  const bool completed = job.state == JobState::kCompleted || job.state == JobState::kUnknown;
+  if (imp % copies == 0 &&
+      (completed || (per_copy_announced > 0 && imp == per_copy_announced * copies))) {
     return copies * ceil_div(imp / copies, s);
   }
   if (per_copy_announced > 0) {

@@ -55,6 +55,14 @@ TEST(SheetsTest, InterruptedMultiCopyJobWithoutCopySizeCountsAsOneCopy) {
   // 7 impressions for 3 copies, copy size unknown: boundaries unknown -> ceil(7/2) = 4.
   EXPECT_EQ(Sheets(7, 3, Sides::kTwoSidedLongEdge, JobState::kCanceled), 4);
   EXPECT_EQ(Sheets(7, 3, Sides::kOneSided, JobState::kCanceled), 7);
+  // 3 copies of a 3-page two-sided document cancelled after 3 impressions: a multiple of the
+  // copies, but the copy size is unknown, so one copy: ceil(3/2) = 2 (not 3 x ceil(1/2) = 3).
+  EXPECT_EQ(Sheets(3, 3, Sides::kTwoSidedLongEdge, JobState::kCanceled), 2);
+  EXPECT_EQ(Sheets(3, 3, Sides::kTwoSidedLongEdge, JobState::kAborted), 2);
+  // The same count completed is three copies of one page.
+  EXPECT_EQ(Sheets(3, 3, Sides::kTwoSidedLongEdge, JobState::kCompleted), 3);
+  // Announced 1 page per copy: three whole copies even when cancelled at the end.
+  EXPECT_EQ(Sheets(3, 3, Sides::kTwoSidedLongEdge, JobState::kCanceled, 1), 3);
 }
 
 }  // namespace
