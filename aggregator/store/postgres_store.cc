@@ -400,12 +400,14 @@ ALTER TABLE devices ADD COLUMN media_default text;  -- NULL: never reported
 ALTER TABLE devices ADD COLUMN sides_default text;
 )sql";
 
-// v9: as SQLite's v9, reprints (each run of a restarted job is a row, 0 for the first): the
+// v9: as SQLite's v9, reprints (each run of a restarted job is a row, 0 for the first), and the
+// announced size of one copy (jobs.job_impressions): the
 // identity constraint holds within a run, and bi_jobs gains run and media_from_queue at its end.
 // jobs_reprints (the rare rows of a run > 0) lets ingest probe a page_log record against them.
 const std::string kSchemaV9 =
     std::string(R"sql(
 ALTER TABLE jobs ADD COLUMN run integer NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN job_impressions bigint NOT NULL DEFAULT 0;  -- one copy, announced
 ALTER TABLE jobs DROP CONSTRAINT jobs_once;
 ALTER TABLE jobs ADD CONSTRAINT jobs_once EXCLUDE USING gist (
   server_id WITH =, cups_job_id WITH =, run WITH =,

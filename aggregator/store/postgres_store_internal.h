@@ -44,14 +44,14 @@ CREATE TEMPORARY TABLE IF NOT EXISTS incoming_jobs(
   color_mode smallint NOT NULL, number_up integer NOT NULL, impressions bigint NOT NULL,
   cups_sheets bigint NOT NULL, title text, source smallint NOT NULL, sheets bigint NOT NULL,
   area_um2 bigint NOT NULL, media_known boolean NOT NULL, local_day integer NOT NULL,
-  media_from_queue boolean NOT NULL, run integer NOT NULL
+  media_from_queue boolean NOT NULL, run integer NOT NULL, job_impressions bigint NOT NULL
 ) ON COMMIT DELETE ROWS
 )sql";
 
 #define RAMETTE_JOB_COLUMNS                                                                  \
   "device_id, cups_job_id, job_uuid, user_id, client_host, created_at, completed_at, state," \
   " copies, sides, media, color_mode, number_up, impressions, cups_sheets, title, source,"   \
-  " sheets, area_um2, media_known, local_day, media_from_queue, run"
+  " sheets, area_um2, media_known, local_day, media_from_queue, run, job_impressions"
 inline constexpr char kCopyIncomingSql[] =
     "COPY incoming_jobs(ord, " RAMETTE_JOB_COLUMNS ") FROM STDIN";
 // $1 server row, $2 received_at. Rows go in batch order, so that of two records of one job in
@@ -96,7 +96,7 @@ inline constexpr char kSupersedeJobSql[] =
     " created_at = $6, completed_at = $7, state = $8, copies = $9, sides = $10, media = $11,"
     " color_mode = $12, number_up = $13, impressions = $14, cups_sheets = $15, title = $16,"
     " source = $17, sheets = $18, area_um2 = $19, media_known = $20, local_day = $21,"
-    " media_from_queue = $22, run = $23 WHERE id = $1";
+    " media_from_queue = $22, run = $23, job_impressions = $24 WHERE id = $1";
 
 #define RAMETTE_ROLLUP_COLUMNS                                                     \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs," \

@@ -264,6 +264,8 @@ void AppendCopyRow(std::string& out, int ord, int64_t device_id, int64_t user_id
   out.push_back(r.media_from_queue ? 't' : 'f');
   tab();
   CopyInt(out, job.run);
+  tab();
+  CopyInt(out, r.job_impressions);
   out.push_back('\n');
 }
 
@@ -280,7 +282,7 @@ void AddJobParams(Params& p, int64_t device_id, int64_t user_id, const model::St
     p.Null();
   }
   p.Int(static_cast<int>(r.source)).Int(job.sheets).Int(job.area_um2).Bool(job.media_known);
-  p.Int(job.local_day).Bool(r.media_from_queue).Int(job.run);
+  p.Int(job.local_day).Bool(r.media_from_queue).Int(job.run).Int(r.job_impressions);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ std::string QuarantineJson(const JobRecord& r) {
   // Added after the first form: written only when set, so that the records quarantined before
   // keep their text (and quarantine-once its key).
   if (r.media_from_queue) j["media_from_queue"] = true;
+  if (r.job_impressions > 0) j["job_impressions"] = r.job_impressions;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

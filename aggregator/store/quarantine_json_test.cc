@@ -33,14 +33,22 @@ TEST(QuarantineJsonTest, EveryFieldButTheTitleInAFixedForm) {
             "\"client_host\":\"h\xc3\xa9\",\"created_at\":100,\"completed_at\":200,\"state\":9,"
             "\"copies\":2,\"sides\":2,\"media\":\"iso_a4_210x297mm\",\"color_mode\":2,"
             "\"number_up\":1,\"impressions_completed\":4,\"cups_media_sheets_completed\":-1,"
-            "\"source\":1}");
+            "\"source\":1,\"job_impressions\":2}");
 }
 
 TEST(QuarantineJsonTest, MediaFromTheQueueOnlyWhenSet) {
   JobRecord r = Record();
   r.media_from_queue = true;
   const std::string json = QuarantineJson(r);
-  const std::string tail = ",\"source\":1,\"media_from_queue\":true}";
+  const std::string tail = ",\"source\":1,\"media_from_queue\":true,\"job_impressions\":2}";
+  EXPECT_EQ(json.substr(json.size() - tail.size()), tail) << json;
+}
+
+TEST(QuarantineJsonTest, AnnouncedCopySizeOnlyWhenKnown) {
+  JobRecord r = Record();
+  r.job_impressions = 3;
+  const std::string json = QuarantineJson(r);
+  const std::string tail = ",\"source\":1,\"job_impressions\":3}";
   EXPECT_EQ(json.substr(json.size() - tail.size()), tail) << json;
 }
 

@@ -422,10 +422,13 @@ ALTER TABLE devices ADD COLUMN media_default TEXT;  -- NULL: never reported
 ALTER TABLE devices ADD COLUMN sides_default TEXT;
 )sql";
 
-// v9: reprints (a job restarted in cupsd: each run is a row, 0 for the first), and bi_jobs gains
+// v9: reprints (a job restarted in cupsd: each run is a row, 0 for the first), the announced
+// size of one copy (job-impressions: the sheets of a job stopped part-way can be recomputed), and
+// bi_jobs gains
 // run and media_from_queue at its end (the view's earlier columns are unchanged).
 const std::string kSchemaV9 = std::string(R"sql(
 ALTER TABLE jobs ADD COLUMN run INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN job_impressions INTEGER NOT NULL DEFAULT 0;  -- one copy, announced
 DROP VIEW bi_jobs;
 CREATE VIEW bi_jobs AS
 -- One row per stored job (each run of a reprinted one), without user name or title

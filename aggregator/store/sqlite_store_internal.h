@@ -50,19 +50,19 @@ inline constexpr char kInsertJobSql[] =
     "INSERT INTO jobs(server_id, device_id, cups_job_id, job_uuid, user_id, client_host,"
     " created_at, completed_at, state, copies, sides, media, color_mode, number_up, impressions,"
     " cups_sheets, title, source, sheets, area_um2, media_known, local_day, received_at,"
-    " media_from_queue, run)"
+    " media_from_queue, run, job_impressions)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?25, ?26)";
+    " ?19, ?20, ?21, ?22, ?23, ?25, ?26, ?27)";
 // Replaces a stored job's record by another one of the same job: the parameters are numbered
 // as in kInsertJobSql (?1 server, ?3 CUPS job id and ?23 received_at are left as they are),
-// ?24 is the job's id, ?25 media_from_queue, ?26 run. OR IGNORE: should the new completion time
-// collide with another stored job's, nothing changes.
+// ?24 is the job's id, ?25 media_from_queue, ?26 run, ?27 job_impressions. OR IGNORE: should the
+// new completion time collide with another stored job's, nothing changes.
 inline constexpr char kSupersedeJobSql[] =
     "UPDATE OR IGNORE jobs SET device_id = ?2, job_uuid = ?4, user_id = ?5, client_host = ?6,"
     " created_at = ?7, completed_at = ?8, state = ?9, copies = ?10, sides = ?11, media = ?12,"
     " color_mode = ?13, number_up = ?14, impressions = ?15, cups_sheets = ?16, title = ?17,"
     " source = ?18, sheets = ?19, area_um2 = ?20, media_known = ?21, local_day = ?22,"
-    " media_from_queue = ?25, run = ?26 WHERE id = ?24";
+    " media_from_queue = ?25, run = ?26, job_impressions = ?27 WHERE id = ?24";
 #define RAMETTE_ROLLUP_SUM_COLUMNS                                                  \
   "jobs, sheets, impressions, two_sided_sheets, color_sheets, unknown_media_jobs, " \
   "unknown_media_sheets"

@@ -105,7 +105,7 @@ Status SqliteStore::DeviceIdLocked(const std::string& server, IdMap& queues,
 
 namespace {
 
-// Binds ?1..?23, ?25 and ?26 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
+// Binds ?1..?23 and ?25..?27 of kInsertJobSql (kSupersedeJobSql uses the same numbers).
 inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int64_t user_id,
                     const model::StoredJob& job, int64_t now) {
   const JobRecord& r = job.record;
@@ -138,6 +138,7 @@ inline void BindJob(sqlite3_stmt* s, int64_t server_row, int64_t device_id, int6
   BindInt(s, 23, now);
   BindInt(s, 25, r.media_from_queue ? 1 : 0);
   BindInt(s, 26, job.run);
+  BindInt(s, 27, r.job_impressions);
 }
 
 }  // namespace

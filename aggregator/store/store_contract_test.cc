@@ -349,6 +349,17 @@ TEST_P(StoreContractTest, RunsAfterAPageLogCopy) {
   EXPECT_EQ((*runs)[0].size(), 2u);
 }
 
+// The announced size of one copy is stored, so that the sheets of a job stopped part-way can be
+// computed again.
+TEST_P(StoreContractTest, AnnouncedCopySizeIsStored) {
+  model::StoredJob j = Job("q", 11, kJune15, 5);
+  j.record.job_impressions = 3;
+  j.record.state = JobState::kCanceled;
+  Commit("srv", {j});
+  if (engine_->Sql("SELECT 1") == "") GTEST_SKIP() << "no SQL on this engine";
+  EXPECT_EQ(engine_->Sql("SELECT job_impressions FROM jobs WHERE cups_job_id = 11"), "3\n");
+}
+
 // [users] recorded with the data: read back, carried by the inventory, kept across a reopen.
 TEST_P(StoreContractTest, UserNameRuleIsRecordedWithTheData) {
   auto rule = store_->StoredUserNameRule();

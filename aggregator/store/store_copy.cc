@@ -102,7 +102,8 @@ std::vector<CopyTable> MakeTables() {
         {"local_day", kInt},
         {"received_at", kInt},
         {"media_from_queue", kBool},
-        {"run", kInt}},
+        {"run", kInt},
+        {"job_impressions", kInt}},
        1,
        // One job, one record (store_rules.h): same server, CUPS job id and run, completed
        // within the duplicate window.
