@@ -24,6 +24,7 @@
 namespace {
 
 constexpr int kExitConfig = 78;
+constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: a restart may cure it
 constexpr int kFoldIntervalSeconds = 10;
 
 }  // namespace
@@ -122,7 +123,9 @@ int main(int argc, char** argv) {
   auto server = ingest::StartIngestServer(config.listen, &processor, tls, auth);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().message());
-    return kExitConfig;
+    // An address in use may be free at the next try (systemd restarts on 75); a bad TLS file
+    // is configuration.
+    return server.status().code() == Status::Code::kUnavailable ? kExitTempFail : kExitConfig;
   }
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   spdlog::info(

@@ -141,3 +141,28 @@ TEST_F(EndToEndTest, CommandLineErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// A second aggregator on the port of a running one, with another database, fails to listen (no
+// SO_REUSEPORT sharing of the agents between two databases) and exits 75, which systemd retries.
+TEST_F(EndToEndTest, ASecondAggregatorOnAPortInUseExits75) {
+  const int port = StartAggregator(NewDatabase("first"));
+  ASSERT_GT(port, 0);
+  const std::string second = NewDatabase("second");
+  const CmdResult r = [&] {
+    const std::string cmd = std::string(RAMETTE_AGGREGATOR) + " --db '" + second +
+                            "' --listen 127.0.0.1:" + std::to_string(port) + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int rc = pclose(p);
+    return CmdResult{WEXITSTATUS(rc), out, ""};
+  }();
+  EXPECT_EQ(r.code, 75) << r.out;
+  EXPECT_NE(r.out.find("address in use"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -192,6 +192,10 @@ Result<RunningIngestServer> StartIngestServer(const std::string& listen, IngestP
   builder.AddListeningPort(listen, credentials, &running.port);
   builder.RegisterService(running.service.get());
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  // gRPC sets SO_REUSEPORT by default on Linux: a second aggregator started on the same port
+  // would bind it too, and the kernel would deal the agents' connections between the two (and
+  // their databases). Off: the second one fails to listen.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Agents ping every 60 s; allow it even when no call is in flight.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);

@@ -118,6 +118,15 @@ TEST_F(GrpcIngestTest, PartialBatchDuplicatesAndRejections) {
   EXPECT_EQ(*store_->CountJobs(), 3);
 }
 
+// A second server on a port already in use fails to listen (no SO_REUSEPORT sharing).
+TEST_F(GrpcIngestTest, APortInUseIsRefused) {
+  auto second = StartIngestServer("127.0.0.1:" + std::to_string(server_.port), processor_.get());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(second.status().message().find("address in use"), std::string::npos)
+      << second.status().message();
+}
+
 TEST_F(GrpcIngestTest, BadServerIdIsInvalidArgument) {
   v1::SubmitJobsRequest req;
   *req.add_jobs() = Job(1, kNow - 100);
