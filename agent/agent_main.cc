@@ -254,7 +254,17 @@ int main(int argc, char** argv) {
   if (!state_dir.empty()) config.state_dir = state_dir;
   if (!ca_file.empty()) config.ca_file = ca_file;
   if (!token_file.empty()) config.token_file = token_file;
-  if (config.server_id.empty()) config.server_id = HostName();
+  bool id_defaulted = false;
+  ramette::Result<std::string> id = ResolveServerId(config.server_id, &id_defaulted);
+  if (!id.ok()) {
+    spdlog::critical("configuration: {}", id.status().message());
+    return kExitConfig;
+  }
+  config.server_id = *id;
+  if (id_defaulted) {
+    spdlog::info("server id '{}': the host name ([agent] server_id and --server-id not set)",
+                 config.server_id);
+  }
   auto level = spdlog::level::from_str(config.log_level);
   if (level == spdlog::level::off && config.log_level != "off") {
     spdlog::critical("configuration: unknown log level '{}'", config.log_level);

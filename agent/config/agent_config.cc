@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
+
+#include "common/server_id.h"
 
 namespace ramette::agent {
 namespace {
@@ -116,6 +119,26 @@ std::string HostName() {
   char buf[256] = {0};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
   return buf;
+}
+
+Result<std::string> ResolveServerId(const std::string& configured, bool* defaulted) {
+  *defaulted = configured.empty();
+  const std::string id = configured.empty() ? HostName() : configured;
+  if (std::string why = ServerIdProblem(id); !why.empty()) {
+    std::string shown;
+    for (unsigned char c : id) {
+      if (c < 0x20 || c == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02x", c);
+        shown += hex;
+      } else {
+        shown += static_cast<char>(c);
+      }
+    }
+    return Status::InvalidArgument("server id '" + shown + "'" +
+                                   (*defaulted ? " (the host name)" : "") + ": " + why);
+  }
+  return id;
 }
 
 Status CheckAggregatorAddress(const AgentConfig& config) {

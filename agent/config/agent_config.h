@@ -40,6 +40,11 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required);
 Status CheckAggregatorAddress(const AgentConfig& config);
 // The machine's host name (the default server id); "localhost" if it cannot be read.
 std::string HostName();
+// The server id the agent runs as: `configured` ([agent] server_id or --server-id) when set, else
+// the host name (*defaulted set). InvalidArgument naming the id when it breaks the rule every
+// aggregator applies (common/server_id.h), so that the agent refuses to start rather than start
+// and see every call refused.
+Result<std::string> ResolveServerId(const std::string& configured, bool* defaulted);
 
 }  // namespace ramette::agent
 

@@ -94,5 +94,23 @@ key_file = "/etc/ramette/tls/prn-a.key"
   EXPECT_FALSE(CheckAggregatorAddress(*c).ok());
 }
 
+TEST(AgentConfigTest, ServerIdIsCheckedAtStartAndDefaultsToTheHostName) {
+  bool defaulted = true;
+  auto id = ResolveServerId("prn-rdc", &defaulted);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, "prn-rdc");
+  EXPECT_FALSE(defaulted);
+  id = ResolveServerId("", &defaulted);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, HostName());
+  EXPECT_TRUE(defaulted);
+  // A control character would make every call fail at the aggregator: refused at start.
+  id = ResolveServerId("prn\nrdc", &defaulted);
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().message(), "server id 'prn\\x0ardc': control character in server id");
+  EXPECT_FALSE(ResolveServerId(std::string(256, 'a'), &defaulted).ok());
+  EXPECT_FALSE(ResolveServerId("bad\xff", &defaulted).ok());
+}
+
 }  // namespace
 }  // namespace ramette::agent

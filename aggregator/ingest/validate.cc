@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/server_id.h"
 #include "common/utf8.h"
 
 namespace ramette::aggregator::ingest {
@@ -84,14 +85,6 @@ std::string ValidateQueue(const QueueRecord& q) {
   return "";
 }
 
-std::string ValidateServerId(const std::string& s) {
-  if (s.empty()) return "empty server id";
-  if (s.size() > 255) return "server id longer than 255 bytes";
-  if (!IsValidUtf8(s)) return "invalid UTF-8 in server id";
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return "control character in server id";
-  }
-  return "";
-}
+std::string ValidateServerId(const std::string& s) { return ServerIdProblem(s); }
 
 }  // namespace ramette::aggregator::ingest
