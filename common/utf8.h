@@ -2,12 +2,19 @@
 #ifndef RAMETTE_COMMON_UTF8_H_
 #define RAMETTE_COMMON_UTF8_H_
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace ramette {
 
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
 bool IsValidUtf8(std::string_view s);
+
+// `s` as it may go into a log line: control characters, backslashes and bytes that are not
+// UTF-8 as \xNN, cut after about `max_bytes` with "..." (a value from the network must not forge
+// a line or flood the log).
+std::string ForLog(std::string_view s, size_t max_bytes = 256);
 
 }  // namespace ramette
 

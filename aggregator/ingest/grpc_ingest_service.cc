@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "aggregator/ingest/proto_convert.h"
-
+#include "common/utf8.h"
 namespace ramette::aggregator::ingest {
 namespace {
 
@@ -72,7 +72,8 @@ grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
     Result<std::string> bound = auth_.tokens->ServerIdOfToken(value.substr(sizeof kBearer - 1));
     if (!bound.ok()) {
       if (bound.status().code() == Status::Code::kUnauthenticated) {
-        spdlog::warn("refused a call for server '{}': {}", server_id, bound.status().message());
+        spdlog::warn("refused a call for server '{}': {}", ForLog(server_id),
+                     ForLog(bound.status().message()));
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                             "the agent token is unknown or revoked (" + bound.status().message() +
                                 "); create one with `ramette token create --server-id " +
@@ -81,7 +82,8 @@ grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
       return ToGrpc(bound.status());
     }
     if (*bound != server_id) {
-      spdlog::warn("refused a call for server '{}' with a token bound to '{}'", server_id, *bound);
+      spdlog::warn("refused a call for server '{}' with a token bound to '{}'", ForLog(server_id),
+                   ForLog(*bound));
       return grpc::Status(
           grpc::StatusCode::PERMISSION_DENIED,
           "this agent token is bound to server id '" + *bound + "', not to '" + server_id + "'");
@@ -93,8 +95,8 @@ grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
     bool allowed = false;
     for (const std::string& id : cert_ids) allowed = allowed || id == server_id;
     if (!allowed) {
-      spdlog::warn("refused a call for server '{}' with a client certificate for '{}'", server_id,
-                   cert_ids.front());
+      spdlog::warn("refused a call for server '{}' with a client certificate for '{}'",
+                   ForLog(server_id), ForLog(cert_ids.front()));
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                           "the client certificate names server id '" + cert_ids.front() +
                               "', not '" + server_id + "'");
@@ -102,7 +104,7 @@ grpc::Status GrpcIngestService::Authorize(const grpc::ServerContext* ctx,
   }
   if (!presented && auth_.require_credentials) {
     spdlog::warn("refused a call for server '{}' without an agent token or client certificate",
-                 server_id);
+                 ForLog(server_id));
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "this aggregator requires an agent token (authorization: Bearer TOKEN) "
                         "or a client certificate; create a token with `ramette token create "
@@ -121,8 +123,8 @@ grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext* ctx,
   for (const auto& j : req->jobs()) jobs.push_back(FromProto(j));
   auto results = processor_->SubmitJobs(req->server_id(), req->agent_version(), std::move(jobs));
   if (!results.ok()) {
-    spdlog::warn("SubmitJobs from server '{}' failed: {}", req->server_id(),
-                 results.status().message());
+    spdlog::warn("SubmitJobs from server '{}' failed: {}", ForLog(req->server_id()),
+                 ForLog(results.status().message()));
     return ToGrpc(results.status());
   }
   resp->mutable_results()->Reserve(static_cast<int>(results->size()));
@@ -132,8 +134,8 @@ grpc::Status GrpcIngestService::SubmitJobs(grpc::ServerContext* ctx,
     if (r.kind == RecordResult::Kind::kRejected) ++rejected;
   }
   if (rejected > 0) {
-    spdlog::warn("server '{}': {} of {} job records rejected and quarantined", req->server_id(),
-                 rejected, results->size());
+    spdlog::warn("server '{}': {} of {} job records rejected and quarantined",
+                 ForLog(req->server_id()), rejected, results->size());
   }
   return grpc::Status::OK;
 }
@@ -161,7 +163,8 @@ grpc::Status GrpcIngestService::ReportStatus(grpc::ServerContext* ctx,
   status.oldest_record_unix = req->oldest_record_unix();
   Status s = processor_->ReportStatus(req->server_id(), req->agent_version(), status);
   if (!s.ok()) {
-    spdlog::warn("ReportStatus from server '{}' failed: {}", req->server_id(), s.message());
+    spdlog::warn("ReportStatus from server '{}' failed: {}", ForLog(req->server_id()),
+                 ForLog(s.message()));
   }
   return ToGrpc(s);
 }

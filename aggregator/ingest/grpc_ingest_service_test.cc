@@ -4,11 +4,14 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "aggregator/store/sqlite_store.h"
 
@@ -125,6 +128,23 @@ TEST_F(GrpcIngestTest, APortInUseIsRefused) {
   EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
   EXPECT_NE(second.status().message().find("address in use"), std::string::npos)
       << second.status().message();
+}
+
+// A server id from the network cannot forge a log line: its newline is logged escaped.
+TEST_F(GrpcIngestTest, ServerIdIsEscapedInTheLog) {
+  auto lines = std::make_shared<std::ostringstream>();
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*lines);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  v1::SubmitJobsRequest req;
+  req.set_server_id("prn\n2026-12-02 [critical] forged");
+  *req.add_jobs() = Job(1, kNow);
+  v1::SubmitJobsResponse resp;
+  EXPECT_EQ(Submit(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  spdlog::set_default_logger(previous);
+  const std::string log = lines->str();
+  EXPECT_NE(log.find("prn\\x0a2026-12-02 [critical] forged"), std::string::npos) << log;
+  EXPECT_EQ(log.find("prn\n"), std::string::npos) << log;
 }
 
 TEST_F(GrpcIngestTest, BadServerIdIsInvalidArgument) {
