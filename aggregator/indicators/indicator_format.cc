@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/csv_cell.h"
+
 namespace ramette::aggregator::indicators {
 namespace {
 
@@ -96,18 +98,6 @@ nlohmann::ordered_json ScopeJson(const ScopeFigures& f, bool with_direction) {
   return j;
 }
 
-std::string CsvCell(const std::string& text, char separator) {
-  if (text.find_first_of(std::string{separator, '"', '\n', '\r'}) == std::string::npos) {
-    return text;
-  }
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 // Width of UTF-8 text in code points (continuation bytes do not count).
 size_t CodePoints(std::string_view s) {
   return static_cast<size_t>(std::count_if(
@@ -147,7 +137,7 @@ std::string FormatIndicatorsCsv(const IndicatorReport& report, const CsvConventi
   }
   out += '\n';
   auto row = [&](const std::string& scope, const ScopeFigures& f) {
-    out += CsvCell(scope, sep);
+    out += CsvTextCell(scope, sep);
     for (const Field& field : Fields(f)) {
       out += sep;
       out += Rounded(field, conventions.decimal_mark, /*signed_changes=*/false);

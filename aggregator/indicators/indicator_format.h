@@ -30,7 +30,8 @@ inline constexpr CsvConventions kCsvFrench{';', ','};
 
 // A header row ("scope" then the JSON keys) and one row per scope, the organisation first
 // (scope "organisation") then the directions; percentages with one decimal, kg with two,
-// empty cells for missing values; "\n" line ends; names quoted when they need it (RFC 4180).
+// empty cells for missing values; "\n" line ends; names written by CsvTextCell
+// (common/csv_cell.h: quoted when they need it, formulas neutralised as "'=...").
 // The unclassified queues are not in the CSV (one row per scope).
 std::string FormatIndicatorsCsv(const IndicatorReport& report,
                                 const CsvConventions& conventions = kCsvEnglish);

@@ -15,6 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 const std::vector<std::string> kKeys = {"paper_change_pct",
                                         "recycled_share_pct",
@@ -184,6 +185,27 @@ TEST(FormatCsvTest, FrenchConventionsAndQuoting) {
   EXPECT_EQ(lines[0].substr(0, 23), "scope;paper_change_pct;");
   EXPECT_EQ(lines[1].substr(0, 41), "organisation;-13,0;18,0;-1,8;1,3;20,44;71");
   EXPECT_EQ(lines[2].substr(0, 32), "\"Achats; \"\"Logistique\"\"\";0,0;;;;");
+}
+
+TEST(FormatCsvTest, NeutralisesFormulaNamesButNotNumbers) {
+  // OWASP CSV injection: a direction name that a spreadsheet would run as a formula is
+  // written as text ('=...), quoted; the negative numbers of its row stay numbers.
+  IndicatorReport r;
+  r.year = 2018;
+  r.organisation = Published2018();
+  ScopeFigures evil = Sparse("=cmd|' /C calc'!A0");
+  evil.paper_change_pct = -2.5;
+  r.directions.push_back(evil);
+  r.directions.push_back(Sparse("@SUM(1+1)"));
+  for (const CsvConventions& conv : {kCsvEnglish, kCsvFrench}) {
+    const std::string sep(1, conv.separator);
+    const std::string mark(1, conv.decimal_mark);
+    const std::vector<std::string> lines = Lines(FormatIndicatorsCsv(r, conv));
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_THAT(lines[1], StartsWith("organisation" + sep + "-13" + mark + "0" + sep));
+    EXPECT_THAT(lines[2], StartsWith("\"'=cmd|' /C calc'!A0\"" + sep + "-2" + mark + "5" + sep));
+    EXPECT_THAT(lines[3], StartsWith("\"'@SUM(1+1)\"" + sep + "0" + mark + "0" + sep));
+  }
 }
 
 TEST(FormatTableTest, AlignsAccentedNamesByCodePoints) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "aggregator/reports/report_text.h"
+#include "common/csv_cell.h"
 
 namespace ramette::aggregator::reports {
 namespace {
@@ -130,9 +131,9 @@ std::string FormatIndicatorExportCsv(const IndicatorHistory& h, bool french) {
   for (const indicators::IndicatorReport& r : h.years) out += sep + std::to_string(r.year);
   out += "\r\n";
   for (const Row& row : Rows(h)) {
-    out += CsvCell(row.scope, conv);
+    out += CsvTextCell(row.scope, sep);
     out += sep;
-    out += CsvCell(french ? row.label_fr : row.label_en, conv);
+    out += CsvTextCell(french ? row.label_fr : row.label_en, sep);
     out += sep;
     out += row.unit == Unit::kPercent ? "%" : row.unit == Unit::kKg ? "kg" : "";
     for (size_t y = 0; y < h.years.size() && y < 3; ++y) {

@@ -16,6 +16,7 @@ namespace {
 using ramette::testing::FakeJob;
 using ramette::testing::FakeUsageSource;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
@@ -79,6 +80,23 @@ TEST_F(ExportTest, MissingValuesAreEmptyCells) {
   const std::string csv = FormatIndicatorExportCsv(*h, false);
   EXPECT_THAT(csv, HasSubstr("DSI,Workstations on 31 December,,,,2\r\n"));
   EXPECT_FALSE(ComputeIndicatorHistory(src_, 3).ok());
+}
+
+TEST_F(ExportTest, FormulaDirectionNamesAreNeutralisedNumbersAreNot) {
+  // OWASP CSV injection: the scope cell of a direction named like a formula is text ('=...),
+  // quoted, in both conventions; the negative changes of the organisation stay numbers.
+  src_.AddWorkstations("=cmd|' /C calc'!A0", D(2015, 1, 1), 2);
+  Result<IndicatorHistory> h = ComputeIndicatorHistory(src_, 2018);
+  ASSERT_TRUE(h.ok());
+  const std::string fr = FormatIndicatorExportCsv(*h, /*french=*/true);
+  EXPECT_THAT(fr,
+              HasSubstr("\r\n\"'=cmd|' /C calc'!A0\";Postes de travail au 31 décembre;;2;2;2\r\n"));
+  EXPECT_THAT(fr, HasSubstr("organisation;I1 Évolution de la consommation de papier (hors "
+                            "reprographie);%;;-10,0;-10,0\r\n"));
+  EXPECT_THAT(fr, Not(HasSubstr("\n=cmd")));
+  const std::string en = FormatIndicatorExportCsv(*h, /*french=*/false);
+  EXPECT_THAT(en, HasSubstr("\r\n\"'=cmd|' /C calc'!A0\",Workstations on 31 December,,2,2,2\r\n"));
+  EXPECT_THAT(en, Not(HasSubstr("\n=cmd")));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/indicators/usage_attribution.h"
+#include "common/csv_cell.h"
 
 namespace ramette::aggregator::reports {
 namespace {
@@ -738,17 +739,20 @@ std::string RenderMonthlyReportCsv(const MonthlyReport& r, const ScopeMonth& s, 
   std::string out = lang == L::kFrench ? "\xEF\xBB\xBF" : "";
   out += lang == L::kFrench ? "clé;libellé;valeur;unité\r\n" : "key,label,value,unit\r\n";
   for (const Figure& f : Figures(r, s)) {
-    std::string value =
-        f.kind == Kind::kText ? f.text : CsvNumber(f.value, CsvDecimals(f.kind), conv);
-    if (f.kind == Kind::kText && lang == L::kFrench) {
-      if (value == "yes") value = "oui";
-      if (value == "no") value = "non";
+    std::string value;
+    if (f.kind == Kind::kText) {
+      std::string_view text = f.text;
+      if (lang == L::kFrench && text == "yes") text = "oui";
+      if (lang == L::kFrench && text == "no") text = "non";
+      value = CsvTextCell(text, sep);
+    } else {
+      value = CsvNumber(f.value, CsvDecimals(f.kind), conv);  // never quoted or neutralised
     }
-    out += CsvCell(f.key, conv);
+    out += CsvTextCell(f.key, sep);
     out += sep;
-    out += CsvCell(lang == L::kFrench ? f.label_fr : f.label_en, conv);
+    out += CsvTextCell(lang == L::kFrench ? f.label_fr : f.label_en, sep);
     out += sep;
-    out += CsvCell(value, conv);
+    out += value;
     out += sep;
     out += Unit(f.kind);
     out += "\r\n";

@@ -172,6 +172,21 @@ TEST_F(RenderTest, CsvFrenchAndEnglishConventions) {
   }
 }
 
+TEST_F(RenderTest, CsvNeutralisesAFormulaDirectionName) {
+  // OWASP CSV injection: the direction cell is written as text ('=...), quoted; numbers are not.
+  ScopeMonth s = Scope("R&D <Lab>");
+  s.direction = "=cmd|' /C calc'!A0";
+  const std::string fr = RenderMonthlyReportCsv(report_, s, ReportLanguage::kFrench);
+  EXPECT_THAT(fr, HasSubstr("\r\ndirection;Direction;\"'=cmd|' /C calc'!A0\";\r\n"));
+  EXPECT_THAT(fr, HasSubstr("\r\npaper_kg;Papier (kg, hors reprographie);7,484;kg\r\n"));
+  EXPECT_THAT(fr,
+              HasSubstr("\r\nreduction_target_pct;Objectif de réduction (maximum);-30,00;%\r\n"));
+  const std::string en = RenderMonthlyReportCsv(report_, s, ReportLanguage::kEnglish);
+  EXPECT_THAT(en, HasSubstr("\r\nreduction_target_pct,Reduction target (maximum),-30.00,%\r\n"));
+  EXPECT_THAT(en, HasSubstr("\r\ndirection,Direction,\"'=cmd|' /C calc'!A0\",\r\n"));
+  EXPECT_THAT(en, Not(HasSubstr(",=cmd")));
+}
+
 TEST_F(RenderTest, FileStemIsSafe) {
   EXPECT_EQ(ReportFileStem(report_, Scope("R&D <Lab>")), "ramette-2018-03-R_D__Lab_");
   EXPECT_EQ(ReportFileStem(report_, report_.organisation), "ramette-2018-03-organisation");

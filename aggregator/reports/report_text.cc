@@ -121,18 +121,6 @@ std::string CsvNumber(std::optional<double> value, int decimals,
   return text;
 }
 
-std::string CsvCell(std::string_view text, const indicators::CsvConventions& conv) {
-  if (text.find_first_of(std::string{conv.separator, '"', '\n', '\r'}) == std::string_view::npos) {
-    return std::string(text);
-  }
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -45,8 +45,6 @@ std::string ShortMonthLabel(int32_t month_index, ReportLanguage lang);
 // cell when missing.
 std::string CsvNumber(std::optional<double> value, int decimals,
                       const indicators::CsvConventions& conv);
-// A CSV cell, quoted (RFC 4180) when it holds the separator, a quote or a line break.
-std::string CsvCell(std::string_view text, const indicators::CsvConventions& conv);
 
 // Text for HTML content and attribute values: & < > " ' escaped, bytes that are not UTF-8
 // replaced by U+FFFD, control characters other than tab and line breaks dropped.

@@ -1,4 +1,4 @@
-// French and English number formatting, CSV cells and HTML escaping.
+// French and English number formatting, CSV numbers and HTML escaping.
 #include "aggregator/reports/report_text.h"
 
 #include <gtest/gtest.h>
@@ -40,13 +40,11 @@ TEST(ReportTextTest, MonthLabels) {
   EXPECT_EQ(ShortMonthLabel(MonthIndex(2009, 1), kEn), "Jan 09");
 }
 
-TEST(ReportTextTest, CsvCellsAndNumbers) {
+TEST(ReportTextTest, CsvNumbers) {
   EXPECT_EQ(CsvNumber(1234.5678, 3, indicators::kCsvFrench), "1234,568");
   EXPECT_EQ(CsvNumber(1234.5678, 2, indicators::kCsvEnglish), "1234.57");
   EXPECT_EQ(CsvNumber(std::nullopt, 2, indicators::kCsvFrench), "");
-  EXPECT_EQ(CsvCell("a;b", indicators::kCsvFrench), "\"a;b\"");
-  EXPECT_EQ(CsvCell("a;b", indicators::kCsvEnglish), "a;b");
-  EXPECT_EQ(CsvCell("say \"hi\"", indicators::kCsvEnglish), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvNumber(-12.34, 1, indicators::kCsvFrench), "-12,3");
 }
 
 TEST(ReportTextTest, HtmlEscapeEscapesMarkupAndRepairsUtf8) {
