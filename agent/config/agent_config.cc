@@ -108,6 +108,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text, std::string_view sou
 Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required) {
   struct stat st;
   if (!required && stat(path.c_str(), &st) != 0) return AgentConfig{};
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("configuration file " + path + " is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError("cannot read configuration file " + path);
   std::stringstream ss;

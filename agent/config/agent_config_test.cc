@@ -94,6 +94,14 @@ key_file = "/etc/ramette/tls/prn-a.key"
   EXPECT_FALSE(CheckAggregatorAddress(*c).ok());
 }
 
+TEST(AgentConfigTest, ADirectoryIsNotAConfigurationFile) {
+  for (bool required : {true, false}) {
+    auto c = LoadAgentConfig("/tmp", required);
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.status().message(), "configuration file /tmp is a directory");
+  }
+}
+
 TEST(AgentConfigTest, ServerIdIsCheckedAtStartAndDefaultsToTheHostName) {
   bool defaulted = true;
   auto id = ResolveServerId("prn-rdc", &defaulted);

@@ -1,6 +1,8 @@
 // TOML parsing with toml++ and the loopback rule.
 #include "aggregator/config/aggregator_config.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -132,6 +134,10 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
 }
 
 Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("configuration file " + path + " is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError("cannot read configuration file " + path);
   std::stringstream ss;
@@ -160,7 +166,39 @@ bool IsLoopbackListenAddress(const std::string& listen) {
 
 namespace ramette::aggregator::config {
 
+Status CheckListenAddress(std::string_view key, const std::string& listen) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument(std::string(key) + " '" + listen + "': " + why +
+                                   " (expected HOST:PORT, e.g. 127.0.0.1:50551 or [::1]:50551)");
+  };
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  const std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return bad("the port must be a number from 0 to 65535");
+  }
+  if (host.empty()) return bad("no host");
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3 ||
+        host.find_first_not_of("0123456789abcdefABCDEF:.", 1) != host.size() - 1) {
+      return bad("not an IPv6 address in brackets");
+    }
+    return Status::Ok();
+  }
+  if (host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+      std::string::npos) {
+    return bad("not a host name or an IPv4 address (an IPv6 address goes in brackets)");
+  }
+  return Status::Ok();
+}
+
 Status CheckListenAllowed(const AggregatorConfig& c) {
+  RAMETTE_RETURN_IF_ERROR(CheckListenAddress("[server] listen", c.listen));
+  if (!c.metrics_listen.empty()) {
+    RAMETTE_RETURN_IF_ERROR(CheckListenAddress("[metrics] listen", c.metrics_listen));
+  }
   if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
     return Status::InvalidArgument("[tls] cert_file and key_file go together: set both or neither");
   }

@@ -44,7 +44,11 @@ Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path);
 
 // True for "127.0.0.1:P", any 127.x.y.z, "localhost:P" and "[::1]:P".
 bool IsLoopbackListenAddress(const std::string& listen);
-// The whole rule, for a configuration: InvalidArgument for an incomplete [tls] (a key without
+// InvalidArgument naming `key` unless `listen` is HOST:PORT with a port from 0 to 65535 and a
+// host name, an IPv4 address or a bracketed IPv6 address.
+Status CheckListenAddress(std::string_view key, const std::string& listen);
+// The whole rule, for a configuration: the listen addresses' form (CheckListenAddress);
+// InvalidArgument for an incomplete [tls] (a key without
 // a certificate, a client CA without a certificate...); FailedPrecondition for a non-loopback
 // listen address without TLS, or without agent credentials (require_tokens or client_ca_file).
 Status CheckListenAllowed(const AggregatorConfig& config);

@@ -136,6 +136,44 @@ TEST(AggregatorConfigTest, PackagedExampleParsesToTheDefaults) {
   EXPECT_EQ(c->report.targets.baseline_year, defaults.targets.baseline_year);
 }
 
+TEST(AggregatorConfigTest, ListenAddressesAreHostAndPort) {
+  AggregatorConfig c;
+  for (const char* ok : {"127.0.0.1:50551", "127.0.0.1:0", "localhost:65535", "[::1]:1",
+                         "ramette.example.org:50551"}) {
+    c.listen = ok;
+    EXPECT_TRUE(CheckListenAddress("[server] listen", c.listen).ok()) << ok;
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"127.0.0.1:99999", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:65536", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:-1", "the port must be a number from 0 to 65535"},
+      {"notahost", "no port"},
+      {":50551", "no host"},
+      {"::1:50551", "not a host name or an IPv4 address"},
+      {"[::1:50551", "not an IPv6 address in brackets"},
+      {"host name:1", "not a host name or an IPv4 address"}};
+  for (const auto& [listen, why] : bad) {
+    c.listen = listen;
+    Status s = CheckListenAllowed(c);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << listen;
+    EXPECT_NE(s.message().find(why), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("[server] listen '" + std::string(listen) + "'"), std::string::npos)
+        << s.message();
+  }
+  c.listen = "127.0.0.1:50551";
+  c.metrics_listen = "127.0.0.1:99999";
+  EXPECT_NE(CheckListenAllowed(c).message().find("[metrics] listen"), std::string::npos);
+  c.metrics_listen = "";  // no metrics endpoint
+  EXPECT_TRUE(CheckListenAllowed(c).ok());
+}
+
+TEST(AggregatorConfigTest, ADirectoryIsNotAConfigurationFile) {
+  auto c = LoadAggregatorConfig("/tmp");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "configuration file /tmp is a directory");
+}
+
 TEST(AggregatorConfigTest, LoopbackRule) {
   EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:50551"));
   EXPECT_TRUE(IsLoopbackListenAddress("127.1.2.3:0"));
