@@ -117,6 +117,9 @@ Result<Table> ReadTable(std::string_view content, std::string_view file_name,
   return table;
 }
 
+// The longest text value a row may hold (as ingest caps the agents' strings).
+constexpr size_t kMaxFieldBytes = 1024;
+
 // Typed access to the fields of one data row, with messages naming the file, line and column.
 class Row {
  public:
@@ -126,10 +129,29 @@ class Row {
 
   int line() const { return record_.line; }
 
+  // The row has the header's width, and every expected field is printable text of at most
+  // kMaxFieldBytes (a NUL, a line break or a control character in a name would show, or hide,
+  // in reports and logs).
   Status CheckWidth() const {
-    if (record_.fields.size() == table_.width) return Status::Ok();
-    return Error("expected " + std::to_string(table_.width) + " columns as in the header, found " +
-                 std::to_string(record_.fields.size()));
+    if (record_.fields.size() != table_.width) {
+      return Error("expected " + std::to_string(table_.width) +
+                   " columns as in the header, found " + std::to_string(record_.fields.size()));
+    }
+    for (size_t col = 0; col < columns_.size(); ++col) {
+      std::string_view v = Raw(static_cast<int>(col));
+      if (v.size() > kMaxFieldBytes) {
+        return Error(static_cast<int>(col),
+                     "value longer than " + std::to_string(kMaxFieldBytes) + " bytes");
+      }
+      for (unsigned char c : v) {
+        if (c < 0x20 || c == 0x7f) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "0x%02x", c);
+          return Error(static_cast<int>(col), std::string("control character ") + hex);
+        }
+      }
+    }
+    return Status::Ok();
   }
 
   // The field as written; empty when the optional column is absent from the file.
