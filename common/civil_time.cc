@@ -1,13 +1,14 @@
 // Civil-date arithmetic (Howard Hinnant's algorithms) and zone offsets through the C library.
 #include "common/civil_time.h"
 
+#include <cctz/civil_time.h>
+#include <cctz/time_zone.h>
 #include <sys/stat.h>
 
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <mutex>
 
 namespace ramette {
 
@@ -62,20 +63,6 @@ std::string FormatIsoDate(Day d) {
 
 namespace {
 
-// The C library knows one zone at a time (the TZ variable): Load switches it under this lock,
-// tabulates the zone's offsets, and puts it back.
-std::mutex& TzMutex() {
-  static std::mutex m;
-  return m;
-}
-
-int64_t OffsetAt(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm;
-  if (localtime_r(&tt, &tm) == nullptr) return 0;
-  return tm.tm_gmtoff;
-}
-
 constexpr int64_t kTableStart = 0;         // 1970-01-01T00:00:00Z
 constexpr int64_t kTableEnd = 4102444800;  // 2100-01-01T00:00:00Z
 
@@ -85,45 +72,42 @@ Result<TimeZone> TimeZone::Load(const std::string& name) {
   if (name == "UTC" || name == "Etc/UTC") return Utc();
   bool safe = !name.empty() && name[0] != '/' && name.find("..") == std::string::npos;
   struct stat st;
-  if (!safe || stat(("/usr/share/zoneinfo/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  cctz::time_zone zone;
+  if (!safe || stat(("/usr/share/zoneinfo/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      !cctz::load_time_zone(name, &zone)) {
     return Status::InvalidArgument("unknown time zone '" + name +
                                    "' (expected an IANA name such as Europe/Paris; is tzdata "
                                    "installed?)");
   }
+  // The zone's offsets from 1970 to 2100, from its own transitions (libcctz reads the tzdata
+  // file; nothing process-wide such as TZ changes, so loading is thread-safe).
+  auto offset_at = [&](int64_t t) -> int64_t {
+    return zone
+        .lookup(
+            std::chrono::time_point_cast<cctz::seconds>(std::chrono::system_clock::from_time_t(0)) +
+            cctz::seconds(t))
+        .offset;
+  };
   auto table = std::make_shared<std::vector<Transition>>();
-  {
-    std::lock_guard<std::mutex> lock(TzMutex());
-    const char* old = std::getenv("TZ");
-    std::string saved = old ? old : "";
-    setenv("TZ", name.c_str(), 1);
-    tzset();
-    // Probe daily (zones change offset at most a few times a year), then find each change to
-    // the second by bisection.
-    constexpr int64_t kStep = 86400;
-    int64_t prev_t = kTableStart;
-    int64_t prev_off = OffsetAt(prev_t);
-    table->push_back({INT64_MIN, prev_off});
-    for (int64_t t = kTableStart + kStep; t <= kTableEnd; t += kStep) {
-      int64_t off = OffsetAt(t);
-      if (off == prev_off) {
-        prev_t = t;
-        continue;
-      }
-      int64_t lo = prev_t, hi = t;  // offset(lo) == prev_off, offset(hi) == off
-      while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        (OffsetAt(mid) == prev_off ? lo : hi) = mid;
-      }
-      table->push_back({hi, off});
-      prev_t = t;
+  int64_t prev_off = offset_at(kTableStart);
+  table->push_back({INT64_MIN, prev_off});
+  auto tp = std::chrono::time_point_cast<cctz::seconds>(std::chrono::system_clock::from_time_t(0)) +
+            cctz::seconds(kTableStart);
+  cctz::time_zone::civil_transition trans;
+  while (zone.next_transition(tp, &trans)) {
+    // The instant of the transition (a skipped or repeated hour names it as `trans`).
+    const cctz::time_zone::civil_lookup l = zone.lookup(trans.to);
+    const auto at = l.kind == cctz::time_zone::civil_lookup::UNIQUE ? l.pre : l.trans;
+    const int64_t t = (at - std::chrono::time_point_cast<cctz::seconds>(
+                                std::chrono::system_clock::from_time_t(0)))
+                          .count();
+    if (t > kTableEnd || at <= tp) break;
+    const int64_t off = offset_at(t);
+    if (off != prev_off) {
+      table->push_back({t, off});
       prev_off = off;
     }
-    if (old) {
-      setenv("TZ", saved.c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
+    tp = at;
   }
   TimeZone tz(name);
   tz.transitions_ = std::move(table);

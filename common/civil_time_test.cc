@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <ctime>
 
 namespace ramette {
 namespace {
@@ -61,6 +62,48 @@ TEST(CivilTimeTest, ParisLocalDays) {
   EXPECT_EQ(paris->UtcOffset(1546300800), 3600);  // two zones side by side
   EXPECT_FALSE(TimeZone::Load("Europe/Atlantis").ok());
   EXPECT_FALSE(TimeZone::Load("../etc/passwd").ok());
+}
+
+// The offsets come from libcctz; they match the C library's reading of the same tzdata files
+// every 6 hours from 1970 to 2060 and to the second around each change (zones with DST on either
+// hemisphere, a half-hour DST, a zone that changed its standard offset, and none).
+TEST(TimeZoneTest, OffsetsAreTheCLibrarysOnesToTheSecond) {
+  const char* before = std::getenv("TZ");
+  const std::string saved = before ? before : "";
+  for (const char* name : {"Europe/Paris", "America/New_York", "Australia/Lord_Howe",
+                           "America/Sao_Paulo", "Europe/Moscow", "Asia/Tokyo"}) {
+    auto zone = TimeZone::Load(name);
+    ASSERT_TRUE(zone.ok()) << name;
+    setenv("TZ", name, 1);
+    tzset();
+    auto libc = [](int64_t t) {
+      time_t tt = static_cast<time_t>(t);
+      struct tm tm;
+      localtime_r(&tt, &tm);
+      return static_cast<int64_t>(tm.tm_gmtoff);
+    };
+    int64_t prev = libc(0);
+    for (int64_t t = 0; t < 2840140800; t += 6 * 3600) {  // to 2060
+      const int64_t now = libc(t);
+      ASSERT_EQ(zone->UtcOffset(t), now) << name << " at " << t;
+      if (now != prev) {  // a change within the last 6 hours: find it to the second
+        int64_t lo = t - 6 * 3600, hi = t;
+        while (hi - lo > 1) {
+          const int64_t mid = lo + (hi - lo) / 2;
+          (libc(mid) == prev ? lo : hi) = mid;
+        }
+        EXPECT_EQ(zone->UtcOffset(lo), prev) << name << " at " << lo;
+        EXPECT_EQ(zone->UtcOffset(hi), now) << name << " at " << hi;
+      }
+      prev = now;
+    }
+  }
+  if (before) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
 }
 
 }  // namespace
