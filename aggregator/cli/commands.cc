@@ -25,6 +25,7 @@
 #include "aggregator/store/open_store.h"
 #include "aggregator/store/store_copy.h"
 #include "aggregator/store/store_location.h"
+#include "common/atomic_file.h"
 #include "common/civil_time.h"
 
 namespace ramette::aggregator::cli {
@@ -34,22 +35,6 @@ template <typename T>
 int Report(const Result<T>& r, std::ostream& err) {
   err << "ramette: " << r.status().message() << "\n";
   return 1;
-}
-
-// Writes `content` to `path` through a temporary file renamed into place.
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Status::IoError("cannot write " + tmp);
-    f << content;
-    f.flush();
-    if (!f) return Status::IoError("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  return Status::Ok();
 }
 
 // The store at `db`, opened through the engine its name picks; nullptr after printing the

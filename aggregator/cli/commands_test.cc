@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -250,6 +252,61 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   auto store = store::SqliteStore::Open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
+}
+
+TEST_F(CommandsTest, OutFilesNeverFollowLinksNorReplaceSpecialFiles) {
+  {
+    const int64_t jan_2025 = 1736938800;  // 2025-01-15T11:00:00Z
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ingest::IngestProcessor p(store->get(),
+                              ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", {Job("compta", 1, jan_2025)}).ok());
+  }
+  const std::string victim = dir_ + "/victim";
+  std::ofstream(victim) << "keep";
+  std::ostringstream out, err;
+
+  // An old PATH.tmp that points elsewhere is not written through.
+  const std::string e = dir_ + "/e.json";
+  std::filesystem::create_symlink(victim, e + ".tmp");
+  ASSERT_EQ(RunExportIndicators(db_, 2025, "json", e, out, err), 0) << err.str();
+  EXPECT_EQ(FileBytes(victim), "keep");
+  EXPECT_FALSE(std::filesystem::is_symlink(e));
+  EXPECT_THAT(FileBytes(e), HasSubstr("2025"));
+
+  // A target that is a link, a directory or a device is refused and left as it was.
+  const std::string link = dir_ + "/link.csv";
+  std::filesystem::create_symlink(victim, link);
+  EXPECT_EQ(RunExportIndicators(db_, 2025, "csv-fr", link, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr(link + ": it is a symbolic link"));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(FileBytes(victim), "keep");
+  // A private node of /dev/full (root only): a bug must not replace the real one.
+  const std::string device = dir_ + "/full";
+  if (mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 7)) == 0) {
+    EXPECT_EQ(RunExportIndicators(db_, 2025, "json", device, out, err), 1);
+    EXPECT_THAT(err.str(), HasSubstr(device + ": it is a device"));
+    EXPECT_TRUE(std::filesystem::is_character_file(device));
+  }
+
+  // The same for the files of `report monthly --out DIR`.
+  const std::string reports = dir_ + "/reports";
+  ASSERT_EQ(RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, err), 0)
+      << err.str();
+  std::vector<std::filesystem::path> written;
+  for (const auto& f : std::filesystem::directory_iterator(reports)) written.push_back(f.path());
+  ASSERT_FALSE(written.empty());
+  for (const auto& f : written) {
+    std::filesystem::remove(f);
+    std::filesystem::create_symlink(victim, f);
+  }
+  std::ostringstream report_err;
+  EXPECT_EQ(
+      RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, report_err), 1);
+  EXPECT_THAT(report_err.str(), HasSubstr("symbolic link"));
+  EXPECT_EQ(FileBytes(victim), "keep");
+  for (const auto& f : written) EXPECT_TRUE(std::filesystem::is_symlink(f)) << f;
 }
 
 TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
