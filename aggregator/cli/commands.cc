@@ -316,10 +316,10 @@ int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   if (Status s = store->Backup(file); !s.ok()) {
-    err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
+    err << "ramette: backup of " << store->Description() << " failed: " << s.message() << "\n";
     return 1;
   }
-  out << "backed up " << db << " to " << file << "\n";
+  out << "backed up " << store->Description() << " to " << file << "\n";
   return 0;
 }
 

@@ -201,6 +201,38 @@ std::string FileBytes(const std::string& path) {
   return ss.str();
 }
 
+TEST_F(CommandsTest, BackupIsPrivateAndNeverReplacesAnythingThatExists) {
+  ASSERT_TRUE(store::SqliteStore::Open(db_).ok());
+  std::ostringstream out, err;
+  const mode_t old_umask = umask(022);
+  const std::string copy = dir_ + "/copy.db";
+  const int code = RunBackup(db_, copy, out, err);
+  umask(old_umask);
+  ASSERT_EQ(code, 0) << err.str();
+  struct stat st {};
+  ASSERT_EQ(stat(copy.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+
+  // A dangling link, a mode-000 file and a FIFO are all left as they are.
+  const std::string link = dir_ + "/link.db";
+  std::filesystem::create_symlink(dir_ + "/nowhere", link);
+  EXPECT_EQ(RunBackup(db_, link, out, err), 1);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nowhere"));
+  const std::string locked = dir_ + "/locked.db";
+  std::ofstream(locked) << "keep";
+  ASSERT_EQ(chmod(locked.c_str(), 0), 0);
+  EXPECT_EQ(RunBackup(db_, locked, out, err), 1);
+  ASSERT_EQ(chmod(locked.c_str(), 0600), 0);
+  EXPECT_EQ(FileBytes(locked), "keep");
+  const std::string fifo = dir_ + "/fifo.db";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(RunBackup(db_, fifo, out, err), 1);
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_THAT(err.str(), HasSubstr("never overwrite"));
+  EXPECT_FALSE(std::filesystem::exists(link + ".partial"));
+}
+
 TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   std::ostringstream out, err;
   ASSERT_EQ(RunTokenCreate(db_, "prn-a", 1700000000, out, err), 0) << err.str();
