@@ -10,6 +10,15 @@
 
 namespace ramette::aggregator::cli {
 
+// Exit code when the results could not be written to standard output (EX_IOERR).
+inline constexpr int kExitIoError = 74;
+
+// Called by every command at its end: flushes `out` and returns `code` when all that was written
+// to it got there; otherwise prints "ramette: cannot write to standard output: REASON" on `err`
+// and returns kExitIoError. `token create`, whose output is the only copy of the token, also
+// names the token to revoke.
+int FinishOutput(std::ostream& out, std::ostream& err, int code);
+
 // `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations or directions
 // (direction,email: where the monthly reports go). The whole file is imported in one
 // transaction, or nothing is (the error names the file and line).

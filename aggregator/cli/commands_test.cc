@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -339,6 +341,56 @@ TEST_F(CommandsTest, OutFilesNeverFollowLinksNorReplaceSpecialFiles) {
   EXPECT_THAT(report_err.str(), HasSubstr("symbolic link"));
   EXPECT_EQ(FileBytes(victim), "keep");
   for (const auto& f : written) EXPECT_TRUE(std::filesystem::is_symlink(f)) << f;
+}
+
+// Standard output on a full disk: every command says so and exits 74, never 0.
+TEST_F(CommandsTest, WriteErrorsOnStandardOutputExit74) {
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ingest::IngestProcessor p(store->get(),
+                              ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", {Job("compta", 1, kTodayStart + 60)}).ok());
+  }
+  const std::string full_error =
+      "ramette: cannot write to standard output: " + std::string(std::strerror(ENOSPC)) + "\n";
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunIndicators(db_, 2026, std::nullopt, "json", full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunExportIndicators(db_, 2026, "csv-en", "", full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunStatus(db_, "15m", "table", kNow, full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunTokenCreate(db_, "prn-a", kNow, full, err), kExitIoError);
+    EXPECT_THAT(err.str(), HasSubstr(full_error));
+    std::ostringstream list, list_err;
+    ASSERT_EQ(RunTokenList(db_, list, list_err), 0);
+    const std::string id = list.str().substr(list.str().find('\n') + 1, 8);
+    EXPECT_THAT(err.str(), HasSubstr("token " + id + " was created for server id 'prn-a'"));
+    EXPECT_THAT(err.str(), HasSubstr("only copy was not written"));
+    EXPECT_THAT(err.str(), HasSubstr("token revoke " + id));
+    EXPECT_THAT(err.str(), Not(HasSubstr("shown only this once")));
+  }
+  // A stream that already failed before the end counts too.
+  std::ostringstream bad, err;
+  bad.setstate(std::ios::badbit);
+  EXPECT_EQ(FinishOutput(bad, err, 3), kExitIoError);
+  std::ostringstream good;
+  EXPECT_EQ(FinishOutput(good, err, 3), 3);
 }
 
 TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
