@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", store.status().message().c_str());
     return 1;
   }
-  (*store)->EnsureTimeZone(tz);
+  if (!(*store)->EnsureTimeZone(tz).ok()) return 1;
   ingest::IngestProcessor processor(
       store->get(), ingest::IngestOptions{tz, false, [] { return kStart + 86400 * 400; }});
   Workload w = Make(total, processor);
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
   {
     auto direct = store::SqliteStore::Open(dir + "/direct.db");
     if (!direct.ok()) return 1;
-    (*direct)->EnsureTimeZone(tz);
+    if (!(*direct)->EnsureTimeZone(tz).ok()) return 1;
     auto t0 = Clock::now();
     for (size_t b = 0; b < w.derived.size(); ++b) {
       auto r = (*direct)->CommitJobs(w.requests[b].server_id(), "bench", w.derived[b], {});

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,7 @@
 #include "aggregator/store/open_store.h"
 #include "aggregator/store/store_copy.h"
 #include "aggregator/store/store_location.h"
+#include "common/atomic_file.h"
 #include "common/civil_time.h"
 
 namespace ramette::aggregator::cli {
@@ -36,21 +39,28 @@ int Report(const Result<T>& r, std::ostream& err) {
   return 1;
 }
 
-// Writes `content` to `path` through a temporary file renamed into place.
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Status::IoError("cannot write " + tmp);
-    f << content;
-    f.flush();
-    if (!f) return Status::IoError("cannot write " + tmp);
+// Flushes `out`: false, with *error set to the system's reason (EIO when unknown), when it or
+// an earlier write to it failed.
+bool FlushOutput(std::ostream& out, int* error) {
+  if (out.good()) {
+    errno = 0;
+    out.flush();
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  return Status::Ok();
+  if (!out.fail()) return true;
+  *error = errno != 0 ? errno : EIO;
+  return false;
 }
+
+}  // namespace
+
+int FinishOutput(std::ostream& out, std::ostream& err, int code) {
+  int error = 0;
+  if (FlushOutput(out, &error)) return code;
+  err << "ramette: cannot write to standard output: " << std::strerror(error) << "\n";
+  return kExitIoError;
+}
+
+namespace {
 
 // The store at `db`, opened through the engine its name picks; nullptr after printing the
 // error, with *exit_code set (78 configuration, 75 retry later, 1 otherwise).
@@ -138,7 +148,7 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
   }
   out << "imported " << rows << " row" << (rows == 1 ? "" : "s") << " of " << kind << " from "
       << file << "\n";
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
@@ -165,7 +175,7 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
   } else {
     out << indicators::FormatIndicatorsTable(shown);
   }
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 int RunReportMonthly(const std::string& db, const std::string& config_path,
@@ -244,7 +254,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
         reports::MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
     mails.push_back(std::move(mail));
   }
-  if (!send) return 0;
+  if (!send) return FinishOutput(out, err, 0);
 
   reports::CurlMailSender sender(config.smtp);
   auto outcome =
@@ -265,7 +275,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: could not send the " << f.direction << " report to " << f.recipient << ": "
         << f.error << " (the next run tries again)\n";
   }
-  return outcome->failed.empty() ? 0 : kExitSendFailed;
+  return FinishOutput(out, err, outcome->failed.empty() ? 0 : kExitSendFailed);
 }
 
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
@@ -284,7 +294,7 @@ int RunExportIndicators(const std::string& db, int year, const std::string& form
                                : reports::FormatIndicatorExportCsv(*history, format == "csv-fr");
   if (out_file.empty()) {
     out << text;
-    return 0;
+    return FinishOutput(out, err, 0);
   }
   Status st = WriteFileAtomically(out_file, text);
   if (!st.ok()) {
@@ -320,9 +330,9 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
     out << status::FormatStatusTable(*servers, now, *silent, *tz);
   }
   for (const auto& s : *servers) {
-    if (status::IsSilent(s, now, *silent)) return 3;
+    if (status::IsSilent(s, now, *silent)) return FinishOutput(out, err, 3);
   }
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
@@ -331,11 +341,11 @@ int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
   if (Status s = store->Backup(file); !s.ok()) {
-    err << "ramette: backup of " << db << " failed: " << s.message() << "\n";
+    err << "ramette: backup of " << store->Description() << " failed: " << s.message() << "\n";
     return 1;
   }
-  out << "backed up " << db << " to " << file << "\n";
-  return 0;
+  out << "backed up " << store->Description() << " to " << file << "\n";
+  return FinishOutput(out, err, 0);
 }
 
 namespace {
@@ -375,6 +385,13 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
       return 1;
     }
     out << *token << "\n";
+    if (int error = 0; !FlushOutput(out, &error)) {
+      err << "ramette: cannot write to standard output: " << std::strerror(error) << "\n"
+          << "ramette: token " << *id << " was created for server id '" << server_id
+          << "' but its only copy was not written: revoke it with `ramette token revoke " << *id
+          << "`\n";
+      return kExitIoError;
+    }
     err << "ramette: token " << *id << " created for server id '" << server_id
         << "'. It is shown only this once: put it in the agent's token_file (mode 0600).\n";
     return 0;
@@ -401,7 +418,7 @@ int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err) {
     out << pad(t.id, auth::kPublicTokenIdLength) << "  " << pad(t.server_id, width) << "  "
         << UtcTime(t.created_at) << "  " << (t.revoked_at ? UtcTime(*t.revoked_at) : "-") << "\n";
   }
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 int RunTokenRevoke(const std::string& db, const std::string& id, const std::string& server_id,
@@ -427,7 +444,7 @@ int RunTokenRevoke(const std::string& db, const std::string& id, const std::stri
   out << "revoked " << *revoked << " token" << (*revoked == 1 ? "" : "s") << " ("
       << (id.empty() ? "server id '" + server_id + "'" : "id " + id)
       << "); agents using it are refused from their next call\n";
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
@@ -483,7 +500,7 @@ int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& o
     out << ", indicators of years " << verified->years.front() << ".." << verified->years.back()
         << " identical\n";
   }
-  return 0;
+  return FinishOutput(out, err, 0);
 }
 
 }  // namespace ramette::aggregator::cli

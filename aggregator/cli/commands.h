@@ -10,6 +10,15 @@
 
 namespace ramette::aggregator::cli {
 
+// Exit code when the results could not be written to standard output (EX_IOERR).
+inline constexpr int kExitIoError = 74;
+
+// Called by every command at its end: flushes `out` and returns `code` when all that was written
+// to it got there; otherwise prints "ramette: cannot write to standard output: REASON" on `err`
+// and returns kExitIoError. `token create`, whose output is the only copy of the token, also
+// names the token to revoke.
+int FinishOutput(std::ostream& out, std::ostream& err, int code);
+
 // `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations or directions
 // (direction,email: where the monthly reports go). The whole file is imported in one
 // transaction, or nothing is (the error names the file and line).
@@ -27,19 +36,19 @@ inline constexpr int kExitConfig = 78;
 
 // `ramette [--config FILE] --db DB report monthly --month YYYY-MM|last [--direction NAME]
 // [--lang fr|en] --out DIR [--send]`. Writes DIR/ramette-YYYY-MM-NAME.html and .csv for each
-// direction (or the one named), creating DIR if needed; "last" is the month before the current
-// one in the organisation's time zone. With --send, mails each direction its report through
-// [smtp] (config_path required): directions without an address are listed, failed sends
-// make the exit code kExitSendFailed and are retried by the next run, sends already made are
-// skipped. `config_path` empty: embedded defaults.
+// direction (or the one named, each through WriteFileAtomically), creating DIR if needed; "last" is
+// the month before the current one in the organisation's time zone. With --send, mails each
+// direction its report through [smtp] (config_path required): directions without an address are
+// listed, failed sends make the exit code kExitSendFailed and are retried by the next run, sends
+// already made are skipped. `config_path` empty: embedded defaults.
 int RunReportMonthly(const std::string& db, const std::string& config_path,
                      const std::string& month, const std::optional<std::string>& direction,
                      const std::string& lang, const std::string& out_dir, bool send,
                      std::ostream& out, std::ostream& err);
 
 // `ramette --db DB export indicators --year N --format csv-fr|csv-en|json [--out FILE]`:
-// I1-I5 and supporting figures for N-2, N-1 and N; to `out_file` (written whole, then renamed
-// into place) or to `out` when empty.
+// I1-I5 and supporting figures for N-2, N-1 and N; to `out_file` (through WriteFileAtomically:
+// an existing target that is not a regular file is refused, exit 1) or to `out` when empty.
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
                         const std::string& out_file, std::ostream& out, std::ostream& err);
 // `ramette --db DB status [--silent-after DURATION] [--format table|json]`: one row per print

@@ -5,9 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -199,6 +203,38 @@ std::string FileBytes(const std::string& path) {
   return ss.str();
 }
 
+TEST_F(CommandsTest, BackupIsPrivateAndNeverReplacesAnythingThatExists) {
+  ASSERT_TRUE(store::SqliteStore::Open(db_).ok());
+  std::ostringstream out, err;
+  const mode_t old_umask = umask(022);
+  const std::string copy = dir_ + "/copy.db";
+  const int code = RunBackup(db_, copy, out, err);
+  umask(old_umask);
+  ASSERT_EQ(code, 0) << err.str();
+  struct stat st {};
+  ASSERT_EQ(stat(copy.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+
+  // A dangling link, a mode-000 file and a FIFO are all left as they are.
+  const std::string link = dir_ + "/link.db";
+  std::filesystem::create_symlink(dir_ + "/nowhere", link);
+  EXPECT_EQ(RunBackup(db_, link, out, err), 1);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nowhere"));
+  const std::string locked = dir_ + "/locked.db";
+  std::ofstream(locked) << "keep";
+  ASSERT_EQ(chmod(locked.c_str(), 0), 0);
+  EXPECT_EQ(RunBackup(db_, locked, out, err), 1);
+  ASSERT_EQ(chmod(locked.c_str(), 0600), 0);
+  EXPECT_EQ(FileBytes(locked), "keep");
+  const std::string fifo = dir_ + "/fifo.db";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(RunBackup(db_, fifo, out, err), 1);
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_THAT(err.str(), HasSubstr("never overwrite"));
+  EXPECT_FALSE(std::filesystem::exists(link + ".partial"));
+}
+
 TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   std::ostringstream out, err;
   ASSERT_EQ(RunTokenCreate(db_, "prn-a", 1700000000, out, err), 0) << err.str();
@@ -250,6 +286,111 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   auto store = store::SqliteStore::Open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
+}
+
+TEST_F(CommandsTest, OutFilesNeverFollowLinksNorReplaceSpecialFiles) {
+  {
+    const int64_t jan_2025 = 1736938800;  // 2025-01-15T11:00:00Z
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ingest::IngestProcessor p(store->get(),
+                              ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", {Job("compta", 1, jan_2025)}).ok());
+  }
+  const std::string victim = dir_ + "/victim";
+  std::ofstream(victim) << "keep";
+  std::ostringstream out, err;
+
+  // An old PATH.tmp that points elsewhere is not written through.
+  const std::string e = dir_ + "/e.json";
+  std::filesystem::create_symlink(victim, e + ".tmp");
+  ASSERT_EQ(RunExportIndicators(db_, 2025, "json", e, out, err), 0) << err.str();
+  EXPECT_EQ(FileBytes(victim), "keep");
+  EXPECT_FALSE(std::filesystem::is_symlink(e));
+  EXPECT_THAT(FileBytes(e), HasSubstr("2025"));
+
+  // A target that is a link, a directory or a device is refused and left as it was.
+  const std::string link = dir_ + "/link.csv";
+  std::filesystem::create_symlink(victim, link);
+  EXPECT_EQ(RunExportIndicators(db_, 2025, "csv-fr", link, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr(link + ": it is a symbolic link"));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(FileBytes(victim), "keep");
+  // A private node of /dev/full (root only): a bug must not replace the real one.
+  const std::string device = dir_ + "/full";
+  if (mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 7)) == 0) {
+    EXPECT_EQ(RunExportIndicators(db_, 2025, "json", device, out, err), 1);
+    EXPECT_THAT(err.str(), HasSubstr(device + ": it is a device"));
+    EXPECT_TRUE(std::filesystem::is_character_file(device));
+  }
+
+  // The same for the files of `report monthly --out DIR`.
+  const std::string reports = dir_ + "/reports";
+  ASSERT_EQ(RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, err), 0)
+      << err.str();
+  std::vector<std::filesystem::path> written;
+  for (const auto& f : std::filesystem::directory_iterator(reports)) written.push_back(f.path());
+  ASSERT_FALSE(written.empty());
+  for (const auto& f : written) {
+    std::filesystem::remove(f);
+    std::filesystem::create_symlink(victim, f);
+  }
+  std::ostringstream report_err;
+  EXPECT_EQ(
+      RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, report_err), 1);
+  EXPECT_THAT(report_err.str(), HasSubstr("symbolic link"));
+  EXPECT_EQ(FileBytes(victim), "keep");
+  for (const auto& f : written) EXPECT_TRUE(std::filesystem::is_symlink(f)) << f;
+}
+
+// Standard output on a full disk: every command says so and exits 74, never 0.
+TEST_F(CommandsTest, WriteErrorsOnStandardOutputExit74) {
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ingest::IngestProcessor p(store->get(),
+                              ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", {Job("compta", 1, kTodayStart + 60)}).ok());
+  }
+  const std::string full_error =
+      "ramette: cannot write to standard output: " + std::string(std::strerror(ENOSPC)) + "\n";
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunIndicators(db_, 2026, std::nullopt, "json", full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunExportIndicators(db_, 2026, "csv-en", "", full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunStatus(db_, "15m", "table", kNow, full, err), kExitIoError);
+    EXPECT_EQ(err.str(), full_error);
+  }
+  {
+    std::ofstream full("/dev/full");
+    std::ostringstream err;
+    EXPECT_EQ(RunTokenCreate(db_, "prn-a", kNow, full, err), kExitIoError);
+    EXPECT_THAT(err.str(), HasSubstr(full_error));
+    std::ostringstream list, list_err;
+    ASSERT_EQ(RunTokenList(db_, list, list_err), 0);
+    const std::string id = list.str().substr(list.str().find('\n') + 1, 8);
+    EXPECT_THAT(err.str(), HasSubstr("token " + id + " was created for server id 'prn-a'"));
+    EXPECT_THAT(err.str(), HasSubstr("only copy was not written"));
+    EXPECT_THAT(err.str(), HasSubstr("token revoke " + id));
+    EXPECT_THAT(err.str(), Not(HasSubstr("shown only this once")));
+  }
+  // A stream that already failed before the end counts too.
+  std::ostringstream bad, err;
+  bad.setstate(std::ios::badbit);
+  EXPECT_EQ(FinishOutput(bad, err, 3), kExitIoError);
+  std::ostringstream good;
+  EXPECT_EQ(FinishOutput(good, err, 3), 3);
 }
 
 TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {

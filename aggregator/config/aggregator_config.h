@@ -32,7 +32,7 @@ struct AggregatorConfig {
   bool require_tokens = false;
   // [users] case ("lower" or "preserve", the default) and strip_domain (false by default): how
   // user names are normalised before they are stored or compared (model/user_names.h).
-  model::UserNameRule users;
+  model::UserNameRule users = {};
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

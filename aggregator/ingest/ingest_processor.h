@@ -29,7 +29,7 @@ struct IngestOptions {
   std::function<int64_t()> now;               // seconds since the epoch; empty = the system clock
   metrics::IngestMetrics* metrics = nullptr;  // counts records and latencies when set; must outlive
   // [users]: user names are stored normalised (the quarantine keeps them as sent).
-  model::UserNameRule users;
+  model::UserNameRule users = {};
 };
 
 class IngestProcessor {

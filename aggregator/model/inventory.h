@@ -93,7 +93,7 @@ struct Inventory {
   std::vector<WorkstationCount> workstations;
   // The user-name normalisation recorded with the data ([users]): directory rows and job users
   // are compared after it.
-  model::UserNameRule user_name_rule;
+  model::UserNameRule user_name_rule = {};
 };
 
 }  // namespace ramette::aggregator::model

@@ -5,11 +5,15 @@
 // sqlite_store_rows.cc (TableRows); sqlite_store_internal.h holds what they share.
 #include "aggregator/store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <iterator>
 #include <utility>
 
@@ -733,11 +737,29 @@ Result<int64_t> SqliteStore::CountQuarantined() {
 }
 
 Status SqliteStore::Backup(const std::string& destination) {
-  if (std::ifstream(destination).good()) {
+  const auto exists = [&destination] {
     return Status::InvalidArgument("'" + destination + "' exists; backups never overwrite a file");
+  };
+  struct stat st_dest {};
+  if (lstat(destination.c_str(), &st_dest) == 0) return exists();  // any kind, even a link
+  if (errno != ENOENT) {
+    return Status::IoError("cannot check '" + destination + "': " + std::strerror(errno));
   }
+  // A new file of our own, mode 0600 whatever the umask: SQLite fills it.
   const std::string partial = destination + ".partial";
   std::remove(partial.c_str());
+  const int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IoError("cannot create '" + partial + "': " + std::strerror(errno));
+  }
+  const bool private_mode = fchmod(fd, 0600) == 0;
+  const int chmod_errno = errno;
+  close(fd);
+  if (!private_mode) {
+    std::remove(partial.c_str());
+    return Status::IoError("cannot make '" + partial +
+                           "' mode 0600: " + std::strerror(chmod_errno));
+  }
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(partial.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -767,8 +789,18 @@ Status SqliteStore::Backup(const std::string& destination) {
   // The copy keeps WAL mode in its header; leave it as one self-contained file.
   if (st.ok()) st = Exec(dest.get(), "PRAGMA journal_mode = DELETE", "finishing the backup");
   dest.reset();
-  if (st.ok() && std::rename(partial.c_str(), destination.c_str()) != 0) {
-    st = Status::IoError("cannot rename '" + partial + "' to '" + destination + "'");
+  // Into place only if `destination` is still free: a file created meanwhile is kept.
+  if (st.ok() &&
+      renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, destination.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) {
+      st = exists();
+    } else if (errno == EINVAL && link(partial.c_str(), destination.c_str()) == 0) {
+      std::remove(partial.c_str());  // a file system without RENAME_NOREPLACE: link, unlink
+    } else {
+      st = errno == EEXIST ? exists()
+                           : Status::IoError("cannot rename '" + partial + "' to '" + destination +
+                                             "': " + std::strerror(errno));
+    }
   }
   if (!st.ok()) std::remove(partial.c_str());
   return st;

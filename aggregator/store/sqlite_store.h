@@ -121,8 +121,9 @@ class SqliteStore final : public Store,
                                                    bool count_jobs) override;
   // SQLite only: copies the whole database into a new file `destination` with SQLite's online
   // backup, while other connections (a running aggregator) go on writing: the copy is a
-  // consistent snapshot. The copy is written beside `destination` and renamed into place when
-  // complete. IoError when it cannot be written; InvalidArgument when `destination` exists.
+  // consistent snapshot. The copy (mode 0600) is written beside `destination` and renamed into
+  // place when complete, never over anything: InvalidArgument when `destination` exists (of any
+  // kind, even a dangling link, or created during the copy); IoError when it cannot be written.
   Status Backup(const std::string& destination) override;
 
   // TokenStore (schema v6).
