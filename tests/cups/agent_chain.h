@@ -152,16 +152,9 @@ class AgentChainTest : public ::testing::Test {
       if (pending.ok() && pending->empty()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    auto out = RunCommand("lpstat -h " + cupsd_->server() + " -W completed -o");
-    EXPECT_TRUE(out.ok()) << out.status().message();
-    if (!out.ok()) return ids;
-    std::istringstream lines(*out);
-    std::string line;
-    while (std::getline(lines, line)) {
-      const std::string first = line.substr(0, line.find(' '));  // "q1-12"
-      const size_t dash = first.rfind('-');
-      if (dash != std::string::npos) ids.push_back(std::atoi(first.c_str() + dash + 1));
-    }
+    auto finished = cupsd_->FinishedJobIds();
+    EXPECT_TRUE(finished.ok()) << finished.status().message();
+    if (finished.ok()) ids = *std::move(finished);
     return ids;
   }
 

@@ -4,7 +4,9 @@
 #include <cups/cups.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -199,6 +201,31 @@ TEST_F(CupsdFactsTest, ClassJobNamesTheMemberThatPrintedIt) {
   }
   ASSERT_EQ(logged.size(), members.size());
   for (const auto& [job, printer] : logged) EXPECT_EQ(printer, "floor2") << "job " << job;
+}
+
+// cupsd answers at most 500 jobs to a Get-Jobs whose attributes need the job files, as lpstat's
+// do (scheduler/ipp.c get_jobs); asked for job-id only it answers every one. The system tests
+// count what cupsd printed with the latter (PrivateCupsd::FinishedJobIds).
+TEST_F(CupsdFactsTest, GetJobsAnswers500JobsUnlessAskedForTheIdOnly) {
+  testing::PrivateCupsdOptions options;
+  options.max_jobs = 0;  // keep every finished job
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  auto& c = *cupsd_;
+  const std::string doc = c.WriteDocument(1);
+  const std::string print = "for i in $(seq 520); do lp -h " + c.server() + " -d q1 '" + doc +
+                            "' >/dev/null || exit 1; done";
+  ASSERT_EQ(std::system(print.c_str()), 0);
+  for (int i = 0; i < 600; ++i) {
+    auto pending = testing::RunCommand("lpstat -h " + c.server() + " -W not-completed -o");
+    if (pending.ok() && pending->empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto ids = c.FinishedJobIds();
+  ASSERT_TRUE(ids.ok()) << ids.status().message();
+  EXPECT_EQ(ids->size(), 520u);
+  auto listed = testing::RunCommand("lpstat -h " + c.server() + " -W completed -o");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(std::count(listed->begin(), listed->end(), '\n'), 500);
 }
 
 }  // namespace

@@ -2,17 +2,20 @@
 #include "tests/cups/private_cupsd.h"
 
 #include <arpa/inet.h>
+#include <cups/cups.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace ramette::testing {
@@ -236,6 +239,33 @@ Result<int> PrivateCupsd::Print(const std::string& queue, const std::string& fil
   size_t dash = out->rfind('-', out->find(" ("));
   if (dash == std::string::npos) return Status::Internal("unexpected lp output: " + *out);
   return std::atoi(out->c_str() + dash + 1);
+}
+
+Result<std::vector<int>> PrivateCupsd::FinishedJobIds() {
+  http_t* http =
+      httpConnect2("127.0.0.1", port_, nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1, 10000, nullptr);
+  if (http == nullptr) return Status::Unavailable("cannot connect to cupsd at " + server());
+  ipp_t* request = ippNewRequest(IPP_OP_GET_JOBS);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, "ipp://localhost/");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "root");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nullptr, "completed");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr,
+               "job-id");
+  ipp_t* response = cupsDoRequest(http, request, "/");
+  httpClose(http);
+  if (response == nullptr || ippGetStatusCode(response) > IPP_STATUS_OK_CONFLICTING) {
+    ippDelete(response);
+    return Status::Unavailable(std::string("Get-Jobs: ") + cupsLastErrorString());
+  }
+  std::vector<int> ids;
+  for (ipp_attribute_t* a = ippFirstAttribute(response); a != nullptr;
+       a = ippNextAttribute(response)) {
+    const char* name = ippGetName(a);
+    if (name != nullptr && std::string_view(name) == "job-id") ids.push_back(ippGetInteger(a, 0));
+  }
+  ippDelete(response);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::string PrivateCupsd::WriteDocument(int pages) {

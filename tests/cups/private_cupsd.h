@@ -48,6 +48,10 @@ class PrivateCupsd {
   // Stops cupsd, deletes every job (the spool's c and d files, and job.cache with its NextJobId)
   // and starts it again: job ids start again at 1, as after an administrator wiped the spool.
   Status WipeJobsAndRestart();
+  // The ids of every job cupsd has finished (completed, cancelled or aborted), in id order,
+  // through IPP Get-Jobs asking for job-id only: `lpstat -W completed` asks for attributes that
+  // need the job files, for which cupsd answers 500 jobs at most (scheduler/ipp.c get_jobs).
+  Result<std::vector<int>> FinishedJobIds();
   // Writes a PostScript document of `pages` pages (A4) and returns its path.
   std::string WriteDocument(int pages);
 
