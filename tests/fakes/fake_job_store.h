@@ -10,6 +10,7 @@
 
 #include "aggregator/store/job_store.h"
 #include "aggregator/store/store_rules.h"
+#include "tests/fakes/fake_runs.h"
 
 namespace ramette::testing {
 
@@ -23,18 +24,9 @@ class FakeJobStore : public aggregator::store::JobStore {
   Result<std::vector<std::vector<aggregator::store::StoredRun>>> LoadRuns(
       const std::string& server_id, const std::vector<RunKey>& keys) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::vector<aggregator::store::StoredRun>> out(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i].job_uuid.empty()) continue;
-      for (const Stored& s : stored_) {
-        const JobRecord& r = s.job.record;
-        if (s.server_id == server_id && r.cups_job_id == keys[i].cups_job_id &&
-            r.job_uuid == keys[i].job_uuid && r.source == RecordSource::kLive) {
-          out[i].push_back({s.job.run, r.completed_at, r.impressions_completed});
-        }
-      }
-    }
-    return out;
+    return FakeLoadRuns(
+        server_id, keys, stored_, [](const auto& s) -> const std::string& { return s.server_id; },
+        [](const auto& s) -> const aggregator::model::StoredJob& { return s.job; });
   }
 
   Result<std::vector<aggregator::store::StoreOutcome>> CommitJobs(

@@ -20,6 +20,7 @@
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/store/store.h"
 #include "aggregator/store/store_rules.h"
+#include "tests/fakes/fake_runs.h"
 
 namespace ramette::testing {
 
@@ -80,18 +81,9 @@ class FakeStore final : public aggregator::store::Store,
   Result<std::vector<std::vector<aggregator::store::StoredRun>>> LoadRuns(
       const std::string& server_id, const std::vector<RunKey>& keys) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::vector<aggregator::store::StoredRun>> out(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i].job_uuid.empty()) continue;
-      for (const Job& j : jobs_) {
-        const JobRecord& r = j.job.record;
-        if (j.server == server_id && r.cups_job_id == keys[i].cups_job_id &&
-            r.job_uuid == keys[i].job_uuid && r.source == RecordSource::kLive) {
-          out[i].push_back({j.job.run, r.completed_at, r.impressions_completed});
-        }
-      }
-    }
-    return out;
+    return FakeLoadRuns(
+        server_id, keys, jobs_, [](const auto& s) -> const std::string& { return s.server; },
+        [](const auto& s) -> const aggregator::model::StoredJob& { return s.job; });
   }
   Result<std::vector<aggregator::store::StoreOutcome>> CommitJobs(
       const std::string& server_id, const std::string& agent_version,
