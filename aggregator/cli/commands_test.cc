@@ -138,6 +138,48 @@ TEST_F(CommandsTest, StatusCountsJobsFlagsSilentServersAndShowsBacklog) {
   EXPECT_EQ(RunStatus(dir_ + "/none.db", "15m", "table", kNow, ignored, err), 78);
 }
 
+// Read commands never create or convert a file that is not a ramette database; a refused file
+// is byte-for-byte unchanged, and each refusal is a configuration problem (78).
+TEST_F(CommandsTest, ReadCommandsRefuseFilesThatAreNotRametteDatabases) {
+  auto bytes = [](const std::string& path) {
+    if (std::filesystem::is_directory(path)) return std::string("(directory)");
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string other = dir_ + "/other.db";
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(other.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+  }
+  const std::string empty = dir_ + "/empty.db";
+  { std::ofstream touch(empty); }
+  const std::string folder = dir_ + "/folder.db";
+  std::filesystem::create_directory(folder);
+  for (const std::string& db : {other, empty, folder}) {
+    const std::string before = bytes(db);
+    std::ostringstream out, err;
+    EXPECT_EQ(RunIndicators(db, 2018, std::nullopt, "json", out, err), kExitConfig) << db;
+    EXPECT_THAT(err.str(), HasSubstr(db));
+    EXPECT_EQ(out.str(), "");
+    std::ostringstream ignored;
+    EXPECT_EQ(RunStatus(db, "15m", "table", 0, ignored, err), kExitConfig) << db;
+    EXPECT_EQ(bytes(db), before) << db;
+  }
+  EXPECT_FALSE(std::filesystem::exists(other + "-wal"));
+  EXPECT_EQ(std::filesystem::file_size(empty), 0u);
+  // Not even an import may turn another program's database into a store.
+  const std::string csv = dir_ + "/papers.csv";
+  { std::ofstream(csv) << "paper_id,recycled,grammage_gsm\nP1,yes,80\n"; }
+  const std::string before = bytes(other);
+  std::ostringstream out, err;
+  EXPECT_EQ(RunImport(other, "papers", csv, out, err), kExitConfig);
+  EXPECT_EQ(bytes(other), before);
+}
+
 TEST_F(CommandsTest, BackupWhileWritingGivesTheSameIndicators) {
   const int64_t t2019 = 1560000000;  // 2019-06-08
   const int64_t t2020 = 1590000000;  // 2020-05-20

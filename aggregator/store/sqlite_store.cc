@@ -479,8 +479,8 @@ SqliteStore::~SqliteStore() {
   sqlite3_close(db_);
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  return OpenImpl(path, kLatestSchemaVersion);
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create) {
+  return OpenImpl(path, kLatestSchemaVersion, create);
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
@@ -489,7 +489,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenAtSchemaVersionForTest(
     return Status::InvalidArgument("schema version " + std::to_string(version) +
                                    " is not between 1 and " + std::to_string(kLatestSchemaVersion));
   }
-  return OpenImpl(path, version);
+  return OpenImpl(path, version, /*create=*/true);
 }
 
 namespace {
@@ -499,6 +499,46 @@ Status RefuseNewer(const std::string& path, int64_t version) {
                                     std::to_string(version) + ", newer than the version " +
                                     std::to_string(SqliteStore::kLatestSchemaVersion) +
                                     " this ramette knows; upgrade ramette");
+}
+
+Status NotRamette(const std::string& path, const std::string& why) {
+  return Status::FailedPrecondition("database '" + path + "' " + why +
+                                    "; refused and left unchanged (give the ramette database)");
+}
+
+// Checks, with reads only, that `db` is a ramette database, or an empty one that may become one
+// when `create` is true. Nothing is written before this passes: a refused file keeps every byte.
+Status CheckIdentity(sqlite3* db, const std::string& path, bool create) {
+  int64_t objects = 0;
+  int64_t version = 0;
+  int64_t application_id = 0;
+  Status st = QueryInt(db, "SELECT count(*) FROM sqlite_master", &objects);
+  if (!st.ok()) {
+    if (sqlite3_errcode(db) == SQLITE_NOTADB) return NotRamette(path, "is not a SQLite database");
+    return st.WithContext("reading '" + path + "'");
+  }
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db, "PRAGMA user_version", &version));
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db, "PRAGMA application_id", &application_id));
+  if (application_id != 0 && application_id != SqliteStore::kApplicationId) {
+    return NotRamette(path, "belongs to another program (application id " +
+                                std::to_string(application_id) + ")");
+  }
+  if (objects == 0 && version == 0) {
+    if (create) return Status::Ok();
+    return NotRamette(path, "is empty, not a ramette database (a failed copy or restore?); "
+                            "only ramette-aggregator, `ramette import` and `ramette store copy` "
+                            "create one");
+  }
+  if (version > SqliteStore::kLatestSchemaVersion) return RefuseNewer(path, version);
+  int64_t ramette_tables = 0;
+  RAMETTE_RETURN_IF_ERROR(QueryInt(db,
+                                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                   "name IN ('meta', 'servers', 'devices', 'users', 'jobs')",
+                                   &ramette_tables));
+  if (version == 0 || ramette_tables != 5) {
+    return NotRamette(path, "is a SQLite database of another program (no ramette schema)");
+  }
+  return Status::Ok();
 }
 
 // Applies the migration steps after the database's version, up to `target`, one transaction
@@ -517,7 +557,10 @@ Result<int> Migrate(sqlite3* db, const std::string& path, int target) {
       st = Exec(db, kMigrations[version],
                 "migrating to schema version " + std::to_string(version + 1));
       if (st.ok()) {
-        st = Exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str(),
+        st = Exec(db,
+                  ("PRAGMA user_version = " + std::to_string(version + 1) +
+                   "; PRAGMA application_id = " + std::to_string(SqliteStore::kApplicationId))
+                      .c_str(),
                   "recording the schema version");
       }
       if (st.ok()) ++version;
@@ -538,18 +581,20 @@ Result<int> Migrate(sqlite3* db, const std::string& path, int target) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenImpl(const std::string& path, int version) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenImpl(const std::string& path, int version,
+                                                           bool create) {
   sqlite3* raw = nullptr;
   // NOMUTEX: the store serialises every use of the connection with its own mutex.
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, DbCloser> db(raw);
   if (rc != SQLITE_OK) {
     return Status::IoError("cannot open database '" + path +
                            "': " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  RAMETTE_RETURN_IF_ERROR(CheckIdentity(db.get(), path, create));
 
   std::string journal_mode;
   rc = sqlite3_exec(

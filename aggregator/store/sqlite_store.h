@@ -61,10 +61,15 @@ class SqliteStore final : public Store,
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
   static constexpr int64_t kFoldEveryJobs = 50000;
 
-  // Opens or creates the database at `path` (its folder must exist) and upgrades it to
-  // kLatestSchemaVersion, one transaction per migration step. A database written by a newer
-  // ramette (higher schema version) is refused with FailedPrecondition.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // Opens the database at `path` (creating it, in an existing folder, when `create` is true)
+  // and upgrades it to kLatestSchemaVersion, one transaction per migration step. Before any
+  // write it checks that the file is a ramette database: a SQLite database of another program,
+  // a file that is not SQLite, a database written by a newer ramette (higher schema version)
+  // and, when `create` is false, an empty (zero-byte) file are refused with FailedPrecondition
+  // and left byte-for-byte unchanged.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool create = true);
+  // PRAGMA application_id of the databases ramette creates ("RAMT").
+  static constexpr int32_t kApplicationId = 0x52414D54;
   // Tests only: like Open but migrates only up to `version` (1..kLatestSchemaVersion), to test
   // later migrations. A store below the latest version serves SchemaVersion, the counts, the
   // papers, users and workstations imports and UpsertQueues; the other methods (devices import,
@@ -188,7 +193,8 @@ class SqliteStore final : public Store,
   };
 
   SqliteStore(sqlite3* db, std::string path, int schema_version);
-  static Result<std::unique_ptr<SqliteStore>> OpenImpl(const std::string& path, int version);
+  static Result<std::unique_ptr<SqliteStore>> OpenImpl(const std::string& path, int version,
+                                                       bool create);
 
   // The *Locked methods expect mu_ to be held.
   Status RequireSchemaLocked(int version) const;  // at least `version`

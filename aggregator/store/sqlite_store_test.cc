@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -810,16 +811,82 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
 }
 
-TEST_F(SqliteStoreTest, NotADatabaseIsCorruption) {
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(SqliteStoreTest, NotADatabaseIsRefusedUnchanged) {
   {
     FILE* f = fopen(path_.c_str(), "w");
     ASSERT_NE(f, nullptr);
     fputs("this is not an SQLite database, just some text that is long enough........", f);
     fclose(f);
   }
-  auto r = SqliteStore::Open(path_);
+  const std::string before = FileBytes(path_);
+  for (bool create : {false, true}) {
+    auto r = SqliteStore::Open(path_, create);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition) << r.status().ToString();
+    EXPECT_THAT(r.status().message(), HasSubstr("not a SQLite database"));
+    EXPECT_EQ(FileBytes(path_), before);
+  }
+}
+
+// `ramette --db other.db indicators` once added ramette's tables to another program's database
+// and switched it to WAL.
+TEST_F(SqliteStoreTest, AnotherProgramsDatabaseIsRefusedByteForByteUnchanged) {
+  RawExec("PRAGMA journal_mode = DELETE; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
+          "INSERT INTO notes(body) VALUES ('hello')");
+  const std::string before = FileBytes(path_);
+  ASSERT_FALSE(before.empty());
+  for (bool create : {false, true}) {
+    auto r = SqliteStore::Open(path_, create);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+    EXPECT_THAT(r.status().message(), HasSubstr("another program"));
+    EXPECT_THAT(r.status().message(), HasSubstr(path_));
+    EXPECT_EQ(FileBytes(path_), before);
+    EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+  }
+  // Another program that numbers its schema too.
+  RawExec("PRAGMA user_version = 3");
+  EXPECT_EQ(SqliteStore::Open(path_, true).status().code(), Status::Code::kFailedPrecondition);
+  // Another program that stamps its application id, even on an empty database.
+  std::filesystem::remove(path_);
+  RawExec("PRAGMA application_id = 1234");
+  auto r = SqliteStore::Open(path_, true);
+  EXPECT_THAT(r.status().message(), HasSubstr("application id 1234"));
+}
+
+// A zero-byte file (a failed restore) once became an empty store whose indicators were zeros.
+TEST_F(SqliteStoreTest, EmptyFileIsRefusedUnlessCreating) {
+  { std::ofstream touch(path_); }
+  auto r = SqliteStore::Open(path_, /*create=*/false);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Status::Code::kCorruption) << r.status().ToString();
+  EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("is empty"));
+  EXPECT_EQ(std::filesystem::file_size(path_), 0u);
+  // Not creating never creates a missing file either.
+  EXPECT_FALSE(SqliteStore::Open(dir_ + "/missing.db", /*create=*/false).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/missing.db"));
+  // The aggregator and the imports may make it a store; it then carries ramette's id.
+  ASSERT_TRUE(SqliteStore::Open(path_, /*create=*/true).ok());
+  EXPECT_EQ(RawText("PRAGMA application_id"), std::to_string(SqliteStore::kApplicationId));
+  EXPECT_TRUE(SqliteStore::Open(path_, /*create=*/false).ok());
+}
+
+// A newer ramette's database was refused, but its header was switched from DELETE to WAL.
+TEST_F(SqliteStoreTest, NewerSchemaIsRefusedWithItsHeaderUntouched) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  RawExec("PRAGMA journal_mode = DELETE; PRAGMA user_version = 99");
+  const std::string before = FileBytes(path_);
+  for (bool create : {false, true}) {
+    auto r = SqliteStore::Open(path_, create);
+    ASSERT_FALSE(r.ok());
+    EXPECT_THAT(r.status().message(), HasSubstr("newer"));
+    EXPECT_EQ(FileBytes(path_), before);
+  }
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
