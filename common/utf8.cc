@@ -74,4 +74,59 @@ std::string ForLog(std::string_view s, size_t max_bytes) {
   return out;
 }
 
+namespace {
+
+// U+00C0..U+00FF and U+0100..U+017F, one ASCII letter each; '?' where it takes two or none.
+constexpr char kLatin1[] = "AAAAAA?CEEEEIIIIDNOOOOO?OUUUUY??aaaaaa?ceeeeiiiidnooooo?ouuuuy?y";
+constexpr char kLatinExtendedA[] =
+    "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi??JjKkkLlLlLlLlLlNnNnNnnNnOoOoOo??RrRrRrSs"
+    "SsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+static_assert(sizeof(kLatin1) == 64 + 1 && sizeof(kLatinExtendedA) == 128 + 1);
+
+const char* TwoLetters(uint32_t cp) {
+  switch (cp) {
+    case 0xC6: return "AE";
+    case 0xDE: return "TH";
+    case 0xDF: return "ss";
+    case 0xE6: return "ae";
+    case 0xFE: return "th";
+    case 0x132: return "IJ";
+    case 0x133: return "ij";
+    case 0x152: return "OE";
+    case 0x153: return "oe";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string AsciiTransliteration(std::string_view s, char replacement) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto* end = p + s.size();
+  std::string out;
+  while (p < end) {
+    const size_t n = SequenceLength(p, end);
+    if (n == 0) {
+      out += replacement;
+      ++p;
+      continue;
+    }
+    uint32_t cp = n == 1 ? p[0] : p[0] & (0xFF >> (n + 1));
+    for (size_t i = 1; i < n; ++i) cp = (cp << 6) | (p[i] & 0x3F);
+    p += n;
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (const char* two = TwoLetters(cp)) {
+      out += two;
+    } else if (cp >= 0xC0 && cp <= 0xFF && kLatin1[cp - 0xC0] != '?') {
+      out += kLatin1[cp - 0xC0];
+    } else if (cp >= 0x100 && cp <= 0x17F && kLatinExtendedA[cp - 0x100] != '?') {
+      out += kLatinExtendedA[cp - 0x100];
+    } else {
+      out += replacement;
+    }
+  }
+  return out;
+}
+
 }  // namespace ramette

@@ -16,6 +16,11 @@ bool IsValidUtf8(std::string_view s);
 // a line or flood the log).
 std::string ForLog(std::string_view s, size_t max_bytes = 256);
 
+// `s` in ASCII for a file name: the Latin letters of Latin-1 and Latin Extended-A lose their
+// accents ("É" -> "E", "ç" -> "c", "œ" -> "oe", "ß" -> "ss"), ASCII stays as it is, and every
+// other character (or byte that is not UTF-8) becomes `replacement`.
+std::string AsciiTransliteration(std::string_view s, char replacement);
+
 }  // namespace ramette
 
 #endif  // RAMETTE_COMMON_UTF8_H_

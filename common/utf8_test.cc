@@ -32,5 +32,16 @@ TEST(Utf8Test, ForLogCannotForgeALine) {
   EXPECT_EQ(ForLog(std::string(1000, 'a'), 10), std::string(10, 'a') + "...");
 }
 
+TEST(AsciiTransliterationTest, LatinLettersLoseTheirAccents) {
+  EXPECT_EQ(AsciiTransliteration("Éducation et Collèges", '_'), "Education et Colleges");
+  EXPECT_EQ(AsciiTransliteration("Œuvres, cœur, Æsop, straße, Þór", '_'),
+            "OEuvres, coeur, AEsop, strasse, THor");
+  EXPECT_EQ(AsciiTransliteration("Łódź Ğ ÿ ſ", '_'), "Lodz G y s");
+  // Characters without a Latin letter, and bytes that are not UTF-8, become the replacement.
+  EXPECT_EQ(AsciiTransliteration("a×b ÷ 日本 €", '_'), "a_b _ __ _");
+  EXPECT_EQ(AsciiTransliteration(std::string("x\xC3y\xFF"), '?'), "x?y?");
+  EXPECT_EQ(AsciiTransliteration("", '_'), "");
+}
+
 }  // namespace
 }  // namespace ramette

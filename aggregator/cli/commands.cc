@@ -29,6 +29,7 @@
 #include "aggregator/store/store_location.h"
 #include "common/atomic_file.h"
 #include "common/civil_time.h"
+#include "common/utf8.h"
 
 namespace ramette::aggregator::cli {
 namespace {
@@ -225,6 +226,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
   }
   std::vector<reports::ReportMail> mails;
   std::set<std::string> stems;
+  int unwritten = 0;  // directions whose files could not be written: exit 75, the timer retries
   const std::string month_label = reports::MonthLabel(MonthIndex(shown.year, shown.month), *lang);
   for (const reports::ScopeMonth& scope : shown.directions) {
     std::string stem = reports::ReportFileStem(shown, scope);
@@ -234,13 +236,24 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     const std::string html = reports::RenderMonthlyReportHtml(shown, scope, *lang, config.report);
     const std::string csv = reports::RenderMonthlyReportCsv(shown, scope, *lang);
     const std::string base = (std::filesystem::path(out_dir) / stem).string();
+    bool written = true;
     for (const auto& [path, content] : {std::pair{base + ".html", &html}, {base + ".csv", &csv}}) {
       Status st = WriteFileAtomically(path, *content);
       if (!st.ok()) {
-        err << "ramette: " << st.message() << "\n";
-        return 1;
+        // One direction's file must not stop the others' reports and e-mails.
+        const std::string whose = scope.direction.empty()
+                                      ? std::string("the organisation")
+                                      : "direction " + ForLog(scope.direction);
+        err << "ramette: the report of " << whose << " is not written, nor sent: " << st.message()
+            << "\n";
+        written = false;
+        break;
       }
       out << "wrote " << path << "\n";
+    }
+    if (!written) {
+      ++unwritten;
+      continue;
     }
     reports::ReportMail mail;
     mail.direction = scope.direction;
@@ -254,7 +267,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
         reports::MailAttachment{stem + ".csv", "text/csv; charset=utf-8", csv});
     mails.push_back(std::move(mail));
   }
-  if (!send) return FinishOutput(out, err, 0);
+  if (!send) return FinishOutput(out, err, unwritten == 0 ? 0 : kExitSendFailed);
 
   reports::CurlMailSender sender(config.smtp);
   auto outcome =
@@ -275,7 +288,8 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: could not send the " << f.direction << " report to " << f.recipient << ": "
         << f.error << " (the next run tries again)\n";
   }
-  return FinishOutput(out, err, outcome->failed.empty() ? 0 : kExitSendFailed);
+  return FinishOutput(out, err,
+                      outcome->failed.empty() && unwritten == 0 ? 0 : kExitSendFailed);
 }
 
 int RunExportIndicators(const std::string& db, int year, const std::string& format,

@@ -29,7 +29,8 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
                   const std::string& format, std::ostream& out, std::ostream& err);
 
-// Exit code when some reports could not be sent (EX_TEMPFAIL): the next run retries them.
+// Exit code when some reports could not be written or sent (EX_TEMPFAIL): the next run
+// retries them.
 inline constexpr int kExitSendFailed = 75;
 // Exit code for a bad configuration (EX_CONFIG).
 inline constexpr int kExitConfig = 78;
@@ -40,7 +41,9 @@ inline constexpr int kExitConfig = 78;
 // the month before the current one in the organisation's time zone. With --send, mails each
 // direction its report through [smtp] (config_path required): directions without an address are
 // listed, failed sends make the exit code kExitSendFailed and are retried by the next run, sends
-// already made are skipped. `config_path` empty: embedded defaults.
+// already made are skipped. A direction whose files cannot be written is reported with the
+// reason and neither written nor sent; the others go on, and the exit code is kExitSendFailed.
+// File names follow reports::ReportFileStem. `config_path` empty: embedded defaults.
 int RunReportMonthly(const std::string& db, const std::string& config_path,
                      const std::string& month, const std::optional<std::string>& direction,
                      const std::string& lang, const std::string& out_dir, bool send,

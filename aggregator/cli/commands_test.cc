@@ -379,10 +379,57 @@ TEST_F(CommandsTest, OutFilesNeverFollowLinksNorReplaceSpecialFiles) {
   }
   std::ostringstream report_err;
   EXPECT_EQ(
-      RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, report_err), 1);
+      RunReportMonthly(db_, "", "2025-01", std::nullopt, "en", reports, false, out, report_err),
+      kExitSendFailed);
   EXPECT_THAT(report_err.str(), HasSubstr("symbolic link"));
   EXPECT_EQ(FileBytes(victim), "keep");
   for (const auto& f : written) EXPECT_TRUE(std::filesystem::is_symlink(f)) << f;
+}
+
+// One direction whose file cannot be written once stopped every report after it, without a
+// reason; file names lost their accents byte by byte and collided.
+TEST_F(CommandsTest, ReportFilesAreReadableUniqueAndOneFailureStopsNoOtherDirection) {
+  const std::string papers = dir_ + "/papers.csv";
+  std::ofstream(papers) << "paper_id,recycled,grammage_gsm\nP,no,80\n";
+  const std::string devices = dir_ + "/devices.csv";
+  std::ofstream(devices) << "server,queue,class,direction,paper_id,in_service,out_of_service\n"
+                            "prn-a,q1,mfp,Éducation et Collèges,P,2020-01-01,\n"
+                            "prn-a,q2,mfp,a b,P,2020-01-01,\n"
+                            "prn-a,q3,mfp,a/b,P,2020-01-01,\n"
+                            "prn-a,q4,mfp,a_b,P,2020-01-01,\n"
+                            "prn-a,q5,mfp,DAF,P,2020-01-01,\n";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunImport(db_, "papers", papers, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "devices", devices, out, err), 0) << err.str();
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ingest::IngestProcessor p(store->get(),
+                              ingest::IngestOptions{TimeZone::Utc(), false, [] { return kNow; }});
+    std::vector<JobRecord> jobs;
+    for (int i = 1; i <= 5; ++i) jobs.push_back(Job("q" + std::to_string(i), i, kMonthStart + 99));
+    ASSERT_TRUE(p.SubmitJobs("prn-a", "0.1.0", jobs).ok());
+  }
+  const std::string reports = dir_ + "/reports";
+  // DAF's HTML file cannot be written: a directory stands in its place.
+  std::filesystem::create_directories(reports + "/ramette-2026-03-DAF.html");
+  std::ostringstream rout, rerr;
+  EXPECT_EQ(RunReportMonthly(db_, "", "2026-03", std::nullopt, "en", reports, false, rout, rerr),
+            kExitSendFailed);
+  EXPECT_THAT(rerr.str(), HasSubstr("the report of direction DAF is not written, nor sent: "));
+  EXPECT_THAT(rerr.str(), HasSubstr("it is a directory"));
+  for (const char* stem : {"Education_et_Colleges-cbb6c1df", "a_b-10a3f9f2",
+                           "a_b-3a8e75c1", "a_b"}) {
+    const std::string base = reports + "/ramette-2026-03-" + stem;
+    EXPECT_TRUE(std::filesystem::is_regular_file(base + ".html")) << base;
+    EXPECT_TRUE(std::filesystem::is_regular_file(base + ".csv")) << base;
+  }
+  EXPECT_FALSE(std::filesystem::exists(reports + "/ramette-2026-03-DAF.csv"));
+  // Once the obstacle is gone, the next run writes it: exit 0.
+  std::filesystem::remove(reports + "/ramette-2026-03-DAF.html");
+  EXPECT_EQ(RunReportMonthly(db_, "", "2026-03", std::nullopt, "en", reports, false, rout, rerr),
+            0);
+  EXPECT_TRUE(std::filesystem::is_regular_file(reports + "/ramette-2026-03-DAF.csv"));
 }
 
 // Standard output on a full disk: every command says so and exits 74, never 0.

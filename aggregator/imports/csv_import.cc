@@ -169,6 +169,17 @@ class Row {
     return Error(m);
   }
 
+  // A direction name: a required text value (optional when `required` is false) that is not
+  // reserved (model::ReservedDirectionProblem).
+  Result<std::string> Direction(int col, bool required = true) const {
+    std::string_view v = Raw(col);
+    if (required && TrimSpaces(v).empty()) return Error(col, "missing value");
+    if (std::optional<std::string> problem = model::ReservedDirectionProblem(v)) {
+      return Error(col, *problem);
+    }
+    return std::string(v);
+  }
+
   // A required text value, byte for byte.
   Result<std::string> Text(int col) const {
     std::string_view v = Raw(col);
@@ -351,7 +362,9 @@ Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
     }
     device.device_class = *device_class;
 
-    device.direction = std::string(row.Raw(kDevDirection));
+    Result<std::string> device_direction = row.Direction(kDevDirection, /*required=*/false);
+    if (!device_direction.ok()) return device_direction.status();
+    device.direction = std::move(device_direction).value();
 
     std::string_view paper_id = row.Raw(kDevPaperId);
     if (!TrimSpaces(paper_id).empty() && !known_paper_ids.contains(std::string(paper_id))) {
@@ -403,7 +416,7 @@ Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content
     Result<std::string> name = row.Text(kUserName);
     if (!name.ok()) return name.status();
     user.user = model::NormalizeUserName(*name, rule);
-    Result<std::string> direction = row.Text(kUserDirection);
+    Result<std::string> direction = row.Direction(kUserDirection);
     if (!direction.ok()) return direction.status();
     user.direction = std::move(direction).value();
 
@@ -444,7 +457,7 @@ Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_vi
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     model::WorkstationCount count;
 
-    Result<std::string> direction = row.Text(kWsDirection);
+    Result<std::string> direction = row.Direction(kWsDirection);
     if (!direction.ok()) return direction.status();
     count.direction = std::move(direction).value();
     Result<Day> date = row.Date(kWsDate);
@@ -485,7 +498,7 @@ Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_vie
   for (const CsvRecord& record : table->rows) {
     Row row(file_name, *table, kDirectionColumns, record);
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    Result<std::string> direction = row.Text(kDirName);
+    Result<std::string> direction = row.Direction(kDirName);
     if (!direction.ok()) return direction.status();
     auto [it, inserted] = index.emplace(*direction, out.size());
     if (inserted) out.push_back(model::DirectionContacts{*direction, {}});

@@ -537,6 +537,33 @@ TEST(ParseUsersCsvTest, ControlCharactersAndHugeValuesAreRefused) {
   EXPECT_TRUE(r.ok()) << ErrorOf(r);
 }
 
+// "organisation" labels the totals in every output and `unassigned` is the bucket of jobs
+// without a direction: no import may name a direction so that it looks like either.
+TEST(ReservedDirectionNamesTest, RefusedInEveryImportWithFileLineAndColumn) {
+  for (const std::string name : {"organisation", "Organisation", "ORGANIZATION", "organization",
+                                 "Unassigned", "UNASSIGNED"}) {
+    auto users = ParseUsersCsv("user,direction\nalice,DAF\nbob," + name + "\n", "users.csv");
+    EXPECT_THAT(ErrorOf(users), StartsWith("users.csv:3: the direction name \"" + name +
+                                           "\" is reserved"));
+    EXPECT_THAT(ErrorOf(users), HasSubstr("(column direction)"));
+    auto counts = ParseWorkstationsCsv("direction,date,count\n" + name + ",2018-12-31,3\n",
+                                       "workstations.csv");
+    EXPECT_THAT(ErrorOf(counts), StartsWith("workstations.csv:2: the direction name"));
+    auto contacts =
+        ParseDirectionsCsv("direction,email\n" + name + ",a@example.org\n", "directions.csv");
+    EXPECT_THAT(ErrorOf(contacts), StartsWith("directions.csv:2: the direction name"));
+    auto devices = ParseDevicesCsv(std::string(kDevicesHeader) + "print1,q1,mfp," + name +
+                                       ",A4-80,2015-03-01,\n",
+                                   "devices.csv", kKnownPapers);
+    EXPECT_THAT(ErrorOf(devices), StartsWith("devices.csv:2: the direction name"));
+  }
+  // The exact name `unassigned` means "no direction" on purpose and stays accepted (the reader
+  // trims unquoted spaces around it); so do names that only contain the reserved words.
+  EXPECT_TRUE(ParseUsersCsv("user,direction\nbob, unassigned \n", "users.csv").ok());
+  EXPECT_TRUE(ParseUsersCsv("user,direction\nbob,unassigned\n", "users.csv").ok());
+  EXPECT_TRUE(ParseUsersCsv("user,direction\nbob,Organisation des services\n", "u.csv").ok());
+}
+
 TEST(ParseUsersCsvTest, EmptyUserOrDirection) {
   auto r = ParseUsersCsv("user,direction\nbob,DAF\n,DAF\n", "users.csv");
   ASSERT_FALSE(r.ok());

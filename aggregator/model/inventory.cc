@@ -8,6 +8,26 @@
 
 namespace ramette::aggregator::model {
 
+std::optional<std::string> ReservedDirectionProblem(std::string_view name) {
+  size_t first = name.find_first_not_of(' ');
+  size_t last = name.find_last_not_of(' ');
+  std::string folded;
+  if (first != std::string_view::npos) {
+    for (char c : name.substr(first, last - first + 1)) {
+      folded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  if (folded == "organisation" || folded == "organization") {
+    return "the direction name \"" + std::string(name) +
+           "\" is reserved: \"organisation\" labels the totals";
+  }
+  if (folded == kUnassignedDirection && name != kUnassignedDirection) {
+    return "the direction name \"" + std::string(name) +
+           "\" is reserved: write it \"unassigned\" to mean jobs without a direction";
+  }
+  return std::nullopt;
+}
+
 std::string_view DeviceClassName(DeviceClass c) {
   switch (c) {
     case DeviceClass::kDesktopPrinter:

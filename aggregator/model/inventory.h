@@ -20,6 +20,14 @@ inline constexpr double kDefaultGrammageGsm = 80.0;
 // The direction of jobs that neither their user nor their device attributes.
 inline constexpr std::string_view kUnassignedDirection = "unassigned";
 
+// Why `name` cannot be a direction's name, or nullopt when it can. "organisation" (any case,
+// either spelling, surrounding spaces ignored) labels the totals in every output. The exact
+// name `unassigned` is the bucket of jobs that nothing attributes: naming a device's or user's
+// direction `unassigned` puts it there on purpose; any other spelling of it ("Unassigned",
+// " unassigned") would look like that bucket while being another direction, so it is refused.
+// Imports and the directory sync call this.
+std::optional<std::string> ReservedDirectionProblem(std::string_view name);
+
 struct Paper {
   std::string paper_id;
   bool recycled = false;

@@ -1,6 +1,7 @@
 // Device classes and the in-service rule on its boundaries.
 #include "aggregator/model/inventory.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace ramette::aggregator::model {
@@ -32,6 +33,18 @@ TEST(InventoryTest, DevicePeriodOnDate) {
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2017, 9, 1)), 0u);
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2015, 1, 1)), 1u);  // before all: earliest
   EXPECT_EQ(DevicePeriodOn(periods, DaysFromCivil(2030, 1, 1)), 0u);
+}
+
+TEST(InventoryTest, ReservedDirectionNames) {
+  for (const char* name : {"organisation", "Organisation", " ORGANIZATION ", "Unassigned",
+                           " unassigned", "unassigned "}) {
+    EXPECT_TRUE(ReservedDirectionProblem(name).has_value()) << name;
+  }
+  EXPECT_THAT(*ReservedDirectionProblem("Organisation"),
+              ::testing::HasSubstr("\"Organisation\" is reserved"));
+  for (const char* name : {"unassigned", "DAF", "Organisation des services", "", "unassigned2"}) {
+    EXPECT_FALSE(ReservedDirectionProblem(name).has_value()) << name;
+  }
 }
 
 TEST(InventoryTest, ClassNamesRoundTrip) {

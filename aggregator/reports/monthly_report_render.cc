@@ -11,6 +11,7 @@
 
 #include "aggregator/indicators/usage_attribution.h"
 #include "common/csv_cell.h"
+#include "common/utf8.h"
 
 namespace ramette::aggregator::reports {
 namespace {
@@ -760,14 +761,33 @@ std::string RenderMonthlyReportCsv(const MonthlyReport& r, const ScopeMonth& s, 
   return out;
 }
 
-std::string ReportFileStem(const MonthlyReport& r, const ScopeMonth& s) {
-  std::string name = s.direction.empty() ? "organisation" : s.direction;
-  for (char& c : name) {
+std::string DirectionFileName(std::string_view direction) {
+  constexpr size_t kMaxBytes = 64;
+  std::string name;
+  for (char c : AsciiTransliteration(direction, '_')) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
+                    c == '-' || c == '_';
     if (!ok) c = '_';
+    if (c == '_' && (name.empty() || name.back() == '_')) continue;  // one '_' per gap
+    name += c;
+    if (name.size() == kMaxBytes) break;
   }
-  return "ramette-" + MonthIso(MonthIndex(r.year, r.month)) + "-" + name;
+  while (!name.empty() && name.back() == '_') name.pop_back();
+  std::string folded;
+  for (char c : name) folded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (name == direction && folded != "organisation") return name;
+  // Changed on the way (or the totals' name): the FNV-1a hash of the exact name keeps it unique,
+  // and the same for every run.
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : direction) hash = (hash ^ c) * 16777619u;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", hash);
+  return (name.empty() ? std::string("direction") : name) + "-" + hex;
+}
+
+std::string ReportFileStem(const MonthlyReport& r, const ScopeMonth& s) {
+  return "ramette-" + MonthIso(MonthIndex(r.year, r.month)) + "-" +
+         (s.direction.empty() ? std::string("organisation") : DirectionFileName(s.direction));
 }
 
 }  // namespace ramette::aggregator::reports

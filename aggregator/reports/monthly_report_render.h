@@ -25,8 +25,14 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& report, const ScopeMont
 std::string RenderMonthlyReportCsv(const MonthlyReport& report, const ScopeMonth& scope,
                                    ReportLanguage lang);
 
-// "ramette-YYYY-MM-NAME" where NAME is the direction with every byte outside [A-Za-z0-9_-]
-// replaced by '_' (empty: "organisation").
+// A direction's name as a file name, stable from run to run and unique per direction: accents
+// transliterated to ASCII, every other character outside [A-Za-z0-9_-] replaced by one '_' per
+// gap, at most 64 bytes; when that changed the name (or gave "organisation", the totals' file),
+// "-" and eight hex digits of a hash of the exact name follow. "Éducation et Collèges" gives
+// "Education_et_Colleges-XXXXXXXX"; "a b", "a/b" and "a_b" give three different names.
+std::string DirectionFileName(std::string_view direction);
+
+// "ramette-YYYY-MM-NAME": NAME is DirectionFileName, or "organisation" for the totals.
 std::string ReportFileStem(const MonthlyReport& report, const ScopeMonth& scope);
 
 }  // namespace ramette::aggregator::reports

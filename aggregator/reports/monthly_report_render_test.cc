@@ -188,8 +188,25 @@ TEST_F(RenderTest, CsvNeutralisesAFormulaDirectionName) {
 }
 
 TEST_F(RenderTest, FileStemIsSafe) {
-  EXPECT_EQ(ReportFileStem(report_, Scope("R&D <Lab>")), "ramette-2018-03-R_D__Lab_");
+  EXPECT_EQ(ReportFileStem(report_, Scope("R&D <Lab>")), "ramette-2018-03-R_D_Lab-73a61b5c");
+  EXPECT_EQ(ReportFileStem(report_, Scope("DAF")), "ramette-2018-03-DAF");
   EXPECT_EQ(ReportFileStem(report_, report_.organisation), "ramette-2018-03-organisation");
+}
+
+// Accents once became "__" byte by byte, and "a b", "a/b" and "a_b" were numbered in an order
+// that depended on the data. Names are readable, stable and unique per direction.
+TEST(DirectionFileNameTest, ReadableStableAndUnique) {
+  EXPECT_EQ(DirectionFileName("Éducation et Collèges"), "Education_et_Colleges-cbb6c1df");
+  EXPECT_EQ(DirectionFileName("Œuvres sociales"), "OEuvres_sociales-79456058");
+  EXPECT_EQ(DirectionFileName("a_b"), "a_b");
+  EXPECT_EQ(DirectionFileName("a b"), "a_b-10a3f9f2");
+  EXPECT_EQ(DirectionFileName("a/b"), "a_b-3a8e75c1");
+  EXPECT_EQ(DirectionFileName("../../etc/passwd").substr(0, 11), "etc_passwd-");
+  // The totals' file keeps its name.
+  EXPECT_EQ(DirectionFileName("Organisation"), "Organisation-717e7e87");
+  // No Latin letter at all; a 300-byte name fits in a file name.
+  EXPECT_EQ(DirectionFileName("日本"), "direction-9f26ee51");
+  EXPECT_EQ(DirectionFileName(std::string(300, 'x')), std::string(64, 'x') + "-970138f5");
 }
 
 }  // namespace
