@@ -201,14 +201,23 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: --send needs [smtp] url and from in the configuration (--config FILE)\n";
     return kExitConfig;
   }
-  auto month = ParseMonth(month_text, config.time_zone);
+  int code = 1;
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  // One zone for the whole CLI: the one the stored days were computed in (as `status` does).
+  // The configuration changes it explicitly, through the aggregator (EnsureTimeZone at start).
+  std::string zone = store->StoredTimeZone();
+  if (zone.empty()) {
+    zone = config.time_zone;
+  } else if (!config_path.empty() && config.time_zone != zone) {
+    err << "ramette: note: the stored data is in time zone " << zone << "; [organisation] "
+        << "time_zone = " << config.time_zone << " applies when ramette-aggregator next starts\n";
+  }
+  auto month = ParseMonth(month_text, zone);
   if (!month.ok()) {
     err << "ramette: " << month.status().message() << "\n";
     return 2;
   }
-  int code = 1;
-  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
-  if (store == nullptr) return code;
   auto report =
       reports::ComputeMonthlyReport(store->usage(), month->first, month->second, config.report);
   if (!report.ok()) return Report(report, err);

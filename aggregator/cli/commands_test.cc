@@ -432,6 +432,40 @@ TEST_F(CommandsTest, ReportFilesAreReadableUniqueAndOneFailureStopsNoOtherDirect
   EXPECT_TRUE(std::filesystem::is_regular_file(reports + "/ramette-2026-03-DAF.csv"));
 }
 
+// `report --month last` once took the configuration's zone (Paris without --config) while
+// `status` took the stored one. The stored zone rules; a different configured zone is noted.
+TEST_F(CommandsTest, ReportMonthLastUsesTheStoredTimeZone) {
+  auto kiritimati = TimeZone::Load("Pacific/Kiritimati");  // UTC+14
+  ASSERT_TRUE(kiritimati.ok());
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->EnsureTimeZone(*kiritimati).ok());
+  }
+  const std::string config = dir_ + "/ramette.toml";
+  std::ofstream(config) << "[organisation]\ntime_zone = \"Pacific/Pago_Pago\"\n";  // UTC-11
+  const std::string counts = dir_ + "/workstations.csv";
+  std::ofstream(counts) << "direction,date,count\nDAF,2020-01-01,3\n";
+  std::ostringstream import_out, import_err;
+  ASSERT_EQ(RunImport(db_, "workstations", counts, import_out, import_err), 0) << import_err.str();
+  const CivilDate today = CivilFromDays(kiritimati->LocalDay(std::time(nullptr)));
+  const int year = today.month == 1 ? today.year - 1 : today.year;
+  const int month = today.month == 1 ? 12 : today.month - 1;
+  char expected[16];
+  std::snprintf(expected, sizeof expected, "%04d-%02d", year, month);
+  std::ostringstream out, err;
+  EXPECT_EQ(RunReportMonthly(db_, config, "last", std::nullopt, "en", dir_ + "/r", false, out, err),
+            0)
+      << err.str();
+  EXPECT_THAT(err.str(), HasSubstr("the stored data is in time zone Pacific/Kiritimati"));
+  EXPECT_THAT(out.str(), HasSubstr(std::string("ramette-") + expected + "-"));
+  // Without --config, no note: the stored zone is the only one.
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunReportMonthly(db_, "", "last", std::nullopt, "en", dir_ + "/r", false, out2, err2),
+            0);
+  EXPECT_EQ(err2.str(), "");
+}
+
 // Standard output on a full disk: every command says so and exits 74, never 0.
 TEST_F(CommandsTest, WriteErrorsOnStandardOutputExit74) {
   {
