@@ -2,6 +2,7 @@
 #include "common/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 
 namespace ramette {
 
@@ -99,6 +100,17 @@ const char* TwoLetters(uint32_t cp) {
 }
 
 }  // namespace
+
+std::string ControlCharacterProblem(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      return std::string("control character ") + hex;
+    }
+  }
+  return "";
+}
 
 std::string AsciiTransliteration(std::string_view s, char replacement) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());

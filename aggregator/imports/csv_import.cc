@@ -18,6 +18,7 @@
 
 #include "aggregator/imports/csv_reader.h"
 #include "common/civil_time.h"
+#include "common/utf8.h"
 
 namespace ramette::aggregator::imports {
 
@@ -143,13 +144,8 @@ class Row {
         return Error(static_cast<int>(col),
                      "value longer than " + std::to_string(kMaxFieldBytes) + " bytes");
       }
-      for (unsigned char c : v) {
-        if (c < 0x20 || c == 0x7f) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "0x%02x", c);
-          return Error(static_cast<int>(col), std::string("control character ") + hex);
-        }
-      }
+      std::string control = ControlCharacterProblem(v);
+      if (!control.empty()) return Error(static_cast<int>(col), control);
     }
     return Status::Ok();
   }

@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "common/server_id.h"
@@ -11,13 +12,25 @@
 namespace ramette::aggregator::ingest {
 namespace {
 
-std::string CheckText(std::initializer_list<std::pair<const char*, const std::string*>> fields) {
-  for (const auto& [name, value] : fields) {
+// Names that identify or attribute (queue, user, media...) may hold no control character; free
+// text that is never shown in a report (a document title, a queue's location or description)
+// may hold tabs or line breaks, but no NUL.
+enum class Text { kName, kFree };
+
+std::string CheckText(
+    std::initializer_list<std::tuple<const char*, const std::string*, Text>> fields) {
+  for (const auto& [name, value, kind] : fields) {
     if (value->size() > kMaxStringBytes) {
       return std::string(name) + " longer than " + std::to_string(kMaxStringBytes) + " bytes (" +
              std::to_string(value->size()) + ")";
     }
     if (!IsValidUtf8(*value)) return std::string("invalid UTF-8 in ") + name;
+    if (kind == Text::kName) {
+      std::string control = ControlCharacterProblem(*value);
+      if (!control.empty()) return control + " in " + name;
+    } else if (value->find('\0') != std::string::npos) {
+      return std::string("control character 0x00 in ") + name;
+    }
   }
   return "";
 }
@@ -27,12 +40,12 @@ std::string CheckText(std::initializer_list<std::pair<const char*, const std::st
 std::string ValidateJob(const JobRecord& j, int64_t now) {
   static const std::string kEmpty;
   const std::string* title = j.title ? &*j.title : &kEmpty;
-  std::string text = CheckText({{"queue", &j.queue},
-                                {"job_uuid", &j.job_uuid},
-                                {"user", &j.user},
-                                {"client_host", &j.client_host},
-                                {"media", &j.media},
-                                {"title", title}});
+  std::string text = CheckText({{"queue", &j.queue, Text::kName},
+                                {"job_uuid", &j.job_uuid, Text::kName},
+                                {"user", &j.user, Text::kName},
+                                {"client_host", &j.client_host, Text::kName},
+                                {"media", &j.media, Text::kName},
+                                {"title", title, Text::kFree}});
   if (!text.empty()) return text;
   if (j.queue.empty()) return "empty queue";
   if (j.cups_job_id < 1) return "cups_job_id < 1 (got " + std::to_string(j.cups_job_id) + ")";
@@ -74,12 +87,12 @@ std::string ValidateJob(const JobRecord& j, int64_t now) {
 }
 
 std::string ValidateQueue(const QueueRecord& q) {
-  std::string text = CheckText({{"name", &q.name},
-                                {"uuid", &q.uuid},
-                                {"make_model", &q.make_model},
-                                {"device_uri", &q.device_uri},
-                                {"location", &q.location},
-                                {"description", &q.description}});
+  std::string text = CheckText({{"name", &q.name, Text::kName},
+                                {"uuid", &q.uuid, Text::kName},
+                                {"make_model", &q.make_model, Text::kFree},
+                                {"device_uri", &q.device_uri, Text::kName},
+                                {"location", &q.location, Text::kFree},
+                                {"description", &q.description, Text::kFree}});
   if (!text.empty()) return text;
   if (q.name.empty()) return "empty queue name";
   return "";

@@ -71,6 +71,35 @@ TEST(ValidateTest, Strings) {
   EXPECT_EQ(ValidateJob(j, kNow), "invalid UTF-8 in title");
 }
 
+// A user or queue with a NUL, a line break or an escape once went into the store and showed as
+// another name in reports ("DA\0F" as "DAF"). Names refuse control characters; free text that is
+// never reported (a title) keeps its tabs and line breaks, but no NUL.
+TEST(ValidateTest, ControlCharactersInNames) {
+  JobRecord j = Good();
+  j.user = std::string("ali\0ce", 6);
+  EXPECT_EQ(ValidateJob(j, kNow), "control character 0x00 in user");
+  j = Good();
+  j.queue = "q\n1";
+  EXPECT_EQ(ValidateJob(j, kNow), "control character 0x0a in queue");
+  j = Good();
+  j.media = "iso_a4\x1b[31m";
+  EXPECT_EQ(ValidateJob(j, kNow), "control character 0x1b in media");
+  j = Good();
+  j.client_host = "pc\x7f";
+  EXPECT_EQ(ValidateJob(j, kNow), "control character 0x7f in client_host");
+  j = Good();
+  j.title = "Budget\t2018\nv2";
+  EXPECT_EQ(ValidateJob(j, kNow), "");
+  j.title = std::string("a\0b", 3);
+  EXPECT_EQ(ValidateJob(j, kNow), "control character 0x00 in title");
+  QueueRecord q;
+  q.name = "rdc\r";
+  EXPECT_EQ(ValidateQueue(q), "control character 0x0d in name");
+  q.name = "rdc";
+  q.description = "Copier\n2nd floor";
+  EXPECT_EQ(ValidateQueue(q), "");
+}
+
 TEST(ValidateTest, StateMustBeFinished) {
   JobRecord j = Good();
   j.state = JobState::kUnknown;
