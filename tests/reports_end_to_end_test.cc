@@ -179,8 +179,8 @@ TEST_F(ReportsEndToEndTest, HtmlIsWellFormedAndHoldsNoPersonalData) {
   }
   // Five directions with devices, "Mission égalité" (workstations only) and `unassigned`.
   EXPECT_EQ(files, 2 * 7);
-  EXPECT_TRUE(fs::exists(dir_ + "/out/ramette-2018-03-Cabinet___Mission__Europe_.html"));
-  const std::string cab = Slurp(dir_ + "/out/ramette-2018-03-Cabinet___Mission__Europe_.html");
+  EXPECT_TRUE(fs::exists(dir_ + "/out/ramette-2018-03-Cabinet_Mission_Europe-5ab65df1.html"));
+  const std::string cab = Slurp(dir_ + "/out/ramette-2018-03-Cabinet_Mission_Europe-5ab65df1.html");
   EXPECT_THAT(cab, HasSubstr("Cabinet &amp; Mission &lt;Europe&gt;"));
 }
 
@@ -241,7 +241,7 @@ TEST_F(ReportsEndToEndTest, FrenchFormattingEmptyDirectionAndMonthBeforeData) {
   r = Ramette("report monthly --month 2018-03 --direction 'Mission égalité' --out " + dir_ +
               "/empty");
   ASSERT_EQ(r.code, 0) << r.err;
-  auto e = DataValues(Slurp(dir_ + "/empty/ramette-2018-03-Mission___galit__.html"));
+  auto e = DataValues(Slurp(dir_ + "/empty/ramette-2018-03-Mission_egalite-5d7d0934.html"));
   EXPECT_EQ(e.at("sheets"), "0");
   EXPECT_EQ(e.at("kg_per_workstation"), "0");
   EXPECT_EQ(e.at("two_sided_share_pct"), "");

@@ -451,7 +451,7 @@ TEST_F(CommandsTest, ReportMonthLastUsesTheStoredTimeZone) {
   const CivilDate today = CivilFromDays(kiritimati->LocalDay(std::time(nullptr)));
   const int year = today.month == 1 ? today.year - 1 : today.year;
   const int month = today.month == 1 ? 12 : today.month - 1;
-  char expected[16];
+  char expected[32];
   std::snprintf(expected, sizeof expected, "%04d-%02d", year, month);
   std::ostringstream out, err;
   EXPECT_EQ(RunReportMonthly(db_, config, "last", std::nullopt, "en", dir_ + "/r", false, out, err),

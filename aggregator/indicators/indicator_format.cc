@@ -58,6 +58,7 @@ std::vector<Field> Fields(const ScopeFigures& f) {
       integer("unknown_media_jobs", "", f.unknown_media_jobs),
       integer("jobs_on_unclassified_devices", "", f.jobs_on_unclassified_devices),
       integer("jobs_without_user_direction", "", f.jobs_without_user_direction),
+      integer("oversized_media_jobs", "", f.oversized_media_jobs),
   };
 }
 
@@ -193,7 +194,9 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
          std::to_string(org.unknown_media_jobs) + " jobs with unknown media (counted as A4), " +
          std::to_string(org.jobs_on_unclassified_devices) +
          " jobs on unclassified devices (counted as other), " +
-         std::to_string(org.jobs_without_user_direction) + " jobs without a user direction.\n";
+         std::to_string(org.jobs_without_user_direction) + " jobs without a user direction, " +
+         std::to_string(org.oversized_media_jobs) +
+         " jobs on sheets larger than A0 (counted; check their media).\n";
   std::string queues;
   for (const std::string& q : report.unclassified_queues) {
     queues += (queues.empty() ? "" : ", ") + q;

@@ -16,7 +16,7 @@ namespace ramette::aggregator::indicators {
 // kg_per_workstation, paper_kg, paper_kg_all_devices, sheets, workstations, desktop_printers,
 // mfps, then sheets_all_devices, paper_kg_previous_year, recycled_kg,
 // desktop_printers_previous_year, mfps_previous_year, unknown_media_jobs,
-// jobs_on_unclassified_devices, jobs_without_user_direction. Numbers are unrounded, missing
+// jobs_on_unclassified_devices, jobs_without_user_direction, oversized_media_jobs. Numbers are unrounded, missing
 // values are null. Bytes of names that are not UTF-8 become U+FFFD. Never throws.
 std::string FormatIndicatorsJson(const IndicatorReport& report);
 

@@ -35,7 +35,8 @@ const std::vector<std::string> kKeys = {"paper_change_pct",
                                         "mfps_previous_year",
                                         "unknown_media_jobs",
                                         "jobs_on_unclassified_devices",
-                                        "jobs_without_user_direction"};
+                                        "jobs_without_user_direction",
+                                        "oversized_media_jobs"};
 
 // The published 2018 organisation row, unrounded.
 ScopeFigures Published2018() {
@@ -166,12 +167,12 @@ TEST(FormatCsvTest, HeaderAndRoundedRows) {
   // One decimal for percentages, two for kg; integers as they are.
   EXPECT_EQ(lines[1],
             "organisation,-13.0,18.0,-1.8,1.3,20.44,7133.56,8650.10,1429686,349,804,226,"
-            "1733626,8202.20,1557.02,819,223,12,3,40");
+            "1733626,8202.20,1557.02,819,223,12,3,40,0");
   EXPECT_EQ(lines[2].substr(0, 19), "DATM,-13.0,18.0,-1.");
   // Missing values are empty cells; -0.04 % is 0.0; 1.005 kg is stored below 1.005: 1.00.
   EXPECT_EQ(lines[3],
             "Direction de l'Économie et des Marchés,0.0,,,,,1.00,0.00,7,,0,0,"
-            "0,0.00,0.00,0,0,0,0,0");
+            "0,0.00,0.00,0,0,0,0,0,0");
   EXPECT_EQ(lines[4].substr(0, 11), "unassigned,");
 }
 
@@ -251,7 +252,7 @@ TEST(FormatTableTest, RoundsSignsAndMarksMissingValues) {
   EXPECT_THAT(unassigned, HasSubstr("—"));
   EXPECT_THAT(unassigned, Not(HasSubstr("-0.0")));
   EXPECT_THAT(text, HasSubstr("12 jobs with unknown media"));
-  EXPECT_THAT(text, HasSubstr("40 jobs without a user direction"));
+  EXPECT_THAT(text, HasSubstr("40 jobs without a user direction, 0 jobs on sheets larger than A0"));
 }
 
 TEST(FormatTableTest, ListsUnclassifiedQueuesAfterDataQuality) {

@@ -64,6 +64,7 @@ ScopeFigures MakeFigures(const ScopeUsage& previous, const ScopeUsage& current,
   f.unknown_media_jobs = current.all_devices.sums.unknown_media_jobs;
   f.jobs_on_unclassified_devices = current.jobs_on_unclassified_devices;
   f.jobs_without_user_direction = current.jobs_without_user_direction;
+  f.oversized_media_jobs = current.oversized_media_jobs;
   return f;
 }
 

@@ -43,6 +43,8 @@ struct ScopeFigures {
   int64_t unknown_media_jobs = 0;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  // Jobs on sheets larger than A0 (counted, but likely a bogus custom size).
+  int64_t oversized_media_jobs = 0;
 };
 
 struct IndicatorReport {

@@ -354,6 +354,22 @@ TEST(IndicatorsTest, DataQualityCountsCoverYearNOnly) {
   EXPECT_EQ(r.organisation.jobs_without_user_direction, 2);  // unknown user both times
 }
 
+// `custom_x_10000x10000mm` with 1,000,000 impressions once added 8,000,000 kg to a year with no
+// flag. Sheets larger than A0 still count (plotters exist) and are flagged; A0 itself is not.
+TEST(IndicatorsTest, SheetsLargerThanA0AreFlagged) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(kMfp, "DA");
+  const int64_t a0 = int64_t{841} * 1189 * 1000 * 1000;
+  src.AddJob(Job(dev, "", D(2018, 2, 1), 2, a0));                                   // A0: fine
+  src.AddJob(Job(dev, "", D(2018, 2, 1), 1000000, int64_t{10000} * 10000 * 1000000));  // 10 m
+  src.AddJob(Job(dev, "", D(2018, 3, 1), 1, a0 + 1));
+  src.AddJob(Job(dev, "", D(2017, 3, 1), 1, a0 + 1));  // N-1: not reported
+  IndicatorReport r = Compute(src, 2018);
+  EXPECT_EQ(r.organisation.oversized_media_jobs, 2);
+  EXPECT_EQ(Dir(r, "DA").oversized_media_jobs, 2);
+  EXPECT_EQ(r.organisation.sheets, 1000003);  // counted all the same
+}
+
 TEST(IndicatorsTest, DirectionsSortedByBytesWithUnassignedLast) {
   FakeUsageSource src;
   const int64_t drh = src.AddClassifiedDevice(kMfp, "DRH");

@@ -123,6 +123,8 @@ struct ScopeAcc {
   std::array<model::UsageSums, kDeviceClassCount> sums;
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  int64_t oversized_media_jobs = 0;
+  int64_t oversized_media_sheets = 0;
   std::map<int64_t, model::UsageSums> by_device;  // only with AttributionOptions::by_device
   std::set<int64_t> users_without_direction;      // only with the option of that name
 };
@@ -465,6 +467,10 @@ void Attributor::Accumulate(const model::RollupRow& row, int32_t covered_month,
     acc.sums[device.device_class].Add(row.sums);
     if (!device.classified) acc.jobs_on_unclassified_devices += row.sums.jobs;
     if (!user_has_direction) acc.jobs_without_user_direction += row.sums.jobs;
+    if (row.area_um2 > model::kA0AreaUm2) {
+      acc.oversized_media_jobs += row.sums.jobs;
+      acc.oversized_media_sheets += row.sums.sheets;
+    }
     if (options_.by_device) acc.by_device[row.device_id].Add(row.sums);
     if (options_.users_without_direction && !user_has_direction &&
         !unknown_user_ids_.contains(row.user_id)) {
@@ -631,6 +637,8 @@ ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) co
   u.excluding_print_shop = Figures(acc, areas, /*with_print_shop=*/false);
   u.jobs_on_unclassified_devices = acc.jobs_on_unclassified_devices;
   u.jobs_without_user_direction = acc.jobs_without_user_direction;
+  u.oversized_media_jobs = acc.oversized_media_jobs;
+  u.oversized_media_sheets = acc.oversized_media_sheets;
   u.by_device.assign(acc.by_device.begin(), acc.by_device.end());
   u.users_without_direction = static_cast<int64_t>(acc.users_without_direction.size());
   return u;
@@ -655,6 +663,8 @@ AttributedUsage Attributor::Finish() const {
       for (int c = 0; c < kDeviceClassCount; ++c) org.sums[c].Add(acc.sums[c]);
       org.jobs_on_unclassified_devices += acc.jobs_on_unclassified_devices;
       org.jobs_without_user_direction += acc.jobs_without_user_direction;
+      org.oversized_media_jobs += acc.oversized_media_jobs;
+      org.oversized_media_sheets += acc.oversized_media_sheets;
       for (const auto& [id, sums] : acc.by_device) org.by_device[id].Add(sums);
       org.users_without_direction.insert(acc.users_without_direction.begin(),
                                          acc.users_without_direction.end());

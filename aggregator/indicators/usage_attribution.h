@@ -44,6 +44,9 @@ struct ScopeUsage {
   // direction or to `unassigned`). Unknown media is in the sums (unknown_media_jobs/sheets).
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
+  // Data quality: jobs on sheets larger than A0 (model::kA0AreaUm2), and their sheets.
+  int64_t oversized_media_jobs = 0;
+  int64_t oversized_media_sheets = 0;
   // Sums per device id, sorted by id, when AttributionOptions::by_device was set (else empty).
   std::vector<std::pair<int64_t, model::UsageSums>> by_device;
   // With AttributionOptions::users_without_direction: how many distinct named users printed

@@ -29,6 +29,11 @@ struct UsageSums {
   }
 };
 
+// The area of an A0 sheet (841 x 1189 mm), in square micrometres. A job on a larger sheet is
+// counted as printed (its mass may be real: plotters exist) and flagged in data quality, since
+// it is more often a bogus custom size that adds tonnes to a year.
+inline constexpr int64_t kA0AreaUm2 = int64_t{841} * 1189 * 1000 * 1000;
+
 // One rollup row. `period` is a Day (daily rollup) or a MonthIndex (monthly rollup).
 struct RollupRow {
   int64_t device_id = 0;
