@@ -126,6 +126,7 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     if (!rule.ok()) return Report(rule, err);
     auto parsed = imports::ParseUsersCsv(*content, file, *rule);
     if (!parsed.ok()) return Report(parsed, err);
+    std::string().swap(*content);  // the rows are all that is needed now
     rows = parsed->size();
     applied = inventory.ReplaceUserDirections(*parsed);
   } else if (kind == "workstations") {

@@ -3,11 +3,14 @@
 // the first error wins.
 #include "aggregator/imports/csv_import.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,23 +69,14 @@ std::string FormatBound(const std::optional<Day>& d) {
   return d ? FormatIsoDate(*d) : std::string("unbounded");
 }
 
-// A file checked against its expected columns: where each column is and the data rows.
+// A file's header checked against its expected columns: where each column is.
 struct Table {
   std::vector<int> index;  // per expected column, its position in the file, -1 when absent
   size_t width = 0;        // number of header fields
-  std::vector<CsvRecord> rows;
 };
 
-Result<Table> ReadTable(std::string_view content, std::string_view file_name,
-                        std::span<const Column> columns) {
-  Result<CsvDocument> doc = ReadCsv(content, file_name);
-  if (!doc.ok()) return doc.status();
-  std::vector<CsvRecord>& records = doc->records;
-  if (records.empty()) {
-    return CsvError(file_name, 1,
-                    "empty file: a header row is required (" + ColumnList(columns) + ")");
-  }
-  const CsvRecord& header = records.front();
+Result<Table> TableOfHeader(const CsvRecord& header, std::string_view file_name,
+                            std::span<const Column> columns) {
   Table table;
   table.index.assign(columns.size(), -1);
   table.width = header.fields.size();
@@ -113,8 +107,6 @@ Result<Table> ReadTable(std::string_view content, std::string_view file_name,
                           ColumnList(columns) + ")");
     }
   }
-  table.rows.assign(std::make_move_iterator(records.begin() + 1),
-                    std::make_move_iterator(records.end()));
   return table;
 }
 
@@ -208,6 +200,29 @@ class Row {
   const CsvRecord& record_;
 };
 
+// Calls `visit` with each data row of the file in file order, once its header was checked
+// against `columns`. The rows are read one at a time (ForEachCsvRecord): only what the import
+// keeps of a row stays in memory.
+Status ForEachRow(std::string_view content, std::string_view file_name,
+                  std::span<const Column> columns, const std::function<Status(const Row&)>& visit) {
+  std::optional<Table> table;
+  Status st = ForEachCsvRecord(content, file_name, [&](const CsvRecord& record) -> Status {
+    if (!table) {
+      Result<Table> header = TableOfHeader(record, file_name, columns);
+      if (!header.ok()) return header.status();
+      table = std::move(header).value();
+      return Status::Ok();
+    }
+    return visit(Row(file_name, *table, columns, record));
+  });
+  if (!st.ok()) return st;
+  if (!table) {
+    return CsvError(file_name, 1,
+                    "empty file: a header row is required (" + ColumnList(columns) + ")");
+  }
+  return Status::Ok();
+}
+
 // Digits with at most one `.` or `,` decimal mark between digits.
 std::optional<double> ParseDecimal(std::string_view s) {
   std::string normalized;
@@ -286,12 +301,9 @@ constexpr Column kWorkstationColumns[] = {{"direction", true}, {"date", true}, {
 
 Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
                                                  std::string_view file_name) {
-  Result<Table> table = ReadTable(content, file_name, kPaperColumns);
-  if (!table.ok()) return table.status();
   std::vector<model::Paper> papers;
   std::unordered_map<std::string, int> line_of_id;
-  for (const CsvRecord& record : table->rows) {
-    Row row(file_name, *table, kPaperColumns, record);
+  Status rows = ForEachRow(content, file_name, kPaperColumns, [&](const Row& row) -> Status {
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     model::Paper paper;
 
@@ -324,20 +336,19 @@ Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
                                      ", already on line " + std::to_string(it->second));
     }
     papers.push_back(std::move(paper));
-  }
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
   return papers;
 }
 
 Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
                                                    std::string_view file_name,
                                                    const std::set<std::string>& known_paper_ids) {
-  Result<Table> table = ReadTable(content, file_name, kDeviceColumns);
-  if (!table.ok()) return table.status();
   std::vector<model::Device> devices;
   // Per (server, queue), the rows seen so far: their index in `devices` and line.
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, int>>> rows_of_key;
-  for (const CsvRecord& record : table->rows) {
-    Row row(file_name, *table, kDeviceColumns, record);
+  Status rows = ForEachRow(content, file_name, kDeviceColumns, [&](const Row& row) -> Status {
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     model::Device device;
     device.classified = true;
@@ -392,20 +403,23 @@ Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
     }
     earlier.emplace_back(devices.size(), row.line());
     devices.push_back(std::move(device));
-  }
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
   return devices;
 }
 
 Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content,
                                                         std::string_view file_name,
                                                         const model::UserNameRule& rule) {
-  Result<Table> table = ReadTable(content, file_name, kUserColumns);
-  if (!table.ok()) return table.status();
   std::vector<model::UserDirection> users;
-  // Per user, the rows seen so far: their index in `users` and line.
-  std::unordered_map<std::string, std::vector<std::pair<size_t, int>>> rows_of_user;
-  for (const CsvRecord& record : table->rows) {
-    Row row(file_name, *table, kUserColumns, record);
+  // Never reallocated (a row per line at most), so that `latest_row` can key on the names in
+  // `users` instead of copies: about 60 bytes per row beside the rows themselves.
+  users.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  std::unordered_map<std::string_view, int32_t> latest_row;  // per user, its last row so far
+  std::vector<int32_t> previous_row;  // per row, the row of the same user before it, or -1
+  std::vector<int32_t> line_of_row;
+  Status rows = ForEachRow(content, file_name, kUserColumns, [&](const Row& row) -> Status {
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     model::UserDirection user;
 
@@ -428,28 +442,34 @@ Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content
                                          Quote(FormatIsoDate(*user.valid_from)));
     }
 
-    std::vector<std::pair<size_t, int>>& earlier = rows_of_user[user.user];
-    for (const auto& [index, line] : earlier) {
-      if (Overlap(users[index], user)) {
+    auto found = latest_row.find(user.user);
+    const int32_t latest = found == latest_row.end() ? -1 : found->second;
+    // The user's earlier rows in file order (the chain runs from the latest back).
+    std::vector<int32_t> earlier;
+    for (int32_t i = latest; i >= 0; i = previous_row[i]) earlier.push_back(i);
+    for (auto it = earlier.rbegin(); it != earlier.rend(); ++it) {
+      if (Overlap(users[*it], user)) {
         return row.Error("user " + Quote(user.user) + ": validity " + FormatInterval(user) +
-                         " overlaps " + FormatInterval(users[index]) + " on line " +
-                         std::to_string(line) + " (columns valid_from, valid_to)");
+                         " overlaps " + FormatInterval(users[*it]) + " on line " +
+                         std::to_string(line_of_row[*it]) + " (columns valid_from, valid_to)");
       }
     }
-    earlier.emplace_back(users.size(), row.line());
+    const auto index = static_cast<int32_t>(users.size());
     users.push_back(std::move(user));
-  }
+    previous_row.push_back(latest);
+    line_of_row.push_back(row.line());
+    latest_row[users.back().user] = index;
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
   return users;
 }
 
 Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
                                                                   std::string_view file_name) {
-  Result<Table> table = ReadTable(content, file_name, kWorkstationColumns);
-  if (!table.ok()) return table.status();
   std::vector<model::WorkstationCount> counts;
   std::map<std::pair<std::string, Day>, int> line_of_key;
-  for (const CsvRecord& record : table->rows) {
-    Row row(file_name, *table, kWorkstationColumns, record);
+  Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     model::WorkstationCount count;
 
@@ -478,7 +498,9 @@ Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_vi
                        std::to_string(it->second) + " (columns direction, date)");
     }
     counts.push_back(std::move(count));
-  }
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
   return counts;
 }
 
@@ -487,12 +509,9 @@ constexpr Column kDirectionColumns[] = {{"direction", true}, {"email", true}};
 
 Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_view content,
                                                                  std::string_view file_name) {
-  Result<Table> table = ReadTable(content, file_name, kDirectionColumns);
-  if (!table.ok()) return table.status();
   std::vector<model::DirectionContacts> out;
   std::map<std::string, size_t> index;
-  for (const CsvRecord& record : table->rows) {
-    Row row(file_name, *table, kDirectionColumns, record);
+  Status rows = ForEachRow(content, file_name, kDirectionColumns, [&](const Row& row) -> Status {
     RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
     Result<std::string> direction = row.Direction(kDirName);
     if (!direction.ok()) return direction.status();
@@ -514,7 +533,9 @@ Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_vie
       if (end == std::string_view::npos) break;
       i = end + 1;
     }
-  }
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
   for (model::DirectionContacts& d : out) {
     std::sort(d.emails.begin(), d.emails.end());
     d.emails.erase(std::unique(d.emails.begin(), d.emails.end()), d.emails.end());
@@ -522,18 +543,30 @@ Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_vie
   return out;
 }
 
-Result<std::string> ReadFileContent(const std::string& path) {
+Result<std::string> ReadFileContent(const std::string& path, size_t max_bytes) {
   auto fail = [&path](int err) {
     return Status::IoError("cannot read '" + path + "': " + std::strerror(err));
+  };
+  auto too_large = [&]() {
+    return Status::InvalidArgument("'" + path + "' is larger than " +
+                                   std::to_string(max_bytes >> 20) +
+                                   " MiB, the most an import reads (split the file)");
   };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) return fail(errno);
   std::string content;
+  struct stat st;
+  if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) return too_large();
+    content.reserve(static_cast<size_t>(st.st_size));  // one allocation of the file's size
+  }
+  // Devices, pipes and standard input have no size: read at most max_bytes + 1 bytes.
   char buffer[1 << 16];
   errno = 0;
   while (true) {
     size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+    if (content.size() + n > max_bytes) return too_large();
     content.append(buffer, n);
     if (n < sizeof buffer) break;
   }

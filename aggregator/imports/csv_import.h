@@ -64,9 +64,15 @@ Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_vi
 Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_view content,
                                                                  std::string_view file_name);
 
+// The most an import reads: 256 MiB (several million rows).
+inline constexpr size_t kMaxImportBytes = size_t{256} << 20;
+
 // The whole content of the file at `path`, bytes unchanged. IoError naming the path and the
-// system's reason when it cannot be opened or read (a directory included).
-Result<std::string> ReadFileContent(const std::string& path);
+// system's reason when it cannot be opened or read (a directory included); InvalidArgument when
+// it holds more than `max_bytes` (a device such as /dev/zero or an endless standard input is
+// read only that far).
+Result<std::string> ReadFileContent(const std::string& path,
+                                    size_t max_bytes = kMaxImportBytes);
 
 }  // namespace ramette::aggregator::imports
 

@@ -710,6 +710,25 @@ TEST_F(ReadFileContentTest, DirectoryIsIoError) {
   EXPECT_THAT(ErrorOf(r), HasSubstr(dir_.string()));
 }
 
+// `import users /dev/zero` and an endless standard input once grew until std::bad_alloc at
+// 2.1 GB. Reading stops one byte past the cap, with a clear error.
+TEST_F(ReadFileContentTest, InputsLargerThanTheCapAreRefused) {
+  Result<std::string> r = ReadFileContent("/dev/zero", size_t{1} << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(r), "'/dev/zero' is larger than 1 MiB, the most an import reads (split the file)");
+  std::filesystem::path path = dir_ / "big.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string((size_t{1} << 20) + 1, 'x');
+  }
+  EXPECT_THAT(ErrorOf(ReadFileContent(path.string(), size_t{1} << 20)), HasSubstr("larger than"));
+  Result<std::string> exact = ReadFileContent(path.string(), (size_t{1} << 20) + 1);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->size(), (size_t{1} << 20) + 1);
+  EXPECT_EQ(kMaxImportBytes, size_t{256} << 20);
+}
+
 // ---------------------------------------------------------------- directions
 
 TEST(DirectionsCsvTest, SeveralAddressesPerCellAndPerDirection) {

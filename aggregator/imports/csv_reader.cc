@@ -2,6 +2,7 @@
 #include "aggregator/imports/csv_reader.h"
 
 #include <cstddef>
+#include <functional>
 #include <utility>
 
 #include "common/utf8.h"
@@ -66,11 +67,11 @@ class Parser {
   Parser(std::string_view text, std::string_view file_name, char separator)
       : text_(text), file_name_(file_name), separator_(separator) {}
 
-  Result<CsvDocument> Run() {
-    CsvDocument doc;
-    doc.separator = separator_;
+  // Calls `visit` with each record in file order; the record is reused between calls.
+  Status Run(const std::function<Status(const CsvRecord&)>& visit) {
+    CsvRecord record;
     while (pos_ < text_.size()) {
-      CsvRecord record;
+      record.fields.clear();
       record.line = line_;
       bool any_quoted = false;
       while (true) {
@@ -87,9 +88,9 @@ class Parser {
         break;
       }
       bool blank = record.fields.size() == 1 && !any_quoted && record.fields[0].empty();
-      if (!blank) doc.records.push_back(std::move(record));
+      if (!blank) RAMETTE_RETURN_IF_ERROR(visit(record));
     }
-    return doc;
+    return Status::Ok();
   }
 
  private:
@@ -180,12 +181,25 @@ Status CsvError(std::string_view file_name, int line, std::string_view message) 
   return Status::InvalidArgument(std::move(m));
 }
 
-Result<CsvDocument> ReadCsv(std::string_view content, std::string_view file_name) {
+Status ForEachCsvRecord(std::string_view content, std::string_view file_name,
+                        const std::function<Status(const CsvRecord&)>& visit) {
   if (content.starts_with(kUtf8Bom)) content.remove_prefix(kUtf8Bom.size());
   if (int bad_line = FirstInvalidUtf8Line(content); bad_line != 0) {
     return CsvError(file_name, bad_line, "invalid UTF-8 text (save the file as \"CSV UTF-8\")");
   }
-  return Parser(content, file_name, DetectSeparator(content)).Run();
+  return Parser(content, file_name, DetectSeparator(content)).Run(visit);
+}
+
+Result<CsvDocument> ReadCsv(std::string_view content, std::string_view file_name) {
+  CsvDocument doc;
+  std::string_view text = content.starts_with(kUtf8Bom) ? content.substr(kUtf8Bom.size()) : content;
+  doc.separator = DetectSeparator(text);
+  Status st = ForEachCsvRecord(content, file_name, [&](const CsvRecord& record) {
+    doc.records.push_back(record);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return doc;
 }
 
 }  // namespace ramette::aggregator::imports

@@ -3,6 +3,7 @@
 #ifndef RAMETTE_AGGREGATOR_IMPORTS_CSV_READER_H_
 #define RAMETTE_AGGREGATOR_IMPORTS_CSV_READER_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,12 @@ struct CsvDocument {
 // and the physical line of the problem: invalid UTF-8, an unterminated quoted field (the line
 // of its opening quote), text after a closing quote.
 Result<CsvDocument> ReadCsv(std::string_view content, std::string_view file_name);
+
+// ReadCsv without keeping the records: calls `visit` with each record in file order (the same
+// CsvRecord object, refilled), and stops at the first error, its own or one `visit` returns.
+// The imports use it so that a file's fields are never all in memory at once.
+Status ForEachCsvRecord(std::string_view content, std::string_view file_name,
+                        const std::function<Status(const CsvRecord&)>& visit);
 
 // InvalidArgument "FILE:LINE: message", the form of every CSV error shown to a person.
 Status CsvError(std::string_view file_name, int line, std::string_view message);
