@@ -240,7 +240,7 @@ TEST(AggregatorConfigTest, NonLoopbackNeedsTlsAndCredentials) {
 }
 
 TEST(AggregatorConfigTest, DirectoryTableAsInDesign) {
-  auto c = ParseAggregatorConfig(R"(
+  auto c = ParseAggregatorConfig(R"toml(
 [directory]
 uri = "ldap://dc1.example.org"
 start_tls = true
@@ -257,7 +257,7 @@ max_close_share = 0.1
 "CN=A-All,OU=Groups,DC=example,DC=org" = "DAF"
 [directory.workstations]
 base_dn = "OU=Computers,DC=example,DC=org"
-)",
+)toml",
                                  "test.toml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   const directory::DirectorySettings& d = c->directory;

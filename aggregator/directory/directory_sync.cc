@@ -59,7 +59,10 @@ Result<SyncOutcome> RunDirectorySync(store::Store& store, DirectoryReader& reade
     out.plan.changes.record.skipped = static_cast<int64_t>(out.snapshot.skipped.size());
   }
   out.plan.changes.record.synced_at = options.now;
-  if (!options.force) RAMETTE_RETURN_IF_ERROR(CheckCloseShare(out.plan, settings.max_close_share));
+  if (!options.force) {
+    out.guard = CheckCloseShare(out.plan, settings.max_close_share);
+    if (!out.guard.ok()) return out;
+  }
   if (options.dry_run) return out;
   RAMETTE_RETURN_IF_ERROR(store.directory().ApplyDirectorySync(out.plan.changes));
   out.applied = true;
@@ -88,7 +91,9 @@ std::string FormatSyncOutcome(const SyncOutcome& o) {
     line("workstations " + ForLog(w.direction) + ": " + std::to_string(w.count));
   }
   const store::DirectorySyncRecord& r = o.plan.changes.record;
-  line(std::string(o.applied ? "directory sync " : "directory sync (dry run, nothing written) ") +
+  line(std::string(o.applied            ? "directory sync "
+                   : o.guard.ok()       ? "directory sync (dry run, nothing written) "
+                                        : "directory sync (stopped, nothing written) ") +
        FormatIsoDate(r.sync_date) + ": " + std::to_string(o.snapshot.entries) + " entries, " +
        std::to_string(r.users_seen) + " users seen, " + std::to_string(r.added) + " added, " +
        std::to_string(r.moved) + " moved, " + std::to_string(r.closed) + " closed, " +

@@ -28,12 +28,16 @@ struct SyncOptions {
 struct SyncOutcome {
   DirectorySnapshot snapshot;
   SyncPlan plan;
-  bool applied = false;  // false: dry run
+  bool applied = false;  // false: dry run, or stopped by the guard
+  // Not OK when the guard stopped the sync (CheckCloseShare's FailedPrecondition): nothing was
+  // written.
+  Status guard;
 };
 
 // The whole sync. On any error nothing was written: the directory read failed (its Status), the
-// stored rows could not be read, the guard stopped it (FailedPrecondition; see
-// CheckCloseShare), or the store refused the plan. A plan with nothing to change still records
+// stored rows could not be read, or the store refused the plan. When the guard stops it (more
+// than max_close_share closed, without options.force) the outcome holds the plan and
+// `guard`, and nothing was written either. A plan with nothing to change still records
 // the sync (its date and counts) but writes no users or workstations row.
 Result<SyncOutcome> RunDirectorySync(store::Store& store, DirectoryReader& reader,
                                      const DirectorySettings& settings, const SyncOptions& options);

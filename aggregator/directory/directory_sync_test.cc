@@ -84,7 +84,10 @@ TEST_F(DirectorySyncTest, GuardStopsUnlessForced) {
   ASSERT_TRUE(Sync(day_).ok());
   dir_.users.resize(7);  // 3 of 10 gone: 30 %
   auto stopped = Sync(day_ + 1);
-  EXPECT_EQ(stopped.status().code(), Status::Code::kFailedPrecondition);
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_FALSE(stopped->applied);
+  EXPECT_EQ(stopped->guard.code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(stopped->plan.closed.size(), 3u);
   EXPECT_EQ((*store_.LastDirectorySync())->sync_date, day_);
   auto forced = Sync(day_ + 1, false, /*force=*/true);
   ASSERT_TRUE(forced.ok()) << forced.status().message();
