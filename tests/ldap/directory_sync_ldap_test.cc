@@ -314,12 +314,12 @@ TEST_F(DirectorySyncLdapTest, UnreachableServerOrUntrustedCertificateChangesNoth
   EXPECT_NE(down.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << down.err;
   EXPECT_TRUE(Rows().empty());
 
-  auto slapd = PrivateSlapd::Start({OrganisationLdif(), 1000, RAMETTE_TEST_CERTS_SCRIPT});
-  ASSERT_TRUE(slapd.ok());
-  slapd_ = std::move(slapd).value();
+  // Another server (this test's work files stay in the stopped one's directory).
+  auto other = PrivateSlapd::Start({OrganisationLdif(), 1000, RAMETTE_TEST_CERTS_SCRIPT});
+  ASSERT_TRUE(other.ok());
   const std::string untrusted =
-      Config("uri = \"" + slapd_->LdapUri() + "\"\nstart_tls = true\nca_file = \"" +
-             slapd_->OtherCaFile() + "\"\nbase_dn = \"" + kStaff + "\"\n");
+      Config("uri = \"" + (*other)->LdapUri() + "\"\nstart_tls = true\nca_file = \"" +
+             (*other)->OtherCaFile() + "\"\nbase_dn = \"" + kStaff + "\"\n");
   Run tls = Sync(untrusted, "2026-01-05");
   EXPECT_NE(tls.code, 0);
   EXPECT_NE(tls.err.find("StartTLS"), std::string::npos) << tls.err;
