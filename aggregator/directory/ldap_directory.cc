@@ -33,7 +33,8 @@ std::string Diagnostic(LDAP* ld) {
   }
   std::string s = msg;
   ldap_memfree(msg);
-  return s.empty() ? "" : " (" + ForLog(s) + ")";
+  if (s.empty() || s == "(unknown error code)") return "";
+  return " (" + ForLog(s) + ")";
 }
 
 Status LdapError(LDAP* ld, int rc, const std::string& what, const std::string& server_text = "") {
@@ -116,9 +117,13 @@ Result<std::unique_ptr<LdapDirectory>> LdapDirectory::Connect(const DirectorySet
   rc = ldap_sasl_bind_s(ld, settings.bind_dn.empty() ? nullptr : settings.bind_dn.c_str(),
                         LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
   if (rc != LDAP_SUCCESS) {
-    return LdapError(ld, rc,
-                     where + ": bind as '" + ForLog(settings.bind_dn) +
-                         "' (check bind_dn and the password in bind_password_file)");
+    std::string what = where + ": bind as '" + ForLog(settings.bind_dn) + "'";
+    if (rc == LDAP_SERVER_DOWN && scheme == "ldaps") {
+      what += " (the server is unreachable, or its certificate is not trusted by ca_file)";
+    } else if (rc == LDAP_INVALID_CREDENTIALS) {
+      what += " (check bind_dn and the password in bind_password_file)";
+    }
+    return LdapError(ld, rc, what);
   }
   return dir;
 }

@@ -326,6 +326,21 @@ TEST_F(DirectorySyncLdapTest, UnreachableServerOrUntrustedCertificateChangesNoth
   EXPECT_TRUE(Rows().empty());
 }
 
+TEST_F(DirectorySyncLdapTest, LdapsChecksTheCertificate) {
+  const std::string untrusted = Config("uri = \"" + slapd_->LdapsUri() + "\"\nca_file = \"" +
+                                       slapd_->OtherCaFile() + "\"\nbase_dn = \"" + kStaff +
+                                       "\"\n");
+  Run refused = Sync(untrusted, "2026-01-05");
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.err.find("not trusted by ca_file"), std::string::npos) << refused.err;
+  EXPECT_TRUE(Rows().empty());
+  const std::string trusted = Config("uri = \"" + slapd_->LdapsUri() + "\"\nca_file = \"" +
+                                     slapd_->CaFile() + "\"\nbase_dn = \"" + kStaff + "\"\n");
+  Run r = Sync(trusted, "2026-01-05");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Rows().size(), static_cast<size_t>(kUsers));
+}
+
 TEST_F(DirectorySyncLdapTest, LdapiWithTheOuOfTheDn) {
   const std::string config =
       Config("uri = \"" + slapd_->LdapiUri() + "\"\nbase_dn = \"" + kStaff + "\"\n",

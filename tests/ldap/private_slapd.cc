@@ -102,6 +102,9 @@ bool PrivateSlapd::Available() {
 }
 
 std::string PrivateSlapd::LdapUri() const { return "ldap://127.0.0.1:" + std::to_string(port_); }
+std::string PrivateSlapd::LdapsUri() const {
+  return "ldaps://127.0.0.1:" + std::to_string(ldaps_port_);
+}
 std::string PrivateSlapd::LdapiUri() const { return "ldapi://" + PercentEncoded(dir_ + "/ldapi"); }
 std::string PrivateSlapd::CaFile() const { return dir_ + "/certs/ca.pem"; }
 std::string PrivateSlapd::OtherCaFile() const { return dir_ + "/certs/other-ca.pem"; }
@@ -162,7 +165,13 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
     return Status::IoError("slapadd failed: " + out);
   }
   s->port_ = FreePort();
-  const std::string urls = s->LdapUri() + "/ " + s->LdapiUri() + "/";
+  std::string urls = s->LdapUri() + "/ " + s->LdapiUri() + "/";
+  if (!tls.empty()) {
+    do {
+      s->ldaps_port_ = FreePort();
+    } while (s->ldaps_port_ == s->port_);
+    urls += " " + s->LdapsUri() + "/";
+  }
   const std::string log = d + "/slapd.log";
   const pid_t pid = fork();
   if (pid < 0) return Status::IoError("fork failed");

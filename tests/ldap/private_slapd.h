@@ -2,7 +2,7 @@
 // into a fresh temporary directory (mdb backend, an AD-like test schema: sAMAccountName,
 // department, memberOf, userAccountControl, the `user` and `computer` classes), loaded offline
 // with slapadd, listening on a free 127.0.0.1 port (StartTLS with certificates made by
-// tests/tls/make_test_certs.sh) and on ldapi:// in that directory. Like Active Directory it
+// tests/tls/make_test_certs.sh), on another for ldaps:// and on ldapi:// in that directory. Like Active Directory it
 // returns at most `size_limit` entries to a search that does not page, and pages of any number
 // of entries. Stopped and removed with the object.
 #ifndef RAMETTE_TESTS_LDAP_PRIVATE_SLAPD_H_
@@ -46,6 +46,8 @@ class PrivateSlapd {
   int port() const { return port_; }
   // ldap://127.0.0.1:PORT
   std::string LdapUri() const;
+  // ldaps://127.0.0.1:PORT2 (TLS from the first byte; with certs_script only).
+  std::string LdapsUri() const;
   // ldapi:// with the socket in dir(), percent-encoded.
   std::string LdapiUri() const;
   // The CA of the server's certificate (dir()/certs/ca.pem), and another CA (other-ca.pem).
@@ -63,6 +65,7 @@ class PrivateSlapd {
   PrivateSlapd() = default;
   std::string dir_;
   int port_ = 0;
+  int ldaps_port_ = 0;
   pid_t pid_ = -1;
 };
 
