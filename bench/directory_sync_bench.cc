@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   settings.uri = (*slapd)->LdapUri();
   settings.start_tls = true;
   settings.ca_file = (*slapd)->CaFile();
-  settings.bind_dn = PrivateSlapd::kAdminDn;
+  settings.bind_dn = PrivateSlapd::kServiceDn;
   settings.base_dn = kStaff;
   settings.filter = "(objectClass=user)";
   settings.user_attribute = "sAMAccountName";
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   auto run = [&](const char* what, ramette::Day date) -> bool {
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = CpuSeconds();
-    auto reader = directory::LdapDirectory::Connect(settings, PrivateSlapd::kAdminPassword);
+    auto reader = directory::LdapDirectory::Connect(settings, PrivateSlapd::kServicePassword);
     if (!reader.ok()) {
       std::fprintf(stderr, "%s\n", reader.status().message().c_str());
       return false;

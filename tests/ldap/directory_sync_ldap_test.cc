@@ -90,7 +90,7 @@ class DirectorySyncLdapTest : public ::testing::Test {
     ASSERT_TRUE((*store)->EnsureTimeZone(*tz).ok());
     // [users] case = "lower", strip_domain = true, as the aggregator records it at start.
     ASSERT_TRUE((*store)->SetUserNameRule({true, true}).ok());
-    WritePassword(PrivateSlapd::kAdminPassword);
+    WritePassword(PrivateSlapd::kServicePassword);
   }
 
   void WritePassword(const std::string& password) {
@@ -103,7 +103,7 @@ class DirectorySyncLdapTest : public ::testing::Test {
     std::ofstream(path) << "[organisation]\ntime_zone = \"Europe/Paris\"\n"
                         << "[users]\ncase = \"lower\"\nstrip_domain = true\n"
                         << "[directory]\n"
-                        << directory_lines << "bind_dn = \"" << PrivateSlapd::kAdminDn << "\"\n"
+                        << directory_lines << "bind_dn = \"" << PrivateSlapd::kServiceDn << "\"\n"
                         << "bind_password_file = \"" << dir_ << "/ldap.password\"\n"
                         << "filter = \"(objectClass=user)\"\n"
                         << "user_attribute = \"sAMAccountName\"\n"
@@ -155,11 +155,18 @@ class DirectorySyncLdapTest : public ::testing::Test {
 };
 
 TEST_F(DirectorySyncLdapTest, ServerRefusesUnpagedSearchesBeyondItsSizeLimit) {
-  std::string cmd = "ldapsearch -x -H '" + slapd_->LdapUri() + "' -b '" + kStaff +
+  // As the sync's account (the rootdn has no limits).
+  std::string cmd = "ldapsearch -x -H '" + slapd_->LdapUri() + "' -D '" + PrivateSlapd::kServiceDn +
+                    "' -w '" + PrivateSlapd::kServicePassword + "' -b '" + kStaff +
                     "' '(objectClass=user)' dn > /dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc));
   EXPECT_EQ(WEXITSTATUS(rc), 4);  // sizeLimitExceeded: only paging reads the 2,500 users
+  // Like Active Directory's MaxPageSize, a larger page is cut to the limit: the sync goes on
+  // paging and reads every user.
+  Run big_pages = Sync(StartTlsConfig("page_size = 1500\n"), "2026-01-05");
+  ASSERT_EQ(big_pages.code, 0) << big_pages.err;
+  EXPECT_EQ(Rows().size(), static_cast<size_t>(kUsers));
 }
 
 TEST_F(DirectorySyncLdapTest, FirstSyncOverStartTlsPagesAndSkipsBadEntriesByDn) {
@@ -324,6 +331,22 @@ TEST_F(DirectorySyncLdapTest, UnreachableServerOrUntrustedCertificateChangesNoth
   EXPECT_NE(tls.code, 0);
   EXPECT_NE(tls.err.find("StartTLS"), std::string::npos) << tls.err;
   EXPECT_TRUE(Rows().empty());
+}
+
+TEST_F(DirectorySyncLdapTest, AnErrorPartWayThroughThePagesWritesNothing) {
+  // This server stops a paged search after 1,500 entries: the 4th page of 500 fails.
+  PrivateSlapdOptions options{OrganisationLdif(), 1000, RAMETTE_TEST_CERTS_SCRIPT};
+  options.paged_total = 1500;
+  auto capped = PrivateSlapd::Start(options);
+  ASSERT_TRUE(capped.ok()) << capped.status().message();
+  const std::string config =
+      Config("uri = \"" + (*capped)->LdapUri() + "\"\nstart_tls = true\nca_file = \"" +
+             (*capped)->CaFile() + "\"\nbase_dn = \"" + kStaff + "\"\n");
+  Run r = Sync(config, "2026-01-05");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("(page 4) failed: Size limit exceeded"), std::string::npos) << r.err;
+  EXPECT_TRUE(Rows().empty());
+  EXPECT_TRUE(nlohmann::json::parse(StatusJson())["directory_sync"].is_null());
 }
 
 TEST_F(DirectorySyncLdapTest, LdapsChecksTheCertificate) {

@@ -138,7 +138,9 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
       "moduleload back_mdb\n" + tls +
       // AD's MaxPageSize: a search that does not page gets `size_limit` entries and an error;
       // paged searches get every entry.
-      "sizelimit size.soft=" + limit + " size.hard=" + limit + " size.prtotal=unlimited\n"
+      "sizelimit size.soft=" + limit + " size.hard=" + limit + " size.prtotal=" +
+      (options.paged_total < 0 ? std::string("unlimited") : std::to_string(options.paged_total)) +
+      "\n"
       "database mdb\n"
       "maxsize 1073741824\n"
       "suffix \"" + kBaseDn + "\"\n"
@@ -146,6 +148,7 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
       "rootpw " + kAdminPassword + "\n"
       "directory " + d + "/db\n"
       "index objectClass eq\n"
+      "access to attrs=userPassword by anonymous auth by * none\n"
       "access to * by * read\n";
   if (!WriteFile(d + "/ad.schema", kAdSchema) || !WriteFile(d + "/slapd.conf", conf)) {
     return Status::IoError("cannot write the slapd configuration in " + d);
@@ -155,7 +158,10 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
                            "example\n\n"
                            "dn: ou=Staff," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Staff\n\n"
                            "dn: ou=Groups," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Groups\n\n"
-                           "dn: ou=Computers," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Computers\n\n";
+                           "dn: ou=Computers," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Computers\n\n"
+                           "dn: ou=Services," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Services\n\n"
+                           "dn: " + kServiceDn + "\nobjectClass: person\ncn: ramette\nsn: Service\n"
+                           "userPassword: " + kServicePassword + "\n\n";
   if (!WriteFile(d + "/load.ldif", base + options.ldif)) {
     return Status::IoError("cannot write the LDIF in " + d);
   }

@@ -19,11 +19,15 @@ namespace ramette::testing {
 
 struct PrivateSlapdOptions {
   // The LDIF loaded before the server starts (slapadd), after the base entries (the suffix
-  // dc=example,dc=org and ou=Staff, ou=Groups, ou=Computers under it).
+  // dc=example,dc=org, ou=Staff, ou=Groups, ou=Computers and ou=Services under it, and the
+  // service account kServiceDn).
   std::string ldif;
   int size_limit = 1000;
   // Where make_test_certs.sh is; empty: no TLS.
   std::string certs_script;
+  // The most entries a paged search gets in all (slapd's size.prtotal); -1: unlimited. A lower
+  // figure makes a paged search fail part-way.
+  int paged_total = -1;
 };
 
 class PrivateSlapd {
@@ -32,6 +36,10 @@ class PrivateSlapd {
   static constexpr char kBaseDn[] = "dc=example,dc=org";
   static constexpr char kAdminDn[] = "cn=admin,dc=example,dc=org";
   static constexpr char kAdminPassword[] = "s3cret-Adm1n";
+  // The service account a sync binds as: an ordinary entry, so the server's limits apply to it
+  // (they never apply to the rootdn, kAdminDn).
+  static constexpr char kServiceDn[] = "cn=ramette,ou=Services,dc=example,dc=org";
+  static constexpr char kServicePassword[] = "Serv1ce-Passw0rd";
 
   // Whether slapd and the ldap-utils are installed (scripts/deps installs them).
   static bool Available();
