@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < users; ++i) {
     const std::string d = kDirections[i % kDirectionCount];
     ldif += "dn: cn=" + Sam(i) + ",ou=" + d + "," + kStaff + "\nobjectClass: user\ncn: " + Sam(i) +
-            "\nsn: User\nsAMAccountName: " + Sam(i) + "\ndepartment: " + d +
-            "\nmemberOf: cn=" + d + "-All,ou=Groups,dc=example,dc=org\n\n";
+            "\nsn: User\nsAMAccountName: " + Sam(i) + "\ndepartment: " + d + "\nmemberOf: cn=" + d +
+            "-All,ou=Groups,dc=example,dc=org\n\n";
   }
   auto start = std::chrono::steady_clock::now();
   auto slapd = PrivateSlapd::Start({ldif, 1000, RAMETTE_TEST_CERTS_SCRIPT});
@@ -92,11 +92,12 @@ int main(int argc, char** argv) {
       return false;
     }
     const auto& r = out->plan.changes.record;
-    std::printf("%-28s %6.2f s wall, %5.2f s CPU (this process): %lld seen, %lld added, %lld "
-                "moved, %lld closed\n",
-                what, Seconds(t0), CpuSeconds() - c0, static_cast<long long>(r.users_seen),
-                static_cast<long long>(r.added), static_cast<long long>(r.moved),
-                static_cast<long long>(r.closed));
+    std::printf(
+        "%-28s %6.2f s wall, %5.2f s CPU (this process): %lld seen, %lld added, %lld "
+        "moved, %lld closed\n",
+        what, Seconds(t0), CpuSeconds() - c0, static_cast<long long>(r.users_seen),
+        static_cast<long long>(r.added), static_cast<long long>(r.moved),
+        static_cast<long long>(r.closed));
     return true;
   };
   const ramette::Day day = ramette::DaysFromCivil(2026, 3, 2);

@@ -15,10 +15,10 @@
 
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/config/aggregator_config.h"
-#include "aggregator/imports/csv_import.h"
-#include "aggregator/indicators/indicator_format.h"
 #include "aggregator/directory/directory_sync.h"
 #include "aggregator/directory/ldap_directory.h"
+#include "aggregator/imports/csv_import.h"
+#include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
 #include "aggregator/reports/curl_mail_sender.h"
 #include "aggregator/reports/delivery.h"

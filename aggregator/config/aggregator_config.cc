@@ -67,7 +67,8 @@ Status ParseDirectory(std::string_view source, const toml::table& t,
         } else if (wk.str() == "filter") {
           RAMETTE_RETURN_IF_ERROR(str(wn, "workstations.filter", &d->workstations_filter));
         } else {
-          return Status::InvalidArgument(Where(source, wn) + ": unknown key 'directory.workstations." +
+          return Status::InvalidArgument(Where(source, wn) +
+                                         ": unknown key 'directory.workstations." +
                                          std::string(wk.str()) + "'");
         }
       }

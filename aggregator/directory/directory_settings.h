@@ -13,11 +13,11 @@ namespace ramette::aggregator::directory {
 inline constexpr char kDnOu[] = "dn:OU";
 
 struct DirectorySettings {
-  bool configured = false;  // a [directory] table was given
-  std::string uri;          // ldap://, ldaps:// or ldapi://
-  bool start_tls = false;   // ldap:// only: StartTLS before the bind (required then)
-  std::string ca_file;      // the CA the server's certificate is checked against
-  std::string bind_dn;      // empty: anonymous
+  bool configured = false;         // a [directory] table was given
+  std::string uri;                 // ldap://, ldaps:// or ldapi://
+  bool start_tls = false;          // ldap:// only: StartTLS before the bind (required then)
+  std::string ca_file;             // the CA the server's certificate is checked against
+  std::string bind_dn;             // empty: anonymous
   std::string bind_password_file;  // the bind password, first line; never logged
   std::string base_dn;
   std::string filter = "(objectClass=*)";

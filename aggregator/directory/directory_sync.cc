@@ -36,9 +36,8 @@ Result<SyncOutcome> RunDirectorySync(store::Store& store, DirectoryReader& reade
   if (!entries.ok()) return entries.status();
   std::vector<DirectoryEntry> computers;
   if (settings.workstations) {
-    Result<std::vector<DirectoryEntry>> c =
-        reader.Search({settings.workstations_base_dn, settings.workstations_filter,
-                       AttributesFor("", rule)});
+    Result<std::vector<DirectoryEntry>> c = reader.Search(
+        {settings.workstations_base_dn, settings.workstations_filter, AttributesFor("", rule)});
     if (!c.ok()) return c.status();
     computers = std::move(*c);
   }
@@ -75,25 +74,28 @@ std::string FormatSyncOutcome(const SyncOutcome& o) {
     s += text;
     s += '\n';
   };
-  for (const auto& a : o.plan.added) line("added    " + ForLog(a.user) + " -> " + ForLog(a.direction));
+  for (const auto& a : o.plan.added)
+    line("added    " + ForLog(a.user) + " -> " + ForLog(a.direction));
   for (const auto& m : o.plan.moved) {
     line("moved    " + ForLog(m.user) + ": " + ForLog(m.from) + " -> " + ForLog(m.to));
   }
-  for (const auto& c : o.plan.closed) line("closed   " + ForLog(c.user) + " (was " + ForLog(c.direction) + ")");
+  for (const auto& c : o.plan.closed)
+    line("closed   " + ForLog(c.user) + " (was " + ForLog(c.direction) + ")");
   for (const auto& u : o.snapshot.unmapped) {
     std::string values;
     for (const std::string& v : u.values) values += (values.empty() ? "" : "; ") + ForLog(v, 200);
     line("unmapped " + ForLog(u.user) + " (" + ForLog(u.dn) + "): " + values);
   }
   for (const auto& k : o.snapshot.skipped) line("skipped  " + ForLog(k.dn) + ": " + k.reason);
-  for (const auto& u : o.plan.overridden) line("csv      " + ForLog(u) + ": a users.csv row is in force, left as is");
+  for (const auto& u : o.plan.overridden)
+    line("csv      " + ForLog(u) + ": a users.csv row is in force, left as is");
   for (const auto& w : o.plan.changes.workstations) {
     line("workstations " + ForLog(w.direction) + ": " + std::to_string(w.count));
   }
   const store::DirectorySyncRecord& r = o.plan.changes.record;
-  line(std::string(o.applied            ? "directory sync "
-                   : o.guard.ok()       ? "directory sync (dry run, nothing written) "
-                                        : "directory sync (stopped, nothing written) ") +
+  line(std::string(o.applied      ? "directory sync "
+                   : o.guard.ok() ? "directory sync (dry run, nothing written) "
+                                  : "directory sync (stopped, nothing written) ") +
        FormatIsoDate(r.sync_date) + ": " + std::to_string(o.snapshot.entries) + " entries, " +
        std::to_string(r.users_seen) + " users seen, " + std::to_string(r.added) + " added, " +
        std::to_string(r.moved) + " moved, " + std::to_string(r.closed) + " closed, " +

@@ -19,8 +19,8 @@
 namespace ramette::aggregator::directory {
 
 struct SyncOptions {
-  Day date = 0;         // the sync date: rows open and close at it (today, organisation's zone)
-  int64_t now = 0;      // unix seconds, recorded
+  Day date = 0;          // the sync date: rows open and close at it (today, organisation's zone)
+  int64_t now = 0;       // unix seconds, recorded
   bool dry_run = false;  // plan and describe; write nothing
   bool force = false;    // apply even beyond max_close_share
 };

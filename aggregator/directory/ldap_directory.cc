@@ -28,7 +28,8 @@ bool IsUnreachable(int rc) {
 // made safe for a log line; "" when none.
 std::string Diagnostic(LDAP* ld) {
   char* msg = nullptr;
-  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS || msg == nullptr) {
+  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS ||
+      msg == nullptr) {
     return "";
   }
   std::string s = msg;
@@ -72,7 +73,8 @@ Result<std::unique_ptr<LdapDirectory>> LdapDirectory::Connect(const DirectorySet
   const std::string where = "LDAP " + ForLog(settings.uri);
   const std::string scheme = Lowered(settings.uri.substr(0, settings.uri.find(':')));
   if (scheme != "ldap" && scheme != "ldaps" && scheme != "ldapi") {
-    return Status::InvalidArgument(where + ": the URI must start with ldap://, ldaps:// or ldapi://");
+    return Status::InvalidArgument(where +
+                                   ": the URI must start with ldap://, ldaps:// or ldapi://");
   }
   if (settings.start_tls && scheme != "ldap") {
     return Status::InvalidArgument(where + ": start_tls applies to ldap:// only");
@@ -139,23 +141,21 @@ Result<std::vector<DirectoryEntry>> LdapDirectory::Search(const DirectorySearch&
   timeval timeout{settings_.timeout_seconds, 0};
   for (int page = 1;; ++page) {
     LDAPControl* page_control = nullptr;
-    int rc = ldap_create_page_control(ld_, settings_.page_size, cookie, /*iscritical=*/1,
-                                      &page_control);
+    int rc =
+        ldap_create_page_control(ld_, settings_.page_size, cookie, /*iscritical=*/1, &page_control);
     ber_bvfree(cookie);
     cookie = nullptr;
     if (rc != LDAP_SUCCESS) return LdapError(ld_, rc, what + ": paging control");
     LDAPControl* controls[] = {page_control, nullptr};
     LDAPMessage* res = nullptr;
-    rc = ldap_search_ext_s(ld_, search.base_dn.c_str(), LDAP_SCOPE_SUBTREE,
-                           search.filter.c_str(), attrs.data(), 0, controls, nullptr, &timeout,
-                           LDAP_NO_LIMIT, &res);
+    rc = ldap_search_ext_s(ld_, search.base_dn.c_str(), LDAP_SCOPE_SUBTREE, search.filter.c_str(),
+                           attrs.data(), 0, controls, nullptr, &timeout, LDAP_NO_LIMIT, &res);
     ldap_control_free(page_control);
     std::unique_ptr<LDAPMessage, int (*)(LDAPMessage*)> owned(res, ldap_msgfree);
     if (rc != LDAP_SUCCESS && res == nullptr) {
       return LdapError(ld_, rc, what + " (page " + std::to_string(page) + ")");
     }
-    for (LDAPMessage* e = ldap_first_entry(ld_, res); e != nullptr;
-         e = ldap_next_entry(ld_, e)) {
+    for (LDAPMessage* e = ldap_first_entry(ld_, res); e != nullptr; e = ldap_next_entry(ld_, e)) {
       DirectoryEntry& entry = entries.emplace_back();
       if (char* dn = ldap_get_dn(ld_, e)) {
         entry.dn = dn;
@@ -166,7 +166,8 @@ Result<std::vector<DirectoryEntry>> LdapDirectory::Search(const DirectorySearch&
            a = ldap_next_attribute(ld_, e, ber)) {
         std::vector<std::string>& values = entry.attributes[Lowered(a)];
         if (berval** vals = ldap_get_values_len(ld_, e, a)) {
-          for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);
+          for (berval** v = vals; *v != nullptr; ++v)
+            values.emplace_back((*v)->bv_val, (*v)->bv_len);
           ldap_value_free_len(vals);
         }
         ldap_memfree(a);
@@ -177,7 +178,8 @@ Result<std::vector<DirectoryEntry>> LdapDirectory::Search(const DirectorySearch&
     char* errmsg = nullptr;
     LDAPControl** server_controls = nullptr;
     rc = ldap_parse_result(ld_, res, &err, nullptr, &errmsg, nullptr, &server_controls, 0);
-    std::string server_text = errmsg != nullptr && *errmsg != '\0' ? " (" + ForLog(errmsg) + ")" : "";
+    std::string server_text =
+        errmsg != nullptr && *errmsg != '\0' ? " (" + ForLog(errmsg) + ")" : "";
     if (errmsg != nullptr) ldap_memfree(errmsg);
     if (rc != LDAP_SUCCESS) {
       ldap_controls_free(server_controls);
@@ -187,8 +189,7 @@ Result<std::vector<DirectoryEntry>> LdapDirectory::Search(const DirectorySearch&
       ldap_controls_free(server_controls);
       return LdapError(ld_, err, what + " (page " + std::to_string(page) + ")", server_text);
     }
-    LDAPControl* response =
-        ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, server_controls, nullptr);
+    LDAPControl* response = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, server_controls, nullptr);
     if (response == nullptr) {
       ldap_controls_free(server_controls);
       if (page == 1) break;  // a server that does not page sent everything at once

@@ -113,8 +113,8 @@ DirectionResolution ResolveDirection(const DirectoryEntry& entry, const Directio
     return r;
   }
   if (!from_dn && r.values.size() > 1) {
-    r.problem = std::to_string(r.values.size()) + " " + rule.attribute +
-                " values where one is expected";
+    r.problem =
+        std::to_string(r.values.size()) + " " + rule.attribute + " values where one is expected";
     return r;
   }
   const std::string& value = r.values.front();
@@ -141,8 +141,7 @@ DirectorySnapshot ResolveUsers(const std::vector<DirectoryEntry>& entries,
       continue;
     }
     if (users->size() > 1) {
-      s.skipped.push_back({e.dn, std::to_string(users->size()) + " " +
-                                     std::string(user_attribute) +
+      s.skipped.push_back({e.dn, std::to_string(users->size()) + " " + std::string(user_attribute) +
                                      " values where one is expected"});
       continue;
     }
@@ -195,7 +194,8 @@ Result<SyncPlan> PlanSync(const std::vector<store::StoredUserRow>& rows,
       if (!r.row.valid_to || *r.row.valid_to > date) u.csv_in_force = true;
       continue;
     }
-    if ((r.row.valid_from && *r.row.valid_from > date) || (r.row.valid_to && *r.row.valid_to > date)) {
+    if ((r.row.valid_from && *r.row.valid_from > date) ||
+        (r.row.valid_to && *r.row.valid_to > date)) {
       return Status::FailedPrecondition(
           "the sync date " + FormatIsoDate(date) + " is before a directory row of '" + r.row.user +
           "' already stored (a sync dated earlier than a previous one): nothing was written");
@@ -258,8 +258,8 @@ std::vector<model::WorkstationCount> PlanWorkstations(
   for (const DirectoryEntry& e : computers) {
     DirectionResolution d = ResolveDirection(e, rule);
     if (!d.direction) {
-      skipped->push_back({e.dn, "workstation: " + (d.unmapped ? std::string("no mapped value")
-                                                              : d.problem)});
+      skipped->push_back(
+          {e.dn, "workstation: " + (d.unmapped ? std::string("no mapped value") : d.problem)});
       continue;
     }
     ++counts[*d.direction];
@@ -268,7 +268,8 @@ std::vector<model::WorkstationCount> PlanWorkstations(
   for (const auto& [direction, count] : counts) {
     const model::WorkstationCount* latest = nullptr;
     for (const model::WorkstationCount& w : stored) {
-      if (w.direction == direction && w.date <= date && (latest == nullptr || w.date > latest->date)) {
+      if (w.direction == direction && w.date <= date &&
+          (latest == nullptr || w.date > latest->date)) {
         latest = &w;
       }
     }

@@ -107,8 +107,10 @@ struct SyncPlan {
   // The writes (record filled except synced_at).
   store::DirectoryChanges changes;
 
-  bool empty() const { return changes.closes.empty() && changes.removes.empty() &&
-                              changes.opens.empty() && changes.workstations.empty(); }
+  bool empty() const {
+    return changes.closes.empty() && changes.removes.empty() && changes.opens.empty() &&
+           changes.workstations.empty();
+  }
 };
 
 // The effective-dated rule. `rows` are the stored users rows, compared after `names`.

@@ -6,8 +6,7 @@
 namespace ramette::aggregator::directory {
 namespace {
 
-DirectoryEntry Entry(std::string dn, std::string user,
-                     std::vector<std::string> departments = {},
+DirectoryEntry Entry(std::string dn, std::string user, std::vector<std::string> departments = {},
                      std::vector<std::string> groups = {}) {
   DirectoryEntry e;
   e.dn = std::move(dn);
@@ -46,9 +45,10 @@ TEST(ResolveDirectionTest, MappingFirstMatchInConfigOrderWins) {
                      {{"CN=DSI-All,OU=Groups,DC=example,DC=org", "DSI"},
                       {"CN=DAF-All,OU=Groups,DC=example,DC=org", "DAF"}}};
   // The entry lists DAF first; the config lists DSI first: DSI wins. DNs compare without case.
-  auto r = ResolveDirection(Entry("cn=a", "a", {}, {"cn=daf-all,ou=groups,dc=example,dc=org",
-                                                    "cn=dsi-all,ou=groups,dc=example,dc=org"}),
-                            rule);
+  auto r = ResolveDirection(
+      Entry("cn=a", "a", {},
+            {"cn=daf-all,ou=groups,dc=example,dc=org", "cn=dsi-all,ou=groups,dc=example,dc=org"}),
+      rule);
   EXPECT_EQ(r.direction, "DSI");
   r = ResolveDirection(Entry("cn=a", "a", {}, {"CN=Other,DC=example,DC=org"}), rule);
   EXPECT_FALSE(r.direction);
@@ -60,8 +60,7 @@ TEST(ResolveDirectionTest, OuOfTheDn) {
   DirectionRule rule{"dn:OU", {}};
   EXPECT_EQ(ResolveDirection(Entry("CN=a,OU=Compta,OU=DAF,DC=x", "a"), rule).direction, "Compta");
   rule.mapping = {{"DAF", "Finances"}};
-  EXPECT_EQ(ResolveDirection(Entry("CN=a,OU=Compta,OU=DAF,DC=x", "a"), rule).direction,
-            "Finances");
+  EXPECT_EQ(ResolveDirection(Entry("CN=a,OU=Compta,OU=DAF,DC=x", "a"), rule).direction, "Finances");
   EXPECT_EQ(ResolveDirection(Entry("CN=a,DC=x", "a"), rule).problem, "no OU in its DN");
 }
 
@@ -110,7 +109,8 @@ TEST(PlanSyncTest, FirstSyncOpensRowsWithAnOpenStart) {
   auto plan = PlanSync({}, Snapshot({{"alice", "DSI"}, {"bob", "DAF"}}), {}, kDate);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->changes.opens.size(), 2u);
-  EXPECT_EQ(plan->changes.opens[0], (model::UserDirection{"alice", "DSI", std::nullopt, std::nullopt}));
+  EXPECT_EQ(plan->changes.opens[0],
+            (model::UserDirection{"alice", "DSI", std::nullopt, std::nullopt}));
   EXPECT_EQ(plan->added.size(), 2u);
   EXPECT_EQ(plan->changes.record.added, 2);
   EXPECT_EQ(plan->changes.record.users_seen, 2);
@@ -178,7 +178,8 @@ TEST(PlanSyncTest, CsvRowsAreManualOverrides) {
 }
 
 TEST(PlanSyncTest, StoredNamesAreComparedAfterTheRule) {
-  std::vector<store::StoredUserRow> rows = {Row(1, "EXAMPLE\\Alice", "DSI", std::nullopt, std::nullopt)};
+  std::vector<store::StoredUserRow> rows = {
+      Row(1, "EXAMPLE\\Alice", "DSI", std::nullopt, std::nullopt)};
   auto plan = PlanSync(rows, Snapshot({{"alice", "DSI"}}), {true, true}, kDate);
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->empty());
@@ -214,7 +215,8 @@ TEST(CheckCloseShareTest, MoreThanTheShareStops) {
 }
 
 TEST(PlanWorkstationsTest, CountsPerDirectionWhenChanged) {
-  std::vector<DirectoryEntry> computers = {Entry("cn=pc1", "", {"DSI"}), Entry("cn=pc2", "", {"DSI"}),
+  std::vector<DirectoryEntry> computers = {Entry("cn=pc1", "", {"DSI"}),
+                                           Entry("cn=pc2", "", {"DSI"}),
                                            Entry("cn=pc3", "", {"DAF"}), Entry("cn=pc4", "")};
   std::vector<SkippedEntry> skipped;
   auto counts = PlanWorkstations(computers, kDepartment,

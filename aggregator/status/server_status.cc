@@ -111,11 +111,10 @@ std::string FormatDirectorySyncLine(const std::optional<store::DirectorySyncReco
                                     int64_t now, const TimeZone& tz) {
   if (!sync) return "directory sync: never\n";
   const store::DirectorySyncRecord& r = *sync;
-  return "directory sync: " + LocalTime(r.synced_at, tz) + " (" + Ago(now - r.synced_at) +
-         "), " + std::to_string(r.users_seen) + " users, " + std::to_string(r.added) +
-         " added, " + std::to_string(r.moved) + " moved, " + std::to_string(r.closed) +
-         " closed, " + std::to_string(r.unmapped) + " unmapped, " + std::to_string(r.skipped) +
-         " skipped\n";
+  return "directory sync: " + LocalTime(r.synced_at, tz) + " (" + Ago(now - r.synced_at) + "), " +
+         std::to_string(r.users_seen) + " users, " + std::to_string(r.added) + " added, " +
+         std::to_string(r.moved) + " moved, " + std::to_string(r.closed) + " closed, " +
+         std::to_string(r.unmapped) + " unmapped, " + std::to_string(r.skipped) + " skipped\n";
 }
 
 std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, int64_t now,

@@ -50,8 +50,8 @@ Result<std::vector<StoredUserRow>> PostgresStore::LoadUserRows() {
     u.row.direction = ColumnText(res, i, 2);
     u.row.valid_from = ColumnDay(res, i, 3);
     u.row.valid_to = ColumnDay(res, i, 4);
-    u.source = ColumnText(res, i, 5) == "directory" ? UserRowSource::kDirectory
-                                                    : UserRowSource::kCsv;
+    u.source =
+        ColumnText(res, i, 5) == "directory" ? UserRowSource::kDirectory : UserRowSource::kCsv;
   }
   return rows;
 }
@@ -99,13 +99,13 @@ Status PostgresStore::ApplyDirectorySync(const DirectoryChanges& changes) {
       // unnest keeps the rows' order, so ids follow it.
       RAMETTE_RETURN_IF_ERROR(
           conn_
-              ->Run("INSERT INTO user_directions(user_name, direction, valid_from, valid_to,"
-                    " source) SELECT u, d, f, t, 'directory'"
-                    " FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[])"
-                    " AS x(u, d, f, t)",
-                    Params().Raw(users.Take()).Raw(directions.Take()).Raw(from.Take()).Raw(
-                        to.Take()),
-                    kWhat)
+              ->Run(
+                  "INSERT INTO user_directions(user_name, direction, valid_from, valid_to,"
+                  " source) SELECT u, d, f, t, 'directory'"
+                  " FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[])"
+                  " AS x(u, d, f, t)",
+                  Params().Raw(users.Take()).Raw(directions.Take()).Raw(from.Take()).Raw(to.Take()),
+                  kWhat)
               .status());
     }
     for (const model::WorkstationCount& w : changes.workstations) {
@@ -118,18 +118,19 @@ Status PostgresStore::ApplyDirectorySync(const DirectoryChanges& changes) {
     }
     const DirectorySyncRecord& r = changes.record;
     return conn_
-        ->Run("INSERT INTO directory_syncs(synced_at, sync_date, users_seen, added, moved,"
-              " closed, unmapped, skipped) VALUES($1, $2, $3, $4, $5, $6, $7, $8)",
-              Params()
-                  .Int(r.synced_at)
-                  .Int(r.sync_date)
-                  .Int(r.users_seen)
-                  .Int(r.added)
-                  .Int(r.moved)
-                  .Int(r.closed)
-                  .Int(r.unmapped)
-                  .Int(r.skipped),
-              kWhat)
+        ->Run(
+            "INSERT INTO directory_syncs(synced_at, sync_date, users_seen, added, moved,"
+            " closed, unmapped, skipped) VALUES($1, $2, $3, $4, $5, $6, $7, $8)",
+            Params()
+                .Int(r.synced_at)
+                .Int(r.sync_date)
+                .Int(r.users_seen)
+                .Int(r.added)
+                .Int(r.moved)
+                .Int(r.closed)
+                .Int(r.unmapped)
+                .Int(r.skipped),
+            kWhat)
         .status();
   });
 }

@@ -47,8 +47,8 @@ Result<std::vector<StoredUserRow>> SqliteStore::LoadUserRows() {
     r.row.direction = ColumnText(s.get(), 2);
     r.row.valid_from = ColumnDay(s.get(), 3);
     r.row.valid_to = ColumnDay(s.get(), 4);
-    r.source = ColumnText(s.get(), 5) == "directory" ? UserRowSource::kDirectory
-                                                     : UserRowSource::kCsv;
+    r.source =
+        ColumnText(s.get(), 5) == "directory" ? UserRowSource::kDirectory : UserRowSource::kCsv;
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading users' directions");
   return rows;
@@ -66,13 +66,14 @@ Status SqliteStore::ApplyDirectorySync(const DirectoryChanges& changes) {
     constexpr char kOpenDirectoryRow[] =
         " WHERE id = ?1 AND source = 'directory' AND valid_to IS NULL";
     RAMETTE_RETURN_IF_ERROR(close.Prepare(
-        db_, (std::string("UPDATE user_directions SET valid_to = ?2") + kOpenDirectoryRow).c_str()));
+        db_,
+        (std::string("UPDATE user_directions SET valid_to = ?2") + kOpenDirectoryRow).c_str()));
     RAMETTE_RETURN_IF_ERROR(remove.Prepare(
         db_, (std::string("DELETE FROM user_directions") + kOpenDirectoryRow).c_str()));
-    RAMETTE_RETURN_IF_ERROR(open.Prepare(
-        db_,
-        "INSERT INTO user_directions(user, direction, valid_from, valid_to, source)"
-        " VALUES(?1, ?2, ?3, ?4, 'directory')"));
+    RAMETTE_RETURN_IF_ERROR(
+        open.Prepare(db_,
+                     "INSERT INTO user_directions(user, direction, valid_from, valid_to, source)"
+                     " VALUES(?1, ?2, ?3, ?4, 'directory')"));
     RAMETTE_RETURN_IF_ERROR(
         count.Prepare(db_,
                       "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
@@ -126,10 +127,10 @@ Result<std::optional<DirectorySyncRecord>> SqliteStore::LastDirectorySync() {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDirectorySyncSchemaVersion));
   OwnedStatement s;
-  RAMETTE_RETURN_IF_ERROR(s.Prepare(
-      db_,
-      "SELECT synced_at, sync_date, users_seen, added, moved, closed, unmapped, skipped"
-      " FROM directory_syncs ORDER BY id DESC LIMIT 1"));
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_,
+                "SELECT synced_at, sync_date, users_seen, added, moved, closed, unmapped, skipped"
+                " FROM directory_syncs ORDER BY id DESC LIMIT 1"));
   const int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) return std::optional<DirectorySyncRecord>();
   if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading the last directory sync");

@@ -36,9 +36,7 @@ std::string Sam(int i) {
   std::snprintf(buf, sizeof buf, "U%05d", i);
   return buf;
 }
-std::string UserDn(int i) {
-  return "cn=" + Sam(i) + ",ou=" + kDirections[i % 5] + "," + kStaff;
-}
+std::string UserDn(int i) { return "cn=" + Sam(i) + ",ou=" + kDirections[i % 5] + "," + kStaff; }
 
 // The organisation: an OU per direction under ou=Staff, a group per direction (memberOf) and
 // Everyone, 2,500 users, 30 computers, and four bad entries.
@@ -50,15 +48,17 @@ std::string OrganisationLdif() {
   }
   for (int i = 0; i < kUsers; ++i) {
     const std::string d = kDirections[i % 5];
-    l += "dn: " + UserDn(i) + "\nobjectClass: user\ncn: " + Sam(i) + "\nsn: User\nsAMAccountName: " +
-         Sam(i) + "\ndepartment: " + d + "\nmemberOf: cn=Everyone,ou=Groups,dc=example,dc=org\n" +
-         (i % 7 == 6 ? std::string()
-                     : "memberOf: cn=" + d + "-All,ou=Groups,dc=example,dc=org\n") +
+    l += "dn: " + UserDn(i) + "\nobjectClass: user\ncn: " + Sam(i) +
+         "\nsn: User\nsAMAccountName: " + Sam(i) + "\ndepartment: " + d +
+         "\nmemberOf: cn=Everyone,ou=Groups,dc=example,dc=org\n" +
+         (i % 7 == 6 ? std::string() : "memberOf: cn=" + d + "-All,ou=Groups,dc=example,dc=org\n") +
          "\n";
   }
   for (int i = 0; i < 30; ++i) {
-    l += "dn: cn=PC" + std::to_string(i) + ",ou=Computers,dc=example,dc=org\nobjectClass: "
-         "computer\ncn: PC" + std::to_string(i) + "\ndepartment: " + kDirections[i % 3] + "\n\n";
+    l += "dn: cn=PC" + std::to_string(i) +
+         ",ou=Computers,dc=example,dc=org\nobjectClass: "
+         "computer\ncn: PC" +
+         std::to_string(i) + "\ndepartment: " + kDirections[i % 3] + "\n\n";
   }
   const std::string bad = std::string(",") + kStaff;
   l += "dn: cn=NoSam" + bad + "\nobjectClass: user\ncn: NoSam\nsn: x\ndepartment: DSI\n\n";
@@ -68,8 +68,10 @@ std::string OrganisationLdif() {
   // department "D\x01X", base64.
   l += "dn: cn=Ctl" + bad +
        "\nobjectClass: user\ncn: Ctl\nsn: x\nsAMAccountName: CTL\ndepartment:: RAFY\n\n";
-  l += "dn: cn=Long" + bad + "\nobjectClass: user\ncn: Long\nsn: x\nsAMAccountName: LONG\n"
-       "department: " + std::string(1100, 'L') + "\n\n";
+  l += "dn: cn=Long" + bad +
+       "\nobjectClass: user\ncn: Long\nsn: x\nsAMAccountName: LONG\n"
+       "department: " +
+       std::string(1100, 'L') + "\n\n";
   return l;
 }
 
@@ -216,7 +218,8 @@ void IngestJobs(const std::string& db) {
   // u00001 (DAF) and u00002 (DRH): the 10th of every month of 2025 and of January-March 2026.
   for (int month = 0; month < 15; ++month) {
     const int year = month < 12 ? 2025 : 2026;
-    const int64_t at = static_cast<int64_t>(DaysFromCivil(year, month % 12 + 1, 10)) * 86400 + 36000;
+    const int64_t at =
+        static_cast<int64_t>(DaysFromCivil(year, month % 12 + 1, 10)) * 86400 + 36000;
     for (const char* user : {"EXAMPLE\\U00001", "u00002@EXAMPLE.ORG"}) {
       JobRecord j;
       j.queue = "mfp";
@@ -235,7 +238,8 @@ void IngestJobs(const std::string& db) {
   }
   auto r = ingest.SubmitJobs("prn-1", "test", jobs);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  for (const auto& x : *r) ASSERT_EQ(x.kind, aggregator::ingest::RecordResult::Kind::kAccepted) << x.reason;
+  for (const auto& x : *r)
+    ASSERT_EQ(x.kind, aggregator::ingest::RecordResult::Kind::kAccepted) << x.reason;
 }
 
 std::string IndicatorsJson(const std::string& db, int year) {
@@ -266,8 +270,10 @@ TEST_F(DirectorySyncLdapTest, MovesAndDeparturesKeepHistoryAndLastYear) {
 
   // u00001 moves from DAF to DSI; u00002 leaves.
   ASSERT_TRUE(slapd_
-                  ->Modify("dn: " + UserDn(1) + "\nchangetype: modify\nreplace: department\n"
-                           "department: DSI\n\ndn: " + UserDn(2) + "\nchangetype: delete\n")
+                  ->Modify("dn: " + UserDn(1) +
+                           "\nchangetype: modify\nreplace: department\n"
+                           "department: DSI\n\ndn: " +
+                           UserDn(2) + "\nchangetype: delete\n")
                   .ok());
   Run dry = Sync(config, "2026-02-01", /*dry_run=*/true);
   ASSERT_EQ(dry.code, 0) << dry.err;
@@ -350,9 +356,9 @@ TEST_F(DirectorySyncLdapTest, AnErrorPartWayThroughThePagesWritesNothing) {
 }
 
 TEST_F(DirectorySyncLdapTest, LdapsChecksTheCertificate) {
-  const std::string untrusted = Config("uri = \"" + slapd_->LdapsUri() + "\"\nca_file = \"" +
-                                       slapd_->OtherCaFile() + "\"\nbase_dn = \"" + kStaff +
-                                       "\"\n");
+  const std::string untrusted =
+      Config("uri = \"" + slapd_->LdapsUri() + "\"\nca_file = \"" + slapd_->OtherCaFile() +
+             "\"\nbase_dn = \"" + kStaff + "\"\n");
   Run refused = Sync(untrusted, "2026-01-05");
   EXPECT_NE(refused.code, 0);
   EXPECT_NE(refused.err.find("not trusted by ca_file"), std::string::npos) << refused.err;
@@ -392,8 +398,9 @@ TEST_F(DirectorySyncLdapTest, MemberOfThroughTheMappingInConfigOrder) {
   // NoSam and TwoSam are still skipped; the bad department values do not matter here.
   EXPECT_NE(r.out.find("skipped  cn=NoSam,"), std::string::npos);
 
-  std::string partial = "direction_attribute = \"memberOf\"\n[directory.directions]\n"
-                        "\"cn=DSI-All,ou=Groups,dc=example,dc=org\" = \"DSI\"\n";
+  std::string partial =
+      "direction_attribute = \"memberOf\"\n[directory.directions]\n"
+      "\"cn=DSI-All,ou=Groups,dc=example,dc=org\" = \"DSI\"\n";
   Run only = Sync(StartTlsConfig(partial), "2026-01-06", /*dry_run=*/true);
   ASSERT_EQ(only.code, 0) << only.err;
   EXPECT_NE(only.out.find("unmapped u00001 (cn=U00001,ou=DAF,"), std::string::npos) << only.out;
@@ -419,12 +426,13 @@ TEST_F(DirectorySyncLdapTest, CsvRowsAreOverridesAndWorkstationsAreCounted) {
   {
     auto store = SqliteStore::Open(db_);
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->ReplaceUserDirections({{"u00001", "Direction générale", std::nullopt,
-                                                  std::nullopt}})
-                    .ok());
+    ASSERT_TRUE(
+        (*store)
+            ->ReplaceUserDirections({{"u00001", "Direction générale", std::nullopt, std::nullopt}})
+            .ok());
   }
-  const std::string config = StartTlsConfig(
-      "[directory.workstations]\nbase_dn = \"ou=Computers,dc=example,dc=org\"\n");
+  const std::string config =
+      StartTlsConfig("[directory.workstations]\nbase_dn = \"ou=Computers,dc=example,dc=org\"\n");
   Run r = Sync(config, "2026-01-05");
   ASSERT_EQ(r.code, 0) << r.err;
   auto u1 = RowsOf("u00001");

@@ -132,10 +132,15 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
       "include /etc/ldap/schema/core.schema\n"
       "include /etc/ldap/schema/cosine.schema\n"
       "include /etc/ldap/schema/inetorgperson.schema\n"
-      "include " + d + "/ad.schema\n"
-      "pidfile " + d + "/slapd.pid\n"
+      "include " +
+      d +
+      "/ad.schema\n"
+      "pidfile " +
+      d +
+      "/slapd.pid\n"
       "modulepath /usr/lib/ldap\n"
-      "moduleload back_mdb\n" + tls +
+      "moduleload back_mdb\n" +
+      tls +
       // AD's MaxPageSize: a search that does not page gets `size_limit` entries and an error;
       // paged searches get every entry.
       "sizelimit size.soft=" + limit + " size.hard=" + limit + " size.prtotal=" +
@@ -143,10 +148,18 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
       "\n"
       "database mdb\n"
       "maxsize 1073741824\n"
-      "suffix \"" + kBaseDn + "\"\n"
-      "rootdn \"" + kAdminDn + "\"\n"
-      "rootpw " + kAdminPassword + "\n"
-      "directory " + d + "/db\n"
+      "suffix \"" +
+      kBaseDn +
+      "\"\n"
+      "rootdn \"" +
+      kAdminDn +
+      "\"\n"
+      "rootpw " +
+      kAdminPassword +
+      "\n"
+      "directory " +
+      d +
+      "/db\n"
       "index objectClass eq\n"
       "access to attrs=userPassword by anonymous auth by * none\n"
       "access to * by * read\n";
@@ -156,12 +169,23 @@ Result<std::unique_ptr<PrivateSlapd>> PrivateSlapd::Start(const PrivateSlapdOpti
   const std::string base = std::string("dn: ") + kBaseDn +
                            "\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: "
                            "example\n\n"
-                           "dn: ou=Staff," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Staff\n\n"
-                           "dn: ou=Groups," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Groups\n\n"
-                           "dn: ou=Computers," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Computers\n\n"
-                           "dn: ou=Services," + kBaseDn + "\nobjectClass: organizationalUnit\nou: Services\n\n"
-                           "dn: " + kServiceDn + "\nobjectClass: person\ncn: ramette\nsn: Service\n"
-                           "userPassword: " + kServicePassword + "\n\n";
+                           "dn: ou=Staff," +
+                           kBaseDn +
+                           "\nobjectClass: organizationalUnit\nou: Staff\n\n"
+                           "dn: ou=Groups," +
+                           kBaseDn +
+                           "\nobjectClass: organizationalUnit\nou: Groups\n\n"
+                           "dn: ou=Computers," +
+                           kBaseDn +
+                           "\nobjectClass: organizationalUnit\nou: Computers\n\n"
+                           "dn: ou=Services," +
+                           kBaseDn +
+                           "\nobjectClass: organizationalUnit\nou: Services\n\n"
+                           "dn: " +
+                           kServiceDn +
+                           "\nobjectClass: person\ncn: ramette\nsn: Service\n"
+                           "userPassword: " +
+                           kServicePassword + "\n\n";
   if (!WriteFile(d + "/load.ldif", base + options.ldif)) {
     return Status::IoError("cannot write the LDIF in " + d);
   }

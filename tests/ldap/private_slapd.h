@@ -2,9 +2,9 @@
 // into a fresh temporary directory (mdb backend, an AD-like test schema: sAMAccountName,
 // department, memberOf, userAccountControl, the `user` and `computer` classes), loaded offline
 // with slapadd, listening on a free 127.0.0.1 port (StartTLS with certificates made by
-// tests/tls/make_test_certs.sh), on another for ldaps:// and on ldapi:// in that directory. Like Active Directory it
-// returns at most `size_limit` entries to a search that does not page, and pages of any number
-// of entries. Stopped and removed with the object.
+// tests/tls/make_test_certs.sh), on another for ldaps:// and on ldapi:// in that directory. Like
+// Active Directory it returns at most `size_limit` entries to a search that does not page, and
+// pages of any number of entries. Stopped and removed with the object.
 #ifndef RAMETTE_TESTS_LDAP_PRIVATE_SLAPD_H_
 #define RAMETTE_TESTS_LDAP_PRIVATE_SLAPD_H_
 
