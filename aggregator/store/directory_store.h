@@ -74,8 +74,9 @@ class DirectoryStore {
   // Every users row with its id and source, ordered by id.
   virtual Result<std::vector<StoredUserRow>> LoadUserRows() = 0;
   // In one transaction: applies `changes.closes` and `changes.removes` (each must name an open
-  // directory row: otherwise FailedPrecondition, e.g. another sync or an import ran since the
-  // rows were read, and nothing is written), inserts `changes.opens` as directory rows and
+  // directory row), inserts `changes.opens` as directory rows (none may find an open directory
+  // row of its user left: the two checks make a sync planned on rows that another sync or an
+  // import changed meanwhile fail with FailedPrecondition, nothing written) and
   // `changes.workstations`, and records `changes.record` as the last sync. On any error nothing
   // is written.
   virtual Status ApplyDirectorySync(const DirectoryChanges& changes) = 0;

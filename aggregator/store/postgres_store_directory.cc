@@ -89,12 +89,23 @@ Status PostgresStore::ApplyDirectorySync(const DirectoryChanges& changes) {
       }
     }
     if (!changes.opens.empty()) {
-      ArrayLiteral users, directions, from, to;
+      ArrayLiteral users, directions, from, to, names;
       for (const model::UserDirection& u : changes.opens) {
         users.Text(u.user);
+        names.Text(u.user);
         directions.Text(u.direction);
         from.Day(u.valid_from);
         to.Day(u.valid_to);
+      }
+      Result<PgResult> open = conn_->Run(
+          "SELECT user_name FROM user_directions WHERE user_name = ANY($1::text[])"
+          " AND source = 'directory' AND valid_to IS NULL LIMIT 1",
+          Params().Raw(names.Take()), kWhat);
+      if (!open.ok()) return open.status();
+      if (PQntuples(open->get()) > 0) {
+        return Status::FailedPrecondition("user '" + ColumnText(open->get(), 0, 0) +
+                                          "' already has an open directory row (another sync "
+                                          "ran meanwhile): nothing was written");
       }
       // unnest keeps the rows' order, so ids follow it.
       RAMETTE_RETURN_IF_ERROR(

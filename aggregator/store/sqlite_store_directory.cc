@@ -29,6 +29,12 @@ Status NotOpenDirectoryRow(int64_t id) {
       "was written");
 }
 
+Status StillOpen(const std::string& user) {
+  return Status::FailedPrecondition(
+      "user '" + user +
+      "' already has an open directory row (another sync ran meanwhile): nothing was written");
+}
+
 }  // namespace
 
 Result<std::vector<StoredUserRow>> SqliteStore::LoadUserRows() {
@@ -63,6 +69,11 @@ Status SqliteStore::ApplyDirectorySync(const DirectoryChanges& changes) {
     OwnedStatement open;
     OwnedStatement count;
     OwnedStatement record;
+    OwnedStatement still_open;
+    RAMETTE_RETURN_IF_ERROR(still_open.Prepare(
+        db_,
+        "SELECT 1 FROM user_directions WHERE user = ?1 AND source = 'directory'"
+        " AND valid_to IS NULL LIMIT 1"));
     constexpr char kOpenDirectoryRow[] =
         " WHERE id = ?1 AND source = 'directory' AND valid_to IS NULL";
     RAMETTE_RETURN_IF_ERROR(close.Prepare(
@@ -96,6 +107,11 @@ Status SqliteStore::ApplyDirectorySync(const DirectoryChanges& changes) {
       if (sqlite3_changes(db_) != 1) return NotOpenDirectoryRow(id);
     }
     for (const model::UserDirection& r : changes.opens) {
+      sqlite3_reset(still_open.get());
+      BindText(still_open.get(), 1, r.user);
+      const int rc = sqlite3_step(still_open.get());
+      if (rc == SQLITE_ROW) return StillOpen(r.user);
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, kWhat);
       sqlite3_reset(open.get());
       BindText(open.get(), 1, r.user);
       BindText(open.get(), 2, r.direction);

@@ -731,6 +731,12 @@ TEST_P(StoreContractTest, DirectorySyncIsAppliedWholeOrNotAtAll) {
     ASSERT_EQ(inv->workstations.size(), 1u);
     EXPECT_EQ(inv->workstations[0].count, 7);
   }
+  // A plan made before another sync opened the same user's row (two syncs at once).
+  DirectoryChanges twice;
+  twice.opens = {{"bob", "DRH", july + 2, std::nullopt}};
+  twice.record = {1530576000, july + 2, 1, 1, 0, 0, 0, 0};
+  EXPECT_EQ(dir.ApplyDirectorySync(twice).code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(*dir.LoadUserRows(), *after);
   // Readers see directory rows like any others.
   auto inv = store_->usage().LoadInventory();
   ASSERT_TRUE(inv.ok());

@@ -222,6 +222,15 @@ class FakeStore final : public aggregator::store::Store,
       std::erase_if(rows, [&](const auto& r) { return r.id == id; });
     }
     for (const auto& o : changes.opens) {
+      for (const auto& r : rows) {
+        if (r.row.user == o.user && r.source == aggregator::store::UserRowSource::kDirectory &&
+            !r.row.valid_to) {
+          return Status::FailedPrecondition("user '" + o.user +
+                                            "' already has an open directory row");
+        }
+      }
+    }
+    for (const auto& o : changes.opens) {
       rows.push_back({next_row_id_++, o, aggregator::store::UserRowSource::kDirectory});
     }
     directory_ = std::move(rows);
