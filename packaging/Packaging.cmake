@@ -1,7 +1,7 @@
 # Debian packages (CPack DEB, one package per component):
 #   ramette-agent       ramette-agent, /etc/ramette/agent.toml, ramette-agent.service
 #   ramette-aggregator  ramette-aggregator and the ramette CLI, /etc/ramette/aggregator.toml,
-#                       ramette-aggregator.service (and the report service and timer when present)
+#                       ramette-aggregator.service, the report and directory-sync services and timers
 # Maintainer scripts and conffiles lists are in packaging/debian/<package>/. Build with
 # scripts/package. State lives in /var/lib/ramette (created by postinst and systemd).
 set(RAMETTE_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
@@ -19,7 +19,9 @@ if(RAMETTE_BUILD_AGGREGATOR)
   # The report service and timer ship with the aggregator (and the CLI) once they exist.
   file(GLOB RAMETTE_AGGREGATOR_UNITS ${RAMETTE_PACKAGING_DIR}/systemd/ramette-aggregator.service
        ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.service
-       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.timer)
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.timer
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-directory-sync.service
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-directory-sync.timer)
   install(FILES ${RAMETTE_AGGREGATOR_UNITS} DESTINATION /lib/systemd/system
           COMPONENT aggregator)
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/ramette-aggregator

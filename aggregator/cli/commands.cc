@@ -15,6 +15,8 @@
 
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/config/aggregator_config.h"
+#include "aggregator/directory/directory_sync.h"
+#include "aggregator/directory/ldap_directory.h"
 #include "aggregator/imports/csv_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
@@ -348,10 +350,13 @@ int RunStatus(const std::string& db, const std::string& silent_after, const std:
   if (!tz.ok()) return Report(tz, err);
   auto servers = store->status().ServerStatuses(status::PeriodsAt(now, *tz), /*count_jobs=*/true);
   if (!servers.ok()) return Report(servers, err);
+  auto sync = store->directory().LastDirectorySync();
+  if (!sync.ok()) return Report(sync, err);
   if (format == "json") {
-    out << status::FormatStatusJson(*servers, now, *silent);
+    out << status::FormatStatusJson(*servers, now, *silent, *sync);
   } else {
     out << status::FormatStatusTable(*servers, now, *silent, *tz);
+    out << status::FormatDirectorySyncLine(*sync, now, *tz);
   }
   for (const auto& s : *servers) {
     if (status::IsSilent(s, now, *silent)) return FinishOutput(out, err, 3);
@@ -523,6 +528,70 @@ int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& o
   } else {
     out << ", indicators of years " << verified->years.front() << ".." << verified->years.back()
         << " identical\n";
+  }
+  return FinishOutput(out, err, 0);
+}
+
+int RunDirectorySyncCommand(const std::string& db, const std::string& config_path, bool dry_run,
+                            bool force, const std::string& date, int64_t now, std::ostream& out,
+                            std::ostream& err) {
+  if (config_path.empty()) {
+    err << "ramette: directory sync needs --config FILE with a [directory] table\n";
+    return kExitConfig;
+  }
+  auto config = config::LoadAggregatorConfig(config_path);
+  if (!config.ok()) {
+    err << "ramette: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  const directory::DirectorySettings& settings = config->directory;
+  if (!settings.configured) {
+    err << "ramette: " << config_path << " has no [directory] table\n";
+    return kExitConfig;
+  }
+  std::string password;
+  if (!settings.bind_password_file.empty()) {
+    auto read = directory::ReadBindPassword(settings.bind_password_file);
+    if (!read.ok()) {
+      err << "ramette: " << read.status().message() << "\n";
+      return kExitConfig;
+    }
+    password = std::move(read).value();
+  }
+  int code = 1;
+  std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
+  if (store == nullptr) return code;
+  directory::SyncOptions options;
+  options.now = now;
+  options.dry_run = dry_run;
+  options.force = force;
+  if (date.empty()) {
+    std::string zone = store->StoredTimeZone();
+    auto tz = TimeZone::Load(zone.empty() ? config->time_zone : zone);
+    if (!tz.ok()) return Report(tz, err);
+    options.date = tz->LocalDay(now);
+  } else {
+    auto day = ParseIsoDate(date);
+    if (!day.ok()) {
+      err << "ramette: --date '" << date << "' is not YYYY-MM-DD\n";
+      return 2;
+    }
+    options.date = *day;
+  }
+  auto reader = directory::LdapDirectory::Connect(settings, password);
+  password.assign(password.size(), '\0');
+  auto fail = [&](const Status& st) {
+    err << "ramette: directory sync failed, nothing was written: " << st.message() << "\n";
+    if (st.code() == Status::Code::kUnavailable) return kExitSendFailed;
+    return 1;
+  };
+  if (!reader.ok()) return fail(reader.status());
+  auto outcome = directory::RunDirectorySync(*store, **reader, settings, options);
+  if (!outcome.ok()) return fail(outcome.status());
+  out << directory::FormatSyncOutcome(*outcome);
+  if (!outcome->guard.ok()) {
+    err << "ramette: directory sync stopped: " << outcome->guard.message() << "\n";
+    return FinishOutput(out, err, kExitDataError);
   }
   return FinishOutput(out, err, 0);
 }

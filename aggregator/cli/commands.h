@@ -92,6 +92,20 @@ inline constexpr int kExitDataError = 65;
 int RunStoreCopy(const std::string& from, const std::string& to, std::ostream& out,
                  std::ostream& err);
 
+// `ramette --config FILE --db DB directory sync [--dry-run] [--force] [--date YYYY-MM-DD]`:
+// users' directions (and, with [directory.workstations], workstation counts) from the LDAP or
+// Active Directory server of [directory] (README "Directory sync"). The changes (added, moved,
+// closed, unmapped, skipped by DN) are printed on `out`; --dry-run writes nothing. `date` empty:
+// today in the organisation's time zone; `now` is the current unix time. Exit 0 when applied (or
+// planned, dry run); kExitConfig without [directory] or with an unreadable password file;
+// kExitDataError when the sync would close more than max_close_share of the users it manages
+// (nothing written; --force applies it); kExitSendFailed (75) when the server is unreachable;
+// 1 on other errors (a refused bind, a failed search, a store error). On every error nothing
+// is written.
+int RunDirectorySyncCommand(const std::string& db, const std::string& config_path, bool dry_run,
+                            bool force, const std::string& date, int64_t now, std::ostream& out,
+                            std::ostream& err);
+
 }  // namespace ramette::aggregator::cli
 
 #endif  // RAMETTE_AGGREGATOR_CLI_COMMANDS_H_

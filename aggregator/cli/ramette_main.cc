@@ -1,5 +1,5 @@
 // ramette: the administrator's command line (imports, indicators, reports, export, status,
-// backup, tokens, store copy). Argument parsing only; the actions are in commands.cc.
+// backup, tokens, store copy, directory sync). Argument parsing only; the actions are in commands.cc.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -143,6 +143,23 @@ int main(int argc, char** argv) {
                    "(an empty database is initialised)")
       ->required();
 
+  auto* directory_cmd =
+      app.add_subcommand("directory", "users' directions from LDAP or Active Directory");
+  directory_cmd->require_subcommand(1);
+  auto* directory_sync = directory_cmd->add_subcommand(
+      "sync",
+      "sync users' directions (and workstation counts) from the [directory] server of --config: "
+      "effective-dated, idempotent; users.csv rows are kept. Exit 65 when it would close more "
+      "than max_close_share of the users (nothing written; --force), 75 when unreachable");
+  bool dry_run = false;
+  bool force = false;
+  std::string sync_date;
+  directory_sync->add_flag("--dry-run", dry_run, "print the changes, write nothing");
+  directory_sync->add_flag("--force", force, "apply even beyond max_close_share");
+  directory_sync->add_option("--date", sync_date,
+                             "the sync date YYYY-MM-DD (default: today in the organisation's "
+                             "time zone); never before an earlier sync");
+
   try {
     if (argc >= 2 && std::string(argv[1]) == "--version") {
       std::cout << "ramette " << ramette::kVersion << "\n";
@@ -176,6 +193,11 @@ int main(int argc, char** argv) {
     return ramette::aggregator::cli::RunStatus(db, silent_after, status_format,
                                                static_cast<int64_t>(std::time(nullptr)), std::cout,
                                                std::cerr);
+  }
+  if (directory_sync->parsed()) {
+    return ramette::aggregator::cli::RunDirectorySyncCommand(
+        db, config, dry_run, force, sync_date, static_cast<int64_t>(std::time(nullptr)),
+        std::cout, std::cerr);
   }
   if (backup->parsed()) {
     return ramette::aggregator::cli::RunBackup(db, backup_file, std::cout, std::cerr);

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,122 @@ namespace {
 
 std::string Where(std::string_view source, const toml::node& n) {
   return std::string(source) + ":" + std::to_string(n.source().begin.line);
+}
+
+// [directory] and its sub-tables [directory.directions] (value -> direction, kept in the
+// file's order: the first listed value an entry has wins) and [directory.workstations].
+Status ParseDirectory(std::string_view source, const toml::table& t,
+                      directory::DirectorySettings* d) {
+  d->configured = true;
+  auto str = [&](const toml::node& n, std::string_view key, std::string* out) -> Status {
+    auto v = n.value<std::string>();
+    if (!v || !n.is_string()) {
+      return Status::InvalidArgument(Where(source, n) + ": 'directory." + std::string(key) +
+                                     "' must be a string");
+    }
+    *out = *v;
+    return Status::Ok();
+  };
+  for (auto& [key, node] : t) {
+    const std::string_view k = key.str();
+    if (k == "directions") {
+      const toml::table* m = node.as_table();
+      if (m == nullptr) {
+        return Status::InvalidArgument(Where(source, node) +
+                                       ": 'directory.directions' must be a table");
+      }
+      std::vector<std::pair<int, std::pair<std::string, std::string>>> rows;
+      for (auto& [value, direction] : *m) {
+        auto v = direction.value<std::string>();
+        if (!v || !direction.is_string() || v->empty()) {
+          return Status::InvalidArgument(Where(source, direction) +
+                                         ": a [directory.directions] value must be a non-empty "
+                                         "direction name");
+        }
+        rows.push_back({static_cast<int>(value.source().begin.line) * 10000 +
+                            static_cast<int>(value.source().begin.column),
+                        {std::string(value.str()), *v}});
+      }
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& r : rows) d->directions.push_back(std::move(r.second));
+    } else if (k == "workstations") {
+      const toml::table* w = node.as_table();
+      if (w == nullptr) {
+        return Status::InvalidArgument(Where(source, node) +
+                                       ": 'directory.workstations' must be a table");
+      }
+      d->workstations = true;
+      for (auto& [wk, wn] : *w) {
+        if (wk.str() == "base_dn") {
+          RAMETTE_RETURN_IF_ERROR(str(wn, "workstations.base_dn", &d->workstations_base_dn));
+        } else if (wk.str() == "filter") {
+          RAMETTE_RETURN_IF_ERROR(str(wn, "workstations.filter", &d->workstations_filter));
+        } else {
+          return Status::InvalidArgument(Where(source, wn) +
+                                         ": unknown key 'directory.workstations." +
+                                         std::string(wk.str()) + "'");
+        }
+      }
+      if (d->workstations_base_dn.empty()) {
+        return Status::InvalidArgument(Where(source, node) +
+                                       ": [directory.workstations] needs base_dn");
+      }
+    } else if (k == "start_tls" || k == "follow_referrals") {
+      auto v = node.value<bool>();
+      if (!v || !node.is_boolean()) {
+        return Status::InvalidArgument(Where(source, node) + ": 'directory." + std::string(k) +
+                                       "' must be true or false");
+      }
+      (k == "start_tls" ? d->start_tls : d->follow_referrals) = *v;
+    } else if (k == "max_close_share") {
+      auto v = node.value<double>();
+      if (!v || !(node.is_floating_point() || node.is_integer()) || *v < 0 || *v > 1) {
+        return Status::InvalidArgument(Where(source, node) +
+                                       ": 'directory.max_close_share' must be a number from 0 "
+                                       "to 1 (0.2: 20 %)");
+      }
+      d->max_close_share = *v;
+    } else if (k == "page_size" || k == "timeout_seconds") {
+      auto v = node.value<int64_t>();
+      if (!v || !node.is_integer() || *v < 1 || *v > 100000) {
+        return Status::InvalidArgument(Where(source, node) + ": 'directory." + std::string(k) +
+                                       "' must be a whole number from 1 to 100000");
+      }
+      (k == "page_size" ? d->page_size : d->timeout_seconds) = static_cast<int>(*v);
+    } else {
+      std::string* out = k == "uri"                   ? &d->uri
+                         : k == "ca_file"             ? &d->ca_file
+                         : k == "bind_dn"             ? &d->bind_dn
+                         : k == "bind_password_file"  ? &d->bind_password_file
+                         : k == "base_dn"             ? &d->base_dn
+                         : k == "filter"              ? &d->filter
+                         : k == "user_attribute"      ? &d->user_attribute
+                         : k == "direction_attribute" ? &d->direction_attribute
+                                                      : nullptr;
+      if (out == nullptr) {
+        return Status::InvalidArgument(Where(source, node) + ": unknown key 'directory." +
+                                       std::string(k) + "'");
+      }
+      RAMETTE_RETURN_IF_ERROR(str(node, k, out));
+    }
+  }
+  if (d->uri.empty()) {
+    return Status::InvalidArgument(std::string(source) + ": [directory] needs uri");
+  }
+  if (d->base_dn.empty()) {
+    return Status::InvalidArgument(std::string(source) + ": [directory] needs base_dn");
+  }
+  if (d->user_attribute.empty() || d->direction_attribute.empty()) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": [directory] user_attribute and direction_attribute must not "
+                                   "be empty");
+  }
+  if (!d->bind_dn.empty() && d->bind_password_file.empty()) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": [directory] bind_dn needs bind_password_file");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -77,6 +194,10 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
     if (t == nullptr) {
       return Status::InvalidArgument(Where(source, tnode) + ": unexpected top-level key '" +
                                      std::string(tname.str()) + "'");
+    }
+    if (tname.str() == "directory") {
+      RAMETTE_RETURN_IF_ERROR(ParseDirectory(source, *t, &c.directory));
+      continue;
     }
     for (auto& [kname, knode] : *t) {
       const Key* found = nullptr;

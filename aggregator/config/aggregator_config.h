@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "aggregator/directory/directory_settings.h"
 #include "aggregator/model/user_names.h"
 #include "aggregator/reports/report_settings.h"
 #include "common/status.h"
@@ -33,6 +34,9 @@ struct AggregatorConfig {
   // [users] case ("lower" or "preserve", the default) and strip_domain (false by default): how
   // user names are normalised before they are stored or compared (model/user_names.h).
   model::UserNameRule users = {};
+  // [directory] (DESIGN.md) with [directory.directions] and [directory.workstations]: the
+  // directory sync. directory.configured is false without the table.
+  directory::DirectorySettings directory;
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

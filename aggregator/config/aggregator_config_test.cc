@@ -239,5 +239,50 @@ TEST(AggregatorConfigTest, NonLoopbackNeedsTlsAndCredentials) {
   EXPECT_EQ(CheckListenAllowed(ca_only).code(), Status::Code::kInvalidArgument);
 }
 
+TEST(AggregatorConfigTest, DirectoryTableAsInDesign) {
+  auto c = ParseAggregatorConfig(R"toml(
+[directory]
+uri = "ldap://dc1.example.org"
+start_tls = true
+ca_file = "/etc/ramette/tls/ldap-ca.pem"
+bind_dn = "CN=ramette,OU=Services,DC=example,DC=org"
+bind_password_file = "/etc/ramette/ldap.password"
+base_dn = "OU=Staff,DC=example,DC=org"
+filter = "(&(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"
+user_attribute = "sAMAccountName"
+direction_attribute = "memberOf"
+max_close_share = 0.1
+[directory.directions]
+"CN=Z-All,OU=Groups,DC=example,DC=org" = "DSI"
+"CN=A-All,OU=Groups,DC=example,DC=org" = "DAF"
+[directory.workstations]
+base_dn = "OU=Computers,DC=example,DC=org"
+)toml",
+                                 "test.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const directory::DirectorySettings& d = c->directory;
+  EXPECT_TRUE(d.configured);
+  EXPECT_TRUE(d.start_tls);
+  EXPECT_EQ(d.user_attribute, "sAMAccountName");
+  EXPECT_EQ(d.max_close_share, 0.1);
+  EXPECT_FALSE(d.follow_referrals);
+  // The file's order, not the keys' order.
+  ASSERT_EQ(d.directions.size(), 2u);
+  EXPECT_EQ(d.directions[0].second, "DSI");
+  EXPECT_EQ(d.directions[1].second, "DAF");
+  EXPECT_TRUE(d.workstations);
+  EXPECT_EQ(d.workstations_filter, "(objectClass=computer)");
+
+  EXPECT_FALSE(ParseAggregatorConfig("", "x").value().directory.configured);
+  for (const char* bad : {"[directory]\nbase_dn = \"dc=x\"\n",
+                          "[directory]\nuri = \"ldap://x\"\n",
+                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nmax_close_share = 2\n",
+                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nbind_dn = \"cn=a\"\n",
+                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nfoo = 1\n"}) {
+    EXPECT_EQ(ParseAggregatorConfig(bad, "x").status().code(), Status::Code::kInvalidArgument)
+        << bad;
+  }
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::config

@@ -76,6 +76,8 @@ struct UserDirection {
   std::string direction;
   std::optional<Day> valid_from;
   std::optional<Day> valid_to;
+
+  bool operator==(const UserDirection&) const = default;
 };
 
 struct WorkstationCount {

@@ -107,8 +107,19 @@ std::string FormatStatusTable(const std::vector<store::ServerStatus>& servers, i
   return out.str();
 }
 
+std::string FormatDirectorySyncLine(const std::optional<store::DirectorySyncRecord>& sync,
+                                    int64_t now, const TimeZone& tz) {
+  if (!sync) return "directory sync: never\n";
+  const store::DirectorySyncRecord& r = *sync;
+  return "directory sync: " + LocalTime(r.synced_at, tz) + " (" + Ago(now - r.synced_at) + "), " +
+         std::to_string(r.users_seen) + " users, " + std::to_string(r.added) + " added, " +
+         std::to_string(r.moved) + " moved, " + std::to_string(r.closed) + " closed, " +
+         std::to_string(r.unmapped) + " unmapped, " + std::to_string(r.skipped) + " skipped\n";
+}
+
 std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, int64_t now,
-                             int64_t silent_after_seconds) {
+                             int64_t silent_after_seconds,
+                             const std::optional<store::DirectorySyncRecord>& directory_sync) {
   nlohmann::json j;
   j["now"] = now;
   j["silent_after_seconds"] = silent_after_seconds;
@@ -129,6 +140,15 @@ std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, in
                                     : nullptr;
     r["unclassified_queues"] = s.unclassified_queues;
     j["servers"].push_back(std::move(r));
+  }
+  if (directory_sync) {
+    const store::DirectorySyncRecord& d = *directory_sync;
+    j["directory_sync"] = {{"synced_at", d.synced_at},   {"sync_date", FormatIsoDate(d.sync_date)},
+                           {"users_seen", d.users_seen}, {"added", d.added},
+                           {"moved", d.moved},           {"closed", d.closed},
+                           {"unmapped", d.unmapped},     {"skipped", d.skipped}};
+  } else {
+    j["directory_sync"] = nullptr;
   }
   return j.dump() + "\n";
 }

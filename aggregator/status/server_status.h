@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/store/directory_store.h"
 #include "aggregator/store/status_store.h"
 #include "common/civil_time.h"
 #include "common/status.h"
@@ -29,9 +30,16 @@ Result<int64_t> ParseStatusDuration(const std::string& text);
 // silent servers. Lists "no print server has reported yet" when `servers` is empty.
 std::string FormatStatusTable(const std::vector<store::ServerStatus>& servers, int64_t now,
                               int64_t silent_after_seconds, const TimeZone& tz);
-// {"now": ..., "silent_after_seconds": ..., "servers": [{"server": ..., "silent": ...}, ...]}
+// {"now": ..., "silent_after_seconds": ..., "servers": [{"server": ..., "silent": ...}, ...],
+//  "directory_sync": null or {"synced_at", "sync_date" (YYYY-MM-DD), "users_seen", "added",
+//  "moved", "closed", "unmapped", "skipped"}}
 std::string FormatStatusJson(const std::vector<store::ServerStatus>& servers, int64_t now,
-                             int64_t silent_after_seconds);
+                             int64_t silent_after_seconds,
+                             const std::optional<store::DirectorySyncRecord>& directory_sync = {});
+// The last directory sync for people, one line: when (in `tz`), users seen, added, moved,
+// closed, unmapped and skipped; "directory sync: never" when none.
+std::string FormatDirectorySyncLine(const std::optional<store::DirectorySyncRecord>& sync,
+                                    int64_t now, const TimeZone& tz);
 
 }  // namespace ramette::aggregator::status
 

@@ -87,6 +87,23 @@ TEST(ServerStatusTest, Json) {
   EXPECT_EQ(j["servers"][1]["silent"], true);
   EXPECT_EQ(j["servers"][1]["seconds_since_contact"], 3600);
   EXPECT_TRUE(j["servers"][1]["outbox_records"].is_null());
+  EXPECT_TRUE(j["directory_sync"].is_null());
+}
+
+TEST(ServerStatusTest, LastDirectorySync) {
+  store::DirectorySyncRecord r{kNow - 120, DaysFromCivil(2026, 3, 2), 2500, 3, 2, 1, 4, 5};
+  auto j = nlohmann::json::parse(FormatStatusJson({}, kNow, 900, r));
+  EXPECT_EQ(j["directory_sync"]["sync_date"], "2026-03-02");
+  EXPECT_EQ(j["directory_sync"]["users_seen"], 2500);
+  EXPECT_EQ(j["directory_sync"]["moved"], 2);
+  EXPECT_EQ(j["directory_sync"]["unmapped"], 4);
+  auto paris = TimeZone::Load("Europe/Paris");
+  ASSERT_TRUE(paris.ok());
+  const std::string line = FormatDirectorySyncLine(r, kNow, *paris);
+  EXPECT_NE(line.find("2500 users, 3 added, 2 moved, 1 closed, 4 unmapped, 5 skipped"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(FormatDirectorySyncLine(std::nullopt, kNow, *paris), "directory sync: never\n");
 }
 
 }  // namespace

@@ -41,10 +41,11 @@ class PostgresStore final : public Store,
                             public DeliveryLog,
                             public TokenStore,
                             public StatusStore,
+                            public DirectoryStore,
                             public TableRows {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 9;
+  static constexpr int kLatestSchemaVersion = 10;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -84,6 +85,7 @@ class PostgresStore final : public Store,
   DeliveryLog& delivery() override { return *this; }
   TokenStore& tokens() override { return *this; }
   StatusStore& status() override { return *this; }
+  DirectoryStore& directory() override { return *this; }
   TableRows& table_rows() override { return *this; }
 
   // JobStore. One transaction per call: the new jobs in one multi-row INSERT ... ON CONFLICT DO
@@ -135,6 +137,11 @@ class PostgresStore final : public Store,
   Result<int> RevokeAgentTokens(const std::string& id, const std::string& server_id,
                                 int64_t now) override;
   Result<std::string> ServerIdOfToken(const std::string& token) override;
+
+  // DirectoryStore (schema v10).
+  Result<std::vector<StoredUserRow>> LoadUserRows() override;
+  Status ApplyDirectorySync(const DirectoryChanges& changes) override;
+  Result<std::optional<DirectorySyncRecord>> LastDirectorySync() override;
 
   // StatusStore.
   Result<std::vector<ServerStatus>> ServerStatuses(const StatusPeriods& periods,

@@ -31,6 +31,7 @@ inline constexpr int kDevicePeriodsSchemaVersion = 3;
 inline constexpr int kReportSendsSchemaVersion = 4;
 inline constexpr int kAgentStatusSchemaVersion = 5;
 inline constexpr int kAgentTokensSchemaVersion = 6;
+inline constexpr int kDirectorySyncSchemaVersion = 10;
 // Rows per statement when rollups are written in bulk (EnsureTimeZone, the v2 migration).
 inline constexpr size_t kRollupChunk = 20000;
 

@@ -425,7 +425,8 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
         " color_mode, number_up, impressions, cups_sheets, source, sheets, area_um2,"
         " media_known, local_day, received_at) SELECT s.id, d.id, 1, '', u.id, '', 0,"
         " 86400 * 19800, 9, 1, 1, '', 1, 1, 3, -1, 1, 3, " +
-        std::to_string(kA4) + ", true, 19800, 1 FROM servers s, devices d, users u");
+        std::to_string(kA4) + ", true, 19800, 1 FROM servers s, devices d, users u;"
+        " INSERT INTO user_directions(user_name, direction) VALUES('bob', 'DAF')");
     if (from >= 2) {
       // What that version's CommitJobs put in the rollups.
       Sql("INSERT INTO rollup_daily SELECT 19800, u.id, d.id, " + std::to_string(kA4) +
@@ -451,6 +452,14 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
                 ElementsAre(kDup, kAcc));
     ASSERT_TRUE(store->RecordAgentStatus("srv1", "2", {1, 2}, 3).ok());
     ASSERT_TRUE(store->AddAgentToken("srv1", auth::HashAgentToken("rmt_x"), 1).ok());
+    // v10: the users rows of older versions came from CSV imports; no sync is recorded yet.
+    auto users = store->LoadUserRows();
+    ASSERT_TRUE(users.ok()) << users.status().ToString();
+    ASSERT_EQ(users->size(), 1u);
+    EXPECT_EQ((*users)[0].source, UserRowSource::kCsv);
+    auto last = store->LastDirectorySync();
+    ASSERT_TRUE(last.ok()) << last.status().ToString();
+    EXPECT_FALSE(last->has_value());
   }
 }
 

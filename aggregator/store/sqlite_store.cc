@@ -445,10 +445,29 @@ SELECT
   (j.media_from_queue <> 0) AS media_from_queue)sql" +
                               kBiJobsFrom + R"sql()sql";
 
+// v10: the directory sync. Each users row says who wrote it ('csv': `ramette import users`, a
+// manual override, every row before v10; 'directory': `ramette directory sync`), and each
+// applied sync leaves a record (`ramette status` shows the last one).
+constexpr char kSchemaV10[] = R"sql(
+ALTER TABLE user_directions ADD COLUMN source TEXT NOT NULL DEFAULT 'csv';  -- csv, directory
+CREATE TABLE directory_syncs(
+  id INTEGER PRIMARY KEY,
+  synced_at INTEGER NOT NULL,  -- unix seconds
+  sync_date INTEGER NOT NULL,  -- Day rows were opened and closed at
+  users_seen INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  moved INTEGER NOT NULL,
+  closed INTEGER NOT NULL,
+  unmapped INTEGER NOT NULL,
+  skipped INTEGER NOT NULL
+);
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
 const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
                                    kSchemaV4,         kSchemaV5, kSchemaV6,
-                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str()};
+                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str(),
+                                   kSchemaV10};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

@@ -52,10 +52,11 @@ class SqliteStore final : public Store,
                           public DeliveryLog,
                           public TokenStore,
                           public StatusStore,
+                          public DirectoryStore,
                           public TableRows {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 9;
+  static constexpr int kLatestSchemaVersion = 10;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -99,6 +100,7 @@ class SqliteStore final : public Store,
   DeliveryLog& delivery() override { return *this; }
   TokenStore& tokens() override { return *this; }
   StatusStore& status() override { return *this; }
+  DirectoryStore& directory() override { return *this; }
   TableRows& table_rows() override { return *this; }
 
   // InventoryStore.
@@ -108,6 +110,11 @@ class SqliteStore final : public Store,
   Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
+
+  // DirectoryStore (schema v10).
+  Result<std::vector<StoredUserRow>> LoadUserRows() override;
+  Status ApplyDirectorySync(const DirectoryChanges& changes) override;
+  Result<std::optional<DirectorySyncRecord>> LastDirectorySync() override;
 
   // JobStore. CommitJobs is durable (synchronous=FULL) when it returns OK.
   Result<std::vector<std::vector<StoredRun>>> LoadRuns(const std::string& server_id,

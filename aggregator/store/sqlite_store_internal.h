@@ -18,6 +18,8 @@ namespace ramette::aggregator::store::sqlite_internal {
 inline constexpr int kDevicePeriodsSchemaVersion = 3;
 // The schema version from which the store keeps report addresses and sends.
 inline constexpr int kReportSendsSchemaVersion = 4;
+// The schema version from which users rows have a source and syncs are recorded.
+inline constexpr int kDirectorySyncSchemaVersion = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.

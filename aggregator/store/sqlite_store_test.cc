@@ -1738,6 +1738,28 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
   EXPECT_EQ(store->ServerIdOfToken("rmt_x").status().code(), Status::Code::kUnauthenticated);
 }
 
+TEST_F(SqliteStoreTest, MigrationToVersion10MarksUsersRowsAsCsv) {
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 9);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    ASSERT_TRUE((*old)->ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt}}).ok());
+    EXPECT_EQ((*old)->LoadUserRows().status().code(), Status::Code::kFailedPrecondition);
+    EXPECT_EQ((*old)->ApplyDirectorySync({}).code(), Status::Code::kFailedPrecondition);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 10);
+  auto rows = store->LoadUserRows();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].source, UserRowSource::kCsv);
+  // A CSV row is not a sync's to close.
+  DirectoryChanges close;
+  close.closes = {{(*rows)[0].id, 100}};
+  EXPECT_EQ(store->ApplyDirectorySync(close).code(), Status::Code::kFailedPrecondition);
+  EXPECT_FALSE(store->LastDirectorySync()->has_value());
+}
+
 TEST_F(SqliteStoreTest, AgentTokensAreBoundListedAndRevoked) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);

@@ -1,6 +1,6 @@
 // The store contract: one database holding everything the aggregator keeps, cut into narrow
-// parts (ingest, rollup reads, inventory and directory, report delivery, agent tokens, server
-// status, whole tables for `store copy`) plus what concerns the whole database (schema, time
+// parts (ingest, rollup reads, inventory and directory, the directory sync, report delivery,
+// agent tokens, server status, whole tables for `store copy`) plus what concerns the whole database (schema, time
 // zone, maintenance). Two engines implement it: SQLite (store/sqlite_store.h, one file, the
 // embedded default) and PostgreSQL (store/postgres_store.h, shared by several aggregators);
 // store/open_store.h picks one from `--db`. tests/fakes/fake_store.h is the in-memory one.
@@ -13,6 +13,7 @@
 
 #include "aggregator/model/user_names.h"
 #include "aggregator/store/delivery_log.h"
+#include "aggregator/store/directory_store.h"
 #include "aggregator/store/inventory_store.h"
 #include "aggregator/store/job_store.h"
 #include "aggregator/store/status_store.h"
@@ -73,6 +74,8 @@ class Store {
   virtual DeliveryLog& delivery() = 0;
   virtual TokenStore& tokens() = 0;
   virtual StatusStore& status() = 0;
+  // The directory sync's rows and record (schema v10).
+  virtual DirectoryStore& directory() = 0;
   // Rows of whole tables, for `ramette store copy` (store/store_copy.h).
   virtual TableRows& table_rows() = 0;
 };

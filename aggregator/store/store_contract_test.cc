@@ -77,6 +77,7 @@ class FakeEngine : public EngineUnderTest {
     DeliveryLog& delivery() override { return s_->delivery(); }
     TokenStore& tokens() override { return s_->tokens(); }
     StatusStore& status() override { return s_->status(); }
+    DirectoryStore& directory() override { return s_->directory(); }
     TableRows& table_rows() override { return s_->table_rows(); }
 
    private:
@@ -668,6 +669,88 @@ TEST_P(StoreContractTest, ServerStatusCountsJobsBacklogAndUnclassifiedQueues) {
   EXPECT_EQ((*rows)[1].jobs_this_month, 0);
 }
 
+// The directory sync's one write (store/directory_store.h): rows keep their source, a sync is
+// all or nothing, and its record is the last sync.
+TEST_P(StoreContractTest, DirectorySyncIsAppliedWholeOrNotAtAll) {
+  DirectoryStore& dir = store_->directory();
+  auto none = dir.LastDirectorySync();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(
+      store_->inventory().ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt}}).ok());
+
+  const Day june = DaysFromCivil(2018, 6, 1);
+  DirectoryChanges first;
+  first.opens = {{"bob", "DAF", std::nullopt, std::nullopt},
+                 {"carol", "DSI", std::nullopt, std::nullopt}};
+  first.workstations = {{"DAF", june, 7}};
+  first.record = {1527811200, june, 2, 2, 0, 0, 1, 3};
+  ASSERT_TRUE(dir.ApplyDirectorySync(first).ok());
+  auto rows = dir.LoadUserRows();
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].row.user, "alice");
+  EXPECT_EQ((*rows)[0].source, UserRowSource::kCsv);
+  EXPECT_EQ((*rows)[1].row.user, "bob");
+  EXPECT_EQ((*rows)[1].source, UserRowSource::kDirectory);
+  EXPECT_EQ((*rows)[2].row.user, "carol");
+  auto last = dir.LastDirectorySync();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ(**last, first.record);
+
+  // bob moves on 1 July (closed, reopened); carol's row is removed.
+  const Day july = DaysFromCivil(2018, 7, 1);
+  DirectoryChanges second;
+  second.closes = {{(*rows)[1].id, july}};
+  second.removes = {(*rows)[2].id};
+  second.opens = {{"bob", "DSI", july, std::nullopt}};
+  second.record = {1530403200, july, 1, 0, 1, 0, 0, 0};
+  ASSERT_TRUE(dir.ApplyDirectorySync(second).ok());
+  auto after = dir.LoadUserRows();
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 3u);
+  EXPECT_EQ((*after)[1].row.valid_to, july);
+  EXPECT_EQ((*after)[2].row.user, "bob");
+  EXPECT_EQ((*after)[2].row.valid_from, july);
+  EXPECT_EQ((*after)[2].source, UserRowSource::kDirectory);
+  EXPECT_EQ(**dir.LastDirectorySync(), second.record);
+
+  // A CSV row, or a row already closed, is never a sync's to change: nothing is written.
+  for (int64_t id : {(*after)[0].id, (*after)[1].id}) {
+    DirectoryChanges bad;
+    bad.opens = {{"dave", "DSI", std::nullopt, std::nullopt}};
+    bad.workstations = {{"DSI", july, 3}};
+    bad.closes = {{id, july + 1}};
+    bad.record = {1530489600, july + 1, 9, 9, 9, 9, 9, 9};
+    Status st = dir.ApplyDirectorySync(bad);
+    EXPECT_EQ(st.code(), Status::Code::kFailedPrecondition) << st.message();
+    EXPECT_EQ(*dir.LoadUserRows(), *after);
+    EXPECT_EQ(**dir.LastDirectorySync(), second.record);
+    auto inv = store_->usage().LoadInventory();
+    ASSERT_TRUE(inv.ok());
+    ASSERT_EQ(inv->workstations.size(), 1u);
+    EXPECT_EQ(inv->workstations[0].count, 7);
+  }
+  // A plan made before another sync opened the same user's row (two syncs at once).
+  DirectoryChanges twice;
+  twice.opens = {{"bob", "DRH", july + 2, std::nullopt}};
+  twice.record = {1530576000, july + 2, 1, 1, 0, 0, 0, 0};
+  EXPECT_EQ(dir.ApplyDirectorySync(twice).code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(*dir.LoadUserRows(), *after);
+  // Readers see directory rows like any others.
+  auto inv = store_->usage().LoadInventory();
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->users.size(), 3u);
+  // A CSV import of a user replaces all of that user's rows, directory ones included.
+  ASSERT_TRUE(
+      store_->inventory().ReplaceUserDirections({{"bob", "DRH", std::nullopt, std::nullopt}}).ok());
+  auto replaced = dir.LoadUserRows();
+  ASSERT_TRUE(replaced.ok());
+  ASSERT_EQ(replaced->size(), 2u);
+  EXPECT_EQ((*replaced)[1].row.direction, "DRH");
+  EXPECT_EQ((*replaced)[1].source, UserRowSource::kCsv);
+}
+
 TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
   for (int v = 1; v < engine_->LatestVersion(); ++v) {
     SCOPED_TRACE("from schema version " + std::to_string(v));
@@ -675,6 +758,8 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     ASSERT_NE(old, nullptr);
     EXPECT_EQ(old->SchemaVersion(), v);
     ASSERT_TRUE(old->inventory().UpsertPapers({{"std", false, 80}}).ok());
+    ASSERT_TRUE(
+        old->inventory().ReplaceUserDirections({{"zoe", "DSI", std::nullopt, std::nullopt}}).ok());
     old.reset();
     std::unique_ptr<Store> latest = engine_->ReopenLatest();
     ASSERT_NE(latest, nullptr);
@@ -682,6 +767,14 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     auto inv = latest->usage().LoadInventory();
     ASSERT_TRUE(inv.ok()) << inv.status().message();
     ASSERT_EQ(inv->papers.size(), 1u);
+    // v10: users rows written before the directory sync existed are CSV rows.
+    auto users = latest->directory().LoadUserRows();
+    ASSERT_TRUE(users.ok()) << users.status().message();
+    ASSERT_EQ(users->size(), 1u);
+    EXPECT_EQ((*users)[0].source, UserRowSource::kCsv);
+    auto last = latest->directory().LastDirectorySync();
+    ASSERT_TRUE(last.ok()) << last.status().message();
+    EXPECT_FALSE(last->has_value());
     store_ = std::move(latest);
     ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
     Commit("srv", {Job("q", 1, kJune15, 2)});

@@ -204,6 +204,11 @@ void Populate(Store& store, int jobs) {
   ASSERT_TRUE(t2.ok()) << t2.status().ToString();
   auto revoked = store.tokens().RevokeAgentTokens(*t2, "", Utc(2025, 6, 1, 9));
   ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  // A directory sync: a directory row beside the CSV ones, and its record.
+  DirectoryChanges sync;
+  sync.opens = {{"dave", "DRH", std::nullopt, std::nullopt}};
+  sync.record = {Utc(2025, 12, 1, 2), DaysFromCivil(2025, 12, 1), 1, 1, 0, 0, 0, 0};
+  ASSERT_OK(store.directory().ApplyDirectorySync(sync));
   ASSERT_OK(store.FoldRollups());
 }
 

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -30,7 +31,8 @@ class FakeStore final : public aggregator::store::Store,
                         public aggregator::store::InventoryStore,
                         public aggregator::store::DeliveryLog,
                         public aggregator::store::TokenStore,
-                        public aggregator::store::StatusStore {
+                        public aggregator::store::StatusStore,
+                        public aggregator::store::DirectoryStore {
  public:
   // Store.
   std::string Description() const override { return "memory"; }
@@ -73,6 +75,7 @@ class FakeStore final : public aggregator::store::Store,
   aggregator::store::DeliveryLog& delivery() override { return *this; }
   aggregator::store::TokenStore& tokens() override { return *this; }
   aggregator::store::StatusStore& status() override { return *this; }
+  aggregator::store::DirectoryStore& directory() override { return *this; }
   // The in-memory store has no tables: `store copy` from or to it fails with
   // FailedPrecondition.
   aggregator::store::TableRows& table_rows() override { return no_table_rows_; }
@@ -162,10 +165,12 @@ class FakeStore final : public aggregator::store::Store,
     std::lock_guard<std::mutex> lock(mu_);
     std::set<std::string> named;
     for (const auto& r : rows) named.insert(r.user);
-    std::erase_if(directory_, [&](const aggregator::model::UserDirection& u) {
-      return named.contains(u.user);
+    std::erase_if(directory_, [&](const aggregator::store::StoredUserRow& u) {
+      return named.contains(u.row.user);
     });
-    directory_.insert(directory_.end(), rows.begin(), rows.end());
+    for (const auto& r : rows) {
+      directory_.push_back({next_row_id_++, r, aggregator::store::UserRowSource::kCsv});
+    }
     return Status::Ok();
   }
   Status UpsertWorkstations(
@@ -188,6 +193,55 @@ class FakeStore final : public aggregator::store::Store,
     std::vector<std::string> ids;
     for (const auto& [id, p] : papers_) ids.push_back(id);
     return ids;
+  }
+
+  // DirectoryStore.
+  Result<std::vector<aggregator::store::StoredUserRow>> LoadUserRows() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return directory_;
+  }
+  Status ApplyDirectorySync(const aggregator::store::DirectoryChanges& changes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<aggregator::store::StoredUserRow> rows = directory_;  // all or nothing
+    auto open_directory_row = [&](int64_t id) -> aggregator::store::StoredUserRow* {
+      for (auto& r : rows) {
+        if (r.id == id && r.source == aggregator::store::UserRowSource::kDirectory &&
+            !r.row.valid_to) {
+          return &r;
+        }
+      }
+      return nullptr;
+    };
+    for (const auto& c : changes.closes) {
+      auto* r = open_directory_row(c.id);
+      if (r == nullptr) return NotOpenDirectoryRow(c.id);
+      r->row.valid_to = c.valid_to;
+    }
+    for (int64_t id : changes.removes) {
+      if (open_directory_row(id) == nullptr) return NotOpenDirectoryRow(id);
+      std::erase_if(rows, [&](const auto& r) { return r.id == id; });
+    }
+    for (const auto& o : changes.opens) {
+      for (const auto& r : rows) {
+        if (r.row.user == o.user && r.source == aggregator::store::UserRowSource::kDirectory &&
+            !r.row.valid_to) {
+          return Status::FailedPrecondition("user '" + o.user +
+                                            "' already has an open directory row");
+        }
+      }
+    }
+    for (const auto& o : changes.opens) {
+      rows.push_back({next_row_id_++, o, aggregator::store::UserRowSource::kDirectory});
+    }
+    directory_ = std::move(rows);
+    for (const auto& w : changes.workstations) workstations_[{w.direction, w.date}] = w.count;
+    syncs_.push_back(changes.record);
+    return Status::Ok();
+  }
+  Result<std::optional<aggregator::store::DirectorySyncRecord>> LastDirectorySync() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (syncs_.empty()) return std::optional<aggregator::store::DirectorySyncRecord>();
+    return std::optional<aggregator::store::DirectorySyncRecord>(syncs_.back());
   }
 
   // UsageSource.
@@ -213,7 +267,7 @@ class FakeStore final : public aggregator::store::Store,
     }
     std::sort(inv.devices.begin(), inv.devices.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
-    inv.users = directory_;
+    for (const auto& u : directory_) inv.users.push_back(u.row);
     for (const auto& [key, count] : workstations_) {
       inv.workstations.push_back({key.first, key.second, count});
     }
@@ -441,11 +495,18 @@ class FakeStore final : public aggregator::store::Store,
   int64_t next_user_id_ = 1;
   std::map<std::string, aggregator::model::Paper> papers_;
   std::map<int64_t, std::vector<aggregator::model::Device>> periods_;
-  std::vector<aggregator::model::UserDirection> directory_;
+  std::vector<aggregator::store::StoredUserRow> directory_;  // by id
+  int64_t next_row_id_ = 1;
+  std::vector<aggregator::store::DirectorySyncRecord> syncs_;
   std::map<std::pair<std::string, Day>, int64_t> workstations_;
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;
+
+  static Status NotOpenDirectoryRow(int64_t id) {
+    return Status::FailedPrecondition("users row " + std::to_string(id) +
+                                      " is no longer an open directory row: nothing was written");
+  }
 
   class NoTableRows final : public aggregator::store::TableRows {
    public:

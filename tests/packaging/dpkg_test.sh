@@ -49,6 +49,7 @@ check "agent depends on libcups2" sh -c "dpkg-deb -f '$agent_deb' Depends | grep
 check "agent depends on libsqlite3-0" sh -c "dpkg-deb -f '$agent_deb' Depends | grep -q libsqlite3-0"
 check "aggregator depends on libgrpc++" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q 'libgrpc++'"
 check "aggregator depends on libc6" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q libc6"
+check "aggregator depends on libldap" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q 'libldap'"
 
 installed=1
 DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" "$aggregator_deb" >"$tmp/install.log" 2>&1 || {
@@ -56,7 +57,9 @@ DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" "$aggregator_deb" >"$tmp/ins
 
 for f in /usr/bin/ramette-agent /usr/bin/ramette-aggregator /usr/bin/ramette \
          /etc/ramette/agent.toml /etc/ramette/aggregator.toml \
-         /lib/systemd/system/ramette-agent.service /lib/systemd/system/ramette-aggregator.service; do
+         /lib/systemd/system/ramette-agent.service /lib/systemd/system/ramette-aggregator.service \
+         /lib/systemd/system/ramette-directory-sync.service \
+         /lib/systemd/system/ramette-directory-sync.timer; do
   check "file $f" test -f "$f"
 done
 check "agent.toml is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' ramette-agent | grep -q ' /etc/ramette/agent.toml '"
@@ -66,12 +69,14 @@ check "ramette has no login shell" sh -c 'getent passwd ramette | grep -q nologi
 check "ramette is in lpadmin" sh -c 'id -nG ramette | tr " " "\n" | grep -qx lpadmin'
 check "/var/lib/ramette owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette)" = ramette:700 ]'
 check "/var/lib/ramette/agent owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette/agent)" = ramette:700 ]'
-for unit in ramette-agent.service ramette-aggregator.service; do
+for unit in ramette-agent.service ramette-aggregator.service ramette-directory-sync.service \
+    ramette-directory-sync.timer; do
   check "systemd-analyze verify installed $unit" sh -c \
     "out=\$(systemd-analyze verify --man=no /lib/systemd/system/$unit 2>&1) && [ -z \"\$out\" ]"
 done
 check "agent unit enabled" test -L /etc/systemd/system/multi-user.target.wants/ramette-agent.service
 check "aggregator unit enabled" test -L /etc/systemd/system/multi-user.target.wants/ramette-aggregator.service
+check "directory sync timer enabled" test -L /etc/systemd/system/timers.target.wants/ramette-directory-sync.timer
 check "ramette-agent --version" sh -c "[ \"\$(/usr/bin/ramette-agent --version)\" = 'ramette-agent $version' ]"
 check "ramette-aggregator --version" sh -c "[ \"\$(/usr/bin/ramette-aggregator --version)\" = 'ramette-aggregator $version' ]"
 check "ramette --version" sh -c "[ \"\$(/usr/bin/ramette --version)\" = 'ramette $version' ]"
@@ -95,6 +100,7 @@ check "purge deletes the user" sh -c '! getent passwd ramette'
 check "purge deletes the group" sh -c '! getent group ramette'
 check "purge deletes /etc/ramette" test ! -e /etc/ramette
 check "purge deletes the enablement links" test ! -e /etc/systemd/system/multi-user.target.wants/ramette-agent.service
+check "purge deletes the timer's link" test ! -e /etc/systemd/system/timers.target.wants/ramette-directory-sync.timer
 
 if [ $failures -ne 0 ]; then
   echo "$failures check(s) failed"; cat "$tmp/aggregator.log"; exit 1
