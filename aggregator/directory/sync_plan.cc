@@ -29,8 +29,8 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 // Why `value` cannot be a user name or a direction; "" when it can.
 std::string BadValue(std::string_view value) {
   if (value.size() > kMaxValueBytes) return "longer than 1 KiB";
-  for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) return "has control characters";
+  if (std::string control = ControlCharacterProblem(value); !control.empty()) {
+    return "has a " + control;
   }
   if (!IsValidUtf8(value)) return "is not UTF-8";
   return "";
@@ -121,6 +121,10 @@ DirectionResolution ResolveDirection(const DirectoryEntry& entry, const Directio
   const std::string bad = BadValue(value);
   if (!bad.empty() || value.empty()) {
     r.problem = "its direction value " + (bad.empty() ? std::string("is empty") : bad);
+    return r;
+  }
+  if (std::optional<std::string> reserved = model::ReservedDirectionProblem(value)) {
+    r.problem = *reserved;
     return r;
   }
   r.direction = value;

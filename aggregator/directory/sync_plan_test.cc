@@ -31,7 +31,13 @@ TEST(ResolveDirectionTest, AttributeValueIsTheDirectionWithoutMapping) {
   EXPECT_FALSE(r.direction);
   EXPECT_NE(r.problem.find("2 department values"), std::string::npos);
   r = ResolveDirection(Entry("cn=a", "a", {"DS\x01I"}), kDepartment);
-  EXPECT_NE(r.problem.find("control characters"), std::string::npos);
+  EXPECT_NE(r.problem.find("control character 0x01"), std::string::npos);
+  // Names that would look like the totals or the unassigned bucket (model's one rule).
+  r = ResolveDirection(Entry("cn=a", "a", {"Organisation"}), kDepartment);
+  EXPECT_NE(r.problem.find("is reserved"), std::string::npos);
+  EXPECT_FALSE(r.direction);
+  EXPECT_EQ(ResolveDirection(Entry("cn=a", "a", {"unassigned"}), kDepartment).direction,
+            "unassigned");
   r = ResolveDirection(Entry("cn=a", "a", {std::string(1025, 'x')}), kDepartment);
   EXPECT_NE(r.problem.find("1 KiB"), std::string::npos);
   EXPECT_EQ(ResolveDirection(Entry("cn=a", "a", {std::string(1024, 'x')}), kDepartment).direction,
