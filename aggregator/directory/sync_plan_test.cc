@@ -156,6 +156,17 @@ TEST(PlanSyncTest, GoneUserIsClosedAndSameDayRowRemoved) {
   EXPECT_EQ(plan->closed.size(), 2u);
 }
 
+TEST(PlanSyncTest, ReturningUserOpensFromTheSyncDate) {
+  std::vector<store::StoredUserRow> rows = {Row(1, "alice", "DSI", std::nullopt, kDate - 30)};
+  auto plan = PlanSync(rows, Snapshot({{"alice", "DAF"}}), {}, kDate);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->changes.opens.size(), 1u);
+  EXPECT_EQ(plan->changes.opens[0], (model::UserDirection{"alice", "DAF", kDate, std::nullopt}));
+  EXPECT_TRUE(plan->changes.closes.empty());
+  EXPECT_EQ(plan->added.size(), 1u);
+  EXPECT_EQ(plan->directory_users, 0);
+}
+
 TEST(PlanSyncTest, UnplacedUserKeepsTheirRow) {
   std::vector<store::StoredUserRow> rows = {Row(1, "alice", "DSI", std::nullopt, std::nullopt)};
   DirectorySnapshot s;
