@@ -78,6 +78,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text, std::string_view sou
       {"aggregator", "token_file", str(&c.token_file)},
       {"aggregator", "cert_file", str(&c.cert_file)},
       {"aggregator", "key_file", str(&c.key_file)},
+      {"aggregator", "tls_server_name", str(&c.tls_server_name)},
       {"outbox", "max_records", integer(&c.outbox_max_records, 1000, 1000000000)},
       {"outbox", "max_mb", integer(&c.outbox_max_mb, 1, 1000000)},
       {"log", "level", str(&c.log_level)},

@@ -25,6 +25,9 @@ struct AgentConfig {
   std::string token_file;  // [aggregator] token_file: holds this agent's token (mode 0600)
   std::string cert_file;   // [aggregator] cert_file, key_file: mutual TLS (PEM)
   std::string key_file;
+  // [aggregator] tls_server_name: the name the aggregator's certificate is checked against when
+  // `address` is an IP or a load balancer's name; empty: the host of `address`.
+  std::string tls_server_name;
   int64_t outbox_max_records = 1000000;  // [outbox] max_records
   int64_t outbox_max_mb = 256;           // [outbox] max_mb
   std::string log_level = "info";        // [log] level

@@ -74,9 +74,11 @@ ca_file = "/etc/ramette/tls/ca.pem"
 token_file = "/etc/ramette/agent.token"
 cert_file = "/etc/ramette/tls/prn-a.pem"
 key_file = "/etc/ramette/tls/prn-a.key"
+tls_server_name = "agg.example.test"
 )",
                             "a.toml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->tls_server_name, "agg.example.test");
   EXPECT_EQ(c->ca_file, "/etc/ramette/tls/ca.pem");
   EXPECT_EQ(c->token_file, "/etc/ramette/agent.token");
   EXPECT_EQ(c->cert_file, "/etc/ramette/tls/prn-a.pem");
