@@ -29,12 +29,13 @@ class AgentExitCodeTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Runs the agent (30 s at most) with `extra` arguments; returns its exit status, *log stderr.
-  int RunAgent(const std::string& extra, std::string* log) {
+  int RunAgent(const std::string& extra, std::string* log,
+               const std::string& aggregator = "127.0.0.1:1") {
     const std::string log_path = dir_ + "/agent.log";
     const std::string cmd = std::string("timeout 30 ") + RAMETTE_AGENT +
-                            " --server-id prn-exit --cups-server 127.0.0.1:1 --aggregator "
-                            "127.0.0.1:1 --state-dir " +
-                            state_ + " " + extra + " >/dev/null 2>" + log_path;
+                            " --server-id prn-exit --cups-server 127.0.0.1:1 --aggregator " +
+                            aggregator + " --state-dir " + state_ + " " + extra + " >/dev/null 2>" +
+                            log_path;
     const int status = std::system(cmd.c_str());
     std::ifstream in(log_path);
     std::stringstream ss;
@@ -74,6 +75,10 @@ TEST_F(AgentExitCodeTest, ConfigurationErrorsExit78) {
   std::ofstream(dir_ + "/bad.toml") << "[aggregator]\ntls_server_name = \"agg.example.test\"\n";
   EXPECT_EQ(RunAgent("--config " + dir_ + "/bad.toml", &log), 78) << log;
   EXPECT_THAT(log, HasSubstr("tls_server_name needs ca_file"));
+  // gRPC would take port 99999 modulo 65536 without a word.
+  EXPECT_EQ(RunAgent("", &log, "127.0.0.1:99999"), 78) << log;
+  EXPECT_THAT(log, HasSubstr("the port must be a number from 1 to 65535"));
+  EXPECT_EQ(RunAgent("check", &log, "127.0.0.1:99999"), 78) << log;
 }
 
 }  // namespace

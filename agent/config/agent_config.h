@@ -38,8 +38,10 @@ struct AgentConfig {
 Result<AgentConfig> ParseAgentConfig(std::string_view toml_text, std::string_view source_name);
 // Reads `path`. When `required` is false and the file does not exist, returns the defaults.
 Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required);
-// FailedPrecondition when the aggregator address is not loopback (127.x, localhost, [::1]) and
-// no ca_file is set: records, and a token, would cross the network in plaintext.
+// InvalidArgument when the aggregator address is not HOST:PORT (port 1..65535) or
+// tls_server_name is not a host name; FailedPrecondition when the address is not loopback
+// (127.x, localhost, [::1]) and no ca_file is set: records, and a token, would cross the network
+// in plaintext.
 Status CheckAggregatorAddress(const AgentConfig& config);
 // The machine's host name (the default server id); "localhost" if it cannot be read.
 std::string HostName();
