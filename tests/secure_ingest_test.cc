@@ -119,7 +119,8 @@ class SecureIngestTest : public ::testing::Test {
   // The aggregator line of `ramette-agent check` for server id prn-a, trusting `ca`, with
   // `token` and tls_server_name `server_name` (cupsd is absent: its lines fail, unread here).
   std::string CheckLine(const std::string& token, const std::string& server_name = "",
-                        const std::string& ca = "ca.pem", const std::string& target = "") {
+                        const std::string& ca = "ca.pem", const std::string& target = "",
+                        const std::string& client = "") {
     agent::CheckCommand cmd;
     cmd.cups_server = "127.0.0.1:1";
     cmd.cupsd_conf = dir_ + "/no-cupsd.conf";
@@ -131,6 +132,10 @@ class SecureIngestTest : public ::testing::Test {
     cmd.credentials.root_certs_pem = Read(Cert(ca));
     cmd.credentials.token = token;
     cmd.credentials.server_name = server_name;
+    if (!client.empty()) {
+      cmd.credentials.client_cert_pem = Read(Cert(client + ".pem"));
+      cmd.credentials.client_key_pem = Read(Cert(client + ".key"));
+    }
     std::ostringstream out;
     agent::RunCheckCommand(cmd, out);
     std::istringstream lines(out.str());
@@ -365,6 +370,15 @@ TEST_F(SecureIngestTest, CheckNamesAPlaintextAggregatorOrNoneAtAll) {
   line = CheckLine("", "", "ca.pem", "127.0.0.1:" + std::to_string(port));
   EXPECT_TRUE(Contains(line, "cannot connect to 127.0.0.1:")) << line;
   EXPECT_TRUE(Contains(line, "Connection refused")) << line;
+}
+
+TEST_F(SecureIngestTest, CheckNamesAMissingOrRefusedClientCertificate) {
+  Serve("server.pem", /*require_tokens=*/false, "ca.pem");
+  EXPECT_TRUE(Contains(CheckLine("", "", "ca.pem", "", "prn-a"), "ok: aggregator"));
+  std::string line = CheckLine("");
+  EXPECT_TRUE(Contains(line, "requires a client certificate")) << line;
+  line = CheckLine("", "", "ca.pem", "", "rogue-prn-a");
+  EXPECT_TRUE(Contains(line, "refused this agent's client certificate")) << line;
 }
 
 }  // namespace

@@ -312,14 +312,32 @@ std::string DiagnoseTlsConnection(const std::string& target, const UplinkCredent
       return "the aggregator's certificate (for " + names + ") does not verify: " +
              X509_verify_cert_error_string(verify);
   }
-  // TLS 1.3 sends the server's verdict on a client certificate after the handshake: read it.
+  // TLS 1.3 gives the server's verdict on a client certificate after the handshake: an alert,
+  // or (gRPC) the connection closed. A server that is fine sends its HTTP/2 settings at once.
+  timeval wait{1, 0};
+  setsockopt(fd.fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
   char byte;
   ERR_clear_error();
-  if (SSL_peek(ssl.get(), &byte, 1) <= 0) {
-    const std::string errors = OpenSslErrors();
-    if (Has(errors, "alert")) return ExplainHandshakeFailure(target, errors, client_cert);
+  errno = 0;
+  const int got = SSL_peek(ssl.get(), &byte, 1);
+  if (got > 0) return "";
+  const int why = SSL_get_error(ssl.get(), got);
+  const int err = errno;
+  const std::string errors = OpenSslErrors();
+  if (Has(errors, "alert")) return ExplainHandshakeFailure(target, errors, client_cert);
+  const bool closed = why == SSL_ERROR_ZERO_RETURN ||
+                      (why == SSL_ERROR_SYSCALL && err != EAGAIN && err != EWOULDBLOCK) ||
+                      (why == SSL_ERROR_SSL && Has(errors, "unexpected eof"));
+  if (!closed) return "";  // no word within a second: the cause is elsewhere
+  if (client_cert) {
+    return "the aggregator at " + target +
+           " closed the connection right after the TLS handshake: it refused this agent's "
+           "client certificate ([aggregator] cert_file), which is not signed by the CA it "
+           "trusts ([tls] client_ca_file) or expired";
   }
-  return "";
+  return "the aggregator at " + target +
+         " closed the connection right after the TLS handshake: it requires a client "
+         "certificate ([aggregator] cert_file and key_file, mutual TLS)";
 }
 
 }  // namespace ramette::agent
