@@ -308,8 +308,9 @@ TEST_F(SecureIngestTest, CheckNamesAnUnknownIssuer) {
 TEST_F(SecureIngestTest, CheckNamesAnExpiredCertificate) {
   Serve("expired.pem", /*require_tokens=*/true);
   const std::string line = CheckLine(NewToken("prn-a"));
-  EXPECT_TRUE(Contains(line, "certificate (for 'localhost', '127.0.0.1') expired on Jan  2 "
-                             "00:00:00 2020 GMT"))
+  EXPECT_TRUE(Contains(line,
+                       "certificate (for 'localhost', '127.0.0.1') expired on Jan  2 "
+                       "00:00:00 2020 GMT"))
       << line;
 }
 
@@ -317,8 +318,9 @@ TEST_F(SecureIngestTest, CheckNamesAHostnameMismatchAndTlsServerNameCuresIt) {
   Serve("named.pem", /*require_tokens=*/true);
   const std::string token = NewToken("prn-a");
   std::string line = CheckLine(token);
-  EXPECT_TRUE(Contains(line, "the aggregator's certificate is for 'agg.example.test', not for "
-                             "'127.0.0.1'"))
+  EXPECT_TRUE(Contains(line,
+                       "the aggregator's certificate is for 'agg.example.test', not for "
+                       "'127.0.0.1'"))
       << line;
   EXPECT_TRUE(Contains(line, "tls_server_name")) << line;
   line = CheckLine(token, "agg.example.test");

@@ -166,8 +166,9 @@ Status CheckHostPort(const std::string& a) {
   if (host.front() != '[' && host.find(':') != std::string::npos) {
     return bad("an IPv6 address goes in brackets");
   }
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) < 1 || std::stoi(port) > 65535) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+      std::stoi(port) > 65535) {
     return bad("the port must be a number from 1 to 65535");
   }
   return Status::Ok();

@@ -130,8 +130,8 @@ std::string TimeOf(const ASN1_TIME* t) {
 // The DNS names and IP addresses a certificate is for ("a, b"), else its common name.
 std::string NamesOf(X509* cert) {
   std::string out;
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names != nullptr) {
     for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
       const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
@@ -196,13 +196,13 @@ std::string ExplainHandshakeFailure(const std::string& target, const std::string
   if (Has(errors, "certificate required")) {
     return "the aggregator at " + target +
            " requires a client certificate: set [aggregator] cert_file and key_file (mutual "
-           "TLS) (OpenSSL: " + errors + ")";
+           "TLS) (OpenSSL: " +
+           errors + ")";
   }
-  if (client_cert && (Has(errors, "alert unknown ca") || Has(errors, "alert bad certificate") ||
-                      Has(errors, "alert certificate unknown") ||
-                      Has(errors, "alert certificate expired") ||
-                      Has(errors, "alert certificate revoked") ||
-                      Has(errors, "alert decrypt error"))) {
+  if (client_cert &&
+      (Has(errors, "alert unknown ca") || Has(errors, "alert bad certificate") ||
+       Has(errors, "alert certificate unknown") || Has(errors, "alert certificate expired") ||
+       Has(errors, "alert certificate revoked") || Has(errors, "alert decrypt error"))) {
     return "the aggregator at " + target +
            " refused this agent's client certificate ([aggregator] cert_file): it is not signed "
            "by the CA the aggregator trusts ([tls] client_ca_file), or expired (OpenSSL: " +
@@ -278,9 +278,8 @@ std::string DiagnoseTlsConnection(const std::string& target, const UplinkCredent
   if (!peer) return "the aggregator at " + target + " presented no certificate";
   const long verify = SSL_get_verify_result(ssl.get());
   const std::string names = NamesOf(peer.get());
-  const std::string setting = credentials.server_name.empty()
-                                  ? "the host of [aggregator] address"
-                                  : "[aggregator] tls_server_name";
+  const std::string setting = credentials.server_name.empty() ? "the host of [aggregator] address"
+                                                              : "[aggregator] tls_server_name";
   switch (verify) {
     case X509_V_OK:
       break;
@@ -295,7 +294,8 @@ std::string DiagnoseTlsConnection(const std::string& target, const UplinkCredent
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
       return "the aggregator's certificate is for " + names + ", not for '" + name + "' (" +
-             setting + "): set [aggregator] address to one of its names, or tls_server_name to "
+             setting +
+             "): set [aggregator] address to one of its names, or tls_server_name to "
              "the name it carries (for an aggregator reached by IP or through a load balancer)";
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -309,8 +309,8 @@ std::string DiagnoseTlsConnection(const std::string& target, const UplinkCredent
              "): set ca_file to the CA that signed the aggregator's certificate (unknown "
              "issuer)";
     default:
-      return "the aggregator's certificate (for " + names + ") does not verify: " +
-             X509_verify_cert_error_string(verify);
+      return "the aggregator's certificate (for " + names +
+             ") does not verify: " + X509_verify_cert_error_string(verify);
   }
   // TLS 1.3 gives the server's verdict on a client certificate after the handshake: an alert,
   // or (gRPC) the connection closed. A server that is fine sends its HTTP/2 settings at once.

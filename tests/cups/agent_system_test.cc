@@ -215,17 +215,17 @@ TEST_F(AgentSystemTest, AggregatorDownWhileJobsPrintThenStarted) {
 TEST_F(AgentSystemTest, OverTlsWithATokenEveryJobOnce) {
   const std::string certs = dir_ + "/certs";
   std::filesystem::create_directories(certs);
-  auto made = testing::RunCommand(std::string("bash ") + RAMETTE_TEST_CERTS_SCRIPT + " " + certs +
-                                  " 2>&1");
+  auto made =
+      testing::RunCommand(std::string("bash ") + RAMETTE_TEST_CERTS_SCRIPT + " " + certs + " 2>&1");
   ASSERT_TRUE(made.ok()) << made.status().message();
-  std::ofstream(dir_ + "/aggregator.toml") << "[tls]\ncert_file = \"" << certs
-                                           << "/named.pem\"\nkey_file = \"" << certs
-                                           << "/server.key\"\n[auth]\nrequire_tokens = true\n";
+  std::ofstream(dir_ + "/aggregator.toml")
+      << "[tls]\ncert_file = \"" << certs << "/named.pem\"\nkey_file = \"" << certs
+      << "/server.key\"\n[auth]\nrequire_tokens = true\n";
   const std::string log = dir_ + "/aggregator-tls.log";
-  aggregator_pid() = testing::SpawnProcess(
-      {RAMETTE_AGGREGATOR, "--config", dir_ + "/aggregator.toml", "--db", db_, "--listen",
-       Listen()},
-      log);
+  aggregator_pid() =
+      testing::SpawnProcess({RAMETTE_AGGREGATOR, "--config", dir_ + "/aggregator.toml", "--db", db_,
+                             "--listen", Listen()},
+                            log);
   for (int i = 0; i < 400 && Slurp(log).find("listening on") == std::string::npos; ++i) {
     std::this_thread::sleep_for(milliseconds(25));
   }
@@ -238,8 +238,8 @@ TEST_F(AgentSystemTest, OverTlsWithATokenEveryJobOnce) {
   ASSERT_EQ(token->rfind("rmt_", 0), 0u) << *token;
   const std::string token_file = dir_ + "/agent.token";
   std::ofstream(token_file) << *token;
-  std::filesystem::permissions(token_file, std::filesystem::perms::owner_read |
-                                               std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      token_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const std::string agent_conf = dir_ + "/agent.toml";
   std::ofstream(agent_conf) << "[agent]\nserver_id = \"prn-test\"\nstate_dir = \"" << state_dir_
                             << "\"\n[cups]\nserver = \"" << cupsd_->socket_path()
