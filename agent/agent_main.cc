@@ -33,6 +33,8 @@
 namespace {
 
 constexpr int kExitConfig = 78;
+// What a restart may cure (an I/O error, a full disk): systemd's Restart=on-failure retries.
+constexpr int kExitTempFail = 75;
 using ramette::kVersion;
 
 void Log(ramette::agent::LogLevel level, const std::string& message) {
@@ -67,9 +69,13 @@ int RunDaemon(const ramette::agent::AgentConfig& config,
   const std::string outbox_path = config.state_dir + "/" + SqliteOutbox::kFileName;
   auto outbox = SqliteOutbox::Open(outbox_path, outbox_options);
   if (!outbox.ok()) {
-    // A corrupt outbox may hold jobs that exist nowhere else: never overwrite it.
+    // A corrupt outbox may hold jobs that exist nowhere else: never overwrite it. An I/O error
+    // (a full or read-only disk, a lock) may pass: exit so that systemd restarts the agent.
     spdlog::critical("outbox {}: {}", outbox_path, outbox.status().message());
-    return kExitConfig;
+    const ramette::Status::Code code = outbox.status().code();
+    return code == ramette::Status::Code::kIoError || code == ramette::Status::Code::kUnavailable
+               ? kExitTempFail
+               : kExitConfig;
   }
 
   // Stop signals are handled here, not by default handlers in random threads.
@@ -281,6 +287,11 @@ int main(int argc, char** argv) {
     spdlog::critical("configuration: {}", credentials.status().message());
     return kExitConfig;
   }
+  if (!config.tls_server_name.empty() && config.ca_file.empty()) {
+    spdlog::critical("configuration: [aggregator] tls_server_name needs ca_file (TLS)");
+    return kExitConfig;
+  }
+  credentials->server_name = config.tls_server_name;
 
   if (check->parsed()) {
     spdlog::set_level(spdlog::level::err);  // the findings say it all

@@ -14,6 +14,7 @@
 #include "agent/check/health_check.h"
 #include "agent/outbox/sqlite_outbox.h"
 #include "agent/uplink/grpc_uplink.h"
+#include "agent/uplink/tls_diagnosis.h"
 
 namespace ramette::agent {
 
@@ -31,6 +32,12 @@ int RunCheckCommand(const CheckCommand& cmd, std::ostream& out) {
   in.aggregator = cmd.aggregator;
   in.server_id = cmd.server_id;
   in.now_unix = static_cast<int64_t>(std::time(nullptr));
+  if (!cmd.credentials.root_certs_pem.empty()) {
+    // gRPC says only "failed to connect": a handshake of our own says what TLS found.
+    in.explain_unavailable = [&cmd] {
+      return DiagnoseTlsConnection(cmd.aggregator, cmd.credentials, cmd.deadline_seconds * 1000);
+    };
+  }
   in.cupsd_conf_path = cmd.cupsd_conf;
   std::ifstream conf(cmd.cupsd_conf);
   if (conf) {

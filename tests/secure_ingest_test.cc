@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 
+#include "agent/check_command.h"
 #include "agent/uplink/grpc_uplink.h"
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/ingest/grpc_ingest_service.h"
@@ -114,6 +115,35 @@ class SecureIngestTest : public ::testing::Test {
   }
 
   int64_t StoredJobs() { return *store_->CountJobs(); }
+
+  // The aggregator line of `ramette-agent check` for server id prn-a, trusting `ca`, with
+  // `token` and tls_server_name `server_name` (cupsd is absent: its lines fail, unread here).
+  std::string CheckLine(const std::string& token, const std::string& server_name = "",
+                        const std::string& ca = "ca.pem", const std::string& target = "",
+                        const std::string& client = "") {
+    agent::CheckCommand cmd;
+    cmd.cups_server = "127.0.0.1:1";
+    cmd.cupsd_conf = dir_ + "/no-cupsd.conf";
+    cmd.aggregator = target.empty() ? "127.0.0.1:" + std::to_string(server_.port) : target;
+    cmd.deadline_seconds = 5;
+    cmd.server_id = "prn-a";
+    cmd.state_dir = dir_ + "/state";
+    cmd.agent_version = "test";
+    cmd.credentials.root_certs_pem = Read(Cert(ca));
+    cmd.credentials.token = token;
+    cmd.credentials.server_name = server_name;
+    if (!client.empty()) {
+      cmd.credentials.client_cert_pem = Read(Cert(client + ".pem"));
+      cmd.credentials.client_key_pem = Read(Cert(client + ".key"));
+    }
+    std::ostringstream out;
+    agent::RunCheckCommand(cmd, out);
+    std::istringstream lines(out.str());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("aggregator ") != std::string::npos) return line;
+    }
+    return "(no aggregator line in: " + out.str() + ")";
+  }
 
   static std::string* certs_;
   std::string dir_;
@@ -258,6 +288,99 @@ TEST_F(SecureIngestTest, PlaintextLoopbackWithoutTokensStillWorks) {
   agent::GrpcUplink plain({"127.0.0.1:" + std::to_string(server_.port), 5000, "test", {}});
   EXPECT_TRUE(plain.SubmitJobs("prn-a", {Job(1)}).ok());
   EXPECT_EQ(StoredJobs(), 1);
+}
+
+}  // namespace
+}  // namespace ramette
+
+namespace ramette {
+namespace {
+
+// `ramette-agent check` says why TLS or the token fails, beyond gRPC's "failed to connect".
+TEST_F(SecureIngestTest, CheckNamesAnUnknownIssuer) {
+  Serve("untrusted.pem", /*require_tokens=*/true);
+  const std::string line = CheckLine(NewToken("prn-a"));
+  EXPECT_TRUE(Contains(line, "fail: aggregator 127.0.0.1:")) << line;
+  EXPECT_TRUE(Contains(line, "issued by 'ramette test other-ca'")) << line;
+  EXPECT_TRUE(Contains(line, "ca_file does not hold (it holds 'ramette test ca')")) << line;
+}
+
+TEST_F(SecureIngestTest, CheckNamesAnExpiredCertificate) {
+  Serve("expired.pem", /*require_tokens=*/true);
+  const std::string line = CheckLine(NewToken("prn-a"));
+  EXPECT_TRUE(Contains(line,
+                       "certificate (for 'localhost', '127.0.0.1') expired on Jan  2 "
+                       "00:00:00 2020 GMT"))
+      << line;
+}
+
+TEST_F(SecureIngestTest, CheckNamesAHostnameMismatchAndTlsServerNameCuresIt) {
+  Serve("named.pem", /*require_tokens=*/true);
+  const std::string token = NewToken("prn-a");
+  std::string line = CheckLine(token);
+  EXPECT_TRUE(Contains(line,
+                       "the aggregator's certificate is for 'agg.example.test', not for "
+                       "'127.0.0.1'"))
+      << line;
+  EXPECT_TRUE(Contains(line, "tls_server_name")) << line;
+  line = CheckLine(token, "agg.example.test");
+  EXPECT_TRUE(Contains(line, "ok: aggregator 127.0.0.1:")) << line;
+  EXPECT_TRUE(Contains(line, "accepts server id 'prn-a'")) << line;
+  // The name overridden is the one checked: another one is named in the failure.
+  line = CheckLine(token, "other.example.test");
+  EXPECT_TRUE(Contains(line, "not for 'other.example.test' ([aggregator] tls_server_name)"))
+      << line;
+  // The uplink the daemon and backfill use takes the same setting.
+  agent::UplinkCredentials c;
+  c.root_certs_pem = Read(Cert("ca.pem"));
+  c.token = token;
+  c.server_name = "agg.example.test";
+  agent::GrpcUplink uplink({"127.0.0.1:" + std::to_string(server_.port), 5000, "test", c});
+  EXPECT_TRUE(uplink.SubmitJobs("prn-a", {Job(1)}).ok());
+  EXPECT_EQ(StoredJobs(), 1);
+}
+
+TEST_F(SecureIngestTest, CheckNamesARevokedUnknownOrMisboundToken) {
+  Serve("server.pem", /*require_tokens=*/true);
+  const std::string token = NewToken("prn-a");
+  EXPECT_TRUE(Contains(CheckLine(token), "ok: aggregator"));
+  ASSERT_EQ(*store_->RevokeAgentTokens(
+                aggregator::auth::PublicTokenId(aggregator::auth::HashAgentToken(token)), "", kNow),
+            1);
+  std::string line = CheckLine(token);
+  EXPECT_TRUE(Contains(line, "answers but refuses this agent")) << line;
+  EXPECT_TRUE(Contains(line, "was revoked")) << line;
+  EXPECT_TRUE(Contains(line, "ramette token create --server-id prn-a")) << line;
+  EXPECT_FALSE(Contains(line, token));
+  line = CheckLine("rmt_notatokenthisserverknows");
+  EXPECT_TRUE(Contains(line, "answers but refuses this agent")) << line;
+  line = CheckLine(NewToken("prn-b"));
+  EXPECT_TRUE(Contains(line, "answers but refuses this agent")) << line;
+  EXPECT_TRUE(Contains(line, "bound to server id 'prn-b', not to 'prn-a'")) << line;
+}
+
+TEST_F(SecureIngestTest, CheckNamesAPlaintextAggregatorOrNoneAtAll) {
+  aggregator::ingest::IngestAuth auth{store_.get(), false};
+  auto server = aggregator::ingest::StartIngestServer("127.0.0.1:0", processor_.get(), {}, auth);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  std::string line = CheckLine("");
+  EXPECT_TRUE(Contains(line, "does not answer in TLS")) << line;
+  const int port = server_.port;
+  server_.server->Shutdown();
+  server_ = {};
+  line = CheckLine("", "", "ca.pem", "127.0.0.1:" + std::to_string(port));
+  EXPECT_TRUE(Contains(line, "cannot connect to 127.0.0.1:")) << line;
+  EXPECT_TRUE(Contains(line, "Connection refused")) << line;
+}
+
+TEST_F(SecureIngestTest, CheckNamesAMissingOrRefusedClientCertificate) {
+  Serve("server.pem", /*require_tokens=*/false, "ca.pem");
+  EXPECT_TRUE(Contains(CheckLine("", "", "ca.pem", "", "prn-a"), "ok: aggregator"));
+  std::string line = CheckLine("");
+  EXPECT_TRUE(Contains(line, "requires a client certificate")) << line;
+  line = CheckLine("", "", "ca.pem", "", "rogue-prn-a");
+  EXPECT_TRUE(Contains(line, "refused this agent's client certificate")) << line;
 }
 
 }  // namespace

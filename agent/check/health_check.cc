@@ -159,8 +159,15 @@ std::vector<Finding> RunChecks(const CheckInputs& in) {
   } else if (sent.code() == Status::Code::kInvalidArgument) {
     out.push_back(Fail("aggregator " + in.aggregator + " refuses server id '" + in.server_id +
                        "': " + sent.message()));
+  } else if (sent.code() == Status::Code::kUnauthenticated ||
+             sent.code() == Status::Code::kPermissionDenied) {
+    // Reached, TLS and all: the token (or client certificate) is what it refuses.
+    out.push_back(
+        Fail("aggregator " + in.aggregator + " answers but refuses this agent: " + sent.message()));
   } else {
-    out.push_back(Fail("aggregator " + in.aggregator + " is not reachable: " + sent.message()));
+    std::string why = in.explain_unavailable ? in.explain_unavailable() : "";
+    out.push_back(Fail("aggregator " + in.aggregator +
+                       " is not reachable: " + (why.empty() ? sent.message() : why)));
   }
 
   if (in.outbox == nullptr) {

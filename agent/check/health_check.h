@@ -6,6 +6,7 @@
 #define RAMETTE_AGENT_CHECK_HEALTH_CHECK_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct CheckInputs {
   std::string outbox_path;
   std::string outbox_error;
   Uplink* uplink = nullptr;  // required
+  // Optional: when the aggregator is Unavailable, says why in one sentence (a TLS diagnosis:
+  // wrong CA, wrong name, expired certificate...); empty when it cannot tell.
+  std::function<std::string()> explain_unavailable;
   std::string aggregator;    // HOST:PORT, for the messages
   std::string server_id;
   int64_t now_unix = 0;

@@ -117,6 +117,24 @@ TEST_F(HealthCheckTest, AggregatorDownOrRefusing) {
   EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 refuses server id 'prn-a'"));
 }
 
+TEST_F(HealthCheckTest, ARefusedTokenIsNotAnUnreachableAggregator) {
+  uplink_.SetStatusAnswer(Status::Unauthenticated("agent token rmt_ab was revoked"));
+  EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 answers but refuses this agent: "
+                                  "agent token rmt_ab was revoked"));
+  uplink_.SetStatusAnswer(Status::PermissionDenied("bound to server id 'prn-b'"));
+  EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 answers but refuses this agent: "
+                                  "bound to server id 'prn-b'"));
+}
+
+TEST_F(HealthCheckTest, AnExplanationReplacesTheGenericUnavailable) {
+  uplink_.SetStatusAnswer(Status::Unavailable("aggregator: failed to connect to all addresses"));
+  in_.explain_unavailable = [] { return std::string("the certificate expired"); };
+  EXPECT_THAT(Joined(), HasSubstr("fail: aggregator agg:50551 is not reachable: the certificate "
+                                  "expired\n"));
+  in_.explain_unavailable = [] { return std::string(); };  // cannot tell: gRPC's words
+  EXPECT_THAT(Joined(), HasSubstr("is not reachable: aggregator: failed to connect"));
+}
+
 TEST_F(HealthCheckTest, OutboxOldMissingOrBroken) {
   ASSERT_TRUE(outbox_.Append({JobRecord{}}, nullptr).ok());
   in_.now_unix = kNow + 7200;

@@ -78,6 +78,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text, std::string_view sou
       {"aggregator", "token_file", str(&c.token_file)},
       {"aggregator", "cert_file", str(&c.cert_file)},
       {"aggregator", "key_file", str(&c.key_file)},
+      {"aggregator", "tls_server_name", str(&c.tls_server_name)},
       {"outbox", "max_records", integer(&c.outbox_max_records, 1000, 1000000000)},
       {"outbox", "max_mb", integer(&c.outbox_max_mb, 1, 1000000)},
       {"log", "level", str(&c.log_level)},
@@ -144,7 +145,47 @@ Result<std::string> ResolveServerId(const std::string& configured, bool* default
   return id;
 }
 
+namespace {
+
+// InvalidArgument unless `a` is HOST:PORT or [V6]:PORT with a port from 1 to 65535 (gRPC would
+// otherwise take 99999 modulo 65536, or its default port, without a word).
+Status CheckHostPort(const std::string& a) {
+  auto bad = [&a](const std::string& why) {
+    return Status::InvalidArgument("[aggregator] address '" + a + "': " + why +
+                                   " (expected HOST:PORT, e.g. aggregator.example.org:50551 or "
+                                   "[::1]:50551)");
+  };
+  for (const char* scheme : {"dns:", "ipv4:", "ipv6:", "unix:"}) {
+    if (a.rfind(scheme, 0) == 0) return Status::Ok();  // a gRPC target URI: gRPC parses it
+  }
+  const size_t colon = a.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  const std::string host = a.substr(0, colon), port = a.substr(colon + 1);
+  if (host.empty() || host == "[]") return bad("no host");
+  if (host.find_first_of(" \t\r\n/") != std::string::npos) return bad("the host is not a name");
+  if (host.front() != '[' && host.find(':') != std::string::npos) {
+    return bad("an IPv6 address goes in brackets");
+  }
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+      std::stoi(port) > 65535) {
+    return bad("the port must be a number from 1 to 65535");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckAggregatorAddress(const AgentConfig& config) {
+  RAMETTE_RETURN_IF_ERROR(CheckHostPort(config.aggregator));
+  const std::string& name = config.tls_server_name;
+  if (!name.empty() && (name.find_first_of(" \t\r\n/:") != std::string::npos ||
+                        std::any_of(name.begin(), name.end(),
+                                    [](char c) { return static_cast<unsigned char>(c) < 0x20; }))) {
+    return Status::InvalidArgument("[aggregator] tls_server_name '" + name +
+                                   "' is not a host name (the name the aggregator's certificate "
+                                   "carries, without a port)");
+  }
   if (!config.ca_file.empty()) return Status::Ok();
   const std::string& a = config.aggregator;
   const size_t colon = a.rfind(':');

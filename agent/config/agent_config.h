@@ -25,6 +25,9 @@ struct AgentConfig {
   std::string token_file;  // [aggregator] token_file: holds this agent's token (mode 0600)
   std::string cert_file;   // [aggregator] cert_file, key_file: mutual TLS (PEM)
   std::string key_file;
+  // [aggregator] tls_server_name: the name the aggregator's certificate is checked against when
+  // `address` is an IP or a load balancer's name; empty: the host of `address`.
+  std::string tls_server_name;
   int64_t outbox_max_records = 1000000;  // [outbox] max_records
   int64_t outbox_max_mb = 256;           // [outbox] max_mb
   std::string log_level = "info";        // [log] level
@@ -35,8 +38,10 @@ struct AgentConfig {
 Result<AgentConfig> ParseAgentConfig(std::string_view toml_text, std::string_view source_name);
 // Reads `path`. When `required` is false and the file does not exist, returns the defaults.
 Result<AgentConfig> LoadAgentConfig(const std::string& path, bool required);
-// FailedPrecondition when the aggregator address is not loopback (127.x, localhost, [::1]) and
-// no ca_file is set: records, and a token, would cross the network in plaintext.
+// InvalidArgument when the aggregator address is not HOST:PORT (port 1..65535) or
+// tls_server_name is not a host name; FailedPrecondition when the address is not loopback
+// (127.x, localhost, [::1]) and no ca_file is set: records, and a token, would cross the network
+// in plaintext.
 Status CheckAggregatorAddress(const AgentConfig& config);
 // The machine's host name (the default server id); "localhost" if it cannot be read.
 std::string HostName();

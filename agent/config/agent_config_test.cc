@@ -74,9 +74,11 @@ ca_file = "/etc/ramette/tls/ca.pem"
 token_file = "/etc/ramette/agent.token"
 cert_file = "/etc/ramette/tls/prn-a.pem"
 key_file = "/etc/ramette/tls/prn-a.key"
+tls_server_name = "agg.example.test"
 )",
                             "a.toml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->tls_server_name, "agg.example.test");
   EXPECT_EQ(c->ca_file, "/etc/ramette/tls/ca.pem");
   EXPECT_EQ(c->token_file, "/etc/ramette/agent.token");
   EXPECT_EQ(c->cert_file, "/etc/ramette/tls/prn-a.pem");
@@ -92,6 +94,31 @@ key_file = "/etc/ramette/tls/prn-a.key"
   }
   c->aggregator = "127.evil.com:50551";
   EXPECT_FALSE(CheckAggregatorAddress(*c).ok());
+}
+
+TEST(AgentConfigTest, TheAggregatorAddressIsHostAndPort) {
+  AgentConfig c;
+  for (const char* good : {"127.0.0.1:50551", "localhost:1", "[::1]:65535"}) {
+    c.aggregator = good;
+    EXPECT_TRUE(CheckAggregatorAddress(c).ok()) << good;
+  }
+  c.ca_file = "/etc/ramette/tls/ca.pem";
+  c.aggregator = "dns:///agg.example.org:50551";  // a gRPC target URI is gRPC's to parse
+  EXPECT_TRUE(CheckAggregatorAddress(c).ok());
+  for (const char* bad : {"127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:0", "127.0.0.1:",
+                          "127.0.0.1", ":50551", "agg.example.org:http", "::1:50551"}) {
+    c.aggregator = bad;
+    Status s = CheckAggregatorAddress(c);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("expected HOST:PORT"), std::string::npos) << s.message();
+  }
+  c.aggregator = "10.0.0.5:50551";
+  c.tls_server_name = "agg.example.test";
+  EXPECT_TRUE(CheckAggregatorAddress(c).ok());
+  for (const char* bad : {"agg.example.test:50551", "agg example", "agg\nforged"}) {
+    c.tls_server_name = bad;
+    EXPECT_EQ(CheckAggregatorAddress(c).code(), Status::Code::kInvalidArgument) << bad;
+  }
 }
 
 TEST(AgentConfigTest, ADirectoryIsNotAConfigurationFile) {

@@ -236,7 +236,7 @@ Result<std::unique_ptr<SqliteOutbox>> SqliteOutbox::Open(const std::string& path
     }
     RAMETTE_RETURN_IF_ERROR(CreateOutboxFile(path));
   } else if (!S_ISREG(st.st_mode)) {
-    return Status::IoError("outbox " + Quoted(path) + " is not a regular file");
+    return Status::FailedPrecondition("outbox " + Quoted(path) + " is not a regular file");
   }
   RAMETTE_RETURN_IF_ERROR(CheckOutboxFile(path));
 

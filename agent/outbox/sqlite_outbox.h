@@ -47,7 +47,8 @@ class SqliteOutbox final : public Outbox {
   // application id, the schema version) and left byte-for-byte as it was when a check fails:
   // Corruption, naming the file, when it is damaged, truncated or not an outbox (the operator
   // moves it aside or repairs it: nothing is recovered automatically); FailedPrecondition when a
-  // newer ramette wrote it; IoError when it cannot be read or created.
+  // newer ramette wrote it or the path is not a regular file; IoError when it cannot be read or
+  // created (what may pass: a full or read-only disk); Unavailable when another process locks it.
   static Result<std::unique_ptr<SqliteOutbox>> Open(const std::string& path,
                                                     SqliteOutboxOptions options = {});
 

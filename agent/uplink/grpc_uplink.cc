@@ -152,6 +152,7 @@ GrpcUplink::GrpcUplink(GrpcUplinkOptions options) : impl_(std::make_unique<Impl>
     ssl.pem_cert_chain = c.client_cert_pem;
     ssl.pem_private_key = c.client_key_pem;
     credentials = grpc::SslCredentials(ssl);
+    if (!c.server_name.empty()) args.SetSslTargetNameOverride(c.server_name);
   }
   if (!c.token.empty()) impl_->authorization = "Bearer " + c.token;
   auto channel = grpc::CreateCustomChannel(impl_->options.target, credentials, args);

@@ -16,6 +16,9 @@ struct UplinkCredentials {
   std::string client_cert_pem;  // mutual TLS: this agent's certificate and key (with TLS only)
   std::string client_key_pem;
   std::string token;  // non-empty: sent as `authorization: Bearer TOKEN` on every call
+  // With TLS: the name the aggregator's certificate is checked against instead of the target's
+  // host ([aggregator] tls_server_name); empty: the target's host.
+  std::string server_name;
 };
 
 // Reads the files named in the agent's [aggregator] table (empty path: not used). IoError

@@ -1,6 +1,7 @@
 // The whole chain with real processes: a private cupsd, `ramette-aggregator` and `ramette-agent`.
 // Every printed job arrives exactly once while the agent is killed with SIGKILL again and again,
-// and when the aggregator was down while the jobs printed.
+// and when the aggregator was down while the jobs printed; and over TLS with an agent token, as
+// in production.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -205,6 +206,62 @@ TEST_F(AgentSystemTest, AggregatorDownWhileJobsPrintThenStarted) {
   std::this_thread::sleep_for(seconds(8));  // captured into the outbox; sends keep failing
   StartAggregator();
   EXPECT_EQ(WaitForJobs(20, seconds(150)), 20);
+}
+
+// Production's set-up with the real daemons: the aggregator serves TLS with a certificate for
+// agg.example.test (made by tests/tls/make_test_certs.sh) and requires agent tokens; the agent,
+// configured by a file as packaged, reaches it at 127.0.0.1 with tls_server_name and a token from
+// `ramette token create`. Every job cupsd finished is stored exactly once, and `check` agrees.
+TEST_F(AgentSystemTest, OverTlsWithATokenEveryJobOnce) {
+  const std::string certs = dir_ + "/certs";
+  std::filesystem::create_directories(certs);
+  auto made =
+      testing::RunCommand(std::string("bash ") + RAMETTE_TEST_CERTS_SCRIPT + " " + certs + " 2>&1");
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  std::ofstream(dir_ + "/aggregator.toml")
+      << "[tls]\ncert_file = \"" << certs << "/named.pem\"\nkey_file = \"" << certs
+      << "/server.key\"\n[auth]\nrequire_tokens = true\n";
+  const std::string log = dir_ + "/aggregator-tls.log";
+  aggregator_pid() =
+      testing::SpawnProcess({RAMETTE_AGGREGATOR, "--config", dir_ + "/aggregator.toml", "--db", db_,
+                             "--listen", Listen()},
+                            log);
+  for (int i = 0; i < 400 && Slurp(log).find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  ASSERT_NE(Slurp(log).find("listening on"), std::string::npos) << Slurp(log);
+
+  // RunCommand adds 2>&1: the braces keep the CLI's note on stderr out of the token.
+  auto token = testing::RunCommand("{ " + std::string(RAMETTE_CLI) + " --db " + db_ +
+                                   " token create --server-id prn-test 2>/dev/null; }");
+  ASSERT_TRUE(token.ok()) << token.status().message();
+  ASSERT_EQ(token->rfind("rmt_", 0), 0u) << *token;
+  const std::string token_file = dir_ + "/agent.token";
+  std::ofstream(token_file) << *token;
+  std::filesystem::permissions(
+      token_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string agent_conf = dir_ + "/agent.toml";
+  std::ofstream(agent_conf) << "[agent]\nserver_id = \"prn-test\"\nstate_dir = \"" << state_dir_
+                            << "\"\n[cups]\nserver = \"" << cupsd_->socket_path()
+                            << "\"\n[aggregator]\naddress = \"" << Listen() << "\"\nca_file = \""
+                            << certs << "/ca.pem\"\ntoken_file = \"" << token_file
+                            << "\"\ntls_server_name = \"agg.example.test\"\n";
+  agent_ = testing::SpawnProcess({RAMETTE_AGENT, "--config", agent_conf}, agent_log());
+
+  const std::string doc = cupsd_->WriteDocument(2);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(cupsd_->Print("q1", doc).ok());
+  const std::vector<int> finished = CupsdFinishedJobIds();
+  EXPECT_EQ(finished.size(), 20u);
+  ExpectExactlyOnce(finished, seconds(60));
+  EXPECT_NE(Slurp(agent_log()).find("(TLS, with a token)"), std::string::npos)
+      << Slurp(agent_log());
+
+  auto check = testing::RunCommand(std::string(RAMETTE_AGENT) + " check --config " + agent_conf +
+                                   " --cupsd-conf " + cupsd_->dir() + "/cupsd.conf 2>&1 || true");
+  ASSERT_TRUE(check.ok());
+  EXPECT_NE(check->find("ok: aggregator " + Listen() + " accepts server id 'prn-test'"),
+            std::string::npos)
+      << *check;
 }
 
 }  // namespace

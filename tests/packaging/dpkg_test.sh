@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the .deb packages from BUILD_DIR (cpack, no rebuild), installs them with dpkg -i on
-# this machine, checks files, conffiles, user, state directory, units and shared-library
-# dependencies, runs the three binaries, removes them (data kept) and purges them (data and
-# user gone). Needs root; exits 77 (skipped) otherwise. Refuses to touch an existing install.
+# Builds the .deb packages from BUILD_DIR (cpack, no rebuild), runs lintian on them, installs
+# them with dpkg -i on this machine, checks files, conffiles, user, state directory, units and
+# shared-library dependencies, runs the three binaries, removes them (data kept) and purges them
+# (data and user gone). Needs root; exits 77 (skipped) otherwise. Refuses to touch an existing install.
 # Usage: dpkg_test.sh BUILD_DIR VERSION
 set -euo pipefail
 build_dir=$1
@@ -43,6 +43,26 @@ check() {  # check DESCRIPTION COMMAND...
 agent_deb=$(ls "$tmp"/out/ramette-agent_*.deb)
 aggregator_deb=$(ls "$tmp"/out/ramette-aggregator_*.deb)
 echo "built $(basename "$agent_deb") $(basename "$aggregator_deb")"
+
+# lintian (installed by scripts/deps): no error or warning left, except the overrides each
+# package ships with the reason written beside them (packaging/debian/*/lintian-overrides).
+if command -v lintian >/dev/null; then
+  if lintian --fail-on error,warning "$agent_deb" "$aggregator_deb" >"$tmp/lintian.log" 2>&1; then
+    echo "ok   lintian: no errors or warnings"
+  else
+    echo "FAIL lintian: errors or warnings"; grep -v 'root privileges' "$tmp/lintian.log"
+    failures=$((failures + 1))
+  fi
+else
+  echo "skip lintian (not installed: scripts/deps installs it)"
+fi
+for p in ramette-agent ramette-aggregator; do
+  deb=$agent_deb; [ "$p" = ramette-aggregator ] && deb=$aggregator_deb
+  check "$p ships /usr/share/doc/$p/copyright (DEP-5)" sh -c \
+    "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/$p/copyright | head -1 | grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/'"
+  check "$p has a real Maintainer (not root@localhost)" sh -c \
+    "! dpkg-deb -f '$deb' Maintainer | grep -q 'localhost'"
+done
 
 # Shared-library dependencies computed by dpkg-shlibdeps.
 check "agent depends on libcups2" sh -c "dpkg-deb -f '$agent_deb' Depends | grep -q libcups2"

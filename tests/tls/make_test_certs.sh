@@ -2,7 +2,8 @@
 # Writes the certificates of secure_ingest_test into DIR with the openssl command (OpenSSL 3.0):
 # ca.pem (the agents' trusted CA), other-ca.pem (an untrusted one), server.pem/server.key
 # (localhost and 127.0.0.1, 30 days), expired.pem (same key, valid only on 1 January 2020),
-# untrusted.pem (same key, signed by other-ca), prn-a.pem/prn-a.key and prn-b.pem/prn-b.key
+# untrusted.pem (same key, signed by other-ca), named.pem (same key, only for the name
+# agg.example.test: an aggregator reached by IP or through a load balancer), prn-a.pem/prn-a.key and prn-b.pem/prn-b.key
 # (client certificates, CN = the server id), rogue-prn-a.pem/.key (CN prn-a, by other-ca).
 # `openssl ca` is used because `openssl x509` cannot set dates in the past.
 # Usage: make_test_certs.sh DIR
@@ -37,6 +38,10 @@ commonName = supplied
 basicConstraints = CA:FALSE
 subjectAltName = DNS:localhost,IP:127.0.0.1
 extendedKeyUsage = serverAuth
+[named]
+basicConstraints = CA:FALSE
+subjectAltName = DNS:agg.example.test
+extendedKeyUsage = serverAuth
 [client]
 basicConstraints = CA:FALSE
 subjectAltName = DNS:\${ENV::CLIENT_ID}
@@ -59,6 +64,7 @@ key server.key
 sign ca server.key server.pem localhost server -days 30
 sign ca server.key expired.pem localhost server -startdate 20200101000000Z -enddate 20200102000000Z
 sign other-ca server.key untrusted.pem localhost server -days 30
+sign ca server.key named.pem agg.example.test named -days 30
 for id in prn-a prn-b; do
   key "$id.key"
   sign ca "$id.key" "$id.pem" "$id" client -days 30
