@@ -81,6 +81,11 @@ int RunBackfillCommand(const BackfillCommand& command) {
         command.time_zone.c_str(), summary.Format().c_str(),
         static_cast<long long>(read.lines_read), static_cast<long long>(read.malformed_lines),
         static_cast<long long>(read.skipped_lines), static_cast<long long>(read.jobs));
+    if (read.malformed_lines > 0) {
+      spdlog::error("{} malformed line(s) would be skipped (each is reported above)",
+                    read.malformed_lines);
+      return kExitBackfillDataErrors;
+    }
     return 0;
   }
 
@@ -103,6 +108,14 @@ int RunBackfillCommand(const BackfillCommand& command) {
     return 1;
   }
   std::printf("%s\n", FormatBackfillCounts(*counts).c_str());
+  if (counts->malformed_lines > 0 || counts->rejected > 0) {
+    // A run that skipped lines or records must not look like a clean one (a wrong format makes
+    // every line malformed): the rest is stored, the exit code says something was left out.
+    spdlog::error("backfill finished with {} malformed line(s) and {} rejected record(s), each "
+                  "reported above; everything else is stored",
+                  counts->malformed_lines, counts->rejected);
+    return kExitBackfillDataErrors;
+  }
   return 0;
 }
 

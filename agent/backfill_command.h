@@ -27,10 +27,13 @@ struct BackfillCommand {
   std::string time_zone = "Europe/Paris";
 };
 
-// Returns the exit code: 0 when every file was read and every record acknowledged (malformed
-// lines are reported and skipped; with dry_run, when every file was read), 78 when the format,
-// the cupsd.conf or the time zone cannot be used, 1 otherwise. Prints the counts on stdout
-// (with dry_run, the summary per year and queue too).
+// Returns the exit code: 0 when every file was read, every line was understood and every record
+// accepted (or found a duplicate); 65 (EX_DATAERR) when every file was read but some lines were
+// malformed or some records rejected by the aggregator (they are reported and skipped; the rest
+// is stored; with dry_run, malformed lines only); 78 when the format, the cupsd.conf or the
+// time zone cannot be used; 1 otherwise. Prints the counts on stdout (with dry_run, the summary
+// per year and queue too).
+inline constexpr int kExitBackfillDataErrors = 65;
 int RunBackfillCommand(const BackfillCommand& command);
 
 }  // namespace ramette::agent

@@ -81,14 +81,15 @@ TEST_F(BackfillIngestTest, FilesInAnyOrderTwiceAndOverlappingLiveCapture) {
   cmd.aggregator = Address();
   cmd.agent_version = "test";
   ::testing::internal::CaptureStdout();
-  EXPECT_EQ(agent::RunBackfillCommand(cmd), 0);
+  // The malformed line is skipped, the rest stored, and the exit code says so.
+  EXPECT_EQ(agent::RunBackfillCommand(cmd), agent::kExitBackfillDataErrors);
   std::string first = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(first.find("read 5 lines (1 malformed)"), std::string::npos) << first;
   EXPECT_NE(first.find("3 accepted, 1 duplicate"), std::string::npos) << first;
   EXPECT_EQ(*store_->CountJobs(), 4);
 
   ::testing::internal::CaptureStdout();
-  EXPECT_EQ(agent::RunBackfillCommand(cmd), 0);
+  EXPECT_EQ(agent::RunBackfillCommand(cmd), agent::kExitBackfillDataErrors);
   std::string second = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(second.find("0 accepted, 4 duplicate"), std::string::npos) << second;
   EXPECT_EQ(*store_->CountJobs(), 4);
