@@ -41,6 +41,7 @@ PeriodFigures ToFigures(const indicators::ScopeUsage& u) {
   f.jobs_on_unclassified_devices = u.jobs_on_unclassified_devices;
   f.jobs_without_user_direction = u.jobs_without_user_direction;
   f.users_without_direction = u.users_without_direction;
+  f.oversized_media_jobs = u.oversized_media_jobs;
   return f;
 }
 

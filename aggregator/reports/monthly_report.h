@@ -34,6 +34,7 @@ struct PeriodFigures {
   int64_t jobs_on_unclassified_devices = 0;
   int64_t jobs_without_user_direction = 0;
   int64_t users_without_direction = 0;  // distinct named users behind those jobs
+  int64_t oversized_media_jobs = 0;     // on sheets larger than A0 (counted, flagged)
 
   // Percentages of sheets_all_devices / paper_kg_all_devices; empty when nothing was printed.
   std::optional<double> TwoSidedSharePct() const;

@@ -182,6 +182,9 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
   add("users_without_direction", "Utilisateurs sans direction dans l'annuaire",
       "Users without a direction in the directory", Kind::kCount,
       Num(s.month.users_without_direction));
+  add("oversized_media_jobs", "Travaux sur un papier plus grand que A0 (à vérifier)",
+      "Jobs on sheets larger than A0 (to check)", Kind::kCount,
+      Num(s.month.oversized_media_jobs));
   return f;
 }
 
@@ -694,6 +697,9 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
           "attribués à la direction de l'appareil",
           "jobs without a user direction (users missing from the directory or unknown), "
           "attributed to the device's direction")
+    << "</li><li>" << cell("strong", "oversized_media_jobs") << " "
+    << Tr(lang, "travaux sur un papier plus grand que A0, comptés tels quels : à vérifier",
+          "jobs on sheets larger than A0, counted as they are: check their paper size")
     << "</li></ul></div>\n";
 
   // Every figure of the CSV, for readers who want the detail (and programs): folded away.

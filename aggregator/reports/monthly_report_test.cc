@@ -165,6 +165,18 @@ TEST_F(MonthlyReportTest, MonthFollowsTheLocalDayNotUtc) {
   EXPECT_EQ(Dir(dec, "DAF").month.sheets, 0);
 }
 
+// A sheet larger than A0 counts as printed and is flagged in the month's data quality.
+TEST_F(MonthlyReportTest, SheetsLargerThanA0AreFlagged) {
+  const int64_t a0 = int64_t{841} * 1189 * 1000 * 1000;
+  src_.AddJob(Job(daf_mfp_, "alice", D(2018, 3, 5), 2, a0));
+  src_.AddJob(Job(daf_mfp_, "alice", D(2018, 3, 6), 3, a0 + 1));
+  src_.AddJob(Job(daf_mfp_, "alice", D(2018, 2, 6), 1, a0 + 1));  // another month
+  MonthlyReport march = Compute(src_, 2018, 3);
+  EXPECT_EQ(Dir(march, "DAF").month.oversized_media_jobs, 1);
+  EXPECT_EQ(march.organisation.month.oversized_media_jobs, 1);
+  EXPECT_EQ(Dir(march, "DAF").month.sheets, 5);
+}
+
 TEST_F(MonthlyReportTest, DirectionWithNoJobsThatMonth) {
   src_.AddJob(Job(daf_desk_, "alice", D(2018, 3, 5), 10));
   MonthlyReport r = Compute(src_, 2018, 3);
