@@ -98,9 +98,9 @@ Result<std::unique_ptr<HttpMetricsServer>> HttpMetricsServer::Start(
   });
 
   server->thread_ = std::thread([self] {
-    // A client that hangs up mid-answer must not kill the aggregator: the library sends
-    // without MSG_NOSIGNAL, so SIGPIPE is blocked here and in the workers (they inherit the
-    // mask) and send() fails with EPIPE instead.
+    // Debian's library sends without MSG_NOSIGNAL and the aggregator does not ignore SIGPIPE:
+    // block it in this thread and the workers (they inherit the mask), so that a send() to a
+    // client gone away can only fail with EPIPE, never end the process.
     sigset_t pipe;
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
