@@ -53,10 +53,10 @@ Result<std::unique_ptr<HttpMetricsServer>> HttpMetricsServer::Start(
   http->set_socket_options(ListenSocketOptions);
   errno = 0;
   const int flags = AI_NUMERICHOST | AI_PASSIVE;
-  const int bound = port == 0 ? http->bind_to_any_port(host, flags)
-                              : (http->bind_to_port(host, static_cast<int>(port), flags)
-                                     ? static_cast<int>(port)
-                                     : -1);
+  const int bound =
+      port == 0
+          ? http->bind_to_any_port(host, flags)
+          : (http->bind_to_port(host, static_cast<int>(port), flags) ? static_cast<int>(port) : -1);
   if (bound <= 0) {
     const int why = errno;
     return Status::Unavailable("cannot listen for metrics on " + listen + ": " +
@@ -111,6 +111,9 @@ Result<std::unique_ptr<HttpMetricsServer>> HttpMetricsServer::Start(
   // stop() is a no-op until the loop runs: wait for it, so that the destructor always stops it.
   while (!server->server_->is_running() && !server->finished_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (server->finished_) {
+    return Status::Unavailable("metrics on " + listen + ": the accept loop ended at once");
   }
   return server;
 }

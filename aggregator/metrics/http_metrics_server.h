@@ -51,9 +51,9 @@ class HttpMetricsServer {
   const std::unique_ptr<httplib::Server> server_;
   const int port_;
   const std::function<std::string()> render_;
-  std::mutex render_mutex_;  // serialises render_
+  std::mutex render_mutex_;            // serialises render_
   std::atomic<bool> finished_{false};  // set when the accept loop has returned
-  std::thread thread_;  // the accept loop; it owns the worker pool
+  std::thread thread_;                 // the accept loop; it owns the worker pool
 };
 
 }  // namespace ramette::aggregator::metrics
