@@ -1,37 +1,31 @@
-// The metrics HTTP server: socket, bind, a poll loop, one short request per connection.
+// The metrics endpoint on cpp-httplib: address check, bind without port sharing, the routes, and
+// a thread that runs the library's accept loop (its workers with SIGPIPE blocked).
 #include "aggregator/metrics/http_metrics_server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
+#include <httplib.h>
+#include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 namespace ramette::aggregator::metrics {
 namespace {
 
-constexpr size_t kMaxRequestHead = 8192;
-constexpr int kRequestTimeoutMs = 5000;
+constexpr size_t kMaxRequestBody = 8192;
+constexpr const char* kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
 
-void WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
-}
-
-std::string Response(const char* status, const std::string& content_type, const std::string& body) {
-  return std::string("HTTP/1.0 ") + status + "\r\nContent-Type: " + content_type +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-         body;
+// Only SO_REUSEADDR (restart while old connections linger in TIME_WAIT); the library's default
+// adds SO_REUSEPORT, which would let a second server share the port and steal scrapes.
+void ListenSocketOptions(int fd) {
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 }
 
 }  // namespace
@@ -47,102 +41,95 @@ Result<std::unique_ptr<HttpMetricsServer>> HttpMetricsServer::Start(
   if (host == "localhost") host = "127.0.0.1";
   char* end = nullptr;
   const long port = std::strtol(port_text.c_str(), &end, 10);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
+  in_addr ipv4{};
   if (port_text.empty() || *end != '\0' || port < 0 || port > 65535 ||
-      inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+      inet_pton(AF_INET, host.c_str(), &ipv4) != 1) {
     return Status::InvalidArgument("metrics listen address '" + listen +
                                    "' is not IPV4:PORT (e.g. 127.0.0.1:9464)");
   }
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::Unavailable(std::string("metrics socket: ") + std::strerror(errno));
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
-    const std::string why = std::strerror(errno);
-    close(fd);
-    return Status::Unavailable("cannot listen for metrics on " + listen + ": " + why);
+
+  auto http = std::make_unique<httplib::Server>();
+  http->set_address_family(AF_INET);
+  http->set_socket_options(ListenSocketOptions);
+  errno = 0;
+  const int flags = AI_NUMERICHOST | AI_PASSIVE;
+  const int bound =
+      port == 0
+          ? http->bind_to_any_port(host, flags)
+          : (http->bind_to_port(host, static_cast<int>(port), flags) ? static_cast<int>(port) : -1);
+  if (bound <= 0) {
+    const int why = errno;
+    return Status::Unavailable("cannot listen for metrics on " + listen + ": " +
+                               (why != 0 ? std::strerror(why) : "bind failed"));
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int wake[2];
-  if (pipe2(wake, O_CLOEXEC) != 0) {
-    close(fd);
-    return Status::Unavailable(std::string("metrics pipe: ") + std::strerror(errno));
-  }
+
   std::unique_ptr<HttpMetricsServer> server(
-      new HttpMetricsServer(fd, wake[0], wake[1], ntohs(addr.sin_port), std::move(render)));
-  server->thread_ = std::thread([s = server.get()] { s->Serve(); });
+      new HttpMetricsServer(std::move(http), bound, std::move(render)));
+  httplib::Server& s = *server->server_;
+  s.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  // One request per connection, so a worker is never held between a client's requests; the
+  // keep-alive timeout is then the wait for the request's first byte.
+  s.set_keep_alive_max_count(1);
+  s.set_keep_alive_timeout(kIdleTimeoutSeconds);
+  s.set_read_timeout(kIoTimeoutSeconds, 0);
+  s.set_write_timeout(kIoTimeoutSeconds, 0);
+  s.set_payload_max_length(kMaxRequestBody);
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET") {
+      res.status = 405;
+      res.set_header("Allow", "GET");
+      res.set_content("GET /metrics only\n", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.path != "/metrics") {
+      res.status = 404;
+      res.set_content("see /metrics\n", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  HttpMetricsServer* self = server.get();
+  s.Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
+    res.set_content(self->Render(), kPrometheusText);
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content("metrics unavailable\n", "text/plain");
+  });
+
+  server->thread_ = std::thread([self] {
+    // Debian's library sends without MSG_NOSIGNAL and the aggregator does not ignore SIGPIPE:
+    // block it in this thread and the workers (they inherit the mask), so that a send() to a
+    // client gone away can only fail with EPIPE, never end the process.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    self->server_->listen_after_bind();
+    self->finished_ = true;
+  });
+  // stop() is a no-op until the loop runs: wait for it, so that the destructor always stops it.
+  while (!server->server_->is_running() && !server->finished_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (server->finished_) {
+    return Status::Unavailable("metrics on " + listen + ": the accept loop ended at once");
+  }
   return server;
 }
 
-HttpMetricsServer::HttpMetricsServer(int listen_fd, int wake_read, int wake_write, int port,
+HttpMetricsServer::HttpMetricsServer(std::unique_ptr<httplib::Server> server, int port,
                                      std::function<std::string()> render)
-    : listen_fd_(listen_fd),
-      wake_read_(wake_read),
-      wake_write_(wake_write),
-      port_(port),
-      render_(std::move(render)) {}
+    : server_(std::move(server)), port_(port), render_(std::move(render)) {}
 
 HttpMetricsServer::~HttpMetricsServer() {
-  char c = 'x';
-  while (write(wake_write_, &c, 1) < 0 && errno == EINTR) {
-  }
+  server_->stop();
   if (thread_.joinable()) thread_.join();
-  close(listen_fd_);
-  close(wake_read_);
-  close(wake_write_);
 }
 
-void HttpMetricsServer::Serve() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    int conn = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn < 0) continue;
-    Answer(conn);
-    close(conn);
-  }
-}
-
-void HttpMetricsServer::Answer(int fd) {
-  std::string head;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(kRequestTimeoutMs);
-  while (head.find("\r\n\r\n") == std::string::npos && head.find("\n\n") == std::string::npos) {
-    if (head.size() > kMaxRequestHead) return;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) return;
-    pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) return;
-    char buf[1024];
-    ssize_t got = recv(fd, buf, sizeof buf, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;  // a client that closed after its request line still gets an answer
-    head.append(buf, static_cast<size_t>(got));
-  }
-  const size_t line_end = head.find_first_of("\r\n");
-  const std::string line = head.substr(0, line_end);
-  const size_t sp1 = line.find(' ');
-  const size_t sp2 = sp1 == std::string::npos ? std::string::npos : line.find(' ', sp1 + 1);
-  const std::string method = line.substr(0, sp1);
-  const std::string target = sp1 == std::string::npos ? "" : line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (method != "GET") {
-    WriteAll(fd, Response("405 Method Not Allowed", "text/plain", "GET /metrics only\n"));
-  } else if (target != "/metrics" && target.rfind("/metrics?", 0) != 0) {
-    WriteAll(fd, Response("404 Not Found", "text/plain", "see /metrics\n"));
-  } else {
-    WriteAll(fd, Response("200 OK", "text/plain; version=0.0.4; charset=utf-8", render_()));
-  }
+std::string HttpMetricsServer::Render() {
+  std::lock_guard<std::mutex> lock(render_mutex_);
+  return render_();
 }
 
 }  // namespace ramette::aggregator::metrics

@@ -1,5 +1,6 @@
 // The metrics endpoint for real: records submitted over gRPC to the ingest service (SQLite store
-// in a temp dir), a heartbeat with a backlog, then GET /metrics through a plain TCP socket.
+// in a temp dir), a heartbeat with a backlog, then GET /metrics through a plain TCP socket; idle
+// clients, a busy port and a client hanging up mid-answer.
 #include "aggregator/metrics/http_metrics_server.h"
 
 #include <arpa/inet.h>
@@ -8,11 +9,15 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "aggregator/ingest/grpc_ingest_service.h"
 #include "aggregator/metrics/ingest_metrics.h"
@@ -26,8 +31,8 @@ using ::testing::StartsWith;
 
 constexpr int64_t kNow = 1546300800;  // 2019-01-01T00:00:00Z
 
-// Sends `request` to 127.0.0.1:port and returns everything the server answered.
-std::string Http(int port, const std::string& request) {
+// A TCP connection to 127.0.0.1:port, or -1.
+int Connect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -35,16 +40,30 @@ std::string Http(int port, const std::string& request) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return "connect failed";
+    return -1;
   }
+  return fd;
+}
+
+// Sends `request` to 127.0.0.1:port and returns everything the server answered, or "timed out"
+// when it says nothing for `receive_timeout_seconds`.
+std::string Http(int port, const std::string& request, int receive_timeout_seconds = 10) {
+  int fd = Connect(port);
+  if (fd < 0) return "connect failed";
+  timeval tv{};
+  tv.tv_sec = receive_timeout_seconds;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
   ssize_t n;
   while ((n = recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  const bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   close(fd);
-  return out;
+  return timed_out ? "timed out" : out;
 }
+
+constexpr const char* kScrape = "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n";
 
 v1::JobRecord Job(int id) {
   v1::JobRecord j;
@@ -110,8 +129,8 @@ TEST(HttpMetricsServerTest, ScrapeAfterSubmittedRecords) {
       ASSERT_TRUE(stub->ReportStatus(&ctx, hb, &resp).ok());
     }
 
-    std::string answer = Http((*http)->port(), "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n");
-    EXPECT_THAT(answer, StartsWith("HTTP/1.0 200 OK\r\n"));
+    std::string answer = Http((*http)->port(), kScrape);
+    EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
     EXPECT_THAT(answer, HasSubstr("Content-Type: text/plain; version=0.0.4"));
     EXPECT_THAT(answer, HasSubstr("ramette_records_total{outcome=\"accepted\"} 3\n"));
     EXPECT_THAT(answer, HasSubstr("ramette_records_total{outcome=\"duplicate\"} 1\n"));
@@ -125,9 +144,14 @@ TEST(HttpMetricsServerTest, ScrapeAfterSubmittedRecords) {
                                   "\"prn-b\"} " +
                                   std::to_string(kNow - 600) + "\n"));
 
-    EXPECT_THAT(Http((*http)->port(), "GET / HTTP/1.0\r\n\r\n"), StartsWith("HTTP/1.0 404"));
+    EXPECT_THAT(answer, HasSubstr("Connection: close\r\n"));
+    EXPECT_THAT(Http((*http)->port(), "GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"),
+                StartsWith("HTTP/1.1 200 OK\r\n"));  // one request per connection, even in 1.1
+    EXPECT_THAT(Http((*http)->port(), "GET / HTTP/1.0\r\n\r\n"), StartsWith("HTTP/1.1 404"));
+    EXPECT_THAT(Http((*http)->port(), "GET /metricsx HTTP/1.0\r\n\r\n"),
+                StartsWith("HTTP/1.1 404"));
     EXPECT_THAT(Http((*http)->port(), "POST /metrics HTTP/1.0\r\n\r\n"),
-                StartsWith("HTTP/1.0 405"));
+                StartsWith("HTTP/1.1 405"));
     ingest->server->Shutdown();
   }
   std::filesystem::remove_all(dir);
@@ -140,9 +164,50 @@ TEST(HttpMetricsServerTest, RefusesBadAddressesAndBusyPorts) {
             Status::Code::kInvalidArgument);
   auto first = HttpMetricsServer::Start("127.0.0.1:0", [] { return ""; });
   ASSERT_TRUE(first.ok());
-  auto second =
-      HttpMetricsServer::Start("127.0.0.1:" + std::to_string((*first)->port()), [] { return ""; });
+  const std::string taken = "127.0.0.1:" + std::to_string((*first)->port());
+  auto second = HttpMetricsServer::Start(taken, [] { return ""; });
   EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr("cannot listen for metrics on " + taken));
+  EXPECT_THAT(second.status().message(), HasSubstr("Address already in use"));
+  // The port is not shared (no SO_REUSEPORT): the first server still gets every scrape.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_THAT(Http((*first)->port(), kScrape), StartsWith("HTTP/1.1 200 OK\r\n"));
+  }
+}
+
+// Twenty clients that connect and send nothing once kept a scrape waiting 65 s: each now holds
+// a worker for about a second at most, and the scrape is answered within the client's timeout.
+TEST(HttpMetricsServerTest, IdleConnectionsDoNotStarveAScrape) {
+  auto server = HttpMetricsServer::Start("127.0.0.1:0", [] { return "ramette_up 1\n"; });
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = Connect((*server)->port());
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  const std::string answer = Http((*server)->port(), kScrape, /*receive_timeout_seconds=*/8);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(answer, HasSubstr("\r\n\r\nramette_up 1\n"));
+  server->reset();  // stops while the idle connections are still open
+  for (int fd : idle) close(fd);
+}
+
+// A client that hangs up before reading a long answer costs its worker a failed write, nothing
+// more: the next scrape is answered in full.
+TEST(HttpMetricsServerTest, ClientHangingUpMidAnswerIsHarmless) {
+  const std::string big(8 << 20, '#');
+  auto server = HttpMetricsServer::Start("127.0.0.1:0", [&big] { return big; });
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  for (int i = 0; i < 3; ++i) {
+    const int fd = Connect((*server)->port());
+    ASSERT_GE(fd, 0);
+    send(fd, kScrape, std::strlen(kScrape), MSG_NOSIGNAL);
+    close(fd);
+  }
+  const std::string answer = Http((*server)->port(), kScrape);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_EQ(answer.size() - answer.find("\r\n\r\n") - 4, big.size());
 }
 
 }  // namespace
