@@ -79,6 +79,14 @@ std::optional<PaperUse> ParsePaperUse(std::string_view n) {
   return std::nullopt;
 }
 
+std::vector<int> PurchaseYears(const std::vector<Purchase>& rows) {
+  std::vector<int> years;
+  for (const Purchase& p : rows) years.push_back(CivilFromDays(p.date).year);
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  return years;
+}
+
 bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,
                                 std::string_view queue, Day after, Day on_or_before) {
   for (const Device& d : devices) {

@@ -139,6 +139,10 @@ struct MeterReading {
 bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,
                                 std::string_view queue, Day after, Day on_or_before);
 
+// The purchases' identity (README "Paper purchases"): an import replaces every stored purchase
+// of the years its rows are dated in. Those years, sorted and unique.
+std::vector<int> PurchaseYears(const std::vector<Purchase>& rows);
+
 struct Inventory {
   std::vector<Paper> papers;
   std::vector<Device> devices;
