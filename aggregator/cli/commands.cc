@@ -141,9 +141,28 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.ReplaceDirectionContacts(*parsed);
+  } else if (kind == "purchases") {
+    auto known = inventory.KnownPaperIds();
+    if (!known.ok()) return Report(known, err);
+    std::set<std::string> ids(known->begin(), known->end());
+    auto parsed = imports::ParsePurchasesCsv(*content, file, ids);
+    if (!parsed.ok()) return Report(parsed, err);
+    std::string().swap(*content);
+    rows = parsed->size();
+    applied = inventory.ReplacePurchases(*parsed);
+  } else if (kind == "meters") {
+    // The counter rule reads the devices' service periods and the stored readings.
+    auto stored = store->usage().LoadInventory();
+    if (!stored.ok()) return Report(stored, err);
+    auto parsed =
+        imports::ParseMetersCsv(*content, file, stored->devices, stored->meter_readings);
+    if (!parsed.ok()) return Report(parsed, err);
+    std::string().swap(*content);
+    rows = parsed->size();
+    applied = inventory.UpsertMeterReadings(*parsed);
   } else {
     err << "ramette: unknown import kind '" << kind
-        << "' (expected papers, devices, users, workstations or directions)\n";
+        << "' (expected papers, devices, users, workstations, directions, purchases or meters)\n";
     return 2;
   }
   if (!applied.ok()) {
@@ -156,15 +175,27 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
 }
 
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
-                  const std::string& format, std::ostream& out, std::ostream& err) {
+                  const std::string& format, std::ostream& out, std::ostream& err,
+                  const std::string& config_path) {
   if (format != "table" && format != "csv" && format != "json") {
     err << "ramette: unknown format '" << format << "' (expected table, csv or json)\n";
     return 2;
   }
+  indicators::IndicatorOptions options;
+  if (!config_path.empty()) {
+    auto loaded = config::LoadAggregatorConfig(config_path);
+    if (!loaded.ok()) {
+      err << "ramette: " << loaded.status().message() << "\n";
+      return kExitConfig;
+    }
+    if (loaded->paper_source == "purchases") {
+      options.paper_source = indicators::PaperSource::kPurchases;
+    }
+  }
   int code = 1;
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto report = indicators::ComputeIndicators(store->usage(), year);
+  auto report = indicators::ComputeIndicators(store->usage(), year, options);
   if (!report.ok()) return Report(report, err);
   indicators::IndicatorReport shown = *report;
   if (direction) {

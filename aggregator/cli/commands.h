@@ -19,15 +19,19 @@ inline constexpr int kExitIoError = 74;
 // names the token to revoke.
 int FinishOutput(std::ostream& out, std::ostream& err, int code);
 
-// `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations or directions
-// (direction,email: where the monthly reports go). The whole file is imported in one
-// transaction, or nothing is (the error names the file and line).
+// `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations, directions
+// (direction,email: where the monthly reports go), purchases (replaces the stored purchases of
+// the years the file covers) or meters (readings by server, queue, date). The whole file is
+// imported in one transaction, or nothing is (the error names the file and line).
 int RunImport(const std::string& db, const std::string& kind, const std::string& file,
               std::ostream& out, std::ostream& err);
 
-// `ramette --db DB indicators --year N [--direction NAME] [--format table|csv|json]`.
+// `ramette --db DB [--config FILE] indicators --year N [--direction NAME]
+// [--format table|csv|json]`. The configuration's [indicators] paper_source chooses the source of
+// I1 and I2 (a bad file exits with kExitConfig).
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
-                  const std::string& format, std::ostream& out, std::ostream& err);
+                  const std::string& format, std::ostream& out, std::ostream& err,
+                  const std::string& config_path = "");
 
 // Exit code when some reports could not be written or sent (EX_TEMPFAIL): the next run
 // retries them.
