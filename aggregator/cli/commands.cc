@@ -174,6 +174,26 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
   return FinishOutput(out, err, 0);
 }
 
+namespace {
+
+// The [indicators] options of the configuration at `config_path` (defaults when empty); false
+// after writing the error when it cannot be read.
+bool LoadIndicatorOptions(const std::string& config_path, indicators::IndicatorOptions* options,
+                          std::ostream& err) {
+  if (config_path.empty()) return true;
+  auto loaded = config::LoadAggregatorConfig(config_path);
+  if (!loaded.ok()) {
+    err << "ramette: " << loaded.status().message() << "\n";
+    return false;
+  }
+  if (loaded->paper_source == "purchases") {
+    options->paper_source = indicators::PaperSource::kPurchases;
+  }
+  return true;
+}
+
+}  // namespace
+
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
                   const std::string& format, std::ostream& out, std::ostream& err,
                   const std::string& config_path) {
@@ -182,16 +202,7 @@ int RunIndicators(const std::string& db, int year, const std::optional<std::stri
     return 2;
   }
   indicators::IndicatorOptions options;
-  if (!config_path.empty()) {
-    auto loaded = config::LoadAggregatorConfig(config_path);
-    if (!loaded.ok()) {
-      err << "ramette: " << loaded.status().message() << "\n";
-      return kExitConfig;
-    }
-    if (loaded->paper_source == "purchases") {
-      options.paper_source = indicators::PaperSource::kPurchases;
-    }
-  }
+  if (!LoadIndicatorOptions(config_path, &options, err)) return kExitConfig;
   int code = 1;
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
@@ -336,15 +347,18 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 }
 
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
-                        const std::string& out_file, std::ostream& out, std::ostream& err) {
+                        const std::string& out_file, std::ostream& out, std::ostream& err,
+                        const std::string& config_path) {
   if (format != "csv-fr" && format != "csv-en" && format != "json") {
     err << "ramette: unknown format '" << format << "' (expected csv-fr, csv-en or json)\n";
     return 2;
   }
+  indicators::IndicatorOptions options;
+  if (!LoadIndicatorOptions(config_path, &options, err)) return kExitConfig;
   int code = 1;
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto history = reports::ComputeIndicatorHistory(store->usage(), year);
+  auto history = reports::ComputeIndicatorHistory(store->usage(), year, options);
   if (!history.ok()) return Report(history, err);
   const std::string text = format == "json"
                                ? reports::FormatIndicatorExportJson(*history) + "\n"

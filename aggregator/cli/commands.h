@@ -57,7 +57,8 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 // I1-I5 and supporting figures for N-2, N-1 and N; to `out_file` (through WriteFileAtomically:
 // an existing target that is not a regular file is refused, exit 1) or to `out` when empty.
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
-                        const std::string& out_file, std::ostream& out, std::ostream& err);
+                        const std::string& out_file, std::ostream& out, std::ostream& err,
+                        const std::string& config_path = "");
 // `ramette --db DB status [--silent-after DURATION] [--format table|json]`: one row per print
 // server; a server whose agent has not called for more than `silent_after` ("15m", "2h", ...)
 // is flagged SILENT. `now` is the current unix time (injected by tests). Exit 0 when every

@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   }
   if (exp_indicators->parsed()) {
     return ramette::aggregator::cli::RunExportIndicators(db, export_year, export_format, export_out,
-                                                         std::cout, std::cerr);
+                                                         std::cout, std::cerr, config);
   }
   if (import->parsed()) {
     return ramette::aggregator::cli::RunImport(db, kind, file, std::cout, std::cerr);
