@@ -2,7 +2,9 @@
 // user directions, workstations, direction contacts) and the known paper ids.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -225,7 +227,15 @@ Status SqliteStore::UpsertMeterReadings(const std::vector<model::MeterReading>& 
                   "INSERT INTO meter_readings(server, queue, date, total_impressions)"
                   " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(server, queue, date)"
                   " DO UPDATE SET total_impressions = excluded.total_impressions"));
-    for (const model::MeterReading& m : rows) {
+    // In key order: B-tree appends instead of random inserts (a million rows: seconds saved).
+    std::vector<const model::MeterReading*> sorted;
+    sorted.reserve(rows.size());
+    for (const model::MeterReading& m : rows) sorted.push_back(&m);
+    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->server, a->queue, a->date) < std::tie(b->server, b->queue, b->date);
+    });
+    for (const model::MeterReading* row : sorted) {
+      const model::MeterReading& m = *row;
       sqlite3_reset(s.get());
       BindText(s.get(), 1, m.server);
       BindText(s.get(), 2, m.queue);
