@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
   for (long i = 0; i < readings; ++i) {
     const long device = i % devices;
     const long month = i / devices;  // 0..11 and beyond
-    const Day date = DaysFromCivil(2018 + static_cast<int>(month / 12),
-                                   static_cast<int>(month % 12) + 1, 1);
+    const Day date =
+        DaysFromCivil(2018 + static_cast<int>(month / 12), static_cast<int>(month % 12) + 1, 1);
     const CivilDate d = CivilFromDays(date);
     char row[128];
     std::snprintf(row, sizeof row, "copieurs,copier-%ld,%04d-%02d-%02d,%ld\n", device, d.year,
@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   auto inventory = s.LoadInventory();
   if (!inventory.ok()) return Fail(inventory.status());
-  auto readings_parsed = imports::ParseMetersCsv(meters, "meters.csv", inventory->devices,
-                                                 inventory->meter_readings);
+  auto readings_parsed =
+      imports::ParseMetersCsv(meters, "meters.csv", inventory->devices, inventory->meter_readings);
   if (!readings_parsed.ok()) return Fail(readings_parsed.status());
   const double parse_s = Seconds(t0);
   if (Status st = s.UpsertMeterReadings(*readings_parsed); !st.ok()) return Fail(st);
@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
     auto report = indicators::ComputeIndicators(s, 2018);
     if (!report.ok()) return Fail(report.status());
     const std::string json = indicators::FormatIndicatorsJson(*report);
-    std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n",
-                Seconds(t0) * 1000, json.size());
+    std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n", Seconds(t0) * 1000,
+                json.size());
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -154,8 +154,7 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     // The counter rule reads the devices' service periods and the stored readings.
     auto stored = store->usage().LoadInventory();
     if (!stored.ok()) return Report(stored, err);
-    auto parsed =
-        imports::ParseMetersCsv(*content, file, stored->devices, stored->meter_readings);
+    auto parsed = imports::ParseMetersCsv(*content, file, stored->devices, stored->meter_readings);
     if (!parsed.ok()) return Report(parsed, err);
     std::string().swap(*content);
     rows = parsed->size();

@@ -482,7 +482,8 @@ TEST_F(CommandsTest, PurchasesAndMetersImportsAndThePaperSource) {
   std::ostringstream table, table_err;
   ASSERT_EQ(RunIndicators(db_, 2018, std::nullopt, "table", table, table_err), 0);
   EXPECT_THAT(table.str(), HasSubstr("Paper source: printing"));
-  EXPECT_THAT(table.str(), HasSubstr("Purchases 2018: 7.48 kg bought (7.48 kg office), I1 -25.0 %"));
+  EXPECT_THAT(table.str(),
+              HasSubstr("Purchases 2018: 7.48 kg bought (7.48 kg office), I1 -25.0 %"));
 }
 
 // `report --month last` once took the configuration's zone (Paris without --config) while

@@ -590,10 +590,9 @@ enum PurchaseColumn {
   kPurAmount,
   kPurUse
 };
-constexpr Column kPurchaseColumns[] = {{"date", true},          {"direction", true},
-                                       {"paper_id", true},      {"format", true},
-                                       {"quantity", true},      {"unit", true},
-                                       {"amount_eur_ht", true}, {"use", true}};
+constexpr Column kPurchaseColumns[] = {
+    {"date", true},     {"direction", true}, {"paper_id", true},      {"format", true},
+    {"quantity", true}, {"unit", true},      {"amount_eur_ht", true}, {"use", true}};
 
 // Euros with at most two decimals (`.` or `,`) as whole cents, exactly.
 std::optional<int64_t> ParseCents(std::string_view s) {
@@ -652,8 +651,8 @@ Result<std::vector<model::Purchase>> ParsePurchasesCsv(
     std::string_view quantity = TrimSpaces(row.Raw(kPurQuantity));
     std::optional<double> q = ParseDecimal(quantity);
     if (!q) {
-      return row.Error(kPurQuantity, "invalid quantity " + Quote(quantity) +
-                                         ", expected a number 0 or more");
+      return row.Error(kPurQuantity,
+                       "invalid quantity " + Quote(quantity) + ", expected a number 0 or more");
     }
     p.quantity = *q;
 
@@ -692,8 +691,8 @@ Result<std::vector<model::Purchase>> ParsePurchasesCsv(
 }
 
 Result<std::vector<model::MeterReading>> ParseMetersCsv(
-    std::string_view content, std::string_view file_name,
-    const std::vector<model::Device>& devices, const std::vector<model::MeterReading>& stored) {
+    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
+    const std::vector<model::MeterReading>& stored) {
   std::vector<model::MeterReading> out;
   std::vector<int> lines;
   Status rows = ForEachRow(content, file_name, kMeterColumns, [&](const Row& row) -> Status {

@@ -73,9 +73,9 @@ Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_vie
 // or office, or print_shop. Rows in file order. Identity: a purchases import replaces every
 // stored purchase of the years its rows' dates fall in (InventoryStore::ReplacePurchases), so
 // re-importing a file changes nothing; one file holds a whole year.
-Result<std::vector<model::Purchase>> ParsePurchasesCsv(std::string_view content,
-                                                       std::string_view file_name,
-                                                       const std::set<std::string>& known_paper_ids);
+Result<std::vector<model::Purchase>> ParsePurchasesCsv(
+    std::string_view content, std::string_view file_name,
+    const std::set<std::string>& known_paper_ids);
 
 // Columns server, queue, date, total_impressions (`ramette import meters`). server and queue
 // non-empty; date YYYY-MM-DD; total_impressions a whole number >= 0; (server, queue, date)
@@ -85,8 +85,7 @@ Result<std::vector<model::Purchase>> ParsePurchasesCsv(std::string_view content,
 // (model::ServicePeriodStartsBetween): else the error names the file row of the pair. Rows in
 // file order.
 Result<std::vector<model::MeterReading>> ParseMetersCsv(
-    std::string_view content, std::string_view file_name,
-    const std::vector<model::Device>& devices,
+    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
     const std::vector<model::MeterReading>& stored = {});
 
 // The most an import reads: 256 MiB (several million rows).

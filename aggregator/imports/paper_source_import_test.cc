@@ -22,7 +22,8 @@ std::string ErrorOf(const Result<T>& r) {
 Day D(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 
 const std::set<std::string> kPapers = {"A4-80", "A4-REC", "Écolo"};
-constexpr char kPurchaseHeader[] = "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n";
+constexpr char kPurchaseHeader[] =
+    "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n";
 
 TEST(ParsePurchasesCsvTest, BothSeparatorsQuotesDecimalCommasAndDefaults) {
   auto r = ParsePurchasesCsv(
@@ -60,9 +61,9 @@ TEST(ParsePurchasesCsvTest, BothSeparatorsQuotesDecimalCommasAndDefaults) {
   EXPECT_FALSE((*r)[2].amount_cents.has_value());
   EXPECT_EQ((*r)[2].unit, model::PurchaseUnit::kSheets);
 
-  auto comma = ParsePurchasesCsv(std::string(kPurchaseHeader) +
-                                     "2018-01-05,DRH,A4-80,A4,\"3,5\",reams,\"10,00\",office\n",
-                                 "p.csv", kPapers);
+  auto comma = ParsePurchasesCsv(
+      std::string(kPurchaseHeader) + "2018-01-05,DRH,A4-80,A4,\"3,5\",reams,\"10,00\",office\n",
+      "p.csv", kPapers);
   ASSERT_TRUE(comma.ok()) << ErrorOf(comma);
   EXPECT_EQ((*comma)[0].quantity, 3.5);
   EXPECT_EQ((*comma)[0].amount_cents, 1000);
@@ -94,16 +95,17 @@ TEST(ParsePurchasesCsvTest, EveryColumnFailsTheWholeFileWithItsLine) {
       {"2018-01-01,DRH,A4-80,,1,reams,1", "p.csv:3: expected 8 columns"},
   };
   for (const Case& c : cases) {
-    auto r = ParsePurchasesCsv(std::string(kPurchaseHeader) +
-                                   "2018-01-01,DRH,A4-80,,1,reams,1,office\n" + c.row + "\n",
-                               "p.csv", kPapers);
+    auto r = ParsePurchasesCsv(
+        std::string(kPurchaseHeader) + "2018-01-01,DRH,A4-80,,1,reams,1,office\n" + c.row + "\n",
+        "p.csv", kPapers);
     EXPECT_THAT(ErrorOf(r), HasSubstr(c.error)) << c.row;
     EXPECT_THAT(ErrorOf(r), StartsWith("p.csv:3: ")) << c.row;
   }
 }
 
 TEST(ParsePurchasesCsvTest, MissingColumnIsAHeaderError) {
-  auto r = ParsePurchasesCsv("date,direction,paper_id,format,quantity,unit,use\n", "p.csv", kPapers);
+  auto r =
+      ParsePurchasesCsv("date,direction,paper_id,format,quantity,unit,use\n", "p.csv", kPapers);
   EXPECT_THAT(ErrorOf(r), StartsWith("p.csv:1: missing column 'amount_eur_ht'"));
 }
 
@@ -131,8 +133,8 @@ TEST(ParseMetersCsvTest, EveryColumnFailsWithItsLine) {
       {"s,q,2017-12-01,7", "m.csv:3: duplicate reading for s/q on 2017-12-01, already on line 2"},
   };
   for (const auto& [row, error] : cases) {
-    auto r = ParseMetersCsv(std::string(kMeterHeader) + "s,q,2017-12-01,1\n" + row + "\n",
-                            "m.csv", {});
+    auto r =
+        ParseMetersCsv(std::string(kMeterHeader) + "s,q,2017-12-01,1\n" + row + "\n", "m.csv", {});
     EXPECT_THAT(ErrorOf(r), HasSubstr(error)) << row;
   }
 }
@@ -157,12 +159,12 @@ TEST(ParseMetersCsvTest, CounterGoingDownIsAnErrorUnlessANewServicePeriodBegins)
   // Against the stored readings: the file's row is named; a stored row the file replaces is not
   // compared.
   const std::vector<model::MeterReading> stored = {{"s", "q", D(2018, 1, 31), 5000}};
-  auto down = ParseMetersCsv(std::string(kMeterHeader) + "s,q,2018-02-28,4000\n", "m.csv", {},
-                             stored);
+  auto down =
+      ParseMetersCsv(std::string(kMeterHeader) + "s,q,2018-02-28,4000\n", "m.csv", {}, stored);
   EXPECT_THAT(ErrorOf(down), StartsWith("m.csv:2: counter of s/q goes down"));
-  auto corrected = ParseMetersCsv(
-      std::string(kMeterHeader) + "s,q,2018-02-28,4000\ns,q,2018-01-31,3000\n", "m.csv", {},
-      stored);
+  auto corrected =
+      ParseMetersCsv(std::string(kMeterHeader) + "s,q,2018-02-28,4000\ns,q,2018-01-31,3000\n",
+                     "m.csv", {}, stored);
   EXPECT_TRUE(corrected.ok()) << ErrorOf(corrected);
 }
 

@@ -260,8 +260,9 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
   if (report.paper_source == PaperSource::kPurchases) {
     out += "Paper source: purchases (I1 and I2 measure the paper bought, as the law does).\n";
   } else if (org.purchases.rows > 0) {
-    out += "Paper source: printing (I1 and I2 measure the paper printed; the law measures the "
-           "paper bought).\n";
+    out +=
+        "Paper source: printing (I1 and I2 measure the paper printed; the law measures the "
+        "paper bought).\n";
   }
   auto text = [](const Field& field) {
     const std::string t = Rounded(field, '.', /*signed_changes=*/true);
@@ -270,9 +271,9 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
   if (org.purchases.rows > 0) {
     const std::vector<Field> p = PurchaseFields(org);
     out += "Purchases " + std::to_string(report.year) + ": " + text(p[0]) + " kg bought (" +
-           text(p[1]) + " kg office), I1 " + text(p[2]) + " %, I2 " + text(p[3]) +
-           " % recycled, " + text(p[4]) + " % of spend on recycled paper, coverage " +
-           text(p[5]) + " % (paper printed / paper bought).\n";
+           text(p[1]) + " kg office), I1 " + text(p[2]) + " %, I2 " + text(p[3]) + " % recycled, " +
+           text(p[4]) + " % of spend on recycled paper, coverage " + text(p[5]) +
+           " % (paper printed / paper bought).\n";
   }
   if (org.meters.devices > 0 || org.meters.devices_without_start_reading > 0) {
     const std::vector<Field> m = MeterFields(org);

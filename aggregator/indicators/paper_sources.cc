@@ -8,14 +8,12 @@ namespace ramette::aggregator::indicators {
 
 double PurchasedKg(const model::Purchase& p, const model::Paper* paper) {
   if (p.unit == model::PurchaseUnit::kKg) return p.quantity;
-  const long double sheets =
-      static_cast<long double>(p.quantity) *
-      (p.unit == model::PurchaseUnit::kReams ? model::kSheetsPerReam : 1);
+  const long double sheets = static_cast<long double>(p.quantity) *
+                             (p.unit == model::PurchaseUnit::kReams ? model::kSheetsPerReam : 1);
   const ingest::MediaSize size = ingest::ParseMediaSize(p.format.empty() ? "A4" : p.format);
   const double grammage = paper != nullptr ? paper->grammage_gsm : model::kDefaultGrammageGsm;
   // µm² x g/m² = 1e-15 kg, rounded once (as usage_attribution.cc's Kilograms).
-  return static_cast<double>(sheets * static_cast<long double>(size.area_um2()) * grammage /
-                             1e15L);
+  return static_cast<double>(sheets * static_cast<long double>(size.area_um2()) * grammage / 1e15L);
 }
 
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
@@ -116,10 +114,9 @@ MeterFigures DeviceMeterFigures(int64_t meter, const model::UsageSums& captured,
   f.meter_impressions = meter;
   f.captured_impressions = captured.impressions;
   f.uncaptured_impressions = meter - captured.impressions;
-  const long double ratio =
-      captured.impressions > 0
-          ? static_cast<long double>(captured.sheets) / captured.impressions
-          : 1.0L;
+  const long double ratio = captured.impressions > 0
+                                ? static_cast<long double>(captured.sheets) / captured.impressions
+                                : 1.0L;
   f.uncaptured_kg_estimate = static_cast<double>(
       static_cast<long double>(*f.uncaptured_impressions) * ratio *
       static_cast<long double>(ingest::kA4WidthUm * ingest::kA4HeightUm) * grammage_gsm / 1e15L);

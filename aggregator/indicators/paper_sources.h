@@ -26,9 +26,9 @@ double PurchasedKg(const model::Purchase& p, const model::Paper* paper);
 // recycled_share_pct when paper_kg is null or 0; recycled_spend_share_pct when no row of the
 // year has an amount or they sum to 0; coverage_pct when paper_kg is null or 0.
 struct PurchaseFigures {
-  std::optional<double> paper_kg;          // all uses
-  std::optional<double> paper_kg_office;   // use = office: I1's measure
-  std::optional<double> paper_change_pct;  // I1 from purchases: office N vs N-1
+  std::optional<double> paper_kg;                  // all uses
+  std::optional<double> paper_kg_office;           // use = office: I1's measure
+  std::optional<double> paper_change_pct;          // I1 from purchases: office N vs N-1
   std::optional<double> recycled_share_pct;        // I2 from purchases: recycled kg / paper_kg
   std::optional<double> recycled_spend_share_pct;  // recycled € HT / € HT of rows with an amount
   std::optional<double> coverage_pct;  // printed kg (all devices) / paper_kg x 100, not clamped

@@ -53,8 +53,8 @@ TEST(PurchasedKgTest, ReamsSheetsAndKgOnA4AndA3At75_80_90) {
   // 2000 sheets of A3 at 90 g/m²: 2000 x 0.12474 x 90 g = 22,453.2 g.
   EXPECT_NEAR(PurchasedKg(Buy(0, "STD90", 2000, kSheets, "A3"), &kPapers[1]), 22.4532, kEps);
   // The same with a PWG name.
-  EXPECT_NEAR(PurchasedKg(Buy(0, "STD90", 2000, kSheets, "iso_a3_297x420mm"), &kPapers[1]),
-              22.4532, kEps);
+  EXPECT_NEAR(PurchasedKg(Buy(0, "STD90", 2000, kSheets, "iso_a3_297x420mm"), &kPapers[1]), 22.4532,
+              kEps);
   // 1 ream of A4 at 75 g/m²: 500 x 0.06237 x 75 g = 2,338.875 g.
   EXPECT_NEAR(PurchasedKg(Buy(0, "REC75", 1, kReams, "A4"), &kPapers[2]), 2.338875, kEps);
   // kg as is, whatever the format and stock.
@@ -196,10 +196,10 @@ TEST(PaperSourcesIndicatorsTest, ScopesJsonAndTable) {
   auto& inv = src.inventory();
   // DRH buys 1 ream of recycled (2.4948 kg, 10 €); the organisation 1 ream standard (5 €);
   // "Achats" is named only by purchases.
-  inv.purchases = {Buy(D(2018, 1, 1), "REC80", 1, kReams, "", 1000, model::PaperUse::kOffice, "DRH"),
-                   Buy(D(2018, 1, 2), "STD80", 1, kReams, "", 500),
-                   Buy(D(2018, 1, 3), "STD80", 2, kReams, "", std::nullopt,
-                       model::PaperUse::kOffice, "Achats")};
+  inv.purchases = {
+      Buy(D(2018, 1, 1), "REC80", 1, kReams, "", 1000, model::PaperUse::kOffice, "DRH"),
+      Buy(D(2018, 1, 2), "STD80", 1, kReams, "", 500),
+      Buy(D(2018, 1, 3), "STD80", 2, kReams, "", std::nullopt, model::PaperUse::kOffice, "Achats")};
   // The MFP's meter: 10,000 -> 15,000 over 2018; a walk-up copier unknown to CUPS: 100 -> 600;
   // a device whose first reading is inside the year.
   const std::string q = "q" + std::to_string(mfp);
@@ -332,8 +332,7 @@ TEST(PaperSourcesIndicatorsTest, ReproducesPublished2018RowFromPurchases) {
     EXPECT_NEAR(*org.purchases.coverage_pct, 100.0, kEps);
   }
   // With purchases, I1 and I2 are exactly the purchase values; the rest is identical.
-  EXPECT_EQ(bought->organisation.paper_change_pct,
-            bought->organisation.purchases.paper_change_pct);
+  EXPECT_EQ(bought->organisation.paper_change_pct, bought->organisation.purchases.paper_change_pct);
   EXPECT_EQ(bought->organisation.recycled_share_pct,
             bought->organisation.purchases.recycled_share_pct);
   EXPECT_EQ(bought->paper_source, PaperSource::kPurchases);

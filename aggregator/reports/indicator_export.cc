@@ -83,8 +83,7 @@ const Spec kPurchaseSpecs[] = {
     {"purchases_paper_kg_office", "Papier de bureau acheté — source : achats",
      "Office paper bought — source: purchases", Unit::kKg,
      [](const indicators::ScopeFigures& f) { return f.purchases.paper_kg_office; }},
-    {"purchases_paper_change_pct",
-     "I1 Évolution du papier de bureau acheté — source : achats",
+    {"purchases_paper_change_pct", "I1 Évolution du papier de bureau acheté — source : achats",
      "I1 Office paper bought change — source: purchases", Unit::kPercent,
      [](const indicators::ScopeFigures& f) { return f.purchases.paper_change_pct; }},
     {"purchases_recycled_share_pct", "I2 Part de papier recyclé acheté — source : achats",
@@ -96,8 +95,8 @@ const Spec kPurchaseSpecs[] = {
      [](const indicators::ScopeFigures& f) { return f.purchases.recycled_spend_share_pct; }},
     {"purchases_coverage_pct",
      "Couverture (papier imprimé / papier acheté) — sources : impression et achats",
-     "Coverage (paper printed / paper bought) — sources: printing and purchases",
-     Unit::kPercent, [](const indicators::ScopeFigures& f) { return f.purchases.coverage_pct; }},
+     "Coverage (paper printed / paper bought) — sources: printing and purchases", Unit::kPercent,
+     [](const indicators::ScopeFigures& f) { return f.purchases.coverage_pct; }},
 };
 
 std::vector<Row> Rows(const IndicatorHistory& h) {

@@ -30,8 +30,8 @@ Result<IndicatorHistory> ComputeIndicatorHistory(store::UsageSource& source, int
 // purchases_paper_kg, purchases_paper_kg_office, purchases_paper_change_pct,
 // purchases_recycled_share_pct, purchases_recycled_spend_share_pct, purchases_coverage_pct),
 // each label naming its source; with paper_source "purchases" the I1 and I2 labels end with
-// " — source: purchases" (French " — source : achats"); percentages with one decimal, kg with two, empty cells for missing values
-// (a direction absent in a year included); "\r\n" line ends.
+// " — source: purchases" (French " — source : achats"); percentages with one decimal, kg with two,
+// empty cells for missing values (a direction absent in a year included); "\r\n" line ends.
 std::string FormatIndicatorExportCsv(const IndicatorHistory& history, bool french);
 
 // {"years":[N-2,N-1,N],"rows":[{"scope":"organisation","key":"paper_change_pct",

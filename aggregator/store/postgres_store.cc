@@ -467,10 +467,9 @@ CREATE TABLE meter_readings(
 );
 )sql";
 
-const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
-                                   kSchemaV4,         kSchemaV5, kSchemaV6,
-                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str(),
-                                   kSchemaV10,        kSchemaV11};
+const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
+                                   kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
+                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // Rebuilds both rollup tables from the stored jobs with the core rules, inside the caller's

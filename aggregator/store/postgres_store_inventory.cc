@@ -153,13 +153,12 @@ Status PostgresStore::ReplacePurchases(const std::vector<model::Purchase>& rows)
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   return InTransactionLocked([&]() -> Status {
     for (int year : model::PurchaseYears(rows)) {
-      RAMETTE_RETURN_IF_ERROR(conn_
-                                  ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
-                                        Params()
-                                            .Int(DaysFromCivil(year, 1, 1))
-                                            .Int(DaysFromCivil(year + 1, 1, 1)),
-                                        "importing purchases")
-                                  .status());
+      RAMETTE_RETURN_IF_ERROR(
+          conn_
+              ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
+                    Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
+                    "importing purchases")
+              .status());
     }
     for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
       ArrayLiteral date, direction, paper, format, quantity, unit, amount, use;
@@ -211,12 +210,13 @@ Status PostgresStore::UpsertMeterReadings(const std::vector<model::MeterReading>
       }
       RAMETTE_RETURN_IF_ERROR(
           conn_
-              ->Run("INSERT INTO meter_readings(server, queue, date, total_impressions)"
-                    " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
-                    " ON CONFLICT(server, queue, date)"
-                    " DO UPDATE SET total_impressions = excluded.total_impressions",
-                    Params().Raw(server.Take()).Raw(queue.Take()).Raw(date.Take()).Raw(total.Take()),
-                    "importing meter readings")
+              ->Run(
+                  "INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                  " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
+                  " ON CONFLICT(server, queue, date)"
+                  " DO UPDATE SET total_impressions = excluded.total_impressions",
+                  Params().Raw(server.Take()).Raw(queue.Take()).Raw(date.Take()).Raw(total.Take()),
+                  "importing meter readings")
               .status());
     }
     return Status::Ok();

@@ -22,9 +22,9 @@ using postgres_internal::ColumnText;
 using postgres_internal::kDailyOfDeviceSql;
 using postgres_internal::kDailyOfUserSql;
 using postgres_internal::kDevicePeriodsSchemaVersion;
-using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::kMonthlyRangeOrder;
 using postgres_internal::kMonthlyRangeSelect;
+using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::Params;
 using postgres_internal::PgResult;
 
@@ -228,7 +228,8 @@ Result<model::Inventory> PostgresStore::LoadInventory() {
       p.paper_id = ColumnText(r->get(), i, 2);
       p.format = ColumnText(r->get(), i, 3);
       p.quantity = std::strtod(PQgetvalue(r->get(), i, 4), nullptr);
-      std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(ColumnText(r->get(), i, 5));
+      std::optional<model::PurchaseUnit> unit =
+          model::ParsePurchaseUnit(ColumnText(r->get(), i, 5));
       std::optional<model::PaperUse> use = model::ParsePaperUse(ColumnText(r->get(), i, 7));
       if (!unit || !use) return Status::Corruption("a purchases row has an unknown unit or use");
       p.unit = *unit;

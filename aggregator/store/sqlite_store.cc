@@ -488,10 +488,9 @@ CREATE TABLE meter_readings(
 )sql";
 
 // Each step takes the database from version i to i + 1 in one transaction.
-const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
-                                   kSchemaV4,         kSchemaV5, kSchemaV6,
-                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str(),
-                                   kSchemaV10,        kSchemaV11};
+const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
+                                   kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
+                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

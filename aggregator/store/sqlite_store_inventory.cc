@@ -27,8 +27,8 @@ using sqlite::StepDone;
 // sqlite_store_internal.h
 using sqlite_internal::BindDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
-using sqlite_internal::kPaperSourcesSchemaVersion;
 using sqlite_internal::kFindDeviceSql;
+using sqlite_internal::kPaperSourcesSchemaVersion;
 using sqlite_internal::kReportSendsSchemaVersion;
 
 }  // namespace

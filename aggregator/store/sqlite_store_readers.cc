@@ -112,10 +112,10 @@ Result<model::Inventory> SqliteStore::LoadInventory() {
     }
     if (schema_version_ >= kPaperSourcesSchemaVersion) {
       OwnedStatement s;
-      RAMETTE_RETURN_IF_ERROR(s.Prepare(
-          db_,
-          "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
-          " FROM purchases ORDER BY date, id"));
+      RAMETTE_RETURN_IF_ERROR(
+          s.Prepare(db_,
+                    "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
+                    " FROM purchases ORDER BY date, id"));
       while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
         model::Purchase& p = inv.purchases.emplace_back();
         p.date = static_cast<Day>(sqlite3_column_int64(s.get(), 0));
@@ -134,10 +134,10 @@ Result<model::Inventory> SqliteStore::LoadInventory() {
       }
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading purchases");
       OwnedStatement m;
-      RAMETTE_RETURN_IF_ERROR(m.Prepare(
-          db_,
-          "SELECT server, queue, date, total_impressions FROM meter_readings"
-          " ORDER BY server, queue, date"));
+      RAMETTE_RETURN_IF_ERROR(
+          m.Prepare(db_,
+                    "SELECT server, queue, date, total_impressions FROM meter_readings"
+                    " ORDER BY server, queue, date"));
       while ((rc = sqlite3_step(m.get())) == SQLITE_ROW) {
         model::MeterReading& r = inv.meter_readings.emplace_back();
         r.server = ColumnText(m.get(), 0);
