@@ -141,9 +141,27 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     if (!parsed.ok()) return Report(parsed, err);
     rows = parsed->size();
     applied = inventory.ReplaceDirectionContacts(*parsed);
+  } else if (kind == "purchases") {
+    auto known = inventory.KnownPaperIds();
+    if (!known.ok()) return Report(known, err);
+    std::set<std::string> ids(known->begin(), known->end());
+    auto parsed = imports::ParsePurchasesCsv(*content, file, ids);
+    if (!parsed.ok()) return Report(parsed, err);
+    std::string().swap(*content);
+    rows = parsed->size();
+    applied = inventory.ReplacePurchases(*parsed);
+  } else if (kind == "meters") {
+    // The counter rule reads the devices' service periods and the stored readings.
+    auto stored = store->usage().LoadInventory();
+    if (!stored.ok()) return Report(stored, err);
+    auto parsed = imports::ParseMetersCsv(*content, file, stored->devices, stored->meter_readings);
+    if (!parsed.ok()) return Report(parsed, err);
+    std::string().swap(*content);
+    rows = parsed->size();
+    applied = inventory.UpsertMeterReadings(*parsed);
   } else {
     err << "ramette: unknown import kind '" << kind
-        << "' (expected papers, devices, users, workstations or directions)\n";
+        << "' (expected papers, devices, users, workstations, directions, purchases or meters)\n";
     return 2;
   }
   if (!applied.ok()) {
@@ -155,16 +173,39 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
   return FinishOutput(out, err, 0);
 }
 
+namespace {
+
+// The [indicators] options of the configuration at `config_path` (defaults when empty); false
+// after writing the error when it cannot be read.
+bool LoadIndicatorOptions(const std::string& config_path, indicators::IndicatorOptions* options,
+                          std::ostream& err) {
+  if (config_path.empty()) return true;
+  auto loaded = config::LoadAggregatorConfig(config_path);
+  if (!loaded.ok()) {
+    err << "ramette: " << loaded.status().message() << "\n";
+    return false;
+  }
+  if (loaded->paper_source == "purchases") {
+    options->paper_source = indicators::PaperSource::kPurchases;
+  }
+  return true;
+}
+
+}  // namespace
+
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
-                  const std::string& format, std::ostream& out, std::ostream& err) {
+                  const std::string& format, std::ostream& out, std::ostream& err,
+                  const std::string& config_path) {
   if (format != "table" && format != "csv" && format != "json") {
     err << "ramette: unknown format '" << format << "' (expected table, csv or json)\n";
     return 2;
   }
+  indicators::IndicatorOptions options;
+  if (!LoadIndicatorOptions(config_path, &options, err)) return kExitConfig;
   int code = 1;
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto report = indicators::ComputeIndicators(store->usage(), year);
+  auto report = indicators::ComputeIndicators(store->usage(), year, options);
   if (!report.ok()) return Report(report, err);
   indicators::IndicatorReport shown = *report;
   if (direction) {
@@ -305,15 +346,18 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 }
 
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
-                        const std::string& out_file, std::ostream& out, std::ostream& err) {
+                        const std::string& out_file, std::ostream& out, std::ostream& err,
+                        const std::string& config_path) {
   if (format != "csv-fr" && format != "csv-en" && format != "json") {
     err << "ramette: unknown format '" << format << "' (expected csv-fr, csv-en or json)\n";
     return 2;
   }
+  indicators::IndicatorOptions options;
+  if (!LoadIndicatorOptions(config_path, &options, err)) return kExitConfig;
   int code = 1;
   std::unique_ptr<store::Store> store = OpenOrReport(db, store::OpenMode::kExisting, err, &code);
   if (store == nullptr) return code;
-  auto history = reports::ComputeIndicatorHistory(store->usage(), year);
+  auto history = reports::ComputeIndicatorHistory(store->usage(), year, options);
   if (!history.ok()) return Report(history, err);
   const std::string text = format == "json"
                                ? reports::FormatIndicatorExportJson(*history) + "\n"

@@ -19,15 +19,19 @@ inline constexpr int kExitIoError = 74;
 // names the token to revoke.
 int FinishOutput(std::ostream& out, std::ostream& err, int code);
 
-// `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations or directions
-// (direction,email: where the monthly reports go). The whole file is imported in one
-// transaction, or nothing is (the error names the file and line).
+// `ramette --db DB import KIND FILE`: KIND is papers, devices, users, workstations, directions
+// (direction,email: where the monthly reports go), purchases (replaces the stored purchases of
+// the years the file covers) or meters (readings by server, queue, date). The whole file is
+// imported in one transaction, or nothing is (the error names the file and line).
 int RunImport(const std::string& db, const std::string& kind, const std::string& file,
               std::ostream& out, std::ostream& err);
 
-// `ramette --db DB indicators --year N [--direction NAME] [--format table|csv|json]`.
+// `ramette --db DB [--config FILE] indicators --year N [--direction NAME]
+// [--format table|csv|json]`. The configuration's [indicators] paper_source chooses the source of
+// I1 and I2 (a bad file exits with kExitConfig).
 int RunIndicators(const std::string& db, int year, const std::optional<std::string>& direction,
-                  const std::string& format, std::ostream& out, std::ostream& err);
+                  const std::string& format, std::ostream& out, std::ostream& err,
+                  const std::string& config_path = "");
 
 // Exit code when some reports could not be written or sent (EX_TEMPFAIL): the next run
 // retries them.
@@ -53,7 +57,8 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
 // I1-I5 and supporting figures for N-2, N-1 and N; to `out_file` (through WriteFileAtomically:
 // an existing target that is not a regular file is refused, exit 1) or to `out` when empty.
 int RunExportIndicators(const std::string& db, int year, const std::string& format,
-                        const std::string& out_file, std::ostream& out, std::ostream& err);
+                        const std::string& out_file, std::ostream& out, std::ostream& err,
+                        const std::string& config_path = "");
 // `ramette --db DB status [--silent-after DURATION] [--format table|json]`: one row per print
 // server; a server whose agent has not called for more than `silent_after` ("15m", "2h", ...)
 // is flagged SILENT. `now` is the current unix time (injected by tests). Exit 0 when every

@@ -432,6 +432,60 @@ TEST_F(CommandsTest, ReportFilesAreReadableUniqueAndOneFailureStopsNoOtherDirect
   EXPECT_TRUE(std::filesystem::is_regular_file(reports + "/ramette-2026-03-DAF.csv"));
 }
 
+// README "Paper purchases": importing the same purchases file twice stores its rows once (the
+// import replaces the years it covers); a bad row imports nothing and names FILE:LINE; the meters
+// import refuses a counter going down against the stored readings; `--config` with
+// paper_source = "purchases" names the source.
+TEST_F(CommandsTest, PurchasesAndMetersImportsAndThePaperSource) {
+  const std::string papers = dir_ + "/papers.csv";
+  const std::string purchases = dir_ + "/purchases.csv";
+  const std::string bad = dir_ + "/bad.csv";
+  const std::string meters = dir_ + "/meters.csv";
+  const std::string down = dir_ + "/down.csv";
+  const std::string config = dir_ + "/ramette.toml";
+  std::ofstream(papers) << "paper_id,recycled,grammage_gsm\nREC,yes,80\nSTD,no,80\n";
+  std::ofstream(purchases) << "date;direction;paper_id;format;quantity;unit;amount_eur_ht;use\n"
+                              "2017-05-01;DAF;STD;;4;reams;\"20,00\";office\n"
+                              "2018-05-01;DAF;REC;;1;reams;\"5,00\";\n"
+                              "2018-05-01;DAF;STD;A4;2;reams;\"10,00\";office\n";
+  std::ofstream(bad) << "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n"
+                        "2018-05-01,DAF,STD,,1,reams,,\n"
+                        "2018-05-02,DAF,NOPE,,1,reams,,\n";
+  std::ofstream(meters) << "server,queue,date,total_impressions\n"
+                           "copieurs,hall,2017-12-31,1000\ncopieurs,hall,2018-12-31,4000\n";
+  std::ofstream(down) << "server,queue,date,total_impressions\ncopieurs,hall,2019-01-31,10\n";
+  std::ofstream(config) << "[indicators]\npaper_source = \"purchases\"\n";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunImport(db_, "papers", papers, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "purchases", purchases, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "purchases", purchases, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("imported 3 rows of purchases from " + purchases));
+  std::ostringstream bad_err;
+  EXPECT_EQ(RunImport(db_, "purchases", bad, out, bad_err), 1);
+  EXPECT_THAT(bad_err.str(), HasSubstr(bad + ":3: unknown paper id 'NOPE'"));
+  ASSERT_EQ(RunImport(db_, "meters", meters, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "meters", meters, out, err), 0) << err.str();
+  std::ostringstream down_err;
+  EXPECT_EQ(RunImport(db_, "meters", down, out, down_err), 1);
+  EXPECT_THAT(down_err.str(), HasSubstr(down + ":2: counter of copieurs/hall goes down"));
+
+  // 2018: 3 reams = 7.4844 kg (2.4948 recycled): I2 33.3 %; office 2017 4 reams: I1 -25 %;
+  // spend 5 / 15 €. Meters: 3000 impressions, none captured.
+  std::ostringstream json, json_err;
+  ASSERT_EQ(RunIndicators(db_, 2018, std::nullopt, "json", json, json_err, config), 0)
+      << json_err.str();
+  EXPECT_THAT(json.str(), HasSubstr("\"purchases\":{\"paper_kg\":7.4844"));
+  EXPECT_THAT(json.str(), HasSubstr("\"paper_change_pct\":-25.0,"));
+  EXPECT_THAT(json.str(), HasSubstr("\"meters\":{\"meter_impressions\":3000,"
+                                    "\"captured_impressions\":0,\"uncaptured_impressions\":3000,"));
+  EXPECT_THAT(json.str(), HasSubstr("\"paper_source\":\"purchases\"}"));
+  std::ostringstream table, table_err;
+  ASSERT_EQ(RunIndicators(db_, 2018, std::nullopt, "table", table, table_err), 0);
+  EXPECT_THAT(table.str(), HasSubstr("Paper source: printing"));
+  EXPECT_THAT(table.str(),
+              HasSubstr("Purchases 2018: 7.48 kg bought (7.48 kg office), I1 -25.0 %"));
+}
+
 // `report --month last` once took the configuration's zone (Paris without --config) while
 // `status` took the stored one. The stored zone rules; a different configured zone is noted.
 TEST_F(CommandsTest, ReportMonthLastUsesTheStoredTimeZone) {
@@ -535,7 +589,7 @@ TEST_F(CommandsTest, StoreCopyCopiesVerifiesIsIdempotentAndStopsAtAConflict) {
   std::ostringstream out, err;
   ASSERT_EQ(RunStoreCopy(db_, copy, out, err), 0) << err.str();
   EXPECT_THAT(out.str(), HasSubstr("copied 9 rows in 6 tables from " + db_ + " to " + copy));
-  EXPECT_THAT(out.str(), HasSubstr("verified: counts of 14 tables, indicators of years "
+  EXPECT_THAT(out.str(), HasSubstr("verified: counts of 16 tables, indicators of years "
                                    "2024..2025 identical"));
   // The copy gives the same indicators.
   std::ostringstream a, b;

@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
       {"users", "users' directions: user,direction[,valid_from[,valid_to]]"},
       {"workstations", "workstation counts: direction,date,count"},
       {"directions", "where the monthly reports go: direction,email (several addresses allowed)"},
+      {"purchases",
+       "paper bought: date,direction,paper_id,format,quantity,unit,amount_eur_ht,use "
+       "(replaces the purchases of the years the file covers)"},
+      {"meters", "copier meter readings: server,queue,date,total_impressions"},
   };
   for (auto& k : kinds) {
     auto* sub = import->add_subcommand(k[0], k[1]);
@@ -179,7 +183,7 @@ int main(int argc, char** argv) {
   }
   if (exp_indicators->parsed()) {
     return ramette::aggregator::cli::RunExportIndicators(db, export_year, export_format, export_out,
-                                                         std::cout, std::cerr);
+                                                         std::cout, std::cerr, config);
   }
   if (import->parsed()) {
     return ramette::aggregator::cli::RunImport(db, kind, file, std::cout, std::cerr);
@@ -187,7 +191,8 @@ int main(int argc, char** argv) {
   if (indicators->parsed()) {
     std::optional<std::string> dir;
     if (!direction.empty()) dir = direction;
-    return ramette::aggregator::cli::RunIndicators(db, year, dir, format, std::cout, std::cerr);
+    return ramette::aggregator::cli::RunIndicators(db, year, dir, format, std::cout, std::cerr,
+                                                   config);
   }
   if (status->parsed()) {
     return ramette::aggregator::cli::RunStatus(db, silent_after, status_format,

@@ -188,6 +188,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"auth", "require_tokens", nullptr, &c.require_tokens},
       {"users", "case", &users_case, nullptr},
       {"users", "strip_domain", nullptr, &c.users.strip_domain},
+      {"indicators", "paper_source", &c.paper_source, nullptr},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -243,6 +244,12 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
         *found->flag = *v;
       }
     }
+  }
+  if (c.paper_source != "printing" && c.paper_source != "purchases") {
+    return Status::InvalidArgument(Where(source, *root["indicators"]["paper_source"].node()) +
+                                   ": 'indicators.paper_source' must be \"printing\" or "
+                                   "\"purchases\", not '" +
+                                   c.paper_source + "'");
   }
   if (users_case == "lower") {
     c.users.lower_case = true;

@@ -37,6 +37,9 @@ struct AggregatorConfig {
   // [directory] (DESIGN.md) with [directory.directions] and [directory.workstations]: the
   // directory sync. directory.configured is false without the table.
   directory::DirectorySettings directory;
+  // [indicators] paper_source: which source I1 and I2 take in `ramette indicators` (DESIGN.md
+  // "What the law measures"), "printing" (the default) or "purchases".
+  std::string paper_source = "printing";
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming

@@ -68,6 +68,20 @@ TEST(AggregatorConfigTest, UserNameNormalisation) {
             "a.toml:4: 'users.case' must be \"lower\" or \"preserve\", not 'Lower'");
 }
 
+TEST(AggregatorConfigTest, IndicatorsPaperSource) {
+  auto c = ParseAggregatorConfig("", "a.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->paper_source, "printing");
+  c = ParseAggregatorConfig("[indicators]\npaper_source = \"purchases\"\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->paper_source, "purchases");
+  c = ParseAggregatorConfig("[indicators]\npaper_source = \"bought\"\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "a.toml:2: 'indicators.paper_source' must be \"printing\" or \"purchases\", not "
+            "'bought'");
+}
+
 TEST(AggregatorConfigTest, ReportSettings) {
   auto d = ParseAggregatorConfig("", "agg.toml");
   ASSERT_TRUE(d.ok());

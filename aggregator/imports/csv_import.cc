@@ -16,10 +16,12 @@
 #include <optional>
 #include <span>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include "aggregator/imports/csv_reader.h"
+#include "aggregator/ingest/media.h"
 #include "common/civil_time.h"
 #include "common/utf8.h"
 
@@ -572,6 +574,219 @@ Result<std::string> ReadFileContent(const std::string& path, size_t max_bytes) {
   }
   if (std::ferror(file.get())) return fail(errno != 0 ? errno : EIO);
   return content;
+}
+
+// ---- purchases ----
+
+namespace {
+
+enum PurchaseColumn {
+  kPurDate,
+  kPurDirection,
+  kPurPaperId,
+  kPurFormat,
+  kPurQuantity,
+  kPurUnit,
+  kPurAmount,
+  kPurUse
+};
+constexpr Column kPurchaseColumns[] = {
+    {"date", true},     {"direction", true}, {"paper_id", true},      {"format", true},
+    {"quantity", true}, {"unit", true},      {"amount_eur_ht", true}, {"use", true}};
+
+// Euros with at most two decimals (`.` or `,`) as whole cents, exactly.
+std::optional<int64_t> ParseCents(std::string_view s) {
+  if (!ParseDecimal(s)) return std::nullopt;
+  int64_t cents = 0;
+  int decimals = -1;
+  for (char c : s) {
+    if (c == '.' || c == ',') {
+      decimals = 0;
+      continue;
+    }
+    if (decimals >= 2) return std::nullopt;
+    if (cents > (int64_t{1} << 53)) return std::nullopt;
+    cents = cents * 10 + (c - '0');
+    if (decimals >= 0) ++decimals;
+  }
+  for (int d = decimals < 0 ? 0 : decimals; d < 2; ++d) cents *= 10;
+  return cents;
+}
+
+enum MeterColumn { kMetServer, kMetQueue, kMetDate, kMetTotal };
+constexpr Column kMeterColumns[] = {
+    {"server", true}, {"queue", true}, {"date", true}, {"total_impressions", true}};
+
+}  // namespace
+
+Result<std::vector<model::Purchase>> ParsePurchasesCsv(
+    std::string_view content, std::string_view file_name,
+    const std::set<std::string>& known_paper_ids) {
+  std::vector<model::Purchase> out;
+  Status rows = ForEachRow(content, file_name, kPurchaseColumns, [&](const Row& row) -> Status {
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    model::Purchase p;
+    Result<Day> date = row.Date(kPurDate);
+    if (!date.ok()) return date.status();
+    p.date = *date;
+    Result<std::string> direction = row.Direction(kPurDirection, /*required=*/false);
+    if (!direction.ok()) return direction.status();
+    if (!TrimSpaces(*direction).empty()) p.direction = std::move(direction).value();
+
+    Result<std::string> paper = row.Text(kPurPaperId);
+    if (!paper.ok()) return paper.status();
+    if (!known_paper_ids.contains(*paper)) {
+      return row.Error(kPurPaperId, "unknown paper id " + Quote(*paper) +
+                                        " (import it with `ramette import papers` first)");
+    }
+    p.paper_id = std::move(paper).value();
+
+    std::string_view format = TrimSpaces(row.Raw(kPurFormat));
+    if (!format.empty() && !ingest::ParseMediaSize(format).known) {
+      return row.Error(kPurFormat, "unknown format " + Quote(format) +
+                                       ", expected A4, A3, A5 or a PWG media name");
+    }
+    p.format = std::string(format);
+
+    std::string_view quantity = TrimSpaces(row.Raw(kPurQuantity));
+    std::optional<double> q = ParseDecimal(quantity);
+    if (!q) {
+      return row.Error(kPurQuantity,
+                       "invalid quantity " + Quote(quantity) + ", expected a number 0 or more");
+    }
+    p.quantity = *q;
+
+    std::string_view unit_text = TrimSpaces(row.Raw(kPurUnit));
+    std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(AsciiLower(unit_text));
+    if (!unit) {
+      return row.Error(kPurUnit,
+                       "invalid unit " + Quote(unit_text) + ", expected reams, sheets or kg");
+    }
+    p.unit = *unit;
+
+    std::string_view amount = TrimSpaces(row.Raw(kPurAmount));
+    if (!amount.empty()) {
+      p.amount_cents = ParseCents(amount);
+      if (!p.amount_cents) {
+        return row.Error(kPurAmount,
+                         "invalid amount " + Quote(amount) +
+                             ", expected euros excluding tax, 0 or more, at most two decimals");
+      }
+    }
+
+    std::string_view use_text = TrimSpaces(row.Raw(kPurUse));
+    if (!use_text.empty()) {
+      std::optional<model::PaperUse> use = model::ParsePaperUse(AsciiLower(use_text));
+      if (!use) {
+        return row.Error(kPurUse,
+                         "invalid use " + Quote(use_text) + ", expected office or print_shop");
+      }
+      p.use = *use;
+    }
+    out.push_back(std::move(p));
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
+  return out;
+}
+
+Result<std::vector<model::MeterReading>> ParseMetersCsv(
+    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
+    const std::vector<model::MeterReading>& stored) {
+  std::vector<model::MeterReading> out;
+  std::vector<int> lines;
+  Status rows = ForEachRow(content, file_name, kMeterColumns, [&](const Row& row) -> Status {
+    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+    model::MeterReading m;
+    Result<std::string> server = row.Text(kMetServer);
+    if (!server.ok()) return server.status();
+    m.server = std::move(server).value();
+    Result<std::string> queue = row.Text(kMetQueue);
+    if (!queue.ok()) return queue.status();
+    m.queue = std::move(queue).value();
+    Result<Day> date = row.Date(kMetDate);
+    if (!date.ok()) return date.status();
+    m.date = *date;
+    std::string_view total = TrimSpaces(row.Raw(kMetTotal));
+    bool digits_only = !total.empty();
+    for (char c : total) digits_only = digits_only && c >= '0' && c <= '9';
+    const char* end = total.data() + total.size();
+    std::from_chars_result parsed{};
+    if (digits_only) parsed = std::from_chars(total.data(), end, m.total_impressions);
+    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+      return row.Error(kMetTotal, "invalid counter " + Quote(total) +
+                                      ", expected a whole number of impressions (0 or more)");
+    }
+    out.push_back(std::move(m));
+    lines.push_back(row.line());
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
+
+  // Every reading by (server, queue, date): the file's (their line) and the stored ones (line 0),
+  // a file row before a stored one of the same identity, which it replaces. Sorting, not a map:
+  // a million readings are checked in about a second.
+  struct Entry {
+    const model::MeterReading* reading;
+    int line;
+  };
+  std::vector<Entry> all;
+  all.reserve(out.size() + stored.size());
+  for (size_t i = 0; i < out.size(); ++i) all.push_back({&out[i], lines[i]});
+  for (const model::MeterReading& m : stored) all.push_back({&m, 0});
+  auto key_less = [](const model::MeterReading& a, const model::MeterReading& b) {
+    if (int c = a.server.compare(b.server); c != 0) return c < 0;
+    if (int c = a.queue.compare(b.queue); c != 0) return c < 0;
+    return a.date < b.date;
+  };
+  auto same_key = [](const model::MeterReading& a, const model::MeterReading& b) {
+    return a.date == b.date && a.server == b.server && a.queue == b.queue;
+  };
+  std::sort(all.begin(), all.end(), [&](const Entry& a, const Entry& b) {
+    if (key_less(*a.reading, *b.reading)) return true;
+    if (key_less(*b.reading, *a.reading)) return false;
+    // Same identity: file rows first, in file order.
+    if ((a.line == 0) != (b.line == 0)) return a.line != 0;
+    return a.line < b.line;
+  });
+  // The first error in file order: a duplicate in the file, or a counter going down.
+  int error_line = 0;
+  std::string error;
+  auto report = [&](int line, std::string what) {
+    if (line != 0 && (error_line == 0 || line < error_line)) {
+      error_line = line;
+      error = std::move(what);
+    }
+  };
+  const Entry* previous = nullptr;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Entry& e = all[i];
+    const model::MeterReading& m = *e.reading;
+    if (previous != nullptr && same_key(*previous->reading, m)) {
+      if (e.line != 0) {
+        report(e.line, "duplicate reading for " + m.server + "/" + m.queue + " on " +
+                           FormatIsoDate(m.date) + ", already on line " +
+                           std::to_string(previous->line) + " (columns server, queue, date)");
+      }
+      continue;  // a stored reading the file replaces, or a duplicate
+    }
+    if (previous != nullptr && previous->reading->server == m.server &&
+        previous->reading->queue == m.queue &&
+        m.total_impressions < previous->reading->total_impressions &&
+        !model::ServicePeriodStartsBetween(devices, m.server, m.queue, previous->reading->date,
+                                           m.date)) {
+      const model::MeterReading& p = *previous->reading;
+      report(e.line != 0 ? e.line : previous->line,
+             "counter of " + m.server + "/" + m.queue + " goes down from " +
+                 std::to_string(p.total_impressions) + " on " + FormatIsoDate(p.date) + " to " +
+                 std::to_string(m.total_impressions) + " on " + FormatIsoDate(m.date) +
+                 " and no service period of the device begins in between (a replaced device "
+                 "needs a new row in the devices import) (column total_impressions)");
+    }
+    previous = &e;
+  }
+  if (error_line != 0) return CsvError(file_name, error_line, error);
+  return out;
 }
 
 }  // namespace ramette::aggregator::imports

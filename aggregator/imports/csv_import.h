@@ -64,6 +64,30 @@ Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_vi
 Result<std::vector<model::DirectionContacts>> ParseDirectionsCsv(std::string_view content,
                                                                  std::string_view file_name);
 
+// Columns date, direction, paper_id, format, quantity, unit, amount_eur_ht, use
+// (`ramette import purchases`, DESIGN.md "What the law measures"). date YYYY-MM-DD; direction
+// empty (the organisation only) or a direction name; paper_id one of `known_paper_ids`; format
+// empty (A4), A3, A5 or another media name ParseMediaSize (ingest/media.h) recognises; quantity
+// a number >= 0 with a `.` or `,` decimal mark; unit reams, sheets or kg (ASCII
+// case-insensitive); amount_eur_ht empty or a number >= 0 with at most two decimals; use empty
+// or office, or print_shop. Rows in file order. Identity: a purchases import replaces every
+// stored purchase of the years its rows' dates fall in (InventoryStore::ReplacePurchases), so
+// re-importing a file changes nothing; one file holds a whole year.
+Result<std::vector<model::Purchase>> ParsePurchasesCsv(
+    std::string_view content, std::string_view file_name,
+    const std::set<std::string>& known_paper_ids);
+
+// Columns server, queue, date, total_impressions (`ramette import meters`). server and queue
+// non-empty; date YYYY-MM-DD; total_impressions a whole number >= 0; (server, queue, date)
+// unique in the file. A device's counter must not go down from one reading to the next by date,
+// the `stored` readings included (a file row replaces a stored one of the same identity),
+// unless one of the device's service periods in `devices` begins in between
+// (model::ServicePeriodStartsBetween): else the error names the file row of the pair. Rows in
+// file order.
+Result<std::vector<model::MeterReading>> ParseMetersCsv(
+    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
+    const std::vector<model::MeterReading>& stored = {});
+
 // The most an import reads: 256 MiB (several million rows).
 inline constexpr size_t kMaxImportBytes = size_t{256} << 20;
 

@@ -62,6 +62,31 @@ std::vector<Field> Fields(const ScopeFigures& f) {
   };
 }
 
+// The `purchases` and `meters` objects of a scope (DESIGN.md), in this order; the CSV names them
+// purchases_KEY and meters_KEY after every other column.
+std::vector<Field> PurchaseFields(const ScopeFigures& f) {
+  const PurchaseFigures& p = f.purchases;
+  return {
+      Field{"paper_kg", "", Kind::kKg, p.paper_kg, std::nullopt},
+      Field{"paper_kg_office", "", Kind::kKg, p.paper_kg_office, std::nullopt},
+      Field{"paper_change_pct", "", Kind::kChangePercent, p.paper_change_pct, std::nullopt},
+      Field{"recycled_share_pct", "", Kind::kPercent, p.recycled_share_pct, std::nullopt},
+      Field{"recycled_spend_share_pct", "", Kind::kPercent, p.recycled_spend_share_pct,
+            std::nullopt},
+      Field{"coverage_pct", "", Kind::kPercent, p.coverage_pct, std::nullopt},
+  };
+}
+
+std::vector<Field> MeterFields(const ScopeFigures& f) {
+  const MeterFigures& m = f.meters;
+  return {
+      Field{"meter_impressions", "", Kind::kInteger, std::nullopt, m.meter_impressions},
+      Field{"captured_impressions", "", Kind::kInteger, std::nullopt, m.captured_impressions},
+      Field{"uncaptured_impressions", "", Kind::kInteger, std::nullopt, m.uncaptured_impressions},
+      Field{"uncaptured_kg_estimate", "", Kind::kKg, m.uncaptured_kg_estimate, std::nullopt},
+  };
+}
+
 // The rounded text of a field ("" when missing): one decimal for percentages, two for kg,
 // never "-0.0"; `signed_changes` writes "+" before positive changes.
 std::string Rounded(const Field& field, char decimal_mark, bool signed_changes) {
@@ -85,10 +110,8 @@ std::string Rounded(const Field& field, char decimal_mark, bool signed_changes) 
   return text;
 }
 
-nlohmann::ordered_json ScopeJson(const ScopeFigures& f, bool with_direction) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  if (with_direction) j["direction"] = f.direction;
-  for (const Field& field : Fields(f)) {
+void AddJsonFields(const std::vector<Field>& fields, nlohmann::ordered_json& j) {
+  for (const Field& field : fields) {
     const std::string key(field.key);
     if (field.kind == Kind::kInteger) {
       j[key] = field.integer ? nlohmann::ordered_json(*field.integer) : nullptr;
@@ -96,6 +119,18 @@ nlohmann::ordered_json ScopeJson(const ScopeFigures& f, bool with_direction) {
       j[key] = field.number ? nlohmann::ordered_json(*field.number) : nullptr;
     }
   }
+}
+
+nlohmann::ordered_json ScopeJson(const ScopeFigures& f, bool with_direction) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (with_direction) j["direction"] = f.direction;
+  AddJsonFields(Fields(f), j);
+  nlohmann::ordered_json purchases = nlohmann::ordered_json::object();
+  AddJsonFields(PurchaseFields(f), purchases);
+  j["purchases"] = std::move(purchases);
+  nlohmann::ordered_json meters = nlohmann::ordered_json::object();
+  AddJsonFields(MeterFields(f), meters);
+  j["meters"] = std::move(meters);
   return j;
 }
 
@@ -126,6 +161,7 @@ std::string FormatIndicatorsJson(const IndicatorReport& report) {
   }
   j["directions"] = std::move(directions);
   j["unclassified_queues"] = report.unclassified_queues;
+  j["paper_source"] = std::string(PaperSourceName(report.paper_source));
   return j.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
@@ -136,13 +172,29 @@ std::string FormatIndicatorsCsv(const IndicatorReport& report, const CsvConventi
     out += sep;
     out += field.key;
   }
+  for (const Field& field : PurchaseFields(report.organisation)) {
+    out += sep;
+    out += "purchases_";
+    out += field.key;
+  }
+  for (const Field& field : MeterFields(report.organisation)) {
+    out += sep;
+    out += "meters_";
+    out += field.key;
+  }
+  out += sep;
+  out += "paper_source";
   out += '\n';
   auto row = [&](const std::string& scope, const ScopeFigures& f) {
     out += CsvTextCell(scope, sep);
-    for (const Field& field : Fields(f)) {
-      out += sep;
-      out += Rounded(field, conventions.decimal_mark, /*signed_changes=*/false);
+    for (const std::vector<Field>& fields : {Fields(f), PurchaseFields(f), MeterFields(f)}) {
+      for (const Field& field : fields) {
+        out += sep;
+        out += Rounded(field, conventions.decimal_mark, /*signed_changes=*/false);
+      }
     }
+    out += sep;
+    out += PaperSourceName(report.paper_source);
     out += '\n';
   };
   row(std::string(kOrganisation), report.organisation);
@@ -202,6 +254,36 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
     queues += (queues.empty() ? "" : ", ") + q;
   }
   out += "Unclassified queues: " + (queues.empty() ? std::string("none") : queues) + ".\n";
+  // What the law measures (DESIGN.md): the source of I1 and I2 once there are purchases or it is
+  // not the default (the table of an organisation without purchases is unchanged), then the
+  // purchases and meters when there are any.
+  if (report.paper_source == PaperSource::kPurchases) {
+    out += "Paper source: purchases (I1 and I2 measure the paper bought, as the law does).\n";
+  } else if (org.purchases.rows > 0) {
+    out +=
+        "Paper source: printing (I1 and I2 measure the paper printed; the law measures the "
+        "paper bought).\n";
+  }
+  auto text = [](const Field& field) {
+    const std::string t = Rounded(field, '.', /*signed_changes=*/true);
+    return t.empty() ? std::string(kMissing) : t;
+  };
+  if (org.purchases.rows > 0) {
+    const std::vector<Field> p = PurchaseFields(org);
+    out += "Purchases " + std::to_string(report.year) + ": " + text(p[0]) + " kg bought (" +
+           text(p[1]) + " kg office), I1 " + text(p[2]) + " %, I2 " + text(p[3]) + " % recycled, " +
+           text(p[4]) + " % of spend on recycled paper, coverage " + text(p[5]) +
+           " % (paper printed / paper bought).\n";
+  }
+  if (org.meters.devices > 0 || org.meters.devices_without_start_reading > 0) {
+    const std::vector<Field> m = MeterFields(org);
+    out += "Meters " + std::to_string(report.year) + ": " + text(m[0]) +
+           " impressions counted by device meters, " + text(m[1]) + " captured from CUPS, " +
+           text(m[2]) + " uncaptured (about " + text(m[3]) + " kg), on " +
+           std::to_string(org.meters.devices) + " devices; " +
+           std::to_string(org.meters.devices_without_start_reading) +
+           " devices left out (first reading inside the year).\n";
+  }
   return out;
 }
 

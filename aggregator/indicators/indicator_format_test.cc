@@ -109,7 +109,10 @@ TEST(FormatJsonTest, HasDesignShapeKeysAndNulls) {
 
   std::vector<std::string> top;
   for (auto it = j.begin(); it != j.end(); ++it) top.push_back(it.key());
-  EXPECT_THAT(top, ElementsAre("year", "organisation", "directions", "unclassified_queues"));
+  // Wave 2 adds paper_source after the earlier keys.
+  EXPECT_THAT(top, ElementsAre("year", "organisation", "directions", "unclassified_queues",
+                               "paper_source"));
+  EXPECT_EQ(j["paper_source"], "printing");
   EXPECT_THAT(j["unclassified_queues"], ElementsAre("print1/hp-2e", "print2/réception"));
   EXPECT_EQ(j["year"], 2018);
 
@@ -117,7 +120,11 @@ TEST(FormatJsonTest, HasDesignShapeKeysAndNulls) {
   for (auto it = j["organisation"].begin(); it != j["organisation"].end(); ++it) {
     org_keys.push_back(it.key());
   }
-  EXPECT_EQ(org_keys, kKeys);  // no "direction" for the organisation, DESIGN.md's order
+  // No "direction" for the organisation, DESIGN.md's order, then wave 2's two objects.
+  ASSERT_EQ(org_keys.size(), kKeys.size() + 2);
+  EXPECT_EQ(std::vector<std::string>(org_keys.begin(), org_keys.end() - 2), kKeys);
+  EXPECT_EQ(org_keys[kKeys.size()], "purchases");
+  EXPECT_EQ(org_keys[kKeys.size() + 1], "meters");
 
   ASSERT_EQ(j["directions"].size(), 3u);
   std::vector<std::string> dir_keys;
@@ -126,7 +133,7 @@ TEST(FormatJsonTest, HasDesignShapeKeysAndNulls) {
   }
   ASSERT_FALSE(dir_keys.empty());
   EXPECT_EQ(dir_keys[0], "direction");
-  EXPECT_EQ(std::vector<std::string>(dir_keys.begin() + 1, dir_keys.end()), kKeys);
+  EXPECT_EQ(std::vector<std::string>(dir_keys.begin() + 1, dir_keys.end() - 2), kKeys);
   EXPECT_EQ(j["directions"][1]["direction"], "Direction de l'Économie et des Marchés");
 
   // Unrounded numbers survive the round trip; integers stay integers; missing is null.
@@ -163,16 +170,22 @@ TEST(FormatCsvTest, HeaderAndRoundedRows) {
   ASSERT_EQ(lines.size(), 5u);
   std::string header = "scope";
   for (const std::string& k : kKeys) header += "," + k;
-  EXPECT_EQ(lines[0], header);
+  // Wave 2's columns come after the earlier ones (none renamed).
+  const std::string added =
+      ",purchases_paper_kg,purchases_paper_kg_office,purchases_paper_change_pct,"
+      "purchases_recycled_share_pct,purchases_recycled_spend_share_pct,purchases_coverage_pct,"
+      "meters_meter_impressions,meters_captured_impressions,meters_uncaptured_impressions,"
+      "meters_uncaptured_kg_estimate,paper_source";
+  EXPECT_EQ(lines[0], header + added);
   // One decimal for percentages, two for kg; integers as they are.
   EXPECT_EQ(lines[1],
             "organisation,-13.0,18.0,-1.8,1.3,20.44,7133.56,8650.10,1429686,349,804,226,"
-            "1733626,8202.20,1557.02,819,223,12,3,40,0");
+            "1733626,8202.20,1557.02,819,223,12,3,40,0,,,,,,,,,,,printing");
   EXPECT_EQ(lines[2].substr(0, 19), "DATM,-13.0,18.0,-1.");
   // Missing values are empty cells; -0.04 % is 0.0; 1.005 kg is stored below 1.005: 1.00.
   EXPECT_EQ(lines[3],
             "Direction de l'Économie et des Marchés,0.0,,,,,1.00,0.00,7,,0,0,"
-            "0,0.00,0.00,0,0,0,0,0,0");
+            "0,0.00,0.00,0,0,0,0,0,0,,,,,,,,,,,printing");
   EXPECT_EQ(lines[4].substr(0, 11), "unassigned,");
 }
 

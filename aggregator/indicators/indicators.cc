@@ -68,9 +68,64 @@ ScopeFigures MakeFigures(const ScopeUsage& previous, const ScopeUsage& current,
   return f;
 }
 
+// The meter figures of every device with readings, added to the organisation and to the
+// direction of the device's service period on `end` (index from `index_of`, -1: none).
+template <typename IndexOf>
+void AddMeterFigures(const model::Inventory& inventory, const ScopeUsage& organisation, Day start,
+                     Day end, IndexOf index_of, MeterFigures* org,
+                     std::vector<MeterFigures>* dirs) {
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<const model::Device*>>
+      periods;
+  for (const model::Device& d : inventory.devices) periods[{d.server, d.queue}].push_back(&d);
+  std::map<int64_t, const model::UsageSums*> captured;
+  for (const auto& [id, sums] : organisation.by_device) captured[id] = &sums;
+  size_t i = 0;
+  const std::vector<model::MeterReading>& all = inventory.meter_readings;
+  while (i < all.size()) {
+    std::vector<const model::MeterReading*> readings;
+    size_t j = i;
+    for (; j < all.size() && all[j].server == all[i].server && all[j].queue == all[i].queue; ++j) {
+      readings.push_back(&all[j]);
+    }
+    std::sort(readings.begin(), readings.end(),
+              [](const auto* a, const auto* b) { return a->date < b->date; });
+    i = j;
+    const model::MeterReading& r = *readings.front();
+    std::optional<int64_t> meter = MeterImpressions(readings, inventory.devices, start, end);
+    MeterFigures f;
+    int dir = -1;
+    double grammage = model::kDefaultGrammageGsm;
+    model::UsageSums sums;
+    auto it = periods.find({r.server, r.queue});
+    if (it != periods.end()) {
+      const model::Device& d = *it->second[model::DevicePeriodOn(it->second, end)];
+      if (d.classified) {
+        if (!d.direction.empty()) dir = index_of(d.direction);
+        for (const model::Paper& p : inventory.papers) {
+          if (p.paper_id == d.paper_id) grammage = p.grammage_gsm;
+        }
+      }
+      auto c = captured.find(d.id);
+      if (c != captured.end()) sums = *c->second;
+    }
+    if (meter) {
+      f = DeviceMeterFigures(*meter, sums, grammage);
+    } else if (readings.back()->date <= end) {
+      f.devices_without_start_reading = 1;
+    }
+    org->Add(f);
+    if (dir >= 0) (*dirs)[dir].Add(f);
+  }
+}
+
 }  // namespace
 
-Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year) {
+std::string_view PaperSourceName(PaperSource s) {
+  return s == PaperSource::kPurchases ? "purchases" : "printing";
+}
+
+Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
+                                          const IndicatorOptions& options) {
   if (year < kMinYear || year > kMaxYear) {
     return Status::InvalidArgument("bad year " + std::to_string(year) +
                                    " (expected a year from 2 to 9999)");
@@ -83,7 +138,10 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year) 
   const std::vector<MonthRange> periods = {
       MonthRange{MonthIndex(year - 1, 1), MonthIndex(year - 1, 12)},
       MonthRange{MonthIndex(year, 1), MonthIndex(year, 12)}};
-  Result<AttributedUsage> usage = AttributeUsage(source, *inventory, *user_names, periods);
+  AttributionOptions attribution;
+  attribution.by_device = !inventory->meter_readings.empty();  // captured impressions per device
+  Result<AttributedUsage> usage =
+      AttributeUsage(source, *inventory, *user_names, periods, attribution);
   if (!usage.ok()) return usage.status();
   const PeriodUsage& previous = usage->periods[0];
   const PeriodUsage& current = usage->periods[1];
@@ -135,6 +193,7 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year) 
 
   IndicatorReport report;
   report.year = year;
+  report.paper_source = options.paper_source;
   // Unclassified queues: devices with no classified row.
   std::set<int64_t> classified_ids;
   for (const model::Device& d : inventory->devices) {
@@ -156,6 +215,73 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year) 
                                  dir_workstations[i]);
     f.direction = names[i];
     report.directions.push_back(std::move(f));
+  }
+
+  // Purchases: the organisation's are every row, a direction's the rows naming it; a direction
+  // named only by purchases gets a scope (no printing) of its own, in byte order before
+  // `unassigned`.
+  if (!inventory->purchases.empty()) {
+    std::map<std::string, std::vector<const model::Purchase*>> by_direction;
+    std::vector<const model::Purchase*> all;
+    for (const model::Purchase& p : inventory->purchases) {
+      all.push_back(&p);
+      if (!p.direction.empty()) by_direction[p.direction].push_back(&p);
+    }
+    for (const auto& [name, rows] : by_direction) {
+      if (index_of(name) >= 0) continue;
+      bool in_years = false;
+      for (const model::Purchase* p : rows) {
+        const int py = CivilFromDays(p->date).year;
+        in_years = in_years || py == year || py == year - 1;
+      }
+      if (!in_years) continue;
+      ScopeFigures f = MakeFigures(ScopeUsage{}, ScopeUsage{}, DeviceCounts{}, std::nullopt);
+      f.direction = name;
+      report.directions.push_back(std::move(f));
+    }
+    std::stable_sort(report.directions.begin(), report.directions.end(),
+                     [](const ScopeFigures& a, const ScopeFigures& b) {
+                       const bool au = a.direction == model::kUnassignedDirection;
+                       const bool bu = b.direction == model::kUnassignedDirection;
+                       if (au != bu) return bu;
+                       return a.direction < b.direction;
+                     });
+    report.organisation.purchases = ComputePurchaseFigures(
+        all, inventory->papers, year, report.organisation.paper_kg_all_devices);
+    for (ScopeFigures& d : report.directions) {
+      auto it = by_direction.find(d.direction);
+      if (it == by_direction.end()) continue;
+      d.purchases =
+          ComputePurchaseFigures(it->second, inventory->papers, year, d.paper_kg_all_devices);
+    }
+  }
+
+  // Meters: each device's impressions over the year.
+  if (!inventory->meter_readings.empty()) {
+    std::vector<MeterFigures> dir_meters(report.directions.size());
+    std::unordered_map<std::string_view, int> scope_index;
+    for (size_t i = 0; i < report.directions.size(); ++i) {
+      scope_index.emplace(report.directions[i].direction, static_cast<int>(i));
+    }
+    AddMeterFigures(
+        *inventory, current.organisation, DaysFromCivil(year, 1, 1), end_of_year,
+        [&](const std::string& name) {
+          auto it = scope_index.find(name);
+          return it == scope_index.end() ? -1 : it->second;
+        },
+        &report.organisation.meters, &dir_meters);
+    for (size_t i = 0; i < report.directions.size(); ++i) {
+      report.directions[i].meters = dir_meters[i];
+    }
+  }
+
+  if (options.paper_source == PaperSource::kPurchases) {
+    auto take = [](ScopeFigures& f) {
+      f.paper_change_pct = f.purchases.paper_change_pct;
+      f.recycled_share_pct = f.purchases.recycled_share_pct;
+    };
+    take(report.organisation);
+    for (ScopeFigures& d : report.directions) take(d);
   }
   return report;
 }

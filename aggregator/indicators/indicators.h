@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/indicators/paper_sources.h"
 #include "aggregator/store/usage_source.h"
 #include "common/status.h"
 
@@ -45,6 +46,22 @@ struct ScopeFigures {
   int64_t jobs_without_user_direction = 0;
   // Jobs on sheets larger than A0 (counted, but likely a bogus custom size).
   int64_t oversized_media_jobs = 0;
+
+  // What the law measures (DESIGN.md): the purchases of year N naming this scope (the
+  // organisation: every row), coverage against paper_kg_all_devices; and the meter readings of
+  // its devices (a device's direction is that of its service period on 31 Dec N).
+  PurchaseFigures purchases;
+  MeterFigures meters;
+};
+
+// Which source I1 and I2 (paper_change_pct, recycled_share_pct) take ([indicators]
+// paper_source): the paper printed (default) or the paper bought.
+enum class PaperSource { kPrinting, kPurchases };
+// "printing", "purchases".
+std::string_view PaperSourceName(PaperSource s);
+
+struct IndicatorOptions {
+  PaperSource paper_source = PaperSource::kPrinting;
 };
 
 struct IndicatorReport {
@@ -56,6 +73,8 @@ struct IndicatorReport {
   // Data quality: the queues agents reported that the devices import has not classified yet,
   // as "server/queue", sorted by byte order, each once. Whatever the year and direction.
   std::vector<std::string> unclassified_queues;
+  // The source of every scope's paper_change_pct and recycled_share_pct.
+  PaperSource paper_source = PaperSource::kPrinting;
 };
 
 // Computes the report of `year` from `source`: one pass over the monthly rollup rows of N-1
@@ -64,7 +83,10 @@ struct IndicatorReport {
 // and the directory as they are now. I3 and I4 count the classified device rows (service
 // periods) in service on 31 Dec, by each row's own class and direction. Errors: InvalidArgument
 // when year is outside 2..9999; any error of `source` as it is.
-Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year);
+// With options.paper_source == kPurchases, paper_change_pct and recycled_share_pct are the
+// purchase values (PurchaseFigures). A direction named only by purchases gets a scope of its own.
+Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
+                                          const IndicatorOptions& options = {});
 
 // The report with the organisation, the unclassified queues and only the direction named
 // `name` (byte-exact match).

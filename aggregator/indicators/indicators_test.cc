@@ -595,7 +595,7 @@ TEST(IndicatorsTest, ListsUnclassifiedQueues) {
   EXPECT_THAT(r.unclassified_queues, ElementsAre("print1/b", "print2/zz"));
   EXPECT_EQ(r.organisation.jobs_on_unclassified_devices, 1);
   EXPECT_THAT(FormatIndicatorsJson(r),
-              HasSubstr("\"unclassified_queues\":[\"print1/b\",\"print2/zz\"]}"));
+              HasSubstr("\"unclassified_queues\":[\"print1/b\",\"print2/zz\"],"));
   EXPECT_THAT(FormatIndicatorsTable(r), HasSubstr("Unclassified queues: print1/b, print2/zz.\n"));
   Result<IndicatorReport> filtered = FilterDirection(r, "DA");
   ASSERT_TRUE(filtered.ok());

@@ -50,6 +50,54 @@ std::optional<DeviceClass> ParseDeviceClass(std::string_view n) {
   return std::nullopt;
 }
 
+std::string_view PurchaseUnitName(PurchaseUnit u) {
+  switch (u) {
+    case PurchaseUnit::kReams:
+      return "reams";
+    case PurchaseUnit::kSheets:
+      return "sheets";
+    case PurchaseUnit::kKg:
+      return "kg";
+  }
+  return "reams";
+}
+
+std::optional<PurchaseUnit> ParsePurchaseUnit(std::string_view n) {
+  if (n == "reams") return PurchaseUnit::kReams;
+  if (n == "sheets") return PurchaseUnit::kSheets;
+  if (n == "kg") return PurchaseUnit::kKg;
+  return std::nullopt;
+}
+
+std::string_view PaperUseName(PaperUse u) {
+  return u == PaperUse::kPrintShop ? "print_shop" : "office";
+}
+
+std::optional<PaperUse> ParsePaperUse(std::string_view n) {
+  if (n == "office") return PaperUse::kOffice;
+  if (n == "print_shop") return PaperUse::kPrintShop;
+  return std::nullopt;
+}
+
+std::vector<int> PurchaseYears(const std::vector<Purchase>& rows) {
+  std::vector<int> years;
+  for (const Purchase& p : rows) years.push_back(CivilFromDays(p.date).year);
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  return years;
+}
+
+bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,
+                                std::string_view queue, Day after, Day on_or_before) {
+  for (const Device& d : devices) {
+    if (d.server == server && d.queue == queue && d.in_service && *d.in_service > after &&
+        *d.in_service <= on_or_before) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool InServiceOn(const Device& d, Day date) {
   if (!d.in_service || *d.in_service > date) return false;
   return !d.out_of_service || date < *d.out_of_service;

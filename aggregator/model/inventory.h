@@ -96,11 +96,62 @@ bool IntervalsOverlap(const std::optional<Day>& a_from, const std::optional<Day>
 // (DevicePeriodOn relies on both). InvalidArgument naming the queue and the periods otherwise.
 Status CheckServicePeriods(const std::vector<Device>& devices);
 
+// How a purchase row counts its quantity (DESIGN.md "What the law measures").
+enum class PurchaseUnit { kReams, kSheets, kKg };
+// "reams", "sheets", "kg".
+std::string_view PurchaseUnitName(PurchaseUnit u);
+std::optional<PurchaseUnit> ParsePurchaseUnit(std::string_view name);
+inline constexpr int64_t kSheetsPerReam = 500;
+
+// What bought paper is for: office paper (I1's base) or the print shop (I2 only).
+enum class PaperUse { kOffice, kPrintShop };
+// "office", "print_shop".
+std::string_view PaperUseName(PaperUse u);
+std::optional<PaperUse> ParsePaperUse(std::string_view name);
+
+// One row of `ramette import purchases`: paper bought on `date` (it counts for that year).
+struct Purchase {
+  Day date = 0;
+  std::string direction;  // empty: the organisation only
+  std::string paper_id;   // a stored paper stock
+  std::string format;     // as written; empty is A4 (else A3, A5 or a PWG media name)
+  double quantity = 0;    // >= 0, in `unit`
+  PurchaseUnit unit = PurchaseUnit::kReams;
+  std::optional<int64_t> amount_cents;  // euros excluding tax x 100; empty: no amount given
+  PaperUse use = PaperUse::kOffice;
+
+  bool operator==(const Purchase&) const = default;
+};
+
+// One reading of a device's lifetime impression counter (`ramette import meters`), identified
+// by (server, queue, date).
+struct MeterReading {
+  std::string server;
+  std::string queue;
+  Day date = 0;
+  int64_t total_impressions = 0;
+
+  bool operator==(const MeterReading&) const = default;
+};
+
+// Whether a service period of the queue (server, queue) in `devices` begins on a day in
+// (after, on_or_before]: a meter counter may go down across it (the device was replaced).
+bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,
+                                std::string_view queue, Day after, Day on_or_before);
+
+// The purchases' identity (README "Paper purchases"): an import replaces every stored purchase
+// of the years its rows are dated in. Those years, sorted and unique.
+std::vector<int> PurchaseYears(const std::vector<Purchase>& rows);
+
 struct Inventory {
   std::vector<Paper> papers;
   std::vector<Device> devices;
   std::vector<UserDirection> users;
   std::vector<WorkstationCount> workstations;
+  // Sorted by (date, direction, paper_id, format, use, unit, quantity, amount) (schema v11).
+  std::vector<Purchase> purchases;
+  // Sorted by (server, queue, date) (schema v11).
+  std::vector<MeterReading> meter_readings;
   // The user-name normalisation recorded with the data ([users]): directory rows and job users
   // are compared after it.
   model::UserNameRule user_name_rule = {};

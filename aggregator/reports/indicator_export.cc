@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "aggregator/reports/report_text.h"
 #include "common/csv_cell.h"
@@ -72,7 +73,39 @@ const Spec kSpecs[] = {
      [](const indicators::ScopeFigures& f) { return D(f.mfps); }},
 };
 
+// What the law measures (DESIGN.md): the purchase rows, each naming its source, after the
+// rows above and only when one of the years has purchases (an export without purchases is
+// unchanged).
+const Spec kPurchaseSpecs[] = {
+    {"purchases_paper_kg", "Papier acheté (tous usages) — source : achats",
+     "Paper bought (all uses) — source: purchases", Unit::kKg,
+     [](const indicators::ScopeFigures& f) { return f.purchases.paper_kg; }},
+    {"purchases_paper_kg_office", "Papier de bureau acheté — source : achats",
+     "Office paper bought — source: purchases", Unit::kKg,
+     [](const indicators::ScopeFigures& f) { return f.purchases.paper_kg_office; }},
+    {"purchases_paper_change_pct", "I1 Évolution du papier de bureau acheté — source : achats",
+     "I1 Office paper bought change — source: purchases", Unit::kPercent,
+     [](const indicators::ScopeFigures& f) { return f.purchases.paper_change_pct; }},
+    {"purchases_recycled_share_pct", "I2 Part de papier recyclé acheté — source : achats",
+     "I2 Recycled share of paper bought — source: purchases", Unit::kPercent,
+     [](const indicators::ScopeFigures& f) { return f.purchases.recycled_share_pct; }},
+    {"purchases_recycled_spend_share_pct",
+     "Part de la dépense HT en papier recyclé — source : achats",
+     "Recycled share of spend excluding tax — source: purchases", Unit::kPercent,
+     [](const indicators::ScopeFigures& f) { return f.purchases.recycled_spend_share_pct; }},
+    {"purchases_coverage_pct",
+     "Couverture (papier imprimé / papier acheté) — sources : impression et achats",
+     "Coverage (paper printed / paper bought) — sources: printing and purchases", Unit::kPercent,
+     [](const indicators::ScopeFigures& f) { return f.purchases.coverage_pct; }},
+};
+
 std::vector<Row> Rows(const IndicatorHistory& h) {
+  bool with_purchases = false;
+  bool from_purchases = false;
+  for (const indicators::IndicatorReport& r : h.years) {
+    with_purchases = with_purchases || r.organisation.purchases.rows > 0;
+    from_purchases = from_purchases || r.paper_source == indicators::PaperSource::kPurchases;
+  }
   // Scopes: the organisation, then every direction of any of the years, in the order of the
   // latest year, then the others (byte order) — `unassigned` last.
   std::vector<std::string> scopes;
@@ -86,13 +119,23 @@ std::vector<Row> Rows(const IndicatorHistory& h) {
                         [](const std::string& s) { return s != model::kUnassignedDirection; });
   std::vector<Row> rows;
   auto add_scope = [&](const std::string& scope, auto figures_of) {
-    for (const Spec& spec : kSpecs) {
+    auto add = [&](const Spec& spec) {
       Row row{scope, spec.key, spec.fr, spec.en, spec.unit, {}};
+      // With paper_source = "purchases", I1 and I2 hold the purchase values: their labels say so.
+      if (from_purchases && (std::string_view(spec.key) == "paper_change_pct" ||
+                             std::string_view(spec.key) == "recycled_share_pct")) {
+        row.label_fr += " — source : achats";
+        row.label_en += " — source: purchases";
+      }
       for (size_t y = 0; y < h.years.size() && y < 3; ++y) {
         const indicators::ScopeFigures* f = figures_of(h.years[y]);
         if (f != nullptr) row.values[y] = spec.get(*f);
       }
       rows.push_back(std::move(row));
+    };
+    for (const Spec& spec : kSpecs) add(spec);
+    if (with_purchases) {
+      for (const Spec& spec : kPurchaseSpecs) add(spec);
     }
   };
   add_scope("organisation", [](const indicators::IndicatorReport& r) { return &r.organisation; });
@@ -109,14 +152,15 @@ std::vector<Row> Rows(const IndicatorHistory& h) {
 
 }  // namespace
 
-Result<IndicatorHistory> ComputeIndicatorHistory(store::UsageSource& source, int year) {
+Result<IndicatorHistory> ComputeIndicatorHistory(store::UsageSource& source, int year,
+                                                 const indicators::IndicatorOptions& options) {
   if (year < 4) {
     return Status::InvalidArgument("bad year " + std::to_string(year) +
                                    " (N-2 must be a year from 2 on)");
   }
   IndicatorHistory h;
   for (int y = year - 2; y <= year; ++y) {
-    Result<indicators::IndicatorReport> r = indicators::ComputeIndicators(source, y);
+    Result<indicators::IndicatorReport> r = indicators::ComputeIndicators(source, y, options);
     if (!r.ok()) return r.status();
     h.years.push_back(std::move(r).value());
   }

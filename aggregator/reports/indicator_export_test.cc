@@ -72,6 +72,41 @@ TEST_F(ExportTest, EnglishCsvAndJson) {
   EXPECT_EQ(j["rows"][12]["scope"], "DAF");
 }
 
+// With purchases, six rows per scope follow, each naming its source; with paper_source =
+// "purchases" the I1 and I2 rows say so. Without purchases the export is as before (above).
+TEST_F(ExportTest, PurchaseRowsNameTheirSource) {
+  src_.AddPaper("REC", true, 80);
+  auto buy = [](Day date, double reams, std::optional<int64_t> cents) {
+    model::Purchase p;
+    p.date = date;
+    p.direction = "DAF";
+    p.paper_id = "REC";
+    p.quantity = reams;
+    p.amount_cents = cents;
+    return p;
+  };
+  // 2017: 2 reams (4.9896 kg); 2018: 1 ream (2.4948 kg), 10 € -> I1 -50 %, I2 100 %.
+  src_.inventory().purchases = {buy(D(2017, 2, 1), 2, std::nullopt), buy(D(2018, 2, 1), 1, 1000)};
+  indicators::IndicatorOptions options;
+  options.paper_source = indicators::PaperSource::kPurchases;
+  Result<IndicatorHistory> h = ComputeIndicatorHistory(src_, 2018, options);
+  ASSERT_TRUE(h.ok());
+  const std::string csv = FormatIndicatorExportCsv(*h, /*french=*/false);
+  EXPECT_THAT(csv, HasSubstr("organisation,I1 Paper consumption change (excluding print shop) — "
+                             "source: purchases,%,,,-50.0\r\n"));
+  EXPECT_THAT(csv, HasSubstr("DAF,Paper bought (all uses) — source: purchases,kg,,4.99,2.49\r\n"));
+  EXPECT_THAT(csv, HasSubstr("DAF,I2 Recycled share of paper bought — source: purchases,%,,100.0,"
+                             "100.0\r\n"));
+  EXPECT_THAT(csv, HasSubstr("DAF,Coverage (paper printed / paper bought) — sources: printing and "
+                             "purchases,%,,90.0,162.0\r\n"));
+  auto j = nlohmann::json::parse(FormatIndicatorExportJson(*h));
+  ASSERT_EQ(j["rows"].size(), 2u * 18u);
+  EXPECT_EQ(j["rows"][12]["key"], "purchases_paper_kg");
+  const std::string fr = FormatIndicatorExportCsv(*h, /*french=*/true);
+  EXPECT_THAT(fr, HasSubstr("DAF;Part de la dépense HT en papier recyclé — source : achats;%;;;"
+                            "100,0\r\n"));
+}
+
 TEST_F(ExportTest, MissingValuesAreEmptyCells) {
   // DSI's first workstation count is dated 2018: no count on 31 Dec 2016 or 2017.
   src_.AddWorkstations("DSI", D(2018, 1, 1), 2);

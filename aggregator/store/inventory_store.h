@@ -37,6 +37,14 @@ class InventoryStore {
   // For every direction named in `rows`, replaces its report addresses by the given ones (none
   // for an empty list); other directions are untouched.
   virtual Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) = 0;
+  // Purchases (schema v11; FailedPrecondition below). Replaces every stored purchase dated in one
+  // of model::PurchaseYears(rows) by `rows`, kept in their order (LoadInventory returns them by
+  // date, then in import order); purchases of other years are untouched. Re-importing a file
+  // therefore changes nothing.
+  virtual Status ReplacePurchases(const std::vector<model::Purchase>& rows) = 0;
+  // Meter readings (schema v11): inserts or updates by (server, queue, date). The counter rule is
+  // the import's (imports::ParseMetersCsv), not the store's.
+  virtual Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) = 0;
   // Ids of the stored paper stocks, sorted.
   virtual Result<std::vector<std::string>> KnownPaperIds() = 0;
 };

@@ -45,7 +45,7 @@ class PostgresStore final : public Store,
                             public TableRows {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 10;
+  static constexpr int kLatestSchemaVersion = 11;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -120,6 +120,8 @@ class PostgresStore final : public Store,
   Status UpsertDevices(const std::vector<model::Device>& devices) override;
   Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) override;
   Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
+  Status ReplacePurchases(const std::vector<model::Purchase>& rows) override;
+  Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
 

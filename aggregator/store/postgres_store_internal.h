@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -32,6 +33,7 @@ inline constexpr int kReportSendsSchemaVersion = 4;
 inline constexpr int kAgentStatusSchemaVersion = 5;
 inline constexpr int kAgentTokensSchemaVersion = 6;
 inline constexpr int kDirectorySyncSchemaVersion = 10;
+inline constexpr int kPaperSourcesSchemaVersion = 11;
 // Rows per statement when rollups are written in bulk (EnsureTimeZone, the v2 migration).
 inline constexpr size_t kRollupChunk = 20000;
 
@@ -275,6 +277,13 @@ class ArrayLiteral {
     s_ += "NULL";
   }
   void Day(const std::optional<ramette::Day>& d) { d ? Int(*d) : Null(); }
+  // A double written so that it reads back to the same value.
+  void Real(double v) {
+    Sep();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    s_ += buf;
+  }
   std::string Take() {
     s_.push_back('}');
     return std::move(s_);

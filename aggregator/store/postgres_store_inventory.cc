@@ -18,6 +18,7 @@ using postgres_internal::ArrayLiteral;
 using postgres_internal::ColumnInt;
 using postgres_internal::ColumnText;
 using postgres_internal::kDevicePeriodsSchemaVersion;
+using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::kReportSendsSchemaVersion;
 using postgres_internal::Params;
 using postgres_internal::PgResult;
@@ -136,6 +137,86 @@ Status PostgresStore::UpsertWorkstations(const std::vector<model::WorkstationCou
               ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
                     " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count",
                     Params().Text(w.direction).Int(w.date).Int(w.count), "importing workstations")
+              .status());
+    }
+    return Status::Ok();
+  });
+}
+
+namespace {
+// Rows per INSERT ... unnest statement of the bulk imports.
+constexpr size_t kImportBatchRows = 20000;
+}  // namespace
+
+Status PostgresStore::ReplacePurchases(const std::vector<model::Purchase>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    for (int year : model::PurchaseYears(rows)) {
+      RAMETTE_RETURN_IF_ERROR(
+          conn_
+              ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
+                    Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
+                    "importing purchases")
+              .status());
+    }
+    for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
+      ArrayLiteral date, direction, paper, format, quantity, unit, amount, use;
+      for (size_t i = first; i < rows.size() && i < first + kImportBatchRows; ++i) {
+        const model::Purchase& p = rows[i];
+        date.Int(p.date);
+        direction.Text(p.direction);
+        paper.Text(p.paper_id);
+        format.Text(p.format);
+        quantity.Real(p.quantity);
+        unit.Text(model::PurchaseUnitName(p.unit));
+        p.amount_cents ? amount.Int(*p.amount_cents) : amount.Null();
+        use.Text(model::PaperUseName(p.use));
+      }
+      // unnest keeps the rows' order, so ids follow it (LoadInventory orders by date, id).
+      RAMETTE_RETURN_IF_ERROR(
+          conn_
+              ->Run("INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
+                    " amount_cents, use) SELECT * FROM unnest($1::integer[], $2::text[],"
+                    " $3::text[], $4::text[], $5::double precision[], $6::text[], $7::bigint[],"
+                    " $8::text[])",
+                    Params()
+                        .Raw(date.Take())
+                        .Raw(direction.Take())
+                        .Raw(paper.Take())
+                        .Raw(format.Take())
+                        .Raw(quantity.Take())
+                        .Raw(unit.Take())
+                        .Raw(amount.Take())
+                        .Raw(use.Take()),
+                    "importing purchases")
+              .status());
+    }
+    return Status::Ok();
+  });
+}
+
+Status PostgresStore::UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
+      ArrayLiteral server, queue, date, total;
+      for (size_t i = first; i < rows.size() && i < first + kImportBatchRows; ++i) {
+        server.Text(rows[i].server);
+        queue.Text(rows[i].queue);
+        date.Int(rows[i].date);
+        total.Int(rows[i].total_impressions);
+      }
+      RAMETTE_RETURN_IF_ERROR(
+          conn_
+              ->Run(
+                  "INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                  " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
+                  " ON CONFLICT(server, queue, date)"
+                  " DO UPDATE SET total_impressions = excluded.total_impressions",
+                  Params().Raw(server.Take()).Raw(queue.Take()).Raw(date.Take()).Raw(total.Take()),
+                  "importing meter readings")
               .status());
     }
     return Status::Ok();

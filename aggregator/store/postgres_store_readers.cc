@@ -24,6 +24,7 @@ using postgres_internal::kDailyOfUserSql;
 using postgres_internal::kDevicePeriodsSchemaVersion;
 using postgres_internal::kMonthlyRangeOrder;
 using postgres_internal::kMonthlyRangeSelect;
+using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::Params;
 using postgres_internal::PgResult;
 
@@ -213,6 +214,39 @@ Result<model::Inventory> PostgresStore::LoadInventory() {
       w.direction = ColumnText(r->get(), i, 0);
       w.date = static_cast<Day>(ColumnInt(r->get(), i, 1));
       w.count = ColumnInt(r->get(), i, 2);
+    }
+    if (schema_version_ < kPaperSourcesSchemaVersion) return Status::Ok();
+    r = conn_->Run(
+        "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
+        " FROM purchases ORDER BY date, id",
+        "reading purchases");
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      model::Purchase& p = inv.purchases.emplace_back();
+      p.date = static_cast<Day>(ColumnInt(r->get(), i, 0));
+      p.direction = ColumnText(r->get(), i, 1);
+      p.paper_id = ColumnText(r->get(), i, 2);
+      p.format = ColumnText(r->get(), i, 3);
+      p.quantity = std::strtod(PQgetvalue(r->get(), i, 4), nullptr);
+      std::optional<model::PurchaseUnit> unit =
+          model::ParsePurchaseUnit(ColumnText(r->get(), i, 5));
+      std::optional<model::PaperUse> use = model::ParsePaperUse(ColumnText(r->get(), i, 7));
+      if (!unit || !use) return Status::Corruption("a purchases row has an unknown unit or use");
+      p.unit = *unit;
+      p.use = *use;
+      if (!PQgetisnull(r->get(), i, 6)) p.amount_cents = ColumnInt(r->get(), i, 6);
+    }
+    r = conn_->Run(
+        "SELECT server, queue, date, total_impressions FROM meter_readings"
+        " ORDER BY server COLLATE \"C\", queue COLLATE \"C\", date",
+        "reading meter readings");
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      model::MeterReading& m = inv.meter_readings.emplace_back();
+      m.server = ColumnText(r->get(), i, 0);
+      m.queue = ColumnText(r->get(), i, 1);
+      m.date = static_cast<Day>(ColumnInt(r->get(), i, 2));
+      m.total_impressions = ColumnInt(r->get(), i, 3);
     }
     return Status::Ok();
   });

@@ -452,6 +452,11 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
                 ElementsAre(kDup, kAcc));
     ASSERT_TRUE(store->RecordAgentStatus("srv1", "2", {1, 2}, 3).ok());
     ASSERT_TRUE(store->AddAgentToken("srv1", auth::HashAgentToken("rmt_x"), 1).ok());
+    // v11: no purchases nor readings before; the new tables take them.
+    EXPECT_TRUE(inv->purchases.empty());
+    EXPECT_TRUE(inv->meter_readings.empty());
+    ASSERT_TRUE(store->UpsertMeterReadings({{"srv1", "q1", 19800, 7}}).ok());
+    EXPECT_EQ(Sql("SELECT total_impressions FROM meter_readings"), "7\n");
     // v10: the users rows of older versions came from CSV imports; no sync is recorded yet.
     auto users = store->LoadUserRows();
     ASSERT_TRUE(users.ok()) << users.status().ToString();

@@ -463,11 +463,34 @@ CREATE TABLE directory_syncs(
 );
 )sql";
 
+// v11: what the law measures (DESIGN.md): paper purchases, replaced a year at a time by their
+// import, and copiers' meter readings, one per (server, queue, date).
+constexpr char kSchemaV11[] = R"sql(
+CREATE TABLE purchases(
+  id INTEGER PRIMARY KEY,  -- import order
+  date INTEGER NOT NULL,   -- Day
+  direction TEXT NOT NULL, -- '': the organisation only
+  paper_id TEXT NOT NULL,
+  format TEXT NOT NULL,    -- '': A4
+  quantity REAL NOT NULL,
+  unit TEXT NOT NULL,      -- reams, sheets, kg
+  amount_cents INTEGER,    -- euros excluding tax x 100; NULL: none given
+  use TEXT NOT NULL        -- office, print_shop
+);
+CREATE INDEX purchases_by_date ON purchases(date);
+CREATE TABLE meter_readings(
+  server TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  date INTEGER NOT NULL,  -- Day
+  total_impressions INTEGER NOT NULL,
+  PRIMARY KEY(server, queue, date)
+) WITHOUT ROWID;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-const char* const kMigrations[] = {kSchemaV1,         kSchemaV2, kSchemaV3,
-                                   kSchemaV4,         kSchemaV5, kSchemaV6,
-                                   kSchemaV7.c_str(), kSchemaV8, kSchemaV9.c_str(),
-                                   kSchemaV10};
+const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
+                                   kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
+                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

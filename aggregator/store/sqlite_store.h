@@ -56,7 +56,7 @@ class SqliteStore final : public Store,
                           public TableRows {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 10;
+  static constexpr int kLatestSchemaVersion = 11;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -108,6 +108,8 @@ class SqliteStore final : public Store,
   Status UpsertDevices(const std::vector<model::Device>& devices) override;
   Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) override;
   Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
+  Status ReplacePurchases(const std::vector<model::Purchase>& rows) override;
+  Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
 

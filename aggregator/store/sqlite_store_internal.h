@@ -20,6 +20,7 @@ inline constexpr int kDevicePeriodsSchemaVersion = 3;
 inline constexpr int kReportSendsSchemaVersion = 4;
 // The schema version from which users rows have a source and syncs are recorded.
 inline constexpr int kDirectorySyncSchemaVersion = 10;
+inline constexpr int kPaperSourcesSchemaVersion = 11;
 
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.

@@ -2,7 +2,9 @@
 // user directions, workstations, direction contacts) and the known paper ids.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -26,6 +28,7 @@ using sqlite::StepDone;
 using sqlite_internal::BindDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
 using sqlite_internal::kFindDeviceSql;
+using sqlite_internal::kPaperSourcesSchemaVersion;
 using sqlite_internal::kReportSendsSchemaVersion;
 
 }  // namespace
@@ -171,6 +174,74 @@ Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount
       BindInt(s.get(), 2, w.date);
       BindInt(s.get(), 3, w.count);
       RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::ReplacePurchases(const std::vector<model::Purchase>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement del;
+    OwnedStatement ins;
+    RAMETTE_RETURN_IF_ERROR(
+        del.Prepare(db_, "DELETE FROM purchases WHERE date >= ?1 AND date < ?2"));
+    for (int year : model::PurchaseYears(rows)) {
+      sqlite3_reset(del.get());
+      BindInt(del.get(), 1, DaysFromCivil(year, 1, 1));
+      BindInt(del.get(), 2, DaysFromCivil(year + 1, 1, 1));
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing purchases"));
+    }
+    RAMETTE_RETURN_IF_ERROR(
+        ins.Prepare(db_,
+                    "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
+                    " amount_cents, use) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    for (const model::Purchase& p : rows) {
+      sqlite3_reset(ins.get());
+      BindInt(ins.get(), 1, p.date);
+      BindText(ins.get(), 2, p.direction);
+      BindText(ins.get(), 3, p.paper_id);
+      BindText(ins.get(), 4, p.format);
+      sqlite3_bind_double(ins.get(), 5, p.quantity);
+      BindText(ins.get(), 6, model::PurchaseUnitName(p.unit));
+      if (p.amount_cents) {
+        BindInt(ins.get(), 7, *p.amount_cents);
+      } else {
+        sqlite3_bind_null(ins.get(), 7);
+      }
+      BindText(ins.get(), 8, model::PaperUseName(p.use));
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing purchases"));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  return InTransactionLocked([&]() -> Status {
+    OwnedStatement s;
+    RAMETTE_RETURN_IF_ERROR(
+        s.Prepare(db_,
+                  "INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                  " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(server, queue, date)"
+                  " DO UPDATE SET total_impressions = excluded.total_impressions"));
+    // In key order: B-tree appends instead of random inserts (a million rows: seconds saved).
+    std::vector<const model::MeterReading*> sorted;
+    sorted.reserve(rows.size());
+    for (const model::MeterReading& m : rows) sorted.push_back(&m);
+    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->server, a->queue, a->date) < std::tie(b->server, b->queue, b->date);
+    });
+    for (const model::MeterReading* row : sorted) {
+      const model::MeterReading& m = *row;
+      sqlite3_reset(s.get());
+      BindText(s.get(), 1, m.server);
+      BindText(s.get(), 2, m.queue);
+      BindInt(s.get(), 3, m.date);
+      BindInt(s.get(), 4, m.total_impressions);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing meter readings"));
     }
     return Status::Ok();
   });

@@ -23,6 +23,7 @@ using sqlite::SqliteError;
 // sqlite_store_internal.h
 using sqlite_internal::ColumnDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
+using sqlite_internal::kPaperSourcesSchemaVersion;
 
 }  // namespace
 
@@ -108,6 +109,43 @@ Result<model::Inventory> SqliteStore::LoadInventory() {
         w.count = sqlite3_column_int64(s.get(), 2);
       }
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading workstations");
+    }
+    if (schema_version_ >= kPaperSourcesSchemaVersion) {
+      OwnedStatement s;
+      RAMETTE_RETURN_IF_ERROR(
+          s.Prepare(db_,
+                    "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
+                    " FROM purchases ORDER BY date, id"));
+      while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        model::Purchase& p = inv.purchases.emplace_back();
+        p.date = static_cast<Day>(sqlite3_column_int64(s.get(), 0));
+        p.direction = ColumnText(s.get(), 1);
+        p.paper_id = ColumnText(s.get(), 2);
+        p.format = ColumnText(s.get(), 3);
+        p.quantity = sqlite3_column_double(s.get(), 4);
+        std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(ColumnText(s.get(), 5));
+        std::optional<model::PaperUse> use = model::ParsePaperUse(ColumnText(s.get(), 7));
+        if (!unit || !use) return Status::Corruption("a purchases row has an unknown unit or use");
+        p.unit = *unit;
+        p.use = *use;
+        if (sqlite3_column_type(s.get(), 6) != SQLITE_NULL) {
+          p.amount_cents = sqlite3_column_int64(s.get(), 6);
+        }
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading purchases");
+      OwnedStatement m;
+      RAMETTE_RETURN_IF_ERROR(
+          m.Prepare(db_,
+                    "SELECT server, queue, date, total_impressions FROM meter_readings"
+                    " ORDER BY server, queue, date"));
+      while ((rc = sqlite3_step(m.get())) == SQLITE_ROW) {
+        model::MeterReading& r = inv.meter_readings.emplace_back();
+        r.server = ColumnText(m.get(), 0);
+        r.queue = ColumnText(m.get(), 1);
+        r.date = static_cast<Day>(sqlite3_column_int64(m.get(), 2));
+        r.total_impressions = sqlite3_column_int64(m.get(), 3);
+      }
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading meter readings");
     }
     return Status::Ok();
   }();

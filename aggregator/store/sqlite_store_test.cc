@@ -1738,6 +1738,36 @@ TEST_F(SqliteStoreTest, MigrationToVersion6AddsAgentTokens) {
   EXPECT_EQ(store->ServerIdOfToken("rmt_x").status().code(), Status::Code::kUnauthenticated);
 }
 
+TEST_F(SqliteStoreTest, MigrationToVersion11AddsPurchasesAndMeterReadings) {
+  model::Purchase p;
+  p.date = DaysFromCivil(2018, 5, 1);
+  p.paper_id = "std";
+  p.quantity = 2.5;
+  p.amount_cents = 1250;
+  {
+    auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 10);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    ASSERT_TRUE((*old)->UpsertPapers({{"std", false, 80}}).ok());
+    EXPECT_EQ((*old)->ReplacePurchases({p}).code(), Status::Code::kFailedPrecondition);
+    EXPECT_EQ((*old)->UpsertMeterReadings({{"s", "q", 1, 1}}).code(),
+              Status::Code::kFailedPrecondition);
+    // A v10 database reads as having no purchases and no readings.
+    auto inv = (*old)->LoadInventory();
+    ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+    EXPECT_TRUE(inv->purchases.empty());
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), 11);
+  ASSERT_TRUE(store->ReplacePurchases({p}).ok());
+  ASSERT_TRUE(store->UpsertMeterReadings({{"s", "q", 1, 1}}).ok());
+  auto inv = store->LoadInventory();
+  ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+  EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
+  EXPECT_EQ(inv->meter_readings.size(), 1u);
+  EXPECT_EQ(inv->papers.size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, MigrationToVersion10MarksUsersRowsAsCsv) {
   {
     auto old = SqliteStore::OpenAtSchemaVersionForTest(path_, 9);
@@ -1748,7 +1778,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion10MarksUsersRowsAsCsv) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 10);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   auto rows = store->LoadUserRows();
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 1u);

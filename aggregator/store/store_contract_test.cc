@@ -474,6 +474,51 @@ TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
   EXPECT_EQ(*ids, (std::vector<std::string>{"rec", "std"}));
 }
 
+// README "Paper purchases": an import replaces the purchases of the years it covers, so the same
+// file twice stores its rows once; meter readings are one per (server, queue, date).
+TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
+  InventoryStore& inv = store_->inventory();
+  model::Purchase a;
+  a.date = DaysFromCivil(2018, 3, 1);
+  a.direction = "Études";
+  a.paper_id = "rec";
+  a.quantity = 2.5;
+  a.unit = model::PurchaseUnit::kKg;
+  a.amount_cents = 1230;
+  a.use = model::PaperUse::kPrintShop;
+  model::Purchase b;
+  b.date = DaysFromCivil(2018, 1, 5);
+  b.paper_id = "std";
+  b.format = "A3";
+  b.quantity = 10;
+  model::Purchase old = b;
+  old.date = DaysFromCivil(2017, 12, 31);
+  model::Purchase same = a;  // an identical row is a second purchase, not a duplicate
+  ASSERT_TRUE(inv.ReplacePurchases({old}).ok());
+  const std::vector<model::Purchase> file = {a, b, same};
+  ASSERT_TRUE(inv.ReplacePurchases(file).ok());
+  ASSERT_TRUE(inv.ReplacePurchases(file).ok());
+  ASSERT_TRUE(inv.UpsertMeterReadings({{"srv", "copier", DaysFromCivil(2018, 1, 31), 100},
+                                       {"srv", "copier", DaysFromCivil(2017, 12, 31), 50},
+                                       {"srv", "b", DaysFromCivil(2018, 1, 31), 7}})
+                  .ok());
+  ASSERT_TRUE(inv.UpsertMeterReadings({{"srv", "copier", DaysFromCivil(2018, 1, 31), 120}}).ok());
+
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  // By date, then in import order; 2017 is untouched by the 2018 file.
+  EXPECT_EQ(loaded->purchases, (std::vector<model::Purchase>{old, b, a, same}));
+  EXPECT_EQ(loaded->meter_readings,
+            (std::vector<model::MeterReading>{{"srv", "b", DaysFromCivil(2018, 1, 31), 7},
+                                              {"srv", "copier", DaysFromCivil(2017, 12, 31), 50},
+                                              {"srv", "copier", DaysFromCivil(2018, 1, 31), 120}}));
+  // A 2017 file replaces 2017 only.
+  ASSERT_TRUE(inv.ReplacePurchases({b, old}).ok());
+  loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->purchases, (std::vector<model::Purchase>{old, b}));
+}
+
 TEST_P(StoreContractTest, OverlappingServicePeriodsImportNothing) {
   model::Device d;
   d.server = "srv";
@@ -760,6 +805,9 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     ASSERT_TRUE(old->inventory().UpsertPapers({{"std", false, 80}}).ok());
     ASSERT_TRUE(
         old->inventory().ReplaceUserDirections({{"zoe", "DSI", std::nullopt, std::nullopt}}).ok());
+    // v11: purchases and meter readings need the new tables.
+    EXPECT_EQ(old->inventory().UpsertMeterReadings({{"s", "q", 1, 1}}).code(),
+              Status::Code::kFailedPrecondition);
     old.reset();
     std::unique_ptr<Store> latest = engine_->ReopenLatest();
     ASSERT_NE(latest, nullptr);
@@ -775,6 +823,12 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     auto last = latest->directory().LastDirectorySync();
     ASSERT_TRUE(last.ok()) << last.status().message();
     EXPECT_FALSE(last->has_value());
+    EXPECT_TRUE(inv->purchases.empty());
+    model::Purchase p;
+    p.date = DaysFromCivil(2018, 1, 1);
+    p.paper_id = "std";
+    ASSERT_TRUE(latest->inventory().ReplacePurchases({p}).ok());
+    ASSERT_TRUE(latest->inventory().UpsertMeterReadings({{"s", "q", 1, 1}}).ok());
     store_ = std::move(latest);
     ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
     Commit("srv", {Job("q", 1, kJune15, 2)});

@@ -142,6 +142,18 @@ void Populate(Store& store, int jobs) {
       "w");
   ASSERT_TRUE(ws.ok()) << ws.status().ToString();
   ASSERT_OK(inv.UpsertWorkstations(*ws));
+  auto purchases = imports::ParsePurchasesCsv(
+      "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n"
+      "2025-02-01,DAF,std80,,\"12,5\",reams,\"52,10\",\n"
+      "2025-03-01,,recy75,A3,0.1,kg,,print_shop\n",
+      "p", {"std80", "recy75"});
+  ASSERT_TRUE(purchases.ok()) << purchases.status().ToString();
+  ASSERT_OK(inv.ReplacePurchases(*purchases));
+  auto meters = imports::ParseMetersCsv(
+      "server,queue,date,total_impressions\nprn-a,q2,2024-12-31,1000\nprn-a,q2,2025-06-30,4000\n",
+      "m", {});
+  ASSERT_TRUE(meters.ok()) << meters.status().ToString();
+  ASSERT_OK(inv.UpsertMeterReadings(*meters));
   auto dirs = imports::ParseDirectionsCsv(
       "direction,email\nDAF,daf@example.org chef@example.org\nDSI,dsi@example.org\n", "e");
   ASSERT_TRUE(dirs.ok()) << dirs.status().ToString();
@@ -400,8 +412,8 @@ TEST_P(StoreCopyTest, ResumesAfterAnInterruption) {
   Populate(*from, 900);
   auto to = Open(to_);
   ASSERT_NE(to, nullptr);
-  // Killed after 12 committed batches of 100 rows: 9 before the jobs (one per table), 3 of jobs.
-  auto stopped = CopyStore(*from, *to, CopyOptions{.batch_rows = 100, .stop_after_batches = 12});
+  // Killed after 14 committed batches of 100 rows: 11 before the jobs (one per table), 3 of jobs.
+  auto stopped = CopyStore(*from, *to, CopyOptions{.batch_rows = 100, .stop_after_batches = 14});
   ASSERT_TRUE(stopped.ok()) << stopped.status().ToString();
   EXPECT_TRUE(stopped->stopped_early);
   const int64_t jobs_then = Count(*to, "jobs");

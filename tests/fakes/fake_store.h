@@ -179,6 +179,21 @@ class FakeStore final : public aggregator::store::Store,
     for (const auto& c : counts) workstations_[{c.direction, c.date}] = c.count;
     return Status::Ok();
   }
+  Status ReplacePurchases(const std::vector<aggregator::model::Purchase>& rows) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int year : aggregator::model::PurchaseYears(rows)) {
+      std::erase_if(purchases_, [&](const aggregator::model::Purchase& p) {
+        return CivilFromDays(p.date).year == year;
+      });
+    }
+    purchases_.insert(purchases_.end(), rows.begin(), rows.end());
+    return Status::Ok();
+  }
+  Status UpsertMeterReadings(const std::vector<aggregator::model::MeterReading>& rows) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& m : rows) meters_[{m.server, m.queue, m.date}] = m.total_impressions;
+    return Status::Ok();
+  }
   Status ReplaceDirectionContacts(
       const std::vector<aggregator::model::DirectionContacts>& rows) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -270,6 +285,13 @@ class FakeStore final : public aggregator::store::Store,
     for (const auto& u : directory_) inv.users.push_back(u.row);
     for (const auto& [key, count] : workstations_) {
       inv.workstations.push_back({key.first, key.second, count});
+    }
+    // By date, then in import order, as the engines.
+    inv.purchases = purchases_;
+    std::stable_sort(inv.purchases.begin(), inv.purchases.end(),
+                     [](const auto& a, const auto& b) { return a.date < b.date; });
+    for (const auto& [key, total] : meters_) {
+      inv.meter_readings.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), total});
     }
     return inv;
   }
@@ -499,6 +521,8 @@ class FakeStore final : public aggregator::store::Store,
   int64_t next_row_id_ = 1;
   std::vector<aggregator::store::DirectorySyncRecord> syncs_;
   std::map<std::pair<std::string, Day>, int64_t> workstations_;
+  std::vector<aggregator::model::Purchase> purchases_;  // in import order
+  std::map<std::tuple<std::string, std::string, Day>, int64_t> meters_;
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;

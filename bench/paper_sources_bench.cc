@@ -1,0 +1,106 @@
+// Imports of the law's sources, timed end to end as `ramette import` runs them (parse, check,
+// store in one transaction) into a fresh SQLite store: N purchase rows, then M meter readings
+// (M / 12 devices read monthly), then `indicators` JSON with them.
+// ./bench/paper_sources_bench [purchases=100000] [readings=1000000]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "aggregator/imports/csv_import.h"
+#include "aggregator/indicators/indicator_format.h"
+#include "aggregator/indicators/indicators.h"
+#include "aggregator/store/sqlite_store.h"
+#include "common/civil_time.h"
+
+using namespace ramette;
+using namespace ramette::aggregator;
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "paper_sources_bench: %s\n", st.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long purchases = argc > 1 ? std::atol(argv[1]) : 100000;
+  const long readings = argc > 2 ? std::atol(argv[2]) : 1000000;
+  char tmpl[] = "/tmp/ramette-paper-bench-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  auto opened = store::SqliteStore::Open(dir + "/ramette.db");
+  if (!opened.ok()) return Fail(opened.status());
+  store::SqliteStore& s = **opened;
+  if (Status st = s.UpsertPapers({{"STD80", false, 80}, {"REC80", true, 80}}); !st.ok()) {
+    return Fail(st);
+  }
+
+  std::string csv = "date;direction;paper_id;format;quantity;unit;amount_eur_ht;use\n";
+  for (long i = 0; i < purchases; ++i) {
+    const CivilDate d = CivilFromDays(DaysFromCivil(2016, 1, 1) + static_cast<Day>(i % 1096));
+    char row[160];
+    std::snprintf(row, sizeof row, "%04d-%02d-%02d;Direction %ld;%s;%s;%ld;%s;\"%ld,%02ld\";%s\n",
+                  d.year, d.month, d.day, i % 40, i % 3 ? "STD80" : "REC80", i % 5 ? "" : "A3",
+                  1 + i % 20, i % 7 ? "reams" : "sheets", 4 + i % 90, i % 100,
+                  i % 11 ? "office" : "print_shop");
+    csv += row;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto known = s.KnownPaperIds();
+  if (!known.ok()) return Fail(known.status());
+  auto parsed = imports::ParsePurchasesCsv(csv, "purchases.csv",
+                                           std::set<std::string>(known->begin(), known->end()));
+  if (!parsed.ok()) return Fail(parsed.status());
+  if (Status st = s.ReplacePurchases(*parsed); !st.ok()) return Fail(st);
+  std::printf("import purchases: %ld rows (%.1f MiB) in %.2f s\n", purchases,
+              csv.size() / 1048576.0, Seconds(t0));
+
+  std::string meters = "server,queue,date,total_impressions\n";
+  const long devices = readings / 12 > 0 ? readings / 12 : 1;
+  for (long i = 0; i < readings; ++i) {
+    const long device = i % devices;
+    const long month = i / devices;  // 0..11 and beyond
+    const Day date =
+        DaysFromCivil(2018 + static_cast<int>(month / 12), static_cast<int>(month % 12) + 1, 1);
+    const CivilDate d = CivilFromDays(date);
+    char row[128];
+    std::snprintf(row, sizeof row, "copieurs,copier-%ld,%04d-%02d-%02d,%ld\n", device, d.year,
+                  d.month, d.day, 1000 + month * (500 + device % 1000));
+    meters += row;
+  }
+  t0 = std::chrono::steady_clock::now();
+  auto inventory = s.LoadInventory();
+  if (!inventory.ok()) return Fail(inventory.status());
+  auto readings_parsed =
+      imports::ParseMetersCsv(meters, "meters.csv", inventory->devices, inventory->meter_readings);
+  if (!readings_parsed.ok()) return Fail(readings_parsed.status());
+  const double parse_s = Seconds(t0);
+  if (Status st = s.UpsertMeterReadings(*readings_parsed); !st.ok()) return Fail(st);
+  std::printf("  (parse and counter check: %.2f s)\n", parse_s);
+  std::printf("import meters: %ld readings of %ld devices (%.1f MiB) in %.2f s\n", readings,
+              devices, meters.size() / 1048576.0, Seconds(t0));
+
+  t0 = std::chrono::steady_clock::now();
+  if (auto inv = s.LoadInventory(); !inv.ok()) return Fail(inv.status());
+  std::printf("  (LoadInventory: %.0f ms)\n", Seconds(t0) * 1000);
+  for (int run = 0; run < 3; ++run) {
+    t0 = std::chrono::steady_clock::now();
+    auto report = indicators::ComputeIndicators(s, 2018);
+    if (!report.ok()) return Fail(report.status());
+    const std::string json = indicators::FormatIndicatorsJson(*report);
+    std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n", Seconds(t0) * 1000,
+                json.size());
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
