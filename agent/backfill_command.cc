@@ -111,9 +111,10 @@ int RunBackfillCommand(const BackfillCommand& command) {
   if (counts->malformed_lines > 0 || counts->rejected > 0) {
     // A run that skipped lines or records must not look like a clean one (a wrong format makes
     // every line malformed): the rest is stored, the exit code says something was left out.
-    spdlog::error("backfill finished with {} malformed line(s) and {} rejected record(s), each "
-                  "reported above; everything else is stored",
-                  counts->malformed_lines, counts->rejected);
+    spdlog::error(
+        "backfill finished with {} malformed line(s) and {} rejected record(s), each "
+        "reported above; everything else is stored",
+        counts->malformed_lines, counts->rejected);
     return kExitBackfillDataErrors;
   }
   return 0;

@@ -86,16 +86,26 @@ static_assert(sizeof(kLatin1) == 64 + 1 && sizeof(kLatinExtendedA) == 128 + 1);
 
 const char* TwoLetters(uint32_t cp) {
   switch (cp) {
-    case 0xC6: return "AE";
-    case 0xDE: return "TH";
-    case 0xDF: return "ss";
-    case 0xE6: return "ae";
-    case 0xFE: return "th";
-    case 0x132: return "IJ";
-    case 0x133: return "ij";
-    case 0x152: return "OE";
-    case 0x153: return "oe";
-    default: return nullptr;
+    case 0xC6:
+      return "AE";
+    case 0xDE:
+      return "TH";
+    case 0xDF:
+      return "ss";
+    case 0xE6:
+      return "ae";
+    case 0xFE:
+      return "th";
+    case 0x132:
+      return "IJ";
+    case 0x133:
+      return "ij";
+    case 0x152:
+      return "OE";
+    case 0x153:
+      return "oe";
+    default:
+      return nullptr;
   }
 }
 

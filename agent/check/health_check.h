@@ -37,7 +37,7 @@ struct CheckInputs {
   // Optional: when the aggregator is Unavailable, says why in one sentence (a TLS diagnosis:
   // wrong CA, wrong name, expired certificate...); empty when it cannot tell.
   std::function<std::string()> explain_unavailable;
-  std::string aggregator;    // HOST:PORT, for the messages
+  std::string aggregator;  // HOST:PORT, for the messages
   std::string server_id;
   int64_t now_unix = 0;
   // An outbox whose oldest record waits longer than this is reported.

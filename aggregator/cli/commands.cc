@@ -294,9 +294,8 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
       Status st = WriteFileAtomically(path, *content);
       if (!st.ok()) {
         // One direction's file must not stop the others' reports and e-mails.
-        const std::string whose = scope.direction.empty()
-                                      ? std::string("the organisation")
-                                      : "direction " + ForLog(scope.direction);
+        const std::string whose = scope.direction.empty() ? std::string("the organisation")
+                                                          : "direction " + ForLog(scope.direction);
         err << "ramette: the report of " << whose << " is not written, nor sent: " << st.message()
             << "\n";
         written = false;
@@ -341,8 +340,7 @@ int RunReportMonthly(const std::string& db, const std::string& config_path,
     err << "ramette: could not send the " << f.direction << " report to " << f.recipient << ": "
         << f.error << " (the next run tries again)\n";
   }
-  return FinishOutput(out, err,
-                      outcome->failed.empty() && unwritten == 0 ? 0 : kExitSendFailed);
+  return FinishOutput(out, err, outcome->failed.empty() && unwritten == 0 ? 0 : kExitSendFailed);
 }
 
 int RunExportIndicators(const std::string& db, int year, const std::string& format,

@@ -150,9 +150,9 @@ TEST_F(CommandsTest, ReadCommandsRefuseFilesThatAreNotRametteDatabases) {
   {
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(other.c_str(), &h), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(h, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(h);
   }
   const std::string empty = dir_ + "/empty.db";
@@ -418,8 +418,8 @@ TEST_F(CommandsTest, ReportFilesAreReadableUniqueAndOneFailureStopsNoOtherDirect
             kExitSendFailed);
   EXPECT_THAT(rerr.str(), HasSubstr("the report of direction DAF is not written, nor sent: "));
   EXPECT_THAT(rerr.str(), HasSubstr("it is a directory"));
-  for (const char* stem : {"Education_et_Colleges-cbb6c1df", "a_b-10a3f9f2",
-                           "a_b-3a8e75c1", "a_b"}) {
+  for (const char* stem :
+       {"Education_et_Colleges-cbb6c1df", "a_b-10a3f9f2", "a_b-3a8e75c1", "a_b"}) {
     const std::string base = reports + "/ramette-2026-03-" + stem;
     EXPECT_TRUE(std::filesystem::is_regular_file(base + ".html")) << base;
     EXPECT_TRUE(std::filesystem::is_regular_file(base + ".csv")) << base;

@@ -1,5 +1,6 @@
 // ramette: the administrator's command line (imports, indicators, reports, export, status,
-// backup, tokens, store copy, directory sync). Argument parsing only; the actions are in commands.cc.
+// backup, tokens, store copy, directory sync). Argument parsing only; the actions are in
+// commands.cc.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -201,8 +202,8 @@ int main(int argc, char** argv) {
   }
   if (directory_sync->parsed()) {
     return ramette::aggregator::cli::RunDirectorySyncCommand(
-        db, config, dry_run, force, sync_date, static_cast<int64_t>(std::time(nullptr)),
-        std::cout, std::cerr);
+        db, config, dry_run, force, sync_date, static_cast<int64_t>(std::time(nullptr)), std::cout,
+        std::cerr);
   }
   if (backup->parsed()) {
     return ramette::aggregator::cli::RunBackup(db, backup_file, std::cout, std::cerr);

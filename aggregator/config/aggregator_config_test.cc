@@ -288,11 +288,11 @@ base_dn = "OU=Computers,DC=example,DC=org"
   EXPECT_EQ(d.workstations_filter, "(objectClass=computer)");
 
   EXPECT_FALSE(ParseAggregatorConfig("", "x").value().directory.configured);
-  for (const char* bad : {"[directory]\nbase_dn = \"dc=x\"\n",
-                          "[directory]\nuri = \"ldap://x\"\n",
-                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nmax_close_share = 2\n",
-                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nbind_dn = \"cn=a\"\n",
-                          "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nfoo = 1\n"}) {
+  for (const char* bad :
+       {"[directory]\nbase_dn = \"dc=x\"\n", "[directory]\nuri = \"ldap://x\"\n",
+        "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nmax_close_share = 2\n",
+        "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nbind_dn = \"cn=a\"\n",
+        "[directory]\nuri = \"ldap://x\"\nbase_dn = \"dc=x\"\nfoo = 1\n"}) {
     EXPECT_EQ(ParseAggregatorConfig(bad, "x").status().code(), Status::Code::kInvalidArgument)
         << bad;
   }

@@ -95,8 +95,7 @@ inline constexpr size_t kMaxImportBytes = size_t{256} << 20;
 // system's reason when it cannot be opened or read (a directory included); InvalidArgument when
 // it holds more than `max_bytes` (a device such as /dev/zero or an endless standard input is
 // read only that far).
-Result<std::string> ReadFileContent(const std::string& path,
-                                    size_t max_bytes = kMaxImportBytes);
+Result<std::string> ReadFileContent(const std::string& path, size_t max_bytes = kMaxImportBytes);
 
 }  // namespace ramette::aggregator::imports
 

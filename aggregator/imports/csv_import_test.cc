@@ -543,8 +543,8 @@ TEST(ReservedDirectionNamesTest, RefusedInEveryImportWithFileLineAndColumn) {
   for (const std::string name : {"organisation", "Organisation", "ORGANIZATION", "organization",
                                  "Unassigned", "UNASSIGNED"}) {
     auto users = ParseUsersCsv("user,direction\nalice,DAF\nbob," + name + "\n", "users.csv");
-    EXPECT_THAT(ErrorOf(users), StartsWith("users.csv:3: the direction name \"" + name +
-                                           "\" is reserved"));
+    EXPECT_THAT(ErrorOf(users),
+                StartsWith("users.csv:3: the direction name \"" + name + "\" is reserved"));
     EXPECT_THAT(ErrorOf(users), HasSubstr("(column direction)"));
     auto counts = ParseWorkstationsCsv("direction,date,count\n" + name + ",2018-12-31,3\n",
                                        "workstations.csv");
@@ -552,9 +552,9 @@ TEST(ReservedDirectionNamesTest, RefusedInEveryImportWithFileLineAndColumn) {
     auto contacts =
         ParseDirectionsCsv("direction,email\n" + name + ",a@example.org\n", "directions.csv");
     EXPECT_THAT(ErrorOf(contacts), StartsWith("directions.csv:2: the direction name"));
-    auto devices = ParseDevicesCsv(std::string(kDevicesHeader) + "print1,q1,mfp," + name +
-                                       ",A4-80,2015-03-01,\n",
-                                   "devices.csv", kKnownPapers);
+    auto devices = ParseDevicesCsv(
+        std::string(kDevicesHeader) + "print1,q1,mfp," + name + ",A4-80,2015-03-01,\n",
+        "devices.csv", kKnownPapers);
     EXPECT_THAT(ErrorOf(devices), StartsWith("devices.csv:2: the direction name"));
   }
   // The exact name `unassigned` means "no direction" on purpose and stays accepted (the reader
@@ -716,7 +716,8 @@ TEST_F(ReadFileContentTest, InputsLargerThanTheCapAreRefused) {
   Result<std::string> r = ReadFileContent("/dev/zero", size_t{1} << 20);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(ErrorOf(r), "'/dev/zero' is larger than 1 MiB, the most an import reads (split the file)");
+  EXPECT_EQ(ErrorOf(r),
+            "'/dev/zero' is larger than 1 MiB, the most an import reads (split the file)");
   std::filesystem::path path = dir_ / "big.csv";
   {
     std::ofstream out(path, std::ios::binary);

@@ -360,7 +360,7 @@ TEST(IndicatorsTest, SheetsLargerThanA0AreFlagged) {
   FakeUsageSource src;
   const int64_t dev = src.AddClassifiedDevice(kMfp, "DA");
   const int64_t a0 = int64_t{841} * 1189 * 1000 * 1000;
-  src.AddJob(Job(dev, "", D(2018, 2, 1), 2, a0));                                   // A0: fine
+  src.AddJob(Job(dev, "", D(2018, 2, 1), 2, a0));                                      // A0: fine
   src.AddJob(Job(dev, "", D(2018, 2, 1), 1000000, int64_t{10000} * 10000 * 1000000));  // 10 m
   src.AddJob(Job(dev, "", D(2018, 3, 1), 1, a0 + 1));
   src.AddJob(Job(dev, "", D(2017, 3, 1), 1, a0 + 1));  // N-1: not reported

@@ -183,8 +183,7 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
       "Users without a direction in the directory", Kind::kCount,
       Num(s.month.users_without_direction));
   add("oversized_media_jobs", "Travaux sur un papier plus grand que A0 (à vérifier)",
-      "Jobs on sheets larger than A0 (to check)", Kind::kCount,
-      Num(s.month.oversized_media_jobs));
+      "Jobs on sheets larger than A0 (to check)", Kind::kCount, Num(s.month.oversized_media_jobs));
   return f;
 }
 

@@ -24,7 +24,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& db, OpenMode mode) {
   if (!exists && mode == OpenMode::kExisting) {
     return Status::InvalidArgument("no database at " + db + " (use --db PATH|URI)");
   }
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db, /*create=*/mode == OpenMode::kCreate);
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(db, /*create=*/mode == OpenMode::kCreate);
   if (!store.ok()) {
     return store.status().WithContext("cannot open database " + db);
   }

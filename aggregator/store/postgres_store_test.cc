@@ -425,7 +425,8 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
         " color_mode, number_up, impressions, cups_sheets, source, sheets, area_um2,"
         " media_known, local_day, received_at) SELECT s.id, d.id, 1, '', u.id, '', 0,"
         " 86400 * 19800, 9, 1, 1, '', 1, 1, 3, -1, 1, 3, " +
-        std::to_string(kA4) + ", true, 19800, 1 FROM servers s, devices d, users u;"
+        std::to_string(kA4) +
+        ", true, 19800, 1 FROM servers s, devices d, users u;"
         " INSERT INTO user_directions(user_name, direction) VALUES('bob', 'DAF')");
     if (from >= 2) {
       // What that version's CommitJobs put in the rollups.

@@ -562,14 +562,15 @@ Status CheckIdentity(sqlite3* db, const std::string& path, bool create) {
   RAMETTE_RETURN_IF_ERROR(QueryInt(db, "PRAGMA user_version", &version));
   RAMETTE_RETURN_IF_ERROR(QueryInt(db, "PRAGMA application_id", &application_id));
   if (application_id != 0 && application_id != SqliteStore::kApplicationId) {
-    return NotRamette(path, "belongs to another program (application id " +
-                                std::to_string(application_id) + ")");
+    return NotRamette(
+        path, "belongs to another program (application id " + std::to_string(application_id) + ")");
   }
   if (objects == 0 && version == 0) {
     if (create) return Status::Ok();
-    return NotRamette(path, "is empty, not a ramette database (a failed copy or restore?); "
-                            "only ramette-aggregator, `ramette import` and `ramette store copy` "
-                            "create one");
+    return NotRamette(path,
+                      "is empty, not a ramette database (a failed copy or restore?); "
+                      "only ramette-aggregator, `ramette import` and `ramette store copy` "
+                      "create one");
   }
   if (version > SqliteStore::kLatestSchemaVersion) return RefuseNewer(path, version);
   int64_t ramette_tables = 0;

@@ -70,10 +70,10 @@ Status SqliteStore::ApplyDirectorySync(const DirectoryChanges& changes) {
     OwnedStatement count;
     OwnedStatement record;
     OwnedStatement still_open;
-    RAMETTE_RETURN_IF_ERROR(still_open.Prepare(
-        db_,
-        "SELECT 1 FROM user_directions WHERE user = ?1 AND source = 'directory'"
-        " AND valid_to IS NULL LIMIT 1"));
+    RAMETTE_RETURN_IF_ERROR(
+        still_open.Prepare(db_,
+                           "SELECT 1 FROM user_directions WHERE user = ?1 AND source = 'directory'"
+                           " AND valid_to IS NULL LIMIT 1"));
     constexpr char kOpenDirectoryRow[] =
         " WHERE id = ?1 AND source = 'directory' AND valid_to IS NULL";
     RAMETTE_RETURN_IF_ERROR(close.Prepare(

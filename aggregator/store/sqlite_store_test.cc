@@ -836,8 +836,9 @@ TEST_F(SqliteStoreTest, NotADatabaseIsRefusedUnchanged) {
 // `ramette --db other.db indicators` once added ramette's tables to another program's database
 // and switched it to WAL.
 TEST_F(SqliteStoreTest, AnotherProgramsDatabaseIsRefusedByteForByteUnchanged) {
-  RawExec("PRAGMA journal_mode = DELETE; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
-          "INSERT INTO notes(body) VALUES ('hello')");
+  RawExec(
+      "PRAGMA journal_mode = DELETE; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
+      "INSERT INTO notes(body) VALUES ('hello')");
   const std::string before = FileBytes(path_);
   ASSERT_FALSE(before.empty());
   for (bool create : {false, true}) {

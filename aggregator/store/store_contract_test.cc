@@ -721,8 +721,9 @@ TEST_P(StoreContractTest, DirectorySyncIsAppliedWholeOrNotAtAll) {
   auto none = dir.LastDirectorySync();
   ASSERT_TRUE(none.ok()) << none.status().message();
   EXPECT_FALSE(none->has_value());
-  ASSERT_TRUE(
-      store_->inventory().ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt}}).ok());
+  ASSERT_TRUE(store_->inventory()
+                  .ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt}})
+                  .ok());
 
   const Day june = DaysFromCivil(2018, 6, 1);
   DirectoryChanges first;
