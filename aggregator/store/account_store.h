@@ -1,0 +1,58 @@
+// The web-account part of the store contract (schema v12): who may log in to ramette-web, with
+// which role, and the Argon2id hash of their password (auth/password_hash.h). Never a password.
+// Every engine implements it; `ramette user add|list|remove|passwd` writes it, ramette-web reads.
+#ifndef RAMETTE_AGGREGATOR_STORE_ACCOUNT_STORE_H_
+#define RAMETTE_AGGREGATOR_STORE_ACCOUNT_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ramette::aggregator::store {
+
+// admin sees everything; it sees print servers, devices and data quality; a direction account
+// sees its own direction and the organisation's totals only.
+enum class AccountRole { kAdmin, kIt, kDirection };
+
+// "admin", "it", "direction".
+std::string_view AccountRoleName(AccountRole role);
+// The inverse of AccountRoleName; empty for any other text.
+std::optional<AccountRole> ParseAccountRole(std::string_view text);
+
+// One account. `direction` is set exactly when role is kDirection.
+struct WebAccount {
+  std::string name;
+  AccountRole role = AccountRole::kDirection;
+  std::string direction;
+  std::string password_hash;  // crypto_pwhash_str output (Argon2id), never the password
+  int64_t created_at = 0;     // unix seconds
+  int64_t updated_at = 0;     // unix seconds: creation or last password change
+
+  bool operator==(const WebAccount&) const = default;
+};
+
+// Thread-safe. Errors: IoError, Unavailable (retry), FailedPrecondition (schema),
+// InvalidArgument (bad arguments: empty name, a direction missing or given for another role).
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // Stores a new account; FailedPrecondition when the name is taken.
+  virtual Status AddAccount(const WebAccount& account) = 0;
+  // The account named `name` (names compared exactly), or empty.
+  virtual Result<std::optional<WebAccount>> FindAccount(const std::string& name) = 0;
+  // Every account, ordered by name.
+  virtual Result<std::vector<WebAccount>> ListAccounts() = 0;
+  // Removes the account; false when there was none.
+  virtual Result<bool> RemoveAccount(const std::string& name) = 0;
+  // Replaces the account's password hash and sets updated_at; false when there is no account.
+  virtual Result<bool> SetAccountPassword(const std::string& name, const std::string& hash,
+                                          int64_t now) = 0;
+};
+
+}  // namespace ramette::aggregator::store
+
+#endif  // RAMETTE_AGGREGATOR_STORE_ACCOUNT_STORE_H_
