@@ -4,8 +4,8 @@
 // viewer only what their role allows (a direction account never sees another direction's name
 // or figures, not even in a ranking). No page holds a script, a person's name or a document
 // title; every value from data is HTML-escaped.
-#ifndef RAMETTE_AGGREGATOR_WEB_WEB_PAGES_H_
-#define RAMETTE_AGGREGATOR_WEB_WEB_PAGES_H_
+#ifndef RAMETTE_AGGREGATOR_WEB_PAGES_WEB_PAGES_H_
+#define RAMETTE_AGGREGATOR_WEB_PAGES_WEB_PAGES_H_
 
 #include <cstdint>
 #include <optional>
@@ -73,4 +73,4 @@ std::string_view StyleSheet();
 
 }  // namespace ramette::aggregator::web
 
-#endif  // RAMETTE_AGGREGATOR_WEB_WEB_PAGES_H_
+#endif  // RAMETTE_AGGREGATOR_WEB_PAGES_WEB_PAGES_H_
