@@ -53,6 +53,17 @@ class TimedUsageSource : public aggregator::store::UsageSource {
     });
   }
 
+  Status ForEachLargeJob(
+      int64_t min_sheets, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::LargeJob&)>& fn) override {
+    return Timed(&large_, [&] {
+      return inner_->ForEachLargeJob(min_sheets, first_day, last_day, [&](const auto& j) {
+        ++large_.rows;
+        fn(j);
+      });
+    });
+  }
+
   // One line per kind of call: calls, rows, milliseconds (the callbacks' time included).
   std::string Breakdown() const {
     std::string out;
@@ -60,7 +71,8 @@ class TimedUsageSource : public aggregator::store::UsageSource {
                                   {"LoadUserNames", &users_},
                                   {"ForEachMonthlyRow", &monthly_},
                                   {"ForEachDailyRow (user)", &daily_user_},
-                                  {"ForEachDailyRowOfDevice", &daily_device_}}) {
+                                  {"ForEachDailyRowOfDevice", &daily_device_},
+                                  {"ForEachLargeJob", &large_}}) {
       char line[160];
       std::snprintf(line, sizeof line, "    %-24s %5lld calls %8lld rows %8.1f ms\n", name,
                     static_cast<long long>(k->calls), static_cast<long long>(k->rows), k->ms);
@@ -86,7 +98,7 @@ class TimedUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::store::UsageSource* inner_;
-  Kind inventory_, users_, monthly_, daily_user_, daily_device_;
+  Kind inventory_, users_, monthly_, daily_user_, daily_device_, large_;
 };
 
 }  // namespace ramette::bench

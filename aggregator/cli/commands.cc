@@ -196,6 +196,7 @@ bool LoadIndicatorOptions(const std::string& config_path, indicators::IndicatorO
   if (loaded->paper_source == "purchases") {
     options->paper_source = indicators::PaperSource::kPurchases;
   }
+  options->large_job_sheets = loaded->report.large_job_sheets;
   return true;
 }
 

@@ -154,6 +154,7 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
     double* number = nullptr;
     int* integer = nullptr;
     bool may_be_negative = false;
+    int64_t* count = nullptr;  // a whole number >= 0
   };
   const Key keys[] = {
       {"server", "listen", &c.listen, nullptr},
@@ -172,6 +173,8 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
        &c.report.environment.kwh_per_kg_recycled},
       {"targets", "recycled_share_min_pct", nullptr, nullptr,
        &c.report.targets.recycled_share_min_pct},
+      {"targets", "recycled_spend_share_min_pct", nullptr, nullptr,
+       &c.report.targets.recycled_spend_share_min_pct},
       {"targets", "paper_change_max_pct", nullptr, nullptr, &c.report.targets.paper_change_max_pct,
        nullptr, true},
       {"targets", "baseline_year", nullptr, nullptr, nullptr, &c.report.targets.baseline_year},
@@ -189,6 +192,8 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
       {"users", "case", &users_case, nullptr},
       {"users", "strip_domain", nullptr, &c.users.strip_domain},
       {"indicators", "paper_source", &c.paper_source, nullptr},
+      {"indicators", "large_job_sheets", nullptr, nullptr, nullptr, nullptr, false,
+       &c.report.large_job_sheets},
   };
   for (auto& [tname, tnode] : root) {
     const toml::table* t = tnode.as_table();
@@ -220,6 +225,13 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
                                          "number");
         }
         *found->number = *v;
+      } else if (found->count != nullptr) {
+        auto v = knode.value<int64_t>();
+        if (!v || !knode.is_integer() || *v < 0) {
+          return Status::InvalidArgument(Where(source, knode) + ": '" + name +
+                                         "' must be a whole number");
+        }
+        *found->count = *v;
       } else if (found->integer != nullptr) {
         auto v = knode.value<int64_t>();
         if (!v || !knode.is_integer() || *v < 0 || *v > 9999) {
@@ -250,6 +262,11 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
                                    ": 'indicators.paper_source' must be \"printing\" or "
                                    "\"purchases\", not '" +
                                    c.paper_source + "'");
+  }
+  if (c.report.large_job_sheets < 100) {
+    return Status::InvalidArgument(Where(source, *root["indicators"]["large_job_sheets"].node()) +
+                                   ": 'indicators.large_job_sheets' must be at least 100, not " +
+                                   std::to_string(c.report.large_job_sheets));
   }
   if (users_case == "lower") {
     c.users.lower_case = true;

@@ -80,6 +80,24 @@ TEST(AggregatorConfigTest, IndicatorsPaperSource) {
   EXPECT_EQ(c.status().message(),
             "a.toml:2: 'indicators.paper_source' must be \"printing\" or \"purchases\", not "
             "'bought'");
+  // Large jobs: 500 sheets by default, 100 at least, a whole number.
+  EXPECT_EQ(ParseAggregatorConfig("", "a.toml")->report.large_job_sheets, 500);
+  c = ParseAggregatorConfig("[indicators]\nlarge_job_sheets = 100\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->report.large_job_sheets, 100);
+  c = ParseAggregatorConfig("[indicators]\nlarge_job_sheets = 99\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "a.toml:2: 'indicators.large_job_sheets' must be at least 100, not 99");
+  c = ParseAggregatorConfig("[indicators]\nlarge_job_sheets = 1.5\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "a.toml:2: 'indicators.large_job_sheets' must be a whole number");
+  // The spend target, beside the recycled-share target.
+  EXPECT_DOUBLE_EQ(ParseAggregatorConfig("", "a.toml")->report.targets.recycled_spend_share_min_pct,
+                   40);
+  c = ParseAggregatorConfig("[targets]\nrecycled_spend_share_min_pct = 25\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_DOUBLE_EQ(c->report.targets.recycled_spend_share_min_pct, 25);
 }
 
 TEST(AggregatorConfigTest, ReportSettings) {

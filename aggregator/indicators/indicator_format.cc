@@ -59,6 +59,7 @@ std::vector<Field> Fields(const ScopeFigures& f) {
       integer("jobs_on_unclassified_devices", "", f.jobs_on_unclassified_devices),
       integer("jobs_without_user_direction", "", f.jobs_without_user_direction),
       integer("oversized_media_jobs", "", f.oversized_media_jobs),
+      integer("large_jobs", "", f.large_jobs),
   };
 }
 
@@ -161,6 +162,7 @@ std::string FormatIndicatorsJson(const IndicatorReport& report) {
   }
   j["directions"] = std::move(directions);
   j["unclassified_queues"] = report.unclassified_queues;
+  j["large_job_sheets"] = report.large_job_sheets;
   j["paper_source"] = std::string(PaperSourceName(report.paper_source));
   return j.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -248,7 +250,9 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
          " jobs on unclassified devices (counted as other), " +
          std::to_string(org.jobs_without_user_direction) + " jobs without a user direction, " +
          std::to_string(org.oversized_media_jobs) +
-         " jobs on sheets larger than A0 (counted; check their media).\n";
+         " jobs on sheets larger than A0 (counted; check their media), " +
+         std::to_string(org.large_jobs) + " jobs of " + std::to_string(report.large_job_sheets) +
+         " sheets or more (counted; check them).\n";
   std::string queues;
   for (const std::string& q : report.unclassified_queues) {
     queues += (queues.empty() ? "" : ", ") + q;

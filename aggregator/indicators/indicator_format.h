@@ -16,11 +16,13 @@ namespace ramette::aggregator::indicators {
 // kg_per_workstation, paper_kg, paper_kg_all_devices, sheets, workstations, desktop_printers,
 // mfps, then sheets_all_devices, paper_kg_previous_year, recycled_kg,
 // desktop_printers_previous_year, mfps_previous_year, unknown_media_jobs,
-// jobs_on_unclassified_devices, jobs_without_user_direction, oversized_media_jobs, then the
+// jobs_on_unclassified_devices, jobs_without_user_direction, oversized_media_jobs, large_jobs,
+// then the
 // objects "purchases" (paper_kg, paper_kg_office, paper_change_pct, recycled_share_pct,
 // recycled_spend_share_pct, coverage_pct) and "meters" (meter_impressions,
 // captured_impressions, uncaptured_impressions, uncaptured_kg_estimate); after
-// unclassified_queues, "paper_source": "printing" or "purchases". Numbers are unrounded, missing
+// unclassified_queues, "large_job_sheets" (the threshold of large_jobs, [indicators]
+// large_job_sheets) and "paper_source": "printing" or "purchases". Numbers are unrounded, missing
 // values are null. Bytes of names that are not UTF-8 become U+FFFD. Never throws.
 std::string FormatIndicatorsJson(const IndicatorReport& report);
 

@@ -36,7 +36,8 @@ const std::vector<std::string> kKeys = {"paper_change_pct",
                                         "unknown_media_jobs",
                                         "jobs_on_unclassified_devices",
                                         "jobs_without_user_direction",
-                                        "oversized_media_jobs"};
+                                        "oversized_media_jobs",
+                                        "large_jobs"};
 
 // The published 2018 organisation row, unrounded.
 ScopeFigures Published2018() {
@@ -109,9 +110,10 @@ TEST(FormatJsonTest, HasDesignShapeKeysAndNulls) {
 
   std::vector<std::string> top;
   for (auto it = j.begin(); it != j.end(); ++it) top.push_back(it.key());
-  // Wave 2 adds paper_source after the earlier keys.
+  // Wave 2 adds large_job_sheets and paper_source after the earlier keys.
   EXPECT_THAT(top, ElementsAre("year", "organisation", "directions", "unclassified_queues",
-                               "paper_source"));
+                               "large_job_sheets", "paper_source"));
+  EXPECT_EQ(j["large_job_sheets"], 500);
   EXPECT_EQ(j["paper_source"], "printing");
   EXPECT_THAT(j["unclassified_queues"], ElementsAre("print1/hp-2e", "print2/réception"));
   EXPECT_EQ(j["year"], 2018);
@@ -180,12 +182,12 @@ TEST(FormatCsvTest, HeaderAndRoundedRows) {
   // One decimal for percentages, two for kg; integers as they are.
   EXPECT_EQ(lines[1],
             "organisation,-13.0,18.0,-1.8,1.3,20.44,7133.56,8650.10,1429686,349,804,226,"
-            "1733626,8202.20,1557.02,819,223,12,3,40,0,,,,,,,,,,,printing");
+            "1733626,8202.20,1557.02,819,223,12,3,40,0,0,,,,,,,,,,,printing");
   EXPECT_EQ(lines[2].substr(0, 19), "DATM,-13.0,18.0,-1.");
   // Missing values are empty cells; -0.04 % is 0.0; 1.005 kg is stored below 1.005: 1.00.
   EXPECT_EQ(lines[3],
             "Direction de l'Économie et des Marchés,0.0,,,,,1.00,0.00,7,,0,0,"
-            "0,0.00,0.00,0,0,0,0,0,0,,,,,,,,,,,printing");
+            "0,0.00,0.00,0,0,0,0,0,0,0,,,,,,,,,,,printing");
   EXPECT_EQ(lines[4].substr(0, 11), "unassigned,");
 }
 

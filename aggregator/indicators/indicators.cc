@@ -65,57 +65,8 @@ ScopeFigures MakeFigures(const ScopeUsage& previous, const ScopeUsage& current,
   f.jobs_on_unclassified_devices = current.jobs_on_unclassified_devices;
   f.jobs_without_user_direction = current.jobs_without_user_direction;
   f.oversized_media_jobs = current.oversized_media_jobs;
+  f.large_jobs = current.large_jobs;
   return f;
-}
-
-// The meter figures of every device with readings, added to the organisation and to the
-// direction of the device's service period on `end` (index from `index_of`, -1: none).
-template <typename IndexOf>
-void AddMeterFigures(const model::Inventory& inventory, const ScopeUsage& organisation, Day start,
-                     Day end, IndexOf index_of, MeterFigures* org,
-                     std::vector<MeterFigures>* dirs) {
-  std::map<std::pair<std::string_view, std::string_view>, std::vector<const model::Device*>>
-      periods;
-  for (const model::Device& d : inventory.devices) periods[{d.server, d.queue}].push_back(&d);
-  std::map<int64_t, const model::UsageSums*> captured;
-  for (const auto& [id, sums] : organisation.by_device) captured[id] = &sums;
-  size_t i = 0;
-  const std::vector<model::MeterReading>& all = inventory.meter_readings;
-  while (i < all.size()) {
-    std::vector<const model::MeterReading*> readings;
-    size_t j = i;
-    for (; j < all.size() && all[j].server == all[i].server && all[j].queue == all[i].queue; ++j) {
-      readings.push_back(&all[j]);
-    }
-    std::sort(readings.begin(), readings.end(),
-              [](const auto* a, const auto* b) { return a->date < b->date; });
-    i = j;
-    const model::MeterReading& r = *readings.front();
-    std::optional<int64_t> meter = MeterImpressions(readings, inventory.devices, start, end);
-    MeterFigures f;
-    int dir = -1;
-    double grammage = model::kDefaultGrammageGsm;
-    model::UsageSums sums;
-    auto it = periods.find({r.server, r.queue});
-    if (it != periods.end()) {
-      const model::Device& d = *it->second[model::DevicePeriodOn(it->second, end)];
-      if (d.classified) {
-        if (!d.direction.empty()) dir = index_of(d.direction);
-        for (const model::Paper& p : inventory.papers) {
-          if (p.paper_id == d.paper_id) grammage = p.grammage_gsm;
-        }
-      }
-      auto c = captured.find(d.id);
-      if (c != captured.end()) sums = *c->second;
-    }
-    if (meter) {
-      f = DeviceMeterFigures(*meter, sums, grammage);
-    } else if (readings.back()->date <= end) {
-      f.devices_without_start_reading = 1;
-    }
-    org->Add(f);
-    if (dir >= 0) (*dirs)[dir].Add(f);
-  }
 }
 
 }  // namespace
@@ -140,6 +91,7 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
       MonthRange{MonthIndex(year, 1), MonthIndex(year, 12)}};
   AttributionOptions attribution;
   attribution.by_device = !inventory->meter_readings.empty();  // captured impressions per device
+  attribution.large_job_sheets = options.large_job_sheets;
   Result<AttributedUsage> usage =
       AttributeUsage(source, *inventory, *user_names, periods, attribution);
   if (!usage.ok()) return usage.status();
@@ -194,6 +146,7 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
   IndicatorReport report;
   report.year = year;
   report.paper_source = options.paper_source;
+  report.large_job_sheets = options.large_job_sheets;
   // Unclassified queues: devices with no classified row.
   std::set<int64_t> classified_ids;
   for (const model::Device& d : inventory->devices) {
@@ -264,7 +217,7 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
       scope_index.emplace(report.directions[i].direction, static_cast<int>(i));
     }
     AddMeterFigures(
-        *inventory, current.organisation, DaysFromCivil(year, 1, 1), end_of_year,
+        *inventory, current.organisation.by_device, DaysFromCivil(year, 1, 1), end_of_year,
         [&](const std::string& name) {
           auto it = scope_index.find(name);
           return it == scope_index.end() ? -1 : it->second;
@@ -291,6 +244,8 @@ Result<IndicatorReport> FilterDirection(const IndicatorReport& report, const std
   out.year = report.year;
   out.organisation = report.organisation;
   out.unclassified_queues = report.unclassified_queues;
+  out.paper_source = report.paper_source;
+  out.large_job_sheets = report.large_job_sheets;
   std::string known;
   for (const ScopeFigures& d : report.directions) {
     if (d.direction == name) {

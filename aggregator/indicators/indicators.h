@@ -46,6 +46,8 @@ struct ScopeFigures {
   int64_t jobs_without_user_direction = 0;
   // Jobs on sheets larger than A0 (counted, but likely a bogus custom size).
   int64_t oversized_media_jobs = 0;
+  // Jobs of at least IndicatorReport::large_job_sheets sheets (counted, but worth a look).
+  int64_t large_jobs = 0;
 
   // What the law measures (DESIGN.md): the purchases of year N naming this scope (the
   // organisation: every row), coverage against paper_kg_all_devices; and the meter readings of
@@ -62,6 +64,9 @@ std::string_view PaperSourceName(PaperSource s);
 
 struct IndicatorOptions {
   PaperSource paper_source = PaperSource::kPrinting;
+  // [indicators] large_job_sheets: data quality counts the jobs of at least this many sheets
+  // (at least store::kLargeJobMinSheets).
+  int64_t large_job_sheets = store::kDefaultLargeJobSheets;
 };
 
 struct IndicatorReport {
@@ -75,6 +80,8 @@ struct IndicatorReport {
   std::vector<std::string> unclassified_queues;
   // The source of every scope's paper_change_pct and recycled_share_pct.
   PaperSource paper_source = PaperSource::kPrinting;
+  // The threshold of ScopeFigures::large_jobs.
+  int64_t large_job_sheets = store::kDefaultLargeJobSheets;
 };
 
 // Computes the report of `year` from `source`: one pass over the monthly rollup rows of N-1

@@ -370,6 +370,38 @@ TEST(IndicatorsTest, SheetsLargerThanA0AreFlagged) {
   EXPECT_EQ(r.organisation.sheets, 1000003);  // counted all the same
 }
 
+// A job of 1,000,000 sheets counts, and is flagged from [indicators] large_job_sheets up (500 by
+// default), in the organisation and in the direction it is attributed to; the JSON carries the
+// threshold, and a report filtered to one direction keeps it and the paper source.
+TEST(IndicatorsTest, LargeJobsAreFlaggedFromTheThreshold) {
+  FakeUsageSource src;
+  const int64_t dev = src.AddClassifiedDevice(kMfp, "DA");
+  src.AddClassifiedDevice(kMfp, "DB");
+  src.AddJob(Job(dev, "", D(2018, 2, 1), 1000000));
+  src.AddJob(Job(dev, "", D(2018, 2, 2), 500));
+  src.AddJob(Job(dev, "", D(2018, 2, 3), 499));
+  src.AddJob(Job(dev, "", D(2017, 2, 3), 5000));  // N-1: not reported
+  IndicatorReport r = Compute(src, 2018);
+  EXPECT_EQ(r.large_job_sheets, 500);
+  EXPECT_EQ(r.organisation.large_jobs, 2);
+  EXPECT_EQ(Dir(r, "DA").large_jobs, 2);
+  EXPECT_EQ(Dir(r, "DB").large_jobs, 0);
+  EXPECT_EQ(r.organisation.sheets, 1000999);
+  IndicatorOptions options;
+  options.large_job_sheets = 100000;
+  options.paper_source = PaperSource::kPurchases;
+  Result<IndicatorReport> high = ComputeIndicators(src, 2018, options);
+  ASSERT_TRUE(high.ok());
+  EXPECT_EQ(high->organisation.large_jobs, 1);
+  const std::string json = FormatIndicatorsJson(*high);
+  EXPECT_THAT(json, HasSubstr("\"large_jobs\":1"));
+  EXPECT_THAT(json, HasSubstr("\"large_job_sheets\":100000"));
+  Result<IndicatorReport> da = FilterDirection(*high, "DA");
+  ASSERT_TRUE(da.ok());
+  EXPECT_EQ(da->large_job_sheets, 100000);
+  EXPECT_EQ(da->paper_source, PaperSource::kPurchases);
+}
+
 TEST(IndicatorsTest, DirectionsSortedByBytesWithUnassignedLast) {
   FakeUsageSource src;
   const int64_t drh = src.AddClassifiedDevice(kMfp, "DRH");

@@ -1,6 +1,10 @@
 // The purchase and meter rules of DESIGN.md "What the law measures", once.
 #include "aggregator/indicators/paper_sources.h"
 
+#include <algorithm>
+#include <map>
+#include <string_view>
+
 #include "aggregator/ingest/media.h"
 #include "common/civil_time.h"
 
@@ -19,6 +23,13 @@ double PurchasedKg(const model::Purchase& p, const model::Paper* paper) {
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
                                        const std::vector<model::Paper>& papers, int year,
                                        double printed_kg) {
+  return ComputePurchaseFigures(rows, papers, MonthIndex(year, 1), MonthIndex(year, 12),
+                                printed_kg);
+}
+
+PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
+                                       const std::vector<model::Paper>& papers,
+                                       int32_t first_month, int32_t last_month, double printed_kg) {
   auto paper_of = [&](const std::string& id) -> const model::Paper* {
     for (const model::Paper& p : papers) {
       if (p.paper_id == id) return &p;
@@ -30,12 +41,14 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
   bool any_amount = false, any_office = false, any_office_previous = false;
   PurchaseFigures f;
   for (const model::Purchase* p : rows) {
-    const int y = CivilFromDays(p->date).year;
-    if (y != year && y != year - 1) continue;
+    const int32_t m = MonthIndexOfDay(p->date);
+    const bool current = m >= first_month && m <= last_month;
+    const bool previous = m >= first_month - 12 && m <= last_month - 12;
+    if (!current && !previous) continue;
     const model::Paper* paper = paper_of(p->paper_id);
     const double row_kg = PurchasedKg(*p, paper);
     const bool is_office = p->use == model::PaperUse::kOffice;
-    if (y == year - 1) {
+    if (!current) {
       if (is_office) {
         office_previous += row_kg;
         any_office_previous = true;
@@ -59,6 +72,7 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
   if (f.rows > 0) {
     f.paper_kg = static_cast<double>(kg);
     f.paper_kg_office = static_cast<double>(office);
+    f.recycled_kg = static_cast<double>(recycled);
     if (kg != 0) {
       f.recycled_share_pct = static_cast<double>(recycled / kg * 100);
       f.coverage_pct = static_cast<double>(printed_kg / kg * 100);
@@ -121,6 +135,53 @@ MeterFigures DeviceMeterFigures(int64_t meter, const model::UsageSums& captured,
       static_cast<long double>(*f.uncaptured_impressions) * ratio *
       static_cast<long double>(ingest::kA4WidthUm * ingest::kA4HeightUm) * grammage_gsm / 1e15L);
   return f;
+}
+
+void AddMeterFigures(const model::Inventory& inventory,
+                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start,
+                     Day end, const std::function<int(const std::string&)>& index_of,
+                     MeterFigures* org, std::vector<MeterFigures>* dirs) {
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<const model::Device*>>
+      periods;
+  for (const model::Device& d : inventory.devices) periods[{d.server, d.queue}].push_back(&d);
+  size_t i = 0;
+  const std::vector<model::MeterReading>& all = inventory.meter_readings;
+  while (i < all.size()) {
+    std::vector<const model::MeterReading*> readings;
+    size_t j = i;
+    for (; j < all.size() && all[j].server == all[i].server && all[j].queue == all[i].queue; ++j) {
+      readings.push_back(&all[j]);
+    }
+    std::sort(readings.begin(), readings.end(),
+              [](const auto* a, const auto* b) { return a->date < b->date; });
+    i = j;
+    const model::MeterReading& r = *readings.front();
+    std::optional<int64_t> meter = MeterImpressions(readings, inventory.devices, start, end);
+    MeterFigures f;
+    int dir = -1;
+    double grammage = model::kDefaultGrammageGsm;
+    model::UsageSums sums;
+    auto it = periods.find({r.server, r.queue});
+    if (it != periods.end()) {
+      const model::Device& d = *it->second[model::DevicePeriodOn(it->second, end)];
+      if (d.classified) {
+        if (!d.direction.empty()) dir = index_of(d.direction);
+        for (const model::Paper& p : inventory.papers) {
+          if (p.paper_id == d.paper_id) grammage = p.grammage_gsm;
+        }
+      }
+      auto c = std::lower_bound(captured.begin(), captured.end(), d.id,
+                                [](const auto& entry, int64_t id) { return entry.first < id; });
+      if (c != captured.end() && c->first == d.id) sums = c->second;
+    }
+    if (meter) {
+      f = DeviceMeterFigures(*meter, sums, grammage);
+    } else if (readings.back()->date <= end) {
+      f.devices_without_start_reading = 1;
+    }
+    org->Add(f);
+    if (dir >= 0) (*dirs)[dir].Add(f);
+  }
 }
 
 }  // namespace ramette::aggregator::indicators

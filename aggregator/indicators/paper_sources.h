@@ -6,6 +6,8 @@
 #define RAMETTE_AGGREGATOR_INDICATORS_PAPER_SOURCES_H_
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@ double PurchasedKg(const model::Purchase& p, const model::Paper* paper);
 struct PurchaseFigures {
   std::optional<double> paper_kg;                  // all uses
   std::optional<double> paper_kg_office;           // use = office: I1's measure
+  std::optional<double> recycled_kg;               // recycled stock, all uses (with paper_kg)
   std::optional<double> paper_change_pct;          // I1 from purchases: office N vs N-1
   std::optional<double> recycled_share_pct;        // I2 from purchases: recycled kg / paper_kg
   std::optional<double> recycled_spend_share_pct;  // recycled € HT / € HT of rows with an amount
@@ -41,6 +44,11 @@ struct PurchaseFigures {
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
                                        const std::vector<model::Paper>& papers, int year,
                                        double printed_kg);
+// The same over the months `first_month`..`last_month` (MonthIndex, both included: the monthly
+// report's year to date), I1 against the same months twelve months earlier.
+PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
+                                       const std::vector<model::Paper>& papers,
+                                       int32_t first_month, int32_t last_month, double printed_kg);
 
 // The impressions a device's counter made over [start, end] (days, both included): its last
 // reading on or before `end` minus its last reading on or before `start`, through every reading
@@ -66,6 +74,16 @@ struct MeterFigures {
 
   void Add(const MeterFigures& o);
 };
+
+// The meter figures over [start, end] of every device with readings in `inventory`, added to
+// `organisation` and to `directions[index_of(direction)]`, the direction of the device's service
+// period on `end` (index_of: -1 for none; unclassified devices count for the organisation only).
+// `captured` holds the CUPS sums of each device id over the same period, sorted by id
+// (ScopeUsage::by_device).
+void AddMeterFigures(const model::Inventory& inventory,
+                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start, Day end,
+                     const std::function<int(const std::string&)>& index_of,
+                     MeterFigures* organisation, std::vector<MeterFigures>* directions);
 
 // One device's contribution: `meter` impressions, `captured` the CUPS sums of the device in the
 // period. Uncaptured mass = uncaptured impressions x the captured sheets-per-impression ratio

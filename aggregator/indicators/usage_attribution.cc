@@ -125,6 +125,7 @@ struct ScopeAcc {
   int64_t jobs_without_user_direction = 0;
   int64_t oversized_media_jobs = 0;
   int64_t oversized_media_sheets = 0;
+  int64_t large_jobs = 0;
   std::map<int64_t, model::UsageSums> by_device;  // only with AttributionOptions::by_device
   std::set<int64_t> users_without_direction;      // only with the option of that name
 };
@@ -155,6 +156,10 @@ class Attributor {
   void OnMonthlyRow(const model::RollupRow& row);
   Status ReadSplitUserMonths(store::UsageSource& source);
   Status ReadSplitDeviceMonths(store::UsageSource& source);
+  Status ReadLargeJobs(store::UsageSource& source);
+  // The direction a row goes to: its user's on the day (user_code >= 0), else its device's,
+  // else unassigned (DESIGN.md "A job's direction"). Marks unassigned as used.
+  int32_t DirectionOf(const DeviceSlot& device, int32_t user_code);
   void Accumulate(const model::RollupRow& row, int32_t covered_month, const DeviceSlot& device,
                   int32_t user_code);
   ScopeUsage ToScopeUsage(const ScopeAcc& acc, const Int128* areas) const;
@@ -441,13 +446,18 @@ int32_t Attributor::UserDirectionOn(int64_t user_id, Day day) const {
                      intervals_.data() + interval_begin_[slot + 1], day);
 }
 
-void Attributor::Accumulate(const model::RollupRow& row, int32_t covered_month,
-                            const DeviceSlot& device, int32_t user_code) {
-  const bool user_has_direction = user_code >= 0;
-  const int32_t dir = user_has_direction      ? user_code
+int32_t Attributor::DirectionOf(const DeviceSlot& device, int32_t user_code) {
+  const int32_t dir = user_code >= 0           ? user_code
                       : device.direction >= 0 ? device.direction
                                               : unassigned_;
   if (dir == unassigned_) unassigned_used_ = true;
+  return dir;
+}
+
+void Attributor::Accumulate(const model::RollupRow& row, int32_t covered_month,
+                            const DeviceSlot& device, int32_t user_code) {
+  const bool user_has_direction = user_code >= 0;
+  const int32_t dir = DirectionOf(device, user_code);
   const Int128 area = Int128{row.sums.sheets} * row.area_um2;
   const size_t dir_count = directions_.size();
   const size_t stock_count = stocks_.size();
@@ -528,7 +538,37 @@ Status Attributor::Run(store::UsageSource& source) {
   }
 
   RAMETTE_RETURN_IF_ERROR(ReadSplitDeviceMonths(source));
-  return ReadSplitUserMonths(source);
+  RAMETTE_RETURN_IF_ERROR(ReadSplitUserMonths(source));
+  return ReadLargeJobs(source);
+}
+
+// Jobs of at least options_.large_job_sheets sheets over the covered months, each attributed
+// on its own day (device period and user direction of that day).
+Status Attributor::ReadLargeJobs(store::UsageSource& source) {
+  if (options_.large_job_sheets == 0) return Status::Ok();
+  const int32_t extent = static_cast<int32_t>(covered_of_offset_.size());
+  const Day first_day = FirstDayOfMonth(first_month_);
+  const Day last_day = FirstDayOfMonth(first_month_ + extent) - 1;
+  std::vector<model::LargeJob> jobs;
+  RAMETTE_RETURN_IF_ERROR(source.ForEachLargeJob(
+      options_.large_job_sheets, first_day, last_day,
+      [&](const model::LargeJob& j) { jobs.push_back(j); }));
+  const size_t dir_count = directions_.size();
+  for (const model::LargeJob& j : jobs) {
+    if (j.day < first_day || j.day > last_day || j.sheets < options_.large_job_sheets) continue;
+    const int32_t k = covered_of_offset_[MonthIndexOfDay(j.day) - first_month_];
+    if (k < 0) continue;
+    int32_t slot = DeviceSlotOf(j.device_id, k);
+    if (slot == kSplitMonth) {
+      const MultiPeriodDevice& multi = multi_[devices_.Find(j.device_id).multi];
+      slot = multi.slots[model::DevicePeriodOn(multi.periods, j.day)];
+    }
+    const int32_t dir = DirectionOf(device_slots_[slot], UserDirectionOn(j.user_id, j.day));
+    for (int32_t i = period_begin_[k]; i < period_begin_[k + 1]; ++i) {
+      scopes_[static_cast<size_t>(period_list_[i]) * dir_count + dir].large_jobs += 1;
+    }
+  }
+  return Status::Ok();
 }
 
 // Daily rows of the device-months whose attributes change inside the month (every user), one
@@ -629,6 +669,7 @@ ScopeUsage Attributor::ToScopeUsage(const ScopeAcc& acc, const Int128* areas) co
   u.jobs_without_user_direction = acc.jobs_without_user_direction;
   u.oversized_media_jobs = acc.oversized_media_jobs;
   u.oversized_media_sheets = acc.oversized_media_sheets;
+  u.large_jobs = acc.large_jobs;
   u.by_device.assign(acc.by_device.begin(), acc.by_device.end());
   u.users_without_direction = static_cast<int64_t>(acc.users_without_direction.size());
   return u;
@@ -655,6 +696,7 @@ AttributedUsage Attributor::Finish() const {
       org.jobs_without_user_direction += acc.jobs_without_user_direction;
       org.oversized_media_jobs += acc.oversized_media_jobs;
       org.oversized_media_sheets += acc.oversized_media_sheets;
+      org.large_jobs += acc.large_jobs;
       for (const auto& [id, sums] : acc.by_device) org.by_device[id].Add(sums);
       org.users_without_direction.insert(acc.users_without_direction.begin(),
                                          acc.users_without_direction.end());

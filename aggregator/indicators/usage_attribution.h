@@ -47,6 +47,8 @@ struct ScopeUsage {
   // Data quality: jobs on sheets larger than A0 (model::kA0AreaUm2), and their sheets.
   int64_t oversized_media_jobs = 0;
   int64_t oversized_media_sheets = 0;
+  // Data quality, with AttributionOptions::large_job_sheets: jobs of at least that many sheets.
+  int64_t large_jobs = 0;
   // Sums per device id, sorted by id, when AttributionOptions::by_device was set (else empty).
   std::vector<std::pair<int64_t, model::UsageSums>> by_device;
   // With AttributionOptions::users_without_direction: how many distinct named users printed
@@ -58,6 +60,10 @@ struct ScopeUsage {
 struct AttributionOptions {
   bool by_device = false;  // fill ScopeUsage::by_device (the monthly report's device chart)
   bool users_without_direction = false;  // fill ScopeUsage::users_without_direction
+  // Not 0: fill ScopeUsage::large_jobs with the jobs of at least this many sheets
+  // (UsageSource::ForEachLargeJob, so at least store::kLargeJobMinSheets), each attributed to
+  // a direction by the same rule as the rollup rows, on the job's own day.
+  int64_t large_job_sheets = 0;
 };
 
 // A range of whole months, as MonthIndex values (year * 12 + month - 1), both included.

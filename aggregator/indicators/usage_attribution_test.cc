@@ -318,5 +318,40 @@ TEST(AttributeUsageTest, SumsPerDeviceOnlyWhenAsked) {
   EXPECT_EQ(org.by_device[1].second.jobs, 2);
 }
 
+// Large jobs: only with the option, counted from the threshold up (>=), each attributed on its
+// own day: bob moves from DAF to DRH on 15 March, so his big job of the 10th counts for DAF
+// and that of the 20th for DRH; a job of an unknown user goes to its device's direction.
+TEST(AttributeUsageTest, LargeJobsAreAttributedOnTheirDay) {
+  FakeUsageSource src;
+  const int64_t daf = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DAF");
+  const int64_t drh = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DRH");
+  src.AddUserDirection("bob", "DAF", std::nullopt, D(2018, 3, 15));
+  src.AddUserDirection("bob", "DRH", D(2018, 3, 15));
+  src.AddJob(Job(daf, "bob", D(2018, 3, 10), 500));   // DAF: at the threshold
+  src.AddJob(Job(daf, "bob", D(2018, 3, 20), 900));   // DRH: bob's direction that day
+  src.AddJob(Job(daf, "bob", D(2018, 3, 21), 499));   // below
+  src.AddJob(Job(drh, "", D(2018, 3, 31), 1000));     // DRH through the device
+  src.AddJob(Job(drh, "", D(2018, 4, 1), 1000));      // outside March
+  src.AddJob(Job(daf, "bob", D(2018, 2, 28), 5000));  // outside March
+  auto inv = src.LoadInventory();
+  auto names = src.LoadUserNames();
+  const std::vector<MonthRange> march = {MonthRange{MonthIndex(2018, 3), MonthIndex(2018, 3)}};
+  auto plain = AttributeUsage(src, *inv, *names, march);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->periods[0].organisation.large_jobs, 0);
+  AttributionOptions options;
+  options.large_job_sheets = 500;
+  auto r = AttributeUsage(src, *inv, *names, march, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->directions.size(), 2u);  // DAF, DRH
+  EXPECT_EQ(r->periods[0].directions[0].large_jobs, 1);
+  EXPECT_EQ(r->periods[0].directions[1].large_jobs, 2);
+  EXPECT_EQ(r->periods[0].organisation.large_jobs, 3);
+  // A threshold below the engines' floor is refused, not silently raised.
+  options.large_job_sheets = 99;
+  EXPECT_EQ(AttributeUsage(src, *inv, *names, march, options).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::indicators

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/civil_time.h"
+
 namespace ramette::aggregator::model {
 
 // Sums over the jobs of one key. Sheets follow DESIGN.md's sheets rule.
@@ -41,6 +43,15 @@ struct RollupRow {
   int32_t period = 0;
   int64_t area_um2 = 0;  // sheet area in square micrometres
   UsageSums sums;
+};
+
+// One stored job of many sheets (UsageSource::ForEachLargeJob), for data quality: a job that
+// big is counted like any other but may be a mistake (a loop, a wrong copy count).
+struct LargeJob {
+  int64_t device_id = 0;
+  int64_t user_id = 0;
+  Day day = 0;  // the job's local day
+  int64_t sheets = 0;
 };
 
 }  // namespace ramette::aggregator::model

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "aggregator/indicators/paper_sources.h"
 #include "aggregator/indicators/usage_attribution.h"
 #include "common/civil_time.h"
 
@@ -42,7 +43,17 @@ PeriodFigures ToFigures(const indicators::ScopeUsage& u) {
   f.jobs_without_user_direction = u.jobs_without_user_direction;
   f.users_without_direction = u.users_without_direction;
   f.oversized_media_jobs = u.oversized_media_jobs;
+  f.large_jobs = u.large_jobs;
   return f;
+}
+
+// Sets `t`'s value, gap and whether it is met for a minimum target.
+void CheckMinimum(std::optional<double> value, TargetStatus* t) {
+  t->value = value;
+  if (value) {
+    t->gap = *value - t->target;
+    t->met = *t->gap >= 0;
+  }
 }
 
 // Where each period sits in the AttributeUsage request.
@@ -106,6 +117,7 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
   indicators::AttributionOptions options;
   options.by_device = true;
   options.users_without_direction = true;
+  options.large_job_sheets = settings.large_job_sheets;
   Result<indicators::AttributedUsage> usage =
       indicators::AttributeUsage(source, *inventory, *user_names, periods, options);
   if (!usage.ok()) return usage.status();
@@ -152,8 +164,36 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
     if (!inserted && std::make_pair(w.date, w.count) > it->second) it->second = {w.date, w.count};
   }
 
+  // What the law measures: purchases by direction (the organisation: every row), and the meter
+  // figures of the month and the year to date by the direction of each device on month end.
+  const Day month_start = DaysFromCivil(year, month, 1);
+  std::vector<const model::Purchase*> all_purchases;
+  std::map<std::string, std::vector<const model::Purchase*>, std::less<>> purchases_of;
+  for (const model::Purchase& p : inventory->purchases) {
+    all_purchases.push_back(&p);
+    if (!p.direction.empty()) purchases_of[p.direction].push_back(&p);
+  }
+  indicators::MeterFigures org_meters_month, org_meters_ytd;
+  std::vector<indicators::MeterFigures> meters_month(names.size()), meters_ytd(names.size());
+  if (!inventory->meter_readings.empty()) {
+    auto direction_index = [&](const std::string& name) {
+      auto it = index_of.find(name);
+      return it == index_of.end() ? -1 : static_cast<int>(it->second);
+    };
+    indicators::AddMeterFigures(*inventory, usage->periods[kMonthPeriod].organisation.by_device,
+                                month_start, month_end, direction_index, &org_meters_month,
+                                &meters_month);
+    indicators::AddMeterFigures(*inventory,
+                                usage->periods[kYearToDatePeriod].organisation.by_device,
+                                DaysFromCivil(year, 1, 1), month_end, direction_index,
+                                &org_meters_ytd, &meters_ytd);
+  }
+  const std::vector<const model::Purchase*> no_purchases;
+
   auto make_scope = [&](auto scope_of, std::optional<int64_t> workstations, int64_t desktop_count,
-                        int64_t mfp_count) {
+                        int64_t mfp_count, const std::vector<const model::Purchase*>& purchases,
+                        const indicators::MeterFigures& scope_meters_month,
+                        const indicators::MeterFigures& scope_meters_ytd) {
     ScopeMonth s;
     s.month = ToFigures(scope_of(kMonthPeriod));
     s.month_year_before = ToFigures(scope_of(kYearBeforePeriod));
@@ -182,14 +222,29 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
                      });
     s.desktop_printers = desktop_count;
     s.mfps = mfp_count;
-    s.environment =
-        ComputeEquivalents(s.month.paper_kg_all_devices, s.month.recycled_kg, settings.environment);
-    s.recycled_target.target = settings.targets.recycled_share_min_pct;
-    s.recycled_target.value = s.month.RecycledSharePct();
-    if (s.recycled_target.value) {
-      s.recycled_target.gap = *s.recycled_target.value - s.recycled_target.target;
-      s.recycled_target.met = *s.recycled_target.gap >= 0;
+    if (!purchases.empty()) {
+      s.purchases_year_to_date =
+          indicators::ComputePurchaseFigures(purchases, inventory->papers, MonthIndex(year, 1),
+                                             this_month, s.year_to_date.paper_kg_all_devices);
     }
+    s.meters_month = scope_meters_month;
+    s.meters_year_to_date = scope_meters_ytd;
+    const indicators::PurchaseFigures& bought = s.purchases_year_to_date;
+    const bool bought_this_year = bought.rows > 0;
+    s.environment_source =
+        bought_this_year ? TargetStatus::Source::kPurchases : TargetStatus::Source::kPrinting;
+    s.environment = bought_this_year
+                        ? ComputeEquivalents(bought.paper_kg.value_or(0),
+                                             bought.recycled_kg.value_or(0), settings.environment)
+                        : ComputeEquivalents(s.month.paper_kg_all_devices, s.month.recycled_kg,
+                                             settings.environment);
+    s.recycled_target.target = settings.targets.recycled_share_min_pct;
+    s.recycled_target.source = s.environment_source;
+    CheckMinimum(bought_this_year ? bought.recycled_share_pct : s.month.RecycledSharePct(),
+                 &s.recycled_target);
+    s.recycled_spend_target.target = settings.targets.recycled_spend_share_min_pct;
+    s.recycled_spend_target.source = TargetStatus::Source::kPurchases;
+    CheckMinimum(bought.recycled_spend_share_pct, &s.recycled_spend_target);
     s.reduction_target.target = settings.targets.paper_change_max_pct;
     if (baseline != 0) {
       s.reduction_target.value =
@@ -203,6 +258,8 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
   };
 
   MonthlyReport report;
+  report.has_purchases = !inventory->purchases.empty();
+  report.has_meter_readings = !inventory->meter_readings.empty();
   report.year = year;
   report.month = month;
   report.baseline_year = baseline;
@@ -212,14 +269,16 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
   }
   report.organisation = make_scope(
       [&](int p) -> const indicators::ScopeUsage& { return usage->periods[p].organisation; },
-      org_workstations, org_desktops, org_mfps);
+      org_workstations, org_desktops, org_mfps, all_purchases, org_meters_month, org_meters_ytd);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<int64_t> ws;
     auto it = latest.find(names[i]);
     if (it != latest.end()) ws = it->second.second;
+    auto bought = purchases_of.find(names[i]);
     ScopeMonth s = make_scope(
         [&](int p) -> const indicators::ScopeUsage& { return usage->periods[p].directions[i]; }, ws,
-        desktops[i], mfps[i]);
+        desktops[i], mfps[i], bought == purchases_of.end() ? no_purchases : bought->second,
+        meters_month[i], meters_ytd[i]);
     s.direction = names[i];
     // A direction that printed nothing is not ranked (its count says nothing of its habits).
     if (s.kg_per_workstation && s.month.paper_kg > 0) {

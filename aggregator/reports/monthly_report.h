@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregator/indicators/paper_sources.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/reports/report_settings.h"
 #include "aggregator/store/usage_source.h"
@@ -35,6 +36,7 @@ struct PeriodFigures {
   int64_t jobs_without_user_direction = 0;
   int64_t users_without_direction = 0;  // distinct named users behind those jobs
   int64_t oversized_media_jobs = 0;     // on sheets larger than A0 (counted, flagged)
+  int64_t large_jobs = 0;  // of at least ReportSettings::large_job_sheets sheets (flagged)
 
   // Percentages of sheets_all_devices / paper_kg_all_devices; empty when nothing was printed.
   std::optional<double> TwoSidedSharePct() const;
@@ -52,6 +54,9 @@ struct Equivalents {
 // A target and where the scope stands. `value` empty: cannot be evaluated (no data, or no
 // baseline configured); then `met` is false and gap empty.
 struct TargetStatus {
+  // Which figure the target is checked against: the paper printed or the paper bought.
+  enum class Source { kPrinting, kPurchases };
+  Source source = Source::kPrinting;
   double target = 0;            // the threshold, in percent
   std::optional<double> value;  // the scope's figure, in percent
   std::optional<double> gap;    // value - target, in percentage points
@@ -97,8 +102,24 @@ struct ScopeMonth {
   // printed something (1 = lowest); empty otherwise.
   std::optional<int> rank;
 
-  Equivalents environment;        // the month's mass, all devices
-  TargetStatus recycled_target;   // the month's recycled share >= target
+  // What the law measures (DESIGN.md), empty/null when the store holds no purchase / reading:
+  // the purchases naming the scope (the organisation: all) from January to the month, I1
+  // against the same months a year earlier, coverage against year_to_date's printed mass
+  // (all devices); the meter figures of the scope's devices over the month and the year to date.
+  indicators::PurchaseFigures purchases_year_to_date;
+  indicators::MeterFigures meters_month;
+  indicators::MeterFigures meters_year_to_date;
+
+  // The equivalents of the paper bought since January when the scope has purchases then
+  // (environment_source kPurchases), else of the month's printed mass, all devices.
+  Equivalents environment;
+  TargetStatus::Source environment_source = TargetStatus::Source::kPrinting;
+  // The recycled share >= target: of the purchases since January when the scope has some
+  // (source kPurchases), else of the month's printed mass.
+  TargetStatus recycled_target;
+  // The recycled share of the spend since January >= target (source kPurchases); no value
+  // when no purchase of the period has an amount.
+  TargetStatus recycled_spend_target;
   TargetStatus reduction_target;  // year to date vs the baseline year's same months <= target
 };
 
@@ -114,6 +135,8 @@ struct MonthlyReport {
   // month, lowest first: the position chart. Ties keep byte order.
   std::vector<std::pair<std::string, double>> ranking;
   int64_t unclassified_queues = 0;  // queues reported by agents, not classified yet
+  bool has_purchases = false;       // the store holds purchase rows (any date)
+  bool has_meter_readings = false;  // the store holds meter readings (any date)
 };
 
 // Computes the report of month `month` (1..12) of `year` for the organisation and every

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "aggregator/indicators/usage_attribution.h"
@@ -156,12 +157,73 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
       s.environment.co2e_kg);
   add("trees", "Arbres", "Trees", Kind::kNumber, s.environment.trees);
   add("energy_kwh", "Énergie (kWh)", "Energy (kWh)", Kind::kNumber, s.environment.energy_kwh);
+  const bool bought = s.environment_source == TargetStatus::Source::kPurchases;
+  text("environment_mass", "Masse des équivalents", "Mass of the equivalents",
+       bought ? "purchased_year_to_date" : "printed_month");
   add("recycled_target_pct", "Objectif de papier recyclé (minimum)",
       "Recycled-paper target (minimum)", Kind::kPercent, s.recycled_target.target);
+  text("recycled_target_source", "Objectif de papier recyclé mesuré sur",
+       "Recycled-paper target checked against",
+       s.recycled_target.source == TargetStatus::Source::kPurchases ? "purchases" : "printing");
+  add("recycled_target_value_pct", "Part de papier recyclé comparée à l'objectif",
+      "Recycled-paper share checked against the target", Kind::kPercent, s.recycled_target.value);
   text("recycled_target_met", "Objectif de papier recyclé atteint", "Recycled-paper target met",
        !s.recycled_target.value ? ""
        : s.recycled_target.met  ? "yes"
                                 : "no");
+  add("recycled_spend_target_pct", "Objectif de dépense en papier recyclé (minimum)",
+      "Recycled-paper spend target (minimum)", Kind::kPercent, s.recycled_spend_target.target);
+  add("recycled_spend_target_value_pct", "Part de la dépense en papier recyclé depuis janvier",
+      "Recycled share of the spend since January", Kind::kPercent, s.recycled_spend_target.value);
+  text("recycled_spend_target_met", "Objectif de dépense en papier recyclé atteint",
+       "Recycled-paper spend target met",
+       !s.recycled_spend_target.value ? ""
+       : s.recycled_spend_target.met  ? "yes"
+                                      : "no");
+  if (r.has_purchases) {
+    const indicators::PurchaseFigures& p = s.purchases_year_to_date;
+    add("purchases_ytd_paper_kg", "Papier acheté depuis janvier (kg, tous usages)",
+        "Paper bought year to date (kg, all uses)", Kind::kKg, p.paper_kg);
+    add("purchases_ytd_paper_kg_office", "Papier acheté depuis janvier (kg, bureautique)",
+        "Paper bought year to date (kg, office use)", Kind::kKg, p.paper_kg_office);
+    add("purchases_ytd_paper_change_pct",
+        "Évolution des achats de bureautique, mêmes mois de l'année précédente",
+        "Change of office purchases, same months of the previous year", Kind::kPercent,
+        p.paper_change_pct);
+    add("purchases_ytd_recycled_share_pct", "Part de papier recyclé acheté (masse)",
+        "Recycled share of paper bought (mass)", Kind::kPercent, p.recycled_share_pct);
+    add("purchases_ytd_recycled_spend_share_pct", "Part de papier recyclé acheté (dépense HT)",
+        "Recycled share of paper bought (spend excl. tax)", Kind::kPercent,
+        p.recycled_spend_share_pct);
+    add("purchases_ytd_coverage_pct", "Papier imprimé / papier acheté depuis janvier",
+        "Paper printed / paper bought year to date", Kind::kPercent, p.coverage_pct);
+  }
+  if (r.has_meter_readings) {
+    auto opt = [](std::optional<int64_t> v) -> std::optional<double> {
+      if (!v) return std::nullopt;
+      return static_cast<double>(*v);
+    };
+    for (const auto& [key, fr, en, m] :
+         {std::tuple{"meters_month", " du mois", " of the month", &s.meters_month},
+          std::tuple{"meters_ytd", " depuis janvier", " year to date", &s.meters_year_to_date}}) {
+      const std::string k = key;
+      add(k + "_impressions", std::string("Impressions aux compteurs") + fr,
+          std::string("Meter impressions") + en, Kind::kCount, opt(m->meter_impressions));
+      add(k + "_captured_impressions", std::string("Impressions vues par ramette") + fr,
+          std::string("Impressions captured by ramette") + en, Kind::kCount,
+          opt(m->captured_impressions));
+      add(k + "_uncaptured_impressions", std::string("Impressions non vues (copies)") + fr,
+          std::string("Uncaptured impressions (copies)") + en, Kind::kCount,
+          opt(m->uncaptured_impressions));
+      add(k + "_uncaptured_kg_estimate", std::string("Papier non vu, estimé (kg)") + fr,
+          std::string("Uncaptured paper, estimated (kg)") + en, Kind::kKg,
+          m->uncaptured_kg_estimate);
+      add(k + "_devices_without_start_reading",
+          std::string("Appareils sans relevé au début de la période") + fr,
+          std::string("Devices without a reading at the start of the period") + en, Kind::kCount,
+          Num(m->devices_without_start_reading));
+    }
+  }
   add("reduction_baseline_year", "Année de référence", "Baseline year", Kind::kCount,
       r.baseline_year != 0 ? Num(r.baseline_year) : std::nullopt);
   add("reduction_target_pct", "Objectif de réduction (maximum)", "Reduction target (maximum)",
@@ -184,6 +246,8 @@ std::vector<Figure> Figures(const MonthlyReport& r, const ScopeMonth& s) {
       Num(s.month.users_without_direction));
   add("oversized_media_jobs", "Travaux sur un papier plus grand que A0 (à vérifier)",
       "Jobs on sheets larger than A0 (to check)", Kind::kCount, Num(s.month.oversized_media_jobs));
+  add("large_jobs", "Travaux de beaucoup de feuilles (à vérifier)", "Very large jobs (to check)",
+      Kind::kCount, Num(s.month.large_jobs));
   return f;
 }
 
@@ -491,8 +555,12 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << Tr(lang, "Part de papier recyclé", "Recycled-paper share") << "</p><p class=\"big\">"
     << cell("span", "recycled_share_pct") << "</p><p class=\"sub\">"
     << Tr(lang, "Objectif ≥ ", "Target ≥ ")
-    << FormatPercent(s.recycled_target.target, lang, false, 0) << " : "
-    << Badge(s.recycled_target, lang) << "</p></div>";
+    << FormatPercent(s.recycled_target.target, lang, false, 0)
+    << (s.recycled_target.source == TargetStatus::Source::kPurchases
+            ? Tr(lang, ", mesuré sur les achats depuis janvier (", ", checked on purchases since January (") +
+                  FormatPercent(s.recycled_target.value, lang) + ")"
+            : std::string())
+    << " : " << Badge(s.recycled_target, lang) << "</p></div>";
   h << "</section>\n";
 
   // The month against the same month a year earlier.
@@ -639,9 +707,55 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
       << "</p>";
   }
 
+  // What the law measures: purchases and copier meters, when the store holds them.
+  if (r.has_purchases || r.has_meter_readings) {
+    h << "<h2>"
+      << Tr(lang, "Papier acheté et compteurs des copieurs", "Paper bought and copier meters")
+      << "</h2><table><tbody>";
+    auto row = [&](std::string_view fr, std::string_view en, std::string_view key) {
+      h << "<tr><td>" << Tr(lang, fr, en) << "</td>" << cell("td", key) << "</tr>";
+    };
+    if (r.has_purchases) {
+      row("Papier acheté depuis janvier (kg, tous usages)",
+          "Paper bought since January (kg, all uses)", "purchases_ytd_paper_kg");
+      row("dont bureautique (kg)", "of which office use (kg)", "purchases_ytd_paper_kg_office");
+      row("Évolution des achats de bureautique (mêmes mois, un an plus tôt)",
+          "Change of office purchases (same months a year earlier)",
+          "purchases_ytd_paper_change_pct");
+      row("Part de papier recyclé acheté (masse)", "Recycled share of paper bought (mass)",
+          "purchases_ytd_recycled_share_pct");
+      row("Part de papier recyclé acheté (dépense HT)",
+          "Recycled share of paper bought (spend excl. tax)",
+          "purchases_ytd_recycled_spend_share_pct");
+      row("Papier imprimé / papier acheté (peut dépasser 100 % : stock acheté avant)",
+          "Paper printed / paper bought (may exceed 100 %: stock bought earlier)",
+          "purchases_ytd_coverage_pct");
+    }
+    if (r.has_meter_readings) {
+      row("Impressions aux compteurs, mois", "Meter impressions, month", "meters_month_impressions");
+      row("dont vues par ramette", "of which captured by ramette",
+          "meters_month_captured_impressions");
+      row("Impressions non vues (copies au copieur), mois",
+          "Uncaptured impressions (walk-up copies), month", "meters_month_uncaptured_impressions");
+      row("Papier non vu, estimé (kg), mois", "Uncaptured paper, estimated (kg), month",
+          "meters_month_uncaptured_kg_estimate");
+      row("Impressions aux compteurs depuis janvier", "Meter impressions since January",
+          "meters_ytd_impressions");
+      row("Impressions non vues depuis janvier", "Uncaptured impressions since January",
+          "meters_ytd_uncaptured_impressions");
+      row("Papier non vu depuis janvier, estimé (kg)",
+          "Uncaptured paper since January, estimated (kg)", "meters_ytd_uncaptured_kg_estimate");
+    }
+    h << "</tbody></table>\n";
+  }
+
   // Environment and targets.
+  const bool equivalents_bought = s.environment_source == TargetStatus::Source::kPurchases;
   h << "<h2>"
-    << Tr(lang, "Équivalents environnementaux du mois", "Environmental equivalents of the month")
+    << (equivalents_bought ? Tr(lang, "Équivalents environnementaux du papier acheté depuis janvier",
+                                "Environmental equivalents of the paper bought since January")
+                           : Tr(lang, "Équivalents environnementaux du papier imprimé ce mois",
+                                "Environmental equivalents of the paper printed this month"))
     << "</h2><table><tbody>"
     << "<tr><td>"
     << Tr(lang, "Émissions de gaz à effet de serre (kg CO2e)", "Greenhouse gas emissions (kg CO2e)")
@@ -653,12 +767,29 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << Tr(lang, "Énergie de fabrication du papier (kWh)", "Energy to make the paper (kWh)")
     << "</td>" << cell("td", "energy_kwh") << "</tr></tbody></table>";
   h << "<h2>" << Tr(lang, "Objectifs", "Targets") << "</h2><table class=\"targets\"><tbody>";
+  const bool target_on_purchases = s.recycled_target.source == TargetStatus::Source::kPurchases;
   h << "<tr><td>" << Tr(lang, "Papier recyclé ≥ ", "Recycled paper ≥ ")
     << FormatPercent(s.recycled_target.target, lang, false, 0)
-    << Tr(lang, " de la masse imprimée (loi de transition énergétique, 2015)",
-          " of the printed mass (French energy-transition law, 2015)")
-    << "</td>" << cell("td", "recycled_share_pct") << "<td>" << Badge(s.recycled_target, lang)
+    << (target_on_purchases
+            ? Tr(lang, " du papier acheté depuis janvier (loi de transition énergétique, 2015)",
+                 " of the paper bought since January (French energy-transition law, 2015)")
+            : Tr(lang,
+                 " de la masse imprimée ce mois (loi de transition énergétique, 2015 ; la loi "
+                 "mesure les achats, non importés ici)",
+                 " of the mass printed this month (French energy-transition law, 2015; the law "
+                 "measures purchases, not imported here)"))
+    << "</td>" << cell("td", "recycled_target_value_pct") << "<td>"
+    << Badge(s.recycled_target, lang)
     << (s.recycled_target.gap ? " " + FormatPoints(*s.recycled_target.gap, lang) : std::string())
+    << "</td></tr>";
+  h << "<tr><td>" << Tr(lang, "Dépense en papier recyclé ≥ ", "Recycled-paper spend ≥ ")
+    << FormatPercent(s.recycled_spend_target.target, lang, false, 0)
+    << Tr(lang, " des achats HT depuis janvier (loi anti-gaspillage, 2020)",
+          " of purchases excl. tax since January (French anti-waste law, 2020)")
+    << "</td>" << cell("td", "recycled_spend_target_value_pct") << "<td>"
+    << Badge(s.recycled_spend_target, lang)
+    << (s.recycled_spend_target.gap ? " " + FormatPoints(*s.recycled_spend_target.gap, lang)
+                                    : std::string())
     << "</td></tr>";
   h << "<tr><td>" << Tr(lang, "Papier depuis janvier : ", "Paper year to date: ")
     << FormatPercent(s.reduction_target.target, lang, true, 0);
@@ -699,6 +830,10 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << "</li><li>" << cell("strong", "oversized_media_jobs") << " "
     << Tr(lang, "travaux sur un papier plus grand que A0, comptés tels quels : à vérifier",
           "jobs on sheets larger than A0, counted as they are: check their paper size")
+    << "</li><li>" << cell("strong", "large_jobs") << " "
+    << Tr(lang, "travaux de ", "jobs of ") << std::to_string(settings.large_job_sheets)
+    << Tr(lang, " feuilles ou plus, comptés tels quels : à vérifier (boucle, nombre de copies)",
+          " sheets or more, counted as they are: check them (a loop, a copy count)")
     << "</li></ul></div>\n";
 
   // Every figure of the CSV, for readers who want the detail (and programs): folded away.

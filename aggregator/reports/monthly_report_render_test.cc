@@ -187,6 +187,55 @@ TEST_F(RenderTest, CsvNeutralisesAFormulaDirectionName) {
   EXPECT_THAT(en, Not(HasSubstr(",=cmd")));
 }
 
+// Purchases and meters: their section and CSV rows appear only when the store holds some, the
+// values read back equal the computed ones, and the text says what the targets are checked on.
+TEST_F(RenderTest, PurchasesAndMetersSectionAndTargetSource) {
+  // Without purchases: the law-measures-purchases note, no purchase rows.
+  {
+    const std::string html = RenderMonthlyReportHtml(report_, Scope("R&D <Lab>"),
+                                                     ReportLanguage::kEnglish, settings_);
+    EXPECT_THAT(html, HasSubstr("the law measures purchases"));
+    EXPECT_THAT(html, Not(HasSubstr("purchases_ytd_paper_kg")));
+    EXPECT_EQ(DataValues(html)["recycled_target_source"], "printing");
+    EXPECT_EQ(DataValues(html)["environment_mass"], "printed_month");
+  }
+  model::Purchase p;
+  p.date = D(2018, 2, 1);
+  p.direction = "R&D <Lab>";
+  p.paper_id = "recy";
+  p.quantity = 4;  // 4 reams = 9.9792 kg of recycled paper
+  p.amount_cents = 1234;
+  src_.inventory().purchases = {p};
+  src_.inventory().meter_readings = {{"srv", "q" + std::to_string(desk_), D(2018, 1, 1), 0},
+                                     {"srv", "q" + std::to_string(desk_), D(2018, 3, 31), 2000}};
+  Result<MonthlyReport> r = ComputeMonthlyReport(src_, 2018, 3, settings_);
+  ASSERT_TRUE(r.ok());
+  const ScopeMonth* s = nullptr;
+  for (const ScopeMonth& d : r->directions) {
+    if (d.direction == "R&D <Lab>") s = &d;
+  }
+  ASSERT_NE(s, nullptr);
+  for (ReportLanguage lang : {ReportLanguage::kFrench, ReportLanguage::kEnglish}) {
+    const std::string html = RenderMonthlyReportHtml(*r, *s, lang, settings_);
+    auto values = DataValues(html);
+    EXPECT_DOUBLE_EQ(std::stod(values["purchases_ytd_paper_kg"]), 9.9792);
+    EXPECT_DOUBLE_EQ(std::stod(values["purchases_ytd_recycled_spend_share_pct"]), 100.0);
+    EXPECT_DOUBLE_EQ(std::stod(values["purchases_ytd_coverage_pct"]),
+                     *s->purchases_year_to_date.coverage_pct);
+    EXPECT_EQ(values["recycled_target_source"], "purchases");
+    EXPECT_EQ(values["environment_mass"], "purchased_year_to_date");
+    EXPECT_EQ(values["meters_ytd_impressions"], "2000");
+    EXPECT_EQ(values["meters_ytd_captured_impressions"], "1500");
+    EXPECT_EQ(values["meters_ytd_uncaptured_impressions"], "500");
+    EXPECT_THAT(html, HasSubstr(lang == ReportLanguage::kFrench ? "acheté depuis janvier"
+                                                                : "bought since January"));
+    const auto csv = CsvValues(RenderMonthlyReportCsv(*r, *s, lang),
+                               lang == ReportLanguage::kFrench ? ';' : ',');
+    EXPECT_EQ(csv.at("recycled_spend_target_met"), lang == ReportLanguage::kFrench ? "oui" : "yes");
+    EXPECT_EQ(csv.at("meters_month_impressions"), "2000");
+  }
+}
+
 TEST_F(RenderTest, FileStemIsSafe) {
   EXPECT_EQ(ReportFileStem(report_, Scope("R&D <Lab>")), "ramette-2018-03-R_D_Lab-73a61b5c");
   EXPECT_EQ(ReportFileStem(report_, Scope("DAF")), "ramette-2018-03-DAF");

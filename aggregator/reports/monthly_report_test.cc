@@ -269,5 +269,111 @@ TEST_F(MonthlyReportTest, BadArgumentsAndFilter) {
   EXPECT_THAT(none.status().message(), HasSubstr("known: DAF, DRH"));
 }
 
+// What the law measures in the monthly report: purchases from January to the month (I1 against
+// the same months a year earlier), the meters of the month and the year to date, and the
+// targets and equivalents on purchases where the scope bought paper.
+TEST_F(MonthlyReportTest, PurchasesAndMetersYearToDate) {
+  using model::PaperUse;
+  using model::Purchase;
+  using model::PurchaseUnit;
+  auto buy = [](Day date, std::string dir, std::string paper, double reams,
+                std::optional<int64_t> cents, PaperUse use = PaperUse::kOffice) {
+    Purchase p;
+    p.date = date;
+    p.direction = std::move(dir);
+    p.paper_id = std::move(paper);
+    p.quantity = reams;
+    p.unit = PurchaseUnit::kReams;
+    p.amount_cents = cents;
+    p.use = use;
+    return p;
+  };
+  // A ream of A4 80 g/m² = 500 x 4.9896 g = 2.4948 kg.
+  src_.inventory().purchases = {
+      buy(D(2018, 1, 10), "DAF", "recy", 2, 2000),  // 4.9896 kg recycled, 20 €
+      buy(D(2018, 3, 31), "DAF", "std", 1, 1000),   // the month's last day: in
+      buy(D(2018, 4, 1), "DAF", "std", 10, 5000),   // after the month: out
+      buy(D(2017, 2, 15), "DAF", "std", 1, 900),    // the previous year's same months
+      buy(D(2017, 6, 1), "DAF", "std", 100, 9000),  // the previous year, after March: out
+      buy(D(2018, 2, 1), "", "std", 1, std::nullopt, PaperUse::kPrintShop)};  // organisation
+  // The DAF MFP's counter: 1000 on 31 Dec 2017, 1500 on 28 Feb, 1800 on 31 Mar 2018.
+  const std::string q = "q" + std::to_string(daf_mfp_);
+  src_.inventory().meter_readings = {{"srv", q, D(2017, 12, 31), 1000},
+                                     {"srv", q, D(2018, 2, 28), 1500},
+                                     {"srv", q, D(2018, 3, 31), 1800}};
+  src_.AddJob(Job(daf_desk_, "alice", D(2018, 3, 5), 100));  // 0.49896 kg printed
+  FakeJob mfp = Job(daf_mfp_, "alice", D(2018, 3, 6), 50);
+  mfp.impressions = 80;
+  src_.AddJob(mfp);  // 0.24948 kg printed
+
+  const MonthlyReport r = Compute(src_, 2018, 3);
+  EXPECT_TRUE(r.has_purchases);
+  EXPECT_TRUE(r.has_meter_readings);
+  const ScopeMonth& daf = Dir(r, "DAF");
+  const indicators::PurchaseFigures& p = daf.purchases_year_to_date;
+  EXPECT_EQ(p.rows, 2);
+  EXPECT_NEAR(*p.paper_kg, 7.4844, kEps);
+  EXPECT_NEAR(*p.paper_kg_office, 7.4844, kEps);
+  EXPECT_NEAR(*p.paper_change_pct, (7.4844 - 2.4948) / 2.4948 * 100, kEps);  // 200 %
+  EXPECT_NEAR(*p.recycled_share_pct, 4.9896 / 7.4844 * 100, kEps);
+  EXPECT_NEAR(*p.recycled_spend_share_pct, 2000.0 / 3000 * 100, kEps);
+  EXPECT_NEAR(*p.coverage_pct, (0.49896 + 0.24948) / 7.4844 * 100, kEps);  // 10 %
+
+  // Targets: on purchases where the scope bought paper, with the spend target beside it.
+  EXPECT_EQ(daf.recycled_target.source, TargetStatus::Source::kPurchases);
+  EXPECT_NEAR(*daf.recycled_target.value, 4.9896 / 7.4844 * 100, kEps);
+  EXPECT_NEAR(*daf.recycled_target.gap, 4.9896 / 7.4844 * 100 - 40, kEps);
+  EXPECT_TRUE(daf.recycled_target.met);
+  EXPECT_NEAR(*daf.recycled_spend_target.value, 2000.0 / 3000 * 100, kEps);
+  EXPECT_TRUE(daf.recycled_spend_target.met);
+  // DRH bought nothing: its recycled target is checked on printing, no spend figure.
+  const ScopeMonth& drh = Dir(r, "DRH");
+  EXPECT_EQ(drh.recycled_target.source, TargetStatus::Source::kPrinting);
+  EXPECT_EQ(drh.purchases_year_to_date.rows, 0);
+  EXPECT_FALSE(drh.recycled_spend_target.value.has_value());
+  EXPECT_FALSE(drh.recycled_spend_target.met);
+  // The equivalents: of the purchased mass for DAF, of the printed month for DRH.
+  EXPECT_EQ(daf.environment_source, TargetStatus::Source::kPurchases);
+  const Equivalents bought = ComputeEquivalents(7.4844, 4.9896, EnvironmentFactors{});
+  EXPECT_NEAR(daf.environment.co2e_kg, bought.co2e_kg, kEps);
+  EXPECT_NEAR(daf.environment.trees, bought.trees, kEps);
+  EXPECT_EQ(drh.environment_source, TargetStatus::Source::kPrinting);
+
+  // The organisation: every row, the print-shop row in the mass and out of the spend share.
+  const indicators::PurchaseFigures& o = r.organisation.purchases_year_to_date;
+  EXPECT_NEAR(*o.paper_kg, 9.9792, kEps);
+  EXPECT_NEAR(*o.paper_kg_office, 7.4844, kEps);
+  EXPECT_NEAR(*o.recycled_share_pct, 50.0, kEps);
+  EXPECT_NEAR(*o.recycled_spend_share_pct, 2000.0 / 3000 * 100, kEps);
+
+  // Meters. March: 1800 - 1500 = 300, 80 captured, 220 uncaptured at 50 sheets / 80
+  // impressions = 137.5 sheets of 4.9896 g. Year to date: 1800 - 1000 = 800, 720 uncaptured.
+  for (const ScopeMonth* s : {&daf, &r.organisation}) {
+    EXPECT_EQ(*s->meters_month.meter_impressions, 300);
+    EXPECT_EQ(*s->meters_month.captured_impressions, 80);
+    EXPECT_EQ(*s->meters_month.uncaptured_impressions, 220);
+    EXPECT_NEAR(*s->meters_month.uncaptured_kg_estimate, 137.5 * kA4Kg, kEps);
+    EXPECT_EQ(*s->meters_year_to_date.meter_impressions, 800);
+    EXPECT_EQ(*s->meters_year_to_date.uncaptured_impressions, 720);
+    EXPECT_NEAR(*s->meters_year_to_date.uncaptured_kg_estimate, 450 * kA4Kg, kEps);
+  }
+  EXPECT_FALSE(drh.meters_month.meter_impressions.has_value());
+}
+
+// Without purchases, the recycled target is checked on printing and the report says that the
+// law measures purchases; no purchase or meter figure appears.
+TEST_F(MonthlyReportTest, WithoutPurchasesTheTargetIsOnPrinting) {
+  src_.AddJob(Job(daf_desk_, "alice", D(2018, 3, 5), 100));
+  const MonthlyReport r = Compute(src_, 2018, 3);
+  EXPECT_FALSE(r.has_purchases);
+  EXPECT_FALSE(r.has_meter_readings);
+  const ScopeMonth& daf = Dir(r, "DAF");
+  EXPECT_EQ(daf.recycled_target.source, TargetStatus::Source::kPrinting);
+  EXPECT_NEAR(*daf.recycled_target.value, 100.0, kEps);
+  EXPECT_EQ(daf.environment_source, TargetStatus::Source::kPrinting);
+  EXPECT_NEAR(daf.environment.co2e_kg,
+              ComputeEquivalents(100 * kA4Kg, 100 * kA4Kg, EnvironmentFactors{}).co2e_kg, kEps);
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::reports

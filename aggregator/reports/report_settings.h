@@ -3,6 +3,7 @@
 #ifndef RAMETTE_AGGREGATOR_REPORTS_REPORT_SETTINGS_H_
 #define RAMETTE_AGGREGATOR_REPORTS_REPORT_SETTINGS_H_
 
+#include <cstdint>
 #include <string>
 
 namespace ramette::aggregator::reports {
@@ -26,9 +27,13 @@ struct EnvironmentFactors {
 
 // Targets shown as met or not met ([targets]).
 struct ReportTargets {
-  // Recycled share of the mass printed, all devices (I2). The law of 17 August 2015 on the
+  // Recycled share, all devices (I2): of the paper bought since January when the scope has
+  // purchases (the law measures purchases), else of the mass printed in the month. The law of 17 August 2015 on the
   // energy transition (art. 79) sets 25 % from 2017 and 40 % from 2020 for public bodies.
   double recycled_share_min_pct = 40;
+  // Recycled share of the spend excluding tax on paper (purchases with an amount), at least
+  // this percentage: the anti-waste law of 10 February 2020 (art. 58) and decree 2021-254.
+  double recycled_spend_share_min_pct = 40;
   // Paper reduction: change of the mass (excluding print shop, as I1) against the same months
   // of the baseline year, at most this percentage. Baseline year 0: not configured.
   double paper_change_max_pct = -30;
@@ -49,6 +54,9 @@ struct SmtpSettings {
 struct ReportSettings {
   EnvironmentFactors environment;
   ReportTargets targets;
+  // [indicators] large_job_sheets: data quality counts the jobs of at least this many sheets
+  // (100 or more; store::kDefaultLargeJobSheets).
+  int64_t large_job_sheets = 500;
   std::string organisation_name;  // shown in report titles; empty: not shown
 };
 

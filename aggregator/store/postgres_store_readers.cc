@@ -326,4 +326,35 @@ Status PostgresStore::ForEachDailyRowOfDevice(
       fn);
 }
 
+Status PostgresStore::ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
+                                      const std::function<void(const model::LargeJob&)>& fn) {
+  if (min_sheets < kLargeJobMinSheets) {
+    return Status::InvalidArgument("large jobs start at " + std::to_string(kLargeJobMinSheets) +
+                                   " sheets, not " + std::to_string(min_sheets));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kLatestSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Params p;
+  p.Text(std::to_string(min_sheets));
+  p.Text(std::to_string(first_day));
+  p.Text(std::to_string(last_day));
+  // The literal bound lets the planner prove the partial index jobs_large (schema v13) applies.
+  Result<PgResult> r = conn_->Run(
+      "SELECT device_id, user_id, local_day, sheets FROM jobs"
+      " WHERE sheets >= 100 AND sheets >= $1::bigint AND local_day BETWEEN $2::integer AND "
+      "$3::integer",
+      p, "reading large jobs");
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    model::LargeJob j;
+    j.device_id = ColumnInt(r->get(), i, 0);
+    j.user_id = ColumnInt(r->get(), i, 1);
+    j.day = static_cast<Day>(ColumnInt(r->get(), i, 2));
+    j.sheets = ColumnInt(r->get(), i, 3);
+    fn(j);
+  }
+  return Status::Ok();
+}
+
 }  // namespace ramette::aggregator::store

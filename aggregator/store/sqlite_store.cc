@@ -503,10 +503,17 @@ CREATE TABLE web_accounts(
 ) WITHOUT ROWID;
 )sql";
 
+// v13: data quality's large jobs (UsageSource::ForEachLargeJob): the jobs of at least 100
+// sheets (kLargeJobMinSheets), by day, in a partial index that holds only them, so that the
+// indicators read a few rows instead of a year of jobs and ingest pays only for those jobs.
+constexpr char kSchemaV13[] = R"sql(
+CREATE INDEX jobs_large ON jobs(local_day, sheets) WHERE sheets >= 100;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
-const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
-                                   kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
-                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11,        kSchemaV12};
+const char* const kMigrations[] = {
+    kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,         kSchemaV7.c_str(),
+    kSchemaV8,  kSchemaV9.c_str(),      kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

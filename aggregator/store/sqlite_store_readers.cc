@@ -316,4 +316,34 @@ Status SqliteStore::ForEachDailyRowOfDevice(
   return ForEachMergedRowLocked(s, tail, DeviceDailyOrder, fn);
 }
 
+Status SqliteStore::ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
+                                    const std::function<void(const model::LargeJob&)>& fn) {
+  if (min_sheets < kLargeJobMinSheets) {
+    return Status::InvalidArgument("large jobs start at " + std::to_string(kLargeJobMinSheets) +
+                                   " sheets, not " + std::to_string(min_sheets));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireLatestSchemaLocked());
+  OwnedStatement s;
+  // The literal bound matches the partial index jobs_large (schema v13), so SQLite uses it.
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_,
+                "SELECT device_id, user_id, local_day, sheets FROM jobs INDEXED BY jobs_large"
+                " WHERE sheets >= 100 AND sheets >= ?1 AND local_day BETWEEN ?2 AND ?3"));
+  BindInt(s.get(), 1, min_sheets);
+  BindInt(s.get(), 2, first_day);
+  BindInt(s.get(), 3, last_day);
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    model::LargeJob j;
+    j.device_id = sqlite3_column_int64(s.get(), 0);
+    j.user_id = sqlite3_column_int64(s.get(), 1);
+    j.day = static_cast<Day>(sqlite3_column_int64(s.get(), 2));
+    j.sheets = sqlite3_column_int64(s.get(), 3);
+    fn(j);
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading large jobs");
+  return Status::Ok();
+}
+
 }  // namespace ramette::aggregator::store

@@ -45,7 +45,17 @@ class UsageSource {
   virtual Status ForEachDailyRowOfDevice(
       int64_t device_id, Day first_day, Day last_day,
       const std::function<void(const model::RollupRow&)>& fn) = 0;
+  // Calls `fn` for every stored job of at least `min_sheets` sheets whose local day lies in
+  // [first_day, last_day], in no particular order. InvalidArgument when min_sheets is below
+  // kLargeJobMinSheets (engines index the jobs from that size up, so that this reads only them).
+  virtual Status ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
+                                 const std::function<void(const model::LargeJob&)>& fn) = 0;
 };
+
+// The smallest threshold ForEachLargeJob accepts ([indicators] large_job_sheets).
+inline constexpr int64_t kLargeJobMinSheets = 100;
+// Its default.
+inline constexpr int64_t kDefaultLargeJobSheets = 500;
 
 }  // namespace ramette::aggregator::store
 

@@ -386,6 +386,26 @@ class FakeStore final : public aggregator::store::Store,
     return Status::Ok();
   }
 
+  Status ForEachLargeJob(
+      int64_t min_sheets, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::LargeJob&)>& fn) override {
+    if (min_sheets < aggregator::store::kLargeJobMinSheets) {
+      return Status::InvalidArgument("large jobs start at 100 sheets");
+    }
+    std::vector<aggregator::model::LargeJob> found;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Job& j : jobs_) {
+        if (j.job.sheets >= min_sheets && j.job.local_day >= first_day &&
+            j.job.local_day <= last_day) {
+          found.push_back({j.device_id, j.user_id, j.job.local_day, j.job.sheets});
+        }
+      }
+    }
+    for (const auto& j : found) fn(j);
+    return Status::Ok();
+  }
+
   // DeliveryLog.
   Result<std::vector<std::string>> DirectionEmails(const std::string& direction) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -193,6 +193,20 @@ class FakeUsageSource : public aggregator::store::UsageSource {
     return Status::Ok();
   }
 
+  Status ForEachLargeJob(
+      int64_t min_sheets, Day first_day, Day last_day,
+      const std::function<void(const aggregator::model::LargeJob&)>& fn) override {
+    if (min_sheets < aggregator::store::kLargeJobMinSheets) {
+      return Status::InvalidArgument("large jobs start at 100 sheets");
+    }
+    for (const FakeJob& j : jobs_) {
+      if (j.sheets >= min_sheets && j.day >= first_day && j.day <= last_day) {
+        fn(aggregator::model::LargeJob{j.device_id, user_ids_.at(j.user), j.day, j.sheets});
+      }
+    }
+    return Status::Ok();
+  }
+
  private:
   // The rollup rows, summed per (device, user, period, area) like the store's rollups.
   std::vector<aggregator::model::RollupRow> Rows(bool monthly) const {
