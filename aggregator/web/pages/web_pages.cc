@@ -141,9 +141,9 @@ Result<int> LatestYearWithData(store::UsageSource& source, int current) {
   return current;
 }
 
-// The years a page accepts: from 1971 (so that N-2 exists) to next year.
+// The years a page accepts: from 1971 to the current one.
 bool YearInRange(int year, const PageContext& ctx) {
-  return year >= 1971 && year <= Today(ctx).year + 1;
+  return year >= 1971 && year <= Today(ctx).year;
 }
 
 // Document start: head (the style sheet, no script), navigation bar with the pages the viewer
@@ -200,11 +200,13 @@ Page NotFoundPage(const PageContext& ctx, std::string_view what) {
   return p;
 }
 
-// A table cell with a figure: its text for people, its unrounded value for programs.
+// A table cell with a figure: its text for people, and for programs its key, unrounded value
+// and year (data-key, data-value and data-year, in that order, as the mailed report writes the
+// first two).
 std::string Cell(std::string_view key, int year, std::optional<double> value,
                  const std::string& shown) {
-  return "<td data-key=\"" + HtmlEscape(key) + "\" data-year=\"" + std::to_string(year) +
-         "\" data-value=\"" + MachineValue(value) + "\">" + shown + "</td>";
+  return "<td data-key=\"" + HtmlEscape(key) + "\" data-value=\"" + MachineValue(value) +
+         "\" data-year=\"" + std::to_string(year) + "\">" + shown + "</td>";
 }
 
 // The five indicators as the published table and the reports format them.
@@ -593,9 +595,9 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
             FormatPercent(pu.recycled_spend_share_pct, lang)) +
        "</tr>";
   h += "<tr><td>" + Tr(lang, "Couverture (imprimé / acheté)", "Coverage (printed / bought)") +
-       "</td>" +
+       "</td><td>" + std::string(reports::kMissingValue) + "</td>" +
        Cell("purchases.coverage_pct", n, pu.coverage_pct, FormatPercent(pu.coverage_pct, lang)) +
-       "<td></td></tr></tbody></table></div>";
+       "</tr></tbody></table></div>";
   if (pu.rows == 0) {
     h += "<p class=\"note\">" +
          Tr(lang, "Aucun achat de papier importé pour cette année.",

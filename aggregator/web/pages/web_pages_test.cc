@@ -209,8 +209,8 @@ TEST_F(WebPagesTest, OrganisationShowsTheIndicatorsOfComputeIndicators) {
            reports::FormatOptional(org.kg_per_workstation, 2, lang)},
       };
       for (const Expected& e : expected) {
-        const std::string cell = std::string("data-key=\"") + e.key + "\" data-year=\"" +
-                                 std::to_string(year) + "\" data-value=\"" + Machine(e.value) +
+        const std::string cell = std::string("data-key=\"") + e.key + "\" data-value=\"" +
+                                 Machine(e.value) + "\" data-year=\"" + std::to_string(year) +
                                  "\">" + e.text + "</td>";
         EXPECT_THAT(html, HasSubstr(cell)) << e.key << " " << year;
       }
@@ -234,6 +234,29 @@ TEST_F(WebPagesTest, PurchasesSourceIsNamed) {
   ASSERT_TRUE(page.ok());
   EXPECT_THAT(page->html, HasSubstr("data-key=\"paper_source\" data-value=\"purchases\""));
   EXPECT_THAT(page->html, HasSubstr("achats (papier acheté)"));
+}
+
+TEST_F(WebPagesTest, PrintingAndPurchasesSideBySide) {
+  model::Purchase bought;
+  bought.date = DaysFromCivil(2018, 2, 1);
+  bought.direction = "DAF";
+  bought.paper_id = "recy";
+  bought.quantity = 20;  // reams
+  bought.amount_cents = 9000;
+  ASSERT_TRUE(store_.inventory().ReplacePurchases({bought}).ok());
+  auto page = OrganisationPage(store_, Context(store::AccountRole::kAdmin), 2018);
+  ASSERT_TRUE(page.ok());
+  auto r = indicators::ComputeIndicators(store_.usage(), 2018);
+  ASSERT_TRUE(r.ok());
+  const indicators::PurchaseFigures& p = r->organisation.purchases;
+  ASSERT_TRUE(p.paper_kg.has_value());
+  const auto values = DataValues(page->html);
+  EXPECT_EQ(values.at("purchases.paper_kg"), Machine(p.paper_kg));
+  EXPECT_EQ(values.at("purchases.coverage_pct"), Machine(p.coverage_pct));
+  EXPECT_EQ(values.at("purchases.recycled_share_pct"), "100");
+  EXPECT_EQ(values.at("printing.recycled_share_pct"), Machine(r->organisation.recycled_share_pct));
+  EXPECT_THAT(page->html,
+              HasSubstr(reports::FormatNumber(*p.paper_kg, 2, ReportLanguage::kFrench)));
 }
 
 TEST_F(WebPagesTest, DirectionPageHasTheMailedReportsFigures) {
