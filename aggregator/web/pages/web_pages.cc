@@ -173,6 +173,11 @@ std::string Begin(const PageContext& ctx, std::string_view title, PageId current
            "\">" + HtmlEscape(ctx.viewer.direction) + "</a></li>";
     }
   }
+  if (ctx.viewer.role == store::AccountRole::kAdmin) {
+    // Every direction's page is linked from the organisation page's ranking.
+    h += "<li><a href=\"" + Href("/", "", lang) + "#directions\">" +
+         Tr(lang, "Directions", "Directions") + "</a></li>";
+  }
   item(PageId::kDevices, "/devices", "", "Appareils", "Devices");
   item(PageId::kQuality, "/quality", "", "Qualité des données", "Data quality");
   item(PageId::kServers, "/servers", "", "Serveurs d'impression", "Print servers");
@@ -507,7 +512,7 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
       return *a->kg_per_workstation < *b->kg_per_workstation;
     });
-    h += "<h2>" +
+    h += "<h2 id=\"directions\">" +
          Tr(lang, "Directions par kg par poste de travail", "Directions by kg per workstation") +
          "</h2><div class=\"scroll\"><table class=\"ranking\"><thead><tr><th>" +
          Tr(lang, "Direction", "Direction") + "</th><th>" + Tr(lang, "Rang", "Rank") + "</th><th>" +
@@ -1058,6 +1063,8 @@ h1{font-size:24px}
 .card .big{font-size:26px}
 table{font-size:13px}
 th,td{padding:5px 6px}
+.report table{display:block;overflow-x:auto}
+.topnav{padding:6px 10px}
 }
 )css";
   return kSheet;
