@@ -471,6 +471,8 @@ TEST(WebPagesStandaloneTest, LoginPageAndStyleSheet) {
   const std::string_view css = StyleSheet();
   EXPECT_THAT(std::string(css), HasSubstr("@media (max-width:640px)"));
   EXPECT_THAT(std::string(css), HasSubstr(".topnav"));
+  // The report's legend colours without inline styles (CSP).
+  EXPECT_THAT(std::string(css), HasSubstr(".swatch[style*=\"0072B2\"]{background:#0072B2}"));
 }
 
 }  // namespace
