@@ -305,6 +305,17 @@ TEST_F(WebPagesTest, DirectionViewerSeesNoOtherDirection) {
     EXPECT_THAT(html, Not(HasSubstr("alert(1)")));
     EXPECT_THAT(html, Not(HasSubstr("unassigned")));
   }
+  // Its own I1-I5 beside the organisation's, no ranking.
+  auto r = indicators::ComputeIndicators(store_.usage(), 2018);
+  ASSERT_TRUE(r.ok());
+  auto daf = indicators::FilterDirection(*r, "DAF");
+  ASSERT_TRUE(daf.ok());
+  const std::optional<double> i5 = daf->directions.front().kg_per_workstation;
+  ASSERT_TRUE(i5.has_value());
+  EXPECT_THAT(org->html, HasSubstr("data-key=\"kg_per_workstation\" data-value=\"" + Machine(i5) +
+                                   "\" data-year=\"2018\">" +
+                                   reports::FormatOptional(i5, 2, ReportLanguage::kFrench)));
+  EXPECT_THAT(org->html, Not(HasSubstr("id=\"directions\"")));
   // Its own rank is there, the others' figures are not.
   EXPECT_THAT(own->html, HasSubstr("data-key=\"rank\""));
   // Another direction's page is as unknown as a wrong name.
