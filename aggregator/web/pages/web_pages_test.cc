@@ -395,6 +395,7 @@ TEST_F(WebPagesTest, NavigationShowsTheRolesPages) {
   EXPECT_THAT(admin, HasSubstr("href=\"/devices?lang=fr\""));
   EXPECT_THAT(admin, HasSubstr("href=\"/quality?lang=fr\""));
   EXPECT_THAT(admin, HasSubstr("href=\"/servers?lang=fr\""));
+  EXPECT_THAT(admin, HasSubstr("href=\"/?lang=fr#directions\""));
   const std::string it = nav(Context(store::AccountRole::kIt));
   EXPECT_THAT(it, Not(HasSubstr("href=\"/?lang=fr\"")));
   EXPECT_THAT(it, Not(HasSubstr("/direction")));
@@ -470,6 +471,9 @@ TEST_F(WebPagesTest, SilentServersAreHighlighted) {
   EXPECT_THAT(html, HasSubstr("<tr class=\"silent\"><td>srv1</td>"));
   EXPECT_THAT(html, HasSubstr("<tr><td>srv2</td>"));
   EXPECT_THAT(html, HasSubstr("synchronisation de l'annuaire : jamais"));
+  auto en = ServersPage(store_, Context(store::AccountRole::kIt, "", ReportLanguage::kEnglish));
+  ASSERT_TRUE(en.ok());
+  EXPECT_THAT(en->html, HasSubstr("directory sync: never"));
 }
 
 TEST(WebPagesStandaloneTest, LoginPageAndStyleSheet) {
