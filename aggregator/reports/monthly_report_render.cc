@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/indicators/usage_attribution.h"
+#include "aggregator/reports/report_charts.h"
 #include "common/csv_cell.h"
 #include "common/utf8.h"
 
@@ -399,10 +400,12 @@ std::string Badge(const TargetStatus& t, L lang) {
                : "<span class=\"badge notmet\">✖ " + Tr(lang, "non atteint", "not met") + "</span>";
 }
 
-}  // namespace
-
-std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s, L lang,
-                                    const ReportSettings& settings) {
+// The report as a whole document or (`whole_document` false) the content of its <main> element,
+// for a page of one's own; `other_directions` false leaves out the ranking chart, which names
+// the other directions and their figures.
+std::string RenderReport(const MonthlyReport& r, const ScopeMonth& s, L lang,
+                         const ReportSettings& settings, bool whole_document,
+                         bool other_directions) {
   const std::vector<Figure> figures = Figures(r, s);
   auto fig = [&](std::string_view key) -> const Figure& {
     for (const Figure& f : figures) {
@@ -452,11 +455,13 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
   const std::string dir_name =
       s.direction.empty() ? Tr(lang, "Organisation", "Organisation") : s.direction;
   Html h(lang);
-  h << "<!DOCTYPE html>\n<html lang=\"" << (lang == L::kFrench ? "fr" : "en")
-    << "\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>"
-    << Tr(lang, "Impressions", "Printing") << " — " << HtmlEscape(dir_name) << " — " << month_label
-    << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n<main>\n";
+  if (whole_document) {
+    h << "<!DOCTYPE html>\n<html lang=\"" << (lang == L::kFrench ? "fr" : "en")
+      << "\" xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>"
+      << Tr(lang, "Impressions", "Printing") << " — " << HtmlEscape(dir_name) << " — "
+      << month_label << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n<main>\n";
+  }
 
   // Header.
   h << "<header><p class=\"kicker\">";
@@ -622,6 +627,11 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
       << Tr(lang, "Aucune direction n'a de nombre de postes de travail pour ce mois.",
             "No direction has a workstation count for this month.")
       << "</p>";
+  } else if (!other_directions) {
+    h << "<p class=\"note\">"
+      << Tr(lang, "Le classement des autres directions n'est pas affiché ici.",
+            "The ranking of the other directions is not shown here.")
+      << "</p>";
   } else {
     std::vector<BarRow> rows;
     for (const auto& [name, kg] : r.ranking) {
@@ -734,8 +744,15 @@ std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s,
     << Tr(lang, " feuilles A4 par arbre, ", " A4 sheets per tree, ")
     << FormatNumber(settings.environment.kwh_per_kg, 1, lang) << " kWh/kg. "
     << Tr(lang, "Produit par ramette.", "Produced by ramette.") << "</footer>\n";
-  h << "</main>\n</body>\n</html>\n";
+  if (whole_document) h << "</main>\n</body>\n</html>\n";
   return std::move(h.str());
+}
+
+}  // namespace
+
+std::string RenderMonthlyReportHtml(const MonthlyReport& r, const ScopeMonth& s, L lang,
+                                    const ReportSettings& settings) {
+  return RenderReport(r, s, lang, settings, /*whole_document=*/true, /*other_directions=*/true);
 }
 
 std::string RenderMonthlyReportCsv(const MonthlyReport& r, const ScopeMonth& s, L lang) {
@@ -793,6 +810,19 @@ std::string DirectionFileName(std::string_view direction) {
 std::string ReportFileStem(const MonthlyReport& r, const ScopeMonth& s) {
   return "ramette-" + MonthIso(MonthIndex(r.year, r.month)) + "-" +
          (s.direction.empty() ? std::string("organisation") : DirectionFileName(s.direction));
+}
+
+std::string RenderMonthlyReportBody(const MonthlyReport& r, const ScopeMonth& s, L lang,
+                                    const ReportSettings& settings, bool other_directions) {
+  return RenderReport(r, s, lang, settings, /*whole_document=*/false, other_directions);
+}
+
+std::string_view MonthlyReportCss() { return kCss; }
+
+std::string RenderTrendChart(const ScopeMonth& s, L lang) {
+  Html h(lang);
+  TrendChart(h, s, lang);
+  return std::move(h.str());
 }
 
 }  // namespace ramette::aggregator::reports

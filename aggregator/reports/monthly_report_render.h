@@ -6,6 +6,7 @@
 #define RAMETTE_AGGREGATOR_REPORTS_MONTHLY_REPORT_RENDER_H_
 
 #include <string>
+#include <string_view>
 
 #include "aggregator/reports/monthly_report.h"
 #include "aggregator/reports/report_settings.h"
@@ -19,6 +20,16 @@ namespace ramette::aggregator::reports {
 // keys are those of the CSV. Names are HTML-escaped.
 std::string RenderMonthlyReportHtml(const MonthlyReport& report, const ScopeMonth& scope,
                                     ReportLanguage lang, const ReportSettings& settings);
+
+// The content of RenderMonthlyReportHtml's <main> element (header to footer), from the same
+// code, for a page of one's own (the dashboard) that links MonthlyReportCss(). With
+// `other_directions` false the ranking chart, which names the other directions and their
+// figures, is left out (a direction's own rank and the number ranked stay).
+std::string RenderMonthlyReportBody(const MonthlyReport& report, const ScopeMonth& scope,
+                                    ReportLanguage lang, const ReportSettings& settings,
+                                    bool other_directions = true);
+// The style sheet the report's HTML carries inline (its classes: cards, badges, charts).
+std::string_view MonthlyReportCss();
 
 // One row per figure: key, label, value, unit. French: UTF-8 BOM, ';' and decimal comma;
 // English: ',' and '.'. kg with 3 decimals, percentages with 2, missing values empty.

@@ -30,14 +30,14 @@ struct Viewer {
 // What every page needs besides the store. The pointers outlive the call.
 struct PageContext {
   Viewer viewer;
-  reports::ReportLanguage lang = reports::ReportLanguage::kFr;
+  reports::ReportLanguage lang = reports::ReportLanguage::kFrench;
   // The session's CSRF token, put in the logout form of the navigation bar.
   std::string csrf_token;
-  int64_t now = 0;                         // unix seconds
-  const TimeZone* tz = nullptr;            // the organisation's zone
+  int64_t now = 0;                                    // unix seconds
+  const TimeZone* tz = nullptr;                       // the organisation's zone
   const reports::ReportSettings* settings = nullptr;  // targets, factors, organisation name
-  std::string paper_source = "printing";  // [indicators] paper_source
-  int64_t silent_after_seconds = 15 * 60;  // print servers silent after this
+  std::string paper_source = "printing";              // [indicators] paper_source
+  int64_t silent_after_seconds = 15 * 60;             // print servers silent after this
 };
 
 // A rendered page: 200 with a document, or 404 with a short document (unknown direction, month
@@ -50,8 +50,7 @@ struct Page {
 // "/?year=N": I1-I5 for N-2..N laid out like the published table (N: the latest year with data
 // when empty), targets with their gap, a 13-month trend, directions ranked by kg per
 // workstation (admin only), environmental equivalents, printing and purchases side by side.
-Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
-                              std::optional<int> year);
+Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/direction?name=D&month=YYYY-MM": the monthly report of D (the mailed report's content,
 // from reports/), with links to the previous and next month. Month empty: the last full month.
 Result<Page> DirectionPage(store::Store& store, const PageContext& ctx,
@@ -60,8 +59,7 @@ Result<Page> DirectionPage(store::Store& store, const PageContext& ctx,
 Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/quality?year=N": unknown media, unclassified devices, users without a direction,
 // quarantined records by reason: counts only.
-Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx,
-                             std::optional<int> year);
+Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/servers": the `ramette status` rows, silent servers highlighted, the last directory sync.
 Result<Page> ServersPage(store::Store& store, const PageContext& ctx);
 // "/login": the login form (posts name, password and `csrf_token` to /login); `error` shown
