@@ -148,13 +148,18 @@ WebResponse WebApp::Handle(const WebRequest& request) {
   return r;
 }
 
-PageContext WebApp::ContextFor(const Who& who, int64_t now) const {
+reports::ReportLanguage WebApp::LangOf(const WebRequest& request) const {
+  auto lang = reports::ParseReportLanguage(Param(request, "lang"));
+  return lang ? *lang : o_.lang;
+}
+
+PageContext WebApp::ContextFor(const WebRequest& request, const Who& who, int64_t now) const {
   PageContext ctx;
   ctx.viewer = who.viewer;
-  ctx.lang = o_.lang;
+  ctx.lang = LangOf(request);
   ctx.csrf_token = who.csrf_token;
   ctx.now = now;
-  ctx.tz = &o_.tz;
+  ctx.tz = o_.tz;
   ctx.settings = &o_.report;
   ctx.paper_source = std::string(indicators::PaperSourceName(o_.paper_source));
   ctx.silent_after_seconds = kSilentAfterSeconds;
@@ -187,16 +192,16 @@ std::optional<WebApp::Who> WebApp::Authenticate(const WebRequest& request, int64
 }
 
 WebResponse WebApp::LoginForm(const WebRequest& request, int status, std::string_view error) {
-  (void)request;
   const std::string token = o_.random();
-  WebResponse r = Text(status, "text/html; charset=utf-8", LoginPage(o_.lang, token, error));
+  WebResponse r =
+      Text(status, "text/html; charset=utf-8", LoginPage(LangOf(request), token, error));
   r.headers.emplace_back("Set-Cookie", CookieHeader(kLoginCsrfCookie, token, "/login",
                                                     o_.secure_cookies, /*clear=*/false));
   return r;
 }
 
 WebResponse WebApp::Login(const WebRequest& request, int64_t now) {
-  const bool fr = o_.lang == reports::ReportLanguage::kFrench;
+  const bool fr = LangOf(request) == reports::ReportLanguage::kFrench;
   if (!TokensMatch(CookieValue(request.cookie_header, kLoginCsrfCookie),
                    Param(request, "csrf_token"))) {
     return LoginForm(request, 403,
@@ -281,7 +286,7 @@ WebResponse WebApp::Route(const WebRequest& request) {
 }
 
 WebResponse WebApp::Page(const WebRequest& request, const Who& who, int64_t now) {
-  const PageContext ctx = ContextFor(who, now);
+  const PageContext ctx = ContextFor(request, who, now);
   const std::string& path = request.path;
   std::optional<int> year;
   if (!ParseYear(Param(request, "year"), &year)) return HtmlError(400, "400 — bad year");
@@ -353,7 +358,7 @@ WebResponse WebApp::Api(const WebRequest& request, const Who& who, int64_t now) 
   }
   if (path == "/api/v1/status") {
     if (!MayAccess(who.viewer, RouteKind::kServers)) return JsonError(403, "forbidden");
-    auto servers = o_.store->status().ServerStatuses(status::PeriodsAt(now, o_.tz),
+    auto servers = o_.store->status().ServerStatuses(status::PeriodsAt(now, *o_.tz),
                                                      /*count_jobs=*/true);
     if (!servers.ok()) return JsonError(500, "the data cannot be read now");
     auto sync = o_.store->directory().LastDirectorySync();
@@ -403,7 +408,7 @@ WebResponse WebApp::Download(const WebRequest& request, const Who& who, int64_t 
     std::optional<std::pair<int, int>> month;
     const std::string month_text = Param(request, "month");
     if (month_text.empty()) {
-      const CivilDate today = CivilFromDays(o_.tz.LocalDay(now));
+      const CivilDate today = CivilFromDays(o_.tz->LocalDay(now));
       month = today.month == 1 ? std::make_pair(today.year - 1, 12)
                                : std::make_pair(today.year, today.month - 1);
     } else {
@@ -421,10 +426,24 @@ WebResponse WebApp::Download(const WebRequest& request, const Who& who, int64_t 
     if (!shown.ok() || shown->directions.empty()) return HtmlError(404, "404 — unknown direction");
     const reports::ScopeMonth& scope = shown->directions.front();
     const bool html = format == "html";
-    WebResponse r = html ? Text(200, "text/html; charset=utf-8",
-                                reports::RenderMonthlyReportHtml(*shown, scope, o_.lang, o_.report))
-                         : Text(200, "text/csv; charset=utf-8",
-                                reports::RenderMonthlyReportCsv(*shown, scope, o_.lang));
+    const reports::ReportLanguage lang = LangOf(request);
+    std::string body;
+    if (!html) {
+      body = reports::RenderMonthlyReportCsv(*shown, scope, lang);
+    } else if (who.viewer.role == store::AccountRole::kAdmin) {
+      body = reports::RenderMonthlyReportHtml(*shown, scope, lang, o_.report);  // as mailed
+    } else {
+      // The same report without the ranking chart, which names the other directions.
+      body = std::string("<!DOCTYPE html>\n<html lang=\"") +
+             (lang == reports::ReportLanguage::kFrench ? "fr" : "en") +
+             "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>ramette</title>\n<style>" +
+             std::string(reports::MonthlyReportCss()) + "</style>\n</head>\n<body>\n<main>" +
+             reports::RenderMonthlyReportBody(*shown, scope, lang, o_.report,
+                                              /*other_directions=*/false) +
+             "</main>\n</body>\n</html>\n";
+    }
+    WebResponse r =
+        Text(200, html ? "text/html; charset=utf-8" : "text/csv; charset=utf-8", std::move(body));
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" +
                                                       reports::ReportFileStem(*shown, scope) +
                                                       (html ? ".html" : ".csv") + "\"");

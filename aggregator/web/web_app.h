@@ -59,10 +59,10 @@ struct WebAppOptions {
   // as long to refuse as a wrong password.
   std::string dummy_hash;
   std::function<int64_t()> clock;  // unix seconds
-  TimeZone tz;                     // the organisation's zone
+  const TimeZone* tz = nullptr;    // the organisation's zone; outlives the app
   reports::ReportSettings report;  // [organisation] name, [environment], [targets]
   indicators::PaperSource paper_source = indicators::PaperSource::kPrinting;
-  reports::ReportLanguage lang = reports::ReportLanguage::kFrench;
+  reports::ReportLanguage lang = reports::ReportLanguage::kFrench;  // unless ?lang=fr|en
   bool secure_cookies = false;               // TLS or beyond loopback: cookies get Secure
   std::vector<std::string> trusted_proxies;  // who may set the trusted user header
   int64_t session_idle_seconds = 30 * 60;
@@ -104,7 +104,9 @@ class WebApp {
   WebResponse Page(const WebRequest& request, const Who& who, int64_t now);
   WebResponse Api(const WebRequest& request, const Who& who, int64_t now);
   WebResponse Download(const WebRequest& request, const Who& who, int64_t now);
-  PageContext ContextFor(const Who& who, int64_t now) const;
+  PageContext ContextFor(const WebRequest& request, const Who& who, int64_t now) const;
+  // The request's `lang` parameter ("fr" or "en"), else [web] lang.
+  reports::ReportLanguage LangOf(const WebRequest& request) const;
 
   WebAppOptions o_;
   SessionStore sessions_;
