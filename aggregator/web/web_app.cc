@@ -169,7 +169,9 @@ PageContext WebApp::ContextFor(const WebRequest& request, const Who& who, int64_
 std::optional<WebApp::Who> WebApp::Authenticate(const WebRequest& request, int64_t now,
                                                 WebResponse* refused) {
   if (request.trusted_user && IsTrustedProxy(o_.trusted_proxies, request.remote_address)) {
-    auto account = o_.accounts->FindAccount(*request.trusted_user);
+    const std::string& user = *request.trusted_user;
+    Result<std::optional<store::WebAccount>> account = std::optional<store::WebAccount>();
+    if (!user.empty() && user.size() <= 256) account = o_.accounts->FindAccount(user);
     if (!account.ok()) {
       *refused = Text(500, "text/plain; charset=utf-8", "accounts unavailable\n");
       return std::nullopt;
@@ -217,7 +219,9 @@ WebResponse WebApp::Login(const WebRequest& request, int64_t now) {
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  auto account = o_.accounts->FindAccount(name);
+  // An empty or oversized name is no account (and never reaches the store).
+  Result<std::optional<store::WebAccount>> account = std::optional<store::WebAccount>();
+  if (!name.empty() && name.size() <= 256) account = o_.accounts->FindAccount(name);
   if (!account.ok()) return Text(500, "text/plain; charset=utf-8", "accounts unavailable\n");
   bool ok = false;
   if (account->has_value()) {

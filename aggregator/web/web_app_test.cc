@@ -208,6 +208,8 @@ TEST_F(WebAppTest, FailedLoginsAreRateLimited) {
                 std::string(kLoginCsrfCookie) + "=" + csrf, from);
   };
   EXPECT_EQ(attempt("nobody", "x", "10.1.1.1").status, 401);  // unknown name: same answer
+  EXPECT_EQ(attempt("", "x", "10.3.3.3").status, 401);
+  EXPECT_EQ(attempt(std::string(300, 'n'), "x", "10.3.3.3").status, 401);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(attempt("root", "wrong", "10.1.1.1").status, 401);
   // The account has 5 failures: even the right password waits, from any address.
   WebResponse limited = attempt("root", "admin-password", "10.2.2.2");
