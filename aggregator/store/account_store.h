@@ -35,16 +35,27 @@ struct WebAccount {
   bool operator==(const WebAccount&) const = default;
 };
 
+// Account and direction names are at most this many bytes.
+inline constexpr size_t kMaxAccountNameLength = 256;
+
+// Why `account` cannot be stored, "" when it can: an empty name, a name or direction longer than
+// kMaxAccountNameLength, not UTF-8 or holding a control character (common/utf8.h), a direction
+// missing for role kDirection or given for another role, an empty password hash. Every engine
+// refuses such an account with InvalidArgument and this text; the CLI asks it before anything.
+std::string AccountProblem(const WebAccount& account);
+
 // Thread-safe. Errors: IoError, Unavailable (retry), FailedPrecondition (schema),
-// InvalidArgument (bad arguments: empty name, a direction missing or given for another role).
+// InvalidArgument (an account with an AccountProblem, an empty hash). A name that is not stored
+// (the empty one included) is simply not found.
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
-  // Stores a new account; FailedPrecondition when the name is taken.
+  // Stores a new account as given (created_at and updated_at included); FailedPrecondition
+  // when the name is taken; InvalidArgument with AccountProblem's text.
   virtual Status AddAccount(const WebAccount& account) = 0;
   // The account named `name` (names compared exactly), or empty.
   virtual Result<std::optional<WebAccount>> FindAccount(const std::string& name) = 0;
-  // Every account, ordered by name.
+  // Every account, ordered by name (bytewise).
   virtual Result<std::vector<WebAccount>> ListAccounts() = 0;
   // Removes the account; false when there was none.
   virtual Result<bool> RemoveAccount(const std::string& name) = 0;

@@ -1,7 +1,8 @@
 // PostgresStore: opening, the schema and its migrations (v1..v8, SqliteStore's numbering), counts
 // and the time zone. The other parts: postgres_store_jobs.cc (the CommitJobs bulk path),
 // postgres_store_inventory.cc (imports), postgres_store_readers.cc (UsageSource),
-// postgres_store_delivery.cc (report sends, agent tokens, server status) and
+// postgres_store_delivery.cc (report sends, agent tokens, server status),
+// postgres_store_accounts.cc (web accounts) and
 // postgres_store_rows.cc (TableRows); postgres_store_internal.h holds what they share.
 #include "aggregator/store/postgres_store.h"
 
@@ -467,9 +468,23 @@ CREATE TABLE meter_readings(
 );
 )sql";
 
+// v12: as SQLite's v12, the dashboard's web accounts: a role, the direction of a direction
+// account (and of no other), the Argon2id hash of the password, never the password.
+constexpr char kSchemaV12[] = R"sql(
+CREATE TABLE web_accounts(
+  name text PRIMARY KEY,               -- compared exactly
+  role text NOT NULL CHECK (role IN ('admin', 'it', 'direction')),
+  direction text NOT NULL DEFAULT '',  -- '' unless role is 'direction'
+  password_hash text NOT NULL CHECK (password_hash <> ''),  -- crypto_pwhash_str output
+  created_at bigint NOT NULL,          -- unix seconds
+  updated_at bigint NOT NULL,          -- unix seconds: creation or last password change
+  CHECK ((role = 'direction') = (direction <> ''))
+);
+)sql";
+
 const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
                                    kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
-                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11};
+                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11,        kSchemaV12};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // Rebuilds both rollup tables from the stored jobs with the core rules, inside the caller's

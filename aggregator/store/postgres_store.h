@@ -42,10 +42,11 @@ class PostgresStore final : public Store,
                             public TokenStore,
                             public StatusStore,
                             public DirectoryStore,
-                            public TableRows {
+                            public TableRows,
+                            public AccountStore {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 11;
+  static constexpr int kLatestSchemaVersion = 12;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -87,6 +88,7 @@ class PostgresStore final : public Store,
   StatusStore& status() override { return *this; }
   DirectoryStore& directory() override { return *this; }
   TableRows& table_rows() override { return *this; }
+  AccountStore& accounts() override { return *this; }
 
   // JobStore. One transaction per call: the new jobs in one multi-row INSERT ... ON CONFLICT DO
   // NOTHING (the exclusion constraint on server, CUPS job id and completion within
@@ -139,6 +141,14 @@ class PostgresStore final : public Store,
   Result<int> RevokeAgentTokens(const std::string& id, const std::string& server_id,
                                 int64_t now) override;
   Result<std::string> ServerIdOfToken(const std::string& token) override;
+
+  // AccountStore (schema v12). One statement each: its own transaction.
+  Status AddAccount(const WebAccount& account) override;
+  Result<std::optional<WebAccount>> FindAccount(const std::string& name) override;
+  Result<std::vector<WebAccount>> ListAccounts() override;
+  Result<bool> RemoveAccount(const std::string& name) override;
+  Result<bool> SetAccountPassword(const std::string& name, const std::string& hash,
+                                  int64_t now) override;
 
   // DirectoryStore (schema v10).
   Result<std::vector<StoredUserRow>> LoadUserRows() override;

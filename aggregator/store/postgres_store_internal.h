@@ -34,6 +34,7 @@ inline constexpr int kAgentStatusSchemaVersion = 5;
 inline constexpr int kAgentTokensSchemaVersion = 6;
 inline constexpr int kDirectorySyncSchemaVersion = 10;
 inline constexpr int kPaperSourcesSchemaVersion = 11;
+inline constexpr int kWebAccountsSchemaVersion = 12;
 // Rows per statement when rollups are written in bulk (EnsureTimeZone, the v2 migration).
 inline constexpr size_t kRollupChunk = 20000;
 

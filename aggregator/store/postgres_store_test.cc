@@ -401,6 +401,21 @@ TEST_F(PostgresStoreTest, EnsureTimeZoneMovesJobsAcrossMidnight) {
   ASSERT_TRUE(store->EnsureTimeZone(*paris).ok());  // nothing to do
 }
 
+// v12: the table itself refuses what AccountProblem refuses about roles, whoever writes.
+TEST_F(PostgresStoreTest, WebAccountsTableChecksRoleAndDirection) {
+  ASSERT_NE(OpenStore(true), nullptr);
+  const std::string insert =
+      "INSERT INTO web_accounts(name, role, direction, password_hash, created_at, updated_at) "
+      "VALUES";
+  EXPECT_FALSE(g_server->Query(db_, insert + "('a', 'admin', 'DSI', 'h', 1, 1)").ok());
+  EXPECT_FALSE(g_server->Query(db_, insert + "('d', 'direction', '', 'h', 1, 1)").ok());
+  EXPECT_FALSE(g_server->Query(db_, insert + "('r', 'root', '', 'h', 1, 1)").ok());
+  EXPECT_FALSE(g_server->Query(db_, insert + "('e', 'it', '', '', 1, 1)").ok());
+  EXPECT_TRUE(g_server->Query(db_, insert + "('d', 'direction', 'DSI', 'h', 1, 1)").ok());
+  EXPECT_FALSE(g_server->Query(db_, insert + "('d', 'it', '', 'h', 1, 1)").ok());
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM web_accounts"), "1\n");
+}
+
 TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
   for (int from = 1; from < PostgresStore::kLatestSchemaVersion; ++from) {
     SCOPED_TRACE(from);
@@ -458,6 +473,16 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
     EXPECT_TRUE(inv->meter_readings.empty());
     ASSERT_TRUE(store->UpsertMeterReadings({{"srv1", "q1", 19800, 7}}).ok());
     EXPECT_EQ(Sql("SELECT total_impressions FROM meter_readings"), "7\n");
+    // v12: no web accounts before; the new table takes them.
+    auto accounts = store->ListAccounts();
+    ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+    EXPECT_TRUE(accounts->empty());
+    WebAccount ann;
+    ann.name = "ann";
+    ann.role = AccountRole::kAdmin;
+    ann.password_hash = "$argon2id$x";
+    ASSERT_TRUE(store->AddAccount(ann).ok());
+    EXPECT_EQ(Sql("SELECT role FROM web_accounts"), "admin\n");
     // v10: the users rows of older versions came from CSV imports; no sync is recorded yet.
     auto users = store->LoadUserRows();
     ASSERT_TRUE(users.ok()) << users.status().ToString();

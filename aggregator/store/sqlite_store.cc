@@ -1,8 +1,9 @@
 // SqliteStore: opening, the schema and its migrations, transactions, the time zone, counts and
 // backups. The other parts: sqlite_store_jobs.cc (ingest and rollup folding),
 // sqlite_store_inventory.cc (imports), sqlite_store_readers.cc (UsageSource),
-// sqlite_store_delivery.cc (report sends, agent status and tokens, server status) and
-// sqlite_store_rows.cc (TableRows); sqlite_store_internal.h holds what they share.
+// sqlite_store_delivery.cc (report sends, agent status and tokens, server status),
+// sqlite_store_accounts.cc (web accounts) and sqlite_store_rows.cc (TableRows);
+// sqlite_store_internal.h holds what they share.
 #include "aggregator/store/sqlite_store.h"
 
 #include <fcntl.h>
@@ -487,10 +488,25 @@ CREATE TABLE meter_readings(
 ) WITHOUT ROWID;
 )sql";
 
+// v12: the dashboard's web accounts (`ramette user add|list|remove|passwd`, read by ramette-web):
+// a role, the direction of a direction account (and of no other), the Argon2id hash of the
+// password (auth/password_hash.h), never the password. New table only: applies after any v11.
+constexpr char kSchemaV12[] = R"sql(
+CREATE TABLE web_accounts(
+  name TEXT PRIMARY KEY,                -- compared exactly (BINARY)
+  role TEXT NOT NULL CHECK (role IN ('admin', 'it', 'direction')),
+  direction TEXT NOT NULL DEFAULT '',   -- '' unless role is 'direction'
+  password_hash TEXT NOT NULL CHECK (password_hash <> ''),  -- crypto_pwhash_str output
+  created_at INTEGER NOT NULL,          -- unix seconds
+  updated_at INTEGER NOT NULL,          -- unix seconds: creation or last password change
+  CHECK ((role = 'direction') = (direction <> ''))
+) WITHOUT ROWID;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
 const char* const kMigrations[] = {kSchemaV1,         kSchemaV2,  kSchemaV3,         kSchemaV4,
                                    kSchemaV5,         kSchemaV6,  kSchemaV7.c_str(), kSchemaV8,
-                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11};
+                                   kSchemaV9.c_str(), kSchemaV10, kSchemaV11,        kSchemaV12};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

@@ -1,6 +1,6 @@
 // SqliteStore: the SQLite engine of the store contract (store/store.h): one database file in
 // WAL mode with versioned migrations, holding jobs, the quarantine, the inventory and directory,
-// the usage rollups, report sends, agent tokens and server status.
+// the usage rollups, report sends, agent tokens, server status and web accounts.
 #ifndef RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_
 #define RAMETTE_AGGREGATOR_STORE_SQLITE_STORE_H_
 
@@ -53,10 +53,11 @@ class SqliteStore final : public Store,
                           public TokenStore,
                           public StatusStore,
                           public DirectoryStore,
-                          public TableRows {
+                          public TableRows,
+                          public AccountStore {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 11;
+  static constexpr int kLatestSchemaVersion = 12;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -102,6 +103,7 @@ class SqliteStore final : public Store,
   StatusStore& status() override { return *this; }
   DirectoryStore& directory() override { return *this; }
   TableRows& table_rows() override { return *this; }
+  AccountStore& accounts() override { return *this; }
 
   // InventoryStore.
   Status UpsertPapers(const std::vector<model::Paper>& papers) override;
@@ -112,6 +114,14 @@ class SqliteStore final : public Store,
   Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
+
+  // AccountStore (schema v12).
+  Status AddAccount(const WebAccount& account) override;
+  Result<std::optional<WebAccount>> FindAccount(const std::string& name) override;
+  Result<std::vector<WebAccount>> ListAccounts() override;
+  Result<bool> RemoveAccount(const std::string& name) override;
+  Result<bool> SetAccountPassword(const std::string& name, const std::string& hash,
+                                  int64_t now) override;
 
   // DirectoryStore (schema v10).
   Result<std::vector<StoredUserRow>> LoadUserRows() override;

@@ -21,6 +21,8 @@ inline constexpr int kReportSendsSchemaVersion = 4;
 // The schema version from which users rows have a source and syncs are recorded.
 inline constexpr int kDirectorySyncSchemaVersion = 10;
 inline constexpr int kPaperSourcesSchemaVersion = 11;
+// The schema version from which the store keeps web accounts.
+inline constexpr int kWebAccountsSchemaVersion = 12;
 
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.

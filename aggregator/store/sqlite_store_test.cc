@@ -1759,7 +1759,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion11AddsPurchasesAndMeterReadings) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion(), 11);
+  EXPECT_EQ(store->SchemaVersion(), SqliteStore::kLatestSchemaVersion);
   ASSERT_TRUE(store->ReplacePurchases({p}).ok());
   ASSERT_TRUE(store->UpsertMeterReadings({{"s", "q", 1, 1}}).ok());
   auto inv = store->LoadInventory();
@@ -1767,6 +1767,28 @@ TEST_F(SqliteStoreTest, MigrationToVersion11AddsPurchasesAndMeterReadings) {
   EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
   EXPECT_EQ(inv->meter_readings.size(), 1u);
   EXPECT_EQ(inv->papers.size(), 1u);
+}
+
+// v12: the table itself refuses what AccountProblem refuses about roles, whoever writes.
+TEST_F(SqliteStoreTest, WebAccountsTableChecksRoleAndDirection) {
+  ASSERT_NE(OpenStore(), nullptr);
+  auto exec = [&](const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return rc;
+  };
+  const std::string insert =
+      "INSERT INTO web_accounts(name, role, direction, password_hash, created_at, updated_at) "
+      "VALUES";
+  EXPECT_EQ(exec(insert + "('a', 'admin', 'DSI', 'h', 1, 1)"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(exec(insert + "('d', 'direction', '', 'h', 1, 1)"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(exec(insert + "('r', 'root', '', 'h', 1, 1)"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(exec(insert + "('e', 'it', '', '', 1, 1)"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(exec(insert + "('d', 'direction', 'DSI', 'h', 1, 1)"), SQLITE_OK);
+  EXPECT_EQ(exec(insert + "('d', 'it', '', 'h', 1, 1)"), SQLITE_CONSTRAINT);  // the name
+  EXPECT_EQ(RawText("SELECT COUNT(*) FROM web_accounts"), "1");
 }
 
 TEST_F(SqliteStoreTest, MigrationToVersion10MarksUsersRowsAsCsv) {

@@ -1,10 +1,11 @@
 // The store contract: one database holding everything the aggregator keeps, cut into narrow
 // parts (ingest, rollup reads, inventory and directory, the directory sync, report delivery,
-// agent tokens, server status, whole tables for `store copy`) plus what concerns the whole database
-// (schema, time zone, maintenance). Two engines implement it: SQLite (store/sqlite_store.h, one
-// file, the embedded default) and PostgreSQL (store/postgres_store.h, shared by several
-// aggregators); store/open_store.h picks one from `--db`. tests/fakes/fake_store.h is the in-memory
-// one. store/store_contract_test.cc runs the same cases against all three.
+// agent tokens, server status, whole tables for `store copy`, web accounts) plus what concerns the
+// whole database (schema, time zone, maintenance). Two engines implement it: SQLite
+// (store/sqlite_store.h, one file, the embedded default) and PostgreSQL (store/postgres_store.h,
+// shared by several aggregators); store/open_store.h picks one from `--db`.
+// tests/fakes/fake_store.h is the in-memory one. store/store_contract_test.cc runs the same cases
+// against all three.
 #ifndef RAMETTE_AGGREGATOR_STORE_STORE_H_
 #define RAMETTE_AGGREGATOR_STORE_STORE_H_
 
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "aggregator/model/user_names.h"
+#include "aggregator/store/account_store.h"
 #include "aggregator/store/delivery_log.h"
 #include "aggregator/store/directory_store.h"
 #include "aggregator/store/inventory_store.h"
@@ -78,6 +80,8 @@ class Store {
   virtual DirectoryStore& directory() = 0;
   // Rows of whole tables, for `ramette store copy` (store/store_copy.h).
   virtual TableRows& table_rows() = 0;
+  // The dashboard's web accounts (schema v12).
+  virtual AccountStore& accounts() = 0;
 };
 
 }  // namespace ramette::aggregator::store

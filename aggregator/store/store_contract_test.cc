@@ -2,7 +2,8 @@
 // each engine (the in-memory fake, SQLite, and PostgreSQL when built with
 // RAMETTE_CONTRACT_POSTGRES): exactly-once, supersede, quarantine once, imports re-imported,
 // indicator inputs (and the same indicators JSON on every engine), delivery log, tokens, server
-// status, the time zone, a second connection, and migrations from every older schema version.
+// status, web accounts, the time zone, a second connection, and migrations from every older
+// schema version.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -79,6 +80,7 @@ class FakeEngine : public EngineUnderTest {
     StatusStore& status() override { return s_->status(); }
     DirectoryStore& directory() override { return s_->directory(); }
     TableRows& table_rows() override { return s_->table_rows(); }
+    AccountStore& accounts() override { return s_->accounts(); }
 
    private:
     std::shared_ptr<testing::FakeStore> s_;
@@ -248,6 +250,19 @@ class StoreContractTest : public ::testing::TestWithParam<EngineParam> {
     auto r = store_->jobs().CommitJobs(server, "test", jobs, rejected);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : std::vector<StoreOutcome>{};
+  }
+
+  // A web account with a made-up hash (the store never looks inside it).
+  static WebAccount Account(const std::string& name, AccountRole role, const std::string& direction,
+                            int64_t at) {
+    WebAccount w;
+    w.name = name;
+    w.role = role;
+    w.direction = direction;
+    w.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$" + name;
+    w.created_at = at;
+    w.updated_at = at;
+    return w;
   }
 
   // Every monthly row of 2018, as (month, sheets, jobs) sums over all keys.
@@ -686,6 +701,135 @@ TEST_P(StoreContractTest, TokensAreBoundRevokedAndNeverListed) {
   EXPECT_EQ((*list)[0].revoked_at.value_or(0), 200);
 }
 
+// account_store.h: accounts by exact name, listed by name, never two of one name, a direction
+// exactly for direction accounts; a password change keeps everything but the hash and
+// updated_at.
+TEST_P(StoreContractTest, WebAccountsAreAddedFoundListedChangedAndRemoved) {
+  AccountStore& a = store_->accounts();
+  auto none = a.ListAccounts();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+  const WebAccount zoe = Account("zoé", AccountRole::kDirection, "Études", 100);
+  const WebAccount bob = Account("bob", AccountRole::kIt, "", 200);
+  const WebAccount ann = Account("Ann", AccountRole::kAdmin, "", 300);
+  ASSERT_TRUE(a.AddAccount(zoe).ok());
+  ASSERT_TRUE(a.AddAccount(bob).ok());
+  ASSERT_TRUE(a.AddAccount(ann).ok());
+  // Bytewise order: upper case first, "zoé" after "bob".
+  auto list = a.ListAccounts();
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  EXPECT_EQ(*list, (std::vector<WebAccount>{ann, bob, zoe}));
+
+  auto found = a.FindAccount("zoé");
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, zoe);
+  // Names are compared exactly.
+  EXPECT_FALSE(a.FindAccount("ann")->has_value());
+  EXPECT_FALSE(a.FindAccount("bob ")->has_value());
+  EXPECT_FALSE(a.FindAccount("")->has_value());
+
+  // A taken name is refused, whatever the rest, and the stored account is unchanged.
+  Status dup = a.AddAccount(Account("bob", AccountRole::kAdmin, "", 999));
+  EXPECT_EQ(dup.code(), Status::Code::kFailedPrecondition) << dup.message();
+  EXPECT_EQ(**a.FindAccount("bob"), bob);
+
+  auto changed = a.SetAccountPassword("bob", "$argon2id$new", 250);
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  EXPECT_TRUE(*changed);
+  WebAccount bob2 = bob;
+  bob2.password_hash = "$argon2id$new";
+  bob2.updated_at = 250;
+  EXPECT_EQ(**a.FindAccount("bob"), bob2);
+  EXPECT_FALSE(*a.SetAccountPassword("nobody", "$argon2id$new", 250));
+  EXPECT_EQ(a.SetAccountPassword("bob", "", 260).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(**a.FindAccount("bob"), bob2);
+
+  auto removed = a.RemoveAccount("bob");
+  ASSERT_TRUE(removed.ok()) << removed.status().message();
+  EXPECT_TRUE(*removed);
+  EXPECT_FALSE(*a.RemoveAccount("bob"));
+  EXPECT_FALSE(*a.RemoveAccount("nobody"));
+  EXPECT_FALSE(a.FindAccount("bob")->has_value());
+  EXPECT_EQ(*a.ListAccounts(), (std::vector<WebAccount>{ann, zoe}));
+  // The name is free again.
+  ASSERT_TRUE(a.AddAccount(bob).ok());
+
+  // Another connection sees the same accounts.
+  std::unique_ptr<Store> other = engine_->Reopen();
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(*other->accounts().ListAccounts(), (std::vector<WebAccount>{ann, bob, zoe}));
+}
+
+TEST_P(StoreContractTest, WebAccountsRefuseInconsistentRolesAndBadNames) {
+  AccountStore& a = store_->accounts();
+  std::vector<WebAccount> cases = {
+      Account("d", AccountRole::kDirection, "", 1),  // a direction account needs one
+      Account("i", AccountRole::kIt, "DSI", 1),      // an it account has none
+      Account("a", AccountRole::kAdmin, "DSI", 1),   // nor has an admin
+      Account("", AccountRole::kAdmin, "", 1),
+      Account("a\nb", AccountRole::kAdmin, "", 1),
+      Account(std::string("a\0b", 3), AccountRole::kAdmin, "", 1),
+      Account("bad\xff", AccountRole::kAdmin, "", 1),
+      Account(std::string(kMaxAccountNameLength + 1, 'x'), AccountRole::kAdmin, "", 1),
+      Account("e", AccountRole::kDirection, "DS\tI", 1),
+      Account("e", AccountRole::kDirection, std::string(kMaxAccountNameLength + 1, 'D'), 1),
+      Account("f", AccountRole::kAdmin, "", 1),
+  };
+  cases.back().password_hash.clear();
+  for (const WebAccount& w : cases) {
+    SCOPED_TRACE(w.name);
+    EXPECT_FALSE(AccountProblem(w).empty());
+    Status st = a.AddAccount(w);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
+    EXPECT_EQ(st.message(), AccountProblem(w));
+  }
+  EXPECT_TRUE(a.ListAccounts()->empty());
+  // The longest name and a direction with spaces and accents are fine.
+  EXPECT_TRUE(
+      a.AddAccount(Account(std::string(kMaxAccountNameLength, 'x'), AccountRole::kAdmin, "", 1))
+          .ok());
+  EXPECT_TRUE(a.AddAccount(Account("g", AccountRole::kDirection, "Études et Plans", 1)).ok());
+  EXPECT_EQ(a.ListAccounts()->size(), 2u);
+}
+
+// An installation of the previous version keeps everything when it moves to web accounts.
+TEST_P(StoreContractTest, AVersion11DatabaseMigratesTo12KeepingItsData) {
+  std::unique_ptr<Store> old = engine_->CreateAtVersion(11);
+  if (old == nullptr) GTEST_SKIP() << "the fake has no schema";
+  ASSERT_TRUE(old->inventory().UpsertPapers({{"std", false, 80}}).ok());
+  ASSERT_TRUE(
+      old->inventory().ReplaceUserDirections({{"zoe", "DSI", std::nullopt, std::nullopt}}).ok());
+  model::Purchase p;
+  p.date = DaysFromCivil(2018, 1, 1);
+  p.paper_id = "std";
+  p.quantity = 3;
+  ASSERT_TRUE(old->inventory().ReplacePurchases({p}).ok());
+  ASSERT_TRUE(old->inventory().UpsertMeterReadings({{"srv", "q", 5, 42}}).ok());
+  ASSERT_TRUE(old->tokens().AddAgentToken("srv", auth::HashAgentToken("rmt_v11"), 7).ok());
+  EXPECT_EQ(old->accounts().AddAccount(Account("ann", AccountRole::kAdmin, "", 1)).code(),
+            Status::Code::kFailedPrecondition);
+  old.reset();
+
+  std::unique_ptr<Store> latest = engine_->ReopenLatest();
+  ASSERT_NE(latest, nullptr);
+  EXPECT_EQ(latest->SchemaVersion(), 12);
+  auto inv = latest->usage().LoadInventory();
+  ASSERT_TRUE(inv.ok()) << inv.status().message();
+  EXPECT_EQ(inv->papers.size(), 1u);
+  EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
+  EXPECT_EQ(inv->meter_readings, (std::vector<model::MeterReading>{{"srv", "q", 5, 42}}));
+  auto server = latest->tokens().ServerIdOfToken("rmt_v11");
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  EXPECT_EQ(*server, "srv");
+  auto users = latest->directory().LoadUserRows();
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->size(), 1u);
+  const WebAccount ann = Account("ann", AccountRole::kDirection, "DSI", 9);
+  ASSERT_TRUE(latest->accounts().AddAccount(ann).ok());
+  EXPECT_EQ(*latest->accounts().ListAccounts(), std::vector<WebAccount>{ann});
+}
+
 TEST_P(StoreContractTest, ServerStatusCountsJobsBacklogAndUnclassifiedQueues) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   Commit("b-srv", {Job("q1", 1, kJune15, 1), Job("q2", 2, kJune15, 1)});
@@ -807,8 +951,14 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     ASSERT_TRUE(
         old->inventory().ReplaceUserDirections({{"zoe", "DSI", std::nullopt, std::nullopt}}).ok());
     // v11: purchases and meter readings need the new tables.
-    EXPECT_EQ(old->inventory().UpsertMeterReadings({{"s", "q", 1, 1}}).code(),
+    if (v < 11) {
+      EXPECT_EQ(old->inventory().UpsertMeterReadings({{"s", "q", 1, 1}}).code(),
+                Status::Code::kFailedPrecondition);
+    }
+    // v12: so do web accounts.
+    EXPECT_EQ(old->accounts().AddAccount(Account("ann", AccountRole::kAdmin, "", 1)).code(),
               Status::Code::kFailedPrecondition);
+    EXPECT_EQ(old->accounts().ListAccounts().status().code(), Status::Code::kFailedPrecondition);
     old.reset();
     std::unique_ptr<Store> latest = engine_->ReopenLatest();
     ASSERT_NE(latest, nullptr);
@@ -830,6 +980,10 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     p.paper_id = "std";
     ASSERT_TRUE(latest->inventory().ReplacePurchases({p}).ok());
     ASSERT_TRUE(latest->inventory().UpsertMeterReadings({{"s", "q", 1, 1}}).ok());
+    auto accounts = latest->accounts().ListAccounts();
+    ASSERT_TRUE(accounts.ok()) << accounts.status().message();
+    EXPECT_TRUE(accounts->empty());
+    ASSERT_TRUE(latest->accounts().AddAccount(Account("ann", AccountRole::kAdmin, "", 1)).ok());
     store_ = std::move(latest);
     ASSERT_TRUE(store_->EnsureTimeZone(paris_).ok());
     Commit("srv", {Job("q", 1, kJune15, 2)});

@@ -157,6 +157,15 @@ std::vector<CopyTable> MakeTables() {
         {"revoked_at", kInt}},
        1,
        {{{"hash"}, ""}}},
+      {"web_accounts",
+       {{"name", kText},
+        {"role", kText},
+        {"direction", kText},
+        {"password_hash", kText},
+        {"created_at", kInt},
+        {"updated_at", kInt}},
+       1,
+       {}},
   };
 }
 

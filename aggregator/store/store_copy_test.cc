@@ -216,6 +216,11 @@ void Populate(Store& store, int jobs) {
   ASSERT_TRUE(t2.ok()) << t2.status().ToString();
   auto revoked = store.tokens().RevokeAgentTokens(*t2, "", Utc(2025, 6, 1, 9));
   ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  // Web accounts (v12): an administrator and a direction's account.
+  ASSERT_OK(store.accounts().AddAccount(
+      {"admin", AccountRole::kAdmin, "", "$argon2id$a", Utc(2025, 1, 2, 9), Utc(2025, 3, 2, 9)}));
+  ASSERT_OK(store.accounts().AddAccount({"chef.dsi", AccountRole::kDirection, "DSI", "$argon2id$b",
+                                         Utc(2025, 1, 2, 9), Utc(2025, 1, 2, 9)}));
   // A directory sync: a directory row beside the CSV ones, and its record.
   DirectoryChanges sync;
   sync.opens = {{"dave", "DRH", std::nullopt, std::nullopt}};
@@ -328,6 +333,9 @@ TEST_P(StoreCopyTest, CopiesEverythingAndVerifies) {
     EXPECT_EQ(Count(*to, t.name), Count(*from, t.name)) << t.name;
   }
   EXPECT_EQ(to->StoredTimeZone(), "Europe/Paris");
+  auto accounts = to->accounts().ListAccounts();
+  ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+  EXPECT_EQ(*accounts, *from->accounts().ListAccounts());
   // The copy answers like the source: tokens (hashes), sends, addresses.
   auto tokens = to->tokens().ListAgentTokens();
   ASSERT_TRUE(tokens.ok());

@@ -32,7 +32,8 @@ class FakeStore final : public aggregator::store::Store,
                         public aggregator::store::DeliveryLog,
                         public aggregator::store::TokenStore,
                         public aggregator::store::StatusStore,
-                        public aggregator::store::DirectoryStore {
+                        public aggregator::store::DirectoryStore,
+                        public aggregator::store::AccountStore {
  public:
   // Store.
   std::string Description() const override { return "memory"; }
@@ -79,6 +80,7 @@ class FakeStore final : public aggregator::store::Store,
   // The in-memory store has no tables: `store copy` from or to it fails with
   // FailedPrecondition.
   aggregator::store::TableRows& table_rows() override { return no_table_rows_; }
+  aggregator::store::AccountStore& accounts() override { return *this; }
 
   // JobStore.
   Result<std::vector<std::vector<aggregator::store::StoredRun>>> LoadRuns(
@@ -208,6 +210,44 @@ class FakeStore final : public aggregator::store::Store,
     std::vector<std::string> ids;
     for (const auto& [id, p] : papers_) ids.push_back(id);
     return ids;
+  }
+
+  // AccountStore.
+  Status AddAccount(const aggregator::store::WebAccount& account) override {
+    const std::string problem = aggregator::store::AccountProblem(account);
+    if (!problem.empty()) return Status::InvalidArgument(problem);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!accounts_.try_emplace(account.name, account).second) {
+      return Status::FailedPrecondition("an account named '" + account.name + "' already exists");
+    }
+    return Status::Ok();
+  }
+  Result<std::optional<aggregator::store::WebAccount>> FindAccount(
+      const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = accounts_.find(name);
+    if (it == accounts_.end()) return std::optional<aggregator::store::WebAccount>();
+    return std::optional<aggregator::store::WebAccount>(it->second);
+  }
+  Result<std::vector<aggregator::store::WebAccount>> ListAccounts() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<aggregator::store::WebAccount> out;
+    for (const auto& [name, account] : accounts_) out.push_back(account);
+    return out;
+  }
+  Result<bool> RemoveAccount(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accounts_.erase(name) > 0;
+  }
+  Result<bool> SetAccountPassword(const std::string& name, const std::string& hash,
+                                  int64_t now) override {
+    if (hash.empty()) return Status::InvalidArgument("the account has no password hash");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = accounts_.find(name);
+    if (it == accounts_.end()) return false;
+    it->second.password_hash = hash;
+    it->second.updated_at = now;
+    return true;
   }
 
   // DirectoryStore.
@@ -526,6 +566,7 @@ class FakeStore final : public aggregator::store::Store,
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;
+  std::map<std::string, aggregator::store::WebAccount> accounts_;  // by name, bytewise
 
   static Status NotOpenDirectoryRow(int64_t id) {
     return Status::FailedPrecondition("users row " + std::to_string(id) +

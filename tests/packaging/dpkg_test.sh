@@ -70,6 +70,7 @@ check "agent depends on libsqlite3-0" sh -c "dpkg-deb -f '$agent_deb' Depends | 
 check "aggregator depends on libgrpc++" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q 'libgrpc++'"
 check "aggregator depends on libc6" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q libc6"
 check "aggregator depends on libldap" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q 'libldap'"
+check "aggregator depends on libsodium" sh -c "dpkg-deb -f '$aggregator_deb' Depends | grep -q 'libsodium'"
 
 installed=1
 DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" "$aggregator_deb" >"$tmp/install.log" 2>&1 || {
