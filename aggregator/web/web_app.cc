@@ -171,7 +171,8 @@ std::optional<WebApp::Who> WebApp::Authenticate(const WebRequest& request, int64
   if (request.trusted_user && IsTrustedProxy(o_.trusted_proxies, request.remote_address)) {
     const std::string& user = *request.trusted_user;
     Result<std::optional<store::WebAccount>> account = std::optional<store::WebAccount>();
-    if (!user.empty() && user.size() <= 256) account = o_.accounts->FindAccount(user);
+    if (!user.empty() && user.size() <= store::kMaxAccountNameLength)
+      account = o_.accounts->FindAccount(user);
     if (!account.ok()) {
       *refused = Text(500, "text/plain; charset=utf-8", "accounts unavailable\n");
       return std::nullopt;
@@ -221,7 +222,8 @@ WebResponse WebApp::Login(const WebRequest& request, int64_t now) {
   }
   // An empty or oversized name is no account (and never reaches the store).
   Result<std::optional<store::WebAccount>> account = std::optional<store::WebAccount>();
-  if (!name.empty() && name.size() <= 256) account = o_.accounts->FindAccount(name);
+  if (!name.empty() && name.size() <= store::kMaxAccountNameLength)
+    account = o_.accounts->FindAccount(name);
   if (!account.ok()) return Text(500, "text/plain; charset=utf-8", "accounts unavailable\n");
   bool ok = false;
   if (account->has_value()) {

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   };
   options.dummy_hash = *dummy;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  options.tz = *tz;
+  options.tz = &*tz;
   options.report = config.report;
   options.paper_source = config.paper_source == "purchases" ? indicators::PaperSource::kPurchases
                                                             : indicators::PaperSource::kPrinting;
