@@ -14,6 +14,7 @@
 #include <set>
 
 #include "aggregator/auth/agent_token.h"
+#include "aggregator/cli/commands_internal.h"
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/directory/directory_sync.h"
 #include "aggregator/directory/ldap_directory.h"
@@ -63,10 +64,6 @@ int FinishOutput(std::ostream& out, std::ostream& err, int code) {
   return kExitIoError;
 }
 
-namespace {
-
-// The store at `db`, opened through the engine its name picks; nullptr after printing the
-// error, with *exit_code set (78 configuration, 75 retry later, 1 otherwise).
 std::unique_ptr<store::Store> OpenOrReport(const std::string& db, store::OpenMode mode,
                                            std::ostream& err, int* exit_code) {
   auto store = store::OpenStore(db, mode);
@@ -77,6 +74,17 @@ std::unique_ptr<store::Store> OpenOrReport(const std::string& db, store::OpenMod
   }
   return std::move(store).value();
 }
+
+std::string UtcTime(int64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm_utc {};
+  gmtime_r(&t, &tm_utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+  return buf;
+}
+
+namespace {
 
 // "YYYY-MM" (a real month) or "last" (the previous month in `tz` now).
 Result<std::pair<int, int>> ParseMonth(const std::string& text, const std::string& tz_name) {
@@ -418,19 +426,6 @@ int RunBackup(const std::string& db, const std::string& file, std::ostream& out,
   out << "backed up " << store->Description() << " to " << file << "\n";
   return FinishOutput(out, err, 0);
 }
-
-namespace {
-
-std::string UtcTime(int64_t unix_seconds) {
-  const time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm_utc {};
-  gmtime_r(&t, &tm_utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-  return buf;
-}
-
-}  // namespace
 
 int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t now,
                    std::ostream& out, std::ostream& err) {

@@ -4,6 +4,7 @@
 #define RAMETTE_AGGREGATOR_CLI_COMMANDS_H_
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -81,6 +82,40 @@ int RunTokenCreate(const std::string& db, const std::string& server_id, int64_t 
 int RunTokenList(const std::string& db, std::ostream& out, std::ostream& err);
 int RunTokenRevoke(const std::string& db, const std::string& id, const std::string& server_id,
                    int64_t now, std::ostream& out, std::ostream& err);
+
+// Where `user add` and `user passwd` read the password: the first line of `file` (its newline,
+// and a carriage return before it, removed) when set, else one line of `in`. With `terminal`
+// (`in` is standard input on a terminal) the prompt goes to `err` and the line is read without
+// echo. The password is never printed, logged or put in a message.
+struct PasswordInput {
+  std::string file;
+  std::istream* in = nullptr;
+  bool terminal = false;
+};
+
+// `ramette --db DB user add NAME --role admin|it|direction [--direction NAME]
+// [--password-file F]`: a ramette-web account with the Argon2id hash of its password
+// (auth/password_hash.h). --direction is required for role direction and refused for the
+// others; it must be a direction the store knows (model::DirectionNames, or a purchases row's).
+// The database is created when missing. Exit 0 when added; 2 on bad arguments (role, a
+// direction missing or given for another role, a name that is empty, longer than 256 bytes or
+// holds a control character); 1 when the name is taken, the direction unknown, the password
+// refused (shorter than 10 bytes, over 1 KiB, a NUL) or unreadable, or on store errors; 78/75
+// when the store cannot be opened. `now` is the current unix time (injected by tests).
+int RunUserAdd(const std::string& db, const std::string& name, const std::string& role,
+               const std::string& direction, const PasswordInput& password, int64_t now,
+               std::ostream& out, std::ostream& err);
+// `ramette --db DB user list`: one line per account, by name: name, role, direction ("-" for
+// none), created and updated (UTC); never a hash. Exit 0.
+int RunUserList(const std::string& db, std::ostream& out, std::ostream& err);
+// `ramette --db DB user remove NAME`: exit 1 when there is no such account.
+int RunUserRemove(const std::string& db, const std::string& name, std::ostream& out,
+                  std::ostream& err);
+// `ramette --db DB user passwd NAME [--password-file F]`: a new password (read as for `user
+// add`) for an existing account; exit 1 when there is no such account or the password is
+// refused.
+int RunUserPasswd(const std::string& db, const std::string& name, const PasswordInput& password,
+                  int64_t now, std::ostream& out, std::ostream& err);
 
 // Exit code of `store copy` when the data disagree (EX_DATAERR): the target holds other values
 // for a key of the source, or the verification found a difference.

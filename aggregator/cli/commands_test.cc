@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "aggregator/auth/agent_token.h"
+#include "aggregator/auth/password_hash.h"
 #include "aggregator/ingest/ingest_processor.h"
 #include "aggregator/store/sqlite_store.h"
 
@@ -328,6 +329,192 @@ TEST_F(CommandsTest, TokenCreatePrintsOnceStoresOnlyTheHashListsAndRevokes) {
   auto store = store::SqliteStore::Open(db_);
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->ServerIdOfToken(token).status().code(), Status::Code::kUnauthenticated);
+}
+
+// README "Dashboard accounts": `user add` stores an Argon2id hash (never the password) with a
+// role and, for a direction account, a direction the store knows; list, passwd and remove.
+TEST_F(CommandsTest, UserAddListPasswdRemove) {
+  const std::string users = dir_ + "/users.csv";
+  std::ofstream(users) << "user,direction\nalice,DSI\nbob,Études\n";
+  std::ostringstream iout, ierr;
+  ASSERT_EQ(RunImport(db_, "users", users, iout, ierr), 0) << ierr.str();
+
+  const std::string secret = dir_ + "/secret";
+  std::ofstream(secret) << "correct horse battery\nsecond line ignored\n";
+  std::istringstream no_stdin;
+  PasswordInput from_file{secret, &no_stdin, false};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunUserAdd(db_, "admin", "admin", "", from_file, 1700000000, out, err), 0) << err.str();
+  EXPECT_EQ(out.str(), "added account 'admin' (role admin)\n");
+  // From standard input: one line, its newline (and a CR before it) removed.
+  std::istringstream typed("chef password one\r\nnot read\n");
+  PasswordInput from_stdin{"", &typed, false};
+  std::ostringstream out2;
+  ASSERT_EQ(RunUserAdd(db_, "chef.dsi", "direction", "DSI", from_stdin, 1700000100, out2, err), 0)
+      << err.str();
+  EXPECT_EQ(out2.str(), "added account 'chef.dsi' (role direction, direction 'DSI')\n");
+  std::istringstream typed2("it password two");  // no newline at the end
+  PasswordInput it_stdin{"", &typed2, false};
+  ASSERT_EQ(RunUserAdd(db_, "it", "it", "", it_stdin, 1700000200, out2, err), 0) << err.str();
+
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    auto admin = (*store)->FindAccount("admin");
+    ASSERT_TRUE(admin.ok() && admin->has_value());
+    EXPECT_TRUE(auth::VerifyPassword((*admin)->password_hash, "correct horse battery"));
+    EXPECT_EQ((*admin)->created_at, 1700000000);
+    auto chef = (*store)->FindAccount("chef.dsi");
+    ASSERT_TRUE(chef.ok() && chef->has_value());
+    EXPECT_EQ((*chef)->role, store::AccountRole::kDirection);
+    EXPECT_EQ((*chef)->direction, "DSI");
+    EXPECT_TRUE(auth::VerifyPassword((*chef)->password_hash, "chef password one"));
+    auto it = (*store)->FindAccount("it");
+    ASSERT_TRUE(it.ok() && it->has_value());
+    EXPECT_TRUE(auth::VerifyPassword((*it)->password_hash, "it password two"));
+  }
+  // No password in the database files, only hashes.
+  const std::string bytes = FileBytes(db_) + FileBytes(db_ + "-wal");
+  EXPECT_EQ(bytes.find("correct horse"), std::string::npos);
+  EXPECT_EQ(bytes.find("chef password"), std::string::npos);
+  EXPECT_NE(bytes.find("$argon2id$"), std::string::npos);
+
+  std::ostringstream list, list_err;
+  ASSERT_EQ(RunUserList(db_, list, list_err), 0) << list_err.str();
+  EXPECT_EQ(list.str(),
+            "NAME      ROLE       DIRECTION  CREATED               UPDATED\n"
+            "admin     admin      -          2023-11-14T22:13:20Z  2023-11-14T22:13:20Z\n"
+            "chef.dsi  direction  DSI        2023-11-14T22:15:00Z  2023-11-14T22:15:00Z\n"
+            "it        it         -          2023-11-14T22:16:40Z  2023-11-14T22:16:40Z\n");
+  EXPECT_THAT(list.str(), Not(HasSubstr("argon2")));
+
+  // A name taken: exit 1, the account unchanged.
+  std::istringstream again("another password");
+  PasswordInput again_in{"", &again, false};
+  std::ostringstream dout, derr;
+  EXPECT_EQ(RunUserAdd(db_, "admin", "it", "", again_in, 1700000300, dout, derr), 1);
+  EXPECT_THAT(derr.str(), HasSubstr("an account named 'admin' already exists"));
+  EXPECT_EQ(dout.str(), "");
+
+  // passwd: a new hash and updated_at; exit 1 for an unknown account.
+  std::istringstream fresh("a brand new password\n");
+  PasswordInput fresh_in{"", &fresh, false};
+  std::ostringstream pout, perr;
+  ASSERT_EQ(RunUserPasswd(db_, "chef.dsi", fresh_in, 1700000400, pout, perr), 0) << perr.str();
+  EXPECT_EQ(pout.str(), "changed the password of account 'chef.dsi'\n");
+  EXPECT_THAT(pout.str() + perr.str(), Not(HasSubstr("brand new")));
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok());
+    auto chef = (*store)->FindAccount("chef.dsi");
+    ASSERT_TRUE(chef.ok() && chef->has_value());
+    EXPECT_TRUE(auth::VerifyPassword((*chef)->password_hash, "a brand new password"));
+    EXPECT_FALSE(auth::VerifyPassword((*chef)->password_hash, "chef password one"));
+    EXPECT_EQ((*chef)->created_at, 1700000100);
+    EXPECT_EQ((*chef)->updated_at, 1700000400);
+  }
+  std::istringstream unused("never read password");
+  PasswordInput unused_in{"", &unused, false};
+  std::ostringstream nout, nerr;
+  EXPECT_EQ(RunUserPasswd(db_, "nobody", unused_in, 1, nout, nerr), 1);
+  EXPECT_THAT(nerr.str(), HasSubstr("no account named 'nobody'"));
+  EXPECT_EQ(unused.tellg(), 0);  // not asked for a password
+
+  // remove: exit 1 the second time.
+  std::ostringstream rout, rerr;
+  ASSERT_EQ(RunUserRemove(db_, "it", rout, rerr), 0) << rerr.str();
+  EXPECT_EQ(rout.str(), "removed account 'it'\n");
+  EXPECT_EQ(RunUserRemove(db_, "it", rout, rerr), 1);
+  EXPECT_THAT(rerr.str(), HasSubstr("no account named 'it'"));
+  std::ostringstream list2;
+  ASSERT_EQ(RunUserList(db_, list2, list_err), 0);
+  EXPECT_THAT(list2.str(), Not(HasSubstr("\nit ")));
+  EXPECT_THAT(list2.str(), HasSubstr("2023-11-14T22:20:00Z"));  // chef's new updated_at
+
+  // An output that cannot be written: 74.
+  std::ostringstream bad;
+  bad.setstate(std::ios::badbit);
+  std::ostringstream berr;
+  EXPECT_EQ(RunUserList(db_, bad, berr), kExitIoError);
+}
+
+TEST_F(CommandsTest, UserAddRefusesBadArgumentsUnknownDirectionsAndBadPasswords) {
+  const std::string users = dir_ + "/users.csv";
+  std::ofstream(users) << "user,direction\nalice,DSI\nbob,DAF\n";
+  std::ostringstream iout, ierr;
+  ASSERT_EQ(RunImport(db_, "users", users, iout, ierr), 0) << ierr.str();
+  const std::string kPassword = "s3cret-Passw0rd";
+  auto add = [&](const std::string& name, const std::string& role, const std::string& direction,
+                 const std::string& typed, std::string* err_text) {
+    std::istringstream in(typed);
+    PasswordInput input{"", &in, false};
+    std::ostringstream out, err;
+    const int rc = RunUserAdd(db_, name, role, direction, input, 1700000000, out, err);
+    *err_text = err.str();
+    EXPECT_THAT(out.str() + err.str(), Not(HasSubstr(kPassword)));
+    if (typed.size() >= 10) {
+      EXPECT_THAT(out.str() + err.str(), Not(HasSubstr(typed.substr(0, 10))));
+    }
+    return rc;
+  };
+  std::string e;
+  // --direction: required for direction, refused for the others (exit 2).
+  EXPECT_EQ(add("d", "direction", "", kPassword, &e), 2);
+  EXPECT_THAT(e, HasSubstr("a direction account needs a direction (--direction NAME)"));
+  EXPECT_EQ(add("a", "admin", "DSI", kPassword, &e), 2);
+  EXPECT_THAT(e, HasSubstr("an admin account has no direction"));
+  EXPECT_EQ(add("i", "it", "DSI", kPassword, &e), 2);
+  EXPECT_EQ(add("x", "root", "", kPassword, &e), 2);
+  EXPECT_THAT(e, HasSubstr("bad role 'root'"));
+  // Names: control characters, over 256 bytes, empty (exit 2), and the name is not echoed raw.
+  EXPECT_EQ(add("evil\nname", "admin", "", kPassword, &e), 2);
+  EXPECT_THAT(e, HasSubstr("control character 0x0a"));
+  EXPECT_THAT(e, Not(HasSubstr("evil\n")));
+  EXPECT_EQ(add(std::string(257, 'n'), "admin", "", kPassword, &e), 2);
+  EXPECT_THAT(e, HasSubstr("longer than 256 bytes"));
+  EXPECT_EQ(add("", "admin", "", kPassword, &e), 2);
+  EXPECT_EQ(add("d", "direction", "DS\x1bI", kPassword, &e), 2);
+  // A direction the store does not know: exit 1, naming the known ones and how to list them.
+  EXPECT_EQ(add("d", "direction", "Compta", kPassword, &e), 1);
+  EXPECT_THAT(e, HasSubstr("unknown direction 'Compta'"));
+  EXPECT_THAT(e, HasSubstr("known: DAF, DSI"));
+  EXPECT_THAT(e, HasSubstr("ramette indicators --year N"));
+  // Passwords: too short, over 1 KiB, a NUL, none at all (exit 1, nothing stored).
+  EXPECT_EQ(add("p1", "admin", "", "short", &e), 1);
+  EXPECT_THAT(e, HasSubstr("too short"));
+  EXPECT_EQ(add("p2", "admin", "", std::string(2000, 'p') + "\n", &e), 1);
+  EXPECT_THAT(e, HasSubstr("too long"));
+  EXPECT_EQ(add("p3", "admin", "", std::string("nul\0inside-it", 13), &e), 1);
+  EXPECT_THAT(e, HasSubstr("NUL"));
+  EXPECT_EQ(add("p4", "admin", "", "", &e), 1);
+  EXPECT_THAT(e, HasSubstr("no password"));
+  // A password file that cannot be read, or is empty.
+  std::istringstream none;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunUserAdd(db_, "p5", "admin", "", {dir_ + "/missing", &none, false}, 1, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("cannot read the password file"));
+  std::ofstream(dir_ + "/empty");
+  EXPECT_EQ(RunUserAdd(db_, "p6", "admin", "", {dir_ + "/empty", &none, false}, 1, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("is empty"));
+  std::ostringstream list, list_err;
+  ASSERT_EQ(RunUserList(db_, list, list_err), 0);
+  EXPECT_EQ(list.str(), "NAME  ROLE       DIRECTION  CREATED               UPDATED\n");
+  // The right direction goes in.
+  EXPECT_EQ(add("d", "direction", "DAF", kPassword, &e), 0) << e;
+}
+
+TEST_F(CommandsTest, UserAddCreatesTheStoreAndOtherUserCommandsNeedOne) {
+  std::istringstream in("a fine password\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(RunUserAdd(db_, "root", "admin", "", {"", &in, false}, 1, out, err), 0) << err.str();
+  EXPECT_TRUE(std::filesystem::exists(db_));
+  const std::string missing = dir_ + "/none.db";
+  std::ostringstream lout, lerr;
+  EXPECT_EQ(RunUserList(missing, lout, lerr), kExitConfig);
+  EXPECT_EQ(RunUserRemove(missing, "root", lout, lerr), kExitConfig);
+  std::istringstream in2("a fine password\n");
+  EXPECT_EQ(RunUserPasswd(missing, "root", {"", &in2, false}, 1, lout, lerr), kExitConfig);
+  EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
 TEST_F(CommandsTest, OutFilesNeverFollowLinksNorReplaceSpecialFiles) {

@@ -1,9 +1,10 @@
 // ramette: the administrator's command line (imports, indicators, reports, export, status,
-// backup, tokens, store copy, directory sync). Argument parsing only; the actions are in
-// commands.cc.
+// backup, tokens, store copy, directory sync, web accounts). Argument parsing only; the actions are
+// in commands.cc.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -130,6 +131,37 @@ int main(int argc, char** argv) {
   token_revoke->add_option("ID", token_id, "the token's id (from `ramette token list`)");
   token_revoke->add_option("--server-id", token_server, "revoke every token of this server id");
 
+  auto* user = app.add_subcommand("user", "ramette-web accounts: add, list, remove, passwd");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand(
+      "add",
+      "a dashboard account; the password is the first line of --password-file, or one line "
+      "read from standard input (at least 10 bytes); only its Argon2id hash is stored");
+  std::string user_name;
+  std::string user_role;
+  std::string user_direction;
+  std::string password_file;
+  user_add->add_option("NAME", user_name, "the login name")->required();
+  user_add
+      ->add_option("--role", user_role,
+                   "admin (everything), it (print servers, devices, data quality) or direction "
+                   "(its own direction and the organisation's totals)")
+      ->required()
+      ->check(CLI::IsMember({"admin", "it", "direction"}));
+  user_add->add_option("--direction", user_direction,
+                       "the direction of a direction account (one the store knows)");
+  user_add->add_option("--password-file", password_file,
+                       "read the password from the first line of this file");
+  auto* user_list = user->add_subcommand(
+      "list", "every account: name, role, direction, created, updated (never a password)");
+  auto* user_remove = user->add_subcommand("remove", "remove an account");
+  user_remove->add_option("NAME", user_name, "the account's name")->required();
+  auto* user_passwd = user->add_subcommand(
+      "passwd", "a new password for an account (from --password-file or standard input)");
+  user_passwd->add_option("NAME", user_name, "the account's name")->required();
+  user_passwd->add_option("--password-file", password_file,
+                          "read the password from the first line of this file");
+
   auto* store_cmd = app.add_subcommand("store", "the database itself: move it between engines");
   store_cmd->require_subcommand(1);
   auto* store_copy = store_cmd->add_subcommand(
@@ -219,6 +251,22 @@ int main(int argc, char** argv) {
   if (token_revoke->parsed()) {
     return ramette::aggregator::cli::RunTokenRevoke(db, token_id, token_server, now, std::cout,
                                                     std::cerr);
+  }
+  ramette::aggregator::cli::PasswordInput password;
+  password.file = password_file;
+  password.in = &std::cin;
+  password.terminal = isatty(STDIN_FILENO) == 1;
+  if (user_add->parsed()) {
+    return ramette::aggregator::cli::RunUserAdd(db, user_name, user_role, user_direction, password,
+                                                now, std::cout, std::cerr);
+  }
+  if (user_list->parsed()) return ramette::aggregator::cli::RunUserList(db, std::cout, std::cerr);
+  if (user_remove->parsed()) {
+    return ramette::aggregator::cli::RunUserRemove(db, user_name, std::cout, std::cerr);
+  }
+  if (user_passwd->parsed()) {
+    return ramette::aggregator::cli::RunUserPasswd(db, user_name, password, now, std::cout,
+                                                   std::cerr);
   }
   return 2;
 }

@@ -221,22 +221,12 @@ Attributor::Attributor(const model::Inventory& inventory, const UserNames& user_
 }
 
 void Attributor::BuildDirections(const model::Inventory& inventory) {
-  std::vector<std::string> names;
-  auto add = [&](const std::string& name) {
-    if (name.empty()) return;
-    if (name == model::kUnassignedDirection) {
-      unassigned_named_ = true;
-      return;
-    }
-    names.push_back(name);
-  };
-  for (const model::Device& d : inventory.devices) {
-    if (d.classified) add(d.direction);
+  std::vector<std::string> names = model::DirectionNames(inventory);
+  auto unassigned = std::find(names.begin(), names.end(), model::kUnassignedDirection);
+  if (unassigned != names.end()) {
+    unassigned_named_ = true;
+    names.erase(unassigned);
   }
-  for (const model::UserDirection& u : inventory.users) add(u.direction);
-  for (const model::WorkstationCount& w : inventory.workstations) add(w.direction);
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
   names.emplace_back(model::kUnassignedDirection);
   directions_ = std::move(names);
   unassigned_ = static_cast<int32_t>(directions_.size()) - 1;

@@ -98,6 +98,21 @@ bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_
   return false;
 }
 
+std::vector<std::string> DirectionNames(const Inventory& inventory) {
+  std::vector<std::string> names;
+  auto add = [&](const std::string& name) {
+    if (!name.empty()) names.push_back(name);
+  };
+  for (const Device& d : inventory.devices) {
+    if (d.classified) add(d.direction);
+  }
+  for (const UserDirection& u : inventory.users) add(u.direction);
+  for (const WorkstationCount& w : inventory.workstations) add(w.direction);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 bool InServiceOn(const Device& d, Day date) {
   if (!d.in_service || *d.in_service > date) return false;
   return !d.out_of_service || date < *d.out_of_service;

@@ -157,6 +157,12 @@ struct Inventory {
   model::UserNameRule user_name_rule = {};
 };
 
+// The directions `inventory` names, which the indicators attribute usage to: those of the
+// classified devices, the directory rows and the workstation counts, sorted by byte order,
+// each once, empty names left out (kUnassignedDirection included when a row names it).
+// `ramette user add` checks a direction account's direction against it.
+std::vector<std::string> DirectionNames(const Inventory& inventory);
+
 }  // namespace ramette::aggregator::model
 
 #endif  // RAMETTE_AGGREGATOR_MODEL_INVENTORY_H_

@@ -56,5 +56,27 @@ TEST(InventoryTest, ClassNamesRoundTrip) {
   EXPECT_FALSE(ParseDeviceClass("MFP").has_value());
 }
 
+TEST(InventoryTest, DirectionNamesAreThoseOfClassifiedDevicesUsersAndWorkstations) {
+  Inventory inv;
+  Device classified;
+  classified.classified = true;
+  classified.direction = "DSI";
+  Device unclassified;
+  unclassified.direction = "Ghost";
+  Device no_direction;
+  no_direction.classified = true;
+  inv.devices = {classified, unclassified, no_direction};
+  inv.users = {{"ann", "Études", std::nullopt, std::nullopt},
+               {"bob", "DAF", std::nullopt, std::nullopt},
+               {"eve", "unassigned", std::nullopt, std::nullopt}};
+  inv.workstations = {{"DAF", 1, 3}, {"DRH", 1, 4}};
+  Purchase p;
+  p.direction = "Achats";  // purchases do not name attribution directions
+  inv.purchases = {p};
+  EXPECT_EQ(DirectionNames(inv),
+            (std::vector<std::string>{"DAF", "DRH", "DSI", "unassigned", "Études"}));
+  EXPECT_TRUE(DirectionNames(Inventory{}).empty());
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::model
