@@ -50,15 +50,24 @@ struct Page {
 // "/?year=N": I1-I5 for N-2..N laid out like the published table (N: the latest year with data
 // when empty), targets with their gap, a 13-month trend, directions ranked by kg per
 // workstation (admin only), environmental equivalents, printing and purchases side by side.
+// A direction account also sees its own direction's I1-I5, and no other direction. 404 for a
+// year before 1971 or after the current one. Cells carry data-key, data-value (unrounded) and
+// data-year; the tables have the classes "indicators organisation", "indicators direction",
+// "targets", "ranking", "sources".
 Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/direction?name=D&month=YYYY-MM": the monthly report of D (the mailed report's content,
 // from reports/), with links to the previous and next month. Month empty: the last full month.
+// For any viewer but an admin the ranking chart (other directions' names and figures) is left
+// out. 404 for an unknown direction, a direction account asking for another direction, a month
+// not written YYYY-MM, before 1971 or after the current month.
 Result<Page> DirectionPage(store::Store& store, const PageContext& ctx,
                            const std::string& direction, std::optional<std::string> month);
-// "/devices?year=N": devices by direction and class, volume, in service; unclassified queues.
+// "/devices?year=N": devices by direction and class, volume, in service (on 31 Dec N, or today
+// in the current year); the unclassified queues IT must classify.
 Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/quality?year=N": unknown media, unclassified devices, users without a direction,
-// quarantined records by reason: counts only.
+// quarantined records (by reason where the engine lists its tables: SQLite, PostgreSQL), jobs
+// on sheets larger than A0: counts only.
 Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/servers": the `ramette status` rows, silent servers highlighted, the last directory sync.
 Result<Page> ServersPage(store::Store& store, const PageContext& ctx);
