@@ -245,7 +245,7 @@ TEST_F(WebServerTest, ServesHttpsWithTheConfiguredCertificate) {
 }
 
 // Runs `command` (sh -c) and returns its exit status and combined output.
-std::pair<int, std::string> Run(const std::string& command) {
+std::pair<int, std::string> RunCommand(const std::string& command) {
   std::string out;
   FILE* p = popen((command + " 2>&1").c_str(), "r");
   char buf[4096];
@@ -258,11 +258,11 @@ std::pair<int, std::string> Run(const std::string& command) {
 TEST_F(WebServerTest, TheBinaryExits78OnBadConfigurationAnd75OnABusyPort) {
   const std::string bad = dir_ + "/bad.toml";
   std::ofstream(bad) << "[web]\nlisten = \"0.0.0.0:8080\"\n";  // beyond loopback without TLS
-  auto [code, out] = Run(std::string(RAMETTE_WEB) + " --config " + bad + " --db " + db_);
+  auto [code, out] = RunCommand(std::string(RAMETTE_WEB) + " --config " + bad + " --db " + db_);
   EXPECT_EQ(code, 78) << out;
   EXPECT_NE(out.find("without TLS"), std::string::npos) << out;
 
-  auto [busy, busy_out] = Run(std::string(RAMETTE_WEB) + " --db " + db_ +
+  auto [busy, busy_out] = RunCommand(std::string(RAMETTE_WEB) + " --db " + db_ +
                               " --listen 127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_EQ(busy, 75) << busy_out;
   EXPECT_NE(busy_out.find("cannot listen on 127.0.0.1:"), std::string::npos) << busy_out;
