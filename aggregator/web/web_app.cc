@@ -195,7 +195,12 @@ std::optional<WebApp::Who> WebApp::Authenticate(const WebRequest& request, int64
 }
 
 WebResponse WebApp::LoginForm(const WebRequest& request, int status, std::string_view error) {
-  const std::string token = o_.random();
+  // The browser's pending token is kept: another tab, or a request the page itself triggers
+  // (a favicon redirected here), must not invalidate the form already shown.
+  std::string token = CookieValue(request.cookie_header, kLoginCsrfCookie);
+  if (token.size() != 64 || token.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    token = o_.random();
+  }
   WebResponse r =
       Text(status, "text/html; charset=utf-8", LoginPage(LangOf(request), token, error));
   r.headers.emplace_back("Set-Cookie", CookieHeader(kLoginCsrfCookie, token, "/login",
@@ -267,6 +272,7 @@ WebResponse WebApp::Route(const WebRequest& request) {
       return Text(405, "text/plain", "GET\n");
     return Text(200, "text/css; charset=utf-8", std::string(StyleSheet()));
   }
+  if (path == "/favicon.ico") return Text(404, "text/plain; charset=utf-8", "no icon\n");
   if (path == "/login") {
     if (request.method == "POST") return Login(request, now);
     if (request.method != "GET") return Text(405, "text/plain", "GET or POST\n");

@@ -187,6 +187,18 @@ TEST_F(WebAppTest, LoginNeedsTheCsrfCookieAndField) {
   EXPECT_EQ(SetCookieValue(ok, kSessionCookie).size(), 64u);
 }
 
+TEST_F(WebAppTest, ASecondLoginFormKeepsThePendingToken) {
+  // A browser fetching /favicon.ico (redirected to /login) must not break the form it shows.
+  WebResponse first = Get("/login");
+  const std::string csrf = SetCookieValue(first, kLoginCsrfCookie);
+  WebResponse second = Get("/login", {}, std::string(kLoginCsrfCookie) + "=" + csrf);
+  EXPECT_EQ(SetCookieValue(second, kLoginCsrfCookie), csrf);
+  EXPECT_NE(SetCookieValue(Get("/login", {}, std::string(kLoginCsrfCookie) + "=forged"),
+                           kLoginCsrfCookie),
+            "forged");
+  EXPECT_EQ(Get("/favicon.ico").status, 404);
+}
+
 TEST_F(WebAppTest, SecureCookiesBeyondLoopback) {
   WebAppOptions o = Options();
   o.secure_cookies = true;

@@ -182,6 +182,7 @@ async function main() {
       check(rep.status === 200 && (rep.headers.get('content-disposition') || '').includes('ramette-' + year + '-12-' + own + '.html'),
             'admin: monthly report download named like `ramette report monthly`');
       // Logout (POST with the session's CSRF token, from the navigation bar's form).
+      await goto(page, '/servers');
       await Promise.all([page.waitForNavigation({waitUntil: 'load'}), page.click('form.logout button')]);
       check(new URL(page.url()).pathname === '/login', 'admin: logout lands on /login');
       await goto(page, '/?year=' + year);
