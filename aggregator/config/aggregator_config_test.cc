@@ -328,10 +328,10 @@ lang = "en"
   EXPECT_EQ(c->web.lang, "en");
   EXPECT_TRUE(CheckWebListenAllowed(c->web).ok());
 
-  for (const char* bad : {"[web]\nport = 1\n", "[web]\ntrusted_proxies = \"10.0.0.5\"\n",
-                          "[web]\ntrusted_proxies = [1]\n", "[web]\nsession_idle_minutes = 0\n",
-                          "[web]\nsession_max_hours = 1000\n", "[web]\nlang = \"de\"\n",
-                          "[web]\nlisten = 8080\n"}) {
+  for (const char* bad :
+       {"[web]\nport = 1\n", "[web]\ntrusted_proxies = \"10.0.0.5\"\n",
+        "[web]\ntrusted_proxies = [1]\n", "[web]\nsession_idle_minutes = 0\n",
+        "[web]\nsession_max_hours = 1000\n", "[web]\nlang = \"de\"\n", "[web]\nlisten = 8080\n"}) {
     EXPECT_FALSE(ParseAggregatorConfig(bad, "agg.toml").ok()) << bad;
   }
 }

@@ -263,7 +263,7 @@ TEST_F(WebServerTest, TheBinaryExits78OnBadConfigurationAnd75OnABusyPort) {
   EXPECT_NE(out.find("without TLS"), std::string::npos) << out;
 
   auto [busy, busy_out] = RunCommand(std::string(RAMETTE_WEB) + " --db " + db_ +
-                              " --listen 127.0.0.1:" + std::to_string(server_->port()));
+                                     " --listen 127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_EQ(busy, 75) << busy_out;
   EXPECT_NE(busy_out.find("cannot listen on 127.0.0.1:"), std::string::npos) << busy_out;
 }
