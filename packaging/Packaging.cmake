@@ -1,7 +1,8 @@
 # Debian packages (CPack DEB, one package per component):
 #   ramette-agent       ramette-agent, /etc/ramette/agent.toml, ramette-agent.service
 #   ramette-aggregator  ramette-aggregator and the ramette CLI, /etc/ramette/aggregator.toml,
-#                       ramette-aggregator.service, the report and directory-sync services and timers
+#                       ramette-aggregator.service, the report and directory-sync services and timers,
+#                       ramette-web and ramette-web.service (installed, not enabled)
 # Maintainer scripts and conffiles lists are in packaging/debian/<package>/. Build with
 # scripts/package. State lives in /var/lib/ramette (created by postinst and systemd).
 set(RAMETTE_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
@@ -46,7 +47,8 @@ if(RAMETTE_BUILD_AGGREGATOR)
        ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.service
        ${RAMETTE_PACKAGING_DIR}/systemd/ramette-report.timer
        ${RAMETTE_PACKAGING_DIR}/systemd/ramette-directory-sync.service
-       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-directory-sync.timer)
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-directory-sync.timer
+       ${RAMETTE_PACKAGING_DIR}/systemd/ramette-web.service)
   install(FILES ${RAMETTE_AGGREGATOR_UNITS} DESTINATION /lib/systemd/system
           COMPONENT aggregator)
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/ramette-aggregator

@@ -82,7 +82,8 @@ std::optional<std::string> ReadAndHashPassword(const PasswordInput& input,
       return std::nullopt;
     }
     if (!ReadLine(f, &password, &too_long)) {
-      err << "ramette: the password file " << ForLog(input.file) << " is empty\n";
+      err << "ramette: the password file " << ForLog(input.file)
+          << " is empty (or not a readable file)\n";
       return std::nullopt;
     }
   } else {

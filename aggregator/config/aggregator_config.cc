@@ -133,6 +133,58 @@ Status ParseDirectory(std::string_view source, const toml::table& t,
   return Status::Ok();
 }
 
+// [web]: strings, two bounded integers and the trusted_proxies array.
+Status ParseWeb(std::string_view source, const toml::table& t, WebSettings* w) {
+  for (auto& [key, node] : t) {
+    const std::string_view k = key.str();
+    if (k == "trusted_proxies") {
+      const toml::array* a = node.as_array();
+      if (a == nullptr) {
+        return Status::InvalidArgument(Where(source, node) +
+                                       ": 'web.trusted_proxies' must be an array of addresses");
+      }
+      for (const toml::node& item : *a) {
+        auto v = item.value<std::string>();
+        if (!v || !item.is_string() || v->empty()) {
+          return Status::InvalidArgument(Where(source, item) +
+                                         ": 'web.trusted_proxies' holds addresses as strings");
+        }
+        w->trusted_proxies.push_back(*v);
+      }
+    } else if (k == "session_idle_minutes" || k == "session_max_hours") {
+      const int64_t max = k == "session_idle_minutes" ? 1440 : 168;
+      auto v = node.value<int64_t>();
+      if (!v || !node.is_integer() || *v < 1 || *v > max) {
+        return Status::InvalidArgument(Where(source, node) + ": 'web." + std::string(k) +
+                                       "' must be a whole number from 1 to " + std::to_string(max));
+      }
+      (k == "session_idle_minutes" ? w->session_idle_minutes : w->session_max_hours) =
+          static_cast<int>(*v);
+    } else {
+      std::string* out = k == "listen"                ? &w->listen
+                         : k == "cert_file"           ? &w->cert_file
+                         : k == "key_file"            ? &w->key_file
+                         : k == "trusted_user_header" ? &w->trusted_user_header
+                         : k == "lang"                ? &w->lang
+                                                      : nullptr;
+      if (out == nullptr) {
+        return Status::InvalidArgument(Where(source, node) + ": unknown key 'web." +
+                                       std::string(k) + "'");
+      }
+      auto v = node.value<std::string>();
+      if (!v || !node.is_string()) {
+        return Status::InvalidArgument(Where(source, node) + ": 'web." + std::string(k) +
+                                       "' must be a string");
+      }
+      *out = *v;
+    }
+  }
+  if (w->lang != "fr" && w->lang != "en") {
+    return Status::InvalidArgument(std::string(source) + ": 'web.lang' must be \"fr\" or \"en\"");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::string_view source) {
@@ -203,6 +255,10 @@ Result<AggregatorConfig> ParseAggregatorConfig(std::string_view text, std::strin
     }
     if (tname.str() == "directory") {
       RAMETTE_RETURN_IF_ERROR(ParseDirectory(source, *t, &c.directory));
+      continue;
+    }
+    if (tname.str() == "web") {
+      RAMETTE_RETURN_IF_ERROR(ParseWeb(source, *t, &c.web));
       continue;
     }
     for (auto& [kname, knode] : *t) {
@@ -363,6 +419,24 @@ Status CheckListenAllowed(const AggregatorConfig& c) {
       ": anyone on the network could send or read print records. Listen on a loopback address "
       "(127.0.0.1:PORT), or set [tls] cert_file and key_file and [auth] require_tokens = true "
       "(or [tls] client_ca_file for agents' certificates).");
+}
+
+Status CheckWebListenAllowed(const WebSettings& web) {
+  RAMETTE_RETURN_IF_ERROR(CheckListenAddress("[web] listen", web.listen));
+  if (web.cert_file.empty() != web.key_file.empty()) {
+    return Status::InvalidArgument("[web] cert_file and key_file go together: set both or neither");
+  }
+  if (!web.trusted_user_header.empty() && web.trusted_proxies.empty()) {
+    return Status::InvalidArgument(
+        "[web] trusted_user_header needs trusted_proxies: the addresses of the reverse proxies "
+        "allowed to set it");
+  }
+  if (IsLoopbackListenAddress(web.listen) || !web.cert_file.empty()) return Status::Ok();
+  return Status::FailedPrecondition(
+      "refusing to serve the dashboard on " + web.listen +
+      " without TLS: passwords and session cookies would cross the network in clear. Listen on a "
+      "loopback address (127.0.0.1:PORT, e.g. behind a reverse proxy), or set [web] cert_file "
+      "and key_file.");
 }
 
 }  // namespace ramette::aggregator::config

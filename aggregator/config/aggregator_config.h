@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregator/directory/directory_settings.h"
 #include "aggregator/model/user_names.h"
@@ -11,6 +12,21 @@
 #include "common/status.h"
 
 namespace ramette::aggregator::config {
+
+// [web]: the ramette-web dashboard (DESIGN.md "[web]").
+struct WebSettings {
+  std::string listen = "127.0.0.1:8080";  // [web] listen
+  std::string cert_file;                  // [web] cert_file: PEM certificate (chain); "" = HTTP
+  std::string key_file;                   // [web] key_file: its private key
+  // [web] trusted_user_header (e.g. "X-Remote-User"): single sign-on behind a reverse proxy,
+  // honoured only from the addresses in trusted_proxies (IPv4/IPv6 literals). Off when either
+  // is empty.
+  std::string trusted_user_header;
+  std::vector<std::string> trusted_proxies;
+  int session_idle_minutes = 30;  // [web] session_idle_minutes: 1..1440
+  int session_max_hours = 12;     // [web] session_max_hours: 1..168
+  std::string lang = "fr";        // [web] lang: "fr" or "en", the pages' language
+};
 
 struct AggregatorConfig {
   std::string listen = "127.0.0.1:50551";  // [server] listen
@@ -40,6 +56,7 @@ struct AggregatorConfig {
   // [indicators] paper_source: which source I1 and I2 take in `ramette indicators` (DESIGN.md
   // "What the law measures"), "printing" (the default) or "purchases".
   std::string paper_source = "printing";
+  WebSettings web;
 };
 
 // Parses TOML text over the defaults. Unknown tables or keys and wrong types are errors naming
@@ -59,6 +76,10 @@ Status CheckListenAddress(std::string_view key, const std::string& listen);
 // a certificate, a client CA without a certificate...); FailedPrecondition for a non-loopback
 // listen address without TLS, or without agent credentials (require_tokens or client_ca_file).
 Status CheckListenAllowed(const AggregatorConfig& config);
+// The rule of [web] for ramette-web: the listen address' form; InvalidArgument for cert_file
+// without key_file (or the reverse), or a trusted_user_header without trusted_proxies;
+// FailedPrecondition for a non-loopback listen address without TLS.
+Status CheckWebListenAllowed(const WebSettings& web);
 
 }  // namespace ramette::aggregator::config
 

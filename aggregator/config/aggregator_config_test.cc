@@ -316,5 +316,62 @@ base_dn = "OU=Computers,DC=example,DC=org"
   }
 }
 
+TEST(AggregatorConfigTest, WebTableDefaultsAndKeys) {
+  auto d = ParseAggregatorConfig("", "agg.toml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->web.listen, "127.0.0.1:8080");
+  EXPECT_TRUE(d->web.trusted_user_header.empty());
+  EXPECT_TRUE(d->web.trusted_proxies.empty());
+  EXPECT_TRUE(CheckWebListenAllowed(d->web).ok());
+
+  auto c = ParseAggregatorConfig(R"(
+[web]
+listen = "0.0.0.0:8443"
+cert_file = "/etc/ramette/tls/web.pem"
+key_file = "/etc/ramette/tls/web.key"
+trusted_user_header = "X-Remote-User"
+trusted_proxies = ["10.0.0.5", "::1"]
+session_idle_minutes = 15
+session_max_hours = 8
+lang = "en"
+)",
+                                 "agg.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->web.listen, "0.0.0.0:8443");
+  EXPECT_EQ(c->web.cert_file, "/etc/ramette/tls/web.pem");
+  EXPECT_EQ(c->web.trusted_user_header, "X-Remote-User");
+  EXPECT_EQ(c->web.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+  EXPECT_EQ(c->web.session_idle_minutes, 15);
+  EXPECT_EQ(c->web.session_max_hours, 8);
+  EXPECT_EQ(c->web.lang, "en");
+  EXPECT_TRUE(CheckWebListenAllowed(c->web).ok());
+
+  for (const char* bad :
+       {"[web]\nport = 1\n", "[web]\ntrusted_proxies = \"10.0.0.5\"\n",
+        "[web]\ntrusted_proxies = [1]\n", "[web]\nsession_idle_minutes = 0\n",
+        "[web]\nsession_max_hours = 1000\n", "[web]\nlang = \"de\"\n", "[web]\nlisten = 8080\n"}) {
+    EXPECT_FALSE(ParseAggregatorConfig(bad, "agg.toml").ok()) << bad;
+  }
+}
+
+TEST(AggregatorConfigTest, WebNeedsTlsBeyondLoopbackAndProxiesForTheHeader) {
+  WebSettings w;
+  w.listen = "0.0.0.0:8080";
+  EXPECT_EQ(CheckWebListenAllowed(w).code(), Status::Code::kFailedPrecondition);
+  w.cert_file = "c.pem";
+  EXPECT_EQ(CheckWebListenAllowed(w).code(), Status::Code::kInvalidArgument);  // no key
+  w.key_file = "k.pem";
+  EXPECT_TRUE(CheckWebListenAllowed(w).ok());
+  w = WebSettings{};
+  w.listen = "localhost:8080";
+  EXPECT_TRUE(CheckWebListenAllowed(w).ok());
+  w.trusted_user_header = "X-Remote-User";
+  EXPECT_EQ(CheckWebListenAllowed(w).code(), Status::Code::kInvalidArgument);
+  w.trusted_proxies = {"127.0.0.1"};
+  EXPECT_TRUE(CheckWebListenAllowed(w).ok());
+  w.listen = "nonsense";
+  EXPECT_EQ(CheckWebListenAllowed(w).code(), Status::Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::config

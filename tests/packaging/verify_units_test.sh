@@ -14,7 +14,7 @@ for unit in "$unit_dir"/*.service "$unit_dir"/*.timer; do
   [ -e "$unit" ] || continue
   name=$(basename "$unit")
   cp "$unit" "$tmp/$name"
-  for bin in ramette-agent ramette-aggregator ramette; do
+  for bin in ramette-agent ramette-aggregator ramette-web ramette; do
     for dir in "${bin_dirs[@]}"; do
       if [ -x "$dir/$bin" ]; then
         sed -i "s#/usr/bin/$bin\\b#$dir/$bin#g" "$tmp/$name"
