@@ -183,10 +183,9 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
     indicators::AddMeterFigures(*inventory, usage->periods[kMonthPeriod].organisation.by_device,
                                 month_start, month_end, direction_index, &org_meters_month,
                                 &meters_month);
-    indicators::AddMeterFigures(*inventory,
-                                usage->periods[kYearToDatePeriod].organisation.by_device,
-                                DaysFromCivil(year, 1, 1), month_end, direction_index,
-                                &org_meters_ytd, &meters_ytd);
+    indicators::AddMeterFigures(
+        *inventory, usage->periods[kYearToDatePeriod].organisation.by_device,
+        DaysFromCivil(year, 1, 1), month_end, direction_index, &org_meters_ytd, &meters_ytd);
   }
   const std::vector<const model::Purchase*> no_purchases;
 
@@ -280,8 +279,7 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
         desktops[i], mfps[i], bought == purchases_of.end() ? no_purchases : bought->second,
         meters_month[i], meters_ytd[i]);
     s.direction = names[i];
-    // A direction that printed nothing is not ranked (its count says nothing of its habits).
-    if (s.kg_per_workstation && s.month.paper_kg > 0) {
+    if (TakesPartInRanking(s.kg_per_workstation, s.month.paper_kg)) {
       report.ranking.emplace_back(names[i], *s.kg_per_workstation);
     }
     report.directions.push_back(std::move(s));

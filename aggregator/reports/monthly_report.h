@@ -139,6 +139,13 @@ struct MonthlyReport {
   bool has_meter_readings = false;  // the store holds meter readings (any date)
 };
 
+// Whether a scope takes part in the ranking by kg per workstation (the monthly report's position
+// chart, the dashboard's yearly ranking): it has a workstation count and printed something. A
+// direction that printed nothing is not ranked: its zero says nothing of its habits.
+inline bool TakesPartInRanking(const std::optional<double>& kg_per_workstation, double paper_kg) {
+  return kg_per_workstation.has_value() && paper_kg > 0;
+}
+
 // Computes the report of month `month` (1..12) of `year` for the organisation and every
 // direction, with one AttributeUsage call. A month before any data gives zeros and empty
 // changes, never a division by zero. Errors: InvalidArgument for a year outside 2..9999 or a

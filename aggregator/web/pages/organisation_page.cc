@@ -249,7 +249,8 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
     std::vector<const indicators::ScopeFigures*> ranked;
     std::vector<const indicators::ScopeFigures*> unranked;
     for (const auto& d : current.directions) {
-      (d.kg_per_workstation ? ranked : unranked).push_back(&d);
+      (reports::TakesPartInRanking(d.kg_per_workstation, d.paper_kg) ? ranked : unranked)
+          .push_back(&d);
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto* a, const auto* b) {
       return *a->kg_per_workstation < *b->kg_per_workstation;
@@ -281,8 +282,10 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
     for (const auto* d : unranked) row(d, std::nullopt);
     h += "</tbody></table></div>";
     h += "<p class=\"note\">" +
-         Tr(lang, "1 = la plus sobre ; sans nombre de postes de travail, pas de rang.",
-            "1 uses least; without a workstation count, no rank.") +
+         Tr(lang,
+            "1 = la plus sobre ; sans nombre de postes de travail, ou sans impression, pas de "
+            "rang.",
+            "1 uses least; without a workstation count, or without printing, no rank.") +
          "</p>\n";
   }
 
@@ -375,6 +378,16 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
               FormatOptional(m.uncaptured_kg_estimate, 2, lang)) +
          "</tr></tbody></table></div>";
   }
+  // The yearly export, as `ramette export indicators` writes it (cut to the viewer's scope).
+  const std::string year_query = "year=" + std::to_string(n);
+  h += "<p class=\"downloads\">" +
+       Tr(lang, "Télécharger les indicateurs ", "Download the indicators of ") + std::to_string(n) +
+       Tr(lang, " : ", ": ") + "<a href=\"" +
+       Href("/download/export", year_query + "&format=csv-fr", lang) +
+       "\">CSV (fr)</a>, <a href=\"" +
+       Href("/download/export", year_query + "&format=csv-en", lang) +
+       "\">CSV (en)</a>, <a href=\"" + Href("/download/export", year_query + "&format=json", lang) +
+       "\">JSON</a></p>\n";
   h += End();
   return Page{200, std::move(h)};
 }

@@ -95,6 +95,11 @@ Result<Page> DirectionPage(store::Store& store, const PageContext& ctx,
          Href("/direction", name_query + "&month=" + iso(index + 1), lang) + "\">" +
          reports::MonthLabel(index + 1, lang) + " →</a>";
   }
+  // The same report as files, as `ramette report monthly` writes and mails them.
+  const std::string download_query = "direction=" + UrlEncode(direction) + "&month=" + iso(index);
+  h += " · " + Tr(lang, "Télécharger : ", "Download: ") + "<a href=\"" +
+       Href("/download/report", download_query + "&format=html", lang) + "\">HTML</a>, <a href=\"" +
+       Href("/download/report", download_query + "&format=csv", lang) + "\">CSV</a>";
   h += "</p>\n<article class=\"report\">\n";
   h += reports::RenderMonthlyReportBody(
       *filtered, filtered->directions.front(), lang, settings,

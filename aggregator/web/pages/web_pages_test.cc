@@ -227,6 +227,21 @@ TEST_F(WebPagesTest, OrganisationShowsTheIndicatorsOfComputeIndicators) {
   }
 }
 
+// The ranking follows the monthly report's rule (reports::TakesPartInRanking): a direction
+// with a workstation count that printed nothing is listed without a rank, not first. The page
+// links the yearly export.
+TEST_F(WebPagesTest, DirectionThatPrintedNothingIsNotRanked) {
+  ASSERT_TRUE(
+      store_.inventory().UpsertWorkstations({{"Calme", DaysFromCivil(2016, 1, 1), 3}}).ok());
+  auto page = OrganisationPage(
+      store_, Context(store::AccountRole::kAdmin, "", ReportLanguage::kFrench), 2018);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  const std::string& html = page->html;
+  EXPECT_THAT(html, HasSubstr(">Calme</a></td><td>\u2014</td>"));
+  EXPECT_THAT(html, HasSubstr(">DAF</a></td><td>2</td>"));  // after the <script> direction
+  EXPECT_THAT(html, HasSubstr("/download/export?year=2018&amp;format=csv-fr"));
+}
+
 TEST_F(WebPagesTest, PurchasesSourceIsNamed) {
   PageContext ctx = Context(store::AccountRole::kAdmin);
   ctx.paper_source = "purchases";
