@@ -87,6 +87,20 @@ Equivalents ComputeEquivalents(double kg_all_devices, double recycled_kg,
   return e;
 }
 
+PaperEquivalents EquivalentsOfPaper(double printed_kg_all_devices, double printed_recycled_kg,
+                                    const indicators::PurchaseFigures& bought,
+                                    const EnvironmentFactors& factors) {
+  PaperEquivalents e;
+  if (bought.rows > 0) {
+    e.source = TargetStatus::Source::kPurchases;
+    e.equivalents =
+        ComputeEquivalents(bought.paper_kg.value_or(0), bought.recycled_kg.value_or(0), factors);
+  } else {
+    e.equivalents = ComputeEquivalents(printed_kg_all_devices, printed_recycled_kg, factors);
+  }
+  return e;
+}
+
 Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year, int month,
                                            const ReportSettings& settings) {
   if (year < kMinYear || year > kMaxYear || month < 1 || month > 12) {
@@ -230,13 +244,10 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
     s.meters_year_to_date = scope_meters_ytd;
     const indicators::PurchaseFigures& bought = s.purchases_year_to_date;
     const bool bought_this_year = bought.rows > 0;
-    s.environment_source =
-        bought_this_year ? TargetStatus::Source::kPurchases : TargetStatus::Source::kPrinting;
-    s.environment = bought_this_year
-                        ? ComputeEquivalents(bought.paper_kg.value_or(0),
-                                             bought.recycled_kg.value_or(0), settings.environment)
-                        : ComputeEquivalents(s.month.paper_kg_all_devices, s.month.recycled_kg,
-                                             settings.environment);
+    const PaperEquivalents equivalents = EquivalentsOfPaper(
+        s.month.paper_kg_all_devices, s.month.recycled_kg, bought, settings.environment);
+    s.environment = equivalents.equivalents;
+    s.environment_source = equivalents.source;
     s.recycled_target.target = settings.targets.recycled_share_min_pct;
     s.recycled_target.source = s.environment_source;
     CheckMinimum(bought_this_year ? bought.recycled_share_pct : s.month.RecycledSharePct(),

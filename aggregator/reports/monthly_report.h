@@ -139,6 +139,17 @@ struct MonthlyReport {
   bool has_meter_readings = false;  // the store holds meter readings (any date)
 };
 
+// The environmental equivalents of a scope's paper: of the paper bought when `bought` has rows
+// (the law measures purchases), else of the paper printed on all devices; `source` says which.
+// The monthly report (year to date) and the dashboard (year) call it.
+struct PaperEquivalents {
+  Equivalents equivalents;
+  TargetStatus::Source source = TargetStatus::Source::kPrinting;
+};
+PaperEquivalents EquivalentsOfPaper(double printed_kg_all_devices, double printed_recycled_kg,
+                                    const indicators::PurchaseFigures& bought,
+                                    const EnvironmentFactors& factors);
+
 // Whether a scope takes part in the ranking by kg per workstation (the monthly report's position
 // chart, the dashboard's yearly ranking): it has a workstation count and printed something. A
 // direction that printed nothing is not ranked: its zero says nothing of its habits.

@@ -289,11 +289,18 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
          "</p>\n";
   }
 
-  // Environmental equivalents of year N.
-  const reports::Equivalents eq =
-      reports::ComputeEquivalents(org.paper_kg_all_devices, org.recycled_kg, settings.environment);
+  // Environmental equivalents of year N: of the paper bought when there are purchases.
+  const reports::PaperEquivalents sourced = reports::EquivalentsOfPaper(
+      org.paper_kg_all_devices, org.recycled_kg, org.purchases, settings.environment);
+  const reports::Equivalents& eq = sourced.equivalents;
+  const bool of_purchases = sourced.source == reports::TargetStatus::Source::kPurchases;
   h += "<h2>" + Tr(lang, "Équivalents environnementaux ", "Environmental equivalents ") +
-       std::to_string(n) + "</h2><div class=\"scroll\"><table><tbody>";
+       std::to_string(n) + "</h2><p class=\"source\">" +
+       (of_purchases ? Tr(lang, "Calculés sur le papier acheté (achats importés).",
+                          "Computed on the paper bought (imported purchases).")
+                     : Tr(lang, "Calculés sur le papier imprimé (aucun achat importé).",
+                          "Computed on the paper printed (no purchase imported).")) +
+       "</p><div class=\"scroll\"><table><tbody>";
   h += "<tr><td>" +
        Tr(lang, "Émissions de gaz à effet de serre (kg CO2e)",
           "Greenhouse gas emissions (kg CO2e)") +

@@ -272,6 +272,12 @@ TEST_F(WebPagesTest, PrintingAndPurchasesSideBySide) {
   EXPECT_EQ(values.at("printing.recycled_share_pct"), Machine(r->organisation.recycled_share_pct));
   EXPECT_THAT(page->html,
               HasSubstr(reports::FormatNumber(*p.paper_kg, 2, ReportLanguage::kFrench)));
+  // The equivalents are those of the paper bought (all recycled: no tree), and say so.
+  const reports::Equivalents on_bought =
+      reports::ComputeEquivalents(*p.paper_kg, *p.paper_kg, settings_.environment);
+  EXPECT_EQ(values.at("co2e_kg"), Machine(on_bought.co2e_kg));
+  EXPECT_EQ(values.at("trees"), "0");
+  EXPECT_THAT(page->html, HasSubstr("Calculés sur le papier acheté"));
 }
 
 TEST_F(WebPagesTest, DirectionPageHasTheMailedReportsFigures) {
