@@ -76,8 +76,8 @@ installed=1
 DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" "$aggregator_deb" >"$tmp/install.log" 2>&1 || {
   cat "$tmp/install.log"; exit 1; }
 
-for f in /usr/bin/ramette-agent /usr/bin/ramette-aggregator /usr/bin/ramette \
-         /etc/ramette/agent.toml /etc/ramette/aggregator.toml \
+for f in /usr/bin/ramette-agent /usr/bin/ramette-aggregator /usr/bin/ramette /usr/bin/ramette-web \
+         /lib/systemd/system/ramette-web.service /etc/ramette/agent.toml /etc/ramette/aggregator.toml \
          /lib/systemd/system/ramette-agent.service /lib/systemd/system/ramette-aggregator.service \
          /lib/systemd/system/ramette-directory-sync.service \
          /lib/systemd/system/ramette-directory-sync.timer; do
@@ -91,7 +91,7 @@ check "ramette is in lpadmin" sh -c 'id -nG ramette | tr " " "\n" | grep -qx lpa
 check "/var/lib/ramette owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette)" = ramette:700 ]'
 check "/var/lib/ramette/agent owned by ramette, 0700" sh -c '[ "$(stat -c %U:%a /var/lib/ramette/agent)" = ramette:700 ]'
 for unit in ramette-agent.service ramette-aggregator.service ramette-directory-sync.service \
-    ramette-directory-sync.timer; do
+    ramette-directory-sync.timer ramette-web.service; do
   check "systemd-analyze verify installed $unit" sh -c \
     "out=\$(systemd-analyze verify --man=no /lib/systemd/system/$unit 2>&1) && [ -z \"\$out\" ]"
 done
@@ -101,6 +101,9 @@ check "directory sync timer enabled" test -L /etc/systemd/system/timers.target.w
 check "ramette-agent --version" sh -c "[ \"\$(/usr/bin/ramette-agent --version)\" = 'ramette-agent $version' ]"
 check "ramette-aggregator --version" sh -c "[ \"\$(/usr/bin/ramette-aggregator --version)\" = 'ramette-aggregator $version' ]"
 check "ramette --version" sh -c "[ \"\$(/usr/bin/ramette --version)\" = 'ramette $version' ]"
+check "ramette-web --version" sh -c "[ \"\$(/usr/bin/ramette-web --version)\" = 'ramette-web $version' ]"
+check "ramette-web is installed, not enabled (accounts first)" \
+  test ! -e /etc/systemd/system/multi-user.target.wants/ramette-web.service
 # The installed aggregator starts as ramette on the installed configuration and creates its
 # database in the state directory (stopped by timeout after 3 s).
 timeout 3 runuser -u ramette -- /usr/bin/ramette-aggregator --config /etc/ramette/aggregator.toml \
