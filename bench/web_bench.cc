@@ -1,0 +1,174 @@
+// The dashboard's speed over 10 million stored jobs (bench/indicators_data.h's store, built once):
+// C concurrent clients, each logged in as an admin, request every page and API route in turn
+// through web::WebApp (the request handling ramette-web runs behind cpp-httplib, without the
+// socket), R rounds each; prints p50/p95/max per route. Then starts the real `ramette-web` on the
+// same store and reads its resident memory after it has been idle for 3 s.
+// Usage: web_bench RAMETTE_WEB_BINARY [db=/tmp/ramette-bench-10m.db] [jobs=10000000]
+//                  [clients=50] [rounds=4]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aggregator/auth/password_hash.h"
+#include "aggregator/store/open_store.h"
+#include "aggregator/web/web_app.h"
+#include "bench/indicators_data.h"
+
+using namespace ramette;
+using namespace ramette::aggregator;
+
+namespace {
+
+// The value of cookie `name` set by a response.
+std::string SetCookie(const web::WebResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) {
+      return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
+    }
+  }
+  return "";
+}
+
+long RssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: web_bench RAMETTE_WEB [db] [jobs] [clients] [rounds]\n");
+    return 2;
+  }
+  const std::string web_binary = argv[1];
+  const std::string path = argc > 2 ? argv[2] : "/tmp/ramette-bench-10m.db";
+  const int64_t total = argc > 3 ? std::atoll(argv[3]) : 10000000;
+  const int clients = argc > 4 ? std::max(1, std::atoi(argv[4])) : 50;
+  const int rounds = argc > 5 ? std::max(1, std::atoi(argv[5])) : 4;
+  if (int rc = bench::EnsureIndicatorsStore(path, total); rc != 0) return rc;
+
+  auto opened = store::OpenStore(path, store::OpenMode::kCreate);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "web_bench: %s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  store::Store& s = **opened;
+  const std::string password = "bench-password-0123";
+  auto hash = auth::HashPassword(password);
+  if (!hash.ok()) return 1;
+  auto existing = s.accounts().FindAccount("bench-admin");
+  if (existing.ok() && !existing->has_value()) {
+    store::WebAccount a;
+    a.name = "bench-admin";
+    a.role = store::AccountRole::kAdmin;
+    a.password_hash = *hash;
+    a.created_at = a.updated_at = std::time(nullptr);
+    if (Status st = s.accounts().AddAccount(a); !st.ok()) {
+      std::fprintf(stderr, "web_bench: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  const TimeZone tz = *TimeZone::Load("Europe/Paris");
+  web::WebAppOptions options;
+  options.store = &s;
+  options.accounts = &s.accounts();
+  options.verify_password = [](std::string_view h, std::string_view p) {
+    return auth::VerifyPassword(h, p);
+  };
+  options.dummy_hash = *hash;
+  options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  options.tz = &tz;
+  web::WebApp app(std::move(options));
+
+  auto login = [&]() -> std::string {
+    web::WebRequest get{"GET", "/login", {}, "", "127.0.0.1", std::nullopt};
+    const std::string csrf = SetCookie(app.Handle(get), web::kLoginCsrfCookie);
+    web::WebRequest post{"POST",
+                         "/login",
+                         {{"name", "bench-admin"}, {"password", password}, {"csrf_token", csrf}},
+                         std::string(web::kLoginCsrfCookie) + "=" + csrf,
+                         "127.0.0.1",
+                         std::nullopt};
+    return SetCookie(app.Handle(post), web::kSessionCookie);
+  };
+
+  const std::vector<std::pair<std::string, std::map<std::string, std::string>>> routes = {
+      {"/", {{"year", "2018"}}},
+      {"/direction", {{"name", bench::Direction(3)}, {"month", "2018-06"}}},
+      {"/devices", {{"year", "2018"}}},
+      {"/quality", {{"year", "2018"}}},
+      {"/servers", {}},
+      {"/api/v1/indicators", {{"year", "2018"}}},
+      {"/api/v1/status", {}},
+  };
+  std::mutex mu;
+  std::map<std::string, std::vector<double>> ms_of;
+  int errors = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      const std::string session = login();
+      for (int r = 0; r < rounds; ++r) {
+        for (size_t i = 0; i < routes.size(); ++i) {
+          const auto& [route, params] = routes[(i + c) % routes.size()];
+          web::WebRequest req{"GET",       route,
+                              params,      std::string(web::kSessionCookie) + "=" + session,
+                              "127.0.0.1", std::nullopt};
+          const auto start = std::chrono::steady_clock::now();
+          const web::WebResponse resp = app.Handle(req);
+          const double ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+          std::lock_guard<std::mutex> lock(mu);
+          ms_of[route].push_back(ms);
+          if (resp.status != 200) ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%d clients x %d rounds over %zu routes, %lld jobs, %.1f s, %d non-200 answers\n",
+              clients, rounds, routes.size(), static_cast<long long>(*s.CountJobs()), wall_s,
+              errors);
+  std::printf("%-22s %8s %8s %8s %8s   (target p95 < 150 ms)\n", "route", "n", "p50 ms", "p95 ms",
+              "max ms");
+  for (auto& [route, v] : ms_of) {
+    std::sort(v.begin(), v.end());
+    std::printf("%-22s %8zu %8.1f %8.1f %8.1f\n", route.c_str(), v.size(), v[v.size() / 2],
+                v[std::min(v.size() - 1, v.size() * 95 / 100)], v.back());
+  }
+
+  // The real daemon's resident memory once idle.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(web_binary.c_str(), web_binary.c_str(), "--db", path.c_str(), "--listen", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  sleep(3);
+  const long rss = RssKb(pid);
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::printf("ramette-web idle RSS after 3 s: %.1f MB (target < 30 MB)\n", rss / 1024.0);
+  return errors == 0 ? 0 : 1;
+}
