@@ -28,8 +28,8 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
 }
 
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
-                                       const std::vector<model::Paper>& papers,
-                                       int32_t first_month, int32_t last_month, double printed_kg) {
+                                       const std::vector<model::Paper>& papers, int32_t first_month,
+                                       int32_t last_month, double printed_kg) {
   auto paper_of = [&](const std::string& id) -> const model::Paper* {
     for (const model::Paper& p : papers) {
       if (p.paper_id == id) return &p;

@@ -7,9 +7,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <utility>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aggregator/model/inventory.h"
@@ -47,8 +47,8 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
 // The same over the months `first_month`..`last_month` (MonthIndex, both included: the monthly
 // report's year to date), I1 against the same months twelve months earlier.
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
-                                       const std::vector<model::Paper>& papers,
-                                       int32_t first_month, int32_t last_month, double printed_kg);
+                                       const std::vector<model::Paper>& papers, int32_t first_month,
+                                       int32_t last_month, double printed_kg);
 
 // The impressions a device's counter made over [start, end] (days, both included): its last
 // reading on or before `end` minus its last reading on or before `start`, through every reading
@@ -81,8 +81,8 @@ struct MeterFigures {
 // `captured` holds the CUPS sums of each device id over the same period, sorted by id
 // (ScopeUsage::by_device).
 void AddMeterFigures(const model::Inventory& inventory,
-                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start, Day end,
-                     const std::function<int(const std::string&)>& index_of,
+                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start,
+                     Day end, const std::function<int(const std::string&)>& index_of,
                      MeterFigures* organisation, std::vector<MeterFigures>* directions);
 
 // One device's contribution: `meter` impressions, `captured` the CUPS sums of the device in the

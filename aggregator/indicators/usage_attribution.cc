@@ -447,7 +447,7 @@ int32_t Attributor::UserDirectionOn(int64_t user_id, Day day) const {
 }
 
 int32_t Attributor::DirectionOf(const DeviceSlot& device, int32_t user_code) {
-  const int32_t dir = user_code >= 0           ? user_code
+  const int32_t dir = user_code >= 0          ? user_code
                       : device.direction >= 0 ? device.direction
                                               : unassigned_;
   if (dir == unassigned_) unassigned_used_ = true;
@@ -550,9 +550,9 @@ Status Attributor::ReadLargeJobs(store::UsageSource& source) {
   const Day first_day = FirstDayOfMonth(first_month_);
   const Day last_day = FirstDayOfMonth(first_month_ + extent) - 1;
   std::vector<model::LargeJob> jobs;
-  RAMETTE_RETURN_IF_ERROR(source.ForEachLargeJob(
-      options_.large_job_sheets, first_day, last_day,
-      [&](const model::LargeJob& j) { jobs.push_back(j); }));
+  RAMETTE_RETURN_IF_ERROR(
+      source.ForEachLargeJob(options_.large_job_sheets, first_day, last_day,
+                             [&](const model::LargeJob& j) { jobs.push_back(j); }));
   const size_t dir_count = directions_.size();
   for (const model::LargeJob& j : jobs) {
     if (j.day < first_day || j.day > last_day || j.sheets < options_.large_job_sheets) continue;

@@ -562,7 +562,8 @@ std::string RenderReport(const MonthlyReport& r, const ScopeMonth& s, L lang,
     << Tr(lang, "Objectif ≥ ", "Target ≥ ")
     << FormatPercent(s.recycled_target.target, lang, false, 0)
     << (s.recycled_target.source == TargetStatus::Source::kPurchases
-            ? Tr(lang, ", mesuré sur les achats depuis janvier (", ", checked on purchases since January (") +
+            ? Tr(lang, ", mesuré sur les achats depuis janvier (",
+                 ", checked on purchases since January (") +
                   FormatPercent(s.recycled_target.value, lang) + ")"
             : std::string())
     << " : " << Badge(s.recycled_target, lang) << "</p></div>";
@@ -742,7 +743,8 @@ std::string RenderReport(const MonthlyReport& r, const ScopeMonth& s, L lang,
           "purchases_ytd_coverage_pct");
     }
     if (r.has_meter_readings) {
-      row("Impressions aux compteurs, mois", "Meter impressions, month", "meters_month_impressions");
+      row("Impressions aux compteurs, mois", "Meter impressions, month",
+          "meters_month_impressions");
       row("dont vues par ramette", "of which captured by ramette",
           "meters_month_captured_impressions");
       row("Impressions non vues (copies au copieur), mois",
@@ -762,10 +764,11 @@ std::string RenderReport(const MonthlyReport& r, const ScopeMonth& s, L lang,
   // Environment and targets.
   const bool equivalents_bought = s.environment_source == TargetStatus::Source::kPurchases;
   h << "<h2>"
-    << (equivalents_bought ? Tr(lang, "Équivalents environnementaux du papier acheté depuis janvier",
-                                "Environmental equivalents of the paper bought since January")
-                           : Tr(lang, "Équivalents environnementaux du papier imprimé ce mois",
-                                "Environmental equivalents of the paper printed this month"))
+    << (equivalents_bought
+            ? Tr(lang, "Équivalents environnementaux du papier acheté depuis janvier",
+                 "Environmental equivalents of the paper bought since January")
+            : Tr(lang, "Équivalents environnementaux du papier imprimé ce mois",
+                 "Environmental equivalents of the paper printed this month"))
     << "</h2><table><tbody>"
     << "<tr><td>"
     << Tr(lang, "Émissions de gaz à effet de serre (kg CO2e)", "Greenhouse gas emissions (kg CO2e)")
@@ -840,8 +843,8 @@ std::string RenderReport(const MonthlyReport& r, const ScopeMonth& s, L lang,
     << "</li><li>" << cell("strong", "oversized_media_jobs") << " "
     << Tr(lang, "travaux sur un papier plus grand que A0, comptés tels quels : à vérifier",
           "jobs on sheets larger than A0, counted as they are: check their paper size")
-    << "</li><li>" << cell("strong", "large_jobs") << " "
-    << Tr(lang, "travaux de ", "jobs of ") << std::to_string(settings.large_job_sheets)
+    << "</li><li>" << cell("strong", "large_jobs") << " " << Tr(lang, "travaux de ", "jobs of ")
+    << std::to_string(settings.large_job_sheets)
     << Tr(lang, " feuilles ou plus, comptés tels quels : à vérifier (boucle, nombre de copies)",
           " sheets or more, counted as they are: check them (a loop, a copy count)")
     << "</li></ul></div>\n";

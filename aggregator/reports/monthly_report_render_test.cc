@@ -192,8 +192,8 @@ TEST_F(RenderTest, CsvNeutralisesAFormulaDirectionName) {
 TEST_F(RenderTest, PurchasesAndMetersSectionAndTargetSource) {
   // Without purchases: the law-measures-purchases note, no purchase rows.
   {
-    const std::string html = RenderMonthlyReportHtml(report_, Scope("R&D <Lab>"),
-                                                     ReportLanguage::kEnglish, settings_);
+    const std::string html =
+        RenderMonthlyReportHtml(report_, Scope("R&D <Lab>"), ReportLanguage::kEnglish, settings_);
     EXPECT_THAT(html, HasSubstr("the law measures purchases"));
     EXPECT_THAT(html, Not(HasSubstr("purchases_ytd_paper_kg")));
     EXPECT_EQ(DataValues(html)["recycled_target_source"], "printing");

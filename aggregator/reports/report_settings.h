@@ -28,8 +28,9 @@ struct EnvironmentFactors {
 // Targets shown as met or not met ([targets]).
 struct ReportTargets {
   // Recycled share, all devices (I2): of the paper bought since January when the scope has
-  // purchases (the law measures purchases), else of the mass printed in the month. The law of 17 August 2015 on the
-  // energy transition (art. 79) sets 25 % from 2017 and 40 % from 2020 for public bodies.
+  // purchases (the law measures purchases), else of the mass printed in the month. The law of 17
+  // August 2015 on the energy transition (art. 79) sets 25 % from 2017 and 40 % from 2020 for
+  // public bodies.
   double recycled_share_min_pct = 40;
   // Recycled share of the spend excluding tax on paper (purchases with an amount), at least
   // this percentage: the anti-waste law of 10 February 2020 (art. 58) and decree 2021-254.

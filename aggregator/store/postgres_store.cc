@@ -489,8 +489,8 @@ CREATE INDEX jobs_large ON jobs(local_day, sheets) WHERE sheets >= 100;
 )sql";
 
 const char* const kMigrations[] = {
-    kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,         kSchemaV7.c_str(),
-    kSchemaV8,  kSchemaV9.c_str(),      kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
+    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6, kSchemaV7.c_str(),
+    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // Rebuilds both rollup tables from the stored jobs with the core rules, inside the caller's

@@ -512,8 +512,8 @@ CREATE INDEX jobs_large ON jobs(local_day, sheets) WHERE sheets >= 100;
 
 // Each step takes the database from version i to i + 1 in one transaction.
 const char* const kMigrations[] = {
-    kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,         kSchemaV7.c_str(),
-    kSchemaV8,  kSchemaV9.c_str(),      kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
+    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6, kSchemaV7.c_str(),
+    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

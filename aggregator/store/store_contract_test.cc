@@ -634,18 +634,18 @@ TEST_P(StoreContractTest, RollupRowsAreTheIndicatorInputs) {
 TEST_P(StoreContractTest, LargeJobsAreReadFromTheThresholdUp) {
   const int64_t dec31_late = 1546295400;  // 2018-12-31 23:30 Paris
   const int64_t jan1_early = 1546299000;  // 2019-01-01 00:30 Paris
-  Commit("srv", {Job("q", 1, kJune15, 99), Job("q", 2, kJune15 + 60, 100),
-                 Job("q", 3, kJune15 + 120, 600), Job("q", 4, dec31_late, 5000),
-                 Job("q", 5, jan1_early, 5000)});
+  Commit("srv",
+         {Job("q", 1, kJune15, 99), Job("q", 2, kJune15 + 60, 100), Job("q", 3, kJune15 + 120, 600),
+          Job("q", 4, dec31_late, 5000), Job("q", 5, jan1_early, 5000)});
   auto read = [&](int64_t min_sheets) {
     std::vector<int64_t> sheets;
-    Status st = store_->usage().ForEachLargeJob(
-        min_sheets, DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31),
-        [&](const model::LargeJob& j) {
-          EXPECT_GE(j.day, DaysFromCivil(2018, 1, 1));
-          EXPECT_NE(j.device_id, 0);
-          sheets.push_back(j.sheets);
-        });
+    Status st =
+        store_->usage().ForEachLargeJob(min_sheets, DaysFromCivil(2018, 1, 1),
+                                        DaysFromCivil(2018, 12, 31), [&](const model::LargeJob& j) {
+                                          EXPECT_GE(j.day, DaysFromCivil(2018, 1, 1));
+                                          EXPECT_NE(j.device_id, 0);
+                                          sheets.push_back(j.sheets);
+                                        });
     EXPECT_TRUE(st.ok()) << st.ToString();
     std::sort(sheets.begin(), sheets.end());
     return sheets;
@@ -989,8 +989,7 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     if (v < 12) {
       EXPECT_EQ(old->accounts().AddAccount(Account("ann", AccountRole::kAdmin, "", 1)).code(),
                 Status::Code::kFailedPrecondition);
-      EXPECT_EQ(old->accounts().ListAccounts().status().code(),
-                Status::Code::kFailedPrecondition);
+      EXPECT_EQ(old->accounts().ListAccounts().status().code(), Status::Code::kFailedPrecondition);
     }
     // v13: large jobs are read through their partial index.
     EXPECT_EQ(old->usage().ForEachLargeJob(100, 0, 1, [](const model::LargeJob&) {}).code(),
