@@ -1,7 +1,8 @@
 // Imports of the law's sources, timed end to end as `ramette import` runs them (parse, check,
-// store in one transaction) into a fresh SQLite store: N purchase rows, then M meter readings
-// (M / 12 devices read monthly), then `indicators` JSON with them.
-// ./bench/paper_sources_bench [purchases=100000] [readings=1000000]
+// store in one transaction) into a fresh SQLite store: N purchase rows, then M meter readings of D
+// devices (read monthly in 2018 when each has at most 12 readings, else daily up to the end of
+// 2018), then `indicators` JSON with them.
+// ./bench/paper_sources_bench [purchases=100000] [readings=1000000] [devices=readings/12]
 #include <unistd.h>
 
 #include <chrono>
@@ -36,6 +37,7 @@ int Fail(const Status& st) {
 int main(int argc, char** argv) {
   const long purchases = argc > 1 ? std::atol(argv[1]) : 100000;
   const long readings = argc > 2 ? std::atol(argv[2]) : 1000000;
+  const long devices_arg = argc > 3 ? std::atol(argv[3]) : 0;
   char tmpl[] = "/tmp/ramette-paper-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   auto opened = store::SqliteStore::Open(dir + "/ramette.db");
@@ -66,12 +68,15 @@ int main(int argc, char** argv) {
               csv.size() / 1048576.0, Seconds(t0));
 
   std::string meters = "server,queue,date,total_impressions\n";
-  const long devices = readings / 12 > 0 ? readings / 12 : 1;
+  const long devices = devices_arg > 0 ? devices_arg : (readings / 12 > 0 ? readings / 12 : 1);
+  const long per_device = (readings + devices - 1) / devices;
   for (long i = 0; i < readings; ++i) {
     const long device = i % devices;
-    const long month = i / devices;  // 0..11 and beyond
-    const Day date =
-        DaysFromCivil(2018 + static_cast<int>(month / 12), static_cast<int>(month % 12) + 1, 1);
+    const long month = i / devices;  // the device's reading number
+    const Day date = per_device <= 12
+                         ? DaysFromCivil(2018 + static_cast<int>(month / 12),
+                                         static_cast<int>(month % 12) + 1, 1)
+                         : DaysFromCivil(2018, 12, 31) - static_cast<Day>(per_device - 1 - month);
     const CivilDate d = CivilFromDays(date);
     char row[128];
     std::snprintf(row, sizeof row, "copieurs,copier-%ld,%04d-%02d-%02d,%ld\n", device, d.year,
@@ -81,11 +86,16 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   auto inventory = s.LoadInventory();
   if (!inventory.ok()) return Fail(inventory.status());
-  auto readings_parsed =
-      imports::ParseMetersCsv(meters, "meters.csv", inventory->devices, inventory->meter_readings);
+  auto stored = s.LoadMeterReadings();
+  if (!stored.ok()) return Fail(stored.status());
+  auto readings_parsed = imports::ParseMetersCsv(meters, "meters.csv", inventory->devices, *stored);
   if (!readings_parsed.ok()) return Fail(readings_parsed.status());
   const double parse_s = Seconds(t0);
-  if (Status st = s.UpsertMeterReadings(*readings_parsed); !st.ok()) return Fail(st);
+  if (Status st = s.UpsertMeterReadings(
+          model::CountedMeterReadings(std::move(*readings_parsed), *stored, inventory->devices));
+      !st.ok()) {
+    return Fail(st);
+  }
   std::printf("  (parse and counter check: %.2f s)\n", parse_s);
   std::printf("import meters: %ld readings of %ld devices (%.1f MiB) in %.2f s\n", readings,
               devices, meters.size() / 1048576.0, Seconds(t0));
@@ -93,6 +103,11 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   if (auto inv = s.LoadInventory(); !inv.ok()) return Fail(inv.status());
   std::printf("  (LoadInventory: %.0f ms)\n", Seconds(t0) * 1000);
+  t0 = std::chrono::steady_clock::now();
+  auto counters = s.LoadMeterCounters(DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
+  if (!counters.ok()) return Fail(counters.status());
+  std::printf("  (LoadMeterCounters 2018: %zu devices in %.0f ms)\n", counters->size(),
+              Seconds(t0) * 1000);
   for (int run = 0; run < 3; ++run) {
     t0 = std::chrono::steady_clock::now();
     auto report = indicators::ComputeIndicators(s, 2018);

@@ -64,6 +64,14 @@ class TimedUsageSource : public aggregator::store::UsageSource {
     });
   }
 
+  Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
+    return inner_->LoadMeterReadings();
+  }
+  Result<std::vector<aggregator::model::MeterCounters>> LoadMeterCounters(Day start,
+                                                                          Day end) override {
+    return Timed(&meters_, [&] { return inner_->LoadMeterCounters(start, end); });
+  }
+
   // One line per kind of call: calls, rows, milliseconds (the callbacks' time included).
   std::string Breakdown() const {
     std::string out;
@@ -72,7 +80,8 @@ class TimedUsageSource : public aggregator::store::UsageSource {
                                   {"ForEachMonthlyRow", &monthly_},
                                   {"ForEachDailyRow (user)", &daily_user_},
                                   {"ForEachDailyRowOfDevice", &daily_device_},
-                                  {"ForEachLargeJob", &large_}}) {
+                                  {"ForEachLargeJob", &large_},
+                                  {"LoadMeterCounters", &meters_}}) {
       char line[160];
       std::snprintf(line, sizeof line, "    %-24s %5lld calls %8lld rows %8.1f ms\n", name,
                     static_cast<long long>(k->calls), static_cast<long long>(k->rows), k->ms);
@@ -98,7 +107,7 @@ class TimedUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::store::UsageSource* inner_;
-  Kind inventory_, users_, monthly_, daily_user_, daily_device_, large_;
+  Kind inventory_, users_, monthly_, daily_user_, daily_device_, large_, meters_;
 };
 
 }  // namespace ramette::bench

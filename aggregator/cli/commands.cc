@@ -159,14 +159,18 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     rows = parsed->size();
     applied = inventory.ReplacePurchases(*parsed);
   } else if (kind == "meters") {
-    // The counter rule reads the devices' service periods and the stored readings.
+    // The counter rule reads the devices' service periods and the stored readings; the
+    // readings of the devices the file names are stored again with their counters.
     auto stored = store->usage().LoadInventory();
     if (!stored.ok()) return Report(stored, err);
-    auto parsed = imports::ParseMetersCsv(*content, file, stored->devices, stored->meter_readings);
+    auto readings = store->usage().LoadMeterReadings();
+    if (!readings.ok()) return Report(readings, err);
+    auto parsed = imports::ParseMetersCsv(*content, file, stored->devices, *readings);
     if (!parsed.ok()) return Report(parsed, err);
     std::string().swap(*content);
     rows = parsed->size();
-    applied = inventory.UpsertMeterReadings(*parsed);
+    applied = inventory.UpsertMeterReadings(
+        model::CountedMeterReadings(std::move(*parsed), *readings, stored->devices));
   } else {
     err << "ramette: unknown import kind '" << kind
         << "' (expected papers, devices, users, workstations, directions, purchases or meters)\n";

@@ -263,7 +263,7 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
   // purchases and meters when there are any.
   if (report.paper_source == PaperSource::kPurchases) {
     out += "Paper source: purchases (I1 and I2 measure the paper bought, as the law does).\n";
-  } else if (org.purchases.rows > 0) {
+  } else if (org.purchases.HasPurchases()) {
     out +=
         "Paper source: printing (I1 and I2 measure the paper printed; the law measures the "
         "paper bought).\n";
@@ -272,7 +272,7 @@ std::string FormatIndicatorsTable(const IndicatorReport& report) {
     const std::string t = Rounded(field, '.', /*signed_changes=*/true);
     return t.empty() ? std::string(kMissing) : t;
   };
-  if (org.purchases.rows > 0) {
+  if (org.purchases.HasPurchases()) {
     const std::vector<Field> p = PurchaseFields(org);
     out += "Purchases " + std::to_string(report.year) + ": " + text(p[0]) + " kg bought (" +
            text(p[1]) + " kg office), I1 " + text(p[2]) + " %, I2 " + text(p[3]) + " % recycled, " +

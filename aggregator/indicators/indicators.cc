@@ -76,7 +76,7 @@ std::string_view PaperSourceName(PaperSource s) {
 }
 
 Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
-                                          const IndicatorOptions& options) {
+                                          const IndicatorOptions& options, ScopeUsage* year_usage) {
   if (year < kMinYear || year > kMaxYear) {
     return Status::InvalidArgument("bad year " + std::to_string(year) +
                                    " (expected a year from 2 to 9999)");
@@ -90,7 +90,9 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
       MonthRange{MonthIndex(year - 1, 1), MonthIndex(year - 1, 12)},
       MonthRange{MonthIndex(year, 1), MonthIndex(year, 12)}};
   AttributionOptions attribution;
-  attribution.by_device = !inventory->meter_readings.empty();  // captured impressions per device
+  // Per device: the meters' captured impressions, and the caller's.
+  attribution.by_device = inventory->has_meter_readings || year_usage != nullptr;
+  attribution.users_without_direction = year_usage != nullptr;
   attribution.large_job_sheets = options.large_job_sheets;
   Result<AttributedUsage> usage =
       AttributeUsage(source, *inventory, *user_names, periods, attribution);
@@ -210,14 +212,16 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
   }
 
   // Meters: each device's impressions over the year.
-  if (!inventory->meter_readings.empty()) {
+  if (inventory->has_meter_readings) {
+    auto counters = source.LoadMeterCounters(DaysFromCivil(year, 1, 1), end_of_year);
+    if (!counters.ok()) return counters.status();
     std::vector<MeterFigures> dir_meters(report.directions.size());
     std::unordered_map<std::string_view, int> scope_index;
     for (size_t i = 0; i < report.directions.size(); ++i) {
       scope_index.emplace(report.directions[i].direction, static_cast<int>(i));
     }
     AddMeterFigures(
-        *inventory, current.organisation.by_device, DaysFromCivil(year, 1, 1), end_of_year,
+        *counters, *inventory, current.organisation.by_device, end_of_year,
         [&](const std::string& name) {
           auto it = scope_index.find(name);
           return it == scope_index.end() ? -1 : it->second;
@@ -236,6 +240,7 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
     take(report.organisation);
     for (ScopeFigures& d : report.directions) take(d);
   }
+  if (year_usage != nullptr) *year_usage = current.organisation;
   return report;
 }
 

@@ -14,6 +14,8 @@
 
 namespace ramette::aggregator::indicators {
 
+struct ScopeUsage;  // usage_attribution.h
+
 // The figures of one scope for year N. Indicators are empty (null) when their base is zero
 // or missing, never 0 or infinity. Masses exclude print-shop devices unless named otherwise.
 struct ScopeFigures {
@@ -92,8 +94,12 @@ struct IndicatorReport {
 // when year is outside 2..9999; any error of `source` as it is.
 // With options.paper_source == kPurchases, paper_change_pct and recycled_share_pct are the
 // purchase values (PurchaseFigures). A direction named only by purchases gets a scope of its own.
+// With `year_usage`, also the organisation's usage of N from the same attribution pass, with
+// its per-device sums (by_device) and its users without a direction filled (the dashboard's
+// devices and data-quality pages).
 Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
-                                          const IndicatorOptions& options = {});
+                                          const IndicatorOptions& options = {},
+                                          ScopeUsage* year_usage = nullptr);
 
 // The report with the organisation, the unclassified queues and only the direction named
 // `name` (byte-exact match).

@@ -88,27 +88,6 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
   return f;
 }
 
-std::optional<int64_t> MeterImpressions(const std::vector<const model::MeterReading*>& readings,
-                                        const std::vector<model::Device>& devices, Day start,
-                                        Day end) {
-  // The last reading on or before `start`.
-  size_t first = readings.size();
-  for (size_t i = 0; i < readings.size() && readings[i]->date <= start; ++i) first = i;
-  if (first == readings.size()) return std::nullopt;
-  int64_t total = 0;
-  for (size_t i = first + 1; i < readings.size() && readings[i]->date <= end; ++i) {
-    const model::MeterReading& a = *readings[i - 1];
-    const model::MeterReading& b = *readings[i];
-    if (b.total_impressions >= a.total_impressions) {
-      total += b.total_impressions - a.total_impressions;
-    } else if (model::ServicePeriodStartsBetween(devices, b.server, b.queue, a.date, b.date)) {
-      total += b.total_impressions;  // a replaced device's counter starts again
-    }
-    // A drop without a new period cannot be imported (imports::ParseMetersCsv); it adds nothing.
-  }
-  return total;
-}
-
 void MeterFigures::Add(const MeterFigures& o) {
   auto add = [](auto& a, const auto& b) {
     if (b) a = a.value_or(0) + *b;
@@ -137,46 +116,35 @@ MeterFigures DeviceMeterFigures(int64_t meter, const model::UsageSums& captured,
   return f;
 }
 
-void AddMeterFigures(const model::Inventory& inventory,
-                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start,
-                     Day end, const std::function<int(const std::string&)>& index_of,
-                     MeterFigures* org, std::vector<MeterFigures>* dirs) {
+void AddMeterFigures(const std::vector<model::MeterCounters>& counters,
+                     const model::Inventory& inventory,
+                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day end,
+                     const std::function<int(const std::string&)>& index_of, MeterFigures* org,
+                     std::vector<MeterFigures>* dirs) {
   std::map<std::pair<std::string_view, std::string_view>, std::vector<const model::Device*>>
       periods;
   for (const model::Device& d : inventory.devices) periods[{d.server, d.queue}].push_back(&d);
-  size_t i = 0;
-  const std::vector<model::MeterReading>& all = inventory.meter_readings;
-  while (i < all.size()) {
-    std::vector<const model::MeterReading*> readings;
-    size_t j = i;
-    for (; j < all.size() && all[j].server == all[i].server && all[j].queue == all[i].queue; ++j) {
-      readings.push_back(&all[j]);
-    }
-    std::sort(readings.begin(), readings.end(),
-              [](const auto* a, const auto* b) { return a->date < b->date; });
-    i = j;
-    const model::MeterReading& r = *readings.front();
-    std::optional<int64_t> meter = MeterImpressions(readings, inventory.devices, start, end);
+  std::map<std::string_view, double> grammage_of;
+  for (const model::Paper& p : inventory.papers) grammage_of.emplace(p.paper_id, p.grammage_gsm);
+  for (const model::MeterCounters& c : counters) {
     MeterFigures f;
     int dir = -1;
     double grammage = model::kDefaultGrammageGsm;
     model::UsageSums sums;
-    auto it = periods.find({r.server, r.queue});
+    auto it = periods.find({c.server, c.queue});
     if (it != periods.end()) {
       const model::Device& d = *it->second[model::DevicePeriodOn(it->second, end)];
       if (d.classified) {
         if (!d.direction.empty()) dir = index_of(d.direction);
-        for (const model::Paper& p : inventory.papers) {
-          if (p.paper_id == d.paper_id) grammage = p.grammage_gsm;
-        }
+        if (auto g = grammage_of.find(d.paper_id); g != grammage_of.end()) grammage = g->second;
       }
-      auto c = std::lower_bound(captured.begin(), captured.end(), d.id,
-                                [](const auto& entry, int64_t id) { return entry.first < id; });
-      if (c != captured.end() && c->first == d.id) sums = c->second;
+      auto entry = std::lower_bound(captured.begin(), captured.end(), d.id,
+                                    [](const auto& e, int64_t id) { return e.first < id; });
+      if (entry != captured.end() && entry->first == d.id) sums = entry->second;
     }
-    if (meter) {
-      f = DeviceMeterFigures(*meter, sums, grammage);
-    } else if (readings.back()->date <= end) {
+    if (c.at_start) {
+      f = DeviceMeterFigures(c.at_end - *c.at_start, sums, grammage);
+    } else {
       f.devices_without_start_reading = 1;
     }
     org->Add(f);

@@ -36,6 +36,10 @@ struct PurchaseFigures {
   std::optional<double> recycled_spend_share_pct;  // recycled € HT / € HT of rows with an amount
   std::optional<double> coverage_pct;  // printed kg (all devices) / paper_kg x 100, not clamped
   int64_t rows = 0;                    // purchase rows of the year in the scope
+
+  // Whether the scope bought paper in the period: then the law's measures (the recycled-share
+  // target, the environmental equivalents) take the purchases rather than the printing.
+  bool HasPurchases() const { return rows > 0; }
 };
 
 // The figures of the purchases `rows` (already those of the scope) for `year`, with `papers` for
@@ -49,17 +53,6 @@ PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>
 PurchaseFigures ComputePurchaseFigures(const std::vector<const model::Purchase*>& rows,
                                        const std::vector<model::Paper>& papers, int32_t first_month,
                                        int32_t last_month, double printed_kg);
-
-// The impressions a device's counter made over [start, end] (days, both included): its last
-// reading on or before `end` minus its last reading on or before `start`, through every reading
-// in between; where the counter goes down across the start of one of the device's service
-// periods (`periods` in (earlier date, later date]) the device was replaced and the later reading
-// counts from 0. nullopt when no reading is dated on or before `start` (the device's first
-// reading falls inside the period: it is left out of the meter figures). `readings` are those of
-// one device, sorted by date.
-std::optional<int64_t> MeterImpressions(const std::vector<const model::MeterReading*>& readings,
-                                        const std::vector<model::Device>& devices, Day start,
-                                        Day end);
 
 // The meter figures of one scope: null (all four) when no device of the scope has meter
 // impressions over the period.
@@ -75,14 +68,18 @@ struct MeterFigures {
   void Add(const MeterFigures& o);
 };
 
-// The meter figures over [start, end] of every device with readings in `inventory`, added to
-// `organisation` and to `directions[index_of(direction)]`, the direction of the device's service
-// period on `end` (index_of: -1 for none; unclassified devices count for the organisation only).
-// `captured` holds the CUPS sums of each device id over the same period, sorted by id
-// (ScopeUsage::by_device).
-void AddMeterFigures(const model::Inventory& inventory,
-                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day start,
-                     Day end, const std::function<int(const std::string&)>& index_of,
+// The meter figures over a period ending on `end` of every device of `counters`
+// (UsageSource::LoadMeterCounters over that period): a device's meter impressions are its
+// counter at the end minus its counter at the start (DESIGN.md "Meter readings"); a device with
+// no reading on or before the start is left out and counted in devices_without_start_reading.
+// Each is added to `organisation` and to `directions[index_of(direction)]`, the direction of the
+// device's service period on `end` in `inventory` (index_of: -1 for none; unclassified devices
+// count for the organisation only). `captured` holds the CUPS sums of each device id over the
+// same period, sorted by id (ScopeUsage::by_device).
+void AddMeterFigures(const std::vector<model::MeterCounters>& counters,
+                     const model::Inventory& inventory,
+                     const std::vector<std::pair<int64_t, model::UsageSums>>& captured, Day end,
+                     const std::function<int(const std::string&)>& index_of,
                      MeterFigures* organisation, std::vector<MeterFigures>* directions);
 
 // One device's contribution: `meter` impressions, `captured` the CUPS sums of the device in the

@@ -126,10 +126,15 @@ TEST(PurchaseFiguresTest, ZeroAndMissingBasesAreNull) {
   EXPECT_FALSE(z.coverage_pct.has_value());
 }
 
-std::vector<const model::MeterReading*> Ptrs(const std::vector<model::MeterReading>& v) {
-  std::vector<const model::MeterReading*> out;
-  for (const auto& r : v) out.push_back(&r);
-  return out;
+// A device's meter impressions over [start, end] as the indicators take them: its readings
+// counted as `ramette import meters` counts them, then the engines' selection of two counters.
+std::optional<int64_t> MeterImpressions(std::vector<model::MeterReading> readings,
+                                        const std::vector<model::Device>& devices, Day start,
+                                        Day end) {
+  const std::vector<model::MeterCounters> c = model::MeterCountersOver(
+      model::CountedMeterReadings(std::move(readings), {}, devices), start, end);
+  if (c.size() != 1 || !c[0].at_start) return std::nullopt;
+  return c[0].at_end - *c[0].at_start;
 }
 
 TEST(MeterImpressionsTest, LastReadingOnOrBeforeEndMinusOnOrBeforeStart) {
@@ -139,15 +144,15 @@ TEST(MeterImpressionsTest, LastReadingOnOrBeforeEndMinusOnOrBeforeStart) {
                                               {"s", "a", D(2018, 6, 30), 5000},
                                               {"s", "a", D(2018, 12, 31), 9000},
                                               {"s", "a", D(2019, 1, 31), 99999}};
-  EXPECT_EQ(MeterImpressions(Ptrs(a), {}, start, end), 8000);
+  EXPECT_EQ(MeterImpressions(a, {}, start, end), 8000);
   // A reading on the start day is the start.
   const std::vector<model::MeterReading> b = {{"s", "b", D(2018, 1, 1), 300},
                                               {"s", "b", D(2018, 7, 1), 800}};
-  EXPECT_EQ(MeterImpressions(Ptrs(b), {}, start, end), 500);
+  EXPECT_EQ(MeterImpressions(b, {}, start, end), 500);
   // First reading inside the year: left out.
   const std::vector<model::MeterReading> c = {{"s", "c", D(2018, 3, 1), 100},
                                               {"s", "c", D(2018, 12, 1), 900}};
-  EXPECT_EQ(MeterImpressions(Ptrs(c), {}, start, end), std::nullopt);
+  EXPECT_EQ(MeterImpressions(c, {}, start, end), std::nullopt);
   // A replaced device: a new service period begins on 15 May; its counter starts again:
   // (0 before the change) + 300 + (800 - 300).
   model::Device before, after;
@@ -158,7 +163,65 @@ TEST(MeterImpressionsTest, LastReadingOnOrBeforeEndMinusOnOrBeforeStart) {
   const std::vector<model::MeterReading> r = {{"s", "r", D(2018, 1, 1), 5000},
                                               {"s", "r", D(2018, 6, 1), 300},
                                               {"s", "r", D(2018, 12, 31), 800}};
-  EXPECT_EQ(MeterImpressions(Ptrs(r), {before, after}, start, end), 800);
+  EXPECT_EQ(MeterImpressions(r, {before, after}, start, end), 800);
+  // Without the new period the drop adds nothing (the import refuses it): 800 - 300.
+  EXPECT_EQ(MeterImpressions(r, {}, start, end), 500);
+}
+
+TEST(MeterCountersTest, CountedFromTheFirstReadingReplacementsIncluded) {
+  model::Device before, after;
+  before.server = after.server = "s";
+  before.queue = after.queue = "r";
+  before.in_service = D(2010, 1, 1);
+  before.out_of_service = after.in_service = D(2018, 5, 15);
+  // Out of order on purpose; counters: 0, 300 (new device from 0), 800.
+  const std::vector<model::MeterReading> counted =
+      model::CountedMeterReadings({{"s", "r", D(2018, 12, 31), 800},
+                                   {"s", "r", D(2018, 1, 1), 5000},
+                                   {"s", "r", D(2018, 6, 1), 300}},
+                                  {}, {before, after});
+  ASSERT_EQ(counted.size(), 3u);
+  EXPECT_EQ(counted[0].date, D(2018, 1, 1));
+  EXPECT_EQ(counted[0].counter, 0);
+  EXPECT_EQ(counted[1].counter, 300);
+  EXPECT_EQ(counted[2].counter, 800);
+}
+
+TEST(MeterCountersTest, AnImportRecountsTheStoredReadingsOfTheDevicesItNames) {
+  // Stored: a 1000 -> 3000 -> 4000 (counters 0, 2000, 3000); b 50 -> 70.
+  std::vector<model::MeterReading> stored =
+      model::CountedMeterReadings({{"s", "a", D(2018, 1, 1), 1000},
+                                   {"s", "a", D(2018, 3, 1), 3000},
+                                   {"s", "a", D(2018, 4, 1), 4000},
+                                   {"s", "b", D(2018, 1, 1), 50},
+                                   {"s", "b", D(2018, 2, 1), 70}},
+                                  {}, {});
+  // The file adds a reading of a before the others and replaces the one of 1 April.
+  const std::vector<model::MeterReading> out = model::CountedMeterReadings(
+      {{"s", "a", D(2018, 4, 1), 4500}, {"s", "a", D(2017, 12, 1), 400}}, stored, {});
+  // a only (b is not named), sorted: 400, 1000, 3000, 4500 -> counters 0, 600, 2600, 4100.
+  ASSERT_EQ(out.size(), 4u);
+  const int64_t want[] = {0, 600, 2600, 4100};
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].queue, "a");
+    EXPECT_EQ(out[i].counter, want[i]) << i;
+  }
+  EXPECT_EQ(out[3].total_impressions, 4500);
+}
+
+TEST(MeterCountersTest, TheSelectionOfAPeriod) {
+  const std::vector<model::MeterReading> all =
+      model::CountedMeterReadings({{"s", "early", D(2017, 12, 31), 10},
+                                   {"s", "early", D(2018, 6, 30), 60},
+                                   {"s", "inside", D(2018, 3, 1), 5},
+                                   {"s", "inside", D(2019, 2, 1), 9},
+                                   {"s", "later", D(2019, 1, 1), 1}},
+                                  {}, {});
+  const std::vector<model::MeterCounters> c =
+      model::MeterCountersOver(all, D(2018, 1, 1), D(2018, 12, 31));
+  // "later" has no reading up to the end: not listed. "inside" has none up to the start.
+  EXPECT_EQ(c, (std::vector<model::MeterCounters>{{"s", "early", 0, 50},
+                                                  {"s", "inside", std::nullopt, 0}}));
 }
 
 TEST(MeterFiguresTest, UncapturedMassUsesTheCapturedSheetsPerImpression) {
@@ -203,11 +266,11 @@ TEST(PaperSourcesIndicatorsTest, ScopesJsonAndTable) {
   // The MFP's meter: 10,000 -> 15,000 over 2018; a walk-up copier unknown to CUPS: 100 -> 600;
   // a device whose first reading is inside the year.
   const std::string q = "q" + std::to_string(mfp);
-  inv.meter_readings = {{"srv", "copier", D(2017, 12, 31), 100},
-                        {"srv", "copier", D(2018, 12, 31), 600},
-                        {"srv", "late", D(2018, 6, 1), 10},
-                        {"srv", q, D(2017, 12, 31), 10000},
-                        {"srv", q, D(2018, 12, 31), 15000}};
+  src.meter_readings() = {{"srv", "copier", D(2017, 12, 31), 100},
+                          {"srv", "copier", D(2018, 12, 31), 600},
+                          {"srv", "late", D(2018, 6, 1), 10},
+                          {"srv", q, D(2017, 12, 31), 10000},
+                          {"srv", q, D(2018, 12, 31), 15000}};
   Result<IndicatorReport> r = ComputeIndicators(src, 2018);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const ScopeFigures& org = r->organisation;

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 namespace ramette::aggregator::model {
@@ -96,6 +99,84 @@ bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_
     }
   }
   return false;
+}
+
+void SetMeterCounters(const std::vector<MeterReading*>& readings,
+                      const std::vector<Device>& devices) {
+  for (size_t i = 0; i < readings.size(); ++i) {
+    MeterReading& b = *readings[i];
+    if (i == 0) {
+      b.counter = 0;
+      continue;
+    }
+    const MeterReading& a = *readings[i - 1];
+    int64_t made = 0;
+    if (b.total_impressions >= a.total_impressions) {
+      made = b.total_impressions - a.total_impressions;
+    } else if (ServicePeriodStartsBetween(devices, b.server, b.queue, a.date, b.date)) {
+      made = b.total_impressions;  // a replaced device's counter starts again
+    }
+    b.counter = a.counter + made;
+  }
+}
+
+std::vector<MeterReading> CountedMeterReadings(std::vector<MeterReading> file_rows,
+                                               const std::vector<MeterReading>& stored,
+                                               const std::vector<Device>& devices) {
+  auto key_less = [](const MeterReading& a, const MeterReading& b) {
+    return std::tie(a.server, a.queue, a.date) < std::tie(b.server, b.queue, b.date);
+  };
+  std::vector<MeterReading> out = std::move(file_rows);
+  std::sort(out.begin(), out.end(), key_less);
+  // The stored readings of the devices the file names, unless the file has their date.
+  std::vector<MeterReading> kept;
+  for (const MeterReading& m : stored) {
+    auto it = std::lower_bound(out.begin(), out.end(), m, key_less);
+    const bool device_named =
+        (it != out.end() && it->server == m.server && it->queue == m.queue) ||
+        (it != out.begin() && std::prev(it)->server == m.server && std::prev(it)->queue == m.queue);
+    const bool replaced = it != out.end() && !key_less(m, *it);
+    if (device_named && !replaced) kept.push_back(m);
+  }
+  out.insert(out.end(), kept.begin(), kept.end());
+  std::sort(out.begin(), out.end(), key_less);
+  size_t i = 0;
+  while (i < out.size()) {
+    std::vector<MeterReading*> device;
+    size_t j = i;
+    for (; j < out.size() && out[j].server == out[i].server && out[j].queue == out[i].queue; ++j) {
+      device.push_back(&out[j]);
+    }
+    SetMeterCounters(device, devices);
+    i = j;
+  }
+  return out;
+}
+
+std::vector<MeterCounters> MeterCountersOver(const std::vector<MeterReading>& readings, Day start,
+                                             Day end) {
+  std::vector<MeterCounters> out;
+  size_t i = 0;
+  while (i < readings.size()) {
+    const MeterReading* at_start = nullptr;
+    const MeterReading* at_end = nullptr;
+    size_t j = i;
+    for (; j < readings.size() && readings[j].server == readings[i].server &&
+           readings[j].queue == readings[i].queue;
+         ++j) {
+      if (readings[j].date <= start) at_start = &readings[j];
+      if (readings[j].date <= end) at_end = &readings[j];
+    }
+    if (at_end != nullptr) {
+      MeterCounters& c = out.emplace_back();
+      c.server = at_end->server;
+      c.queue = at_end->queue;
+      if (at_start != nullptr) c.at_start = at_start->counter;
+      c.at_end = at_end->counter;
+    }
+    i = j;
+  }
+  return out;
 }
 
 std::vector<std::string> DirectionNames(const Inventory& inventory) {

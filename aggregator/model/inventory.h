@@ -130,9 +130,48 @@ struct MeterReading {
   std::string queue;
   Day date = 0;
   int64_t total_impressions = 0;
+  // Derived, stored with the reading (schema v14): the impressions the device made from its first
+  // reading to this one, replacements included (SetMeterCounters). 0 until set.
+  int64_t counter = 0;
 
   bool operator==(const MeterReading&) const = default;
 };
+
+// Sets `counter` of the readings of one device (`readings`, sorted by date), the meter rule of
+// DESIGN.md in one place: the first reading's counter is 0; each next one adds the difference
+// of the totals, or, where the total goes down across the start of one of the queue's service
+// periods in `devices` (ServicePeriodStartsBetween: the device was replaced), its whole total
+// (the new counter started from 0). A drop without a new period adds nothing (the import refuses
+// it). A device's impressions over [start, end] are then the counter of its last reading on or
+// before `end` minus that of its last reading on or before `start`.
+void SetMeterCounters(const std::vector<MeterReading*>& readings,
+                      const std::vector<Device>& devices);
+
+// The readings to store for an import of `file_rows` (already checked, imports::ParseMetersCsv):
+// every reading of each device the file names, `stored` ones included (a file row replaces a
+// stored one of the same date), with their counters set, sorted by (server, queue, date).
+std::vector<MeterReading> CountedMeterReadings(std::vector<MeterReading> file_rows,
+                                               const std::vector<MeterReading>& stored,
+                                               const std::vector<Device>& devices);
+
+// One device's counter (MeterReading::counter) at both ends of a period [start, end]
+// (UsageSource::LoadMeterCounters): `at_end` that of its last reading on or before `end`,
+// `at_start` that of its last reading on or before `start`, none when its first reading comes
+// after `start` (its impressions over the period are then unknown).
+struct MeterCounters {
+  std::string server;
+  std::string queue;
+  std::optional<int64_t> at_start;
+  int64_t at_end = 0;
+
+  bool operator==(const MeterCounters&) const = default;
+};
+
+// The MeterCounters over [start, end] of every device of `readings` (sorted by (server, queue,
+// date), counters set) with a reading on or before `end`, sorted by (server, queue). The fakes'
+// reader; the engines run the same selection in SQL.
+std::vector<MeterCounters> MeterCountersOver(const std::vector<MeterReading>& readings, Day start,
+                                             Day end);
 
 // Whether a service period of the queue (server, queue) in `devices` begins on a day in
 // (after, on_or_before]: a meter counter may go down across it (the device was replaced).
@@ -150,8 +189,9 @@ struct Inventory {
   std::vector<WorkstationCount> workstations;
   // Sorted by (date, direction, paper_id, format, use, unit, quantity, amount) (schema v11).
   std::vector<Purchase> purchases;
-  // Sorted by (server, queue, date) (schema v11).
-  std::vector<MeterReading> meter_readings;
+  // Whether any meter reading is stored (schema v11). The readings themselves are read per
+  // period (UsageSource::LoadMeterCounters) or whole (UsageSource::LoadMeterReadings).
+  bool has_meter_readings = false;
   // The user-name normalisation recorded with the data ([users]): directory rows and job users
   // are compared after it.
   model::UserNameRule user_name_rule = {};

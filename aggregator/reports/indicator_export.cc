@@ -103,7 +103,7 @@ std::vector<Row> Rows(const IndicatorHistory& h) {
   bool with_purchases = false;
   bool from_purchases = false;
   for (const indicators::IndicatorReport& r : h.years) {
-    with_purchases = with_purchases || r.organisation.purchases.rows > 0;
+    with_purchases = with_purchases || r.organisation.purchases.HasPurchases();
     from_purchases = from_purchases || r.paper_source == indicators::PaperSource::kPurchases;
   }
   // Scopes: the organisation, then every direction of any of the years, in the order of the

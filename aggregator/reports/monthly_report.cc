@@ -91,7 +91,7 @@ PaperEquivalents EquivalentsOfPaper(double printed_kg_all_devices, double printe
                                     const indicators::PurchaseFigures& bought,
                                     const EnvironmentFactors& factors) {
   PaperEquivalents e;
-  if (bought.rows > 0) {
+  if (bought.HasPurchases()) {
     e.source = TargetStatus::Source::kPurchases;
     e.equivalents =
         ComputeEquivalents(bought.paper_kg.value_or(0), bought.recycled_kg.value_or(0), factors);
@@ -189,17 +189,21 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
   }
   indicators::MeterFigures org_meters_month, org_meters_ytd;
   std::vector<indicators::MeterFigures> meters_month(names.size()), meters_ytd(names.size());
-  if (!inventory->meter_readings.empty()) {
+  if (inventory->has_meter_readings) {
     auto direction_index = [&](const std::string& name) {
       auto it = index_of.find(name);
       return it == index_of.end() ? -1 : static_cast<int>(it->second);
     };
-    indicators::AddMeterFigures(*inventory, usage->periods[kMonthPeriod].organisation.by_device,
-                                month_start, month_end, direction_index, &org_meters_month,
-                                &meters_month);
-    indicators::AddMeterFigures(
-        *inventory, usage->periods[kYearToDatePeriod].organisation.by_device,
-        DaysFromCivil(year, 1, 1), month_end, direction_index, &org_meters_ytd, &meters_ytd);
+    auto month_counters = source.LoadMeterCounters(month_start, month_end);
+    if (!month_counters.ok()) return month_counters.status();
+    auto ytd_counters = source.LoadMeterCounters(DaysFromCivil(year, 1, 1), month_end);
+    if (!ytd_counters.ok()) return ytd_counters.status();
+    indicators::AddMeterFigures(*month_counters, *inventory,
+                                usage->periods[kMonthPeriod].organisation.by_device, month_end,
+                                direction_index, &org_meters_month, &meters_month);
+    indicators::AddMeterFigures(*ytd_counters, *inventory,
+                                usage->periods[kYearToDatePeriod].organisation.by_device, month_end,
+                                direction_index, &org_meters_ytd, &meters_ytd);
   }
   const std::vector<const model::Purchase*> no_purchases;
 
@@ -243,14 +247,13 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
     s.meters_month = scope_meters_month;
     s.meters_year_to_date = scope_meters_ytd;
     const indicators::PurchaseFigures& bought = s.purchases_year_to_date;
-    const bool bought_this_year = bought.rows > 0;
     const PaperEquivalents equivalents = EquivalentsOfPaper(
         s.month.paper_kg_all_devices, s.month.recycled_kg, bought, settings.environment);
     s.environment = equivalents.equivalents;
     s.environment_source = equivalents.source;
     s.recycled_target.target = settings.targets.recycled_share_min_pct;
     s.recycled_target.source = s.environment_source;
-    CheckMinimum(bought_this_year ? bought.recycled_share_pct : s.month.RecycledSharePct(),
+    CheckMinimum(bought.HasPurchases() ? bought.recycled_share_pct : s.month.RecycledSharePct(),
                  &s.recycled_target);
     s.recycled_spend_target.target = settings.targets.recycled_spend_share_min_pct;
     s.recycled_spend_target.source = TargetStatus::Source::kPurchases;
@@ -269,7 +272,7 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
 
   MonthlyReport report;
   report.has_purchases = !inventory->purchases.empty();
-  report.has_meter_readings = !inventory->meter_readings.empty();
+  report.has_meter_readings = inventory->has_meter_readings;
   report.year = year;
   report.month = month;
   report.baseline_year = baseline;

@@ -206,8 +206,8 @@ TEST_F(RenderTest, PurchasesAndMetersSectionAndTargetSource) {
   p.quantity = 4;  // 4 reams = 9.9792 kg of recycled paper
   p.amount_cents = 1234;
   src_.inventory().purchases = {p};
-  src_.inventory().meter_readings = {{"srv", "q" + std::to_string(desk_), D(2018, 1, 1), 0},
-                                     {"srv", "q" + std::to_string(desk_), D(2018, 3, 31), 2000}};
+  src_.meter_readings() = {{"srv", "q" + std::to_string(desk_), D(2018, 1, 1), 0},
+                           {"srv", "q" + std::to_string(desk_), D(2018, 3, 31), 2000}};
   Result<MonthlyReport> r = ComputeMonthlyReport(src_, 2018, 3, settings_);
   ASSERT_TRUE(r.ok());
   const ScopeMonth* s = nullptr;

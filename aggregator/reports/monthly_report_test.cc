@@ -298,9 +298,9 @@ TEST_F(MonthlyReportTest, PurchasesAndMetersYearToDate) {
       buy(D(2018, 2, 1), "", "std", 1, std::nullopt, PaperUse::kPrintShop)};  // organisation
   // The DAF MFP's counter: 1000 on 31 Dec 2017, 1500 on 28 Feb, 1800 on 31 Mar 2018.
   const std::string q = "q" + std::to_string(daf_mfp_);
-  src_.inventory().meter_readings = {{"srv", q, D(2017, 12, 31), 1000},
-                                     {"srv", q, D(2018, 2, 28), 1500},
-                                     {"srv", q, D(2018, 3, 31), 1800}};
+  src_.meter_readings() = {{"srv", q, D(2017, 12, 31), 1000},
+                           {"srv", q, D(2018, 2, 28), 1500},
+                           {"srv", q, D(2018, 3, 31), 1800}};
   src_.AddJob(Job(daf_desk_, "alice", D(2018, 3, 5), 100));  // 0.49896 kg printed
   FakeJob mfp = Job(daf_mfp_, "alice", D(2018, 3, 6), 50);
   mfp.impressions = 80;

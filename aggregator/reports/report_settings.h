@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "aggregator/store/usage_source.h"
+
 namespace ramette::aggregator::reports {
 
 // Factors turning printed paper mass into environmental equivalents ([environment] in the
@@ -57,7 +59,7 @@ struct ReportSettings {
   ReportTargets targets;
   // [indicators] large_job_sheets: data quality counts the jobs of at least this many sheets
   // (100 or more; store::kDefaultLargeJobSheets).
-  int64_t large_job_sheets = 500;
+  int64_t large_job_sheets = store::kDefaultLargeJobSheets;
   std::string organisation_name;  // shown in report titles; empty: not shown
 };
 

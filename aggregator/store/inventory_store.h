@@ -42,8 +42,10 @@ class InventoryStore {
   // date, then in import order); purchases of other years are untouched. Re-importing a file
   // therefore changes nothing.
   virtual Status ReplacePurchases(const std::vector<model::Purchase>& rows) = 0;
-  // Meter readings (schema v11): inserts or updates by (server, queue, date). The counter rule is
-  // the import's (imports::ParseMetersCsv), not the store's.
+  // Meter readings (schema v14; FailedPrecondition below): inserts or updates by (server, queue,
+  // date), with their counters, and lists their devices (meter_devices). The counter rule is
+  // the import's (imports::ParseMetersCsv checks, model::CountedMeterReadings counts), not the
+  // store's: when a device gains a reading, all its readings must be given again, counted.
   virtual Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) = 0;
   // Ids of the stored paper stocks, sorted.
   virtual Result<std::vector<std::string>> KnownPaperIds() = 0;

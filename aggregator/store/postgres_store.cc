@@ -488,9 +488,35 @@ constexpr char kSchemaV13[] = R"sql(
 CREATE INDEX jobs_large ON jobs(local_day, sheets) WHERE sheets >= 100;
 )sql";
 
+// v14: as SQLite's v14, meter readings keep their counter (model::SetMeterCounters) and the
+// devices with readings are listed once (UsageSource::LoadMeterCounters reads two readings per
+// device). Stored readings get their counters here: the import accepted a drop only across a
+// new service period, where the counter starts again from 0.
+constexpr char kSchemaV14[] = R"sql(
+ALTER TABLE meter_readings ADD COLUMN counter bigint NOT NULL DEFAULT 0;
+UPDATE meter_readings SET counter = c.counter FROM (
+  SELECT server, queue, date, SUM(made) OVER (PARTITION BY server, queue ORDER BY date) AS counter
+  FROM (SELECT server, queue, date,
+               CASE WHEN previous IS NULL THEN 0
+                    WHEN total_impressions >= previous THEN total_impressions - previous
+                    ELSE total_impressions END AS made
+        FROM (SELECT server, queue, date, total_impressions,
+                     LAG(total_impressions) OVER (PARTITION BY server, queue ORDER BY date)
+                         AS previous
+              FROM meter_readings) AS p) AS m) AS c
+WHERE meter_readings.server = c.server AND meter_readings.queue = c.queue
+  AND meter_readings.date = c.date;
+CREATE TABLE meter_devices(
+  server text NOT NULL,
+  queue text NOT NULL,
+  PRIMARY KEY(server, queue)
+);
+INSERT INTO meter_devices(server, queue) SELECT DISTINCT server, queue FROM meter_readings;
+)sql";
+
 const char* const kMigrations[] = {
-    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6, kSchemaV7.c_str(),
-    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
+    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,  kSchemaV7.c_str(),
+    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13, kSchemaV14};
 static_assert(std::size(kMigrations) == PostgresStore::kLatestSchemaVersion);
 
 // Rebuilds both rollup tables from the stored jobs with the core rules, inside the caller's

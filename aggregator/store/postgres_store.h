@@ -46,7 +46,7 @@ class PostgresStore final : public Store,
                             public AccountStore {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 13;
+  static constexpr int kLatestSchemaVersion = 14;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -118,6 +118,9 @@ class PostgresStore final : public Store,
                                  const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
                          const std::function<void(const model::LargeJob&)>& fn) override;
+  Result<std::vector<model::MeterReading>> LoadMeterReadings() override;
+  // Two index seeks per device of meter_devices (schema v14).
+  Result<std::vector<model::MeterCounters>> LoadMeterCounters(Day start, Day end) override;
 
   // InventoryStore.
   Status UpsertPapers(const std::vector<model::Paper>& papers) override;

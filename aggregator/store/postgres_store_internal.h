@@ -35,6 +35,7 @@ inline constexpr int kAgentTokensSchemaVersion = 6;
 inline constexpr int kDirectorySyncSchemaVersion = 10;
 inline constexpr int kPaperSourcesSchemaVersion = 11;
 inline constexpr int kWebAccountsSchemaVersion = 12;
+inline constexpr int kMeterCountersSchemaVersion = 14;
 // Rows per statement when rollups are written in bulk (EnsureTimeZone, the v2 migration).
 inline constexpr size_t kRollupChunk = 20000;
 

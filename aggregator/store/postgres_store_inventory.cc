@@ -18,6 +18,7 @@ using postgres_internal::ArrayLiteral;
 using postgres_internal::ColumnInt;
 using postgres_internal::ColumnText;
 using postgres_internal::kDevicePeriodsSchemaVersion;
+using postgres_internal::kMeterCountersSchemaVersion;
 using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::kReportSendsSchemaVersion;
 using postgres_internal::Params;
@@ -199,24 +200,52 @@ Status PostgresStore::ReplacePurchases(const std::vector<model::Purchase>& rows)
 Status PostgresStore::UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  // Before v14 (an older ramette's schema, kept for migration tests) without the counters.
+  const bool counted = schema_version_ >= kMeterCountersSchemaVersion;
   return InTransactionLocked([&]() -> Status {
     for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
-      ArrayLiteral server, queue, date, total;
+      ArrayLiteral server, queue, date, total, counter;
       for (size_t i = first; i < rows.size() && i < first + kImportBatchRows; ++i) {
         server.Text(rows[i].server);
         queue.Text(rows[i].queue);
         date.Int(rows[i].date);
         total.Int(rows[i].total_impressions);
+        counter.Int(rows[i].counter);
+      }
+      if (!counted) {
+        RAMETTE_RETURN_IF_ERROR(
+            conn_
+                ->Run("INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                      " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
+                      " ON CONFLICT(server, queue, date)"
+                      " DO UPDATE SET total_impressions = excluded.total_impressions",
+                      Params()
+                          .Raw(server.Take())
+                          .Raw(queue.Take())
+                          .Raw(date.Take())
+                          .Raw(total.Take()),
+                      "importing meter readings")
+                .status());
+        continue;
       }
       RAMETTE_RETURN_IF_ERROR(
           conn_
-              ->Run(
-                  "INSERT INTO meter_readings(server, queue, date, total_impressions)"
-                  " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
-                  " ON CONFLICT(server, queue, date)"
-                  " DO UPDATE SET total_impressions = excluded.total_impressions",
-                  Params().Raw(server.Take()).Raw(queue.Take()).Raw(date.Take()).Raw(total.Take()),
-                  "importing meter readings")
+              ->Run("WITH batch AS (SELECT * FROM unnest($1::text[], $2::text[], $3::integer[],"
+                    " $4::bigint[], $5::bigint[]) AS b(server, queue, date, total, counter)),"
+                    " devices AS (INSERT INTO meter_devices(server, queue)"
+                    " SELECT DISTINCT server, queue FROM batch ON CONFLICT DO NOTHING)"
+                    " INSERT INTO meter_readings(server, queue, date, total_impressions, counter)"
+                    " SELECT server, queue, date, total, counter FROM batch"
+                    " ON CONFLICT(server, queue, date)"
+                    " DO UPDATE SET total_impressions = excluded.total_impressions,"
+                    " counter = excluded.counter",
+                    Params()
+                        .Raw(server.Take())
+                        .Raw(queue.Take())
+                        .Raw(date.Take())
+                        .Raw(total.Take())
+                        .Raw(counter.Take()),
+                    "importing meter readings")
               .status());
     }
     return Status::Ok();

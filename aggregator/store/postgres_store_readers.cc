@@ -22,6 +22,7 @@ using postgres_internal::ColumnText;
 using postgres_internal::kDailyOfDeviceSql;
 using postgres_internal::kDailyOfUserSql;
 using postgres_internal::kDevicePeriodsSchemaVersion;
+using postgres_internal::kMeterCountersSchemaVersion;
 using postgres_internal::kMonthlyRangeOrder;
 using postgres_internal::kMonthlyRangeSelect;
 using postgres_internal::kPaperSourcesSchemaVersion;
@@ -236,18 +237,9 @@ Result<model::Inventory> PostgresStore::LoadInventory() {
       p.use = *use;
       if (!PQgetisnull(r->get(), i, 6)) p.amount_cents = ColumnInt(r->get(), i, 6);
     }
-    r = conn_->Run(
-        "SELECT server, queue, date, total_impressions FROM meter_readings"
-        " ORDER BY server COLLATE \"C\", queue COLLATE \"C\", date",
-        "reading meter readings");
+    r = conn_->Run("SELECT EXISTS(SELECT 1 FROM meter_readings)", "reading meter readings");
     if (!r.ok()) return r.status();
-    for (int i = 0; i < PQntuples(r->get()); ++i) {
-      model::MeterReading& m = inv.meter_readings.emplace_back();
-      m.server = ColumnText(r->get(), i, 0);
-      m.queue = ColumnText(r->get(), i, 1);
-      m.date = static_cast<Day>(ColumnInt(r->get(), i, 2));
-      m.total_impressions = ColumnInt(r->get(), i, 3);
-    }
+    inv.has_meter_readings = std::string_view(PQgetvalue(r->get(), 0, 0)) == "t";
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -355,6 +347,53 @@ Status PostgresStore::ForEachLargeJob(int64_t min_sheets, Day first_day, Day las
     fn(j);
   }
   return Status::Ok();
+}
+
+Result<std::vector<model::MeterReading>> PostgresStore::LoadMeterReadings() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Result<PgResult> r = conn_->Run(
+      "SELECT server, queue, date, total_impressions, counter FROM meter_readings"
+      " ORDER BY server COLLATE \"C\", queue COLLATE \"C\", date",
+      "reading meter readings");
+  if (!r.ok()) return r.status();
+  std::vector<model::MeterReading> out;
+  out.reserve(PQntuples(r->get()));
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    model::MeterReading& m = out.emplace_back();
+    m.server = ColumnText(r->get(), i, 0);
+    m.queue = ColumnText(r->get(), i, 1);
+    m.date = static_cast<Day>(ColumnInt(r->get(), i, 2));
+    m.total_impressions = ColumnInt(r->get(), i, 3);
+    m.counter = ColumnInt(r->get(), i, 4);
+  }
+  return out;
+}
+
+Result<std::vector<model::MeterCounters>> PostgresStore::LoadMeterCounters(Day start, Day end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Result<PgResult> r = conn_->Run(
+      "SELECT d.server, d.queue,"
+      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      "  AND r.date <= $1::integer ORDER BY r.date DESC LIMIT 1),"
+      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      "  AND r.date <= $2::integer ORDER BY r.date DESC LIMIT 1)"
+      " FROM meter_devices d ORDER BY d.server COLLATE \"C\", d.queue COLLATE \"C\"",
+      Params().Text(std::to_string(start)).Text(std::to_string(end)), "reading meter counters");
+  if (!r.ok()) return r.status();
+  std::vector<model::MeterCounters> out;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    if (PQgetisnull(r->get(), i, 3)) continue;  // no reading up to `end`
+    model::MeterCounters& c = out.emplace_back();
+    c.server = ColumnText(r->get(), i, 0);
+    c.queue = ColumnText(r->get(), i, 1);
+    if (!PQgetisnull(r->get(), i, 2)) c.at_start = ColumnInt(r->get(), i, 2);
+    c.at_end = ColumnInt(r->get(), i, 3);
+  }
+  return out;
 }
 
 }  // namespace ramette::aggregator::store

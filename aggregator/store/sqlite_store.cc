@@ -510,10 +510,37 @@ constexpr char kSchemaV13[] = R"sql(
 CREATE INDEX jobs_large ON jobs(local_day, sheets) WHERE sheets >= 100;
 )sql";
 
+// v14: meter readings keep their counter (model::MeterReading::counter, set by the import with
+// model::SetMeterCounters), and the devices with readings are listed once, so that a period's
+// meter figures read two readings per device (LoadMeterCounters) instead of every reading. The
+// counters of readings stored before are computed here: their drops were accepted by the import
+// only across a new service period, where the counter starts again from 0.
+constexpr char kSchemaV14[] = R"sql(
+ALTER TABLE meter_readings ADD COLUMN counter INTEGER NOT NULL DEFAULT 0;
+UPDATE meter_readings SET counter = c.counter FROM (
+  SELECT server, queue, date, SUM(made) OVER (PARTITION BY server, queue ORDER BY date) AS counter
+  FROM (SELECT server, queue, date,
+               CASE WHEN previous IS NULL THEN 0
+                    WHEN total_impressions >= previous THEN total_impressions - previous
+                    ELSE total_impressions END AS made
+        FROM (SELECT server, queue, date, total_impressions,
+                     LAG(total_impressions) OVER (PARTITION BY server, queue ORDER BY date)
+                         AS previous
+              FROM meter_readings))) AS c
+WHERE meter_readings.server = c.server AND meter_readings.queue = c.queue
+  AND meter_readings.date = c.date;
+CREATE TABLE meter_devices(
+  server TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  PRIMARY KEY(server, queue)
+) WITHOUT ROWID;
+INSERT INTO meter_devices(server, queue) SELECT DISTINCT server, queue FROM meter_readings;
+)sql";
+
 // Each step takes the database from version i to i + 1 in one transaction.
 const char* const kMigrations[] = {
-    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6, kSchemaV7.c_str(),
-    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13};
+    kSchemaV1, kSchemaV2,         kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,  kSchemaV7.c_str(),
+    kSchemaV8, kSchemaV9.c_str(), kSchemaV10, kSchemaV11, kSchemaV12, kSchemaV13, kSchemaV14};
 static_assert(std::size(kMigrations) == SqliteStore::kLatestSchemaVersion);
 
 // SQL function ramette_month_index(day): MonthIndexOfDay.

@@ -57,7 +57,7 @@ class SqliteStore final : public Store,
                           public AccountStore {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 13;
+  static constexpr int kLatestSchemaVersion = 14;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.
@@ -182,6 +182,9 @@ class SqliteStore final : public Store,
                                  const std::function<void(const model::RollupRow&)>& fn) override;
   Status ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
                          const std::function<void(const model::LargeJob&)>& fn) override;
+  Result<std::vector<model::MeterReading>> LoadMeterReadings() override;
+  // Two key seeks per device of meter_devices (schema v14).
+  Result<std::vector<model::MeterCounters>> LoadMeterCounters(Day start, Day end) override;
 
   // TableRows (store copy). InsertRows into jobs leaves the new jobs to the next fold (the
   // watermark stays below them; when a copied id is at or below it, the rollups are cleared

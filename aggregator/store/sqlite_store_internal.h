@@ -23,6 +23,8 @@ inline constexpr int kDirectorySyncSchemaVersion = 10;
 inline constexpr int kPaperSourcesSchemaVersion = 11;
 // The schema version from which the store keeps web accounts.
 inline constexpr int kWebAccountsSchemaVersion = 12;
+// The schema version from which meter readings keep their counter (and meter_devices exists).
+inline constexpr int kMeterCountersSchemaVersion = 14;
 
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.

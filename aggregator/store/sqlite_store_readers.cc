@@ -23,6 +23,7 @@ using sqlite::SqliteError;
 // sqlite_store_internal.h
 using sqlite_internal::ColumnDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
+using sqlite_internal::kMeterCountersSchemaVersion;
 using sqlite_internal::kPaperSourcesSchemaVersion;
 
 }  // namespace
@@ -134,18 +135,11 @@ Result<model::Inventory> SqliteStore::LoadInventory() {
       }
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading purchases");
       OwnedStatement m;
-      RAMETTE_RETURN_IF_ERROR(
-          m.Prepare(db_,
-                    "SELECT server, queue, date, total_impressions FROM meter_readings"
-                    " ORDER BY server, queue, date"));
-      while ((rc = sqlite3_step(m.get())) == SQLITE_ROW) {
-        model::MeterReading& r = inv.meter_readings.emplace_back();
-        r.server = ColumnText(m.get(), 0);
-        r.queue = ColumnText(m.get(), 1);
-        r.date = static_cast<Day>(sqlite3_column_int64(m.get(), 2));
-        r.total_impressions = sqlite3_column_int64(m.get(), 3);
+      RAMETTE_RETURN_IF_ERROR(m.Prepare(db_, "SELECT EXISTS(SELECT 1 FROM meter_readings)"));
+      if ((rc = sqlite3_step(m.get())) != SQLITE_ROW) {
+        return SqliteError(db_, rc, "reading meter readings");
       }
-      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading meter readings");
+      inv.has_meter_readings = sqlite3_column_int64(m.get(), 0) != 0;
     }
     return Status::Ok();
   }();
@@ -344,6 +338,57 @@ Status SqliteStore::ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading large jobs");
   return Status::Ok();
+}
+
+Result<std::vector<model::MeterReading>> SqliteStore::LoadMeterReadings() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(
+      s.Prepare(db_,
+                "SELECT server, queue, date, total_impressions, counter FROM meter_readings"
+                " ORDER BY server, queue, date"));
+  std::vector<model::MeterReading> out;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    model::MeterReading& r = out.emplace_back();
+    r.server = ColumnText(s.get(), 0);
+    r.queue = ColumnText(s.get(), 1);
+    r.date = static_cast<Day>(sqlite3_column_int64(s.get(), 2));
+    r.total_impressions = sqlite3_column_int64(s.get(), 3);
+    r.counter = sqlite3_column_int64(s.get(), 4);
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading meter readings");
+  return out;
+}
+
+Result<std::vector<model::MeterCounters>> SqliteStore::LoadMeterCounters(Day start, Day end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  OwnedStatement s;
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(
+      db_,
+      "SELECT d.server, d.queue,"
+      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      "  AND r.date <= ?1 ORDER BY r.date DESC LIMIT 1),"
+      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      "  AND r.date <= ?2 ORDER BY r.date DESC LIMIT 1)"
+      " FROM meter_devices d ORDER BY d.server, d.queue"));
+  BindInt(s.get(), 1, start);
+  BindInt(s.get(), 2, end);
+  std::vector<model::MeterCounters> out;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    if (sqlite3_column_type(s.get(), 3) == SQLITE_NULL) continue;  // no reading up to `end`
+    model::MeterCounters& c = out.emplace_back();
+    c.server = ColumnText(s.get(), 0);
+    c.queue = ColumnText(s.get(), 1);
+    if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL)
+      c.at_start = sqlite3_column_int64(s.get(), 2);
+    c.at_end = sqlite3_column_int64(s.get(), 3);
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading meter counters");
+  return out;
 }
 
 }  // namespace ramette::aggregator::store

@@ -491,6 +491,56 @@ TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
 
 // README "Paper purchases": an import replaces the purchases of the years it covers, so the same
 // file twice stores its rows once; meter readings are one per (server, queue, date).
+// A period's meter figures read two counters per device (UsageSource::LoadMeterCounters): the
+// counter of the last reading on or before the start and on or before the end.
+TEST_P(StoreContractTest, MeterCountersOfAPeriod) {
+  const Day jan1 = DaysFromCivil(2018, 1, 1), dec31 = DaysFromCivil(2018, 12, 31);
+  auto no_readings = store_->usage().LoadMeterCounters(jan1, dec31);
+  ASSERT_TRUE(no_readings.ok()) << no_readings.status().message();
+  EXPECT_TRUE(no_readings->empty());
+  EXPECT_FALSE(store_->usage().LoadInventory()->has_meter_readings);
+  // Counted as the import counts them (a drop across a new period starts again from 0).
+  model::Device old_copier, new_copier;
+  old_copier.server = new_copier.server = "srv";
+  old_copier.queue = new_copier.queue = "copier";
+  old_copier.in_service = DaysFromCivil(2015, 1, 1);
+  old_copier.out_of_service = new_copier.in_service = DaysFromCivil(2018, 5, 15);
+  const std::vector<model::MeterReading> rows =
+      model::CountedMeterReadings({{"srv", "copier", DaysFromCivil(2017, 12, 31), 1000},
+                                   {"srv", "copier", jan1, 1200},
+                                   {"srv", "copier", DaysFromCivil(2018, 6, 1), 300},
+                                   {"srv", "copier", dec31, 900},
+                                   {"srv", "copier", DaysFromCivil(2019, 1, 31), 1500},
+                                   {"srv", "Étage", DaysFromCivil(2018, 3, 1), 40},
+                                   {"srv", "Étage", DaysFromCivil(2018, 9, 1), 90},
+                                   {"srv", "Z-later", DaysFromCivil(2019, 2, 1), 5},
+                                   {"other", "copier", DaysFromCivil(2016, 1, 1), 7}},
+                                  {}, {old_copier, new_copier});
+  ASSERT_TRUE(store_->inventory().UpsertMeterReadings(rows).ok());
+  EXPECT_TRUE(store_->usage().LoadInventory()->has_meter_readings);
+  auto year = store_->usage().LoadMeterCounters(jan1, dec31);
+  ASSERT_TRUE(year.ok()) << year.status().message();
+  // srv/copier counters: 0, 200, 500, 1100, 1700: 2018 = 1100 - 200 (the reading of 1 January
+  // is the start). Étage: first reading inside the year. Z-later: none up to the end. Sorted by
+  // bytes: "other" < "srv"; "Z-later" < "copier" < "Étage".
+  EXPECT_EQ(*year, (std::vector<model::MeterCounters>{{"other", "copier", 0, 0},
+                                                      {"srv", "copier", 200, 1100},
+                                                      {"srv", "Étage", std::nullopt, 50}}));
+  auto june =
+      store_->usage().LoadMeterCounters(DaysFromCivil(2018, 6, 1), DaysFromCivil(2018, 6, 30));
+  ASSERT_TRUE(june.ok()) << june.status().message();
+  EXPECT_EQ(*june,
+            (std::vector<model::MeterCounters>{
+                {"other", "copier", 0, 0}, {"srv", "copier", 500, 500}, {"srv", "Étage", 0, 0}}));
+  // The whole list, with its counters, for the next import.
+  auto all = store_->usage().LoadMeterReadings();
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(*all, rows);  // sorted by (server, queue, date), as CountedMeterReadings
+  ASSERT_EQ(all->size(), 9u);
+  EXPECT_EQ((*all)[6].queue, "copier");
+  EXPECT_EQ((*all)[6].counter, 1700);
+}
+
 TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
   InventoryStore& inv = store_->inventory();
   model::Purchase a;
@@ -523,7 +573,10 @@ TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   // By date, then in import order; 2017 is untouched by the 2018 file.
   EXPECT_EQ(loaded->purchases, (std::vector<model::Purchase>{old, b, a, same}));
-  EXPECT_EQ(loaded->meter_readings,
+  EXPECT_TRUE(loaded->has_meter_readings);
+  auto readings = store_->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings,
             (std::vector<model::MeterReading>{{"srv", "b", DaysFromCivil(2018, 1, 31), 7},
                                               {"srv", "copier", DaysFromCivil(2017, 12, 31), 50},
                                               {"srv", "copier", DaysFromCivil(2018, 1, 31), 120}}));
@@ -823,6 +876,37 @@ TEST_P(StoreContractTest, WebAccountsRefuseInconsistentRolesAndBadNames) {
   EXPECT_EQ(a.ListAccounts()->size(), 2u);
 }
 
+// Meter readings stored by the previous version get their counters when the store moves to
+// v14 (a drop the import accepted was a replaced device: it starts again from 0).
+TEST_P(StoreContractTest, AVersion13DatabaseCountsItsMeterReadings) {
+  std::unique_ptr<Store> old = engine_->CreateAtVersion(13);
+  if (old == nullptr) GTEST_SKIP() << "the fake has no schema";
+  ASSERT_TRUE(old->inventory()
+                  .UpsertMeterReadings({{"srv", "q", 10, 100},
+                                        {"srv", "q", 20, 300},
+                                        {"srv", "q", 30, 50},
+                                        {"srv", "q", 40, 80},
+                                        {"srv", "p", 10, 7}})
+                  .ok());
+  EXPECT_EQ(old->usage().LoadMeterCounters(10, 40).status().code(),
+            Status::Code::kFailedPrecondition);
+  old.reset();
+  std::unique_ptr<Store> latest = engine_->ReopenLatest();
+  ASSERT_NE(latest, nullptr);
+  auto readings = latest->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  // q: 0, 200, 200 + 50, 250 + 30.
+  EXPECT_EQ(*readings, (std::vector<model::MeterReading>{{"srv", "p", 10, 7, 0},
+                                                         {"srv", "q", 10, 100, 0},
+                                                         {"srv", "q", 20, 300, 200},
+                                                         {"srv", "q", 30, 50, 250},
+                                                         {"srv", "q", 40, 80, 280}}));
+  auto counters = latest->usage().LoadMeterCounters(20, 40);
+  ASSERT_TRUE(counters.ok()) << counters.status().message();
+  EXPECT_EQ(*counters,
+            (std::vector<model::MeterCounters>{{"srv", "p", 0, 0}, {"srv", "q", 200, 280}}));
+}
+
 // An installation of the previous version keeps everything when it moves to web accounts.
 TEST_P(StoreContractTest, AVersion11DatabaseMigratesTo12KeepingItsData) {
   std::unique_ptr<Store> old = engine_->CreateAtVersion(11);
@@ -848,7 +932,10 @@ TEST_P(StoreContractTest, AVersion11DatabaseMigratesTo12KeepingItsData) {
   ASSERT_TRUE(inv.ok()) << inv.status().message();
   EXPECT_EQ(inv->papers.size(), 1u);
   EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
-  EXPECT_EQ(inv->meter_readings, (std::vector<model::MeterReading>{{"srv", "q", 5, 42}}));
+  EXPECT_TRUE(inv->has_meter_readings);
+  auto readings = latest->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings, (std::vector<model::MeterReading>{{"srv", "q", 5, 42}}));
   auto server = latest->tokens().ServerIdOfToken("rmt_v11");
   ASSERT_TRUE(server.ok()) << server.status().message();
   EXPECT_EQ(*server, "srv");

@@ -153,7 +153,7 @@ void Populate(Store& store, int jobs) {
       "server,queue,date,total_impressions\nprn-a,q2,2024-12-31,1000\nprn-a,q2,2025-06-30,4000\n",
       "m", {});
   ASSERT_TRUE(meters.ok()) << meters.status().ToString();
-  ASSERT_OK(inv.UpsertMeterReadings(*meters));
+  ASSERT_OK(inv.UpsertMeterReadings(model::CountedMeterReadings(*meters, {}, {})));
   auto dirs = imports::ParseDirectionsCsv(
       "direction,email\nDAF,daf@example.org chef@example.org\nDSI,dsi@example.org\n", "e");
   ASSERT_TRUE(dirs.ok()) << dirs.status().ToString();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "aggregator/model/inventory.h"
 #include "aggregator/model/rollup.h"
@@ -50,6 +51,13 @@ class UsageSource {
   // kLargeJobMinSheets (engines index the jobs from that size up, so that this reads only them).
   virtual Status ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
                                  const std::function<void(const model::LargeJob&)>& fn) = 0;
+  // Meter readings (schema v11; counters from v14). Every stored reading with its counter,
+  // sorted by (server, queue, date): the import's counter check and recount read them.
+  virtual Result<std::vector<model::MeterReading>> LoadMeterReadings() = 0;
+  // For every device with a reading dated on or before `end`, its counters at both ends of
+  // [start, end] (model::MeterCounters), sorted by (server, queue). Reads two readings per
+  // device, however many are stored.
+  virtual Result<std::vector<model::MeterCounters>> LoadMeterCounters(Day start, Day end) = 0;
 };
 
 // The smallest threshold ForEachLargeJob accepts ([indicators] large_job_sheets).

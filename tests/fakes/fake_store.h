@@ -193,7 +193,7 @@ class FakeStore final : public aggregator::store::Store,
   }
   Status UpsertMeterReadings(const std::vector<aggregator::model::MeterReading>& rows) override {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& m : rows) meters_[{m.server, m.queue, m.date}] = m.total_impressions;
+    for (const auto& m : rows) meters_[{m.server, m.queue, m.date}] = m;
     return Status::Ok();
   }
   Status ReplaceDirectionContacts(
@@ -330,10 +330,20 @@ class FakeStore final : public aggregator::store::Store,
     inv.purchases = purchases_;
     std::stable_sort(inv.purchases.begin(), inv.purchases.end(),
                      [](const auto& a, const auto& b) { return a.date < b.date; });
-    for (const auto& [key, total] : meters_) {
-      inv.meter_readings.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), total});
-    }
+    inv.has_meter_readings = !meters_.empty();
     return inv;
+  }
+  Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<aggregator::model::MeterReading> out;
+    for (const auto& [key, m] : meters_) out.push_back(m);
+    return out;
+  }
+  Result<std::vector<aggregator::model::MeterCounters>> LoadMeterCounters(Day start,
+                                                                          Day end) override {
+    auto all = LoadMeterReadings();
+    if (!all.ok()) return all.status();
+    return aggregator::model::MeterCountersOver(*all, start, end);
   }
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -582,7 +592,7 @@ class FakeStore final : public aggregator::store::Store,
   std::vector<aggregator::store::DirectorySyncRecord> syncs_;
   std::map<std::pair<std::string, Day>, int64_t> workstations_;
   std::vector<aggregator::model::Purchase> purchases_;  // in import order
-  std::map<std::tuple<std::string, std::string, Day>, int64_t> meters_;
+  std::map<std::tuple<std::string, std::string, Day>, aggregator::model::MeterReading> meters_;
   std::map<std::string, std::set<std::string>> emails_;
   std::set<std::tuple<std::string, int32_t, std::string>> sends_;
   std::vector<Token> tokens_;

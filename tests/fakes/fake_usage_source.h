@@ -129,6 +129,9 @@ class FakeUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::model::Inventory& inventory() { return inventory_; }
+  // Meter readings as a file gives them (counters unset): LoadMeterCounters counts them as
+  // `ramette import meters` does (model::CountedMeterReadings with the devices added here).
+  std::vector<aggregator::model::MeterReading>& meter_readings() { return meter_readings_; }
 
   int monthly_calls() const { return monthly_calls_; }
   int daily_calls() const { return static_cast<int>(daily_call_log_.size()); }
@@ -151,7 +154,18 @@ class FakeUsageSource : public aggregator::store::UsageSource {
   // UsageSource.
   Result<aggregator::model::Inventory> LoadInventory() override {
     if (!fail_inventory_.ok()) return fail_inventory_;
-    return inventory_;
+    aggregator::model::Inventory inv = inventory_;
+    inv.has_meter_readings = !meter_readings_.empty();
+    return inv;
+  }
+  Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
+    return aggregator::model::CountedMeterReadings(meter_readings_, {}, inventory_.devices);
+  }
+  Result<std::vector<aggregator::model::MeterCounters>> LoadMeterCounters(Day start,
+                                                                          Day end) override {
+    return aggregator::model::MeterCountersOver(
+        aggregator::model::CountedMeterReadings(meter_readings_, {}, inventory_.devices), start,
+        end);
   }
   Result<std::unordered_map<int64_t, std::string>> LoadUserNames() override {
     if (!fail_user_names_.ok()) return fail_user_names_;
@@ -232,6 +246,7 @@ class FakeUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::model::Inventory inventory_;
+  std::vector<aggregator::model::MeterReading> meter_readings_;
   std::vector<FakeJob> jobs_;
   std::map<std::string, int64_t> user_ids_;
   int64_t next_device_id_ = 1;
