@@ -1,8 +1,10 @@
 // The dashboard's speed over 10 million stored jobs (bench/indicators_data.h's store, built once):
-// C concurrent clients, each logged in as an admin, request every page and API route in turn
-// through web::WebApp (the request handling ramette-web runs behind cpp-httplib, without the
-// socket), R rounds each; prints p50/p95/max per route. Then starts the real `ramette-web` on the
-// same store and reads its resident memory after it has been idle for 3 s.
+// first one request per route with nothing kept ([web] cache_seconds = 0: what computing a page
+// costs); then, as ramette-web runs (cache_seconds = 60, WarmUp at start, timed), C concurrent
+// clients, each logged in as an admin, request every page and API route in turn through
+// web::WebApp (the request handling ramette-web runs behind cpp-httplib, without the socket), R
+// rounds each; prints p50/p95/max per route. Then starts the real `ramette-web` on the same store
+// and reads its resident memory after it has been idle for 3 s.
 // Usage: web_bench RAMETTE_WEB_BINARY [db=/tmp/ramette-bench-10m.db] [jobs=10000000]
 //                  [clients=50] [rounds=4]
 #include <signal.h>
@@ -95,19 +97,23 @@ int main(int argc, char** argv) {
   options.dummy_hash = *hash;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   options.tz = &tz;
+  web::WebAppOptions uncached_options = options;
+  uncached_options.figures_fresh_seconds = 0;
+  web::WebApp uncached(std::move(uncached_options));
   web::WebApp app(std::move(options));
 
-  auto login = [&]() -> std::string {
+  auto login_to = [&](web::WebApp& to) -> std::string {
     web::WebRequest get{"GET", "/login", {}, "", "127.0.0.1", std::nullopt};
-    const std::string csrf = SetCookie(app.Handle(get), web::kLoginCsrfCookie);
+    const std::string csrf = SetCookie(to.Handle(get), web::kLoginCsrfCookie);
     web::WebRequest post{"POST",
                          "/login",
                          {{"name", "bench-admin"}, {"password", password}, {"csrf_token", csrf}},
                          std::string(web::kLoginCsrfCookie) + "=" + csrf,
                          "127.0.0.1",
                          std::nullopt};
-    return SetCookie(app.Handle(post), web::kSessionCookie);
+    return SetCookie(to.Handle(post), web::kSessionCookie);
   };
+  auto login = [&] { return login_to(app); };
 
   const std::vector<std::pair<std::string, std::map<std::string, std::string>>> routes = {
       {"/", {{"year", "2018"}}},
@@ -118,6 +124,29 @@ int main(int argc, char** argv) {
       {"/api/v1/indicators", {{"year", "2018"}}},
       {"/api/v1/status", {}},
   };
+  auto since_ms = [](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  {
+    const std::string session = login_to(uncached);
+    std::printf("one request per route, nothing kept (cache_seconds = 0):\n");
+    for (const auto& [route, params] : routes) {
+      web::WebRequest req{"GET",       route,
+                          params,      std::string(web::kSessionCookie) + "=" + session,
+                          "127.0.0.1", std::nullopt};
+      const auto start = std::chrono::steady_clock::now();
+      const int status = uncached.Handle(req).status;
+      std::printf("  %-22s %8.1f ms (%d)\n", route.c_str(), since_ms(start), status);
+    }
+  }
+  {
+    const auto start = std::chrono::steady_clock::now();
+    app.WarmUp();
+    std::printf("WarmUp (what ramette-web computes at start): %.1f s, %lld computations\n",
+                since_ms(start) / 1000, static_cast<long long>(app.figures().computations()));
+  }
+
   std::mutex mu;
   std::map<std::string, std::vector<double>> ms_of;
   int errors = 0;

@@ -151,6 +151,13 @@ Status ParseWeb(std::string_view source, const toml::table& t, WebSettings* w) {
         }
         w->trusted_proxies.push_back(*v);
       }
+    } else if (k == "cache_seconds") {
+      auto v = node.value<int64_t>();
+      if (!v || !node.is_integer() || *v < 0 || *v > 3600) {
+        return Status::InvalidArgument(
+            Where(source, node) + ": 'web.cache_seconds' must be a whole number from 0 to 3600");
+      }
+      w->cache_seconds = static_cast<int>(*v);
     } else if (k == "session_idle_minutes" || k == "session_max_hours") {
       const int64_t max = k == "session_idle_minutes" ? 1440 : 168;
       auto v = node.value<int64_t>();

@@ -25,7 +25,9 @@ struct WebSettings {
   std::vector<std::string> trusted_proxies;
   int session_idle_minutes = 30;  // [web] session_idle_minutes: 1..1440
   int session_max_hours = 12;     // [web] session_max_hours: 1..168
-  std::string lang = "fr";        // [web] lang: "fr" or "en", the pages' language
+  // [web] cache_seconds: 0..3600, how old the figures a page shows may be (0: none kept).
+  int cache_seconds = 60;
+  std::string lang = "fr";  // [web] lang: "fr" or "en", the pages' language
 };
 
 struct AggregatorConfig {

@@ -333,6 +333,7 @@ trusted_user_header = "X-Remote-User"
 trusted_proxies = ["10.0.0.5", "::1"]
 session_idle_minutes = 15
 session_max_hours = 8
+cache_seconds = 0
 lang = "en"
 )",
                                  "agg.toml");
@@ -343,13 +344,15 @@ lang = "en"
   EXPECT_EQ(c->web.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
   EXPECT_EQ(c->web.session_idle_minutes, 15);
   EXPECT_EQ(c->web.session_max_hours, 8);
+  EXPECT_EQ(c->web.cache_seconds, 0);
   EXPECT_EQ(c->web.lang, "en");
   EXPECT_TRUE(CheckWebListenAllowed(c->web).ok());
 
   for (const char* bad :
        {"[web]\nport = 1\n", "[web]\ntrusted_proxies = \"10.0.0.5\"\n",
         "[web]\ntrusted_proxies = [1]\n", "[web]\nsession_idle_minutes = 0\n",
-        "[web]\nsession_max_hours = 1000\n", "[web]\nlang = \"de\"\n", "[web]\nlisten = 8080\n"}) {
+        "[web]\nsession_max_hours = 1000\n", "[web]\ncache_seconds = -1\n",
+        "[web]\ncache_seconds = 3601\n", "[web]\nlang = \"de\"\n", "[web]\nlisten = 8080\n"}) {
     EXPECT_FALSE(ParseAggregatorConfig(bad, "agg.toml").ok()) << bad;
   }
 }

@@ -126,8 +126,23 @@ std::string CookieValue(std::string_view header, std::string_view name) {
 
 WebApp::WebApp(WebAppOptions options)
     : o_(std::move(options)),
+      figures_(std::make_unique<FiguresCache>(&o_.store->usage(), o_.report,
+                                              o_.figures_fresh_seconds, o_.clock)),
       sessions_(o_.session_idle_seconds, o_.session_max_seconds, o_.random),
       limiter_(o_.limits) {}
+
+indicators::IndicatorOptions WebApp::IndicatorOptionsOf() const {
+  indicators::IndicatorOptions options;
+  options.paper_source = o_.paper_source;
+  options.large_job_sheets = o_.report.large_job_sheets;
+  return options;
+}
+
+void WebApp::WarmUp() {
+  Who admin;
+  admin.viewer.role = store::AccountRole::kAdmin;
+  WarmUpFigures(*o_.store, ContextFor(WebRequest{}, admin, o_.clock()));
+}
 
 WebResponse WebApp::Handle(const WebRequest& request) {
   WebResponse r;
@@ -163,6 +178,7 @@ PageContext WebApp::ContextFor(const WebRequest& request, const Who& who, int64_
   ctx.settings = &o_.report;
   ctx.paper_source = std::string(indicators::PaperSourceName(o_.paper_source));
   ctx.silent_after_seconds = kSilentAfterSeconds;
+  ctx.figures = figures_.get();
   return ctx;
 }
 
@@ -355,13 +371,12 @@ WebResponse WebApp::Api(const WebRequest& request, const Who& who, int64_t now) 
                           : !MayAccess(who.viewer, RouteKind::kDirection, direction)) {
       return JsonError(403, "forbidden");
     }
-    indicators::IndicatorOptions options;
-    options.paper_source = o_.paper_source;
-    auto report = indicators::ComputeIndicators(o_.store->usage(), *year, options);
-    if (!report.ok()) return JsonError(500, "the data cannot be read now");
+    auto figures = figures_->Year(*year, IndicatorOptionsOf());
+    if (!figures.ok()) return JsonError(500, "the data cannot be read now");
+    const indicators::IndicatorReport& report = (*figures)->report;
     Result<indicators::IndicatorReport> shown =
-        direction.empty() ? ReportForViewer(*report, who.viewer)
-                          : indicators::FilterDirection(*report, direction);
+        direction.empty() ? ReportForViewer(report, who.viewer)
+                          : indicators::FilterDirection(report, direction);
     if (!shown.ok()) {
       return shown.status().code() == Status::Code::kNotFound ? JsonError(404, "unknown direction")
                                                               : JsonError(403, "forbidden");
@@ -393,9 +408,7 @@ WebResponse WebApp::Download(const WebRequest& request, const Who& who, int64_t 
       return HtmlError(400, "400 — format: csv-fr, csv-en or json");
     }
     if (!MayAccess(who.viewer, RouteKind::kExport)) return HtmlError(403, "403 — forbidden");
-    indicators::IndicatorOptions options;
-    options.paper_source = o_.paper_source;
-    auto history = reports::ComputeIndicatorHistory(o_.store->usage(), *year, options);
+    auto history = reports::ComputeIndicatorHistory(o_.store->usage(), *year, IndicatorOptionsOf());
     if (!history.ok()) return HtmlError(500, "500 — the data cannot be read now");
     auto shown = HistoryForViewer(*history, who.viewer);
     if (!shown.ok()) return HtmlError(403, "403 — forbidden");
@@ -427,14 +440,13 @@ WebResponse WebApp::Download(const WebRequest& request, const Who& who, int64_t 
       month = ParseMonthText(month_text);
       if (!month) return HtmlError(400, "400 — month: YYYY-MM");
     }
-    auto report =
-        reports::ComputeMonthlyReport(o_.store->usage(), month->first, month->second, o_.report);
+    auto report = figures_->Month(month->first, month->second);
     if (!report.ok()) {
       return report.status().code() == Status::Code::kInvalidArgument
                  ? HtmlError(400, "400 — bad month")
                  : HtmlError(500, "500 — the data cannot be read now");
     }
-    auto shown = reports::FilterReportDirection(*report, direction);
+    auto shown = reports::FilterReportDirection(**report, direction);
     if (!shown.ok() || shown->directions.empty()) return HtmlError(404, "404 — unknown direction");
     const reports::ScopeMonth& scope = shown->directions.front();
     const bool html = format == "html";

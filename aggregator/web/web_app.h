@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,9 @@ struct WebAppOptions {
   reports::ReportLanguage lang = reports::ReportLanguage::kFrench;  // unless ?lang=fr|en
   bool secure_cookies = false;               // TLS or beyond loopback: cookies get Secure
   std::vector<std::string> trusted_proxies;  // who may set the trusted user header
+  // [web] cache_seconds: how old the figures a page shows may be (web/pages/figures_cache.h);
+  // 0 computes them for every request.
+  int64_t figures_fresh_seconds = 60;
   int64_t session_idle_seconds = 30 * 60;
   int64_t session_max_seconds = 12 * 3600;
   LoginLimits limits;
@@ -88,6 +92,10 @@ class WebApp {
   WebResponse Handle(const WebRequest& request);
 
   SessionStore& sessions() { return sessions_; }
+  FiguresCache& figures() { return *figures_; }
+  // WarmUpFigures (pages/web_pages.h) as an admin sees them, so that the first visitors find the
+  // figures ready.
+  void WarmUp();
 
  private:
   struct Who {
@@ -108,7 +116,11 @@ class WebApp {
   // The request's `lang` parameter ("fr" or "en"), else [web] lang.
   reports::ReportLanguage LangOf(const WebRequest& request) const;
 
+  // The indicator options of [indicators]: paper_source and large_job_sheets.
+  indicators::IndicatorOptions IndicatorOptionsOf() const;
+
   WebAppOptions o_;
+  std::unique_ptr<FiguresCache> figures_;
   SessionStore sessions_;
   LoginLimiter limiter_;
 };

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "aggregator/auth/password_hash.h"
 #include "aggregator/config/aggregator_config.h"
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
                                                                    : config.web.trusted_proxies;
   options.session_idle_seconds = int64_t{60} * config.web.session_idle_minutes;
   options.session_max_seconds = int64_t{3600} * config.web.session_max_hours;
+  options.figures_fresh_seconds = config.web.cache_seconds;
   web::WebApp web_app(std::move(options));
 
   web::WebServerOptions server_options{config.web.listen, config.web.cert_file, config.web.key_file,
@@ -141,6 +143,8 @@ int main(int argc, char** argv) {
 
   service::SystemdNotifier notifier;
   notifier.Ready(where);
+  // The default pages' figures, computed while the first visitors log in.
+  std::thread warm_up([&web_app] { web_app.WarmUp(); });
   int sig = 0;
   for (;;) {
     const auto wait = service::WatchdogSleepCap(notifier, std::chrono::seconds(kSweepSeconds));
@@ -155,5 +159,6 @@ int main(int argc, char** argv) {
   spdlog::info("signal {} received, stopping", sig);
   notifier.Stopping();
   server->reset();
+  warm_up.join();
   return 0;
 }

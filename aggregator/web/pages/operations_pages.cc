@@ -29,6 +29,7 @@ using page_layout::LatestYearWithData;
 using page_layout::LocalTime;
 using page_layout::MachineValue;
 using page_layout::MaySee;
+using page_layout::MonthlyReportOf;
 using page_layout::NotFoundPage;
 using page_layout::Num;
 using page_layout::OptionsOf;
@@ -37,6 +38,7 @@ using page_layout::SettingsOf;
 using page_layout::Today;
 using page_layout::Tr;
 using page_layout::UrlEncode;
+using page_layout::YearFiguresOf;
 using page_layout::YearHeader;
 using page_layout::YearInRange;
 using page_layout::YearOf;
@@ -135,19 +137,13 @@ Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optio
   const int n = *year;
   auto inventory = store.usage().LoadInventory();
   if (!inventory.ok()) return inventory.status();
-  auto names = store.usage().LoadUserNames();
-  if (!names.ok()) return names.status();
-  indicators::AttributionOptions options;
-  options.by_device = true;
-  auto usage = indicators::AttributeUsage(
-      store.usage(), *inventory, *names,
-      {indicators::MonthRange{MonthIndex(n, 1), MonthIndex(n, 12)}}, options);
-  if (!usage.ok()) return usage.status();
-  auto report = indicators::ComputeIndicators(store.usage(), n, OptionsOf(ctx));
-  if (!report.ok()) return report.status();
+  // The indicators and the year's sums per device, from one attribution pass.
+  auto figures = YearFiguresOf(store, ctx, n, OptionsOf(ctx));
+  if (!figures.ok()) return figures.status();
+  const indicators::IndicatorReport* report = &(*figures)->report;
 
   std::map<int64_t, int64_t> sheets;  // device id -> sheets of N, every direction
-  for (const auto& [id, sums] : usage->periods.front().organisation.by_device) {
+  for (const auto& [id, sums] : (*figures)->usage.by_device) {
     sheets[id] = sums.sheets;
   }
   const Day date = CountDateOf(n, ctx);
@@ -258,18 +254,10 @@ Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx,
     return NotFoundPage(ctx, Tr(lang, "Aucune donnée pour cette année.", "No data for this year."));
   }
   const int n = *year;
-  auto report = indicators::ComputeIndicators(store.usage(), n, OptionsOf(ctx));
-  if (!report.ok()) return report.status();
-  auto inventory = store.usage().LoadInventory();
-  if (!inventory.ok()) return inventory.status();
-  auto names = store.usage().LoadUserNames();
-  if (!names.ok()) return names.status();
-  indicators::AttributionOptions options;
-  options.users_without_direction = true;
-  auto usage = indicators::AttributeUsage(
-      store.usage(), *inventory, *names,
-      {indicators::MonthRange{MonthIndex(n, 1), MonthIndex(n, 12)}}, options);
-  if (!usage.ok()) return usage.status();
+  // The indicators and the year's users without a direction, from one attribution pass.
+  auto figures = YearFiguresOf(store, ctx, n, OptionsOf(ctx));
+  if (!figures.ok()) return figures.status();
+  const indicators::IndicatorReport* report = &(*figures)->report;
   auto quarantined = store.CountQuarantined();
   if (!quarantined.ok()) return quarantined.status();
   const std::optional<std::map<std::string, int64_t>> reasons = QuarantineByReason(store);
@@ -292,7 +280,7 @@ Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx,
   line("jobs_on_unclassified_devices", org.jobs_on_unclassified_devices,
        "Travaux sur des files non classées (comptés en « autre »)",
        "Jobs on unclassified queues (counted as “other”)");
-  line("users_without_direction", usage->periods.front().organisation.users_without_direction,
+  line("users_without_direction", (*figures)->usage.users_without_direction,
        "Utilisateurs sans direction à la date de leurs travaux",
        "Users without a direction on their jobs' dates");
   line("jobs_without_user_direction", org.jobs_without_user_direction,

@@ -26,6 +26,7 @@ using page_layout::LatestYearWithData;
 using page_layout::LocalTime;
 using page_layout::MachineValue;
 using page_layout::MaySee;
+using page_layout::MonthlyReportOf;
 using page_layout::NotFoundPage;
 using page_layout::Num;
 using page_layout::OptionsOf;
@@ -34,6 +35,7 @@ using page_layout::SettingsOf;
 using page_layout::Today;
 using page_layout::Tr;
 using page_layout::UrlEncode;
+using page_layout::YearFiguresOf;
 using page_layout::YearHeader;
 using page_layout::YearInRange;
 using page_layout::YearOf;
@@ -142,17 +144,17 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
   const reports::ReportSettings& settings = SettingsOf(ctx);
   std::vector<indicators::IndicatorReport> years;
   for (int y = n - 2; y <= n; ++y) {
-    auto r = indicators::ComputeIndicators(store.usage(), y, options);
+    auto r = YearFiguresOf(store, ctx, y, options);
     if (!r.ok()) return r.status();
-    years.push_back(std::move(*r));
+    years.push_back((*r)->report);
   }
   const indicators::IndicatorReport& current = years.back();
   // The printed figures of N whatever the headline source, for the side-by-side table.
   indicators::IndicatorReport printing = current;
   if (options.paper_source != indicators::PaperSource::kPrinting) {
-    auto r = indicators::ComputeIndicators(store.usage(), n, {});
+    auto r = YearFiguresOf(store, ctx, n, {});
     if (!r.ok()) return r.status();
-    printing = std::move(*r);
+    printing = (*r)->report;
   }
   const bool admin = ctx.viewer.role == store::AccountRole::kAdmin;
   const bool direction_viewer = ctx.viewer.role == store::AccountRole::kDirection;
@@ -207,8 +209,9 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
     const int base = settings.targets.baseline_year;
     std::optional<double> v;
     if (base != 0 && base < n) {
-      auto b = indicators::ComputeIndicators(store.usage(), base, options);
-      if (!b.ok()) return b.status();
+      auto figures = YearFiguresOf(store, ctx, base, options);
+      if (!figures.ok()) return figures.status();
+      const indicators::IndicatorReport* b = &(*figures)->report;
       // The headline source's office mass: printed excluding print shop, or bought for offices.
       const bool bought = options.paper_source == indicators::PaperSource::kPurchases;
       const std::optional<double> now_kg =
@@ -234,8 +237,9 @@ Result<Page> OrganisationPage(store::Store& store, const PageContext& ctx,
 
   // The 13-month trend, drawn by the mailed report's code.
   const int trend_month = TrendMonthOf(n, ctx);
-  auto monthly = reports::ComputeMonthlyReport(store.usage(), n, trend_month, settings);
-  if (!monthly.ok()) return monthly.status();
+  auto monthly_figures = MonthlyReportOf(store, ctx, n, trend_month);
+  if (!monthly_figures.ok()) return monthly_figures.status();
+  const reports::MonthlyReport* monthly = monthly_figures->get();
   h += "<h2>" +
        Tr(lang, "Papier consommé sur 13 mois (kg, hors reprographie)",
           "Paper used over 13 months (kg, excluding print shop)") +

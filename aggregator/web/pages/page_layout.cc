@@ -95,17 +95,38 @@ indicators::IndicatorOptions OptionsOf(const PageContext& ctx) {
   indicators::IndicatorOptions o;
   o.paper_source = ctx.paper_source == "purchases" ? indicators::PaperSource::kPurchases
                                                    : indicators::PaperSource::kPrinting;
+  o.large_job_sheets = SettingsOf(ctx).large_job_sheets;
   return o;
 }
 
 Result<int> LatestYearWithData(store::UsageSource& source, int current) {
   for (int y = current; y > current - 30 && y >= 3; --y) {
-    bool any = false;
-    RAMETTE_RETURN_IF_ERROR(source.ForEachMonthlyRow(MonthIndex(y, 1), MonthIndex(y, 12),
-                                                     [&](const model::RollupRow&) { any = true; }));
-    if (any) return y;
+    for (int m = 12; m >= 1; --m) {
+      bool any = false;
+      RAMETTE_RETURN_IF_ERROR(source.ForEachMonthlyRow(
+          MonthIndex(y, m), MonthIndex(y, m), [&](const model::RollupRow&) { any = true; }));
+      if (any) return y;
+    }
   }
   return current;
+}
+
+Result<std::shared_ptr<const YearFigures>> YearFiguresOf(
+    store::Store& store, const PageContext& ctx, int year,
+    const indicators::IndicatorOptions& options) {
+  if (ctx.figures != nullptr) return ctx.figures->Year(year, options);
+  auto f = ComputeYearFigures(store.usage(), year, options);
+  if (!f.ok()) return f.status();
+  return std::make_shared<const YearFigures>(std::move(*f));
+}
+
+Result<std::shared_ptr<const reports::MonthlyReport>> MonthlyReportOf(store::Store& store,
+                                                                      const PageContext& ctx,
+                                                                      int year, int month) {
+  if (ctx.figures != nullptr) return ctx.figures->Month(year, month);
+  auto r = reports::ComputeMonthlyReport(store.usage(), year, month, SettingsOf(ctx));
+  if (!r.ok()) return r.status();
+  return std::make_shared<const reports::MonthlyReport>(std::move(*r));
 }
 
 bool YearInRange(int year, const PageContext& ctx) {

@@ -5,6 +5,7 @@
 #define RAMETTE_AGGREGATOR_WEB_PAGES_PAGE_LAYOUT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "aggregator/reports/report_settings.h"
 #include "aggregator/reports/report_text.h"
 #include "aggregator/store/store.h"
+#include "aggregator/web/pages/figures_cache.h"
 #include "aggregator/web/pages/web_pages.h"
 #include "common/civil_time.h"
 #include "common/status.h"
@@ -46,8 +48,17 @@ const reports::ReportSettings& SettingsOf(const PageContext& ctx);
 CivilDate Today(const PageContext& ctx);
 indicators::IndicatorOptions OptionsOf(const PageContext& ctx);
 // The first year at or before `current` (30 years back at most) with rollup rows; `current` when
-// there is none. Errors: the source's.
+// there is none. Reads month by month from December, so that it stops at the first month with
+// rows. Errors: the source's.
 Result<int> LatestYearWithData(store::UsageSource& source, int current);
+// The figures of a year, and a monthly report, through ctx.figures (ramette-web's cache) when
+// it is set, else computed now.
+Result<std::shared_ptr<const YearFigures>> YearFiguresOf(
+    store::Store& store, const PageContext& ctx, int year,
+    const indicators::IndicatorOptions& options);
+Result<std::shared_ptr<const reports::MonthlyReport>> MonthlyReportOf(store::Store& store,
+                                                                      const PageContext& ctx,
+                                                                      int year, int month);
 // The years a page accepts: from 1971 to the current one.
 bool YearInRange(int year, const PageContext& ctx);
 // The year of a page: the one asked for, else the latest with data.

@@ -24,6 +24,7 @@ using page_layout::LatestYearWithData;
 using page_layout::LocalTime;
 using page_layout::MachineValue;
 using page_layout::MaySee;
+using page_layout::MonthlyReportOf;
 using page_layout::NotFoundPage;
 using page_layout::Num;
 using page_layout::OptionsOf;
@@ -32,6 +33,7 @@ using page_layout::SettingsOf;
 using page_layout::Today;
 using page_layout::Tr;
 using page_layout::UrlEncode;
+using page_layout::YearFiguresOf;
 using page_layout::YearHeader;
 using page_layout::YearInRange;
 using page_layout::YearOf;
@@ -72,9 +74,9 @@ Result<Page> DirectionPage(store::Store& store, const PageContext& ctx,
     return NotFoundPage(ctx, unknown);
   }
   const reports::ReportSettings& settings = SettingsOf(ctx);
-  auto report = reports::ComputeMonthlyReport(store.usage(), year, month, settings);
+  auto report = MonthlyReportOf(store, ctx, year, month);
   if (!report.ok()) return report.status();
-  auto filtered = reports::FilterReportDirection(*report, direction);
+  auto filtered = reports::FilterReportDirection(**report, direction);
   if (!filtered.ok()) {
     if (filtered.status().code() == Status::Code::kNotFound) return NotFoundPage(ctx, unknown);
     return filtered.status();
@@ -179,6 +181,21 @@ th,td{padding:5px 6px}
 }
 )css";
   return kSheet;
+}
+
+void WarmUpFigures(store::Store& store, const PageContext& ctx) {
+  if (ctx.figures == nullptr) return;
+  (void)OrganisationPage(store, ctx, std::nullopt);
+  (void)DevicesPage(store, ctx, std::nullopt);
+  (void)DataQualityPage(store, ctx, std::nullopt);
+  const CivilDate today = Today(ctx);
+  const int32_t last_full = MonthIndex(today.year, today.month) - 1;
+  auto year = page_layout::LatestYearWithData(store.usage(), today.year);
+  if (!year.ok()) return;
+  for (int32_t m = std::min(last_full, MonthIndex(*year, 12)); m >= MonthIndex(*year, 1); --m) {
+    (void)ctx.figures->Month(m / 12, m % 12 + 1);
+  }
+  (void)ctx.figures->Month(last_full / 12, last_full % 12 + 1);
 }
 
 }  // namespace ramette::aggregator::web

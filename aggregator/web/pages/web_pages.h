@@ -16,6 +16,7 @@
 #include "aggregator/reports/report_text.h"
 #include "aggregator/store/account_store.h"
 #include "aggregator/store/store.h"
+#include "aggregator/web/pages/figures_cache.h"
 #include "common/civil_time.h"
 #include "common/status.h"
 
@@ -38,6 +39,8 @@ struct PageContext {
   const reports::ReportSettings* settings = nullptr;  // targets, factors, organisation name
   std::string paper_source = "printing";              // [indicators] paper_source
   int64_t silent_after_seconds = 15 * 60;             // print servers silent after this
+  // ramette-web's cache of the figures (its settings are `settings`); null: computed per page.
+  FiguresCache* figures = nullptr;
 };
 
 // A rendered page: 200 with a document, or 404 with a short document (unknown direction, month
@@ -71,6 +74,11 @@ Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optio
 Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx, std::optional<int> year);
 // "/servers": the `ramette status` rows, silent servers highlighted, the last directory sync.
 Result<Page> ServersPage(store::Store& store, const PageContext& ctx);
+// Computes through ctx.figures what the default pages show: the organisation, devices and
+// data-quality pages of the latest year with data, and the monthly reports of that year's
+// months up to the last full month (all twelve for an earlier year), so that their first
+// visitors do not wait. ramette-web runs it at start. Errors are left for the pages to report.
+void WarmUpFigures(store::Store& store, const PageContext& ctx);
 // "/login": the login form (posts name, password and `csrf_token` to /login); `error` shown
 // above it when not empty.
 std::string LoginPage(reports::ReportLanguage lang, const std::string& csrf_token,
