@@ -385,13 +385,11 @@ WebResponse WebApp::Api(const WebRequest& request, const Who& who, int64_t now) 
   }
   if (path == "/api/v1/status") {
     if (!MayAccess(who.viewer, RouteKind::kServers)) return JsonError(403, "forbidden");
-    auto servers = o_.store->status().ServerStatuses(status::PeriodsAt(now, *o_.tz),
-                                                     /*count_jobs=*/true);
-    if (!servers.ok()) return JsonError(500, "the data cannot be read now");
-    auto sync = o_.store->directory().LastDirectorySync();
-    if (!sync.ok()) return JsonError(500, "the data cannot be read now");
-    return Text(200, "application/json",
-                status::FormatStatusJson(*servers, now, kSilentAfterSeconds, *sync));
+    auto view = ServersViewOf(*o_.store, ContextFor(request, who, now));
+    if (!view.ok()) return JsonError(500, "the data cannot be read now");
+    return Text(
+        200, "application/json",
+        status::FormatStatusJson((*view)->servers, now, kSilentAfterSeconds, (*view)->last_sync));
   }
   return JsonError(404, "no such API");
 }

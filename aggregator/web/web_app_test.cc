@@ -47,9 +47,13 @@ class WebAppTest : public ::testing::Test {
       counts.push_back({d, DaysFromCivil(2017, 1, 1), 10});
     }
     ASSERT_TRUE(store_.inventory().UpsertWorkstations(counts).ok());
-    accounts_.AddAccount({"root", AccountRole::kAdmin, "", "hash:admin-password", 0, 0});
-    accounts_.AddAccount({"tech", AccountRole::kIt, "", "hash:it-password", 0, 0});
-    accounts_.AddAccount({"dsi", AccountRole::kDirection, "DSI", "hash:dsi-password", 0, 0});
+    ASSERT_TRUE(
+        accounts_.AddAccount({"root", AccountRole::kAdmin, "", "hash:admin-password", 0, 0}).ok());
+    ASSERT_TRUE(
+        accounts_.AddAccount({"tech", AccountRole::kIt, "", "hash:it-password", 0, 0}).ok());
+    ASSERT_TRUE(
+        accounts_.AddAccount({"dsi", AccountRole::kDirection, "DSI", "hash:dsi-password", 0, 0})
+            .ok());
     app_ = std::make_unique<WebApp>(Options());
   }
 

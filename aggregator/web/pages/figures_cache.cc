@@ -54,24 +54,16 @@ int64_t FiguresCache::computations() const {
 
 Result<std::shared_ptr<const YearFigures>> FiguresCache::Year(
     int year, const indicators::IndicatorOptions& options) {
-  auto v = Get(YearKey(year, options), [this, year, options]() -> Result<Value> {
-    auto f = ComputeYearFigures(*source_, year, options);
-    if (!f.ok()) return f.status();
-    return Value(std::make_shared<const YearFigures>(std::move(*f)));
+  return Keep<YearFigures>(YearKey(year, options), [this, year, options] {
+    return ComputeYearFigures(*source_, year, options);
   });
-  if (!v.ok()) return v.status();
-  return std::static_pointer_cast<const YearFigures>(*v);
 }
 
 Result<std::shared_ptr<const reports::MonthlyReport>> FiguresCache::Month(int year, int month) {
-  auto v = Get("month/" + std::to_string(year) + "/" + std::to_string(month),
-               [this, year, month]() -> Result<Value> {
-                 auto r = reports::ComputeMonthlyReport(*source_, year, month, settings_);
-                 if (!r.ok()) return r.status();
-                 return Value(std::make_shared<const reports::MonthlyReport>(std::move(*r)));
-               });
-  if (!v.ok()) return v.status();
-  return std::static_pointer_cast<const reports::MonthlyReport>(*v);
+  return Keep<reports::MonthlyReport>(
+      "month/" + std::to_string(year) + "/" + std::to_string(month), [this, year, month] {
+        return reports::ComputeMonthlyReport(*source_, year, month, settings_);
+      });
 }
 
 Result<FiguresCache::Value> FiguresCache::Get(const std::string& key, const Compute& compute) {

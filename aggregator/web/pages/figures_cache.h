@@ -5,7 +5,8 @@
 // entry, and a request that finds an older entry gets it at once while one background refresh
 // replaces it (stale-while-revalidate). A key nobody has asked for yet is computed by its first
 // request, the others asking for it at the same time wait for that one computation. Errors are
-// not kept. ramette-web warms the default pages at start (WebApp::WarmUp).
+// not kept. ramette-web warms the default pages at start (WebApp::WarmUp). The print servers'
+// status (its job counts scan the jobs received this month) is kept the same way (Keep).
 #ifndef RAMETTE_AGGREGATOR_WEB_PAGES_FIGURES_CACHE_H_
 #define RAMETTE_AGGREGATOR_WEB_PAGES_FIGURES_CACHE_H_
 
@@ -56,6 +57,21 @@ class FiguresCache {
                                                   const indicators::IndicatorOptions& options);
   // reports::ComputeMonthlyReport with the settings given at construction.
   Result<std::shared_ptr<const reports::MonthlyReport>> Month(int year, int month);
+
+  // Any other read kept the same way under `key`, which must name everything the result
+  // depends on. `compute` may run later on the refresher thread: it must not refer to the
+  // caller's locals.
+  template <typename T>
+  Result<std::shared_ptr<const T>> Keep(const std::string& key,
+                                        std::function<Result<T>()> compute) {
+    auto v = Get(key, [compute = std::move(compute)]() -> Result<Value> {
+      Result<T> r = compute();
+      if (!r.ok()) return r.status();
+      return Value(std::make_shared<const T>(std::move(*r)));
+    });
+    if (!v.ok()) return v.status();
+    return std::static_pointer_cast<const T>(*v);
+  }
 
   const reports::ReportSettings& settings() const { return settings_; }
   // Computations made so far (misses and refreshes), for tests and the bench.

@@ -24,6 +24,7 @@ using page_layout::Begin;
 using page_layout::Cell;
 using page_layout::End;
 using page_layout::Href;
+using page_layout::KeptOrNow;
 using page_layout::LangCode;
 using page_layout::LatestYearWithData;
 using page_layout::LocalTime;
@@ -135,7 +136,9 @@ Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optio
     return NotFoundPage(ctx, Tr(lang, "Aucune donnée pour cette année.", "No data for this year."));
   }
   const int n = *year;
-  auto inventory = store.usage().LoadInventory();
+  store::UsageSource* source = &store.usage();
+  auto inventory =
+      KeptOrNow<model::Inventory>(ctx, "inventory", [source] { return source->LoadInventory(); });
   if (!inventory.ok()) return inventory.status();
   // The indicators and the year's sums per device, from one attribution pass.
   auto figures = YearFiguresOf(store, ctx, n, OptionsOf(ctx));
@@ -147,7 +150,7 @@ Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optio
     sheets[id] = sums.sheets;
   }
   const Day date = CountDateOf(n, ctx);
-  const std::map<int64_t, const model::Device*> devices = DevicesOn(*inventory, date);
+  const std::map<int64_t, const model::Device*> devices = DevicesOn(**inventory, date);
 
   struct Row {
     std::string direction;
@@ -162,7 +165,7 @@ Result<Page> DevicesPage(store::Store& store, const PageContext& ctx, std::optio
     r.direction = d->direction.empty() ? std::string(reports::kMissingValue) : d->direction;
     r.cls = ClassName(*d, lang);
     r.name = DeviceName(*d);
-    r.in_service = InServiceOnDate(*inventory, id, date);
+    r.in_service = InServiceOnDate(**inventory, id, date);
     auto it = sheets.find(id);
     r.sheets = it == sheets.end() ? 0 : it->second;
     if (!r.in_service && r.sheets == 0 && d->classified) continue;  // retired, silent all year
@@ -258,9 +261,19 @@ Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx,
   auto figures = YearFiguresOf(store, ctx, n, OptionsOf(ctx));
   if (!figures.ok()) return figures.status();
   const indicators::IndicatorReport* report = &(*figures)->report;
-  auto quarantined = store.CountQuarantined();
-  if (!quarantined.ok()) return quarantined.status();
-  const std::optional<std::map<std::string, int64_t>> reasons = QuarantineByReason(store);
+  struct Quarantine {
+    int64_t records = 0;
+    std::optional<std::map<std::string, int64_t>> by_reason;
+  };
+  store::Store* from = &store;
+  auto quarantine = KeptOrNow<Quarantine>(ctx, "quarantine", [from]() -> Result<Quarantine> {
+    auto records = from->CountQuarantined();
+    if (!records.ok()) return records.status();
+    return Quarantine{*records, QuarantineByReason(*from)};
+  });
+  if (!quarantine.ok()) return quarantine.status();
+  const int64_t* quarantined = &(*quarantine)->records;
+  const std::optional<std::map<std::string, int64_t>>& reasons = (*quarantine)->by_reason;
 
   const indicators::ScopeFigures& org = report->organisation;
   const std::string title = Tr(lang, "Qualité des données ", "Data quality ") + std::to_string(n);
@@ -342,13 +355,32 @@ Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx,
   return Page{200, std::move(h)};
 }
 
+Result<std::shared_ptr<const ServersView>> ServersViewOf(store::Store& store,
+                                                         const PageContext& ctx) {
+  const store::StatusPeriods periods = status::PeriodsAt(ctx.now, ZoneOf(ctx));
+  store::Store* from = &store;
+  return KeptOrNow<ServersView>(
+      ctx,
+      "servers/" + std::to_string(periods.month_start) + "/" + std::to_string(periods.day_start),
+      [from, periods]() -> Result<ServersView> {
+        ServersView v;
+        auto servers = from->status().ServerStatuses(periods, /*count_jobs=*/true);
+        if (!servers.ok()) return servers.status();
+        v.servers = std::move(*servers);
+        auto sync = from->directory().LastDirectorySync();
+        if (!sync.ok()) return sync.status();
+        v.last_sync = std::move(*sync);
+        return v;
+      });
+}
+
 Result<Page> ServersPage(store::Store& store, const PageContext& ctx) {
   const L lang = ctx.lang;
   const TimeZone& tz = ZoneOf(ctx);
-  auto servers = store.status().ServerStatuses(status::PeriodsAt(ctx.now, tz), /*count_jobs=*/true);
-  if (!servers.ok()) return servers.status();
-  auto sync = store.directory().LastDirectorySync();
-  if (!sync.ok()) return sync.status();
+  auto view = ServersViewOf(store, ctx);
+  if (!view.ok()) return view.status();
+  const std::vector<store::ServerStatus>* servers = &(*view)->servers;
+  const std::optional<store::DirectorySyncRecord>* sync = &(*view)->last_sync;
 
   const std::string title = Tr(lang, "Serveurs d'impression", "Print servers");
   std::string h = Begin(ctx, title, PageId::kServers, "/servers", "");

@@ -5,6 +5,7 @@
 #define RAMETTE_AGGREGATOR_WEB_PAGES_PAGE_LAYOUT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,16 @@ Result<std::shared_ptr<const YearFigures>> YearFiguresOf(
 Result<std::shared_ptr<const reports::MonthlyReport>> MonthlyReportOf(store::Store& store,
                                                                       const PageContext& ctx,
                                                                       int year, int month);
+// Any other read of a page, through ctx.figures (kept under `key`, FiguresCache::Keep) when set,
+// else done now. `compute` must not refer to the caller's locals.
+template <typename T>
+Result<std::shared_ptr<const T>> KeptOrNow(const PageContext& ctx, const std::string& key,
+                                           std::function<Result<T>()> compute) {
+  if (ctx.figures != nullptr) return ctx.figures->Keep<T>(key, std::move(compute));
+  Result<T> r = compute();
+  if (!r.ok()) return r.status();
+  return std::make_shared<const T>(std::move(*r));
+}
 // The years a page accepts: from 1971 to the current one.
 bool YearInRange(int year, const PageContext& ctx);
 // The year of a page: the one asked for, else the latest with data.

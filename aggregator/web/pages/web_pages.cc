@@ -188,6 +188,7 @@ void WarmUpFigures(store::Store& store, const PageContext& ctx) {
   (void)OrganisationPage(store, ctx, std::nullopt);
   (void)DevicesPage(store, ctx, std::nullopt);
   (void)DataQualityPage(store, ctx, std::nullopt);
+  (void)ServersViewOf(store, ctx);
   const CivilDate today = Today(ctx);
   const int32_t last_full = MonthIndex(today.year, today.month) - 1;
   auto year = page_layout::LatestYearWithData(store.usage(), today.year);

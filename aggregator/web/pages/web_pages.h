@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregator/reports/report_settings.h"
 #include "aggregator/reports/report_text.h"
@@ -75,10 +76,19 @@ Result<Page> DataQualityPage(store::Store& store, const PageContext& ctx, std::o
 // "/servers": the `ramette status` rows, silent servers highlighted, the last directory sync.
 Result<Page> ServersPage(store::Store& store, const PageContext& ctx);
 // Computes through ctx.figures what the default pages show: the organisation, devices and
-// data-quality pages of the latest year with data, and the monthly reports of that year's
-// months up to the last full month (all twelve for an earlier year), so that their first
-// visitors do not wait. ramette-web runs it at start. Errors are left for the pages to report.
+// data-quality pages of the latest year with data, the print servers' status, and the monthly
+// reports of that year's months up to the last full month (all twelve for an earlier year), so that
+// their first visitors do not wait. ramette-web runs it at start. Errors are left for the pages to
+// report.
 void WarmUpFigures(store::Store& store, const PageContext& ctx);
+// The `ramette status` rows at ctx.now (jobs counted) and the last directory sync, through
+// ctx.figures when set: the servers page and /api/v1/status.
+struct ServersView {
+  std::vector<store::ServerStatus> servers;
+  std::optional<store::DirectorySyncRecord> last_sync;
+};
+Result<std::shared_ptr<const ServersView>> ServersViewOf(store::Store& store,
+                                                         const PageContext& ctx);
 // "/login": the login form (posts name, password and `csrf_token` to /login); `error` shown
 // above it when not empty.
 std::string LoginPage(reports::ReportLanguage lang, const std::string& csrf_token,
