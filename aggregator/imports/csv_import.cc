@@ -543,41 +543,117 @@ Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content
   return users;
 }
 
-Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
-                                                                  std::string_view file_name) {
-  std::vector<model::WorkstationCount> counts;
-  std::map<std::pair<std::string, Day>, int> line_of_key;
+namespace {
+
+// One workstations row converted and checked on its own (everything but the duplicate rule).
+Status WorkstationRowOf(const Row& row, model::WorkstationCount* count) {
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<std::string> direction = row.Direction(kWsDirection);
+  if (!direction.ok()) return direction.status();
+  count->direction = std::move(direction).value();
+  Result<Day> date = row.Date(kWsDate);
+  if (!date.ok()) return date.status();
+  count->date = *date;
+
+  std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
+  bool digits_only = !count_text.empty();
+  for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
+  const char* end = count_text.data() + count_text.size();
+  std::from_chars_result parsed{};
+  if (digits_only) parsed = std::from_chars(count_text.data(), end, count->count);
+  if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+    return row.Error(kWsCount, "invalid count " + Quote(count_text) +
+                                   ", expected a whole number of workstations (0 or more)");
+  }
+  return Status::Ok();
+}
+
+// What the duplicate rule keeps of a workstations row: 16 bytes, its direction in a shared buffer.
+struct CountSpan {
+  uint32_t name_offset;
+  uint32_t name_size;
+  int32_t line;
+  Day date;
+};
+
+}  // namespace
+
+Result<size_t> CheckWorkstationsCsv(std::string_view content, std::string_view file_name) {
+  std::string names;  // as in CheckUsersCsv: the rows' directions, within the file's size
+  names.reserve(content.size());
+  std::vector<CountSpan> spans;
+  spans.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  model::WorkstationCount count;
   Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::WorkstationCount count;
-
-    Result<std::string> direction = row.Direction(kWsDirection);
-    if (!direction.ok()) return direction.status();
-    count.direction = std::move(direction).value();
-    Result<Day> date = row.Date(kWsDate);
-    if (!date.ok()) return date.status();
-    count.date = *date;
-
-    std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
-    bool digits_only = !count_text.empty();
-    for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
-    const char* end = count_text.data() + count_text.size();
-    std::from_chars_result parsed{};
-    if (digits_only) parsed = std::from_chars(count_text.data(), end, count.count);
-    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
-      return row.Error(kWsCount, "invalid count " + Quote(count_text) +
-                                     ", expected a whole number of workstations (0 or more)");
-    }
-
-    auto [it, inserted] = line_of_key.emplace(std::pair(count.direction, count.date), row.line());
-    if (!inserted) {
-      return row.Error("duplicate count for direction " + Quote(count.direction) + " on " +
-                       FormatIsoDate(count.date) + ", already on line " +
-                       std::to_string(it->second) + " (columns direction, date)");
-    }
-    counts.push_back(std::move(count));
+    RAMETTE_RETURN_IF_ERROR(WorkstationRowOf(row, &count));
+    spans.push_back({static_cast<uint32_t>(names.size()),
+                     static_cast<uint32_t>(count.direction.size()), row.line(), count.date});
+    names += count.direction;
     return Status::Ok();
   });
+  // The rows before the first error were each valid: a duplicate among them comes first. The
+  // first duplicate in file order is the second row of the (direction, date) whose second row
+  // comes first; sorting by (direction, date, line) puts each key's rows together in file order.
+  auto name_of = [&names](const CountSpan& s) {
+    return std::string_view(names).substr(s.name_offset, s.name_size);
+  };
+  std::sort(spans.begin(), spans.end(), [&](const CountSpan& a, const CountSpan& b) {
+    if (int c = name_of(a).compare(name_of(b)); c != 0) return c < 0;
+    return std::tie(a.date, a.line) < std::tie(b.date, b.line);
+  });
+  const CountSpan* duplicate = nullptr;
+  const CountSpan* first = nullptr;
+  for (size_t i = 1; i < spans.size(); ++i) {
+    const CountSpan& a = spans[i - 1];
+    const CountSpan& b = spans[i];
+    if (a.date != b.date || name_of(a) != name_of(b)) continue;
+    // b is the second row of its key only when the row before a is of another key.
+    const bool second =
+        i == 1 || spans[i - 2].date != a.date || name_of(spans[i - 2]) != name_of(a);
+    if (second && (duplicate == nullptr || b.line < duplicate->line)) {
+      duplicate = &b;
+      first = &a;
+    }
+  }
+  if (duplicate != nullptr) {
+    return CsvError(file_name, duplicate->line,
+                    "duplicate count for direction " + Quote(name_of(*duplicate)) + " on " +
+                        FormatIsoDate(duplicate->date) + ", already on line " +
+                        std::to_string(first->line) + " (columns direction, date)");
+  }
+  if (!rows.ok()) return rows;
+  return spans.size();
+}
+
+Status ForEachWorkstationsCsvBatch(
+    std::string_view content, std::string_view file_name, size_t batch_rows,
+    const std::function<Status(std::span<const model::WorkstationCount>)>& visit) {
+  std::vector<model::WorkstationCount> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return WorkstationRowOf(row, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
+Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                                  std::string_view file_name) {
+  Result<size_t> count = CheckWorkstationsCsv(content, file_name);
+  if (!count.ok()) return count.status();
+  std::vector<model::WorkstationCount> counts;
+  counts.reserve(*count);
+  Status rows = ForEachWorkstationsCsvBatch(
+      content, file_name, *count, [&](std::span<const model::WorkstationCount> batch) {
+        counts.insert(counts.end(), batch.begin(), batch.end());
+        return Status::Ok();
+      });
   if (!rows.ok()) return rows;
   return counts;
 }

@@ -70,6 +70,13 @@ Status ForEachUsersCsvBatch(
 Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
                                                                   std::string_view file_name);
 
+// ParseWorkstationsCsv in two steps, as CheckUsersCsv and ForEachUsersCsvBatch above: the number
+// of rows or ParseWorkstationsCsv's error, then the rows of an accepted file in batches.
+Result<size_t> CheckWorkstationsCsv(std::string_view content, std::string_view file_name);
+Status ForEachWorkstationsCsvBatch(
+    std::string_view content, std::string_view file_name, size_t batch_rows,
+    const std::function<Status(std::span<const model::WorkstationCount>)>& visit);
+
 // Columns direction, email (`ramette import directions`). direction non-empty; email empty (the
 // direction has no address: its report is written but not sent) or one or more addresses
 // separated by spaces, ',' or ';' (quote the cell when it holds the file's separator), each

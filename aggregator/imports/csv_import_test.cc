@@ -739,6 +739,63 @@ TEST(ParseWorkstationsCsvTest, DuplicateDirectionDateNamesBothLines) {
   EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
 }
 
+TEST(ParseWorkstationsCsvTest, FirstDuplicateInFileOrderWinsAndNamesTheFirstRow) {
+  // DSI on 2018-01-01 is on lines 2, 5 and 6; DAF on 2018-01-01 on lines 3 and 4 (DAF sorts
+  // first, its repeat comes first in the file).
+  auto r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDAF,2018-01-01,3\n"
+      "DSI,2018-01-01,4\nDSI,2018-01-01,5\n",
+      "workstations.csv");
+  EXPECT_EQ(ErrorOf(r),
+            "workstations.csv:4: duplicate count for direction 'DAF' on 2018-01-01, already on "
+            "line 3 (columns direction, date)");
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDSI,2018-01-02,3\n"
+      "DSI,2018-01-01,4\nDAF,2018-01-01,5\nDSI,2018-01-01,6\n",
+      "workstations.csv");
+  EXPECT_EQ(ErrorOf(r),
+            "workstations.csv:5: duplicate count for direction 'DSI' on 2018-01-01, already on "
+            "line 2 (columns direction, date)");
+  // A bad count before the duplicate wins; after it, the duplicate does.
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-02,x\n"
+      "DSI,2018-01-01,4\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: invalid count 'x'"));
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-01,x\n"
+      "DSI,2018-01-01,4\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: invalid count 'x'"));
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-01,2\n"
+      "DSI,2018-01-02,x\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: duplicate count"));
+}
+
+TEST(ForEachWorkstationsCsvBatchTest, CheckedRowsComeInBatchesInFileOrder) {
+  const std::string csv =
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDSI,2018-01-02,3\n";
+  Result<size_t> count = CheckWorkstationsCsv(csv, "workstations.csv");
+  ASSERT_TRUE(count.ok()) << ErrorOf(count);
+  EXPECT_EQ(*count, 3u);
+  std::vector<std::vector<std::string>> batches;
+  ASSERT_TRUE(ForEachWorkstationsCsvBatch(csv, "workstations.csv", 2,
+                                          [&](std::span<const model::WorkstationCount> batch) {
+                                            auto& b = batches.emplace_back();
+                                            for (const auto& c : batch) {
+                                              b.push_back(c.direction + " " +
+                                                          FormatIsoDate(c.date) + " " +
+                                                          std::to_string(c.count));
+                                            }
+                                            return Status::Ok();
+                                          })
+                  .ok());
+  EXPECT_EQ(batches, (std::vector<std::vector<std::string>>{
+                         {"DSI 2018-01-01 1", "DAF 2018-01-01 2"}, {"DSI 2018-01-02 3"}}));
+}
+
 TEST(ParseWorkstationsCsvTest, UnknownHeaderColumn) {
   auto r = ParseWorkstationsCsv("direction,day,count\nDAF,2018-12-31,10\n", "workstations.csv");
   ASSERT_FALSE(r.ok());
