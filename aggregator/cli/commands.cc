@@ -147,10 +147,12 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
           return imports::ForEachUsersCsvBatch(*content, file, *rule, kImportBatchRows, visit);
         });
   } else if (kind == "workstations") {
-    auto parsed = imports::ParseWorkstationsCsv(*content, file);
-    if (!parsed.ok()) return Report(parsed, err);
-    rows = parsed->size();
-    applied = inventory.UpsertWorkstations(*parsed);
+    auto checked = imports::CheckWorkstationsCsv(*content, file);  // then batches, as users
+    if (!checked.ok()) return Report(checked, err);
+    rows = *checked;
+    applied = inventory.UpsertWorkstationBatches([&](const store::WorkstationBatchVisitor& visit) {
+      return imports::ForEachWorkstationsCsvBatch(*content, file, kImportBatchRows, visit);
+    });
   } else if (kind == "directions") {
     auto parsed = imports::ParseDirectionsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);

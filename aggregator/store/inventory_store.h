@@ -16,10 +16,16 @@
 namespace ramette::aggregator::store {
 
 // Called with consecutive batches of rows.
-using UserDirectionBatchVisitor = std::function<Status(std::span<const model::UserDirection>)>;
+template <typename Row>
+using RowBatchVisitor = std::function<Status(std::span<const Row>)>;
 // Rows handed over in batches: each call passes every row once, in order, to `visit` (the same
 // rows on every call), and stops at the first error, visit's or its own, which it returns.
-using UserDirectionBatches = std::function<Status(const UserDirectionBatchVisitor& visit)>;
+template <typename Row>
+using RowBatches = std::function<Status(const RowBatchVisitor<Row>& visit)>;
+using UserDirectionBatchVisitor = RowBatchVisitor<model::UserDirection>;
+using UserDirectionBatches = RowBatches<model::UserDirection>;
+using WorkstationBatchVisitor = RowBatchVisitor<model::WorkstationCount>;
+using WorkstationBatches = RowBatches<model::WorkstationCount>;
 
 // Each write is one transaction: all or nothing. Re-importing updates rows, never duplicates
 // them. Thread-safe; not re-entrant.
@@ -48,7 +54,12 @@ class InventoryStore {
   // error `rows` returns is returned, and nothing is written.
   virtual Status ReplaceUserDirectionBatches(const UserDirectionBatches& rows) = 0;
   // Inserts or updates workstation counts by (direction, date).
-  virtual Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) = 0;
+  Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+    return UpsertWorkstationBatches(
+        [&counts](const WorkstationBatchVisitor& visit) { return visit(counts); });
+  }
+  // The same, the counts read in batches, as ReplaceUserDirectionBatches.
+  virtual Status UpsertWorkstationBatches(const WorkstationBatches& counts) = 0;
   // For every direction named in `rows`, replaces its report addresses by the given ones (none
   // for an empty list); other directions are untouched.
   virtual Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) = 0;

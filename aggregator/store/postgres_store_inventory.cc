@@ -134,18 +134,20 @@ Status PostgresStore::ReplaceUserDirectionBatches(const UserDirectionBatches& ro
   });
 }
 
-Status PostgresStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+Status PostgresStore::UpsertWorkstationBatches(const WorkstationBatches& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
-    for (const model::WorkstationCount& w : counts) {
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
-                    " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count",
-                    Params().Text(w.direction).Int(w.date).Int(w.count), "importing workstations")
-              .status());
-    }
-    return Status::Ok();
+    return counts([&](std::span<const model::WorkstationCount> batch) -> Status {
+      for (const model::WorkstationCount& w : batch) {
+        RAMETTE_RETURN_IF_ERROR(
+            conn_
+                ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
+                      " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count",
+                      Params().Text(w.direction).Int(w.date).Int(w.count), "importing workstations")
+                .status());
+      }
+      return Status::Ok();
+    });
   });
 }
 

@@ -167,7 +167,7 @@ Status SqliteStore::ReplaceUserDirectionBatches(const UserDirectionBatches& rows
   });
 }
 
-Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+Status SqliteStore::UpsertWorkstationBatches(const WorkstationBatches& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement s;
@@ -175,14 +175,16 @@ Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount
         s.Prepare(db_,
                   "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
                   " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count"));
-    for (const model::WorkstationCount& w : counts) {
-      sqlite3_reset(s.get());
-      BindText(s.get(), 1, w.direction);
-      BindInt(s.get(), 2, w.date);
-      BindInt(s.get(), 3, w.count);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
-    }
-    return Status::Ok();
+    return counts([&](std::span<const model::WorkstationCount> batch) -> Status {
+      for (const model::WorkstationCount& w : batch) {
+        sqlite3_reset(s.get());
+        BindText(s.get(), 1, w.direction);
+        BindInt(s.get(), 2, w.date);
+        BindInt(s.get(), 3, w.count);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
+      }
+      return Status::Ok();
+    });
   });
 }
 

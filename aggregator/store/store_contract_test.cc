@@ -494,6 +494,37 @@ TEST_P(StoreContractTest, UserDirectionBatchesReplaceEveryNamedUserAtOnce) {
   EXPECT_EQ(after->users, loaded->users);
 }
 
+TEST_P(StoreContractTest, WorkstationBatchesUpsertInOneTransaction) {
+  InventoryStore& inv = store_->inventory();
+  const Day day = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(inv.UpsertWorkstations({{"DSI", day, 10}, {"DAF", day, 4}}).ok());
+  const std::vector<std::vector<model::WorkstationCount>> batches = {{{"DSI", day, 12}},
+                                                                     {{"DRH", day, 7}}};
+  Status st = inv.UpsertWorkstationBatches([&](const WorkstationBatchVisitor& visit) {
+    for (const auto& b : batches) RAMETTE_RETURN_IF_ERROR(visit(b));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto counts = [&] {
+    auto loaded = store_->usage().LoadInventory();
+    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& w : loaded->workstations) out.emplace_back(w.direction, w.count);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::pair<std::string, int64_t>> expected = {
+      {"DAF", 4}, {"DRH", 7}, {"DSI", 12}};
+  EXPECT_EQ(counts(), expected);
+  // An error after a first batch: nothing is written.
+  st = inv.UpsertWorkstationBatches([&](const WorkstationBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(visit(std::vector<model::WorkstationCount>{{"DAF", day, 99}}));
+    return Status::InvalidArgument("workstations.csv:3: bad row");
+  });
+  EXPECT_EQ(st.message(), "workstations.csv:3: bad row");
+  EXPECT_EQ(counts(), expected);
+}
+
 TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {
   InventoryStore& inv = store_->inventory();
   ASSERT_TRUE(inv.UpsertPapers({{"std", false, 80}, {"rec", true, 75}}).ok());

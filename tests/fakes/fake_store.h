@@ -182,10 +182,15 @@ class FakeStore final : public aggregator::store::Store,
     }
     return Status::Ok();
   }
-  Status UpsertWorkstations(
-      const std::vector<aggregator::model::WorkstationCount>& counts) override {
+  Status UpsertWorkstationBatches(const aggregator::store::WorkstationBatches& counts) override {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& c : counts) workstations_[{c.direction, c.date}] = c.count;
+    // Read every batch before changing anything: an error from `counts` leaves the fake as it was.
+    std::vector<aggregator::model::WorkstationCount> added;
+    RAMETTE_RETURN_IF_ERROR(counts([&](std::span<const aggregator::model::WorkstationCount> batch) {
+      added.insert(added.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
+    for (const auto& c : added) workstations_[{c.direction, c.date}] = c.count;
     return Status::Ok();
   }
   Status ReplacePurchases(const std::vector<aggregator::model::Purchase>& rows) override {
