@@ -86,6 +86,9 @@ std::string UtcTime(int64_t unix_seconds) {
 
 namespace {
 
+// Rows per batch of an import handed to the store in batches: a few hundred kilobytes.
+constexpr size_t kImportBatchRows = 4096;
+
 // "YYYY-MM" (a real month) or "last" (the previous month in `tz` now).
 Result<std::pair<int, int>> ParseMonth(const std::string& text, const std::string& tz_name) {
   if (text == "last") {
@@ -134,16 +137,22 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     // Names as the aggregator's [users] rule, recorded in the database, normalises them.
     auto rule = store->StoredUserNameRule();
     if (!rule.ok()) return Report(rule, err);
-    auto parsed = imports::ParseUsersCsv(*content, file, *rule);
-    if (!parsed.ok()) return Report(parsed, err);
-    std::string().swap(*content);  // the rows are all that is needed now
-    rows = parsed->size();
-    applied = inventory.ReplaceUserDirections(*parsed);
+    // Checked first, then read again in batches while the store writes them (issue 12: a
+    // million rows never in memory at once).
+    auto checked = imports::CheckUsersCsv(*content, file, *rule);
+    if (!checked.ok()) return Report(checked, err);
+    rows = *checked;
+    applied =
+        inventory.ReplaceUserDirectionBatches([&](const store::UserDirectionBatchVisitor& visit) {
+          return imports::ForEachUsersCsvBatch(*content, file, *rule, kImportBatchRows, visit);
+        });
   } else if (kind == "workstations") {
-    auto parsed = imports::ParseWorkstationsCsv(*content, file);
-    if (!parsed.ok()) return Report(parsed, err);
-    rows = parsed->size();
-    applied = inventory.UpsertWorkstations(*parsed);
+    auto checked = imports::CheckWorkstationsCsv(*content, file);  // then batches, as users
+    if (!checked.ok()) return Report(checked, err);
+    rows = *checked;
+    applied = inventory.UpsertWorkstationBatches([&](const store::WorkstationBatchVisitor& visit) {
+      return imports::ForEachWorkstationsCsvBatch(*content, file, kImportBatchRows, visit);
+    });
   } else if (kind == "directions") {
     auto parsed = imports::ParseDirectionsCsv(*content, file);
     if (!parsed.ok()) return Report(parsed, err);

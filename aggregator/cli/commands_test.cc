@@ -438,6 +438,53 @@ TEST_F(CommandsTest, UserAddListPasswdRemove) {
   EXPECT_EQ(RunUserList(db_, bad, berr), kExitIoError);
 }
 
+TEST_F(CommandsTest, ImportUsersOfSeveralBatchesReplacesTheNamedUsersAllOrNothing) {
+  // 10,000 rows (more than one batch handed to the store): u0 on the first and the last line,
+  // with two dated rows; the rule was recorded (lower case), so `U1` is u1.
+  const std::string users = dir_ + "/users.csv";
+  {
+    std::ofstream f(users);
+    f << "user,direction,valid_from,valid_to\nu0,DAF,,2020-01-01\n";
+    for (int i = 1; i < 9999; ++i) f << (i == 1 ? "U1" : "u" + std::to_string(i)) << ",DSI,,\n";
+    f << "u0,DRH,2020-01-01,\n";
+  }
+  {
+    auto store = store::SqliteStore::Open(db_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->SetUserNameRule({.lower_case = true}).ok());
+    ASSERT_TRUE((*store)
+                    ->ReplaceUserDirections({{"u0", "DSI", std::nullopt, std::nullopt},
+                                             {"zed", "DSI", std::nullopt, std::nullopt}})
+                    .ok());
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(RunImport(db_, "users", users, out, err), 0) << err.str();
+  EXPECT_EQ(out.str(), "imported 10000 rows of users from " + users + "\n");
+  auto loaded = [&] {
+    auto store = store::SqliteStore::Open(db_);
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    auto inventory = (*store)->LoadInventory();
+    EXPECT_TRUE(inventory.ok()) << inventory.status().message();
+    return inventory->users;
+  };
+  std::vector<model::UserDirection> rows = loaded();
+  ASSERT_EQ(rows.size(), 10001u);  // zed (untouched) and the file's 10,000 rows
+  EXPECT_EQ(rows[0], (model::UserDirection{"zed", "DSI", std::nullopt, std::nullopt}));
+  EXPECT_EQ(rows[1], (model::UserDirection{"u0", "DAF", std::nullopt, DaysFromCivil(2020, 1, 1)}));
+  EXPECT_EQ(rows[2], (model::UserDirection{"u1", "DSI", std::nullopt, std::nullopt}));
+  EXPECT_EQ(rows[10000],
+            (model::UserDirection{"u0", "DRH", DaysFromCivil(2020, 1, 1), std::nullopt}));
+
+  // An overlap on the last line (user `U5` is u5 of line 7): nothing imported, FILE:LINE.
+  std::ofstream(users, std::ios::app) << "U5,DAF,2019-01-01,\n";
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunImport(db_, "users", users, out2, err2), 1);
+  EXPECT_EQ(err2.str(), "ramette: " + users +
+                            ":10002: user 'u5': validity [2019-01-01, unbounded) overlaps "
+                            "[unbounded, unbounded) on line 7 (columns valid_from, valid_to)\n");
+  EXPECT_EQ(loaded(), rows);
+}
+
 TEST_F(CommandsTest, UserAddRefusesBadArgumentsUnknownDirectionsAndBadPasswords) {
   const std::string users = dir_ + "/users.csv";
   std::ofstream(users) << "user,direction\nalice,DSI\nbob,DAF\n";

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -285,15 +286,6 @@ enum UserColumn { kUserName, kUserDirection, kUserValidFrom, kUserValidTo };
 constexpr Column kUserColumns[] = {
     {"user", true}, {"direction", true}, {"valid_from", false}, {"valid_to", false}};
 
-// [from, to) intervals, either bound possibly unbounded.
-bool Overlap(const model::UserDirection& a, const model::UserDirection& b) {
-  return model::IntervalsOverlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to);
-}
-
-std::string FormatInterval(const model::UserDirection& u) {
-  return "[" + FormatBound(u.valid_from) + ", " + FormatBound(u.valid_to) + ")";
-}
-
 // ---- workstations ----
 
 enum WorkstationColumn { kWsDirection, kWsDate, kWsCount };
@@ -411,97 +403,257 @@ Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
   return devices;
 }
 
+namespace {
+
+// One users row converted and checked on its own (everything but the overlap rule).
+Status UserRowOf(const Row& row, const model::UserNameRule& rule, model::UserDirection* user) {
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<std::string> name = row.Text(kUserName);
+  if (!name.ok()) return name.status();
+  user->user = model::NormalizeUserName(*name, rule);
+  Result<std::string> direction = row.Direction(kUserDirection);
+  if (!direction.ok()) return direction.status();
+  user->direction = std::move(direction).value();
+
+  Result<std::optional<Day>> from = row.OptionalDate(kUserValidFrom);
+  if (!from.ok()) return from.status();
+  user->valid_from = *from;
+  Result<std::optional<Day>> to = row.OptionalDate(kUserValidTo);
+  if (!to.ok()) return to.status();
+  user->valid_to = *to;
+  if (user->valid_from && user->valid_to && *user->valid_to <= *user->valid_from) {
+    return row.Error(kUserValidTo, "valid_to " + Quote(FormatIsoDate(*user->valid_to)) +
+                                       " is not after valid_from " +
+                                       Quote(FormatIsoDate(*user->valid_from)));
+  }
+  return Status::Ok();
+}
+
+// What the overlap rule keeps of a users row: 20 bytes, its normalised name in a shared buffer.
+// Unbounded dates are the extreme Day values (real dates are within years 0-9999).
+struct UserSpan {
+  uint32_t name_offset;
+  uint32_t name_size;
+  int32_t line;
+  Day from;  // kNoFrom when unbounded
+  Day to;    // kNoTo when unbounded
+
+  static constexpr Day kNoFrom = std::numeric_limits<Day>::min();
+  static constexpr Day kNoTo = std::numeric_limits<Day>::max();
+  std::optional<Day> valid_from() const {
+    return from == kNoFrom ? std::nullopt : std::optional(from);
+  }
+  std::optional<Day> valid_to() const { return to == kNoTo ? std::nullopt : std::optional(to); }
+};
+
+std::string FormatInterval(const UserSpan& s) {
+  return "[" + FormatBound(s.valid_from()) + ", " + FormatBound(s.valid_to()) + ")";
+}
+
+}  // namespace
+
+Result<size_t> CheckUsersCsv(std::string_view content, std::string_view file_name,
+                             const model::UserNameRule& rule) {
+  // The rows' names, one after the other: normalising never lengthens a name, so they fit in the
+  // file's size, reserved once (pages never written are never resident).
+  std::string names;
+  names.reserve(content.size());
+  std::vector<UserSpan> spans;
+  spans.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  model::UserDirection user;
+  Status rows = ForEachRow(content, file_name, kUserColumns, [&](const Row& row) -> Status {
+    RAMETTE_RETURN_IF_ERROR(UserRowOf(row, rule, &user));
+    spans.push_back({static_cast<uint32_t>(names.size()), static_cast<uint32_t>(user.user.size()),
+                     row.line(), user.valid_from.value_or(UserSpan::kNoFrom),
+                     user.valid_to.value_or(UserSpan::kNoTo)});
+    names += user.user;
+    return Status::Ok();
+  });
+  // The rows before the first error (or all of them) were each valid: an overlap among them comes
+  // first in file order. The first overlap is on the earliest row that overlaps an earlier row of
+  // its user, with the first such earlier row: sorting by (name, line) groups each user's rows in
+  // file order.
+  auto name_of = [&names](const UserSpan& s) {
+    return std::string_view(names).substr(s.name_offset, s.name_size);
+  };
+  std::sort(spans.begin(), spans.end(), [&](const UserSpan& a, const UserSpan& b) {
+    if (int c = name_of(a).compare(name_of(b)); c != 0) return c < 0;
+    return a.line < b.line;
+  });
+  auto overlap = [](const UserSpan& a, const UserSpan& b) {
+    return model::IntervalsOverlap(a.valid_from(), a.valid_to(), b.valid_from(), b.valid_to());
+  };
+  const UserSpan* later = nullptr;    // the overlapping row that comes first in the file
+  const UserSpan* earlier = nullptr;  // the first row of the same user it overlaps
+  for (size_t begin = 0, end = 0; begin < spans.size(); begin = end) {
+    end = begin + 1;
+    while (end < spans.size() && name_of(spans[end]) == name_of(spans[begin])) ++end;
+    // Rows in file order; a user's first overlapping row, checked against its earlier rows.
+    for (size_t i = begin + 1; i < end && (later == nullptr || spans[i].line < later->line); ++i) {
+      size_t j = begin;
+      while (j < i && !overlap(spans[j], spans[i])) ++j;
+      if (j < i) {
+        later = &spans[i];
+        earlier = &spans[j];
+        break;
+      }
+    }
+  }
+  if (later != nullptr) {
+    return CsvError(file_name, later->line,
+                    "user " + Quote(name_of(*later)) + ": validity " + FormatInterval(*later) +
+                        " overlaps " + FormatInterval(*earlier) + " on line " +
+                        std::to_string(earlier->line) + " (columns valid_from, valid_to)");
+  }
+  if (!rows.ok()) return rows;
+  return spans.size();
+}
+
+Status ForEachUsersCsvBatch(
+    std::string_view content, std::string_view file_name, const model::UserNameRule& rule,
+    size_t batch_rows, const std::function<Status(std::span<const model::UserDirection>)>& visit) {
+  std::vector<model::UserDirection> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, kUserColumns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return UserRowOf(row, rule, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
 Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content,
                                                         std::string_view file_name,
                                                         const model::UserNameRule& rule) {
+  Result<size_t> count = CheckUsersCsv(content, file_name, rule);
+  if (!count.ok()) return count.status();
   std::vector<model::UserDirection> users;
-  // Never reallocated (a row per line at most), so that `latest_row` can key on the names in
-  // `users` instead of copies: about 60 bytes per row beside the rows themselves.
-  users.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
-  std::unordered_map<std::string_view, int32_t> latest_row;  // per user, its last row so far
-  std::vector<int32_t> previous_row;  // per row, the row of the same user before it, or -1
-  std::vector<int32_t> line_of_row;
-  Status rows = ForEachRow(content, file_name, kUserColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::UserDirection user;
-
-    Result<std::string> name = row.Text(kUserName);
-    if (!name.ok()) return name.status();
-    user.user = model::NormalizeUserName(*name, rule);
-    Result<std::string> direction = row.Direction(kUserDirection);
-    if (!direction.ok()) return direction.status();
-    user.direction = std::move(direction).value();
-
-    Result<std::optional<Day>> from = row.OptionalDate(kUserValidFrom);
-    if (!from.ok()) return from.status();
-    user.valid_from = *from;
-    Result<std::optional<Day>> to = row.OptionalDate(kUserValidTo);
-    if (!to.ok()) return to.status();
-    user.valid_to = *to;
-    if (user.valid_from && user.valid_to && *user.valid_to <= *user.valid_from) {
-      return row.Error(kUserValidTo, "valid_to " + Quote(FormatIsoDate(*user.valid_to)) +
-                                         " is not after valid_from " +
-                                         Quote(FormatIsoDate(*user.valid_from)));
-    }
-
-    auto found = latest_row.find(user.user);
-    const int32_t latest = found == latest_row.end() ? -1 : found->second;
-    // The user's earlier rows in file order (the chain runs from the latest back).
-    std::vector<int32_t> earlier;
-    for (int32_t i = latest; i >= 0; i = previous_row[i]) earlier.push_back(i);
-    for (auto it = earlier.rbegin(); it != earlier.rend(); ++it) {
-      if (Overlap(users[*it], user)) {
-        return row.Error("user " + Quote(user.user) + ": validity " + FormatInterval(user) +
-                         " overlaps " + FormatInterval(users[*it]) + " on line " +
-                         std::to_string(line_of_row[*it]) + " (columns valid_from, valid_to)");
-      }
-    }
-    const auto index = static_cast<int32_t>(users.size());
-    users.push_back(std::move(user));
-    previous_row.push_back(latest);
-    line_of_row.push_back(row.line());
-    latest_row[users.back().user] = index;
-    return Status::Ok();
-  });
+  users.reserve(*count);
+  Status rows = ForEachUsersCsvBatch(content, file_name, rule, *count,
+                                     [&](std::span<const model::UserDirection> batch) {
+                                       users.insert(users.end(), batch.begin(), batch.end());
+                                       return Status::Ok();
+                                     });
   if (!rows.ok()) return rows;
   return users;
 }
 
-Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
-                                                                  std::string_view file_name) {
-  std::vector<model::WorkstationCount> counts;
-  std::map<std::pair<std::string, Day>, int> line_of_key;
+namespace {
+
+// One workstations row converted and checked on its own (everything but the duplicate rule).
+Status WorkstationRowOf(const Row& row, model::WorkstationCount* count) {
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<std::string> direction = row.Direction(kWsDirection);
+  if (!direction.ok()) return direction.status();
+  count->direction = std::move(direction).value();
+  Result<Day> date = row.Date(kWsDate);
+  if (!date.ok()) return date.status();
+  count->date = *date;
+
+  std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
+  bool digits_only = !count_text.empty();
+  for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
+  const char* end = count_text.data() + count_text.size();
+  std::from_chars_result parsed{};
+  if (digits_only) parsed = std::from_chars(count_text.data(), end, count->count);
+  if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+    return row.Error(kWsCount, "invalid count " + Quote(count_text) +
+                                   ", expected a whole number of workstations (0 or more)");
+  }
+  return Status::Ok();
+}
+
+// What the duplicate rule keeps of a workstations row: 16 bytes, its direction in a shared buffer.
+struct CountSpan {
+  uint32_t name_offset;
+  uint32_t name_size;
+  int32_t line;
+  Day date;
+};
+
+}  // namespace
+
+Result<size_t> CheckWorkstationsCsv(std::string_view content, std::string_view file_name) {
+  std::string names;  // as in CheckUsersCsv: the rows' directions, within the file's size
+  names.reserve(content.size());
+  std::vector<CountSpan> spans;
+  spans.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  model::WorkstationCount count;
   Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::WorkstationCount count;
-
-    Result<std::string> direction = row.Direction(kWsDirection);
-    if (!direction.ok()) return direction.status();
-    count.direction = std::move(direction).value();
-    Result<Day> date = row.Date(kWsDate);
-    if (!date.ok()) return date.status();
-    count.date = *date;
-
-    std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
-    bool digits_only = !count_text.empty();
-    for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
-    const char* end = count_text.data() + count_text.size();
-    std::from_chars_result parsed{};
-    if (digits_only) parsed = std::from_chars(count_text.data(), end, count.count);
-    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
-      return row.Error(kWsCount, "invalid count " + Quote(count_text) +
-                                     ", expected a whole number of workstations (0 or more)");
-    }
-
-    auto [it, inserted] = line_of_key.emplace(std::pair(count.direction, count.date), row.line());
-    if (!inserted) {
-      return row.Error("duplicate count for direction " + Quote(count.direction) + " on " +
-                       FormatIsoDate(count.date) + ", already on line " +
-                       std::to_string(it->second) + " (columns direction, date)");
-    }
-    counts.push_back(std::move(count));
+    RAMETTE_RETURN_IF_ERROR(WorkstationRowOf(row, &count));
+    spans.push_back({static_cast<uint32_t>(names.size()),
+                     static_cast<uint32_t>(count.direction.size()), row.line(), count.date});
+    names += count.direction;
     return Status::Ok();
   });
+  // The rows before the first error were each valid: a duplicate among them comes first. The
+  // first duplicate in file order is the second row of the (direction, date) whose second row
+  // comes first; sorting by (direction, date, line) puts each key's rows together in file order.
+  auto name_of = [&names](const CountSpan& s) {
+    return std::string_view(names).substr(s.name_offset, s.name_size);
+  };
+  std::sort(spans.begin(), spans.end(), [&](const CountSpan& a, const CountSpan& b) {
+    if (int c = name_of(a).compare(name_of(b)); c != 0) return c < 0;
+    return std::tie(a.date, a.line) < std::tie(b.date, b.line);
+  });
+  const CountSpan* duplicate = nullptr;
+  const CountSpan* first = nullptr;
+  for (size_t i = 1; i < spans.size(); ++i) {
+    const CountSpan& a = spans[i - 1];
+    const CountSpan& b = spans[i];
+    if (a.date != b.date || name_of(a) != name_of(b)) continue;
+    // b is the second row of its key only when the row before a is of another key.
+    const bool second =
+        i == 1 || spans[i - 2].date != a.date || name_of(spans[i - 2]) != name_of(a);
+    if (second && (duplicate == nullptr || b.line < duplicate->line)) {
+      duplicate = &b;
+      first = &a;
+    }
+  }
+  if (duplicate != nullptr) {
+    return CsvError(file_name, duplicate->line,
+                    "duplicate count for direction " + Quote(name_of(*duplicate)) + " on " +
+                        FormatIsoDate(duplicate->date) + ", already on line " +
+                        std::to_string(first->line) + " (columns direction, date)");
+  }
+  if (!rows.ok()) return rows;
+  return spans.size();
+}
+
+Status ForEachWorkstationsCsvBatch(
+    std::string_view content, std::string_view file_name, size_t batch_rows,
+    const std::function<Status(std::span<const model::WorkstationCount>)>& visit) {
+  std::vector<model::WorkstationCount> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return WorkstationRowOf(row, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
+Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
+                                                                  std::string_view file_name) {
+  Result<size_t> count = CheckWorkstationsCsv(content, file_name);
+  if (!count.ok()) return count.status();
+  std::vector<model::WorkstationCount> counts;
+  counts.reserve(*count);
+  Status rows = ForEachWorkstationsCsvBatch(
+      content, file_name, *count, [&](std::span<const model::WorkstationCount> batch) {
+        counts.insert(counts.end(), batch.begin(), batch.end());
+        return Status::Ok();
+      });
   if (!rows.ok()) return rows;
   return counts;
 }

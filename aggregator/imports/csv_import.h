@@ -3,7 +3,9 @@
 #ifndef RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
 #define RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
 
+#include <functional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,10 +53,29 @@ Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content
                                                         std::string_view file_name,
                                                         const model::UserNameRule& rule = {});
 
+// ParseUsersCsv in two steps that never hold every row (issue 12: a million-row file is checked
+// and stored in about twice its size of memory). CheckUsersCsv applies every rule and returns the
+// number of rows, or the error ParseUsersCsv would return. ForEachUsersCsvBatch then hands the
+// rows ParseUsersCsv would return to `visit`, in file order, in consecutive batches of at most
+// `batch_rows`, and stops at the first error `visit` returns; it repeats the per-row checks but
+// not the overlap rule, so call it on content CheckUsersCsv accepted. It may be called again.
+Result<size_t> CheckUsersCsv(std::string_view content, std::string_view file_name,
+                             const model::UserNameRule& rule = {});
+Status ForEachUsersCsvBatch(
+    std::string_view content, std::string_view file_name, const model::UserNameRule& rule,
+    size_t batch_rows, const std::function<Status(std::span<const model::UserDirection>)>& visit);
+
 // Columns direction, date, count. direction non-empty; date YYYY-MM-DD; count a non-negative
 // integer written with digits only; (direction, date) unique in the file.
 Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
                                                                   std::string_view file_name);
+
+// ParseWorkstationsCsv in two steps, as CheckUsersCsv and ForEachUsersCsvBatch above: the number
+// of rows or ParseWorkstationsCsv's error, then the rows of an accepted file in batches.
+Result<size_t> CheckWorkstationsCsv(std::string_view content, std::string_view file_name);
+Status ForEachWorkstationsCsvBatch(
+    std::string_view content, std::string_view file_name, size_t batch_rows,
+    const std::function<Status(std::span<const model::WorkstationCount>)>& visit);
 
 // Columns direction, email (`ramette import directions`). direction non-empty; email empty (the
 // direction has no address: its report is written but not sent) or one or more addresses

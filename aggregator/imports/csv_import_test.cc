@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -502,6 +503,94 @@ TEST(ParseUsersCsvTest, NamesAreNormalisedByTheUsersRule) {
   EXPECT_THAT(ErrorOf(r), HasSubstr("'bob'"));
 }
 
+TEST(ParseUsersCsvTest, FirstOverlapInFileOrderWinsAcrossUsers) {
+  // zoe's overlap (line 5) comes before alice's (line 6) in the file, though 'alice' sorts first;
+  // line 5 overlaps both line 2 and line 4: the first of them is named.
+  auto r = ParseUsersCsv(
+      "user,direction,valid_from,valid_to\n"
+      "zoe,DAF,2018-01-01,2019-01-01\n"  // 2
+      "alice,DRH,2018-01-01,\n"          // 3
+      "zoe,DAF,2019-01-01,2020-01-01\n"  // 4
+      "zoe,DSI,2018-06-01,2019-06-01\n"  // 5: overlaps 2 and 4
+      "alice,DSI,2019-01-01,\n",         // 6: overlaps 3
+      "users.csv");
+  EXPECT_EQ(ErrorOf(r),
+            "users.csv:5: user 'zoe': validity [2018-06-01, 2019-06-01) overlaps "
+            "[2018-01-01, 2019-01-01) on line 2 (columns valid_from, valid_to)");
+}
+
+TEST(ParseUsersCsvTest, AnOverlapBeforeABadRowWinsAndAfterItLoses) {
+  // Line 3 overlaps line 2; line 4 has a bad date: the overlap comes first.
+  auto r = ParseUsersCsv(
+      "user,direction,valid_from\nbob,DAF,2018-01-01\nbob,DRH,2019-01-01\nann,DAF,2018-13-01\n",
+      "users.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: user 'bob'"));
+  // The bad date on line 3, the overlap on line 4: the bad date.
+  r = ParseUsersCsv(
+      "user,direction,valid_from\nbob,DAF,2018-01-01\nann,DAF,2018-13-01\nbob,DRH,2019-01-01\n",
+      "users.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: invalid date '2018-13-01'"));
+  // Text after a closing quote on line 4 (a CSV error) comes after line 3's overlap.
+  r = ParseUsersCsv(
+      "user,direction,valid_from\nbob,DAF,2018-01-01\nbob,DRH,2019-01-01\n\"ann\"x,DAF,\n",
+      "users.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("users.csv:3: user 'bob'"));
+}
+
+TEST(ForEachUsersCsvBatchTest, CheckedRowsComeInBatchesInFileOrder) {
+  const std::string csv =
+      "user,direction,valid_from,valid_to\n"
+      "EXAMPLE\\Bob,DAF,,2018-01-01\n"
+      "ann,DRH,,\n"
+      "\n"
+      "bob,DSI,2018-01-01,\n"
+      "carl,DAF,2017-05-02,\n"
+      "dan,DRH,,\n";
+  const model::UserNameRule rule{.lower_case = true, .strip_domain = true};
+  Result<size_t> count = CheckUsersCsv(csv, "users.csv", rule);
+  ASSERT_TRUE(count.ok()) << ErrorOf(count);
+  EXPECT_EQ(*count, 5u);
+  std::vector<std::vector<model::UserDirection>> batches;
+  auto collect = [&](std::span<const model::UserDirection> batch) {
+    batches.emplace_back(batch.begin(), batch.end());
+    return Status::Ok();
+  };
+  ASSERT_TRUE(ForEachUsersCsvBatch(csv, "users.csv", rule, 2, collect).ok());
+  ASSERT_EQ(batches.size(), 3u);
+  ASSERT_EQ(batches[0].size(), 2u);
+  ASSERT_EQ(batches[1].size(), 2u);
+  ASSERT_EQ(batches[2].size(), 1u);
+  EXPECT_EQ(batches[0][0], (model::UserDirection{"bob", "DAF", std::nullopt, D(2018, 1, 1)}));
+  EXPECT_EQ(batches[0][1], (model::UserDirection{"ann", "DRH", std::nullopt, std::nullopt}));
+  EXPECT_EQ(batches[1][0], (model::UserDirection{"bob", "DSI", D(2018, 1, 1), std::nullopt}));
+  EXPECT_EQ(batches[1][1], (model::UserDirection{"carl", "DAF", D(2017, 5, 2), std::nullopt}));
+  EXPECT_EQ(batches[2][0], (model::UserDirection{"dan", "DRH", std::nullopt, std::nullopt}));
+  // The same rows as ParseUsersCsv, in one batch when it is large enough.
+  auto parsed = ParseUsersCsv(csv, "users.csv", rule);
+  ASSERT_TRUE(parsed.ok()) << ErrorOf(parsed);
+  batches.clear();
+  ASSERT_TRUE(ForEachUsersCsvBatch(csv, "users.csv", rule, 10, collect).ok());
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0], *parsed);
+  // The visitor's error stops the rows.
+  int calls = 0;
+  Status st = ForEachUsersCsvBatch(csv, "users.csv", rule, 2, [&](auto) {
+    ++calls;
+    return Status::IoError("disk full");
+  });
+  EXPECT_EQ(st.message(), "disk full");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(ForEachUsersCsvBatchTest, CheckCountsRowsAndRefusesWhatParseRefuses) {
+  Result<size_t> count = CheckUsersCsv("user,direction\n", "users.csv");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0u);
+  count = CheckUsersCsv("user,direction\nbob,DAF\nbob,DRH\n", "users.csv");
+  EXPECT_THAT(ErrorOf(count), StartsWith("users.csv:3: user 'bob': validity "
+                                         "[unbounded, unbounded) overlaps"));
+}
+
 TEST(ParseUsersCsvTest, ValidToMustBeAfterValidFrom) {
   auto r = ParseUsersCsv("user,direction,valid_from,valid_to\nbob,DAF,2018-01-01,2018-01-01\n",
                          "users.csv");
@@ -648,6 +737,63 @@ TEST(ParseWorkstationsCsvTest, DuplicateDirectionDateNamesBothLines) {
   EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:5: "));
   EXPECT_THAT(ErrorOf(r), HasSubstr("duplicate"));
   EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
+}
+
+TEST(ParseWorkstationsCsvTest, FirstDuplicateInFileOrderWinsAndNamesTheFirstRow) {
+  // DSI on 2018-01-01 is on lines 2, 5 and 6; DAF on 2018-01-01 on lines 3 and 4 (DAF sorts
+  // first, its repeat comes first in the file).
+  auto r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDAF,2018-01-01,3\n"
+      "DSI,2018-01-01,4\nDSI,2018-01-01,5\n",
+      "workstations.csv");
+  EXPECT_EQ(ErrorOf(r),
+            "workstations.csv:4: duplicate count for direction 'DAF' on 2018-01-01, already on "
+            "line 3 (columns direction, date)");
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDSI,2018-01-02,3\n"
+      "DSI,2018-01-01,4\nDAF,2018-01-01,5\nDSI,2018-01-01,6\n",
+      "workstations.csv");
+  EXPECT_EQ(ErrorOf(r),
+            "workstations.csv:5: duplicate count for direction 'DSI' on 2018-01-01, already on "
+            "line 2 (columns direction, date)");
+  // A bad count before the duplicate wins; after it, the duplicate does.
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-02,x\n"
+      "DSI,2018-01-01,4\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: invalid count 'x'"));
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-01,x\n"
+      "DSI,2018-01-01,4\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: invalid count 'x'"));
+  r = ParseWorkstationsCsv(
+      "direction,date,count\nDSI,2018-01-01,1\nDSI,2018-01-01,2\n"
+      "DSI,2018-01-02,x\n",
+      "workstations.csv");
+  EXPECT_THAT(ErrorOf(r), StartsWith("workstations.csv:3: duplicate count"));
+}
+
+TEST(ForEachWorkstationsCsvBatchTest, CheckedRowsComeInBatchesInFileOrder) {
+  const std::string csv =
+      "direction,date,count\nDSI,2018-01-01,1\nDAF,2018-01-01,2\nDSI,2018-01-02,3\n";
+  Result<size_t> count = CheckWorkstationsCsv(csv, "workstations.csv");
+  ASSERT_TRUE(count.ok()) << ErrorOf(count);
+  EXPECT_EQ(*count, 3u);
+  std::vector<std::vector<std::string>> batches;
+  ASSERT_TRUE(ForEachWorkstationsCsvBatch(csv, "workstations.csv", 2,
+                                          [&](std::span<const model::WorkstationCount> batch) {
+                                            auto& b = batches.emplace_back();
+                                            for (const auto& c : batch) {
+                                              b.push_back(c.direction + " " +
+                                                          FormatIsoDate(c.date) + " " +
+                                                          std::to_string(c.count));
+                                            }
+                                            return Status::Ok();
+                                          })
+                  .ok());
+  EXPECT_EQ(batches, (std::vector<std::vector<std::string>>{
+                         {"DSI 2018-01-01 1", "DAF 2018-01-01 2"}, {"DSI 2018-01-02 3"}}));
 }
 
 TEST(ParseWorkstationsCsvTest, UnknownHeaderColumn) {

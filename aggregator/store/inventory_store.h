@@ -4,6 +4,8 @@
 #ifndef RAMETTE_AGGREGATOR_STORE_INVENTORY_STORE_H_
 #define RAMETTE_AGGREGATOR_STORE_INVENTORY_STORE_H_
 
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,18 @@
 #include "common/status.h"
 
 namespace ramette::aggregator::store {
+
+// Called with consecutive batches of rows.
+template <typename Row>
+using RowBatchVisitor = std::function<Status(std::span<const Row>)>;
+// Rows handed over in batches: each call passes every row once, in order, to `visit` (the same
+// rows on every call), and stops at the first error, visit's or its own, which it returns.
+template <typename Row>
+using RowBatches = std::function<Status(const RowBatchVisitor<Row>& visit)>;
+using UserDirectionBatchVisitor = RowBatchVisitor<model::UserDirection>;
+using UserDirectionBatches = RowBatches<model::UserDirection>;
+using WorkstationBatchVisitor = RowBatchVisitor<model::WorkstationCount>;
+using WorkstationBatches = RowBatches<model::WorkstationCount>;
 
 // Each write is one transaction: all or nothing. Re-importing updates rows, never duplicates
 // them. Thread-safe; not re-entrant.
@@ -31,9 +45,21 @@ class InventoryStore {
   virtual Status UpsertDevices(const std::vector<model::Device>& devices) = 0;
   // For every user named in `rows`, replaces all of that user's rows by the given ones; other
   // users' rows are untouched.
-  virtual Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) = 0;
+  Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
+    return ReplaceUserDirectionBatches(
+        [&rows](const UserDirectionBatchVisitor& visit) { return visit(rows); });
+  }
+  // The same, the rows read in batches (a million-row import need not hold them all): the store
+  // calls `rows` once or more while it holds the write, so `rows` must not call the store. An
+  // error `rows` returns is returned, and nothing is written.
+  virtual Status ReplaceUserDirectionBatches(const UserDirectionBatches& rows) = 0;
   // Inserts or updates workstation counts by (direction, date).
-  virtual Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) = 0;
+  Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+    return UpsertWorkstationBatches(
+        [&counts](const WorkstationBatchVisitor& visit) { return visit(counts); });
+  }
+  // The same, the counts read in batches, as ReplaceUserDirectionBatches.
+  virtual Status UpsertWorkstationBatches(const WorkstationBatches& counts) = 0;
   // For every direction named in `rows`, replaces its report addresses by the given ones (none
   // for an empty list); other directions are untouched.
   virtual Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) = 0;

@@ -125,8 +125,8 @@ class PostgresStore final : public Store,
   // InventoryStore.
   Status UpsertPapers(const std::vector<model::Paper>& papers) override;
   Status UpsertDevices(const std::vector<model::Device>& devices) override;
-  Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) override;
-  Status UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) override;
+  Status ReplaceUserDirectionBatches(const UserDirectionBatches& rows) override;
+  Status UpsertWorkstationBatches(const WorkstationBatches& counts) override;
   Status ReplacePurchases(const std::vector<model::Purchase>& rows) override;
   Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <map>
+#include <span>
 #include <unordered_set>
 #include <utility>
 
@@ -98,49 +99,56 @@ Status PostgresStore::UpsertDevices(const std::vector<model::Device>& devices) {
   });
 }
 
-Status PostgresStore::ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
+Status PostgresStore::ReplaceUserDirectionBatches(const UserDirectionBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
-    ArrayLiteral names;
-    std::unordered_set<std::string_view> seen;
-    for (const model::UserDirection& r : rows) {
-      if (seen.insert(r.user).second) names.Text(r.user);
-    }
-    RAMETTE_RETURN_IF_ERROR(conn_
-                                ->Run("DELETE FROM user_directions WHERE user_name = ANY($1)",
-                                      Params().Raw(names.Take()), "importing users' directions")
-                                .status());
-    if (rows.empty()) return Status::Ok();
-    ArrayLiteral users, directions, from, to;
-    for (const model::UserDirection& r : rows) {
-      users.Text(r.user);
-      directions.Text(r.direction);
-      from.Day(r.valid_from);
-      to.Day(r.valid_to);
-    }
-    // unnest keeps the rows' order, so ids follow it (LoadInventory orders by id).
-    return conn_
-        ->Run(
-            "INSERT INTO user_directions(user_name, direction, valid_from, valid_to)"
-            " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[])",
-            Params().Raw(users.Take()).Raw(directions.Take()).Raw(from.Take()).Raw(to.Take()),
-            "importing users' directions")
-        .status();
+    // Every named user's rows go before any row is inserted: a user may be in several batches.
+    RAMETTE_RETURN_IF_ERROR(rows([&](std::span<const model::UserDirection> batch) -> Status {
+      ArrayLiteral names;
+      std::unordered_set<std::string_view> seen;
+      for (const model::UserDirection& r : batch) {
+        if (seen.insert(r.user).second) names.Text(r.user);
+      }
+      return conn_
+          ->Run("DELETE FROM user_directions WHERE user_name = ANY($1)", Params().Raw(names.Take()),
+                "importing users' directions")
+          .status();
+    }));
+    return rows([&](std::span<const model::UserDirection> batch) -> Status {
+      if (batch.empty()) return Status::Ok();
+      ArrayLiteral users, directions, from, to;
+      for (const model::UserDirection& r : batch) {
+        users.Text(r.user);
+        directions.Text(r.direction);
+        from.Day(r.valid_from);
+        to.Day(r.valid_to);
+      }
+      // unnest keeps the rows' order, so ids follow it (LoadInventory orders by id).
+      return conn_
+          ->Run(
+              "INSERT INTO user_directions(user_name, direction, valid_from, valid_to)"
+              " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[])",
+              Params().Raw(users.Take()).Raw(directions.Take()).Raw(from.Take()).Raw(to.Take()),
+              "importing users' directions")
+          .status();
+    });
   });
 }
 
-Status PostgresStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+Status PostgresStore::UpsertWorkstationBatches(const WorkstationBatches& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
-    for (const model::WorkstationCount& w : counts) {
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
-                    " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count",
-                    Params().Text(w.direction).Int(w.date).Int(w.count), "importing workstations")
-              .status());
-    }
-    return Status::Ok();
+    return counts([&](std::span<const model::WorkstationCount> batch) -> Status {
+      for (const model::WorkstationCount& w : batch) {
+        RAMETTE_RETURN_IF_ERROR(
+            conn_
+                ->Run("INSERT INTO workstations(direction, date, count) VALUES($1, $2, $3)"
+                      " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count",
+                      Params().Text(w.direction).Int(w.date).Int(w.count), "importing workstations")
+                .status());
+      }
+      return Status::Ok();
+    });
   });
 }
 

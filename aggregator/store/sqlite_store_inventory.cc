@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
@@ -132,7 +133,7 @@ Status SqliteStore::UpsertDevices(const std::vector<model::Device>& devices) {
   });
 }
 
-Status SqliteStore::ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
+Status SqliteStore::ReplaceUserDirectionBatches(const UserDirectionBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement del;
@@ -142,26 +143,32 @@ Status SqliteStore::ReplaceUserDirections(const std::vector<model::UserDirection
         ins.Prepare(db_,
                     "INSERT INTO user_directions(user, direction, valid_from, valid_to)"
                     " VALUES(?1, ?2, ?3, ?4)"));
-    std::unordered_set<std::string_view> users;
-    for (const model::UserDirection& r : rows) {
-      if (!users.insert(r.user).second) continue;
-      sqlite3_reset(del.get());
-      BindText(del.get(), 1, r.user);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing users' directions"));
-    }
-    for (const model::UserDirection& r : rows) {
-      sqlite3_reset(ins.get());
-      BindText(ins.get(), 1, r.user);
-      BindText(ins.get(), 2, r.direction);
-      BindDay(ins.get(), 3, r.valid_from);
-      BindDay(ins.get(), 4, r.valid_to);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing users' directions"));
-    }
-    return Status::Ok();
+    // Every named user's rows go before any row is inserted: a user may be in several batches.
+    RAMETTE_RETURN_IF_ERROR(rows([&](std::span<const model::UserDirection> batch) -> Status {
+      std::unordered_set<std::string_view> users;
+      for (const model::UserDirection& r : batch) {
+        if (!users.insert(r.user).second) continue;
+        sqlite3_reset(del.get());
+        BindText(del.get(), 1, r.user);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing users' directions"));
+      }
+      return Status::Ok();
+    }));
+    return rows([&](std::span<const model::UserDirection> batch) -> Status {
+      for (const model::UserDirection& r : batch) {
+        sqlite3_reset(ins.get());
+        BindText(ins.get(), 1, r.user);
+        BindText(ins.get(), 2, r.direction);
+        BindDay(ins.get(), 3, r.valid_from);
+        BindDay(ins.get(), 4, r.valid_to);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing users' directions"));
+      }
+      return Status::Ok();
+    });
   });
 }
 
-Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount>& counts) {
+Status SqliteStore::UpsertWorkstationBatches(const WorkstationBatches& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   return InTransactionLocked([&]() -> Status {
     OwnedStatement s;
@@ -169,14 +176,16 @@ Status SqliteStore::UpsertWorkstations(const std::vector<model::WorkstationCount
         s.Prepare(db_,
                   "INSERT INTO workstations(direction, date, count) VALUES(?1, ?2, ?3)"
                   " ON CONFLICT(direction, date) DO UPDATE SET count = excluded.count"));
-    for (const model::WorkstationCount& w : counts) {
-      sqlite3_reset(s.get());
-      BindText(s.get(), 1, w.direction);
-      BindInt(s.get(), 2, w.date);
-      BindInt(s.get(), 3, w.count);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
-    }
-    return Status::Ok();
+    return counts([&](std::span<const model::WorkstationCount> batch) -> Status {
+      for (const model::WorkstationCount& w : batch) {
+        sqlite3_reset(s.get());
+        BindText(s.get(), 1, w.direction);
+        BindInt(s.get(), 2, w.date);
+        BindInt(s.get(), 3, w.count);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing workstations"));
+      }
+      return Status::Ok();
+    });
   });
 }
 

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "aggregator/auth/agent_token.h"
@@ -446,6 +448,81 @@ TEST_P(StoreContractTest, RejectedRecordIsQuarantinedOnce) {
   other.reason = "another reason";
   Commit("srv", {}, {other});
   EXPECT_EQ(*store_->CountQuarantined(), 2);
+}
+
+TEST_P(StoreContractTest, UserDirectionBatchesReplaceEveryNamedUserAtOnce) {
+  InventoryStore& inv = store_->inventory();
+  const Day mid = DaysFromCivil(2018, 6, 1);
+  ASSERT_TRUE(inv.ReplaceUserDirections({{"alice", "DSI", std::nullopt, std::nullopt},
+                                         {"bob", "DRH", std::nullopt, std::nullopt},
+                                         {"carol", "DSI", std::nullopt, std::nullopt}})
+                  .ok());
+  // alice's two rows come in two batches: the second must not remove the first.
+  const std::vector<std::vector<model::UserDirection>> batches = {
+      {{"alice", "DAF", std::nullopt, mid}, {"bob", "DAF", std::nullopt, std::nullopt}},
+      {{"alice", "DRH", mid, std::nullopt}}};
+  int calls = 0;
+  Status replaced = inv.ReplaceUserDirectionBatches([&](const UserDirectionBatchVisitor& visit) {
+    ++calls;
+    for (const auto& b : batches) RAMETTE_RETURN_IF_ERROR(visit(b));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(replaced.ok()) << replaced.message();
+  EXPECT_GE(calls, 1);
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  std::vector<model::UserDirection> users = loaded->users;
+  std::sort(users.begin(), users.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.user, a.direction) < std::tie(b.user, b.direction);
+  });
+  EXPECT_EQ(users,
+            (std::vector<model::UserDirection>{{"alice", "DAF", std::nullopt, mid},
+                                               {"alice", "DRH", mid, std::nullopt},
+                                               {"bob", "DAF", std::nullopt, std::nullopt},
+                                               {"carol", "DSI", std::nullopt, std::nullopt}}));
+
+  // An error from the rows, after a first batch was handed over: nothing is written.
+  Status st = inv.ReplaceUserDirectionBatches([&](const UserDirectionBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(
+        visit(std::vector<model::UserDirection>{{"carol", "DAF", std::nullopt, std::nullopt}}));
+    return Status::InvalidArgument("users.csv:9: bad row");
+  });
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "users.csv:9: bad row");
+  auto after = store_->usage().LoadInventory();
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(after->users, loaded->users);
+}
+
+TEST_P(StoreContractTest, WorkstationBatchesUpsertInOneTransaction) {
+  InventoryStore& inv = store_->inventory();
+  const Day day = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(inv.UpsertWorkstations({{"DSI", day, 10}, {"DAF", day, 4}}).ok());
+  const std::vector<std::vector<model::WorkstationCount>> batches = {{{"DSI", day, 12}},
+                                                                     {{"DRH", day, 7}}};
+  Status st = inv.UpsertWorkstationBatches([&](const WorkstationBatchVisitor& visit) {
+    for (const auto& b : batches) RAMETTE_RETURN_IF_ERROR(visit(b));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto counts = [&] {
+    auto loaded = store_->usage().LoadInventory();
+    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& w : loaded->workstations) out.emplace_back(w.direction, w.count);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::pair<std::string, int64_t>> expected = {
+      {"DAF", 4}, {"DRH", 7}, {"DSI", 12}};
+  EXPECT_EQ(counts(), expected);
+  // An error after a first batch: nothing is written.
+  st = inv.UpsertWorkstationBatches([&](const WorkstationBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(visit(std::vector<model::WorkstationCount>{{"DAF", day, 99}}));
+    return Status::InvalidArgument("workstations.csv:3: bad row");
+  });
+  EXPECT_EQ(st.message(), "workstations.csv:3: bad row");
+  EXPECT_EQ(counts(), expected);
 }
 
 TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -163,22 +164,33 @@ class FakeStore final : public aggregator::store::Store,
     }
     return Status::Ok();
   }
-  Status ReplaceUserDirections(const std::vector<aggregator::model::UserDirection>& rows) override {
+  Status ReplaceUserDirectionBatches(const aggregator::store::UserDirectionBatches& rows) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Read every batch before changing anything: an error from `rows` leaves the fake as it was.
     std::set<std::string> named;
-    for (const auto& r : rows) named.insert(r.user);
+    std::vector<aggregator::model::UserDirection> added;
+    RAMETTE_RETURN_IF_ERROR(rows([&](std::span<const aggregator::model::UserDirection> batch) {
+      for (const auto& r : batch) named.insert(r.user);
+      added.insert(added.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
     std::erase_if(directory_, [&](const aggregator::store::StoredUserRow& u) {
       return named.contains(u.row.user);
     });
-    for (const auto& r : rows) {
+    for (const auto& r : added) {
       directory_.push_back({next_row_id_++, r, aggregator::store::UserRowSource::kCsv});
     }
     return Status::Ok();
   }
-  Status UpsertWorkstations(
-      const std::vector<aggregator::model::WorkstationCount>& counts) override {
+  Status UpsertWorkstationBatches(const aggregator::store::WorkstationBatches& counts) override {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& c : counts) workstations_[{c.direction, c.date}] = c.count;
+    // Read every batch before changing anything: an error from `counts` leaves the fake as it was.
+    std::vector<aggregator::model::WorkstationCount> added;
+    RAMETTE_RETURN_IF_ERROR(counts([&](std::span<const aggregator::model::WorkstationCount> batch) {
+      added.insert(added.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
+    for (const auto& c : added) workstations_[{c.direction, c.date}] = c.count;
     return Status::Ok();
   }
   Status ReplacePurchases(const std::vector<aggregator::model::Purchase>& rows) override {
