@@ -25,7 +25,10 @@ struct WebServerOptions {
 
 class WebServer {
  public:
-  static constexpr int kWorkerThreads = 8;
+  // cpp-httplib gives each connection a worker until it closes (20 requests, or 5 s without
+  // one), and a browser keeps up to six connections open: 64 workers let about ten browsers in
+  // at once before a new connection waits. An idle worker costs a few kilobytes.
+  static constexpr int kWorkerThreads = 64;
   static constexpr int kIdleTimeoutSeconds = 5;
   static constexpr int kIoTimeoutSeconds = 10;
   static constexpr size_t kMaxRequestBody = 16 * 1024;
