@@ -21,20 +21,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/process_memory.h"
 #include "tests/cups/private_cupsd.h"
 
 using namespace std::chrono;
 
 namespace {
-
-long RssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
 
 // Rss, Anonymous and Pss of /proc/PID/smaps_rollup, in kB.
 struct Memory {
@@ -135,7 +127,7 @@ int main(int argc, char** argv) {
   }
   double print_secs = duration<double>(steady_clock::now() - t0).count();
   std::system(("cp " + dir + "/agent.log /tmp/agent_bench_agent.log").c_str());
-  long rss = RssKb(agent);
+  long rss = ramette::bench::RssKb(agent);
   double cpu0 = CpuSeconds(agent);
   std::this_thread::sleep_for(seconds(30));
   double idle_cpu = CpuSeconds(agent) - cpu0;

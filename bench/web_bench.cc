@@ -27,6 +27,7 @@
 #include "aggregator/store/open_store.h"
 #include "aggregator/web/web_app.h"
 #include "bench/indicators_data.h"
+#include "bench/process_memory.h"
 
 using namespace ramette;
 using namespace ramette::aggregator;
@@ -41,15 +42,6 @@ std::string SetCookie(const web::WebResponse& r, const std::string& name) {
     }
   }
   return "";
-}
-
-long RssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
 }
 
 }  // namespace
@@ -199,13 +191,14 @@ int main(int argc, char** argv) {
     _exit(127);
   }
   sleep(3);
-  const long rss = RssKb(pid);
+  const long rss = bench::RssKb(pid);
   sleep(27);  // its warm-up (computing the default pages) is over by then
-  const long rss_warm = RssKb(pid);
+  const long rss_warm = bench::RssKb(pid);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  std::printf("ramette-web idle RSS after 3 s: %.1f MB; after 30 s, its warm-up done: %.1f MB"
-              " (target < 30 MB)\n",
-              rss / 1024.0, rss_warm / 1024.0);
+  std::printf(
+      "ramette-web idle RSS after 3 s: %.1f MB; after 30 s, its warm-up done: %.1f MB"
+      " (target < 30 MB)\n",
+      rss / 1024.0, rss_warm / 1024.0);
   return errors == 0 ? 0 : 1;
 }
