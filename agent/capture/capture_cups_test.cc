@@ -9,6 +9,7 @@
 #include <memory>
 #include <stop_token>
 #include <thread>
+#include <tuple>
 
 #include "agent/capture/capture.h"
 #include "agent/capture/cups_client.h"
@@ -177,17 +178,23 @@ TEST_F(CaptureCupsTest, JobsWithoutMediaTakeTheirQueueDefault) {
   ASSERT_TRUE(cupsd_->AddQueue("a3", {"-o", "PageSize=A3"}).ok());
   ASSERT_TRUE(cupsd_->AddQueue("a4", {"-o", "PageSize=A4"}).ok());
   Running running(capture_.get());
-  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1)).ok());
-  ASSERT_TRUE(cupsd_->Print("a4", cupsd_->WriteDocument(1)).ok());
-  ASSERT_TRUE(cupsd_->Print("a3", cupsd_->WriteDocument(1), {"-o", "media=A4"}).ok());
+  auto a3_default = cupsd_->Print("a3", cupsd_->WriteDocument(1));
+  auto a4_default = cupsd_->Print("a4", cupsd_->WriteDocument(1));
+  auto a3_named = cupsd_->Print("a3", cupsd_->WriteDocument(1), {"-o", "media=A4"});
+  ASSERT_TRUE(a3_default.ok() && a4_default.ok() && a3_named.ok());
   ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 3; })) << Jobs().size();
-  std::map<std::string, std::vector<std::pair<std::string, bool>>> by_queue;
-  for (const JobRecord& j : Jobs()) by_queue[j.queue].push_back({j.media, j.media_from_queue});
-  ASSERT_EQ(by_queue["a3"].size(), 2u);
-  EXPECT_EQ(by_queue["a3"][0], std::make_pair(std::string("iso_a3_297x420mm"), true));
-  EXPECT_EQ(by_queue["a3"][1].second, false);  // the job named A4 itself
-  EXPECT_EQ(by_queue["a4"],
-            (std::vector<std::pair<std::string, bool>>{{"iso_a4_210x297mm", true}}));
+  // Jobs finish, and so are captured, in any order: each is looked up by its id.
+  std::map<int, std::tuple<std::string, std::string, bool>> by_id;
+  for (const JobRecord& j : Jobs()) {
+    by_id[j.cups_job_id] = {j.queue, j.media, j.media_from_queue};
+  }
+  ASSERT_EQ(by_id.size(), 3u);
+  EXPECT_EQ(by_id[*a3_default],
+            std::make_tuple(std::string("a3"), std::string("iso_a3_297x420mm"), true));
+  EXPECT_EQ(by_id[*a4_default],
+            std::make_tuple(std::string("a4"), std::string("iso_a4_210x297mm"), true));
+  EXPECT_EQ(std::get<0>(by_id[*a3_named]), "a3");
+  EXPECT_EQ(std::get<2>(by_id[*a3_named]), false);  // the job named A4 itself
   bool seen_a3 = false;
   for (const QueueRecord& q : Queues()) {
     if (q.name == "a3") {
