@@ -67,6 +67,12 @@ class TimedUsageSource : public aggregator::store::UsageSource {
   Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
     return inner_->LoadMeterReadings();
   }
+  Result<std::vector<aggregator::model::Purchase>> LoadPurchases(Day first_day,
+                                                                 Day last_day) override {
+    auto rows = Timed(&purchases_, [&] { return inner_->LoadPurchases(first_day, last_day); });
+    if (rows.ok()) purchases_.rows += static_cast<int64_t>(rows->size());
+    return rows;
+  }
   Result<std::vector<aggregator::model::MeterCounters>> LoadMeterCounters(Day start,
                                                                           Day end) override {
     return Timed(&meters_, [&] { return inner_->LoadMeterCounters(start, end); });
@@ -81,6 +87,7 @@ class TimedUsageSource : public aggregator::store::UsageSource {
                                   {"ForEachDailyRow (user)", &daily_user_},
                                   {"ForEachDailyRowOfDevice", &daily_device_},
                                   {"ForEachLargeJob", &large_},
+                                  {"LoadPurchases", &purchases_},
                                   {"LoadMeterCounters", &meters_}}) {
       char line[160];
       std::snprintf(line, sizeof line, "    %-24s %5lld calls %8lld rows %8.1f ms\n", name,
@@ -107,7 +114,7 @@ class TimedUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::store::UsageSource* inner_;
-  Kind inventory_, users_, monthly_, daily_user_, daily_device_, large_, meters_;
+  Kind inventory_, users_, monthly_, daily_user_, daily_device_, large_, purchases_, meters_;
 };
 
 }  // namespace ramette::bench

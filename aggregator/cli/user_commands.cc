@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -121,8 +122,13 @@ Result<std::vector<std::string>> KnownDirections(store::Store& store) {
   Result<model::Inventory> inv = store.usage().LoadInventory();
   if (!inv.ok()) return inv.status();
   std::vector<std::string> names = model::DirectionNames(*inv);
-  for (const model::Purchase& p : inv->purchases) {
-    if (!p.direction.empty()) names.push_back(p.direction);
+  if (inv->has_purchases) {
+    Result<std::vector<model::Purchase>> purchases = store.usage().LoadPurchases(
+        std::numeric_limits<Day>::min(), std::numeric_limits<Day>::max());
+    if (!purchases.ok()) return purchases.status();
+    for (const model::Purchase& p : *purchases) {
+      if (!p.direction.empty()) names.push_back(p.direction);
+    }
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

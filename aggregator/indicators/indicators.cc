@@ -172,24 +172,24 @@ Result<IndicatorReport> ComputeIndicators(store::UsageSource& source, int year,
     report.directions.push_back(std::move(f));
   }
 
-  // Purchases: the organisation's are every row, a direction's the rows naming it; a direction
-  // named only by purchases gets a scope (no printing) of its own, in byte order before
-  // `unassigned`.
-  if (!inventory->purchases.empty()) {
+  // Purchases of N-1 and N (the figures compare the two years): the organisation's are every
+  // row, a direction's the rows naming it; a direction named only by purchases gets a scope (no
+  // printing) of its own, in byte order before `unassigned`.
+  std::vector<model::Purchase> purchases;
+  if (inventory->has_purchases) {
+    auto rows = source.LoadPurchases(DaysFromCivil(year - 1, 1, 1), end_of_year);
+    if (!rows.ok()) return rows.status();
+    purchases = std::move(*rows);
+  }
+  if (!purchases.empty()) {
     std::map<std::string, std::vector<const model::Purchase*>> by_direction;
     std::vector<const model::Purchase*> all;
-    for (const model::Purchase& p : inventory->purchases) {
+    for (const model::Purchase& p : purchases) {
       all.push_back(&p);
       if (!p.direction.empty()) by_direction[p.direction].push_back(&p);
     }
     for (const auto& [name, rows] : by_direction) {
       if (index_of(name) >= 0) continue;
-      bool in_years = false;
-      for (const model::Purchase* p : rows) {
-        const int py = CivilFromDays(p->date).year;
-        in_years = in_years || py == year || py == year - 1;
-      }
-      if (!in_years) continue;
       ScopeFigures f = MakeFigures(ScopeUsage{}, ScopeUsage{}, DeviceCounts{}, std::nullopt);
       f.direction = name;
       report.directions.push_back(std::move(f));

@@ -256,10 +256,11 @@ TEST(PaperSourcesIndicatorsTest, ScopesJsonAndTable) {
   const int64_t mfp = src.AddClassifiedDevice(model::DeviceClass::kMfp, "DRH", "STD80");
   // 2018: 1000 sheets, 2000 impressions on the MFP (srv/q<mfp>) = 1000 x 4.9896 g = 4.9896 kg.
   src.AddJob(Job(mfp, D(2018, 3, 1), 1000, 2000));
-  auto& inv = src.inventory();
   // DRH buys 1 ream of recycled (2.4948 kg, 10 €); the organisation 1 ream standard (5 €);
-  // "Achats" is named only by purchases.
-  inv.purchases = {
+  // "Achats" is named only by purchases. "Archives" bought only on 31 Dec 2016, before N-1: no
+  // scope of its own, and nothing in the organisation's figures.
+  src.purchases() = {
+      Buy(D(2016, 12, 31), "REC80", 7, kReams, "", 700, model::PaperUse::kOffice, "Archives"),
       Buy(D(2018, 1, 1), "REC80", 1, kReams, "", 1000, model::PaperUse::kOffice, "DRH"),
       Buy(D(2018, 1, 2), "STD80", 1, kReams, "", 500),
       Buy(D(2018, 1, 3), "STD80", 2, kReams, "", std::nullopt, model::PaperUse::kOffice, "Achats")};
@@ -357,7 +358,7 @@ TEST(PaperSourcesIndicatorsTest, ReproducesPublished2018RowFromPurchases) {
   // Paper bought, 2016-2018. 2017 office: 3287 reams + 384 sheets = 1,643,884 sheets.
   // 2018 office: 2235 reams + 133 sheets of standard = 1,117,633, 312,053 sheets of recycled;
   // print shop 303,940 sheets. 2016 is there and is not read for 2018.
-  src.inventory().purchases = {
+  src.purchases() = {
       Buy(D(2016, 3, 1), "STD80", 3500, kReams, "A4", 1050000),
       Buy(D(2017, 3, 1), "STD80", 3287, kReams, "", 986100),
       Buy(D(2017, 9, 1), "STD80", 384, kSheets),

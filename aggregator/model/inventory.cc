@@ -90,6 +90,17 @@ std::vector<int> PurchaseYears(const std::vector<Purchase>& rows) {
   return years;
 }
 
+std::vector<Purchase> PurchasesDuring(const std::vector<Purchase>& in_import_order, Day first_day,
+                                      Day last_day) {
+  std::vector<Purchase> out;
+  for (const Purchase& p : in_import_order) {
+    if (p.date >= first_day && p.date <= last_day) out.push_back(p);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Purchase& a, const Purchase& b) { return a.date < b.date; });
+  return out;
+}
+
 bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,
                                 std::string_view queue, Day after, Day on_or_before) {
   for (const Device& d : devices) {

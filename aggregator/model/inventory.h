@@ -182,13 +182,19 @@ bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_
 // of the years its rows are dated in. Those years, sorted and unique.
 std::vector<int> PurchaseYears(const std::vector<Purchase>& rows);
 
+// The rows of `in_import_order` dated in [first_day, last_day], by date, then in import order:
+// what UsageSource::LoadPurchases returns (the fakes' implementation of it).
+std::vector<Purchase> PurchasesDuring(const std::vector<Purchase>& in_import_order, Day first_day,
+                                      Day last_day);
+
 struct Inventory {
   std::vector<Paper> papers;
   std::vector<Device> devices;
   std::vector<UserDirection> users;
   std::vector<WorkstationCount> workstations;
-  // Sorted by (date, direction, paper_id, format, use, unit, quantity, amount) (schema v11).
-  std::vector<Purchase> purchases;
+  // Whether any purchase is stored (schema v11). The rows themselves are read per period
+  // (UsageSource::LoadPurchases): a year's figures need two years of rows, not every year's.
+  bool has_purchases = false;
   // Whether any meter reading is stored (schema v11). The readings themselves are read per
   // period (UsageSource::LoadMeterCounters) or whole (UsageSource::LoadMeterReadings).
   bool has_meter_readings = false;

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace ramette::aggregator::model {
 namespace {
 
@@ -70,12 +73,28 @@ TEST(InventoryTest, DirectionNamesAreThoseOfClassifiedDevicesUsersAndWorkstation
                {"bob", "DAF", std::nullopt, std::nullopt},
                {"eve", "unassigned", std::nullopt, std::nullopt}};
   inv.workstations = {{"DAF", 1, 3}, {"DRH", 1, 4}};
-  Purchase p;
-  p.direction = "Achats";  // purchases do not name attribution directions
-  inv.purchases = {p};
+  inv.has_purchases = true;  // purchases do not name attribution directions
   EXPECT_EQ(DirectionNames(inv),
             (std::vector<std::string>{"DAF", "DRH", "DSI", "unassigned", "Études"}));
   EXPECT_TRUE(DirectionNames(Inventory{}).empty());
+}
+
+// What the fakes' LoadPurchases returns: both ends in, by date, equal dates in import order.
+TEST(InventoryTest, PurchasesDuringKeepsBothEndsByDateThenImportOrder) {
+  auto buy = [](Day date, const char* direction) {
+    Purchase p;
+    p.date = date;
+    p.direction = direction;
+    return p;
+  };
+  const Day jan1 = DaysFromCivil(2018, 1, 1), dec31 = DaysFromCivil(2018, 12, 31);
+  const std::vector<Purchase> stored = {buy(dec31, "last"),       buy(jan1 - 1, "before"),
+                                        buy(jan1, "first"),       buy(dec31 + 1, "after"),
+                                        buy(dec31, "last again"), buy(jan1 + 40, "middle")};
+  std::vector<std::string> got;
+  for (const Purchase& p : PurchasesDuring(stored, jan1, dec31)) got.push_back(p.direction);
+  EXPECT_EQ(got, (std::vector<std::string>{"first", "middle", "last", "last again"}));
+  EXPECT_TRUE(PurchasesDuring(stored, dec31 + 2, dec31 + 9).empty());
 }
 
 }  // namespace

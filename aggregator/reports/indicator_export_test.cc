@@ -86,7 +86,7 @@ TEST_F(ExportTest, PurchaseRowsNameTheirSource) {
     return p;
   };
   // 2017: 2 reams (4.9896 kg); 2018: 1 ream (2.4948 kg), 10 € -> I1 -50 %, I2 100 %.
-  src_.inventory().purchases = {buy(D(2017, 2, 1), 2, std::nullopt), buy(D(2018, 2, 1), 1, 1000)};
+  src_.purchases() = {buy(D(2017, 2, 1), 2, std::nullopt), buy(D(2018, 2, 1), 1, 1000)};
   indicators::IndicatorOptions options;
   options.paper_source = indicators::PaperSource::kPurchases;
   Result<IndicatorHistory> h = ComputeIndicatorHistory(src_, 2018, options);

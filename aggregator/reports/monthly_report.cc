@@ -178,12 +178,19 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
     if (!inserted && std::make_pair(w.date, w.count) > it->second) it->second = {w.date, w.count};
   }
 
-  // What the law measures: purchases by direction (the organisation: every row), and the meter
-  // figures of the month and the year to date by the direction of each device on month end.
+  // What the law measures: purchases by direction (the organisation: every row) from January of
+  // the year before (the year to date is compared with the same months a year earlier), and the
+  // meter figures of the month and the year to date by the direction of each device on month end.
   const Day month_start = DaysFromCivil(year, month, 1);
+  std::vector<model::Purchase> purchase_rows;
+  if (inventory->has_purchases) {
+    auto rows = source.LoadPurchases(DaysFromCivil(year - 1, 1, 1), month_end);
+    if (!rows.ok()) return rows.status();
+    purchase_rows = std::move(*rows);
+  }
   std::vector<const model::Purchase*> all_purchases;
   std::map<std::string, std::vector<const model::Purchase*>, std::less<>> purchases_of;
-  for (const model::Purchase& p : inventory->purchases) {
+  for (const model::Purchase& p : purchase_rows) {
     all_purchases.push_back(&p);
     if (!p.direction.empty()) purchases_of[p.direction].push_back(&p);
   }
@@ -271,7 +278,7 @@ Result<MonthlyReport> ComputeMonthlyReport(store::UsageSource& source, int year,
   };
 
   MonthlyReport report;
-  report.has_purchases = !inventory->purchases.empty();
+  report.has_purchases = inventory->has_purchases;
   report.has_meter_readings = inventory->has_meter_readings;
   report.year = year;
   report.month = month;

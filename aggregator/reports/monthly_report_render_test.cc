@@ -205,7 +205,7 @@ TEST_F(RenderTest, PurchasesAndMetersSectionAndTargetSource) {
   p.paper_id = "recy";
   p.quantity = 4;  // 4 reams = 9.9792 kg of recycled paper
   p.amount_cents = 1234;
-  src_.inventory().purchases = {p};
+  src_.purchases() = {p};
   src_.meter_readings() = {{"srv", "q" + std::to_string(desk_), D(2018, 1, 1), 0},
                            {"srv", "q" + std::to_string(desk_), D(2018, 3, 31), 2000}};
   Result<MonthlyReport> r = ComputeMonthlyReport(src_, 2018, 3, settings_);

@@ -289,7 +289,7 @@ TEST_F(MonthlyReportTest, PurchasesAndMetersYearToDate) {
     return p;
   };
   // A ream of A4 80 g/m² = 500 x 4.9896 g = 2.4948 kg.
-  src_.inventory().purchases = {
+  src_.purchases() = {
       buy(D(2018, 1, 10), "DAF", "recy", 2, 2000),  // 4.9896 kg recycled, 20 €
       buy(D(2018, 3, 31), "DAF", "std", 1, 1000),   // the month's last day: in
       buy(D(2018, 4, 1), "DAF", "std", 10, 5000),   // after the month: out

@@ -121,6 +121,7 @@ class PostgresStore final : public Store,
   Result<std::vector<model::MeterReading>> LoadMeterReadings() override;
   // Two index seeks per device of meter_devices (schema v14).
   Result<std::vector<model::MeterCounters>> LoadMeterCounters(Day start, Day end) override;
+  Result<std::vector<model::Purchase>> LoadPurchases(Day first_day, Day last_day) override;
 
   // InventoryStore.
   Status UpsertPapers(const std::vector<model::Paper>& papers) override;

@@ -217,26 +217,9 @@ Result<model::Inventory> PostgresStore::LoadInventory() {
       w.count = ColumnInt(r->get(), i, 2);
     }
     if (schema_version_ < kPaperSourcesSchemaVersion) return Status::Ok();
-    r = conn_->Run(
-        "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
-        " FROM purchases ORDER BY date, id",
-        "reading purchases");
+    r = conn_->Run("SELECT EXISTS(SELECT 1 FROM purchases)", "reading purchases");
     if (!r.ok()) return r.status();
-    for (int i = 0; i < PQntuples(r->get()); ++i) {
-      model::Purchase& p = inv.purchases.emplace_back();
-      p.date = static_cast<Day>(ColumnInt(r->get(), i, 0));
-      p.direction = ColumnText(r->get(), i, 1);
-      p.paper_id = ColumnText(r->get(), i, 2);
-      p.format = ColumnText(r->get(), i, 3);
-      p.quantity = std::strtod(PQgetvalue(r->get(), i, 4), nullptr);
-      std::optional<model::PurchaseUnit> unit =
-          model::ParsePurchaseUnit(ColumnText(r->get(), i, 5));
-      std::optional<model::PaperUse> use = model::ParsePaperUse(ColumnText(r->get(), i, 7));
-      if (!unit || !use) return Status::Corruption("a purchases row has an unknown unit or use");
-      p.unit = *unit;
-      p.use = *use;
-      if (!PQgetisnull(r->get(), i, 6)) p.amount_cents = ColumnInt(r->get(), i, 6);
-    }
+    inv.has_purchases = std::string_view(PQgetvalue(r->get(), 0, 0)) == "t";
     r = conn_->Run("SELECT EXISTS(SELECT 1 FROM meter_readings)", "reading meter readings");
     if (!r.ok()) return r.status();
     inv.has_meter_readings = std::string_view(PQgetvalue(r->get(), 0, 0)) == "t";
@@ -392,6 +375,34 @@ Result<std::vector<model::MeterCounters>> PostgresStore::LoadMeterCounters(Day s
     c.queue = ColumnText(r->get(), i, 1);
     if (!PQgetisnull(r->get(), i, 2)) c.at_start = ColumnInt(r->get(), i, 2);
     c.at_end = ColumnInt(r->get(), i, 3);
+  }
+  return out;
+}
+
+Result<std::vector<model::Purchase>> PostgresStore::LoadPurchases(Day first_day, Day last_day) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(ReadyLocked());
+  Result<PgResult> r = conn_->Run(
+      "SELECT date, direction, paper_id, format, quantity, unit, amount_cents, use"
+      " FROM purchases WHERE date BETWEEN $1::integer AND $2::integer ORDER BY date, id",
+      Params().Text(std::to_string(first_day)).Text(std::to_string(last_day)), "reading purchases");
+  if (!r.ok()) return r.status();
+  std::vector<model::Purchase> out;
+  out.reserve(static_cast<size_t>(PQntuples(r->get())));
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    model::Purchase& p = out.emplace_back();
+    p.date = static_cast<Day>(ColumnInt(r->get(), i, 0));
+    p.direction = ColumnText(r->get(), i, 1);
+    p.paper_id = ColumnText(r->get(), i, 2);
+    p.format = ColumnText(r->get(), i, 3);
+    p.quantity = std::strtod(PQgetvalue(r->get(), i, 4), nullptr);
+    std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(ColumnText(r->get(), i, 5));
+    std::optional<model::PaperUse> use = model::ParsePaperUse(ColumnText(r->get(), i, 7));
+    if (!unit || !use) return Status::Corruption("a purchases row has an unknown unit or use");
+    p.unit = *unit;
+    p.use = *use;
+    if (!PQgetisnull(r->get(), i, 6)) p.amount_cents = ColumnInt(r->get(), i, 6);
   }
   return out;
 }

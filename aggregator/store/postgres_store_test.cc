@@ -469,7 +469,7 @@ TEST_F(PostgresStoreTest, MigratesFromEveryOlderVersion) {
     ASSERT_TRUE(store->RecordAgentStatus("srv1", "2", {1, 2}, 3).ok());
     ASSERT_TRUE(store->AddAgentToken("srv1", auth::HashAgentToken("rmt_x"), 1).ok());
     // v11: no purchases nor readings before; the new tables take them.
-    EXPECT_TRUE(inv->purchases.empty());
+    EXPECT_FALSE(inv->has_purchases);
     EXPECT_FALSE(inv->has_meter_readings);
     ASSERT_TRUE(store->UpsertMeterReadings({{"srv1", "q1", 19800, 7}}).ok());
     EXPECT_EQ(Sql("SELECT total_impressions FROM meter_readings"), "7\n");

@@ -185,6 +185,7 @@ class SqliteStore final : public Store,
   Result<std::vector<model::MeterReading>> LoadMeterReadings() override;
   // Two key seeks per device of meter_devices (schema v14).
   Result<std::vector<model::MeterCounters>> LoadMeterCounters(Day start, Day end) override;
+  Result<std::vector<model::Purchase>> LoadPurchases(Day first_day, Day last_day) override;
 
   // TableRows (store copy). InsertRows into jobs leaves the new jobs to the next fold (the
   // watermark stays below them; when a copied id is at or below it, the rollups are cleared

@@ -1755,7 +1755,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion11AddsPurchasesAndMeterReadings) {
     // A v10 database reads as having no purchases and no readings.
     auto inv = (*old)->LoadInventory();
     ASSERT_TRUE(inv.ok()) << inv.status().ToString();
-    EXPECT_TRUE(inv->purchases.empty());
+    EXPECT_FALSE(inv->has_purchases);
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -1764,7 +1764,10 @@ TEST_F(SqliteStoreTest, MigrationToVersion11AddsPurchasesAndMeterReadings) {
   ASSERT_TRUE(store->UpsertMeterReadings({{"s", "q", 1, 1}}).ok());
   auto inv = store->LoadInventory();
   ASSERT_TRUE(inv.ok()) << inv.status().ToString();
-  EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
+  EXPECT_TRUE(inv->has_purchases);
+  auto bought = store->LoadPurchases(p.date, p.date);
+  ASSERT_TRUE(bought.ok()) << bought.status().ToString();
+  EXPECT_EQ(*bought, std::vector<model::Purchase>{p});
   EXPECT_TRUE(inv->has_meter_readings);
   EXPECT_EQ(inv->papers.size(), 1u);
 }

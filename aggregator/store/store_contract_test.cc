@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -28,6 +29,13 @@
 
 namespace ramette::aggregator::store {
 namespace {
+
+// Every stored purchase, by date, then in import order.
+std::vector<model::Purchase> AllPurchases(UsageSource& usage) {
+  auto rows = usage.LoadPurchases(std::numeric_limits<Day>::min(), std::numeric_limits<Day>::max());
+  EXPECT_TRUE(rows.ok()) << rows.status().message();
+  return rows.ok() ? *rows : std::vector<model::Purchase>{};
+}
 
 // One engine under test: a fresh empty database per test, a second connection to it, and (for
 // real engines) a database migrated only up to an older schema version.
@@ -648,8 +656,9 @@ TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
 
   auto loaded = store_->usage().LoadInventory();
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded->has_purchases);
   // By date, then in import order; 2017 is untouched by the 2018 file.
-  EXPECT_EQ(loaded->purchases, (std::vector<model::Purchase>{old, b, a, same}));
+  EXPECT_EQ(AllPurchases(store_->usage()), (std::vector<model::Purchase>{old, b, a, same}));
   EXPECT_TRUE(loaded->has_meter_readings);
   auto readings = store_->usage().LoadMeterReadings();
   ASSERT_TRUE(readings.ok()) << readings.status().message();
@@ -659,9 +668,39 @@ TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
                                               {"srv", "copier", DaysFromCivil(2018, 1, 31), 120}}));
   // A 2017 file replaces 2017 only.
   ASSERT_TRUE(inv.ReplacePurchases({b, old}).ok());
+  EXPECT_EQ(AllPurchases(store_->usage()), (std::vector<model::Purchase>{old, b}));
+}
+
+// A year's figures read the purchases of two years, not every stored row: both ends of the
+// period are in, the days around them out; by date, then in import order.
+TEST_P(StoreContractTest, PurchasesOfAPeriod) {
+  auto loaded = store_->usage().LoadInventory();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_FALSE(loaded->has_purchases);
+  auto buy = [](Day date, const char* direction) {
+    model::Purchase p;
+    p.date = date;
+    p.direction = direction;
+    p.paper_id = "std";
+    p.quantity = 1;
+    return p;
+  };
+  const Day jan1 = DaysFromCivil(2017, 1, 1), dec31 = DaysFromCivil(2018, 12, 31);
+  const std::vector<model::Purchase> file = {buy(dec31, "last"),       buy(jan1 - 1, "before"),
+                                             buy(jan1, "first"),       buy(dec31 + 1, "after"),
+                                             buy(dec31, "last again"), buy(jan1 + 400, "middle")};
+  ASSERT_TRUE(store_->inventory().ReplacePurchases(file).ok());
   loaded = store_->usage().LoadInventory();
-  ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(loaded->purchases, (std::vector<model::Purchase>{old, b}));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded->has_purchases);
+  auto rows = store_->usage().LoadPurchases(jan1, dec31);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  std::vector<std::string> got;
+  for (const model::Purchase& p : *rows) got.push_back(p.direction);
+  EXPECT_EQ(got, (std::vector<std::string>{"first", "middle", "last", "last again"}));
+  rows = store_->usage().LoadPurchases(dec31 + 2, dec31 + 400);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  EXPECT_TRUE(rows->empty());
 }
 
 TEST_P(StoreContractTest, OverlappingServicePeriodsImportNothing) {
@@ -1008,7 +1047,7 @@ TEST_P(StoreContractTest, AVersion11DatabaseMigratesTo12KeepingItsData) {
   auto inv = latest->usage().LoadInventory();
   ASSERT_TRUE(inv.ok()) << inv.status().message();
   EXPECT_EQ(inv->papers.size(), 1u);
-  EXPECT_EQ(inv->purchases, std::vector<model::Purchase>{p});
+  EXPECT_EQ(AllPurchases(latest->usage()), std::vector<model::Purchase>{p});
   EXPECT_TRUE(inv->has_meter_readings);
   auto readings = latest->usage().LoadMeterReadings();
   ASSERT_TRUE(readings.ok()) << readings.status().message();
@@ -1173,7 +1212,7 @@ TEST_P(StoreContractTest, MigratesFromEveryOlderSchemaVersion) {
     auto last = latest->directory().LastDirectorySync();
     ASSERT_TRUE(last.ok()) << last.status().message();
     EXPECT_FALSE(last->has_value());
-    EXPECT_TRUE(inv->purchases.empty());
+    EXPECT_FALSE(inv->has_purchases);
     model::Purchase p;
     p.date = DaysFromCivil(2018, 1, 1);
     p.paper_id = "std";

@@ -51,6 +51,9 @@ class UsageSource {
   // kLargeJobMinSheets (engines index the jobs from that size up, so that this reads only them).
   virtual Status ForEachLargeJob(int64_t min_sheets, Day first_day, Day last_day,
                                  const std::function<void(const model::LargeJob&)>& fn) = 0;
+  // Purchases (schema v11): every stored purchase dated in [first_day, last_day], by date, then
+  // in import order (InventoryStore::ReplacePurchases keeps a file's row order).
+  virtual Result<std::vector<model::Purchase>> LoadPurchases(Day first_day, Day last_day) = 0;
   // Meter readings (schema v11; counters from v14). Every stored reading with its counter,
   // sorted by (server, queue, date): the import's counter check and recount read them.
   virtual Result<std::vector<model::MeterReading>> LoadMeterReadings() = 0;

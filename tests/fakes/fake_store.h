@@ -338,12 +338,14 @@ class FakeStore final : public aggregator::store::Store,
     for (const auto& [key, count] : workstations_) {
       inv.workstations.push_back({key.first, key.second, count});
     }
-    // By date, then in import order, as the engines.
-    inv.purchases = purchases_;
-    std::stable_sort(inv.purchases.begin(), inv.purchases.end(),
-                     [](const auto& a, const auto& b) { return a.date < b.date; });
+    inv.has_purchases = !purchases_.empty();
     inv.has_meter_readings = !meters_.empty();
     return inv;
+  }
+  Result<std::vector<aggregator::model::Purchase>> LoadPurchases(Day first_day,
+                                                                 Day last_day) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return aggregator::model::PurchasesDuring(purchases_, first_day, last_day);
   }
   Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -132,6 +132,8 @@ class FakeUsageSource : public aggregator::store::UsageSource {
   // Meter readings as a file gives them (counters unset): LoadMeterCounters counts them as
   // `ramette import meters` does (model::CountedMeterReadings with the devices added here).
   std::vector<aggregator::model::MeterReading>& meter_readings() { return meter_readings_; }
+  // Purchases in import order: LoadPurchases returns those of a period, by date.
+  std::vector<aggregator::model::Purchase>& purchases() { return purchases_; }
 
   int monthly_calls() const { return monthly_calls_; }
   int daily_calls() const { return static_cast<int>(daily_call_log_.size()); }
@@ -156,7 +158,12 @@ class FakeUsageSource : public aggregator::store::UsageSource {
     if (!fail_inventory_.ok()) return fail_inventory_;
     aggregator::model::Inventory inv = inventory_;
     inv.has_meter_readings = !meter_readings_.empty();
+    inv.has_purchases = !purchases_.empty();
     return inv;
+  }
+  Result<std::vector<aggregator::model::Purchase>> LoadPurchases(Day first_day,
+                                                                 Day last_day) override {
+    return aggregator::model::PurchasesDuring(purchases_, first_day, last_day);
   }
   Result<std::vector<aggregator::model::MeterReading>> LoadMeterReadings() override {
     return aggregator::model::CountedMeterReadings(meter_readings_, {}, inventory_.devices);
@@ -246,6 +253,7 @@ class FakeUsageSource : public aggregator::store::UsageSource {
   }
 
   aggregator::model::Inventory inventory_;
+  std::vector<aggregator::model::Purchase> purchases_;
   std::vector<aggregator::model::MeterReading> meter_readings_;
   std::vector<FakeJob> jobs_;
   std::map<std::string, int64_t> user_ids_;
