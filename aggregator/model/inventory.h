@@ -4,6 +4,7 @@
 #define RAMETTE_AGGREGATOR_MODEL_INVENTORY_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -117,7 +118,7 @@ class ServicePeriodsCheck {
     bool has_out_of_service;
   };
   std::string names_;
-  std::vector<Period> periods_;
+  std::deque<Period> periods_;  // grows by blocks: never twice its size while it moves
 };
 
 // How a purchase row counts its quantity (DESIGN.md "What the law measures").
