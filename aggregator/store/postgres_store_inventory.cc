@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "aggregator/store/id_set.h"
 #include "aggregator/store/postgres_store.h"
 #include "aggregator/store/postgres_store_internal.h"
 
@@ -58,43 +59,33 @@ Status PostgresStore::UpsertDeviceBatches(const DeviceBatches& devices) {
       if (!r.ok()) return r.status();
       return ColumnInt(r->get(), 0, 0);
     };
-    // First every named queue is created (in the order queues first appear, which gives their
-    // ids) and loses its periods, the periods are checked, then the periods are inserted: a
-    // queue's periods may be in several batches.
+    // One pass, as SqliteStore::UpsertDeviceBatches: a queue is created when first named and
+    // loses its stored periods the first time it is met; the periods are checked at the end.
     model::ServicePeriodsCheck check;
+    IdSet cleared;
     RAMETTE_RETURN_IF_ERROR(devices([&](std::span<const model::Device> batch) -> Status {
+      int64_t id = 0;
       for (size_t i = 0; i < batch.size(); ++i) {
         const model::Device& d = batch[i];
         check.Add(d);
-        if (i > 0 && batch[i - 1].server == d.server && batch[i - 1].queue == d.queue) {
-          continue;  // the queue of the row before, already cleared
-        }
-        // Created by an import, not by an agent: first_seen and last_seen stay NULL.
-        RAMETTE_RETURN_IF_ERROR(conn_
-                                    ->Run("INSERT INTO devices(server, queue, deleted)"
-                                          " VALUES($1, $2, false) ON CONFLICT(server, queue)"
-                                          " DO NOTHING",
-                                          Params().Text(d.server).Text(d.queue),
-                                          "importing devices")
-                                    .status());
-        Result<int64_t> id = find_id(d);
-        if (!id.ok()) return id.status();
-        RAMETTE_RETURN_IF_ERROR(conn_
-                                    ->Run("DELETE FROM device_periods WHERE device_id = $1",
-                                          Params().Int(*id), "importing devices")
-                                    .status());
-      }
-      return Status::Ok();
-    }));
-    RAMETTE_RETURN_IF_ERROR(check.Check());
-    int64_t id = 0;
-    return devices([&](std::span<const model::Device> batch) -> Status {
-      for (size_t i = 0; i < batch.size(); ++i) {
-        const model::Device& d = batch[i];
         if (i == 0 || batch[i - 1].server != d.server || batch[i - 1].queue != d.queue) {
+          // Created by an import, not by an agent: first_seen and last_seen stay NULL.
+          RAMETTE_RETURN_IF_ERROR(conn_
+                                      ->Run("INSERT INTO devices(server, queue, deleted)"
+                                            " VALUES($1, $2, false) ON CONFLICT(server, queue)"
+                                            " DO NOTHING",
+                                            Params().Text(d.server).Text(d.queue),
+                                            "importing devices")
+                                      .status());
           Result<int64_t> found = find_id(d);
           if (!found.ok()) return found.status();
           id = *found;
+          if (cleared.Insert(id)) {
+            RAMETTE_RETURN_IF_ERROR(conn_
+                                        ->Run("DELETE FROM device_periods WHERE device_id = $1",
+                                              Params().Int(id), "importing devices")
+                                        .status());
+          }
         }
         RAMETTE_RETURN_IF_ERROR(
             conn_
@@ -111,7 +102,8 @@ Status PostgresStore::UpsertDeviceBatches(const DeviceBatches& devices) {
                 .status());
       }
       return Status::Ok();
-    });
+    }));
+    return check.Check();
   });
 }
 
@@ -177,21 +169,20 @@ Status PostgresStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   return InTransactionLocked([&]() -> Status {
-    // The years of every batch first: a year's stored purchases go before any row is inserted.
+    // One pass: a year's stored purchases go the first time one of its rows is met, before the
+    // rows of the batch holding it are inserted.
     std::set<int> years;
-    RAMETTE_RETURN_IF_ERROR(rows([&](std::span<const model::Purchase> batch) {
-      for (int year : model::PurchaseYears(batch)) years.insert(year);
-      return Status::Ok();
-    }));
-    for (int year : years) {
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
-                    Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
-                    "importing purchases")
-              .status());
-    }
     return rows([&](std::span<const model::Purchase> batch) -> Status {
+      for (const model::Purchase& p : batch) {
+        if (const int year = CivilFromDays(p.date).year; years.insert(year).second) {
+          RAMETTE_RETURN_IF_ERROR(
+              conn_
+                  ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
+                        Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
+                        "importing purchases")
+                  .status());
+        }
+      }
       for (size_t first = 0; first < batch.size(); first += kImportBatchRows) {
         ArrayLiteral date, direction, paper, format, quantity, unit, amount, use;
         for (size_t i = first; i < batch.size() && i < first + kImportBatchRows; ++i) {

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "aggregator/store/id_set.h"
 #include "aggregator/store/sqlite_store.h"
 #include "aggregator/store/sqlite_store_internal.h"
 #include "common/sqlite/sqlite_util.h"
@@ -88,40 +89,30 @@ Status SqliteStore::UpsertDeviceBatches(const DeviceBatches& devices) {
       sqlite3_reset(find_queue.get());
       return id;
     };
-    // First every named queue is created (in the order queues first appear, which gives their
-    // ids) and loses its periods, the periods are checked, then the periods are inserted: a
-    // queue's periods may be in several batches.
+    // One pass: a queue is created when first named (in the order queues first appear, which
+    // gives their ids) and loses its stored periods the first time it is met, before its first
+    // period is inserted (a queue's periods may be in several batches). The periods are checked
+    // at the end, before the transaction commits.
     model::ServicePeriodsCheck check;
-    const model::Device* previous = nullptr;
+    IdSet cleared;
     RAMETTE_RETURN_IF_ERROR(devices([&](std::span<const model::Device> batch) -> Status {
-      for (const model::Device& d : batch) {
-        check.Add(d);
-        if (previous != nullptr && previous->server == d.server && previous->queue == d.queue) {
-          continue;  // the queue of the row before, already cleared
-        }
-        previous = &d;
-        sqlite3_reset(add_queue.get());
-        BindText(add_queue.get(), 1, d.server);
-        BindText(add_queue.get(), 2, d.queue);
-        RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
-        Result<int64_t> id = find_id(d);
-        if (!id.ok()) return id.status();
-        sqlite3_reset(clear_periods.get());
-        BindInt(clear_periods.get(), 1, *id);
-        RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
-      }
-      previous = nullptr;  // the batch's rows go away
-      return Status::Ok();
-    }));
-    RAMETTE_RETURN_IF_ERROR(check.Check());
-    int64_t id = 0;
-    RAMETTE_RETURN_IF_ERROR(devices([&](std::span<const model::Device> batch) -> Status {
+      int64_t id = 0;
       for (size_t i = 0; i < batch.size(); ++i) {
         const model::Device& d = batch[i];
+        check.Add(d);
         if (i == 0 || batch[i - 1].server != d.server || batch[i - 1].queue != d.queue) {
+          sqlite3_reset(add_queue.get());
+          BindText(add_queue.get(), 1, d.server);
+          BindText(add_queue.get(), 2, d.queue);
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
           Result<int64_t> found = find_id(d);
           if (!found.ok()) return found.status();
           id = *found;
+          if (cleared.Insert(id)) {
+            sqlite3_reset(clear_periods.get());
+            BindInt(clear_periods.get(), 1, id);
+            RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
+          }
         }
         sqlite3_reset(add_period.get());
         BindInt(add_period.get(), 1, id);
@@ -134,7 +125,7 @@ Status SqliteStore::UpsertDeviceBatches(const DeviceBatches& devices) {
       }
       return Status::Ok();
     }));
-    return Status::Ok();
+    return check.Check();
   });
 }
 
@@ -200,26 +191,23 @@ Status SqliteStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
   return InTransactionLocked([&]() -> Status {
     OwnedStatement del;
     OwnedStatement ins;
-    // The years of every batch first: a year's stored purchases go before any row is inserted.
-    std::set<int> years;
-    RAMETTE_RETURN_IF_ERROR(rows([&](std::span<const model::Purchase> batch) {
-      for (int year : model::PurchaseYears(batch)) years.insert(year);
-      return Status::Ok();
-    }));
     RAMETTE_RETURN_IF_ERROR(
         del.Prepare(db_, "DELETE FROM purchases WHERE date >= ?1 AND date < ?2"));
-    for (int year : years) {
-      sqlite3_reset(del.get());
-      BindInt(del.get(), 1, DaysFromCivil(year, 1, 1));
-      BindInt(del.get(), 2, DaysFromCivil(year + 1, 1, 1));
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing purchases"));
-    }
     RAMETTE_RETURN_IF_ERROR(
         ins.Prepare(db_,
                     "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
                     " amount_cents, use) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    // One pass: a year's stored purchases go the first time one of its rows is met, before that
+    // row (the first of its year) is inserted.
+    std::set<int> years;
     return rows([&](std::span<const model::Purchase> batch) -> Status {
       for (const model::Purchase& p : batch) {
+        if (const int year = CivilFromDays(p.date).year; years.insert(year).second) {
+          sqlite3_reset(del.get());
+          BindInt(del.get(), 1, DaysFromCivil(year, 1, 1));
+          BindInt(del.get(), 2, DaysFromCivil(year + 1, 1, 1));
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing purchases"));
+        }
         sqlite3_reset(ins.get());
         BindInt(ins.get(), 1, p.date);
         BindText(ins.get(), 2, p.direction);
