@@ -129,10 +129,12 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     auto known = inventory.KnownPaperIds();
     if (!known.ok()) return Report(known, err);
     std::set<std::string> ids(known->begin(), known->end());
-    auto parsed = imports::ParseDevicesCsv(*content, file, ids);
-    if (!parsed.ok()) return Report(parsed, err);
-    rows = parsed->size();
-    applied = inventory.UpsertDevices(*parsed);
+    auto checked = imports::CheckDevicesCsv(*content, file, ids);  // then batches, as users
+    if (!checked.ok()) return Report(checked, err);
+    rows = *checked;
+    applied = inventory.UpsertDeviceBatches([&](const store::DeviceBatchVisitor& visit) {
+      return imports::ForEachDevicesCsvBatch(*content, file, ids, kImportBatchRows, visit);
+    });
   } else if (kind == "users") {
     // Names as the aggregator's [users] rule, recorded in the database, normalises them.
     auto rule = store->StoredUserNameRule();
@@ -162,11 +164,12 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     auto known = inventory.KnownPaperIds();
     if (!known.ok()) return Report(known, err);
     std::set<std::string> ids(known->begin(), known->end());
-    auto parsed = imports::ParsePurchasesCsv(*content, file, ids);
-    if (!parsed.ok()) return Report(parsed, err);
-    std::string().swap(*content);
-    rows = parsed->size();
-    applied = inventory.ReplacePurchases(*parsed);
+    auto checked = imports::CheckPurchasesCsv(*content, file, ids);  // then batches, as users
+    if (!checked.ok()) return Report(checked, err);
+    rows = *checked;
+    applied = inventory.ReplacePurchaseBatches([&](const store::PurchaseBatchVisitor& visit) {
+      return imports::ForEachPurchasesCsvBatch(*content, file, ids, kImportBatchRows, visit);
+    });
   } else if (kind == "meters") {
     // The counter rule reads the devices' service periods and the stored readings; the
     // readings of the devices the file names are stored again with their counters.
@@ -174,12 +177,17 @@ int RunImport(const std::string& db, const std::string& kind, const std::string&
     if (!stored.ok()) return Report(stored, err);
     auto readings = store->usage().LoadMeterReadings();
     if (!readings.ok()) return Report(readings, err);
-    auto parsed = imports::ParseMetersCsv(*content, file, stored->devices, *readings);
-    if (!parsed.ok()) return Report(parsed, err);
+    // Checked into 24 bytes a reading, which hold what the file and the stored readings of its
+    // devices give; both are freed before the counted readings go to the store in batches.
+    auto checked = imports::CheckMetersCsv(*content, file, stored->devices, *readings);
+    if (!checked.ok()) return Report(checked, err);
     std::string().swap(*content);
-    rows = parsed->size();
-    applied = inventory.UpsertMeterReadings(
-        model::CountedMeterReadings(std::move(*parsed), *readings, stored->devices));
+    std::vector<model::MeterReading>().swap(*readings);
+    rows = checked->file_rows();
+    applied =
+        inventory.UpsertMeterReadingBatches([&](const store::MeterReadingBatchVisitor& visit) {
+          return checked->ForEachCountedBatch(stored->devices, kImportBatchRows, visit);
+        });
   } else {
     err << "ramette: unknown import kind '" << kind
         << "' (expected papers, devices, users, workstations, directions, purchases or meters)\n";

@@ -14,13 +14,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/auth/password_hash.h"
+#include "aggregator/imports/csv_import.h"
 #include "aggregator/ingest/ingest_processor.h"
+#include "aggregator/model/inventory.h"
 #include "aggregator/store/sqlite_store.h"
 
 namespace ramette::aggregator::cli {
@@ -718,6 +723,126 @@ TEST_F(CommandsTest, PurchasesAndMetersImportsAndThePaperSource) {
   EXPECT_THAT(table.str(), HasSubstr("Paper source: printing"));
   EXPECT_THAT(table.str(),
               HasSubstr("Purchases 2018: 7.48 kg bought (7.48 kg office), I1 -25.0 %"));
+}
+
+// Issue 12: the devices, purchases and meters imports check the file compactly, then hand it to
+// the store in 4,096-row batches. With files of more rows than that (a queue's two periods in
+// different batches, stored purchases and readings replaced, a meter replaced behind its queue)
+// they store exactly what parsing every row and storing one vector stored.
+TEST_F(CommandsTest, BatchedImportsStoreWhatOneVectorStored) {
+  const std::string papers = dir_ + "/papers.csv";
+  const std::string devices = dir_ + "/devices.csv";
+  const std::string purchases_2019 = dir_ + "/purchases-2019.csv";
+  const std::string purchases = dir_ + "/purchases.csv";
+  const std::string meters_before = dir_ + "/meters-before.csv";
+  const std::string meters = dir_ + "/meters.csv";
+  std::ofstream(papers) << "paper_id,recycled,grammage_gsm\nREC,yes,80\nSTD,no,80\n";
+  {
+    std::ofstream f(devices);
+    f << "server,queue,class,direction,paper_id,in_service,out_of_service\n";
+    for (int q = 0; q < 2600; ++q) {
+      f << "srv,q" << q << ",mfp,D" << q % 7 << ",STD,2015-01-01,2018-06-01\n";
+    }
+    for (int q = 0; q < 2600; ++q) {
+      f << "srv,q" << q << ",desktop_printer,D" << q % 5 << "," << (q % 2 ? "REC" : "")
+        << ",2018-06-01,\n";
+    }
+  }
+  std::ofstream(purchases_2019)
+      << "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n"
+         "2016-03-01,DAF,STD,,4,reams,,\n2019-03-01,DAF,STD,,9,reams,,\n";
+  {
+    std::ofstream f(purchases);
+    f << "date,direction,paper_id,format,quantity,unit,amount_eur_ht,use\n";
+    for (int i = 0; i < 5000; ++i) {
+      f << 2017 + i % 3 << "-0" << 1 + i % 9 << "-1" << i % 10 << ",D" << i % 7 << ","
+        << (i % 2 ? "REC" : "STD") << ",A" << 3 + i % 3 << "," << 1 + i % 13 << ",reams," << i % 50
+        << ".5,office\n";
+    }
+  }
+  auto day = [](int d) { return FormatIsoDate(DaysFromCivil(2018, 1, 1) + d); };
+  {
+    std::ofstream before(meters_before);
+    before << "server,queue,date,total_impressions\n";
+    std::ofstream f(meters);
+    f << "server,queue,date,total_impressions\n";
+    for (int q = 0; q < 100; ++q) {
+      for (int d = 0; d < 300; d += 10) {
+        before << "srv,q" << q << "," << day(d) << "," << 1000 + d * (q + 1) << "\n";
+      }
+      // Days 140-189 again and later, on every fifth day: q0-q9 replaced on 2018-06-01 (day 151).
+      for (int d = 140; d < 390; d += 5) {
+        const int total = q < 10 && d >= 151 ? d : 1000 + d * (q + 1) + 1;
+        f << "srv,q" << q << "," << day(d) << "," << total << "\n";
+      }
+    }
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(RunImport(db_, "papers", papers, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "devices", devices, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "purchases", purchases_2019, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "purchases", purchases, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "meters", meters_before, out, err), 0) << err.str();
+  ASSERT_EQ(RunImport(db_, "meters", meters, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("imported 5200 rows of devices"));
+  EXPECT_THAT(out.str(), HasSubstr("imported 5000 rows of purchases"));
+  EXPECT_THAT(out.str(), HasSubstr("imported 5000 rows of meters"));
+
+  // The same files the way the imports stored them before: every row parsed, one vector each.
+  const std::string old_db = dir_ + "/old.db";
+  auto old = store::SqliteStore::Open(old_db);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  auto content = [](const std::string& path) { return *imports::ReadFileContent(path); };
+  store::InventoryStore& inv = (*old)->inventory();
+  ASSERT_TRUE(inv.UpsertPapers(*imports::ParsePapersCsv(content(papers), papers)).ok());
+  const std::set<std::string> ids = {"REC", "STD"};
+  auto parsed_devices = imports::ParseDevicesCsv(content(devices), devices, ids);
+  ASSERT_TRUE(parsed_devices.ok()) << parsed_devices.status().message();
+  ASSERT_TRUE(inv.UpsertDevices(*parsed_devices).ok());
+  for (const std::string& file : {purchases_2019, purchases}) {
+    auto parsed = imports::ParsePurchasesCsv(content(file), file, ids);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    ASSERT_TRUE(inv.ReplacePurchases(*parsed).ok());
+  }
+  for (const std::string& file : {meters_before, meters}) {
+    auto inventory = (*old)->usage().LoadInventory();
+    auto stored = (*old)->usage().LoadMeterReadings();
+    ASSERT_TRUE(inventory.ok() && stored.ok());
+    auto parsed = imports::ParseMetersCsv(content(file), file, inventory->devices, *stored);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    ASSERT_TRUE(inv.UpsertMeterReadings(
+                       model::CountedMeterReadings(std::move(*parsed), *stored, inventory->devices))
+                    .ok());
+  }
+
+  auto batched = store::SqliteStore::Open(db_);
+  ASSERT_TRUE(batched.ok()) << batched.status().message();
+  auto a = (*batched)->usage().LoadInventory();
+  auto b = (*old)->usage().LoadInventory();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->devices.size(), 5200u);
+  ASSERT_EQ(a->devices.size(), b->devices.size());
+  for (size_t i = 0; i < a->devices.size(); ++i) {
+    const model::Device& x = a->devices[i];
+    const model::Device& y = b->devices[i];
+    EXPECT_EQ(std::tie(x.id, x.server, x.queue, x.classified, x.device_class, x.direction,
+                       x.paper_id, x.in_service, x.out_of_service),
+              std::tie(y.id, y.server, y.queue, y.classified, y.device_class, y.direction,
+                       y.paper_id, y.in_service, y.out_of_service))
+        << i;
+  }
+  const Day first = std::numeric_limits<Day>::min();
+  const Day last = std::numeric_limits<Day>::max();
+  auto a_purchases = (*batched)->usage().LoadPurchases(first, last);
+  auto b_purchases = (*old)->usage().LoadPurchases(first, last);
+  ASSERT_TRUE(a_purchases.ok() && b_purchases.ok());
+  ASSERT_EQ(a_purchases->size(), 5001u);  // 2016's row stays, 2019's is replaced
+  EXPECT_EQ(*a_purchases, *b_purchases);
+  auto readings = (*batched)->usage().LoadMeterReadings();
+  auto old_readings = (*old)->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok() && old_readings.ok());
+  ASSERT_EQ(readings->size(), 100u * (30 + 50 - 16));  // days 140, 150 ... 290 in both files
+  EXPECT_EQ(*readings, *old_readings);
 }
 
 // `report --month last` once took the configuration's zone (Paris without --config) while

@@ -270,12 +270,6 @@ constexpr Column kDeviceColumns[] = {
     {"server", true},   {"queue", true},      {"class", true},         {"direction", true},
     {"paper_id", true}, {"in_service", true}, {"out_of_service", true}};
 
-// Service periods [in_service, out_of_service) of two rows of one queue; a missing
-// out_of_service is unbounded (in_service is always set by the parser).
-bool Overlap(const model::Device& a, const model::Device& b) {
-  return model::IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service);
-}
-
 std::string FormatServicePeriod(const model::Device& d) {
   return "[" + FormatBound(d.in_service) + ", " + FormatBound(d.out_of_service) + ")";
 }
@@ -336,69 +330,179 @@ Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
   return papers;
 }
 
+namespace {
+
+// One devices row converted and checked on its own (everything but the overlap rule).
+Status DeviceRowOf(const Row& row, const std::set<std::string>& known_paper_ids,
+                   model::Device* device) {
+  *device = model::Device();
+  device->classified = true;
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<std::string> server = row.Text(kDevServer);
+  if (!server.ok()) return server.status();
+  device->server = std::move(server).value();
+  Result<std::string> queue = row.Text(kDevQueue);
+  if (!queue.ok()) return queue.status();
+  device->queue = std::move(queue).value();
+
+  std::string_view class_text = TrimSpaces(row.Raw(kDevClass));
+  std::optional<model::DeviceClass> device_class = model::ParseDeviceClass(AsciiLower(class_text));
+  if (!device_class) {
+    return row.Error(kDevClass, "unknown class " + Quote(class_text) +
+                                    ", expected desktop_printer, mfp, print_shop or other");
+  }
+  device->device_class = *device_class;
+
+  Result<std::string> device_direction = row.Direction(kDevDirection, /*required=*/false);
+  if (!device_direction.ok()) return device_direction.status();
+  device->direction = std::move(device_direction).value();
+
+  std::string_view paper_id = row.Raw(kDevPaperId);
+  if (!TrimSpaces(paper_id).empty() && !known_paper_ids.contains(std::string(paper_id))) {
+    return row.Error(kDevPaperId,
+                     "unknown paper id " + Quote(paper_id) + ", not among the imported papers");
+  }
+  if (!TrimSpaces(paper_id).empty()) device->paper_id = std::string(paper_id);
+
+  Result<Day> in_service = row.Date(kDevInService);
+  if (!in_service.ok()) return in_service.status();
+  device->in_service = *in_service;
+  Result<std::optional<Day>> out_of_service = row.OptionalDate(kDevOutOfService);
+  if (!out_of_service.ok()) return out_of_service.status();
+  if (out_of_service->has_value() && **out_of_service <= *in_service) {
+    return row.Error(kDevOutOfService, "out_of_service " + Quote(FormatIsoDate(**out_of_service)) +
+                                           " is not after in_service " +
+                                           Quote(FormatIsoDate(*in_service)));
+  }
+  device->out_of_service = *out_of_service;
+  return Status::Ok();
+}
+
+// What the overlap rule keeps of a devices row: 24 bytes, its server and queue in a shared buffer
+// (once for consecutive rows of one queue). in_service is always set; an unbounded out_of_service
+// is kNoEnd.
+struct DeviceSpan {
+  uint32_t offset;  // server, then queue
+  uint32_t server_size;
+  uint32_t queue_size;
+  int32_t line;
+  Day in_service;
+  Day out_of_service;
+
+  static constexpr Day kNoEnd = std::numeric_limits<Day>::max();
+  model::Device Period() const {
+    model::Device d;
+    d.in_service = in_service;
+    if (out_of_service != kNoEnd) d.out_of_service = out_of_service;
+    return d;
+  }
+};
+
+}  // namespace
+
+Result<size_t> CheckDevicesCsv(std::string_view content, std::string_view file_name,
+                               const std::set<std::string>& known_paper_ids) {
+  std::string names;  // as in CheckUsersCsv: the rows' servers and queues, within the file's size
+  names.reserve(content.size());
+  std::vector<DeviceSpan> spans;
+  spans.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  auto server_of = [&names](const DeviceSpan& s) {
+    return std::string_view(names).substr(s.offset, s.server_size);
+  };
+  auto queue_of = [&names](const DeviceSpan& s) {
+    return std::string_view(names).substr(s.offset + s.server_size, s.queue_size);
+  };
+  model::Device device;
+  Status rows = ForEachRow(content, file_name, kDeviceColumns, [&](const Row& row) -> Status {
+    RAMETTE_RETURN_IF_ERROR(DeviceRowOf(row, known_paper_ids, &device));
+    DeviceSpan span{static_cast<uint32_t>(names.size()),
+                    static_cast<uint32_t>(device.server.size()),
+                    static_cast<uint32_t>(device.queue.size()),
+                    row.line(),
+                    *device.in_service,
+                    device.out_of_service.value_or(DeviceSpan::kNoEnd)};
+    if (!spans.empty() && server_of(spans.back()) == device.server &&
+        queue_of(spans.back()) == device.queue) {
+      span.offset = spans.back().offset;
+    } else {
+      names += device.server;
+      names += device.queue;
+    }
+    spans.push_back(span);
+    return Status::Ok();
+  });
+  // As in CheckUsersCsv: the first overlap in file order among the rows before the first error
+  // (or all of them) comes first; sorting by (server, queue, line) groups each queue's rows in
+  // file order.
+  auto same_queue = [&](const DeviceSpan& a, const DeviceSpan& b) {
+    return server_of(a) == server_of(b) && queue_of(a) == queue_of(b);
+  };
+  std::sort(spans.begin(), spans.end(), [&](const DeviceSpan& a, const DeviceSpan& b) {
+    if (int c = server_of(a).compare(server_of(b)); c != 0) return c < 0;
+    if (int c = queue_of(a).compare(queue_of(b)); c != 0) return c < 0;
+    return a.line < b.line;
+  });
+  auto overlap = [](const DeviceSpan& a, const DeviceSpan& b) {
+    return model::IntervalsOverlap(a.in_service, a.Period().out_of_service, b.in_service,
+                                   b.Period().out_of_service);
+  };
+  const DeviceSpan* later = nullptr;    // the overlapping row that comes first in the file
+  const DeviceSpan* earlier = nullptr;  // the first row of the same queue it overlaps
+  for (size_t begin = 0, end = 0; begin < spans.size(); begin = end) {
+    end = begin + 1;
+    while (end < spans.size() && same_queue(spans[end], spans[begin])) ++end;
+    for (size_t i = begin + 1; i < end && (later == nullptr || spans[i].line < later->line); ++i) {
+      size_t j = begin;
+      while (j < i && !overlap(spans[j], spans[i])) ++j;
+      if (j < i) {
+        later = &spans[i];
+        earlier = &spans[j];
+        break;
+      }
+    }
+  }
+  if (later != nullptr) {
+    return CsvError(file_name, later->line,
+                    "device server " + Quote(server_of(*later)) + ", queue " +
+                        Quote(queue_of(*later)) + ": service period " +
+                        FormatServicePeriod(later->Period()) + " overlaps " +
+                        FormatServicePeriod(earlier->Period()) + " on line " +
+                        std::to_string(earlier->line) + " (columns in_service, out_of_service)");
+  }
+  if (!rows.ok()) return rows;
+  return spans.size();
+}
+
+Status ForEachDevicesCsvBatch(std::string_view content, std::string_view file_name,
+                              const std::set<std::string>& known_paper_ids, size_t batch_rows,
+                              const std::function<Status(std::span<const model::Device>)>& visit) {
+  std::vector<model::Device> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, kDeviceColumns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return DeviceRowOf(row, known_paper_ids, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
 Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
                                                    std::string_view file_name,
                                                    const std::set<std::string>& known_paper_ids) {
+  Result<size_t> count = CheckDevicesCsv(content, file_name, known_paper_ids);
+  if (!count.ok()) return count.status();
   std::vector<model::Device> devices;
-  // Per (server, queue), the rows seen so far: their index in `devices` and line.
-  std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, int>>> rows_of_key;
-  Status rows = ForEachRow(content, file_name, kDeviceColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::Device device;
-    device.classified = true;
-
-    Result<std::string> server = row.Text(kDevServer);
-    if (!server.ok()) return server.status();
-    device.server = std::move(server).value();
-    Result<std::string> queue = row.Text(kDevQueue);
-    if (!queue.ok()) return queue.status();
-    device.queue = std::move(queue).value();
-
-    std::string_view class_text = TrimSpaces(row.Raw(kDevClass));
-    std::optional<model::DeviceClass> device_class =
-        model::ParseDeviceClass(AsciiLower(class_text));
-    if (!device_class) {
-      return row.Error(kDevClass, "unknown class " + Quote(class_text) +
-                                      ", expected desktop_printer, mfp, print_shop or other");
-    }
-    device.device_class = *device_class;
-
-    Result<std::string> device_direction = row.Direction(kDevDirection, /*required=*/false);
-    if (!device_direction.ok()) return device_direction.status();
-    device.direction = std::move(device_direction).value();
-
-    std::string_view paper_id = row.Raw(kDevPaperId);
-    if (!TrimSpaces(paper_id).empty() && !known_paper_ids.contains(std::string(paper_id))) {
-      return row.Error(kDevPaperId,
-                       "unknown paper id " + Quote(paper_id) + ", not among the imported papers");
-    }
-    if (!TrimSpaces(paper_id).empty()) device.paper_id = std::string(paper_id);
-
-    Result<Day> in_service = row.Date(kDevInService);
-    if (!in_service.ok()) return in_service.status();
-    device.in_service = *in_service;
-    Result<std::optional<Day>> out_of_service = row.OptionalDate(kDevOutOfService);
-    if (!out_of_service.ok()) return out_of_service.status();
-    if (out_of_service->has_value() && **out_of_service <= *in_service) {
-      return row.Error(kDevOutOfService,
-                       "out_of_service " + Quote(FormatIsoDate(**out_of_service)) +
-                           " is not after in_service " + Quote(FormatIsoDate(*in_service)));
-    }
-    device.out_of_service = *out_of_service;
-
-    std::vector<std::pair<size_t, int>>& earlier = rows_of_key[{device.server, device.queue}];
-    for (const auto& [index, line] : earlier) {
-      if (Overlap(devices[index], device)) {
-        return row.Error("device server " + Quote(device.server) + ", queue " +
-                         Quote(device.queue) + ": service period " + FormatServicePeriod(device) +
-                         " overlaps " + FormatServicePeriod(devices[index]) + " on line " +
-                         std::to_string(line) + " (columns in_service, out_of_service)");
-      }
-    }
-    earlier.emplace_back(devices.size(), row.line());
-    devices.push_back(std::move(device));
-    return Status::Ok();
-  });
+  devices.reserve(*count);
+  Status rows = ForEachDevicesCsvBatch(content, file_name, known_paper_ids, *count,
+                                       [&](std::span<const model::Device> batch) {
+                                         devices.insert(devices.end(), batch.begin(), batch.end());
+                                         return Status::Ok();
+                                       });
   if (!rows.ok()) return rows;
   return devices;
 }
@@ -769,134 +873,237 @@ enum MeterColumn { kMetServer, kMetQueue, kMetDate, kMetTotal };
 constexpr Column kMeterColumns[] = {
     {"server", true}, {"queue", true}, {"date", true}, {"total_impressions", true}};
 
+// One meters row converted and checked on its own (everything but the duplicate and counter
+// rules).
+Status MeterRowOf(const Row& row, model::MeterReading* m) {
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<std::string> server = row.Text(kMetServer);
+  if (!server.ok()) return server.status();
+  m->server = std::move(server).value();
+  Result<std::string> queue = row.Text(kMetQueue);
+  if (!queue.ok()) return queue.status();
+  m->queue = std::move(queue).value();
+  Result<Day> date = row.Date(kMetDate);
+  if (!date.ok()) return date.status();
+  m->date = *date;
+  std::string_view total = TrimSpaces(row.Raw(kMetTotal));
+  bool digits_only = !total.empty();
+  for (char c : total) digits_only = digits_only && c >= '0' && c <= '9';
+  const char* end = total.data() + total.size();
+  std::from_chars_result parsed{};
+  if (digits_only) parsed = std::from_chars(total.data(), end, m->total_impressions);
+  if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+    return row.Error(kMetTotal, "invalid counter " + Quote(total) +
+                                    ", expected a whole number of impressions (0 or more)");
+  }
+  return Status::Ok();
+}
+
+// Rows per batch when a Parse function collects them all.
+constexpr size_t kParseBatchRows = 4096;
+
 }  // namespace
+
+namespace {
+
+// One purchases row converted and checked (a purchase has no rule across rows).
+Status PurchaseRowOf(const Row& row, const std::set<std::string>& known_paper_ids,
+                     model::Purchase* p) {
+  *p = model::Purchase();
+  RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
+  Result<Day> date = row.Date(kPurDate);
+  if (!date.ok()) return date.status();
+  p->date = *date;
+  Result<std::string> direction = row.Direction(kPurDirection, /*required=*/false);
+  if (!direction.ok()) return direction.status();
+  if (!TrimSpaces(*direction).empty()) p->direction = std::move(direction).value();
+
+  Result<std::string> paper = row.Text(kPurPaperId);
+  if (!paper.ok()) return paper.status();
+  if (!known_paper_ids.contains(*paper)) {
+    return row.Error(kPurPaperId, "unknown paper id " + Quote(*paper) +
+                                      " (import it with `ramette import papers` first)");
+  }
+  p->paper_id = std::move(paper).value();
+
+  std::string_view format = TrimSpaces(row.Raw(kPurFormat));
+  if (!format.empty() && !ingest::ParseMediaSize(format).known) {
+    return row.Error(kPurFormat, "unknown format " + Quote(format) +
+                                     ", expected A4, A3, A5 or a PWG media name");
+  }
+  p->format = std::string(format);
+
+  std::string_view quantity = TrimSpaces(row.Raw(kPurQuantity));
+  std::optional<double> q = ParseDecimal(quantity);
+  if (!q) {
+    return row.Error(kPurQuantity,
+                     "invalid quantity " + Quote(quantity) + ", expected a number 0 or more");
+  }
+  p->quantity = *q;
+
+  std::string_view unit_text = TrimSpaces(row.Raw(kPurUnit));
+  std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(AsciiLower(unit_text));
+  if (!unit) {
+    return row.Error(kPurUnit,
+                     "invalid unit " + Quote(unit_text) + ", expected reams, sheets or kg");
+  }
+  p->unit = *unit;
+
+  std::string_view amount = TrimSpaces(row.Raw(kPurAmount));
+  if (!amount.empty()) {
+    p->amount_cents = ParseCents(amount);
+    if (!p->amount_cents) {
+      return row.Error(kPurAmount,
+                       "invalid amount " + Quote(amount) +
+                           ", expected euros excluding tax, 0 or more, at most two decimals");
+    }
+  }
+
+  std::string_view use_text = TrimSpaces(row.Raw(kPurUse));
+  if (!use_text.empty()) {
+    std::optional<model::PaperUse> use = model::ParsePaperUse(AsciiLower(use_text));
+    if (!use) {
+      return row.Error(kPurUse,
+                       "invalid use " + Quote(use_text) + ", expected office or print_shop");
+    }
+    p->use = *use;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<size_t> CheckPurchasesCsv(std::string_view content, std::string_view file_name,
+                                 const std::set<std::string>& known_paper_ids) {
+  size_t count = 0;
+  model::Purchase purchase;
+  Status rows = ForEachRow(content, file_name, kPurchaseColumns, [&](const Row& row) -> Status {
+    RAMETTE_RETURN_IF_ERROR(PurchaseRowOf(row, known_paper_ids, &purchase));
+    ++count;
+    return Status::Ok();
+  });
+  if (!rows.ok()) return rows;
+  return count;
+}
+
+Status ForEachPurchasesCsvBatch(
+    std::string_view content, std::string_view file_name,
+    const std::set<std::string>& known_paper_ids, size_t batch_rows,
+    const std::function<Status(std::span<const model::Purchase>)>& visit) {
+  std::vector<model::Purchase> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, kPurchaseColumns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return PurchaseRowOf(row, known_paper_ids, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
 
 Result<std::vector<model::Purchase>> ParsePurchasesCsv(
     std::string_view content, std::string_view file_name,
     const std::set<std::string>& known_paper_ids) {
   std::vector<model::Purchase> out;
-  Status rows = ForEachRow(content, file_name, kPurchaseColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::Purchase p;
-    Result<Day> date = row.Date(kPurDate);
-    if (!date.ok()) return date.status();
-    p.date = *date;
-    Result<std::string> direction = row.Direction(kPurDirection, /*required=*/false);
-    if (!direction.ok()) return direction.status();
-    if (!TrimSpaces(*direction).empty()) p.direction = std::move(direction).value();
-
-    Result<std::string> paper = row.Text(kPurPaperId);
-    if (!paper.ok()) return paper.status();
-    if (!known_paper_ids.contains(*paper)) {
-      return row.Error(kPurPaperId, "unknown paper id " + Quote(*paper) +
-                                        " (import it with `ramette import papers` first)");
-    }
-    p.paper_id = std::move(paper).value();
-
-    std::string_view format = TrimSpaces(row.Raw(kPurFormat));
-    if (!format.empty() && !ingest::ParseMediaSize(format).known) {
-      return row.Error(kPurFormat, "unknown format " + Quote(format) +
-                                       ", expected A4, A3, A5 or a PWG media name");
-    }
-    p.format = std::string(format);
-
-    std::string_view quantity = TrimSpaces(row.Raw(kPurQuantity));
-    std::optional<double> q = ParseDecimal(quantity);
-    if (!q) {
-      return row.Error(kPurQuantity,
-                       "invalid quantity " + Quote(quantity) + ", expected a number 0 or more");
-    }
-    p.quantity = *q;
-
-    std::string_view unit_text = TrimSpaces(row.Raw(kPurUnit));
-    std::optional<model::PurchaseUnit> unit = model::ParsePurchaseUnit(AsciiLower(unit_text));
-    if (!unit) {
-      return row.Error(kPurUnit,
-                       "invalid unit " + Quote(unit_text) + ", expected reams, sheets or kg");
-    }
-    p.unit = *unit;
-
-    std::string_view amount = TrimSpaces(row.Raw(kPurAmount));
-    if (!amount.empty()) {
-      p.amount_cents = ParseCents(amount);
-      if (!p.amount_cents) {
-        return row.Error(kPurAmount,
-                         "invalid amount " + Quote(amount) +
-                             ", expected euros excluding tax, 0 or more, at most two decimals");
-      }
-    }
-
-    std::string_view use_text = TrimSpaces(row.Raw(kPurUse));
-    if (!use_text.empty()) {
-      std::optional<model::PaperUse> use = model::ParsePaperUse(AsciiLower(use_text));
-      if (!use) {
-        return row.Error(kPurUse,
-                         "invalid use " + Quote(use_text) + ", expected office or print_shop");
-      }
-      p.use = *use;
-    }
-    out.push_back(std::move(p));
-    return Status::Ok();
-  });
+  Status rows = ForEachPurchasesCsvBatch(content, file_name, known_paper_ids, kParseBatchRows,
+                                         [&](std::span<const model::Purchase> batch) {
+                                           out.insert(out.end(), batch.begin(), batch.end());
+                                           return Status::Ok();
+                                         });
   if (!rows.ok()) return rows;
   return out;
 }
 
-Result<std::vector<model::MeterReading>> ParseMetersCsv(
-    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
-    const std::vector<model::MeterReading>& stored) {
-  std::vector<model::MeterReading> out;
-  std::vector<int> lines;
+// ---- meters ----
+
+std::string_view CheckedMeters::Server(uint32_t device) const {
+  const DeviceName& d = devices_[device];
+  return std::string_view(names_).substr(d.offset, d.server_size);
+}
+
+std::string_view CheckedMeters::Queue(uint32_t device) const {
+  const DeviceName& d = devices_[device];
+  return std::string_view(names_).substr(d.offset + d.server_size + 1, d.queue_size);
+}
+
+Result<CheckedMeters> CheckedMeters::Check(std::string_view content, std::string_view file_name,
+                                           const std::vector<model::Device>& devices,
+                                           const std::vector<model::MeterReading>& stored) {
+  CheckedMeters out;
+  // Each device's key, server NUL queue (a name has no NUL: CheckWidth), once in names_, which
+  // never moves (the keys fit in the file's size) so that `index` may view it.
+  out.names_.reserve(content.size() + 1);
+  std::unordered_map<std::string_view, uint32_t> index;
+  std::string key;
+  auto key_of = [&key](std::string_view server, std::string_view queue) -> std::string_view {
+    key.assign(server);
+    key += '\0';
+    key += queue;
+    return key;
+  };
+  std::vector<Reading>& readings = out.readings_;
+  readings.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1 +
+                   stored.size());
+  model::MeterReading m;
   Status rows = ForEachRow(content, file_name, kMeterColumns, [&](const Row& row) -> Status {
-    RAMETTE_RETURN_IF_ERROR(row.CheckWidth());
-    model::MeterReading m;
-    Result<std::string> server = row.Text(kMetServer);
-    if (!server.ok()) return server.status();
-    m.server = std::move(server).value();
-    Result<std::string> queue = row.Text(kMetQueue);
-    if (!queue.ok()) return queue.status();
-    m.queue = std::move(queue).value();
-    Result<Day> date = row.Date(kMetDate);
-    if (!date.ok()) return date.status();
-    m.date = *date;
-    std::string_view total = TrimSpaces(row.Raw(kMetTotal));
-    bool digits_only = !total.empty();
-    for (char c : total) digits_only = digits_only && c >= '0' && c <= '9';
-    const char* end = total.data() + total.size();
-    std::from_chars_result parsed{};
-    if (digits_only) parsed = std::from_chars(total.data(), end, m.total_impressions);
-    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
-      return row.Error(kMetTotal, "invalid counter " + Quote(total) +
-                                      ", expected a whole number of impressions (0 or more)");
+    RAMETTE_RETURN_IF_ERROR(MeterRowOf(row, &m));
+    uint32_t device;
+    if (!readings.empty() && out.Server(readings.back().device) == m.server &&
+        out.Queue(readings.back().device) == m.queue) {
+      device = readings.back().device;  // the device of the row before
+    } else {
+      std::string_view k = key_of(m.server, m.queue);
+      auto it = index.find(k);
+      if (it == index.end()) {
+        const uint32_t offset = static_cast<uint32_t>(out.names_.size());
+        out.names_ += k;
+        out.devices_.push_back({offset, static_cast<uint32_t>(m.server.size()),
+                                static_cast<uint32_t>(m.queue.size())});
+        it = index
+                 .emplace(std::string_view(out.names_).substr(offset, k.size()),
+                          static_cast<uint32_t>(out.devices_.size() - 1))
+                 .first;
+      }
+      device = it->second;
     }
-    out.push_back(std::move(m));
-    lines.push_back(row.line());
+    readings.push_back({device, m.date, row.line(), m.total_impressions});
     return Status::Ok();
   });
   if (!rows.ok()) return rows;
+  out.file_rows_ = readings.size();
 
-  // Every reading by (server, queue, date): the file's (their line) and the stored ones (line 0),
-  // a file row before a stored one of the same identity, which it replaces. Sorting, not a map:
-  // a million readings are checked in about a second.
-  struct Entry {
-    const model::MeterReading* reading;
-    int line;
-  };
-  std::vector<Entry> all;
-  all.reserve(out.size() + stored.size());
-  for (size_t i = 0; i < out.size(); ++i) all.push_back({&out[i], lines[i]});
-  for (const model::MeterReading& m : stored) all.push_back({&m, 0});
-  auto key_less = [](const model::MeterReading& a, const model::MeterReading& b) {
-    if (int c = a.server.compare(b.server); c != 0) return c < 0;
-    if (int c = a.queue.compare(b.queue); c != 0) return c < 0;
-    return a.date < b.date;
-  };
-  auto same_key = [](const model::MeterReading& a, const model::MeterReading& b) {
-    return a.date == b.date && a.server == b.server && a.queue == b.queue;
-  };
-  std::sort(all.begin(), all.end(), [&](const Entry& a, const Entry& b) {
-    if (key_less(*a.reading, *b.reading)) return true;
-    if (key_less(*b.reading, *a.reading)) return false;
+  // Devices numbered in (server, queue) order, so that readings sort as CountedMeterReadings's.
+  std::vector<uint32_t> order(out.devices_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (int c = out.Server(a).compare(out.Server(b)); c != 0) return c < 0;
+    return out.Queue(a) < out.Queue(b);
+  });
+  std::vector<uint32_t> rank(order.size());
+  std::vector<DeviceName> sorted_devices(order.size());
+  for (uint32_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    sorted_devices[r] = out.devices_[order[r]];
+  }
+  out.devices_ = std::move(sorted_devices);
+  for (Reading& r : readings) r.device = rank[r.device];
+  for (auto& [k, device] : index) device = rank[device];
+  // The stored readings of the devices the file names (line 0); the others are not read again.
+  for (const model::MeterReading& s : stored) {
+    auto it = index.find(key_of(s.server, s.queue));
+    if (it != index.end()) readings.push_back({it->second, s.date, 0, s.total_impressions});
+  }
+  index = {};
+
+  // Every reading by (server, queue, date): a file row before a stored one of the same identity,
+  // which it replaces. Sorting, not a map: a million readings are checked in about a second.
+  std::sort(readings.begin(), readings.end(), [](const Reading& a, const Reading& b) {
+    if (a.device != b.device) return a.device < b.device;
+    if (a.date != b.date) return a.date < b.date;
     // Same identity: file rows first, in file order.
     if ((a.line == 0) != (b.line == 0)) return a.line != 0;
     return a.line < b.line;
@@ -904,41 +1111,101 @@ Result<std::vector<model::MeterReading>> ParseMetersCsv(
   // The first error in file order: a duplicate in the file, or a counter going down.
   int error_line = 0;
   std::string error;
-  auto report = [&](int line, std::string what) {
-    if (line != 0 && (error_line == 0 || line < error_line)) {
-      error_line = line;
-      error = std::move(what);
-    }
-  };
-  const Entry* previous = nullptr;
-  for (size_t i = 0; i < all.size(); ++i) {
-    const Entry& e = all[i];
-    const model::MeterReading& m = *e.reading;
-    if (previous != nullptr && same_key(*previous->reading, m)) {
-      if (e.line != 0) {
-        report(e.line, "duplicate reading for " + m.server + "/" + m.queue + " on " +
-                           FormatIsoDate(m.date) + ", already on line " +
-                           std::to_string(previous->line) + " (columns server, queue, date)");
+  auto better = [&](int line) { return line != 0 && (error_line == 0 || line < error_line); };
+  const Reading* previous = nullptr;
+  for (const Reading& e : readings) {
+    const std::string_view server = out.Server(e.device), queue = out.Queue(e.device);
+    if (previous != nullptr && previous->device == e.device && previous->date == e.date) {
+      if (better(e.line)) {
+        error_line = e.line;
+        error = "duplicate reading for " + std::string(server) + "/" + std::string(queue) + " on " +
+                FormatIsoDate(e.date) + ", already on line " + std::to_string(previous->line) +
+                " (columns server, queue, date)";
       }
       continue;  // a stored reading the file replaces, or a duplicate
     }
-    if (previous != nullptr && previous->reading->server == m.server &&
-        previous->reading->queue == m.queue &&
-        m.total_impressions < previous->reading->total_impressions &&
-        !model::ServicePeriodStartsBetween(devices, m.server, m.queue, previous->reading->date,
-                                           m.date)) {
-      const model::MeterReading& p = *previous->reading;
-      report(e.line != 0 ? e.line : previous->line,
-             "counter of " + m.server + "/" + m.queue + " goes down from " +
-                 std::to_string(p.total_impressions) + " on " + FormatIsoDate(p.date) + " to " +
-                 std::to_string(m.total_impressions) + " on " + FormatIsoDate(m.date) +
-                 " and no service period of the device begins in between (a replaced device "
-                 "needs a new row in the devices import) (column total_impressions)");
+    if (previous != nullptr && previous->device == e.device && e.total < previous->total &&
+        better(e.line != 0 ? e.line : previous->line) &&
+        !model::ServicePeriodStartsBetween(devices, server, queue, previous->date, e.date)) {
+      error_line = e.line != 0 ? e.line : previous->line;
+      error = "counter of " + std::string(server) + "/" + std::string(queue) + " goes down from " +
+              std::to_string(previous->total) + " on " + FormatIsoDate(previous->date) + " to " +
+              std::to_string(e.total) + " on " + FormatIsoDate(e.date) +
+              " and no service period of the device begins in between (a replaced device "
+              "needs a new row in the devices import) (column total_impressions)";
     }
     previous = &e;
   }
   if (error_line != 0) return CsvError(file_name, error_line, error);
+  // What the store gets: one reading per identity, the file's where it has one.
+  readings.erase(std::unique(readings.begin(), readings.end(),
+                             [](const Reading& a, const Reading& b) {
+                               return a.device == b.device && a.date == b.date;
+                             }),
+                 readings.end());
+  readings.shrink_to_fit();
+  out.names_.shrink_to_fit();
   return out;
+}
+
+std::vector<model::MeterReading> CheckedMeters::FileRows() const {
+  std::vector<const Reading*> rows;
+  rows.reserve(file_rows_);
+  for (const Reading& r : readings_) {
+    if (r.line != 0) rows.push_back(&r);
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const Reading* a, const Reading* b) { return a->line < b->line; });
+  std::vector<model::MeterReading> out;
+  out.reserve(rows.size());
+  for (const Reading* r : rows) {
+    out.push_back(
+        {std::string(Server(r->device)), std::string(Queue(r->device)), r->date, r->total, 0});
+  }
+  return out;
+}
+
+Status CheckedMeters::ForEachCountedBatch(
+    const std::vector<model::Device>& devices, size_t batch_rows,
+    const std::function<Status(std::span<const model::MeterReading>)>& visit) const {
+  std::vector<model::MeterReading> batch;
+  batch.reserve(std::min(std::max<size_t>(batch_rows, 1), readings_.size()));
+  model::MeterReading carried;  // the last reading of the batch handed over
+  const model::MeterReading* previous = nullptr;
+  for (size_t i = 0; i < readings_.size(); ++i) {
+    const Reading& r = readings_[i];
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      carried = batch.back();
+      previous = &carried;
+      batch.clear();
+    }
+    model::MeterReading& m = batch.emplace_back();
+    m.server = Server(r.device);
+    m.queue = Queue(r.device);
+    m.date = r.date;
+    m.total_impressions = r.total;
+    const bool same_device = i > 0 && readings_[i - 1].device == r.device;
+    m.counter =
+        same_device ? previous->counter + model::MeterImpressionsBetween(*previous, m, devices) : 0;
+    previous = &m;
+  }
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
+Result<CheckedMeters> CheckMetersCsv(std::string_view content, std::string_view file_name,
+                                     const std::vector<model::Device>& devices,
+                                     const std::vector<model::MeterReading>& stored) {
+  return CheckedMeters::Check(content, file_name, devices, stored);
+}
+
+Result<std::vector<model::MeterReading>> ParseMetersCsv(
+    std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
+    const std::vector<model::MeterReading>& stored) {
+  Result<CheckedMeters> checked = CheckMetersCsv(content, file_name, devices, stored);
+  if (!checked.ok()) return checked.status();
+  return checked->FileRows();
 }
 
 }  // namespace ramette::aggregator::imports

@@ -3,6 +3,7 @@
 #ifndef RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
 #define RAMETTE_AGGREGATOR_IMPORTS_CSV_IMPORT_H_
 
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <span>
@@ -12,6 +13,7 @@
 
 #include "aggregator/model/direction_contacts.h"
 #include "aggregator/model/inventory.h"
+#include "common/civil_time.h"
 #include "common/status.h"
 
 namespace ramette::aggregator::imports {
@@ -42,6 +44,14 @@ Result<std::vector<model::Paper>> ParsePapersCsv(std::string_view content,
 Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
                                                    std::string_view file_name,
                                                    const std::set<std::string>& known_paper_ids);
+
+// ParseDevicesCsv in two steps, as CheckUsersCsv and ForEachUsersCsvBatch below: the number of
+// rows or ParseDevicesCsv's error, then the rows of an accepted file in batches.
+Result<size_t> CheckDevicesCsv(std::string_view content, std::string_view file_name,
+                               const std::set<std::string>& known_paper_ids);
+Status ForEachDevicesCsvBatch(std::string_view content, std::string_view file_name,
+                              const std::set<std::string>& known_paper_ids, size_t batch_rows,
+                              const std::function<Status(std::span<const model::Device>)>& visit);
 
 // Columns user, direction and the optional columns valid_from, valid_to (each YYYY-MM-DD or
 // empty for unbounded). user and direction non-empty; valid_from < valid_to when both are set;
@@ -98,6 +108,15 @@ Result<std::vector<model::Purchase>> ParsePurchasesCsv(
     std::string_view content, std::string_view file_name,
     const std::set<std::string>& known_paper_ids);
 
+// ParsePurchasesCsv in two steps, as CheckUsersCsv and ForEachUsersCsvBatch above: the number of
+// rows or ParsePurchasesCsv's error, then the rows of an accepted file in batches.
+Result<size_t> CheckPurchasesCsv(std::string_view content, std::string_view file_name,
+                                 const std::set<std::string>& known_paper_ids);
+Status ForEachPurchasesCsvBatch(
+    std::string_view content, std::string_view file_name,
+    const std::set<std::string>& known_paper_ids, size_t batch_rows,
+    const std::function<Status(std::span<const model::Purchase>)>& visit);
+
 // Columns server, queue, date, total_impressions (`ramette import meters`). server and queue
 // non-empty; date YYYY-MM-DD; total_impressions a whole number >= 0; (server, queue, date)
 // unique in the file. A device's counter must not go down from one reading to the next by date,
@@ -108,6 +127,52 @@ Result<std::vector<model::Purchase>> ParsePurchasesCsv(
 Result<std::vector<model::MeterReading>> ParseMetersCsv(
     std::string_view content, std::string_view file_name, const std::vector<model::Device>& devices,
     const std::vector<model::MeterReading>& stored = {});
+
+// A meters file CheckMetersCsv accepted and the stored readings of the devices it names: the
+// readings an import stores, 24 bytes each, each device's server and queue held once. Neither
+// the file's content nor `stored` need outlive it.
+class CheckedMeters {
+ public:
+  // Applies every rule of ParseMetersCsv (`devices` and `stored` as there), or returns its error.
+  static Result<CheckedMeters> Check(std::string_view content, std::string_view file_name,
+                                     const std::vector<model::Device>& devices,
+                                     const std::vector<model::MeterReading>& stored);
+  // The number of rows of the file.
+  size_t file_rows() const { return file_rows_; }
+  // The file's rows in file order, counters 0: what ParseMetersCsv returns.
+  std::vector<model::MeterReading> FileRows() const;
+  // model::CountedMeterReadings(FileRows(), stored, devices), `devices` those given to Check,
+  // handed to `visit` in order in consecutive batches of at most `batch_rows`; stops at the first
+  // error `visit` returns. May be called again.
+  Status ForEachCountedBatch(
+      const std::vector<model::Device>& devices, size_t batch_rows,
+      const std::function<Status(std::span<const model::MeterReading>)>& visit) const;
+
+ private:
+  struct DeviceName {
+    uint32_t offset;  // in names_: server, a NUL, queue
+    uint32_t server_size;
+    uint32_t queue_size;
+  };
+  struct Reading {
+    uint32_t device;  // in devices_, which are sorted by (server, queue)
+    Day date;
+    int32_t line;  // in the file; 0 for a stored reading
+    int64_t total;
+  };
+  std::string_view Server(uint32_t device) const;
+  std::string_view Queue(uint32_t device) const;
+
+  std::string names_;
+  std::vector<DeviceName> devices_;
+  std::vector<Reading> readings_;  // sorted by (device, date), one per identity
+  size_t file_rows_ = 0;
+};
+
+// ParseMetersCsv without a struct per row (issue 12): CheckedMeters::Check.
+Result<CheckedMeters> CheckMetersCsv(std::string_view content, std::string_view file_name,
+                                     const std::vector<model::Device>& devices,
+                                     const std::vector<model::MeterReading>& stored = {});
 
 // The most an import reads: 256 MiB (several million rows).
 inline constexpr size_t kMaxImportBytes = size_t{256} << 20;

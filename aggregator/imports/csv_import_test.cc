@@ -380,6 +380,81 @@ TEST(ParseDevicesCsvTest, IdenticalRowsOverlap) {
   EXPECT_THAT(ErrorOf(r), HasSubstr("line 2"));
 }
 
+TEST(ParseDevicesCsvTest, FirstOverlapInFileOrderWinsAcrossQueuesAndBeforeABadRow) {
+  // print2/q overlaps on line 4, print1/q (sorted first) on line 5: line 4.
+  const std::string rows = std::string(kDevicesHeader) +
+                           "print2,q,mfp,DAF,,2015-01-01,\n"
+                           "print1,q,mfp,DAF,,2015-01-01,\n"
+                           "print2,q,mfp,DAF,,2016-01-01,\n"
+                           "print1,q,mfp,DAF,,2017-01-01,\n";
+  auto r = ParseDevicesCsv(rows, "devices.csv", kKnownPapers);
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:4: device server 'print2', queue 'q'"));
+  EXPECT_EQ(ErrorOf(CheckDevicesCsv(rows, "devices.csv", kKnownPapers)), ErrorOf(r));
+  // A bad class after the overlaps: the overlap; before them: the bad class.
+  r = ParseDevicesCsv(rows + "print3,q,printer,DAF,,2015-01-01,\n", "devices.csv", kKnownPapers);
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:4: device server 'print2'"));
+  const std::string bad_first = std::string(kDevicesHeader) +
+                                "print2,q,mfp,DAF,,2015-01-01,\n"
+                                "print3,q,printer,DAF,,2015-01-01,\n"
+                                "print2,q,mfp,DAF,,2016-01-01,\n";
+  r = ParseDevicesCsv(bad_first, "devices.csv", kKnownPapers);
+  EXPECT_THAT(ErrorOf(r), StartsWith("devices.csv:3: unknown class 'printer'"));
+  EXPECT_EQ(ErrorOf(CheckDevicesCsv(bad_first, "devices.csv", kKnownPapers)), ErrorOf(r));
+}
+
+TEST(ForEachDevicesCsvBatchTest, CheckedRowsComeInBatchesInFileOrder) {
+  // q1's periods are on both sides of a batch boundary, one row quoted.
+  const std::string csv = std::string(kDevicesHeader) +
+                          "print1,q1,mfp,DAF,A4-80,2014-01-01,2018-07-01\n"
+                          "print1,q2,desktop_printer,,,2015-03-01,\n"
+                          "\"print1\",q1,other,DRH,,2018-07-01,\n"
+                          "print2,q1,print_shop,Repro,A4-REC,2010-01-01,2012-01-01\n"
+                          "print2,q1,print_shop,Repro,,2012-01-01,\n";
+  Result<size_t> count = CheckDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_TRUE(count.ok()) << ErrorOf(count);
+  EXPECT_EQ(*count, 5u);
+  auto parsed = ParseDevicesCsv(csv, "devices.csv", kKnownPapers);
+  ASSERT_TRUE(parsed.ok()) << ErrorOf(parsed);
+  ASSERT_EQ(parsed->size(), 5u);
+  // The rows as ParseDevicesCsv returned them before it was built on these two steps.
+  EXPECT_EQ((*parsed)[2].server, "print1");
+  EXPECT_EQ((*parsed)[2].device_class, model::DeviceClass::kOther);
+  EXPECT_EQ((*parsed)[2].paper_id, "");
+  EXPECT_EQ((*parsed)[3].paper_id, "A4-REC");
+  EXPECT_EQ((*parsed)[4].paper_id, "");
+  EXPECT_EQ((*parsed)[4].in_service, D(2012, 1, 1));
+  EXPECT_FALSE((*parsed)[4].out_of_service.has_value());
+  auto key = [](const model::Device& d) {
+    return d.server + "/" + d.queue + " " + std::string(model::DeviceClassName(d.device_class)) +
+           " " + d.direction + " " + d.paper_id + " " + FormatIsoDate(*d.in_service) + " " +
+           (d.out_of_service ? FormatIsoDate(*d.out_of_service) : "-") +
+           (d.classified ? " classified" : "") + " " + std::to_string(d.id);
+  };
+  std::vector<std::vector<std::string>> batches;
+  auto collect = [&](std::span<const model::Device> batch) {
+    auto& b = batches.emplace_back();
+    for (const model::Device& d : batch) b.push_back(key(d));
+    return Status::Ok();
+  };
+  ASSERT_TRUE(ForEachDevicesCsvBatch(csv, "devices.csv", kKnownPapers, 2, collect).ok());
+  ASSERT_EQ(batches.size(), 3u);
+  std::vector<std::string> all;
+  for (const auto& b : batches) all.insert(all.end(), b.begin(), b.end());
+  std::vector<std::string> expected;
+  for (const model::Device& d : *parsed) expected.push_back(key(d));
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(batches[2],
+            (std::vector<std::string>{"print2/q1 print_shop Repro  2012-01-01 - classified 0"}));
+  // The visitor's error stops the rows.
+  int calls = 0;
+  Status st = ForEachDevicesCsvBatch(csv, "devices.csv", kKnownPapers, 2, [&](auto) {
+    ++calls;
+    return Status::IoError("disk full");
+  });
+  EXPECT_EQ(st.message(), "disk full");
+  EXPECT_EQ(calls, 1);
+}
+
 // A quoted field may span lines in CSV, but a name may not hold a line break: refused at the
 // line its record starts on.
 TEST(ParseDevicesCsvTest, MultiLineQuotedFieldIsRefused) {

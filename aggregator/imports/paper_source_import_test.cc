@@ -1,6 +1,7 @@
 // Tests of the purchases and meters imports: both separators, quotes and decimal commas, and the
 // FILE:LINE error of every column, the counter going down included.
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,47 @@ TEST(ParsePurchasesCsvTest, MissingColumnIsAHeaderError) {
   EXPECT_THAT(ErrorOf(r), StartsWith("p.csv:1: missing column 'amount_eur_ht'"));
 }
 
+TEST(ForEachPurchasesCsvBatchTest, CheckedRowsComeInBatchesInFileOrder) {
+  const std::string csv = std::string(kPurchaseHeader) +
+                          "2018-03-01,DRH,A4-80,A3,2,reams,10,print_shop\n"
+                          "2019-01-05,,Écolo,,\"2,5\",kg,,\n"
+                          "2018-12-31,DAF,A4-REC,,100,sheets,\"1,5\",office\n";
+  Result<size_t> count = CheckPurchasesCsv(csv, "p.csv", kPapers);
+  ASSERT_TRUE(count.ok()) << ErrorOf(count);
+  EXPECT_EQ(*count, 3u);
+  auto parsed = ParsePurchasesCsv(csv, "p.csv", kPapers);
+  ASSERT_TRUE(parsed.ok()) << ErrorOf(parsed);
+  model::Purchase a{D(2018, 3, 1),
+                    "DRH",
+                    "A4-80",
+                    "A3",
+                    2,
+                    model::PurchaseUnit::kReams,
+                    1000,
+                    model::PaperUse::kPrintShop};
+  model::Purchase b{
+      D(2019, 1, 5),           "", "Écolo", "", 2.5, model::PurchaseUnit::kKg, std::nullopt,
+      model::PaperUse::kOffice};
+  model::Purchase c{
+      D(2018, 12, 31),         "DAF", "A4-REC", "", 100, model::PurchaseUnit::kSheets, 150,
+      model::PaperUse::kOffice};
+  EXPECT_EQ(*parsed, (std::vector<model::Purchase>{a, b, c}));
+  std::vector<std::vector<model::Purchase>> batches;
+  ASSERT_TRUE(ForEachPurchasesCsvBatch(csv, "p.csv", kPapers, 2,
+                                       [&](std::span<const model::Purchase> batch) {
+                                         batches.emplace_back(batch.begin(), batch.end());
+                                         return Status::Ok();
+                                       })
+                  .ok());
+  EXPECT_EQ(batches, (std::vector<std::vector<model::Purchase>>{{a, b}, {c}}));
+  // Check refuses what Parse refuses, with the same message.
+  const std::string bad = csv + "2018-01-01,DRH,A4-80,,1,reams,1,home\n";
+  EXPECT_THAT(ErrorOf(CheckPurchasesCsv(bad, "p.csv", kPapers)),
+              StartsWith("p.csv:5: invalid use 'home'"));
+  EXPECT_EQ(ErrorOf(CheckPurchasesCsv(bad, "p.csv", kPapers)),
+            ErrorOf(ParsePurchasesCsv(bad, "p.csv", kPapers)));
+}
+
 constexpr char kMeterHeader[] = "server,queue,date,total_impressions\n";
 
 TEST(ParseMetersCsvTest, ReadsRowsInFileOrder) {
@@ -166,6 +208,83 @@ TEST(ParseMetersCsvTest, CounterGoingDownIsAnErrorUnlessANewServicePeriodBegins)
       ParseMetersCsv(std::string(kMeterHeader) + "s,q,2018-02-28,4000\ns,q,2018-01-31,3000\n",
                      "m.csv", {}, stored);
   EXPECT_TRUE(corrected.ok()) << ErrorOf(corrected);
+}
+
+// The import's batches hold what CountedMeterReadings returns for the file's rows and the stored
+// readings: every reading of the named devices, counted, in (server, queue, date) order.
+TEST(CheckMetersCsvTest, CountedBatchesAreTheCountedMeterReadings) {
+  model::Device before, after;
+  before.server = after.server = "s";
+  before.queue = after.queue = "copier";
+  before.in_service = D(2015, 1, 1);
+  before.out_of_service = after.in_service = D(2018, 3, 1);
+  const std::vector<model::Device> devices = {before, after};
+  const std::vector<model::MeterReading> stored = {
+      {"a", "z", D(2017, 1, 1), 7, 0},           // a device the file does not name
+      {"s", "copier", D(2017, 12, 31), 800, 0},  // kept, counted again
+      {"s", "copier", D(2018, 1, 31), 5000, 0},  // replaced by the file's row
+      {"s", "q", D(2019, 1, 1), 3, 0},
+  };
+  const std::string csv = std::string(kMeterHeader) +
+                          "s,copier,2018-06-30,900\n"  // after a replacement: counts again
+                          "s,Étage,2018-01-31,10\n"
+                          "s,copier,2018-01-31,1000\n"
+                          "s,copier,2018-12-31,1900\n"
+                          "\"s\",Étage,2018-02-28,15\n"
+                          "r,copier,2018-02-28,4\n"
+                          "s,q,2018-12-31,1\n";
+  auto parsed = ParseMetersCsv(csv, "m.csv", devices, stored);
+  ASSERT_TRUE(parsed.ok()) << ErrorOf(parsed);
+  ASSERT_EQ(parsed->size(), 7u);
+  EXPECT_EQ((*parsed)[0], (model::MeterReading{"s", "copier", D(2018, 6, 30), 900, 0}));
+  EXPECT_EQ((*parsed)[6], (model::MeterReading{"s", "q", D(2018, 12, 31), 1, 0}));
+  const std::vector<model::MeterReading> expected =
+      model::CountedMeterReadings(*parsed, stored, devices);
+  ASSERT_EQ(expected.size(), 9u);
+
+  auto checked = CheckMetersCsv(csv, "m.csv", devices, stored);
+  ASSERT_TRUE(checked.ok()) << ErrorOf(checked);
+  EXPECT_EQ(checked->file_rows(), 7u);
+  EXPECT_EQ(checked->FileRows(), *parsed);
+  for (size_t batch_rows : {1, 2, 4, 100}) {
+    std::vector<model::MeterReading> all;
+    size_t batches = 0;
+    ASSERT_TRUE(checked
+                    ->ForEachCountedBatch(devices, batch_rows,
+                                          [&](std::span<const model::MeterReading> batch) {
+                                            EXPECT_LE(batch.size(), batch_rows);
+                                            ++batches;
+                                            all.insert(all.end(), batch.begin(), batch.end());
+                                            return Status::Ok();
+                                          })
+                    .ok());
+    EXPECT_EQ(all, expected) << batch_rows;
+    EXPECT_EQ(batches, (expected.size() + batch_rows - 1) / batch_rows);
+  }
+  // The visitor's error stops the batches.
+  int calls = 0;
+  Status st = checked->ForEachCountedBatch(devices, 2, [&](auto) {
+    ++calls;
+    return Status::IoError("disk full");
+  });
+  EXPECT_EQ(st.message(), "disk full");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(CheckMetersCsvTest, ABadRowWinsOverAnEarlierDuplicateAsParseMetersCsvDid) {
+  // A duplicate on line 3 and a bad counter on line 4: the row's own error, as before.
+  const std::string csv =
+      std::string(kMeterHeader) + "s,q,2018-01-01,1\ns,q,2018-01-01,2\ns,q,2018-01-02,x\n";
+  EXPECT_THAT(ErrorOf(CheckMetersCsv(csv, "m.csv", {})), StartsWith("m.csv:4: invalid counter"));
+  // The first of several errors across devices in file order.
+  const std::string two = std::string(kMeterHeader) +
+                          "t,q,2018-01-01,5\n"
+                          "s,q,2018-01-01,5\n"
+                          "t,q,2018-02-01,4\n"   // line 4: t/q goes down
+                          "s,q,2018-01-01,6\n";  // line 5: duplicate of line 3
+  EXPECT_THAT(ErrorOf(CheckMetersCsv(two, "m.csv", {})),
+              StartsWith("m.csv:4: counter of t/q goes down from 5 on 2018-01-01 to 4"));
+  EXPECT_EQ(ErrorOf(ParseMetersCsv(two, "m.csv", {})), ErrorOf(CheckMetersCsv(two, "m.csv", {})));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -82,7 +84,7 @@ std::optional<PaperUse> ParsePaperUse(std::string_view n) {
   return std::nullopt;
 }
 
-std::vector<int> PurchaseYears(const std::vector<Purchase>& rows) {
+std::vector<int> PurchaseYears(std::span<const Purchase> rows) {
   std::vector<int> years;
   for (const Purchase& p : rows) years.push_back(CivilFromDays(p.date).year);
   std::sort(years.begin(), years.end());
@@ -121,14 +123,19 @@ void SetMeterCounters(const std::vector<MeterReading*>& readings,
       continue;
     }
     const MeterReading& a = *readings[i - 1];
-    int64_t made = 0;
-    if (b.total_impressions >= a.total_impressions) {
-      made = b.total_impressions - a.total_impressions;
-    } else if (ServicePeriodStartsBetween(devices, b.server, b.queue, a.date, b.date)) {
-      made = b.total_impressions;  // a replaced device's counter starts again
-    }
-    b.counter = a.counter + made;
+    b.counter = a.counter + MeterImpressionsBetween(a, b, devices);
   }
+}
+
+int64_t MeterImpressionsBetween(const MeterReading& a, const MeterReading& b,
+                                const std::vector<Device>& devices) {
+  if (b.total_impressions >= a.total_impressions) {
+    return b.total_impressions - a.total_impressions;
+  }
+  if (ServicePeriodStartsBetween(devices, b.server, b.queue, a.date, b.date)) {
+    return b.total_impressions;  // a replaced device's counter starts again
+  }
+  return 0;
 }
 
 std::vector<MeterReading> CountedMeterReadings(std::vector<MeterReading> file_rows,
@@ -242,29 +249,87 @@ std::string FormatPeriod(const Device& d) {
 }  // namespace
 
 Status CheckServicePeriods(const std::vector<Device>& devices) {
-  std::map<std::pair<std::string_view, std::string_view>, std::vector<const Device*>> by_queue;
-  for (const Device& d : devices) by_queue[{d.server, d.queue}].push_back(&d);
-  for (const auto& [key, periods] : by_queue) {
-    if (periods.size() < 2) continue;
-    const std::string name = std::string(key.first) + "/" + std::string(key.second);
-    for (const Device* d : periods) {
-      if (!d->in_service) {
-        return Status::InvalidArgument("device " + name +
-                                       " has several service periods, one without in_service date");
+  ServicePeriodsCheck check;
+  for (const Device& d : devices) check.Add(d);
+  return check.Check();
+}
+
+void ServicePeriodsCheck::Add(const Device& d) {
+  Period p{};
+  const Period* last = periods_.empty() ? nullptr : &periods_.back();
+  if (last != nullptr && last->server_size == d.server.size() &&
+      last->queue_size == d.queue.size() &&
+      std::string_view(names_).substr(last->offset, last->server_size) == d.server &&
+      std::string_view(names_).substr(last->offset + last->server_size, last->queue_size) ==
+          d.queue) {
+    p.offset = last->offset;  // the same queue as the row before: its name once
+  } else {
+    p.offset = static_cast<uint32_t>(names_.size());
+    names_ += d.server;
+    names_ += d.queue;
+  }
+  p.server_size = static_cast<uint32_t>(d.server.size());
+  p.queue_size = static_cast<uint32_t>(d.queue.size());
+  p.index = static_cast<uint32_t>(periods_.size());
+  p.has_in_service = d.in_service.has_value();
+  p.in_service = d.in_service.value_or(0);
+  p.has_out_of_service = d.out_of_service.has_value();
+  p.out_of_service = d.out_of_service.value_or(0);
+  periods_.push_back(p);
+}
+
+Status ServicePeriodsCheck::Check() {
+  const std::string_view names(names_);
+  auto server = [&](const Period& p) { return names.substr(p.offset, p.server_size); };
+  auto queue = [&](const Period& p) {
+    return names.substr(p.offset + p.server_size, p.queue_size);
+  };
+  auto device = [](const Period& p) {
+    Device d;
+    if (p.has_in_service) d.in_service = p.in_service;
+    if (p.has_out_of_service) d.out_of_service = p.out_of_service;
+    return d;
+  };
+  // Each queue's periods together, queues in (server, queue) order, a queue's periods in the
+  // order added: the order CheckServicePeriods reads them in.
+  std::sort(periods_.begin(), periods_.end(), [&](const Period& a, const Period& b) {
+    if (int c = server(a).compare(server(b)); c != 0) return c < 0;
+    if (int c = queue(a).compare(queue(b)); c != 0) return c < 0;
+    return a.index < b.index;
+  });
+  Status result = Status::Ok();
+  for (size_t begin = 0, end = 0; begin < periods_.size() && result.ok(); begin = end) {
+    end = begin + 1;
+    while (end < periods_.size() && server(periods_[end]) == server(periods_[begin]) &&
+           queue(periods_[end]) == queue(periods_[begin])) {
+      ++end;
+    }
+    if (end - begin < 2) continue;
+    const std::string name =
+        std::string(server(periods_[begin])) + "/" + std::string(queue(periods_[begin]));
+    for (size_t i = begin; i < end && result.ok(); ++i) {
+      if (!periods_[i].has_in_service) {
+        result = Status::InvalidArgument("device " + name +
+                                         " has several service periods, one without in_service "
+                                         "date");
       }
     }
-    for (size_t i = 0; i < periods.size(); ++i) {
-      for (size_t j = i + 1; j < periods.size(); ++j) {
-        const Device& a = *periods[i];
-        const Device& b = *periods[j];
+    for (size_t i = begin; i < end && result.ok(); ++i) {
+      for (size_t j = i + 1; j < end && result.ok(); ++j) {
+        const Device a = device(periods_[i]);
+        const Device b = device(periods_[j]);
         if (IntervalsOverlap(a.in_service, a.out_of_service, b.in_service, b.out_of_service)) {
-          return Status::InvalidArgument("device " + name + ": the service periods " +
-                                         FormatPeriod(a) + " and " + FormatPeriod(b) + " overlap");
+          result =
+              Status::InvalidArgument("device " + name + ": the service periods " +
+                                      FormatPeriod(a) + " and " + FormatPeriod(b) + " overlap");
         }
       }
     }
   }
-  return Status::Ok();
+  // Back in the order added, so that more rows may be added and checked again.
+  std::sort(periods_.begin(), periods_.end(),
+            [](const Period& a, const Period& b) { return a.index < b.index; });
+  return result;
 }
 
 }  // namespace ramette::aggregator::model

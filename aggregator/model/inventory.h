@@ -4,7 +4,9 @@
 #define RAMETTE_AGGREGATOR_MODEL_INVENTORY_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +98,29 @@ bool IntervalsOverlap(const std::optional<Day>& a_from, const std::optional<Day>
 // (DevicePeriodOn relies on both). InvalidArgument naming the queue and the periods otherwise.
 Status CheckServicePeriods(const std::vector<Device>& devices);
 
+// CheckServicePeriods over rows handed over one at a time (an import's batches): Add every row,
+// then Check returns what CheckServicePeriods would for all of them. Keeps 28 bytes a row and
+// the row's (server, queue) when it differs from the previous row's.
+class ServicePeriodsCheck {
+ public:
+  void Add(const Device& d);
+  Status Check();
+
+ private:
+  struct Period {
+    uint32_t offset;  // of server then queue in names_
+    uint32_t server_size;
+    uint32_t queue_size;
+    uint32_t index;  // in the order added
+    Day in_service;
+    Day out_of_service;
+    bool has_in_service;
+    bool has_out_of_service;
+  };
+  std::string names_;
+  std::deque<Period> periods_;  // grows by blocks: never twice its size while it moves
+};
+
 // How a purchase row counts its quantity (DESIGN.md "What the law measures").
 enum class PurchaseUnit { kReams, kSheets, kKg };
 // "reams", "sheets", "kg".
@@ -137,13 +162,18 @@ struct MeterReading {
   bool operator==(const MeterReading&) const = default;
 };
 
-// Sets `counter` of the readings of one device (`readings`, sorted by date), the meter rule of
-// DESIGN.md in one place: the first reading's counter is 0; each next one adds the difference
-// of the totals, or, where the total goes down across the start of one of the queue's service
-// periods in `devices` (ServicePeriodStartsBetween: the device was replaced), its whole total
-// (the new counter started from 0). A drop without a new period adds nothing (the import refuses
-// it). A device's impressions over [start, end] are then the counter of its last reading on or
-// before `end` minus that of its last reading on or before `start`.
+// The impressions a device made from reading `a` to the next one `b` (same device, a later
+// date), the meter rule of DESIGN.md in one place: the difference of the totals, or, where the
+// total goes down across the start of one of the queue's service periods in `devices`
+// (ServicePeriodStartsBetween: the device was replaced), b's whole total (the new counter started
+// from 0). A drop without a new period adds nothing (the import refuses it).
+int64_t MeterImpressionsBetween(const MeterReading& a, const MeterReading& b,
+                                const std::vector<Device>& devices);
+
+// Sets `counter` of the readings of one device (`readings`, sorted by date): the first reading's
+// counter is 0; each next one adds MeterImpressionsBetween the one before and it. A device's
+// impressions over [start, end] are then the counter of its last reading on or before `end`
+// minus that of its last reading on or before `start`.
 void SetMeterCounters(const std::vector<MeterReading*>& readings,
                       const std::vector<Device>& devices);
 
@@ -180,7 +210,7 @@ bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_
 
 // The purchases' identity (README "Paper purchases"): an import replaces every stored purchase
 // of the years its rows are dated in. Those years, sorted and unique.
-std::vector<int> PurchaseYears(const std::vector<Purchase>& rows);
+std::vector<int> PurchaseYears(std::span<const Purchase> rows);
 
 // The rows of `in_import_order` dated in [first_day, last_day], by date, then in import order:
 // what UsageSource::LoadPurchases returns (the fakes' implementation of it).

@@ -97,5 +97,47 @@ TEST(InventoryTest, PurchasesDuringKeepsBothEndsByDateThenImportOrder) {
   EXPECT_TRUE(PurchasesDuring(stored, dec31 + 2, dec31 + 9).empty());
 }
 
+// ServicePeriodsCheck, which CheckServicePeriods runs, reports what CheckServicePeriods did before
+// it kept 28 bytes a row: the first queue in (server, queue) order, a queue's periods in the
+// order given, wherever its rows are.
+TEST(ServicePeriodsCheckTest, FirstQueueInOrderAndItsFirstPair) {
+  auto period = [](std::string server, std::string queue, std::optional<Day> in,
+                   std::optional<Day> out) {
+    Device d;
+    d.server = std::move(server);
+    d.queue = std::move(queue);
+    d.in_service = in;
+    d.out_of_service = out;
+    return d;
+  };
+  const Day y2015 = DaysFromCivil(2015, 1, 1), y2016 = DaysFromCivil(2016, 1, 1),
+            y2017 = DaysFromCivil(2017, 1, 1);
+  const std::vector<Device> rows = {
+      period("z", "q", y2015, std::nullopt), period("b", "q", y2015, y2016),
+      period("z", "q", y2016, std::nullopt), period("b", "q", y2016, std::nullopt),
+      period("b", "q", y2015, y2017),  // overlaps both earlier b/q periods
+  };
+  Status st = CheckServicePeriods(rows);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(),
+            "device b/q: the service periods [2015-01-01, 2016-01-01) and [2015-01-01, "
+            "2017-01-01) overlap");
+  ServicePeriodsCheck check;
+  for (const Device& d : rows) check.Add(d);
+  EXPECT_EQ(check.Check().message(), st.message());
+  // Without b/q's last row, z/q's overlap; with a row of b/q without in_service, that first.
+  std::vector<Device> z_only(rows.begin(), rows.begin() + 4);
+  EXPECT_EQ(CheckServicePeriods(z_only).message(),
+            "device z/q: the service periods [2015-01-01, open) and [2016-01-01, open) overlap");
+  z_only.push_back(period("b", "q", std::nullopt, std::nullopt));
+  EXPECT_EQ(CheckServicePeriods(z_only).message(),
+            "device b/q has several service periods, one without in_service date");
+  // One period without in_service is fine; so are the same dates on other queues.
+  EXPECT_TRUE(CheckServicePeriods({period("a", "q", std::nullopt, std::nullopt),
+                                   period("a", "r", y2015, std::nullopt),
+                                   period("b", "r", y2015, std::nullopt)})
+                  .ok());
+}
+
 }  // namespace
 }  // namespace ramette::aggregator::model

@@ -26,6 +26,12 @@ using UserDirectionBatchVisitor = RowBatchVisitor<model::UserDirection>;
 using UserDirectionBatches = RowBatches<model::UserDirection>;
 using WorkstationBatchVisitor = RowBatchVisitor<model::WorkstationCount>;
 using WorkstationBatches = RowBatches<model::WorkstationCount>;
+using DeviceBatchVisitor = RowBatchVisitor<model::Device>;
+using DeviceBatches = RowBatches<model::Device>;
+using PurchaseBatchVisitor = RowBatchVisitor<model::Purchase>;
+using PurchaseBatches = RowBatches<model::Purchase>;
+using MeterReadingBatchVisitor = RowBatchVisitor<model::MeterReading>;
+using MeterReadingBatches = RowBatches<model::MeterReading>;
 
 // Each write is one transaction: all or nothing. Re-importing updates rows, never duplicates
 // them. Thread-safe; not re-entrant.
@@ -42,7 +48,13 @@ class InventoryStore {
   // periods by the given ones, which classifies it. Queues not named are untouched.
   // Device::id and Device::classified are ignored. InvalidArgument when two periods of a queue
   // break CheckServicePeriods (model/inventory.h).
-  virtual Status UpsertDevices(const std::vector<model::Device>& devices) = 0;
+  Status UpsertDevices(const std::vector<model::Device>& devices) {
+    return UpsertDeviceBatches(
+        [&devices](const DeviceBatchVisitor& visit) { return visit(devices); });
+  }
+  // The same, the periods read in batches (a queue's periods may be in several), as
+  // ReplaceUserDirectionBatches.
+  virtual Status UpsertDeviceBatches(const DeviceBatches& devices) = 0;
   // For every user named in `rows`, replaces all of that user's rows by the given ones; other
   // users' rows are untouched.
   Status ReplaceUserDirections(const std::vector<model::UserDirection>& rows) {
@@ -64,15 +76,27 @@ class InventoryStore {
   // for an empty list); other directions are untouched.
   virtual Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) = 0;
   // Purchases (schema v11; FailedPrecondition below). Replaces every stored purchase dated in one
-  // of model::PurchaseYears(rows) by `rows`, kept in their order (LoadInventory returns them by
-  // date, then in import order); purchases of other years are untouched. Re-importing a file
-  // therefore changes nothing.
-  virtual Status ReplacePurchases(const std::vector<model::Purchase>& rows) = 0;
+  // of model::PurchaseYears(rows) by `rows`, kept in their order (UsageSource::LoadPurchases
+  // returns them by date, then in import order); purchases of other years are untouched.
+  // Re-importing a file therefore changes nothing.
+  Status ReplacePurchases(const std::vector<model::Purchase>& rows) {
+    return ReplacePurchaseBatches(
+        [&rows](const PurchaseBatchVisitor& visit) { return visit(rows); });
+  }
+  // The same, the rows read in batches (the years are those of every batch), as
+  // ReplaceUserDirectionBatches.
+  virtual Status ReplacePurchaseBatches(const PurchaseBatches& rows) = 0;
   // Meter readings (schema v14; FailedPrecondition below): inserts or updates by (server, queue,
   // date), with their counters, and lists their devices (meter_devices). The counter rule is
   // the import's (imports::ParseMetersCsv checks, model::CountedMeterReadings counts), not the
   // store's: when a device gains a reading, all its readings must be given again, counted.
-  virtual Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) = 0;
+  Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
+    return UpsertMeterReadingBatches(
+        [&rows](const MeterReadingBatchVisitor& visit) { return visit(rows); });
+  }
+  // The same, the readings read in batches, as ReplaceUserDirectionBatches (in (server, queue,
+  // date) order, as CountedMeterReadings returns them, the SQLite store writes fastest).
+  virtual Status UpsertMeterReadingBatches(const MeterReadingBatches& rows) = 0;
   // Ids of the stored paper stocks, sorted.
   virtual Result<std::vector<std::string>> KnownPaperIds() = 0;
 };

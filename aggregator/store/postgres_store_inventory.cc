@@ -2,11 +2,12 @@
 // user directions, workstations, direction contacts) and the known paper ids.
 #include <libpq-fe.h>
 
-#include <map>
+#include <set>
 #include <span>
 #include <unordered_set>
 #include <utility>
 
+#include "aggregator/store/id_set.h"
 #include "aggregator/store/postgres_store.h"
 #include "aggregator/store/postgres_store_internal.h"
 
@@ -48,54 +49,61 @@ Status PostgresStore::UpsertPapers(const std::vector<model::Paper>& papers) {
   });
 }
 
-Status PostgresStore::UpsertDevices(const std::vector<model::Device>& devices) {
+Status PostgresStore::UpsertDeviceBatches(const DeviceBatches& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
-  RAMETTE_RETURN_IF_ERROR(model::CheckServicePeriods(devices));
-  // The periods grouped by queue, in the order queues first appear.
-  std::vector<std::pair<const model::Device*, std::vector<const model::Device*>>> queues;
-  std::map<std::pair<std::string_view, std::string_view>, size_t> index;
-  for (const model::Device& d : devices) {
-    auto [it, added] = index.try_emplace({d.server, d.queue}, queues.size());
-    if (added) queues.push_back({&d, {}});
-    queues[it->second].second.push_back(&d);
-  }
   return InTransactionLocked([&]() -> Status {
-    for (const auto& [queue, periods] : queues) {
-      // Created by an import, not by an agent: first_seen and last_seen stay NULL.
-      RAMETTE_RETURN_IF_ERROR(conn_
-                                  ->Run("INSERT INTO devices(server, queue, deleted)"
-                                        " VALUES($1, $2, false) ON CONFLICT(server, queue)"
-                                        " DO NOTHING",
-                                        Params().Text(queue->server).Text(queue->queue),
-                                        "importing devices")
-                                  .status());
-      Result<PgResult> r =
-          conn_->Run("SELECT id FROM devices WHERE server = $1 AND queue = $2",
-                     Params().Text(queue->server).Text(queue->queue), "importing devices");
+    auto find_id = [&](const model::Device& d) -> Result<int64_t> {
+      Result<PgResult> r = conn_->Run("SELECT id FROM devices WHERE server = $1 AND queue = $2",
+                                      Params().Text(d.server).Text(d.queue), "importing devices");
       if (!r.ok()) return r.status();
-      const int64_t id = ColumnInt(r->get(), 0, 0);
-      RAMETTE_RETURN_IF_ERROR(conn_
-                                  ->Run("DELETE FROM device_periods WHERE device_id = $1",
-                                        Params().Int(id), "importing devices")
-                                  .status());
-      for (const model::Device* d : periods) {
+      return ColumnInt(r->get(), 0, 0);
+    };
+    // One pass, as SqliteStore::UpsertDeviceBatches: a queue is created when first named and
+    // loses its stored periods the first time it is met; the periods are checked at the end.
+    model::ServicePeriodsCheck check;
+    IdSet cleared;
+    RAMETTE_RETURN_IF_ERROR(devices([&](std::span<const model::Device> batch) -> Status {
+      int64_t id = 0;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const model::Device& d = batch[i];
+        check.Add(d);
+        if (i == 0 || batch[i - 1].server != d.server || batch[i - 1].queue != d.queue) {
+          // Created by an import, not by an agent: first_seen and last_seen stay NULL.
+          RAMETTE_RETURN_IF_ERROR(conn_
+                                      ->Run("INSERT INTO devices(server, queue, deleted)"
+                                            " VALUES($1, $2, false) ON CONFLICT(server, queue)"
+                                            " DO NOTHING",
+                                            Params().Text(d.server).Text(d.queue),
+                                            "importing devices")
+                                      .status());
+          Result<int64_t> found = find_id(d);
+          if (!found.ok()) return found.status();
+          id = *found;
+          if (cleared.Insert(id)) {
+            RAMETTE_RETURN_IF_ERROR(conn_
+                                        ->Run("DELETE FROM device_periods WHERE device_id = $1",
+                                              Params().Int(id), "importing devices")
+                                        .status());
+          }
+        }
         RAMETTE_RETURN_IF_ERROR(
             conn_
                 ->Run("INSERT INTO device_periods(device_id, class, direction, paper_id,"
                       " in_service, out_of_service) VALUES($1, $2, $3, $4, $5, $6)",
                       Params()
                           .Int(id)
-                          .Text(model::DeviceClassName(d->device_class))
-                          .TextOrNull(d->direction)
-                          .TextOrNull(d->paper_id)
-                          .Day(d->in_service)
-                          .Day(d->out_of_service),
+                          .Text(model::DeviceClassName(d.device_class))
+                          .TextOrNull(d.direction)
+                          .TextOrNull(d.paper_id)
+                          .Day(d.in_service)
+                          .Day(d.out_of_service),
                       "importing devices")
                 .status());
       }
-    }
-    return Status::Ok();
+      return Status::Ok();
+    }));
+    return check.Check();
   });
 }
 
@@ -157,106 +165,115 @@ namespace {
 constexpr size_t kImportBatchRows = 20000;
 }  // namespace
 
-Status PostgresStore::ReplacePurchases(const std::vector<model::Purchase>& rows) {
+Status PostgresStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   return InTransactionLocked([&]() -> Status {
-    for (int year : model::PurchaseYears(rows)) {
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
-                    Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
-                    "importing purchases")
-              .status());
-    }
-    for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
-      ArrayLiteral date, direction, paper, format, quantity, unit, amount, use;
-      for (size_t i = first; i < rows.size() && i < first + kImportBatchRows; ++i) {
-        const model::Purchase& p = rows[i];
-        date.Int(p.date);
-        direction.Text(p.direction);
-        paper.Text(p.paper_id);
-        format.Text(p.format);
-        quantity.Real(p.quantity);
-        unit.Text(model::PurchaseUnitName(p.unit));
-        p.amount_cents ? amount.Int(*p.amount_cents) : amount.Null();
-        use.Text(model::PaperUseName(p.use));
+    // One pass: a year's stored purchases go the first time one of its rows is met, before the
+    // rows of the batch holding it are inserted.
+    std::set<int> years;
+    return rows([&](std::span<const model::Purchase> batch) -> Status {
+      for (const model::Purchase& p : batch) {
+        if (const int year = CivilFromDays(p.date).year; years.insert(year).second) {
+          RAMETTE_RETURN_IF_ERROR(
+              conn_
+                  ->Run("DELETE FROM purchases WHERE date >= $1 AND date < $2",
+                        Params().Int(DaysFromCivil(year, 1, 1)).Int(DaysFromCivil(year + 1, 1, 1)),
+                        "importing purchases")
+                  .status());
+        }
       }
-      // unnest keeps the rows' order, so ids follow it (LoadInventory orders by date, id).
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
-                    " amount_cents, use) SELECT * FROM unnest($1::integer[], $2::text[],"
-                    " $3::text[], $4::text[], $5::double precision[], $6::text[], $7::bigint[],"
-                    " $8::text[])",
-                    Params()
-                        .Raw(date.Take())
-                        .Raw(direction.Take())
-                        .Raw(paper.Take())
-                        .Raw(format.Take())
-                        .Raw(quantity.Take())
-                        .Raw(unit.Take())
-                        .Raw(amount.Take())
-                        .Raw(use.Take()),
-                    "importing purchases")
-              .status());
-    }
-    return Status::Ok();
+      for (size_t first = 0; first < batch.size(); first += kImportBatchRows) {
+        ArrayLiteral date, direction, paper, format, quantity, unit, amount, use;
+        for (size_t i = first; i < batch.size() && i < first + kImportBatchRows; ++i) {
+          const model::Purchase& p = batch[i];
+          date.Int(p.date);
+          direction.Text(p.direction);
+          paper.Text(p.paper_id);
+          format.Text(p.format);
+          quantity.Real(p.quantity);
+          unit.Text(model::PurchaseUnitName(p.unit));
+          p.amount_cents ? amount.Int(*p.amount_cents) : amount.Null();
+          use.Text(model::PaperUseName(p.use));
+        }
+        // unnest keeps the rows' order, so ids follow it (LoadInventory orders by date, id).
+        RAMETTE_RETURN_IF_ERROR(
+            conn_
+                ->Run("INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
+                      " amount_cents, use) SELECT * FROM unnest($1::integer[], $2::text[],"
+                      " $3::text[], $4::text[], $5::double precision[], $6::text[], $7::bigint[],"
+                      " $8::text[])",
+                      Params()
+                          .Raw(date.Take())
+                          .Raw(direction.Take())
+                          .Raw(paper.Take())
+                          .Raw(format.Take())
+                          .Raw(quantity.Take())
+                          .Raw(unit.Take())
+                          .Raw(amount.Take())
+                          .Raw(use.Take()),
+                      "importing purchases")
+                .status());
+      }
+      return Status::Ok();
+    });
   });
 }
 
-Status PostgresStore::UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
+Status PostgresStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   // Before v14 (an older ramette's schema, kept for migration tests) without the counters.
   const bool counted = schema_version_ >= kMeterCountersSchemaVersion;
   return InTransactionLocked([&]() -> Status {
-    for (size_t first = 0; first < rows.size(); first += kImportBatchRows) {
-      ArrayLiteral server, queue, date, total, counter;
-      for (size_t i = first; i < rows.size() && i < first + kImportBatchRows; ++i) {
-        server.Text(rows[i].server);
-        queue.Text(rows[i].queue);
-        date.Int(rows[i].date);
-        total.Int(rows[i].total_impressions);
-        counter.Int(rows[i].counter);
-      }
-      if (!counted) {
+    return rows([&](std::span<const model::MeterReading> batch) -> Status {
+      for (size_t first = 0; first < batch.size(); first += kImportBatchRows) {
+        ArrayLiteral server, queue, date, total, counter;
+        for (size_t i = first; i < batch.size() && i < first + kImportBatchRows; ++i) {
+          server.Text(batch[i].server);
+          queue.Text(batch[i].queue);
+          date.Int(batch[i].date);
+          total.Int(batch[i].total_impressions);
+          counter.Int(batch[i].counter);
+        }
+        if (!counted) {
+          RAMETTE_RETURN_IF_ERROR(
+              conn_
+                  ->Run("INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                        " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[],"
+                        " $4::bigint[]) ON CONFLICT(server, queue, date)"
+                        " DO UPDATE SET total_impressions = excluded.total_impressions",
+                        Params()
+                            .Raw(server.Take())
+                            .Raw(queue.Take())
+                            .Raw(date.Take())
+                            .Raw(total.Take()),
+                        "importing meter readings")
+                  .status());
+          continue;
+        }
         RAMETTE_RETURN_IF_ERROR(
             conn_
-                ->Run("INSERT INTO meter_readings(server, queue, date, total_impressions)"
-                      " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[])"
+                ->Run("WITH batch AS (SELECT * FROM unnest($1::text[], $2::text[], $3::integer[],"
+                      " $4::bigint[], $5::bigint[]) AS b(server, queue, date, total, counter)),"
+                      " devices AS (INSERT INTO meter_devices(server, queue)"
+                      " SELECT DISTINCT server, queue FROM batch ON CONFLICT DO NOTHING)"
+                      " INSERT INTO meter_readings(server, queue, date, total_impressions,"
+                      " counter) SELECT server, queue, date, total, counter FROM batch"
                       " ON CONFLICT(server, queue, date)"
-                      " DO UPDATE SET total_impressions = excluded.total_impressions",
+                      " DO UPDATE SET total_impressions = excluded.total_impressions,"
+                      " counter = excluded.counter",
                       Params()
                           .Raw(server.Take())
                           .Raw(queue.Take())
                           .Raw(date.Take())
-                          .Raw(total.Take()),
+                          .Raw(total.Take())
+                          .Raw(counter.Take()),
                       "importing meter readings")
                 .status());
-        continue;
       }
-      RAMETTE_RETURN_IF_ERROR(
-          conn_
-              ->Run("WITH batch AS (SELECT * FROM unnest($1::text[], $2::text[], $3::integer[],"
-                    " $4::bigint[], $5::bigint[]) AS b(server, queue, date, total, counter)),"
-                    " devices AS (INSERT INTO meter_devices(server, queue)"
-                    " SELECT DISTINCT server, queue FROM batch ON CONFLICT DO NOTHING)"
-                    " INSERT INTO meter_readings(server, queue, date, total_impressions, counter)"
-                    " SELECT server, queue, date, total, counter FROM batch"
-                    " ON CONFLICT(server, queue, date)"
-                    " DO UPDATE SET total_impressions = excluded.total_impressions,"
-                    " counter = excluded.counter",
-                    Params()
-                        .Raw(server.Take())
-                        .Raw(queue.Take())
-                        .Raw(date.Take())
-                        .Raw(total.Take())
-                        .Raw(counter.Take()),
-                    "importing meter readings")
-              .status());
-    }
-    return Status::Ok();
+      return Status::Ok();
+    });
   });
 }
 

@@ -107,11 +107,11 @@ class SqliteStore final : public Store,
 
   // InventoryStore.
   Status UpsertPapers(const std::vector<model::Paper>& papers) override;
-  Status UpsertDevices(const std::vector<model::Device>& devices) override;
+  Status UpsertDeviceBatches(const DeviceBatches& devices) override;
   Status ReplaceUserDirectionBatches(const UserDirectionBatches& rows) override;
   Status UpsertWorkstationBatches(const WorkstationBatches& counts) override;
-  Status ReplacePurchases(const std::vector<model::Purchase>& rows) override;
-  Status UpsertMeterReadings(const std::vector<model::MeterReading>& rows) override;
+  Status ReplacePurchaseBatches(const PurchaseBatches& rows) override;
+  Status UpsertMeterReadingBatches(const MeterReadingBatches& rows) override;
   Status ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) override;
   Result<std::vector<std::string>> KnownPaperIds() override;
 

@@ -3,12 +3,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <map>
+#include <set>
 #include <span>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
 
+#include "aggregator/store/id_set.h"
 #include "aggregator/store/sqlite_store.h"
 #include "aggregator/store/sqlite_store_internal.h"
 #include "common/sqlite/sqlite_util.h"
@@ -58,33 +59,9 @@ Status SqliteStore::UpsertPapers(const std::vector<model::Paper>& papers) {
   });
 }
 
-namespace {
-
-// The devices import's rows grouped by queue, in the order queues first appear.
-struct QueuePeriods {
-  std::string_view server;
-  std::string_view queue;
-  std::vector<const model::Device*> periods;
-};
-
-std::vector<QueuePeriods> GroupByQueue(const std::vector<model::Device>& devices) {
-  std::vector<QueuePeriods> groups;
-  std::map<std::pair<std::string_view, std::string_view>, size_t> index;
-  for (const model::Device& d : devices) {
-    auto [it, added] = index.try_emplace({d.server, d.queue}, groups.size());
-    if (added) groups.push_back({d.server, d.queue, {}});
-    groups[it->second].periods.push_back(&d);
-  }
-  return groups;
-}
-
-}  // namespace
-
-Status SqliteStore::UpsertDevices(const std::vector<model::Device>& devices) {
+Status SqliteStore::UpsertDeviceBatches(const DeviceBatches& devices) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kDevicePeriodsSchemaVersion));
-  const std::vector<QueuePeriods> queues = GroupByQueue(devices);
-  RAMETTE_RETURN_IF_ERROR(model::CheckServicePeriods(devices));
   return InTransactionLocked([&]() -> Status {
     OwnedStatement add_queue;
     OwnedStatement find_queue;
@@ -102,34 +79,53 @@ Status SqliteStore::UpsertDevices(const std::vector<model::Device>& devices) {
         db_,
         "INSERT INTO device_periods(device_id, class, direction, paper_id, in_service,"
         " out_of_service) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
-    for (const QueuePeriods& q : queues) {
-      sqlite3_reset(add_queue.get());
-      BindText(add_queue.get(), 1, q.server);
-      BindText(add_queue.get(), 2, q.queue);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
+    auto find_id = [&](const model::Device& d) -> Result<int64_t> {
       sqlite3_reset(find_queue.get());
-      BindText(find_queue.get(), 1, q.server);
-      BindText(find_queue.get(), 2, q.queue);
+      BindText(find_queue.get(), 1, d.server);
+      BindText(find_queue.get(), 2, d.queue);
       int rc = sqlite3_step(find_queue.get());
       if (rc != SQLITE_ROW) return SqliteError(db_, rc, "importing devices");
       const int64_t id = sqlite3_column_int64(find_queue.get(), 0);
       sqlite3_reset(find_queue.get());
-
-      sqlite3_reset(clear_periods.get());
-      BindInt(clear_periods.get(), 1, id);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
-      for (const model::Device* d : q.periods) {
+      return id;
+    };
+    // One pass: a queue is created when first named (in the order queues first appear, which
+    // gives their ids) and loses its stored periods the first time it is met, before its first
+    // period is inserted (a queue's periods may be in several batches). The periods are checked
+    // at the end, before the transaction commits.
+    model::ServicePeriodsCheck check;
+    IdSet cleared;
+    RAMETTE_RETURN_IF_ERROR(devices([&](std::span<const model::Device> batch) -> Status {
+      int64_t id = 0;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const model::Device& d = batch[i];
+        check.Add(d);
+        if (i == 0 || batch[i - 1].server != d.server || batch[i - 1].queue != d.queue) {
+          sqlite3_reset(add_queue.get());
+          BindText(add_queue.get(), 1, d.server);
+          BindText(add_queue.get(), 2, d.queue);
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_queue.get(), "importing devices"));
+          Result<int64_t> found = find_id(d);
+          if (!found.ok()) return found.status();
+          id = *found;
+          if (cleared.Insert(id)) {
+            sqlite3_reset(clear_periods.get());
+            BindInt(clear_periods.get(), 1, id);
+            RAMETTE_RETURN_IF_ERROR(StepDone(db_, clear_periods.get(), "importing devices"));
+          }
+        }
         sqlite3_reset(add_period.get());
         BindInt(add_period.get(), 1, id);
-        BindText(add_period.get(), 2, model::DeviceClassName(d->device_class));
-        BindTextOrNull(add_period.get(), 3, d->direction);
-        BindTextOrNull(add_period.get(), 4, d->paper_id);
-        BindDay(add_period.get(), 5, d->in_service);
-        BindDay(add_period.get(), 6, d->out_of_service);
+        BindText(add_period.get(), 2, model::DeviceClassName(d.device_class));
+        BindTextOrNull(add_period.get(), 3, d.direction);
+        BindTextOrNull(add_period.get(), 4, d.paper_id);
+        BindDay(add_period.get(), 5, d.in_service);
+        BindDay(add_period.get(), 6, d.out_of_service);
         RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_period.get(), "importing devices"));
       }
-    }
-    return Status::Ok();
+      return Status::Ok();
+    }));
+    return check.Check();
   });
 }
 
@@ -189,7 +185,7 @@ Status SqliteStore::UpsertWorkstationBatches(const WorkstationBatches& counts) {
   });
 }
 
-Status SqliteStore::ReplacePurchases(const std::vector<model::Purchase>& rows) {
+Status SqliteStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   return InTransactionLocked([&]() -> Status {
@@ -197,37 +193,42 @@ Status SqliteStore::ReplacePurchases(const std::vector<model::Purchase>& rows) {
     OwnedStatement ins;
     RAMETTE_RETURN_IF_ERROR(
         del.Prepare(db_, "DELETE FROM purchases WHERE date >= ?1 AND date < ?2"));
-    for (int year : model::PurchaseYears(rows)) {
-      sqlite3_reset(del.get());
-      BindInt(del.get(), 1, DaysFromCivil(year, 1, 1));
-      BindInt(del.get(), 2, DaysFromCivil(year + 1, 1, 1));
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing purchases"));
-    }
     RAMETTE_RETURN_IF_ERROR(
         ins.Prepare(db_,
                     "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
                     " amount_cents, use) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    for (const model::Purchase& p : rows) {
-      sqlite3_reset(ins.get());
-      BindInt(ins.get(), 1, p.date);
-      BindText(ins.get(), 2, p.direction);
-      BindText(ins.get(), 3, p.paper_id);
-      BindText(ins.get(), 4, p.format);
-      sqlite3_bind_double(ins.get(), 5, p.quantity);
-      BindText(ins.get(), 6, model::PurchaseUnitName(p.unit));
-      if (p.amount_cents) {
-        BindInt(ins.get(), 7, *p.amount_cents);
-      } else {
-        sqlite3_bind_null(ins.get(), 7);
+    // One pass: a year's stored purchases go the first time one of its rows is met, before that
+    // row (the first of its year) is inserted.
+    std::set<int> years;
+    return rows([&](std::span<const model::Purchase> batch) -> Status {
+      for (const model::Purchase& p : batch) {
+        if (const int year = CivilFromDays(p.date).year; years.insert(year).second) {
+          sqlite3_reset(del.get());
+          BindInt(del.get(), 1, DaysFromCivil(year, 1, 1));
+          BindInt(del.get(), 2, DaysFromCivil(year + 1, 1, 1));
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, del.get(), "importing purchases"));
+        }
+        sqlite3_reset(ins.get());
+        BindInt(ins.get(), 1, p.date);
+        BindText(ins.get(), 2, p.direction);
+        BindText(ins.get(), 3, p.paper_id);
+        BindText(ins.get(), 4, p.format);
+        sqlite3_bind_double(ins.get(), 5, p.quantity);
+        BindText(ins.get(), 6, model::PurchaseUnitName(p.unit));
+        if (p.amount_cents) {
+          BindInt(ins.get(), 7, *p.amount_cents);
+        } else {
+          sqlite3_bind_null(ins.get(), 7);
+        }
+        BindText(ins.get(), 8, model::PaperUseName(p.use));
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing purchases"));
       }
-      BindText(ins.get(), 8, model::PaperUseName(p.use));
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing purchases"));
-    }
-    return Status::Ok();
+      return Status::Ok();
+    });
   });
 }
 
-Status SqliteStore::UpsertMeterReadings(const std::vector<model::MeterReading>& rows) {
+Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
   // Before v14 (an older ramette's schema, kept for migration tests) without the counters.
@@ -248,31 +249,33 @@ Status SqliteStore::UpsertMeterReadings(const std::vector<model::MeterReading>& 
       RAMETTE_RETURN_IF_ERROR(
           device.Prepare(db_, "INSERT OR IGNORE INTO meter_devices(server, queue) VALUES(?1, ?2)"));
     }
-    // In key order: B-tree appends instead of random inserts (a million rows: seconds saved).
     std::vector<const model::MeterReading*> sorted;
-    sorted.reserve(rows.size());
-    for (const model::MeterReading& m : rows) sorted.push_back(&m);
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-      return std::tie(a->server, a->queue, a->date) < std::tie(b->server, b->queue, b->date);
-    });
-    for (size_t i = 0; i < sorted.size(); ++i) {
-      const model::MeterReading& m = *sorted[i];
-      sqlite3_reset(s.get());
-      BindText(s.get(), 1, m.server);
-      BindText(s.get(), 2, m.queue);
-      BindInt(s.get(), 3, m.date);
-      BindInt(s.get(), 4, m.total_impressions);
-      if (counted) BindInt(s.get(), 5, m.counter);
-      RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing meter readings"));
-      if (counted &&
-          (i == 0 || sorted[i - 1]->server != m.server || sorted[i - 1]->queue != m.queue)) {
-        sqlite3_reset(device.get());
-        BindText(device.get(), 1, m.server);
-        BindText(device.get(), 2, m.queue);
-        RAMETTE_RETURN_IF_ERROR(StepDone(db_, device.get(), "importing meter readings"));
+    return rows([&](std::span<const model::MeterReading> batch) -> Status {
+      // In key order: B-tree appends instead of random inserts (a million rows: seconds saved).
+      sorted.clear();
+      for (const model::MeterReading& m : batch) sorted.push_back(&m);
+      std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->server, a->queue, a->date) < std::tie(b->server, b->queue, b->date);
+      });
+      for (size_t i = 0; i < sorted.size(); ++i) {
+        const model::MeterReading& m = *sorted[i];
+        sqlite3_reset(s.get());
+        BindText(s.get(), 1, m.server);
+        BindText(s.get(), 2, m.queue);
+        BindInt(s.get(), 3, m.date);
+        BindInt(s.get(), 4, m.total_impressions);
+        if (counted) BindInt(s.get(), 5, m.counter);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing meter readings"));
+        if (counted &&
+            (i == 0 || sorted[i - 1]->server != m.server || sorted[i - 1]->queue != m.queue)) {
+          sqlite3_reset(device.get());
+          BindText(device.get(), 1, m.server);
+          BindText(device.get(), 2, m.queue);
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, device.get(), "importing meter readings"));
+        }
       }
-    }
-    return Status::Ok();
+      return Status::Ok();
+    });
   });
 }
 

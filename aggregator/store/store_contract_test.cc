@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -531,6 +532,140 @@ TEST_P(StoreContractTest, WorkstationBatchesUpsertInOneTransaction) {
   });
   EXPECT_EQ(st.message(), "workstations.csv:3: bad row");
   EXPECT_EQ(counts(), expected);
+}
+
+// The devices, purchases and meters imports in batches (issue 12): the same rows as one vector,
+// however they are cut, and nothing written when a late batch fails.
+TEST_P(StoreContractTest, DeviceBatchesUpsertInOneTransaction) {
+  InventoryStore& inv = store_->inventory();
+  auto period = [](std::string queue, std::string direction, Day in, std::optional<Day> out) {
+    model::Device d;
+    d.server = "srv";
+    d.queue = std::move(queue);
+    d.device_class = model::DeviceClass::kMfp;
+    d.direction = std::move(direction);
+    d.in_service = in;
+    d.out_of_service = out;
+    return d;
+  };
+  const Day y2015 = DaysFromCivil(2015, 1, 1), y2018 = DaysFromCivil(2018, 1, 1);
+  ASSERT_TRUE(inv.UpsertDevices({period("a", "DSI", y2015, std::nullopt),
+                                 period("b", "DSI", y2015, std::nullopt)})
+                  .ok());
+  // a's two periods in two batches: the second must not remove the first.
+  const std::vector<std::vector<model::Device>> batches = {
+      {period("a", "DAF", y2015, y2018), period("c", "DRH", y2015, std::nullopt)},
+      {period("a", "DRH", y2018, std::nullopt)}};
+  Status st = inv.UpsertDeviceBatches([&](const DeviceBatchVisitor& visit) {
+    for (const auto& b : batches) RAMETTE_RETURN_IF_ERROR(visit(b));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto devices = [&] {
+    auto loaded = store_->usage().LoadInventory();
+    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+    std::vector<std::string> out;
+    for (const model::Device& d : loaded->devices) {
+      out.push_back(d.queue + " " + d.direction + " " + FormatIsoDate(*d.in_service) +
+                    (d.classified ? "" : " unclassified"));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::string> expected = {"a DAF 2015-01-01", "a DRH 2018-01-01",
+                                             "b DSI 2015-01-01", "c DRH 2015-01-01"};
+  EXPECT_EQ(devices(), expected);
+  // Periods that overlap across batches: InvalidArgument, nothing written.
+  st = inv.UpsertDeviceBatches([&](const DeviceBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(visit(std::vector<model::Device>{
+        period("b", "DAF", y2015, std::nullopt), period("d", "DAF", y2015, std::nullopt)}));
+    return visit(std::vector<model::Device>{period("b", "DRH", y2018, std::nullopt)});
+  });
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(devices(), expected);
+  // An error from the rows after a first batch: nothing written.
+  st = inv.UpsertDeviceBatches([&](const DeviceBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(
+        visit(std::vector<model::Device>{period("d", "DAF", y2015, std::nullopt)}));
+    return Status::InvalidArgument("devices.csv:9: bad row");
+  });
+  EXPECT_EQ(st.message(), "devices.csv:9: bad row");
+  EXPECT_EQ(devices(), expected);
+}
+
+TEST_P(StoreContractTest, PurchaseBatchesReplaceTheYearsOfEveryBatch) {
+  InventoryStore& inv = store_->inventory();
+  auto purchase = [](Day date, std::string direction, double quantity) {
+    model::Purchase p;
+    p.date = date;
+    p.direction = std::move(direction);
+    p.paper_id = "std";
+    p.quantity = quantity;
+    return p;
+  };
+  const model::Purchase y2017 = purchase(DaysFromCivil(2017, 5, 1), "DSI", 1);
+  const model::Purchase y2018 = purchase(DaysFromCivil(2018, 5, 1), "DSI", 2);
+  const model::Purchase y2019 = purchase(DaysFromCivil(2019, 5, 1), "DSI", 3);
+  ASSERT_TRUE(inv.ReplacePurchases({y2017, y2018, y2019}).ok());
+  // 2019 only in the second batch: its stored purchase goes too, before any row is written.
+  const model::Purchase a = purchase(DaysFromCivil(2018, 2, 1), "DAF", 4);
+  const model::Purchase b = purchase(DaysFromCivil(2019, 1, 1), "", 5);
+  const model::Purchase c = purchase(DaysFromCivil(2018, 2, 1), "DRH", 6);
+  Status st = inv.ReplacePurchaseBatches([&](const PurchaseBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(visit(std::vector<model::Purchase>{a}));
+    return visit(std::vector<model::Purchase>{b, c});
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  // By date, then in import order.
+  const std::vector<model::Purchase> expected = {y2017, a, c, b};
+  EXPECT_EQ(AllPurchases(store_->usage()), expected);
+  // An error after a first batch: nothing written, nothing deleted.
+  st = inv.ReplacePurchaseBatches([&](const PurchaseBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(visit(std::vector<model::Purchase>{y2017}));
+    return Status::InvalidArgument("purchases.csv:7: bad row");
+  });
+  EXPECT_EQ(st.message(), "purchases.csv:7: bad row");
+  EXPECT_EQ(AllPurchases(store_->usage()), expected);
+}
+
+TEST_P(StoreContractTest, MeterReadingBatchesUpsertInOneTransaction) {
+  InventoryStore& inv = store_->inventory();
+  const std::vector<model::MeterReading> rows =
+      model::CountedMeterReadings({{"srv", "a", DaysFromCivil(2018, 1, 31), 100},
+                                   {"srv", "a", DaysFromCivil(2018, 2, 28), 150},
+                                   {"srv", "a", DaysFromCivil(2018, 3, 31), 400},
+                                   {"srv", "b", DaysFromCivil(2018, 1, 31), 7},
+                                   {"srv", "c", DaysFromCivil(2018, 1, 31), 9}},
+                                  {}, {});
+  // A device's readings across a batch boundary, each device listed once.
+  Status st = inv.UpsertMeterReadingBatches([&](const MeterReadingBatchVisitor& visit) {
+    for (size_t i = 0; i < rows.size(); i += 2) {
+      RAMETTE_RETURN_IF_ERROR(
+          visit(std::span(rows).subspan(i, std::min<size_t>(2, rows.size() - i))));
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto readings = store_->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings, rows);
+  auto counters =
+      store_->usage().LoadMeterCounters(DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
+  ASSERT_TRUE(counters.ok()) << counters.status().message();
+  EXPECT_EQ(*counters, (std::vector<model::MeterCounters>{{"srv", "a", std::nullopt, 300},
+                                                          {"srv", "b", std::nullopt, 0},
+                                                          {"srv", "c", std::nullopt, 0}}));
+  // An error after a first batch: nothing written.
+  st = inv.UpsertMeterReadingBatches([&](const MeterReadingBatchVisitor& visit) {
+    RAMETTE_RETURN_IF_ERROR(
+        visit(std::vector<model::MeterReading>{{"srv", "a", DaysFromCivil(2018, 1, 31), 1, 0},
+                                               {"srv", "d", DaysFromCivil(2018, 1, 1), 5, 0}}));
+    return Status::InvalidArgument("meters.csv:4: bad row");
+  });
+  EXPECT_EQ(st.message(), "meters.csv:4: bad row");
+  readings = store_->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings, rows);
 }
 
 TEST_P(StoreContractTest, ImportsReimportedUpdateWithoutDuplicating) {

@@ -150,7 +150,14 @@ class FakeStore final : public aggregator::store::Store,
     for (const auto& p : papers) papers_[p.paper_id] = p;
     return Status::Ok();
   }
-  Status UpsertDevices(const std::vector<aggregator::model::Device>& devices) override {
+  Status UpsertDeviceBatches(const aggregator::store::DeviceBatches& batches) override {
+    // Read every batch before changing anything: an error from `batches` leaves the fake as it
+    // was.
+    std::vector<aggregator::model::Device> devices;
+    RAMETTE_RETURN_IF_ERROR(batches([&](std::span<const aggregator::model::Device> batch) {
+      devices.insert(devices.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
     RAMETTE_RETURN_IF_ERROR(aggregator::model::CheckServicePeriods(devices));
     std::lock_guard<std::mutex> lock(mu_);
     std::set<int64_t> replaced;
@@ -193,8 +200,14 @@ class FakeStore final : public aggregator::store::Store,
     for (const auto& c : added) workstations_[{c.direction, c.date}] = c.count;
     return Status::Ok();
   }
-  Status ReplacePurchases(const std::vector<aggregator::model::Purchase>& rows) override {
+  Status ReplacePurchaseBatches(const aggregator::store::PurchaseBatches& batches) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Read every batch before changing anything, as ReplaceUserDirectionBatches.
+    std::vector<aggregator::model::Purchase> rows;
+    RAMETTE_RETURN_IF_ERROR(batches([&](std::span<const aggregator::model::Purchase> batch) {
+      rows.insert(rows.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
     for (int year : aggregator::model::PurchaseYears(rows)) {
       std::erase_if(purchases_, [&](const aggregator::model::Purchase& p) {
         return CivilFromDays(p.date).year == year;
@@ -203,8 +216,14 @@ class FakeStore final : public aggregator::store::Store,
     purchases_.insert(purchases_.end(), rows.begin(), rows.end());
     return Status::Ok();
   }
-  Status UpsertMeterReadings(const std::vector<aggregator::model::MeterReading>& rows) override {
+  Status UpsertMeterReadingBatches(const aggregator::store::MeterReadingBatches& batches) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Read every batch before changing anything, as ReplaceUserDirectionBatches.
+    std::vector<aggregator::model::MeterReading> rows;
+    RAMETTE_RETURN_IF_ERROR(batches([&](std::span<const aggregator::model::MeterReading> batch) {
+      rows.insert(rows.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
     for (const auto& m : rows) meters_[{m.server, m.queue, m.date}] = m;
     return Status::Ok();
   }
