@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
   if (!counters.ok()) return Fail(counters.status());
   std::printf("  (LoadMeterCounters 2018: %zu devices in %.0f ms)\n", counters->size(),
               Seconds(t0) * 1000);
+  t0 = std::chrono::steady_clock::now();
+  auto bought = s.LoadPurchases(DaysFromCivil(2017, 1, 1), DaysFromCivil(2018, 12, 31));
+  if (!bought.ok()) return Fail(bought.status());
+  std::printf("  (LoadPurchases 2017-2018: %zu rows in %.0f ms)\n", bought->size(),
+              Seconds(t0) * 1000);
   for (int run = 0; run < 3; ++run) {
     t0 = std::chrono::steady_clock::now();
     auto report = indicators::ComputeIndicators(s, 2018);

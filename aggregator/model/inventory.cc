@@ -92,15 +92,26 @@ std::vector<int> PurchaseYears(std::span<const Purchase> rows) {
   return years;
 }
 
+std::vector<Purchase> SortedByDate(std::vector<Purchase> in_import_order) {
+  // Sorts (date, position) pairs and moves each row once: sorting the rows themselves moves
+  // their three strings at every merge step.
+  std::vector<std::pair<Day, size_t>> keys;
+  keys.reserve(in_import_order.size());
+  for (size_t i = 0; i < in_import_order.size(); ++i) keys.emplace_back(in_import_order[i].date, i);
+  std::sort(keys.begin(), keys.end());
+  std::vector<Purchase> out;
+  out.reserve(in_import_order.size());
+  for (const auto& [date, i] : keys) out.push_back(std::move(in_import_order[i]));
+  return out;
+}
+
 std::vector<Purchase> PurchasesDuring(const std::vector<Purchase>& in_import_order, Day first_day,
                                       Day last_day) {
   std::vector<Purchase> out;
   for (const Purchase& p : in_import_order) {
     if (p.date >= first_day && p.date <= last_day) out.push_back(p);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Purchase& a, const Purchase& b) { return a.date < b.date; });
-  return out;
+  return SortedByDate(std::move(out));
 }
 
 bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_view server,

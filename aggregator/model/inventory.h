@@ -212,6 +212,9 @@ bool ServicePeriodStartsBetween(const std::vector<Device>& devices, std::string_
 // of the years its rows are dated in. Those years, sorted and unique.
 std::vector<int> PurchaseYears(std::span<const Purchase> rows);
 
+// `in_import_order` by date, then in import order (a stable sort by date).
+std::vector<Purchase> SortedByDate(std::vector<Purchase> in_import_order);
+
 // The rows of `in_import_order` dated in [first_day, last_day], by date, then in import order:
 // what UsageSource::LoadPurchases returns (the fakes' implementation of it).
 std::vector<Purchase> PurchasesDuring(const std::vector<Purchase>& in_import_order, Day first_day,
