@@ -196,6 +196,23 @@ class Row {
     return **d;
   }
 
+  // Digits only (no sign, no decimal separator), fitting in 64 bits: a count of `unit`, named
+  // `name` in the error ("invalid NAME "X", expected a whole number of UNIT (0 or more)").
+  Result<int64_t> WholeNumber(int col, std::string_view name, std::string_view unit) const {
+    std::string_view text = TrimSpaces(Raw(col));
+    bool digits_only = !text.empty();
+    for (char c : text) digits_only = digits_only && c >= '0' && c <= '9';
+    const char* end = text.data() + text.size();
+    int64_t value = 0;
+    std::from_chars_result parsed{};
+    if (digits_only) parsed = std::from_chars(text.data(), end, value);
+    if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
+      return Error(col, "invalid " + std::string(name) + " " + Quote(text) +
+                            ", expected a whole number of " + std::string(unit) + " (0 or more)");
+    }
+    return value;
+  }
+
  private:
   std::string_view file_name_;
   const Table& table_;
@@ -659,16 +676,9 @@ Status WorkstationRowOf(const Row& row, model::WorkstationCount* count) {
   if (!date.ok()) return date.status();
   count->date = *date;
 
-  std::string_view count_text = TrimSpaces(row.Raw(kWsCount));
-  bool digits_only = !count_text.empty();
-  for (char c : count_text) digits_only = digits_only && c >= '0' && c <= '9';
-  const char* end = count_text.data() + count_text.size();
-  std::from_chars_result parsed{};
-  if (digits_only) parsed = std::from_chars(count_text.data(), end, count->count);
-  if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
-    return row.Error(kWsCount, "invalid count " + Quote(count_text) +
-                                   ", expected a whole number of workstations (0 or more)");
-  }
+  Result<int64_t> n = row.WholeNumber(kWsCount, "count", "workstations");
+  if (!n.ok()) return n.status();
+  count->count = *n;
   return Status::Ok();
 }
 
@@ -886,16 +896,9 @@ Status MeterRowOf(const Row& row, model::MeterReading* m) {
   Result<Day> date = row.Date(kMetDate);
   if (!date.ok()) return date.status();
   m->date = *date;
-  std::string_view total = TrimSpaces(row.Raw(kMetTotal));
-  bool digits_only = !total.empty();
-  for (char c : total) digits_only = digits_only && c >= '0' && c <= '9';
-  const char* end = total.data() + total.size();
-  std::from_chars_result parsed{};
-  if (digits_only) parsed = std::from_chars(total.data(), end, m->total_impressions);
-  if (!digits_only || parsed.ec != std::errc() || parsed.ptr != end) {
-    return row.Error(kMetTotal, "invalid counter " + Quote(total) +
-                                    ", expected a whole number of impressions (0 or more)");
-  }
+  Result<int64_t> total = row.WholeNumber(kMetTotal, "counter", "impressions");
+  if (!total.ok()) return total.status();
+  m->total_impressions = *total;
   return Status::Ok();
 }
 
