@@ -243,6 +243,28 @@ Status ForEachRow(std::string_view content, std::string_view file_name,
   return Status::Ok();
 }
 
+// Calls `visit` with the rows of the file in file order, converted by `row_of` (Status(const Row&,
+// T*)), `batch_rows` at a time (at least one): the imports that store in batches keep one batch
+// of converted rows in memory, not the whole file.
+template <typename T, typename RowOf>
+Status ForEachBatchOf(std::string_view content, std::string_view file_name,
+                      std::span<const Column> columns, size_t batch_rows, const RowOf& row_of,
+                      const std::function<Status(std::span<const T>)>& visit) {
+  std::vector<T> batch;
+  batch.reserve(std::max<size_t>(batch_rows, 1));
+  Status rows = ForEachRow(content, file_name, columns, [&](const Row& row) -> Status {
+    if (batch.size() >= batch_rows && !batch.empty()) {
+      RAMETTE_RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+    batch.emplace_back();
+    return row_of(row, &batch.back());
+  });
+  if (!rows.ok()) return rows;
+  if (!batch.empty()) return visit(batch);
+  return Status::Ok();
+}
+
 // Digits with at most one `.` or `,` decimal mark between digits.
 std::optional<double> ParseDecimal(std::string_view s) {
   std::string normalized;
@@ -493,19 +515,10 @@ Result<size_t> CheckDevicesCsv(std::string_view content, std::string_view file_n
 Status ForEachDevicesCsvBatch(std::string_view content, std::string_view file_name,
                               const std::set<std::string>& known_paper_ids, size_t batch_rows,
                               const std::function<Status(std::span<const model::Device>)>& visit) {
-  std::vector<model::Device> batch;
-  batch.reserve(std::max<size_t>(batch_rows, 1));
-  Status rows = ForEachRow(content, file_name, kDeviceColumns, [&](const Row& row) -> Status {
-    if (batch.size() >= batch_rows && !batch.empty()) {
-      RAMETTE_RETURN_IF_ERROR(visit(batch));
-      batch.clear();
-    }
-    batch.emplace_back();
-    return DeviceRowOf(row, known_paper_ids, &batch.back());
-  });
-  if (!rows.ok()) return rows;
-  if (!batch.empty()) return visit(batch);
-  return Status::Ok();
+  return ForEachBatchOf<model::Device>(
+      content, file_name, kDeviceColumns, batch_rows,
+      [&](const Row& row, model::Device* out) { return DeviceRowOf(row, known_paper_ids, out); },
+      visit);
 }
 
 Result<std::vector<model::Device>> ParseDevicesCsv(std::string_view content,
@@ -633,19 +646,9 @@ Result<size_t> CheckUsersCsv(std::string_view content, std::string_view file_nam
 Status ForEachUsersCsvBatch(
     std::string_view content, std::string_view file_name, const model::UserNameRule& rule,
     size_t batch_rows, const std::function<Status(std::span<const model::UserDirection>)>& visit) {
-  std::vector<model::UserDirection> batch;
-  batch.reserve(std::max<size_t>(batch_rows, 1));
-  Status rows = ForEachRow(content, file_name, kUserColumns, [&](const Row& row) -> Status {
-    if (batch.size() >= batch_rows && !batch.empty()) {
-      RAMETTE_RETURN_IF_ERROR(visit(batch));
-      batch.clear();
-    }
-    batch.emplace_back();
-    return UserRowOf(row, rule, &batch.back());
-  });
-  if (!rows.ok()) return rows;
-  if (!batch.empty()) return visit(batch);
-  return Status::Ok();
+  return ForEachBatchOf<model::UserDirection>(
+      content, file_name, kUserColumns, batch_rows,
+      [&](const Row& row, model::UserDirection* out) { return UserRowOf(row, rule, out); }, visit);
 }
 
 Result<std::vector<model::UserDirection>> ParseUsersCsv(std::string_view content,
@@ -742,19 +745,10 @@ Result<size_t> CheckWorkstationsCsv(std::string_view content, std::string_view f
 Status ForEachWorkstationsCsvBatch(
     std::string_view content, std::string_view file_name, size_t batch_rows,
     const std::function<Status(std::span<const model::WorkstationCount>)>& visit) {
-  std::vector<model::WorkstationCount> batch;
-  batch.reserve(std::max<size_t>(batch_rows, 1));
-  Status rows = ForEachRow(content, file_name, kWorkstationColumns, [&](const Row& row) -> Status {
-    if (batch.size() >= batch_rows && !batch.empty()) {
-      RAMETTE_RETURN_IF_ERROR(visit(batch));
-      batch.clear();
-    }
-    batch.emplace_back();
-    return WorkstationRowOf(row, &batch.back());
-  });
-  if (!rows.ok()) return rows;
-  if (!batch.empty()) return visit(batch);
-  return Status::Ok();
+  return ForEachBatchOf<model::WorkstationCount>(
+      content, file_name, kWorkstationColumns, batch_rows,
+      [](const Row& row, model::WorkstationCount* out) { return WorkstationRowOf(row, out); },
+      visit);
 }
 
 Result<std::vector<model::WorkstationCount>> ParseWorkstationsCsv(std::string_view content,
@@ -993,19 +987,12 @@ Status ForEachPurchasesCsvBatch(
     std::string_view content, std::string_view file_name,
     const std::set<std::string>& known_paper_ids, size_t batch_rows,
     const std::function<Status(std::span<const model::Purchase>)>& visit) {
-  std::vector<model::Purchase> batch;
-  batch.reserve(std::max<size_t>(batch_rows, 1));
-  Status rows = ForEachRow(content, file_name, kPurchaseColumns, [&](const Row& row) -> Status {
-    if (batch.size() >= batch_rows && !batch.empty()) {
-      RAMETTE_RETURN_IF_ERROR(visit(batch));
-      batch.clear();
-    }
-    batch.emplace_back();
-    return PurchaseRowOf(row, known_paper_ids, &batch.back());
-  });
-  if (!rows.ok()) return rows;
-  if (!batch.empty()) return visit(batch);
-  return Status::Ok();
+  return ForEachBatchOf<model::Purchase>(
+      content, file_name, kPurchaseColumns, batch_rows,
+      [&](const Row& row, model::Purchase* out) {
+        return PurchaseRowOf(row, known_paper_ids, out);
+      },
+      visit);
 }
 
 Result<std::vector<model::Purchase>> ParsePurchasesCsv(
