@@ -3,6 +3,7 @@
 // devices (read monthly in 2018 when each has at most 12 readings, else daily up to the end of
 // 2018), then `indicators` JSON with them.
 // ./bench/paper_sources_bench [purchases=100000] [readings=1000000] [devices=readings/12]
+// RAMETTE_BENCH_KEEP=1 keeps the database (its directory is printed) for the sqlite3 shell.
 #include <unistd.h>
 
 #include <chrono>
@@ -121,6 +122,10 @@ int main(int argc, char** argv) {
     std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n", Seconds(t0) * 1000,
                 json.size());
   }
-  std::filesystem::remove_all(dir);
+  if (std::getenv("RAMETTE_BENCH_KEEP") != nullptr) {
+    std::printf("database kept in %s\n", dir.c_str());
+  } else {
+    std::filesystem::remove_all(dir);
+  }
   return 0;
 }

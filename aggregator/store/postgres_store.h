@@ -46,7 +46,7 @@ class PostgresStore final : public Store,
                             public AccountStore {
  public:
   // The schema version this code creates and reads; the same numbering as SqliteStore's.
-  static constexpr int kLatestSchemaVersion = 14;
+  static constexpr int kLatestSchemaVersion = 15;
   // A CommitJobs that meets a deadlock or serialisation failure is run again up to this many
   // times before it fails with Unavailable.
   static constexpr int kCommitAttempts = 4;
@@ -217,6 +217,9 @@ class PostgresStore final : public Store,
   Status ApplyRollupDeltasLocked(std::vector<RollupDelta> daily);
   Status InsertQuarantineLocked(const std::string& server, int64_t now,
                                 const std::vector<QuarantinedRecord>& rejected);
+  // Stores `rows` meter readings given as array literals (schema v15), their devices first.
+  Status UpsertMeterReadingsByIdLocked(size_t rows, std::string servers, std::string queues,
+                                       std::string dates, std::string totals, std::string counters);
   // Streams the rollup rows of `sql` (prepared once per session as `name`).
   Status ForEachRollupRowLocked(const char* name, const char* sql,
                                 const std::vector<std::string>& params,

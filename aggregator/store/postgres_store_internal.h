@@ -36,6 +36,9 @@ inline constexpr int kDirectorySyncSchemaVersion = 10;
 inline constexpr int kPaperSourcesSchemaVersion = 11;
 inline constexpr int kWebAccountsSchemaVersion = 12;
 inline constexpr int kMeterCountersSchemaVersion = 14;
+// The schema version from which meter readings are keyed by meter_devices.id and the date
+// (and, on SQLite, purchases by their date and id).
+inline constexpr int kPaperSourceKeysSchemaVersion = 15;
 // Rows per statement when rollups are written in bulk (EnsureTimeZone, the v2 migration).
 inline constexpr size_t kRollupChunk = 20000;
 

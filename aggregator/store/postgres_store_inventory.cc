@@ -2,6 +2,8 @@
 // user directions, workstations, direction contacts) and the known paper ids.
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <span>
 #include <unordered_set>
@@ -21,6 +23,7 @@ using postgres_internal::ColumnInt;
 using postgres_internal::ColumnText;
 using postgres_internal::kDevicePeriodsSchemaVersion;
 using postgres_internal::kMeterCountersSchemaVersion;
+using postgres_internal::kPaperSourceKeysSchemaVersion;
 using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::kReportSendsSchemaVersion;
 using postgres_internal::Params;
@@ -223,8 +226,10 @@ Status PostgresStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
 Status PostgresStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
-  // Before v14 (an older ramette's schema, kept for migration tests) without the counters.
+  // Older ramettes' schemas, kept for migration tests: v11 to v13 without the counters, v14 keyed
+  // by (server, queue, date) text; from v15, by (meter_devices.id, date).
   const bool counted = schema_version_ >= kMeterCountersSchemaVersion;
+  const bool by_id = schema_version_ >= kPaperSourceKeysSchemaVersion;
   return InTransactionLocked([&]() -> Status {
     return rows([&](std::span<const model::MeterReading> batch) -> Status {
       for (size_t first = 0; first < batch.size(); first += kImportBatchRows) {
@@ -252,6 +257,12 @@ Status PostgresStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows)
                   .status());
           continue;
         }
+        if (by_id) {
+          const size_t n = std::min(batch.size() - first, kImportBatchRows);
+          RAMETTE_RETURN_IF_ERROR(UpsertMeterReadingsByIdLocked(
+              n, server.Take(), queue.Take(), date.Take(), total.Take(), counter.Take()));
+          continue;
+        }
         RAMETTE_RETURN_IF_ERROR(
             conn_
                 ->Run("WITH batch AS (SELECT * FROM unnest($1::text[], $2::text[], $3::integer[],"
@@ -275,6 +286,41 @@ Status PostgresStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows)
       return Status::Ok();
     });
   });
+}
+
+Status PostgresStore::UpsertMeterReadingsByIdLocked(size_t rows, std::string servers,
+                                                    std::string queues, std::string dates,
+                                                    std::string totals, std::string counters) {
+  // The devices first, in a statement of their own: the next one's snapshot sees them, those of
+  // a concurrent import included (ON CONFLICT waits for it to commit).
+  RAMETTE_RETURN_IF_ERROR(
+      conn_
+          ->Run("INSERT INTO meter_devices(server, queue)"
+                " SELECT server, queue"
+                " FROM unnest($1::text[], $2::text[]) AS b(server, queue)"
+                " GROUP BY server, queue ORDER BY server COLLATE \"C\", queue COLLATE \"C\""
+                " ON CONFLICT DO NOTHING",
+                Params().Raw(servers).Raw(queues), "importing meter readings")
+          .status());
+  Result<PgResult> r = conn_->Run(
+      "INSERT INTO meter_readings(device, date, total_impressions, counter)"
+      " SELECT d.id, b.date, b.total, b.counter FROM unnest($1::text[], $2::text[],"
+      " $3::integer[], $4::bigint[], $5::bigint[]) AS b(server, queue, date, total, counter)"
+      " JOIN meter_devices d ON d.server = b.server AND d.queue = b.queue"
+      " ON CONFLICT(device, date) DO UPDATE SET total_impressions = excluded.total_impressions,"
+      " counter = excluded.counter",
+      Params()
+          .Raw(std::move(servers))
+          .Raw(std::move(queues))
+          .Raw(std::move(dates))
+          .Raw(std::move(totals))
+          .Raw(std::move(counters)),
+      "importing meter readings");
+  if (!r.ok()) return r.status();
+  if (std::strtoull(PQcmdTuples(r->get()), nullptr, 10) != rows) {
+    return Status::Internal("PostgreSQL " + uri_ + ": a meter reading's device cannot be found");
+  }
+  return Status::Ok();
 }
 
 Status PostgresStore::ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) {

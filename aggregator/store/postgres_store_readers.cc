@@ -22,9 +22,9 @@ using postgres_internal::ColumnText;
 using postgres_internal::kDailyOfDeviceSql;
 using postgres_internal::kDailyOfUserSql;
 using postgres_internal::kDevicePeriodsSchemaVersion;
-using postgres_internal::kMeterCountersSchemaVersion;
 using postgres_internal::kMonthlyRangeOrder;
 using postgres_internal::kMonthlyRangeSelect;
+using postgres_internal::kPaperSourceKeysSchemaVersion;
 using postgres_internal::kPaperSourcesSchemaVersion;
 using postgres_internal::Params;
 using postgres_internal::PgResult;
@@ -334,11 +334,12 @@ Status PostgresStore::ForEachLargeJob(int64_t min_sheets, Day first_day, Day las
 
 Result<std::vector<model::MeterReading>> PostgresStore::LoadMeterReadings() {
   std::lock_guard<std::mutex> lock(mu_);
-  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourceKeysSchemaVersion));
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Result<PgResult> r = conn_->Run(
-      "SELECT server, queue, date, total_impressions, counter FROM meter_readings"
-      " ORDER BY server COLLATE \"C\", queue COLLATE \"C\", date",
+      "SELECT d.server, d.queue, r.date, r.total_impressions, r.counter"
+      " FROM meter_devices d JOIN meter_readings r ON r.device = d.id"
+      " ORDER BY d.server COLLATE \"C\", d.queue COLLATE \"C\", r.date",
       "reading meter readings");
   if (!r.ok()) return r.status();
   std::vector<model::MeterReading> out;
@@ -356,13 +357,13 @@ Result<std::vector<model::MeterReading>> PostgresStore::LoadMeterReadings() {
 
 Result<std::vector<model::MeterCounters>> PostgresStore::LoadMeterCounters(Day start, Day end) {
   std::lock_guard<std::mutex> lock(mu_);
-  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kMeterCountersSchemaVersion));
+  RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourceKeysSchemaVersion));
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Result<PgResult> r = conn_->Run(
       "SELECT d.server, d.queue,"
-      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      " (SELECT counter FROM meter_readings r WHERE r.device = d.id"
       "  AND r.date <= $1::integer ORDER BY r.date DESC LIMIT 1),"
-      " (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue"
+      " (SELECT counter FROM meter_readings r WHERE r.device = d.id"
       "  AND r.date <= $2::integer ORDER BY r.date DESC LIMIT 1)"
       " FROM meter_devices d ORDER BY d.server COLLATE \"C\", d.queue COLLATE \"C\"",
       Params().Text(std::to_string(start)).Text(std::to_string(end)), "reading meter counters");

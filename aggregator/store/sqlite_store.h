@@ -57,7 +57,7 @@ class SqliteStore final : public Store,
                           public AccountStore {
  public:
   // The schema version this code creates and reads (PRAGMA user_version).
-  static constexpr int kLatestSchemaVersion = 14;
+  static constexpr int kLatestSchemaVersion = 15;
   // How long a write waits for another connection's write transaction.
   static constexpr int kBusyTimeoutMs = 10000;
   // CommitJobs folds the rollups once this many jobs were accepted since the last fold.

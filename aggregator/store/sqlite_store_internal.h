@@ -25,6 +25,9 @@ inline constexpr int kPaperSourcesSchemaVersion = 11;
 inline constexpr int kWebAccountsSchemaVersion = 12;
 // The schema version from which meter readings keep their counter (and meter_devices exists).
 inline constexpr int kMeterCountersSchemaVersion = 14;
+// The schema version from which meter readings are keyed by meter_devices.id and the date
+// (and, on SQLite, purchases by their date and id).
+inline constexpr int kPaperSourceKeysSchemaVersion = 15;
 
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.

@@ -24,6 +24,7 @@ using sqlite::BindText;
 using sqlite::BindTextOrNull;
 using sqlite::ColumnText;
 using sqlite::OwnedStatement;
+using sqlite::QueryInt;
 using sqlite::SqliteError;
 using sqlite::StepDone;
 // sqlite_store_internal.h
@@ -31,6 +32,7 @@ using sqlite_internal::BindDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
 using sqlite_internal::kFindDeviceSql;
 using sqlite_internal::kMeterCountersSchemaVersion;
+using sqlite_internal::kPaperSourceKeysSchemaVersion;
 using sqlite_internal::kPaperSourcesSchemaVersion;
 using sqlite_internal::kReportSendsSchemaVersion;
 
@@ -193,10 +195,18 @@ Status SqliteStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
     OwnedStatement ins;
     RAMETTE_RETURN_IF_ERROR(
         del.Prepare(db_, "DELETE FROM purchases WHERE date >= ?1 AND date < ?2"));
-    RAMETTE_RETURN_IF_ERROR(
-        ins.Prepare(db_,
-                    "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
-                    " amount_cents, use) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    // From v15 the id (import order) is given here: the rows follow the largest stored one.
+    const bool given_ids = schema_version_ >= kPaperSourceKeysSchemaVersion;
+    int64_t id = 0;
+    if (given_ids) {
+      RAMETTE_RETURN_IF_ERROR(
+          QueryInt(db_, "SELECT COALESCE(MAX(id), 0) FROM purchases", &id, "importing purchases"));
+    }
+    RAMETTE_RETURN_IF_ERROR(ins.Prepare(
+        db_, given_ids ? "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
+                         " amount_cents, use, id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                       : "INSERT INTO purchases(date, direction, paper_id, format, quantity, unit,"
+                         " amount_cents, use) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     // One pass: a year's stored purchases go the first time one of its rows is met, before that
     // row (the first of its year) is inserted.
     std::set<int> years;
@@ -221,6 +231,7 @@ Status SqliteStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
           sqlite3_bind_null(ins.get(), 7);
         }
         BindText(ins.get(), 8, model::PaperUseName(p.use));
+        if (given_ids) BindInt(ins.get(), 9, ++id);
         RAMETTE_RETURN_IF_ERROR(StepDone(db_, ins.get(), "importing purchases"));
       }
       return Status::Ok();
@@ -231,27 +242,40 @@ Status SqliteStore::ReplacePurchaseBatches(const PurchaseBatches& rows) {
 Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourcesSchemaVersion));
-  // Before v14 (an older ramette's schema, kept for migration tests) without the counters.
+  // Older ramettes' schemas, kept for migration tests: v11 to v13 without the counters, v14 keyed
+  // by (server, queue, date) text; from v15, by (meter_devices.id, date).
   const bool counted = schema_version_ >= kMeterCountersSchemaVersion;
+  const bool by_id = schema_version_ >= kPaperSourceKeysSchemaVersion;
   return InTransactionLocked([&]() -> Status {
     OwnedStatement s;
     RAMETTE_RETURN_IF_ERROR(s.Prepare(
-        db_, counted ? "INSERT INTO meter_readings(server, queue, date,"
-                       " total_impressions, counter) VALUES(?1, ?2, ?3, ?4, ?5)"
-                       " ON CONFLICT(server, queue, date) DO UPDATE SET"
-                       " total_impressions = excluded.total_impressions,"
-                       " counter = excluded.counter"
-                     : "INSERT INTO meter_readings(server, queue, date, total_impressions)"
-                       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(server, queue, date)"
-                       " DO UPDATE SET total_impressions = excluded.total_impressions"));
-    OwnedStatement device;
+        db_, by_id     ? "INSERT INTO meter_readings(device, date, total_impressions, counter)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(device, date) DO UPDATE SET"
+                         " total_impressions = excluded.total_impressions,"
+                         " counter = excluded.counter"
+             : counted ? "INSERT INTO meter_readings(server, queue, date,"
+                         " total_impressions, counter) VALUES(?1, ?2, ?3, ?4, ?5)"
+                         " ON CONFLICT(server, queue, date) DO UPDATE SET"
+                         " total_impressions = excluded.total_impressions,"
+                         " counter = excluded.counter"
+                       : "INSERT INTO meter_readings(server, queue, date, total_impressions)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(server, queue, date)"
+                         " DO UPDATE SET total_impressions = excluded.total_impressions"));
+    OwnedStatement add_device;
+    OwnedStatement device_id;
     if (counted) {
+      RAMETTE_RETURN_IF_ERROR(add_device.Prepare(
+          db_, "INSERT OR IGNORE INTO meter_devices(server, queue) VALUES(?1, ?2)"));
+    }
+    if (by_id) {
       RAMETTE_RETURN_IF_ERROR(
-          device.Prepare(db_, "INSERT OR IGNORE INTO meter_devices(server, queue) VALUES(?1, ?2)"));
+          device_id.Prepare(db_, "SELECT id FROM meter_devices WHERE server = ?1 AND queue = ?2"));
     }
     std::vector<const model::MeterReading*> sorted;
+    int64_t id = 0;
     return rows([&](std::span<const model::MeterReading> batch) -> Status {
-      // In key order: B-tree appends instead of random inserts (a million rows: seconds saved).
+      // In key order: B-tree appends instead of random inserts (a million rows: seconds saved);
+      // new devices get their ids in that order too.
       sorted.clear();
       for (const model::MeterReading& m : batch) sorted.push_back(&m);
       std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
@@ -259,20 +283,34 @@ Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
       });
       for (size_t i = 0; i < sorted.size(); ++i) {
         const model::MeterReading& m = *sorted[i];
-        sqlite3_reset(s.get());
-        BindText(s.get(), 1, m.server);
-        BindText(s.get(), 2, m.queue);
-        BindInt(s.get(), 3, m.date);
-        BindInt(s.get(), 4, m.total_impressions);
-        if (counted) BindInt(s.get(), 5, m.counter);
-        RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing meter readings"));
         if (counted &&
             (i == 0 || sorted[i - 1]->server != m.server || sorted[i - 1]->queue != m.queue)) {
-          sqlite3_reset(device.get());
-          BindText(device.get(), 1, m.server);
-          BindText(device.get(), 2, m.queue);
-          RAMETTE_RETURN_IF_ERROR(StepDone(db_, device.get(), "importing meter readings"));
+          sqlite3_reset(add_device.get());
+          BindText(add_device.get(), 1, m.server);
+          BindText(add_device.get(), 2, m.queue);
+          RAMETTE_RETURN_IF_ERROR(StepDone(db_, add_device.get(), "importing meter readings"));
+          if (by_id) {
+            sqlite3_reset(device_id.get());
+            BindText(device_id.get(), 1, m.server);
+            BindText(device_id.get(), 2, m.queue);
+            if (const int rc = sqlite3_step(device_id.get()); rc != SQLITE_ROW) {
+              return SqliteError(db_, rc, "importing meter readings");
+            }
+            id = sqlite3_column_int64(device_id.get(), 0);
+          }
         }
+        sqlite3_reset(s.get());
+        int column = 1;
+        if (by_id) {
+          BindInt(s.get(), column++, id);
+        } else {
+          BindText(s.get(), column++, m.server);
+          BindText(s.get(), column++, m.queue);
+        }
+        BindInt(s.get(), column++, m.date);
+        BindInt(s.get(), column++, m.total_impressions);
+        if (counted) BindInt(s.get(), column++, m.counter);
+        RAMETTE_RETURN_IF_ERROR(StepDone(db_, s.get(), "importing meter readings"));
       }
       return Status::Ok();
     });

@@ -1158,6 +1158,87 @@ TEST_P(StoreContractTest, AVersion13DatabaseCountsItsMeterReadings) {
             (std::vector<model::MeterCounters>{{"srv", "p", 0, 0}, {"srv", "q", 200, 280}}));
 }
 
+// v15 keys meter readings by an integer device id and (on SQLite) stores purchases in date order:
+// what v14 stored reads back the same, and later imports extend it.
+TEST_P(StoreContractTest, AVersion14DatabaseKeepsItsReadingsAndPurchasesUnderTheNewKeys) {
+  std::unique_ptr<Store> old = engine_->CreateAtVersion(14);
+  if (old == nullptr) GTEST_SKIP() << "the fake has no schema";
+  ASSERT_TRUE(old->inventory().UpsertPapers({{"std", false, 80}}).ok());
+  ASSERT_TRUE(old->inventory()
+                  .UpsertMeterReadings({{"srv", "q", 30, 50, 250},
+                                        {"srv", "q", 10, 100, 0},
+                                        {"b", "z", 20, 9, 0},
+                                        {"srv", "q", 20, 300, 200},
+                                        {"srv", "p", 10, 7, 0}})
+                  .ok());
+  auto purchase = [](Day date, const char* direction) {
+    model::Purchase p;
+    p.date = date;
+    p.direction = direction;
+    p.paper_id = "std";
+    p.quantity = 1;
+    return p;
+  };
+  const Day d2018 = DaysFromCivil(2018, 3, 1);
+  ASSERT_TRUE(old->inventory()
+                  .ReplacePurchases({purchase(d2018 + 5, "A"), purchase(d2018, "B"),
+                                     purchase(d2018 + 5, "C"), purchase(d2018, "D")})
+                  .ok());
+  old.reset();
+
+  std::unique_ptr<Store> latest = engine_->ReopenLatest();
+  ASSERT_NE(latest, nullptr);
+  EXPECT_EQ(latest->SchemaVersion(), engine_->LatestVersion());
+  auto readings = latest->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings, (std::vector<model::MeterReading>{{"b", "z", 20, 9, 0},
+                                                         {"srv", "p", 10, 7, 0},
+                                                         {"srv", "q", 10, 100, 0},
+                                                         {"srv", "q", 20, 300, 200},
+                                                         {"srv", "q", 30, 50, 250}}));
+  auto counters = latest->usage().LoadMeterCounters(15, 30);
+  ASSERT_TRUE(counters.ok()) << counters.status().message();
+  EXPECT_EQ(*counters, (std::vector<model::MeterCounters>{
+                           {"b", "z", std::nullopt, 0}, {"srv", "p", 0, 0}, {"srv", "q", 0, 250}}));
+  // By date, then import order.
+  std::vector<std::string> order;
+  for (const model::Purchase& p : AllPurchases(latest->usage())) order.push_back(p.direction);
+  EXPECT_EQ(order, (std::vector<std::string>{"B", "D", "A", "C"}));
+
+  // New readings of a known device join its own; a new device sorts between the others; a
+  // reading of a known date replaces it.
+  ASSERT_TRUE(latest->inventory()
+                  .UpsertMeterReadings(
+                      {{"srv", "q", 40, 90, 290}, {"m", "new", 25, 4, 0}, {"b", "z", 20, 11, 0}})
+                  .ok());
+  readings = latest->usage().LoadMeterReadings();
+  ASSERT_TRUE(readings.ok()) << readings.status().message();
+  EXPECT_EQ(*readings, (std::vector<model::MeterReading>{{"b", "z", 20, 11, 0},
+                                                         {"m", "new", 25, 4, 0},
+                                                         {"srv", "p", 10, 7, 0},
+                                                         {"srv", "q", 10, 100, 0},
+                                                         {"srv", "q", 20, 300, 200},
+                                                         {"srv", "q", 30, 50, 250},
+                                                         {"srv", "q", 40, 90, 290}}));
+  counters = latest->usage().LoadMeterCounters(30, 40);
+  ASSERT_TRUE(counters.ok()) << counters.status().message();
+  EXPECT_EQ(*counters,
+            (std::vector<model::MeterCounters>{
+                {"b", "z", 0, 0}, {"m", "new", 0, 0}, {"srv", "p", 0, 0}, {"srv", "q", 250, 290}}));
+  // Purchases of another year come after those kept, in import order on a shared date; those of
+  // 2018 are still replaced as a whole.
+  const Day d2019 = DaysFromCivil(2019, 1, 2);
+  ASSERT_TRUE(
+      latest->inventory().ReplacePurchases({purchase(d2019, "F"), purchase(d2019, "E")}).ok());
+  order.clear();
+  for (const model::Purchase& p : AllPurchases(latest->usage())) order.push_back(p.direction);
+  EXPECT_EQ(order, (std::vector<std::string>{"B", "D", "A", "C", "F", "E"}));
+  ASSERT_TRUE(latest->inventory().ReplacePurchases({purchase(d2018 + 1, "G")}).ok());
+  order.clear();
+  for (const model::Purchase& p : AllPurchases(latest->usage())) order.push_back(p.direction);
+  EXPECT_EQ(order, (std::vector<std::string>{"G", "F", "E"}));
+}
+
 // An installation of the previous version keeps everything when it moves to web accounts.
 TEST_P(StoreContractTest, AVersion11DatabaseMigratesTo12KeepingItsData) {
   std::unique_ptr<Store> old = engine_->CreateAtVersion(11);

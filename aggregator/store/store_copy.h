@@ -19,7 +19,7 @@ namespace ramette::aggregator::store {
 
 // The tables `store copy` copies, in copy order (referenced tables first), with their keys:
 // meta (the time zone), servers, devices, users, papers, device_periods, user_directions,
-// workstations, purchases, meter_readings, meter_devices, directory_syncs, direction_emails, jobs,
+// workstations, purchases, meter_devices, meter_readings, directory_syncs, direction_emails, jobs,
 // quarantine, report_sends, agent_tokens, web_accounts. The rollups are not copied: each target
 // derives them from the copied jobs.
 const std::vector<CopyTable>& CopiedTables();
