@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <string>
 #include <thread>
@@ -54,6 +55,9 @@ class PostgresEnvironment : public ::testing::Environment {
     g_server = server_.get();
   }
   void TearDown() override {
+    if (server_ != nullptr && ::testing::UnitTest::GetInstance()->failed_test_count() > 0) {
+      std::cerr << "--- the end of the PostgreSQL server's log ---\n" << server_->LogTail() << "\n";
+    }
     g_server = nullptr;
     server_.reset();
   }

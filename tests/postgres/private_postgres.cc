@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace ramette::testing {
 
@@ -130,6 +131,12 @@ Status PrivatePostgres::Stop() {
                        " -m immediate -w -t 60 stop");
 }
 
+std::string PrivatePostgres::LogTail(size_t max_bytes) const {
+  std::ifstream log(dir_ + "/server.log", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  return text.size() > max_bytes ? text.substr(text.size() - max_bytes) : text;
+}
+
 std::string PrivatePostgres::UriOf(const std::string& name, const std::string& user) const {
   return "postgresql://" + user + "@/" + name + "?host=" + dir_;
 }
@@ -160,7 +167,9 @@ Result<std::string> PrivatePostgres::Query(const std::string& name, const std::s
 
 Result<std::string> PrivatePostgres::CreateDatabase(const std::string& name,
                                                     const std::string& owner) {
-  std::string sql = "CREATE DATABASE " + QuoteIdent(name);
+  // From template0, which takes no connections: an autovacuum worker busy in template1 cannot
+  // make the copy fail ("source database is being accessed by other users").
+  std::string sql = "CREATE DATABASE " + QuoteIdent(name) + " TEMPLATE template0";
   if (!owner.empty()) sql += " OWNER " + QuoteIdent(owner);
   Result<std::string> r = Query("postgres", sql);
   if (!r.ok()) return r.status();

@@ -58,6 +58,9 @@ class PrivatePostgres {
   // Stops the server now (immediate shutdown; the destructor then only removes the directory).
   Status Stop();
 
+  // The last `max_bytes` of the server's log (server.log), for a failed test's output.
+  std::string LogTail(size_t max_bytes = 4096) const;
+
  private:
   PrivatePostgres() = default;
 
