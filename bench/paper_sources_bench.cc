@@ -1,7 +1,8 @@
 // Imports of the law's sources, timed end to end as `ramette import` runs them (parse, check,
 // store in one transaction) into a fresh SQLite store: N purchase rows, then M meter readings of D
-// devices (read monthly in 2018 when each has at most 12 readings, else daily up to the end of
-// 2018), then `indicators` JSON with them.
+// devices (read monthly up to December 2018 when each has at most 60 readings, else daily up to
+// 31 December 2018), then `indicators` JSON with them; then once more after one reading of 2019
+// a device (each device's counters for 2018 are then two key seeks).
 // ./bench/paper_sources_bench [purchases=100000] [readings=1000000] [devices=readings/12]
 // RAMETTE_BENCH_KEEP=1 keeps the database (its directory is printed) for the sqlite3 shell.
 #include <unistd.h>
@@ -74,10 +75,13 @@ int main(int argc, char** argv) {
   for (long i = 0; i < readings; ++i) {
     const long device = i % devices;
     const long month = i / devices;  // the device's reading number
-    const Day date = per_device <= 12
-                         ? DaysFromCivil(2018 + static_cast<int>(month / 12),
-                                         static_cast<int>(month % 12) + 1, 1)
-                         : DaysFromCivil(2018, 12, 31) - static_cast<Day>(per_device - 1 - month);
+    // Monthly (the 1st) up to December 2018 for up to 60 readings a device, else daily up to
+    // 31 December 2018.
+    const long back = per_device - 1 - month;
+    const long month_index = 2018 * 12 + 11 - back;
+    const Day date = per_device <= 60 ? DaysFromCivil(static_cast<int>(month_index / 12),
+                                                      static_cast<int>(month_index % 12) + 1, 1)
+                                      : DaysFromCivil(2018, 12, 31) - static_cast<Day>(back);
     const CivilDate d = CivilFromDays(date);
     char row[128];
     std::snprintf(row, sizeof row, "copieurs,copier-%ld,%04d-%02d-%02d,%ld\n", device, d.year,
@@ -109,6 +113,13 @@ int main(int argc, char** argv) {
   if (!counters.ok()) return Fail(counters.status());
   std::printf("  (LoadMeterCounters 2018: %zu devices in %.0f ms)\n", counters->size(),
               Seconds(t0) * 1000);
+  // A period inside every device's readings: no first or last reading answers it, each device
+  // seeks two (the worst case, as for a past year when the readings go on after it).
+  t0 = std::chrono::steady_clock::now();
+  auto june = s.LoadMeterCounters(DaysFromCivil(2018, 6, 15), DaysFromCivil(2018, 7, 15));
+  if (!june.ok()) return Fail(june.status());
+  std::printf("  (LoadMeterCounters 15 June - 15 July 2018: %zu devices in %.0f ms)\n",
+              june->size(), Seconds(t0) * 1000);
   t0 = std::chrono::steady_clock::now();
   auto bought = s.LoadPurchases(DaysFromCivil(2017, 1, 1), DaysFromCivil(2018, 12, 31));
   if (!bought.ok()) return Fail(bought.status());
@@ -121,6 +132,41 @@ int main(int argc, char** argv) {
     const std::string json = indicators::FormatIndicatorsJson(*report);
     std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n", Seconds(t0) * 1000,
                 json.size());
+  }
+  // Once readings of 2019 exist (one more a device, on 1 February 2019), 2018 ends before each
+  // device's last reading: its end seeks too.
+  std::string later = "server,queue,date,total_impressions\n";
+  for (long device = 0; device < devices; ++device) {
+    later += "copieurs,copier-" + std::to_string(device) + ",2019-02-01," +
+             std::to_string(1000 + per_device * (500 + device % 1000)) + "\n";
+  }
+  {
+    auto inv = s.LoadInventory();
+    if (!inv.ok()) return Fail(inv.status());
+    auto before = s.LoadMeterReadings();
+    if (!before.ok()) return Fail(before.status());
+    auto rows = imports::ParseMetersCsv(later, "later.csv", inv->devices, *before);
+    if (!rows.ok()) return Fail(rows.status());
+    if (Status st = s.UpsertMeterReadings(
+            model::CountedMeterReadings(std::move(*rows), *before, inv->devices));
+        !st.ok()) {
+      return Fail(st);
+    }
+  }
+  t0 = std::chrono::steady_clock::now();
+  auto after = s.LoadMeterCounters(DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
+  if (!after.ok()) return Fail(after.status());
+  std::printf(
+      "  (with a reading of February 2019 a device: LoadMeterCounters 2018: %zu devices "
+      "in %.0f ms)\n",
+      after->size(), Seconds(t0) * 1000);
+  for (int run = 0; run < 3; ++run) {
+    t0 = std::chrono::steady_clock::now();
+    auto report = indicators::ComputeIndicators(s, 2018);
+    if (!report.ok()) return Fail(report.status());
+    const std::string json = indicators::FormatIndicatorsJson(*report);
+    std::printf("indicators --year 2018 --format json, readings up to 2019: %.0f ms\n",
+                Seconds(t0) * 1000);
   }
   if (std::getenv("RAMETTE_BENCH_KEEP") != nullptr) {
     std::printf("database kept in %s\n", dir.c_str());

@@ -302,6 +302,8 @@ Status PostgresStore::UpsertMeterReadingsByIdLocked(size_t rows, std::string ser
                 " ON CONFLICT DO NOTHING",
                 Params().Raw(servers).Raw(queues), "importing meter readings")
           .status());
+  const std::string batch_servers = servers;
+  const std::string batch_queues = queues;
   Result<PgResult> r = conn_->Run(
       "INSERT INTO meter_readings(device, date, total_impressions, counter)"
       " SELECT d.id, b.date, b.total, b.counter FROM unnest($1::text[], $2::text[],"
@@ -320,7 +322,18 @@ Status PostgresStore::UpsertMeterReadingsByIdLocked(size_t rows, std::string ser
   if (std::strtoull(PQcmdTuples(r->get()), nullptr, 10) != rows) {
     return Status::Internal("PostgreSQL " + uri_ + ": a meter reading's device cannot be found");
   }
-  return Status::Ok();
+  // The batch's devices' first and last readings and last counter (LoadMeterCounters).
+  return conn_
+      ->Run(
+          "UPDATE meter_devices d SET first_date = s.first, last_date = s.last,"
+          " last_counter = s.counter FROM (SELECT r.device, MIN(r.date) AS first,"
+          " MAX(r.date) AS last, (array_agg(r.counter ORDER BY r.date DESC))[1] AS counter"
+          " FROM meter_readings r WHERE r.device IN (SELECT m.id FROM meter_devices m"
+          " JOIN unnest($1::text[], $2::text[]) AS b(server, queue)"
+          " ON m.server = b.server AND m.queue = b.queue) GROUP BY r.device) AS s"
+          " WHERE d.id = s.device",
+          Params().Raw(batch_servers).Raw(batch_queues), "importing meter readings")
+      .status();
 }
 
 Status PostgresStore::ReplaceDirectionContacts(const std::vector<model::DirectionContacts>& rows) {

@@ -361,10 +361,15 @@ Result<std::vector<model::MeterCounters>> PostgresStore::LoadMeterCounters(Day s
   RAMETTE_RETURN_IF_ERROR(ReadyLocked());
   Result<PgResult> r = conn_->Run(
       "SELECT d.server, d.queue,"
-      " (SELECT counter FROM meter_readings r WHERE r.device = d.id"
-      "  AND r.date <= $1::integer ORDER BY r.date DESC LIMIT 1),"
-      " (SELECT counter FROM meter_readings r WHERE r.device = d.id"
-      "  AND r.date <= $2::integer ORDER BY r.date DESC LIMIT 1)"
+      // As SQLite's kMeterCountersSql: a seek only for a day between the first and last readings.
+      " CASE WHEN d.first_date > $1::integer THEN NULL"
+      "  WHEN d.last_date <= $1::integer THEN d.last_counter"
+      "  ELSE (SELECT counter FROM meter_readings r WHERE r.device = d.id"
+      "  AND r.date <= $1::integer ORDER BY r.date DESC LIMIT 1) END,"
+      " CASE WHEN d.first_date > $2::integer THEN NULL"
+      "  WHEN d.last_date <= $2::integer THEN d.last_counter"
+      "  ELSE (SELECT counter FROM meter_readings r WHERE r.device = d.id"
+      "  AND r.date <= $2::integer ORDER BY r.date DESC LIMIT 1) END"
       " FROM meter_devices d ORDER BY d.server COLLATE \"C\", d.queue COLLATE \"C\"",
       Params().Text(std::to_string(start)).Text(std::to_string(end)), "reading meter counters");
   if (!r.ok()) return r.status();

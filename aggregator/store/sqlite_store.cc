@@ -542,7 +542,10 @@ INSERT INTO meter_devices(server, queue) SELECT DISTINCT server, queue FROM mete
 // - meter readings keyed by an integer device id (meter_devices.id) and the date instead of the
 //   server and queue text: LoadMeterCounters seeks two readings per device, and a seek on a small
 //   integer key costs about half of one on two strings. The devices keep their (server, queue)
-//   identity, unique; ids follow its order.
+//   identity as their key (read in that order); ids follow it. Each device also keeps the date of
+//   its first and last readings and its last counter (refreshed by every import of its readings),
+//   which answer without a seek a period that starts before its first reading or ends after its
+//   last one (the latest year, most often).
 // - purchases stored in (date, id) order (id: import order, still unique): LoadPurchases reads a
 //   period's rows in the order it returns them, instead of scanning every year and sorting.
 constexpr char kSchemaV15[] = R"sql(
@@ -565,13 +568,21 @@ INSERT INTO purchases_v15(id, date, direction, paper_id, format, quantity, unit,
 DROP TABLE purchases;
 ALTER TABLE purchases_v15 RENAME TO purchases;
 CREATE TABLE meter_devices_v15(
-  id INTEGER PRIMARY KEY,
   server TEXT NOT NULL,
   queue TEXT NOT NULL,
-  UNIQUE(server, queue)
-);
-INSERT INTO meter_devices_v15(server, queue)
-  SELECT server, queue FROM meter_devices ORDER BY server, queue;
+  id INTEGER NOT NULL UNIQUE,               -- the readings' key; the next is MAX(id) + 1
+  first_date INTEGER NOT NULL DEFAULT 0,    -- Day of its first reading
+  last_date INTEGER NOT NULL DEFAULT 0,     -- Day of its last reading
+  last_counter INTEGER NOT NULL DEFAULT 0,  -- the counter of its last reading
+  PRIMARY KEY(server, queue)
+) WITHOUT ROWID;
+INSERT INTO meter_devices_v15(server, queue, id, first_date, last_date, last_counter)
+  SELECT d.server, d.queue, ROW_NUMBER() OVER (ORDER BY d.server, d.queue),
+         (SELECT MIN(date) FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue),
+         (SELECT MAX(date) FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue),
+         (SELECT counter FROM meter_readings r WHERE r.server = d.server AND r.queue = d.queue
+          ORDER BY date DESC LIMIT 1)
+  FROM meter_devices d ORDER BY d.server, d.queue;
 CREATE TABLE meter_readings_v15(
   device INTEGER NOT NULL REFERENCES meter_devices_v15(id),
   date INTEGER NOT NULL,  -- Day

@@ -32,6 +32,28 @@ inline constexpr int kPaperSourceKeysSchemaVersion = 15;
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.
 
+// UsageSource::LoadMeterCounters over [?1, ?2] (schema v15), in the order it returns them: per
+// device, the counter of its last reading on or before each end (NULL: none). A device's first
+// and last readings (meter_devices) answer a period that starts before the first or after the
+// last without a seek; only a day between the two seeks its readings' key (device, date).
+inline constexpr char kMeterCountersSql[] =
+    "SELECT d.server, d.queue,"
+    " CASE WHEN d.first_date > ?1 THEN NULL WHEN d.last_date <= ?1 THEN d.last_counter"
+    "  ELSE (SELECT counter FROM meter_readings r WHERE r.device = d.id AND r.date <= ?1"
+    "  ORDER BY r.date DESC LIMIT 1) END,"
+    " CASE WHEN d.first_date > ?2 THEN NULL WHEN d.last_date <= ?2 THEN d.last_counter"
+    "  ELSE (SELECT counter FROM meter_readings r WHERE r.device = d.id AND r.date <= ?2"
+    "  ORDER BY r.date DESC LIMIT 1) END"
+    " FROM meter_devices d ORDER BY d.server, d.queue";
+// A device's first and last reading dates and last counter (meter_devices) from its readings,
+// after an import stored some (schema v15): ?1 its id.
+inline constexpr char kRefreshMeterDeviceSql[] =
+    "UPDATE meter_devices SET"
+    " first_date = (SELECT MIN(date) FROM meter_readings WHERE device = ?1),"
+    " last_date = (SELECT MAX(date) FROM meter_readings WHERE device = ?1),"
+    " last_counter = (SELECT counter FROM meter_readings WHERE device = ?1"
+    " ORDER BY date DESC LIMIT 1) WHERE id = ?1";
+
 inline constexpr char kUpsertServerSql[] =
     "INSERT INTO servers(name, agent_version, first_contact, last_contact) VALUES(?1, ?2, ?3, ?3)"
     " ON CONFLICT(name) DO UPDATE SET agent_version = excluded.agent_version,"

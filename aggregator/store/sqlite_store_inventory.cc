@@ -34,6 +34,7 @@ using sqlite_internal::kFindDeviceSql;
 using sqlite_internal::kMeterCountersSchemaVersion;
 using sqlite_internal::kPaperSourceKeysSchemaVersion;
 using sqlite_internal::kPaperSourcesSchemaVersion;
+using sqlite_internal::kRefreshMeterDeviceSql;
 using sqlite_internal::kReportSendsSchemaVersion;
 
 }  // namespace
@@ -263,17 +264,23 @@ Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
                          " DO UPDATE SET total_impressions = excluded.total_impressions"));
     OwnedStatement add_device;
     OwnedStatement device_id;
+    OwnedStatement summary;
     if (counted) {
       RAMETTE_RETURN_IF_ERROR(add_device.Prepare(
-          db_, "INSERT OR IGNORE INTO meter_devices(server, queue) VALUES(?1, ?2)"));
+          db_, by_id ? "INSERT INTO meter_devices(server, queue, id) VALUES(?1, ?2,"
+                       " (SELECT COALESCE(MAX(id), 0) + 1 FROM meter_devices))"
+                       " ON CONFLICT(server, queue) DO NOTHING"
+                     : "INSERT OR IGNORE INTO meter_devices(server, queue) VALUES(?1, ?2)"));
     }
     if (by_id) {
       RAMETTE_RETURN_IF_ERROR(
           device_id.Prepare(db_, "SELECT id FROM meter_devices WHERE server = ?1 AND queue = ?2"));
+      RAMETTE_RETURN_IF_ERROR(summary.Prepare(db_, kRefreshMeterDeviceSql));
     }
     std::vector<const model::MeterReading*> sorted;
+    std::vector<int64_t> touched;  // the devices whose first and last readings to refresh
     int64_t id = 0;
-    return rows([&](std::span<const model::MeterReading> batch) -> Status {
+    Status stored = rows([&](std::span<const model::MeterReading> batch) -> Status {
       // In key order: B-tree appends instead of random inserts (a million rows: seconds saved);
       // new devices get their ids in that order too.
       sorted.clear();
@@ -297,6 +304,7 @@ Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
               return SqliteError(db_, rc, "importing meter readings");
             }
             id = sqlite3_column_int64(device_id.get(), 0);
+            touched.push_back(id);
           }
         }
         sqlite3_reset(s.get());
@@ -314,6 +322,15 @@ Status SqliteStore::UpsertMeterReadingBatches(const MeterReadingBatches& rows) {
       }
       return Status::Ok();
     });
+    if (!stored.ok()) return stored;
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (int64_t device : touched) {
+      sqlite3_reset(summary.get());
+      BindInt(summary.get(), 1, device);
+      RAMETTE_RETURN_IF_ERROR(StepDone(db_, summary.get(), "importing meter readings"));
+    }
+    return Status::Ok();
   });
 }
 

@@ -24,6 +24,7 @@ using sqlite::SqliteError;
 // sqlite_store_internal.h
 using sqlite_internal::ColumnDay;
 using sqlite_internal::kDevicePeriodsSchemaVersion;
+using sqlite_internal::kMeterCountersSql;
 using sqlite_internal::kPaperSourceKeysSchemaVersion;
 using sqlite_internal::kPaperSourcesSchemaVersion;
 
@@ -384,15 +385,7 @@ Result<std::vector<model::MeterCounters>> SqliteStore::LoadMeterCounters(Day sta
   std::lock_guard<std::mutex> lock(mu_);
   RAMETTE_RETURN_IF_ERROR(RequireSchemaLocked(kPaperSourceKeysSchemaVersion));
   OwnedStatement s;
-  // Two key seeks per device on (device, date) integers (schema v15).
-  RAMETTE_RETURN_IF_ERROR(
-      s.Prepare(db_,
-                "SELECT d.server, d.queue,"
-                " (SELECT counter FROM meter_readings r WHERE r.device = d.id AND r.date <= ?1"
-                "  ORDER BY r.date DESC LIMIT 1),"
-                " (SELECT counter FROM meter_readings r WHERE r.device = d.id AND r.date <= ?2"
-                "  ORDER BY r.date DESC LIMIT 1)"
-                " FROM meter_devices d ORDER BY d.server, d.queue"));
+  RAMETTE_RETURN_IF_ERROR(s.Prepare(db_, kMeterCountersSql));
   BindInt(s.get(), 1, start);
   BindInt(s.get(), 2, end);
   std::vector<model::MeterCounters> out;

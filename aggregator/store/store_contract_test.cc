@@ -761,6 +761,39 @@ TEST_P(StoreContractTest, MeterCountersOfAPeriod) {
   EXPECT_EQ((*all)[6].counter, 1700);
 }
 
+// Periods that start or end on, before or after a device's first and last readings (the
+// engines answer those from meter_devices without reading the readings), before and after a
+// later import moves them.
+TEST_P(StoreContractTest, MeterCountersAtTheEdgesOfEachDevicesReadings) {
+  InventoryStore& inv = store_->inventory();
+  ASSERT_TRUE(inv.UpsertMeterReadings({{"s", "A", 10, 100, 0},
+                                       {"s", "A", 20, 105, 5},
+                                       {"s", "A", 30, 109, 9},
+                                       {"s", "B", 40, 3, 0}})
+                  .ok());
+  auto counters = [&](Day start, Day end) {
+    auto r = store_->usage().LoadMeterCounters(start, end);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<model::MeterCounters>{};
+  };
+  using C = std::vector<model::MeterCounters>;
+  EXPECT_EQ(counters(10, 30), (C{{"s", "A", 0, 9}}));  // on the first and on the last
+  EXPECT_EQ(counters(5, 25), (C{{"s", "A", std::nullopt, 5}}));
+  EXPECT_EQ(counters(30, 45), (C{{"s", "A", 9, 9}, {"s", "B", std::nullopt, 0}}));
+  EXPECT_EQ(counters(31, 39), (C{{"s", "A", 9, 9}}));
+  EXPECT_EQ(counters(40, 40), (C{{"s", "A", 9, 9}, {"s", "B", 0, 0}}));
+  // A's last reading replaced and one after it; B read earlier than before.
+  ASSERT_TRUE(inv.UpsertMeterReadings({{"s", "A", 30, 112, 12},
+                                       {"s", "A", 50, 115, 15},
+                                       {"s", "B", 35, 3, 0},
+                                       {"s", "B", 40, 7, 4}})
+                  .ok());
+  EXPECT_EQ(counters(30, 45), (C{{"s", "A", 12, 12}, {"s", "B", std::nullopt, 4}}));
+  EXPECT_EQ(counters(35, 60), (C{{"s", "A", 12, 15}, {"s", "B", 0, 4}}));
+  EXPECT_EQ(counters(50, 60), (C{{"s", "A", 15, 15}, {"s", "B", 4, 4}}));
+  EXPECT_EQ(counters(1, 9), C{});
+}
+
 TEST_P(StoreContractTest, PurchasesAndMeterReadingsReimportedDoNotDouble) {
   InventoryStore& inv = store_->inventory();
   model::Purchase a;
