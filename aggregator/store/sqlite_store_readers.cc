@@ -19,6 +19,7 @@ using sqlite::BindInt;
 using sqlite::ColumnText;
 using sqlite::Exec;
 using sqlite::OwnedStatement;
+using sqlite::QueryInt;
 using sqlite::ResetOnExit;
 using sqlite::SqliteError;
 // sqlite_store_internal.h
@@ -401,6 +402,10 @@ Result<std::vector<model::MeterCounters>> SqliteStore::LoadMeterCounters(Day sta
   BindInt(s.get(), 1, start);
   BindInt(s.get(), 2, end);
   std::vector<model::MeterCounters> out;
+  int64_t devices = 0;  // at most one row each: reserved (as LoadPurchases)
+  RAMETTE_RETURN_IF_ERROR(
+      QueryInt(db_, "SELECT COUNT(*) FROM meter_devices", &devices, "reading meter counters"));
+  out.reserve(static_cast<size_t>(devices));
   int rc;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     if (sqlite3_column_type(s.get(), 3) == SQLITE_NULL) continue;  // no reading up to `end`
