@@ -34,6 +34,34 @@ int Fail(const Status& st) {
   return 1;
 }
 
+// What `ramette import meters` runs on `csv`: parse and check against the stored readings and
+// devices, count, store. `*parse_seconds`: the time before storing.
+Status ImportMeters(store::SqliteStore& s, const std::string& csv, const std::string& name,
+                    double* parse_seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto inventory = s.LoadInventory();
+  if (!inventory.ok()) return inventory.status();
+  auto stored = s.LoadMeterReadings();
+  if (!stored.ok()) return stored.status();
+  auto rows = imports::ParseMetersCsv(csv, name, inventory->devices, *stored);
+  if (!rows.ok()) return rows.status();
+  *parse_seconds = Seconds(t0);
+  return s.UpsertMeterReadings(
+      model::CountedMeterReadings(std::move(*rows), *stored, inventory->devices));
+}
+
+// `indicators --year 2018 --format json` three times, each printed after `label`.
+Status TimeIndicators(store::SqliteStore& s, const char* label) {
+  for (int run = 0; run < 3; ++run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto report = indicators::ComputeIndicators(s, 2018);
+    if (!report.ok()) return report.status();
+    const std::string json = indicators::FormatIndicatorsJson(*report);
+    std::printf("%s: %.0f ms (%zu bytes)\n", label, Seconds(t0) * 1000, json.size());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,18 +117,8 @@ int main(int argc, char** argv) {
     meters += row;
   }
   t0 = std::chrono::steady_clock::now();
-  auto inventory = s.LoadInventory();
-  if (!inventory.ok()) return Fail(inventory.status());
-  auto stored = s.LoadMeterReadings();
-  if (!stored.ok()) return Fail(stored.status());
-  auto readings_parsed = imports::ParseMetersCsv(meters, "meters.csv", inventory->devices, *stored);
-  if (!readings_parsed.ok()) return Fail(readings_parsed.status());
-  const double parse_s = Seconds(t0);
-  if (Status st = s.UpsertMeterReadings(
-          model::CountedMeterReadings(std::move(*readings_parsed), *stored, inventory->devices));
-      !st.ok()) {
-    return Fail(st);
-  }
+  double parse_s = 0;
+  if (Status st = ImportMeters(s, meters, "meters.csv", &parse_s); !st.ok()) return Fail(st);
   std::printf("  (parse and counter check: %.2f s)\n", parse_s);
   std::printf("import meters: %ld readings of %ld devices (%.1f MiB) in %.2f s\n", readings,
               devices, meters.size() / 1048576.0, Seconds(t0));
@@ -125,13 +143,8 @@ int main(int argc, char** argv) {
   if (!bought.ok()) return Fail(bought.status());
   std::printf("  (LoadPurchases 2017-2018: %zu rows in %.0f ms)\n", bought->size(),
               Seconds(t0) * 1000);
-  for (int run = 0; run < 3; ++run) {
-    t0 = std::chrono::steady_clock::now();
-    auto report = indicators::ComputeIndicators(s, 2018);
-    if (!report.ok()) return Fail(report.status());
-    const std::string json = indicators::FormatIndicatorsJson(*report);
-    std::printf("indicators --year 2018 --format json: %.0f ms (%zu bytes)\n", Seconds(t0) * 1000,
-                json.size());
+  if (Status st = TimeIndicators(s, "indicators --year 2018 --format json"); !st.ok()) {
+    return Fail(st);
   }
   // Once readings of 2019 exist (one more a device, on 1 February 2019), 2018 ends before each
   // device's last reading: its end seeks too.
@@ -140,19 +153,7 @@ int main(int argc, char** argv) {
     later += "copieurs,copier-" + std::to_string(device) + ",2019-02-01," +
              std::to_string(1000 + per_device * (500 + device % 1000)) + "\n";
   }
-  {
-    auto inv = s.LoadInventory();
-    if (!inv.ok()) return Fail(inv.status());
-    auto before = s.LoadMeterReadings();
-    if (!before.ok()) return Fail(before.status());
-    auto rows = imports::ParseMetersCsv(later, "later.csv", inv->devices, *before);
-    if (!rows.ok()) return Fail(rows.status());
-    if (Status st = s.UpsertMeterReadings(
-            model::CountedMeterReadings(std::move(*rows), *before, inv->devices));
-        !st.ok()) {
-      return Fail(st);
-    }
-  }
+  if (Status st = ImportMeters(s, later, "later.csv", &parse_s); !st.ok()) return Fail(st);
   t0 = std::chrono::steady_clock::now();
   auto after = s.LoadMeterCounters(DaysFromCivil(2018, 1, 1), DaysFromCivil(2018, 12, 31));
   if (!after.ok()) return Fail(after.status());
@@ -160,13 +161,9 @@ int main(int argc, char** argv) {
       "  (with a reading of February 2019 a device: LoadMeterCounters 2018: %zu devices "
       "in %.0f ms)\n",
       after->size(), Seconds(t0) * 1000);
-  for (int run = 0; run < 3; ++run) {
-    t0 = std::chrono::steady_clock::now();
-    auto report = indicators::ComputeIndicators(s, 2018);
-    if (!report.ok()) return Fail(report.status());
-    const std::string json = indicators::FormatIndicatorsJson(*report);
-    std::printf("indicators --year 2018 --format json, readings up to 2019: %.0f ms\n",
-                Seconds(t0) * 1000);
+  if (Status st = TimeIndicators(s, "indicators --year 2018 --format json, readings up to 2019");
+      !st.ok()) {
+    return Fail(st);
   }
   if (std::getenv("RAMETTE_BENCH_KEEP") != nullptr) {
     std::printf("database kept in %s\n", dir.c_str());
