@@ -14,7 +14,7 @@
 #include <set>
 #include <string>
 
-#include "aggregator/imports/csv_import.h"
+#include "aggregator/imports/paper_source_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
 #include "aggregator/store/sqlite_store.h"

@@ -19,6 +19,7 @@
 #include "aggregator/directory/directory_sync.h"
 #include "aggregator/directory/ldap_directory.h"
 #include "aggregator/imports/csv_import.h"
+#include "aggregator/imports/paper_source_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
 #include "aggregator/reports/curl_mail_sender.h"

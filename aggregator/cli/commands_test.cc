@@ -24,6 +24,7 @@
 #include "aggregator/auth/agent_token.h"
 #include "aggregator/auth/password_hash.h"
 #include "aggregator/imports/csv_import.h"
+#include "aggregator/imports/paper_source_import.h"
 #include "aggregator/ingest/ingest_processor.h"
 #include "aggregator/model/inventory.h"
 #include "aggregator/store/sqlite_store.h"

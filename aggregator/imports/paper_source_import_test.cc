@@ -1,11 +1,12 @@
 // Tests of the purchases and meters imports: both separators, quotes and decimal commas, and the
 // FILE:LINE error of every column, the counter going down included.
+#include "aggregator/imports/paper_source_import.h"
+
 #include <set>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "aggregator/imports/csv_import.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aggregator/imports/csv_import.h"
+#include "aggregator/imports/paper_source_import.h"
 #include "aggregator/indicators/indicator_format.h"
 #include "aggregator/indicators/indicators.h"
 #include "aggregator/ingest/ingest_processor.h"
