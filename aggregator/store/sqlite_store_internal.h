@@ -29,6 +29,11 @@ inline constexpr int kMeterCountersSchemaVersion = 14;
 // (and, on SQLite, purchases by their date and id).
 inline constexpr int kPaperSourceKeysSchemaVersion = 15;
 
+// The SQL of the migration step from schema version `from_version` to the next, for
+// 0 <= from_version < SqliteStore::kLatestSchemaVersion (sqlite_store_schema.cc). Steps are never
+// edited once released: a change is a new step.
+const char* MigrationSql(int from_version);
+
 // ---------------------------------------------------------------------------------------------
 // Statements of the hot paths.
 
